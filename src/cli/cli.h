@@ -1,0 +1,56 @@
+/* Shared pieces of the xornet program: exit codes, error printing, option
+ * and number parsing, and loading the data a command works on.  Each
+ * subcommand lives in its own cmd_*.c file with the signature of cli_cmd. */
+#ifndef XORNET_CLI_H
+#define XORNET_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "xornet/xornet.h"
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+typedef int (*cli_cmd)(int argc, char **argv);
+
+int cmd_train(int argc, char **argv);
+int cmd_predict(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+int cmd_grad(int argc, char **argv);
+int cmd_approx(int argc, char **argv);
+int cmd_models(int argc, char **argv);
+
+/* Prints "xornet: <message>" and a newline to standard error. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints "xornet: <path>:<line>: <msg>" (no line part when err->line is 0),
+ * or "xornet: <path>: <strerror(s)>" when err has no message. */
+void cli_file_error(const char *path, xn_status s, const xn_error *err);
+
+/* If argv[*i] is `flag` or `flag=value`: sets *value (taking the next
+ * argument in the first form and advancing *i) and returns 1.  Returns 0 if
+ * argv[*i] is something else, and -1 after printing an error if the value
+ * is missing. */
+int cli_opt(int argc, char **argv, int *i, const char *flag, const char **value);
+/* True if argv[i] is -h or --help. */
+bool cli_is_help(const char *arg);
+/* Prints "xornet: <cmd>: unknown option '<arg>' (see xornet <cmd> --help)". */
+int cli_unknown(const char *cmd, const char *arg);
+
+/* Number parsers: the whole string must be the number.  On failure they
+ * print "xornet: <flag>: <why> '<s>'" and return -1; 0 on success. */
+int cli_parse_double(const char *flag, const char *s, double *out);
+int cli_parse_size(const char *flag, const char *s, size_t min, size_t max, size_t *out);
+int cli_parse_u64(const char *flag, const char *s, uint64_t *out);
+/* A comma-separated list of sizes ("2,10,1"); at most max items. */
+int cli_parse_sizes(const char *flag, const char *s, size_t *out, size_t max, size_t *count);
+
+/* The data a command runs on: the built-in XOR table when path is NULL,
+ * else xn_data_load(path, outputs).  Prints the error and returns
+ * EXIT_USAGE on bad input; EXIT_OK on success. */
+int cli_load_data(const char *path, size_t outputs, xn_data *d);
+
+/* Prints v with 17 significant digits: round-trips every double. */
+void cli_print_double(double v);
+
+#endif

@@ -1,0 +1,69 @@
+/* Status messages and the names of activations, losses, optimizers,
+ * initializers and kernels, with their parsers. */
+#include <string.h>
+
+#include "internal.h"
+
+const char *xn_strerror(xn_status s)
+{
+    switch (s) {
+    case XN_OK: return "success";
+    case XN_EINVAL: return "invalid argument";
+    case XN_EDIM: return "invalid or mismatched dimensions";
+    case XN_ENOMEM: return "out of memory or over a size limit";
+    case XN_EIO: return "input/output error";
+    case XN_EFORMAT: return "malformed input";
+    case XN_ESINGULAR: return "singular or rank-deficient system";
+    case XN_ENUMERIC: return "non-finite value (NaN or infinity)";
+    }
+    return "unknown status";
+}
+
+static const char *const act_names[] = {"identity", "sigmoid", "relu", "tanh", "softmax"};
+static const char *const loss_names[] = {"mse", "sse", "bce", "cce"};
+static const char *const opt_names[] = {"gd", "momentum", "adam"};
+static const char *const init_names[] = {"glorot_uniform", "glorot_normal", "he_uniform",
+                                         "he_normal", "normal", "uniform", "zeros"};
+static const char *const kernel_names[] = {"auto", "blas", "naive"};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *name_of(const char *const *names, size_t count, int v)
+{
+    return v >= 0 && (size_t)v < count ? names[v] : "?";
+}
+
+static xn_status parse(const char *const *names, size_t count, const char *name, int *out)
+{
+    if (!name || !out)
+        return XN_EINVAL;
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(name, names[i]) == 0) {
+            *out = (int)i;
+            return XN_OK;
+        }
+    return XN_EINVAL;
+}
+
+/* One name function and one parser per enum; the enums are plain ints. */
+#define NAMED(type, stem, table)                                        \
+    const char *xn_##stem##_name(type v)                                \
+    {                                                                   \
+        return name_of(table, COUNT(table), (int)v);                    \
+    }                                                                   \
+    xn_status xn_##stem##_parse(const char *name, type *out)            \
+    {                                                                   \
+        int v;                                                          \
+        if (!out)                                                       \
+            return XN_EINVAL;                                           \
+        xn_status s = parse(table, COUNT(table), name, &v);             \
+        if (s == XN_OK)                                                 \
+            *out = (type)v;                                             \
+        return s;                                                       \
+    }
+
+NAMED(xn_act, act, act_names)
+NAMED(xn_loss, loss, loss_names)
+NAMED(xn_opt_kind, opt, opt_names)
+NAMED(xn_init, init, init_names)
+NAMED(xn_kernel, kernel, kernel_names)
