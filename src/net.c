@@ -684,6 +684,29 @@ xn_status xn_net_train_step(xn_net *net, size_t n, const double *x,
 
 /* ---- accuracy and the XOR data ----------------------------------------- */
 
+double xn_accuracy(size_t n, size_t k, const double *a, const double *y)
+{
+    if (!a || !y || n == 0 || k == 0)
+        return 0.0;
+    size_t right = 0;
+    for (size_t i = 0; i < n; i++) {
+        const double *ai = a + i * k, *yi = y + i * k;
+        if (k == 1) {
+            right += (ai[0] >= 0.5) == (yi[0] >= 0.5);
+        } else {
+            size_t pa = 0, py = 0;
+            for (size_t j = 1; j < k; j++) {
+                if (ai[j] > ai[pa])
+                    pa = j;
+                if (yi[j] > yi[py])
+                    py = j;
+            }
+            right += pa == py;
+        }
+    }
+    return (double)right / (double)n;
+}
+
 xn_status xn_net_accuracy(xn_net *net, size_t n, const double *x,
                           const double *y, double *acc)
 {
@@ -691,27 +714,12 @@ xn_status xn_net_accuracy(xn_net *net, size_t n, const double *x,
     if (!y || !acc)
         return XN_EINVAL;
     xn_status s = xn_net_forward(net, n, x, &a);
-    if (s != XN_OK)
-        return s;
-    size_t K = net->sizes[net->L], right = 0;
-    for (size_t i = 0; i < n; i++) {
-        const double *ai = a + i * K, *yi = y + i * K;
-        if (K == 1) {
-            right += (ai[0] >= 0.5) == (yi[0] >= 0.5);
-        } else {
-            size_t pa = 0, py = 0;
-            for (size_t k = 1; k < K; k++) {
-                if (ai[k] > ai[pa])
-                    pa = k;
-                if (yi[k] > yi[py])
-                    py = k;
-            }
-            right += pa == py;
-        }
-    }
-    *acc = (double)right / (double)n;
-    return XN_OK;
+    if (s == XN_OK)
+        *acc = xn_accuracy(n, net->sizes[net->L], a, y);
+    return s;
 }
+
+const double *xn_net_output(const xn_net *net) { return net ? net->a[net->L] : NULL; }
 
 static const double xor_x[8] = {0, 0, 0, 1, 1, 0, 1, 1};
 static const double xor_y[4] = {0, 1, 1, 0};

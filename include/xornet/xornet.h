@@ -199,6 +199,11 @@ XN_API void xn_net_reset_opt(xn_net *net);
  * rounded at 0.5; several outputs, arg-max of a == arg-max of y. */
 XN_API xn_status xn_net_accuracy(xn_net *net, size_t n, const double *x,
                                  const double *y, double *acc);
+/* The same rule on outputs already computed: a and y are (n, k). */
+XN_API double xn_accuracy(size_t n, size_t k, const double *a, const double *y);
+/* The outputs (n, nL) of the last forward pass on net, including the one
+ * inside xn_net_gradient and xn_net_train_step (before its update). */
+XN_API const double *xn_net_output(const xn_net *net);
 
 /* The four XOR rows in binary-count order (0,0) (0,1) (1,0) (1,1) and their
  * targets 0 1 1 0: static, read-only. */
