@@ -1,0 +1,65 @@
+/* A training step allocates nothing: malloc, calloc and realloc are wrapped
+ * at link time (-Wl,--wrap) and counted around 100 steps of every optimizer
+ * and kernel, after the network and its workspace exist. */
+#include <stdlib.h>
+
+#include "check.h"
+#include "xornet/xornet.h"
+
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t size);
+void *__real_realloc(void *p, size_t n);
+
+static long allocations;
+
+void *__wrap_malloc(size_t n)
+{
+    allocations++;
+    return __real_malloc(n);
+}
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+    allocations++;
+    return __real_calloc(n, size);
+}
+
+void *__wrap_realloc(void *p, size_t n)
+{
+    allocations++;
+    return __real_realloc(p, n);
+}
+
+int main(void)
+{
+    static const size_t sizes[4] = {2, 7, 1, 3}; /* a width-1 layer: the fused path too */
+    static const xn_act acts[3] = {XN_ACT_TANH, XN_ACT_RELU, XN_ACT_SOFTMAX};
+    double x[64 * 2], y[64 * 3];
+    xn_rng r;
+    xn_rng_seed(&r, XN_RNG_NUMPY, 3);
+    for (size_t i = 0; i < 64 * 2; i++)
+        x[i] = xn_rng_uniform(&r);
+    for (size_t i = 0; i < 64; i++)
+        for (size_t k = 0; k < 3; k++)
+            y[i * 3 + k] = k == i % 3;
+    for (int kernel = 0; kernel < 3; kernel++)
+        for (int opt = 0; opt < 3; opt++) {
+            xn_net_config cfg = {3, sizes, acts, XN_LOSS_CCE, 64, (xn_kernel)kernel};
+            xn_net *net;
+            CHECK_STATUS(xn_net_create(&net, &cfg), XN_OK);
+            CHECK_STATUS(xn_net_init(net, XN_INIT_GLOROT_UNIFORM, XN_ORDER_ROW, XN_BIAS_ZERO, &r), XN_OK);
+            xn_opt o = {(xn_opt_kind)opt, 0.01, 0.9, 0, 0, 0};
+            long before = allocations;
+            for (int step = 0; step < 100; step++)
+                CHECK_STATUS(xn_net_train_step(net, 64, x, y, &o, NULL), XN_OK);
+            double loss, acc;
+            CHECK_STATUS(xn_net_eval_loss(net, 32, x, y, &loss), XN_OK);
+            CHECK_STATUS(xn_net_accuracy(net, 64, x, y, &acc), XN_OK);
+            CHECK(allocations == before);
+            /* and the counter does see the library allocate: growing the batch */
+            CHECK_STATUS(xn_net_reserve(net, 65), XN_OK);
+            CHECK(allocations == before + 1);
+            xn_net_destroy(net);
+        }
+    CHECK_DONE();
+}
