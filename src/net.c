@@ -81,6 +81,8 @@ static xn_status check_config(const xn_net_config *cfg, size_t *nparams)
         return XN_EINVAL;
     if (cfg->loss == XN_LOSS_CCE && out != XN_ACT_SOFTMAX)
         return XN_EINVAL;
+    if (out == XN_ACT_SOFTMAX && cfg->sizes[L] < 2) /* a constant 1 */
+        return XN_EINVAL;
     *nparams = total;
     return XN_OK;
 }

@@ -74,6 +74,10 @@ static void bad_configs(void)
     c = cfg;
     c.loss = XN_LOSS_CCE;
     CHECK_STATUS(xn_net_create(&net, &c), XN_EINVAL);
+    xn_act softmax_one[2] = {XN_ACT_RELU, XN_ACT_SOFTMAX}; /* sizes[2] == 1: constant */
+    c = cfg;
+    c.acts = softmax_one;
+    CHECK_STATUS(xn_net_create(&net, &c), XN_EINVAL);
     xn_act relu_out[2] = {XN_ACT_RELU, XN_ACT_RELU};
     c = cfg;
     c.acts = relu_out;

@@ -109,7 +109,8 @@ typedef enum {
 typedef struct {
     size_t n_layers;        /* L >= 1 */
     const size_t *sizes;    /* L+1 sizes n0..nL, each >= 1 */
-    const xn_act *acts;     /* L activations; softmax only for the last */
+    const xn_act *acts;     /* L activations; softmax only for the last,
+                               over two or more outputs */
     xn_loss loss;           /* bce needs a sigmoid or softmax output, cce too */
     size_t max_batch;       /* rows to reserve workspace for; 0 means 4 */
     xn_kernel kernel;       /* XN_KERNEL_AUTO unless told otherwise */

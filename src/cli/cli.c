@@ -41,7 +41,7 @@ int cli_opt(int argc, char **argv, int *i, const char *flag, const char **value)
     }
     if (a[len] != '\0')
         return 0;
-    if (*i + 1 >= argc) {
+    if (*i + 1 >= argc || strncmp(argv[*i + 1], "--", 2) == 0) {
         cli_error("%s needs a value", flag);
         return -1;
     }

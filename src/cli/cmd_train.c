@@ -275,7 +275,8 @@ static int build_net(train_args *a, const xn_data *d, xn_net **net)
                   a->sizes[0], a->sizes[L], d->in, d->out);
         return EXIT_USAGE;
     }
-    if (!a->n_acts) {
+    bool acts_given = a->n_acts != 0;
+    if (!acts_given) {
         for (size_t l = 0; l + 1 < L; l++)
             a->acts[l] = XN_ACT_RELU;
         a->acts[L - 1] = a->loss == XN_LOSS_CCE ? XN_ACT_SOFTMAX : XN_ACT_SIGMOID;
@@ -285,11 +286,32 @@ static int build_net(train_args *a, const xn_data *d, xn_net **net)
         cli_error("--act: %zu activations for %zu layers; give one per layer", a->n_acts, L);
         return EXIT_USAGE;
     }
+    /* the library's limit, checked here to tell bad input from no memory */
+    double params = 0;
+    for (size_t l = 1; l <= L; l++)
+        params += ((double)a->sizes[l - 1] + 1.0) * (double)a->sizes[l];
+    if (params > (double)XN_MAX_PARAMS) {
+        cli_error("--layers: %.0f parameters is over the limit of %zu", params, (size_t)XN_MAX_PARAMS);
+        return EXIT_USAGE;
+    }
+    for (size_t l = 0; l + 1 < L; l++)
+        if (a->acts[l] == XN_ACT_SOFTMAX) {
+            cli_error("--act: softmax can only be the last layer's activation");
+            return EXIT_USAGE;
+        }
+    if (a->acts[L - 1] == XN_ACT_SOFTMAX && a->sizes[L] < 2) {
+        if (acts_given)
+            cli_error("--act: softmax over one output is the constant 1; use sigmoid "
+                      "(with --loss bce) for one output");
+        else
+            cli_error("--loss cce: needs two or more outputs (one-hot targets); "
+                      "for one output use --loss bce");
+        return EXIT_USAGE;
+    }
     xn_net_config cfg = {L, a->sizes, a->acts, a->loss, d->n, a->kernel};
     xn_status s = xn_net_create(net, &cfg);
     if (s == XN_EINVAL) {
-        cli_error("--act/--loss: %s cannot follow a %s output layer "
-                  "(bce needs sigmoid, cce needs softmax; softmax only on the last layer)",
+        cli_error("--loss: %s cannot follow a %s output layer (bce needs sigmoid, cce softmax)",
                   xn_loss_name(a->loss), xn_act_name(a->acts[L - 1]));
         return EXIT_USAGE;
     }
