@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# xornet train from the command line: the main job's output, seed 001's run,
+# progress and history, early stopping, saving and continuing, data files,
+# and the exit status and one-line message of every kind of bad usage.
+# usage: test_train.sh XORNET REPO_ROOT
+set -u
+xornet=$1
+root=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+
+fail() {
+    echo "FAIL: $*" >&2
+    failures=$((failures + 1))
+}
+
+# expect STATUS ARGS...: runs xornet, checks the exit status; output in $tmp/out, $tmp/err
+expect() {
+    local want=$1
+    shift
+    "$xornet" "$@" >"$tmp/out" 2>"$tmp/err"
+    local got=$?
+    [ "$got" -eq "$want" ] || fail "xornet $* exited $got, expected $want: $(head -c 300 "$tmp/err")"
+}
+
+# an error is exactly one line on stderr, starting "xornet: ", nothing on stdout
+one_line_error() {
+    [ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "$*: expected one line on stderr, got: $(cat "$tmp/err")"
+    grep -q '^xornet: ' "$tmp/err" || fail "$*: error does not start with 'xornet: '"
+    [ ! -s "$tmp/out" ] || fail "$*: printed to stdout on error: $(head -c 200 "$tmp/out")"
+}
+
+# the main job: XOR learned, truth table with rounded == target
+expect 0 train
+grep -q '^final loss .* accuracy 1 after 1000 epochs$' "$tmp/out" || fail "default train: $(cat "$tmp/out")"
+rows=$(grep -cE '^[01] [01] \| [0-9.e+-]+ \| ([01]) \| \1$' "$tmp/out")
+[ "$rows" -eq 4 ] || fail "default train: expected 4 truth-table rows with rounded == target, got $rows"
+grep -q '^epoch 0 loss ' "$tmp/out" || fail "progress lines missing in a pipe"
+
+# seed 001 (np.random.seed(1), randn, lr 1.5, 500 epochs): the notebook printed
+# "Final XOR preds: [[0.04852618] [0.98003239] [0.97855588] [0.01685806]]"
+expect 0 train --rng numpy --seed 1 --init normal --lr 1.5 --epochs 500
+for want in "0 0 | 0.04852618" "0 1 | 0.98003239" "1 0 | 0.97855588" "1 1 | 0.01685806"; do
+    grep -qF "$want" "$tmp/out" || fail "seed 001 row '$want' missing: $(cat "$tmp/out")"
+done
+grep -q '^epoch 0 loss 0.3050' "$tmp/out" || fail "seed 001 epoch 0 loss (notebook: 0.3051)"
+
+# --quiet: only the report
+expect 0 train --quiet --epochs 10
+grep -q '^epoch' "$tmp/out" && fail "--quiet printed progress"
+grep -q '^final loss' "$tmp/out" || fail "--quiet lost the final report"
+
+# --history: a header and one row per epoch 0..E; row 0 is the initial loss
+expect 0 train --epochs 20 --history "$tmp/h.csv"
+[ "$(head -n 1 "$tmp/h.csv")" = "epoch,loss,accuracy" ] || fail "history header"
+[ "$(wc -l <"$tmp/h.csv")" -eq 22 ] || fail "history rows: $(wc -l <"$tmp/h.csv")"
+[ "$(sed -n 22p "$tmp/h.csv" | cut -d, -f1)" = 20 ] || fail "history last epoch"
+ls "$tmp"/h.csv.tmp.* >/dev/null 2>&1 && fail "history left a temporary file"
+
+# --target-loss stops early and says where
+expect 0 train --target-loss 0.01 --epochs 100000 --quiet
+grep -q '^reached target loss 0.01 at epoch' "$tmp/out" || fail "--target-loss: $(cat "$tmp/out")"
+
+# --save, then eval gives the same loss; --init-from continues from it
+expect 0 train --epochs 200 --quiet --save "$tmp/m.xn"
+final=$(sed -n 's/^final loss \([^ ]*\) .*/\1/p' "$tmp/out")
+expect 0 eval --model "$tmp/m.xn"
+loss=$(sed -n 's/^loss //p' "$tmp/out")
+awk -v a="$final" -v b="$loss" 'BEGIN { exit !(a - b < 1e-9 && b - a < 1e-9) }' ||
+    fail "eval loss $loss differs from train's final loss $final"
+cp "$tmp/m.xn" "$tmp/m0.xn"
+expect 0 train --init-from "$tmp/m.xn" --epochs 200 --quiet --save "$tmp/m2.xn"
+again=$(sed -n 's/^final loss \([^ ]*\) .*/\1/p' "$tmp/out")
+awk -v a="$again" -v b="$final" 'BEGIN { exit !(a < b) }' || fail "--init-from did not continue: $again vs $final"
+cmp -s "$tmp/m.xn" "$tmp/m0.xn" || fail "--init-from changed its input file"
+
+# --checkpoint writes the model during training
+expect 0 train --epochs 30 --checkpoint 10 --save "$tmp/c.xn" --quiet
+[ -s "$tmp/c.xn" ] || fail "--checkpoint wrote nothing"
+
+# a save that cannot happen: exit 1, nothing half-written, old file intact
+expect 1 train --epochs 5 --quiet --save "$tmp/no/such/dir/m.xn"
+grep -q '^xornet: ' "$tmp/err" || fail "failed save: no message"
+mkdir "$tmp/isdir.xn"
+expect 1 train --epochs 5 --quiet --save "$tmp/isdir.xn"
+[ -d "$tmp/isdir.xn" ] || fail "failed save replaced a directory"
+
+# training data from files: FANN's format and CSV with two outputs
+expect 0 train --data "$root/data/xor.data" --quiet
+grep -q 'accuracy 1 after' "$tmp/out" || fail "FANN XOR file did not train to accuracy 1: $(cat "$tmp/out")"
+printf 'a,b,not,xor\n0,0,0,1\n0,1,1,0\n1,0,1,0\n1,1,0,1\n' >"$tmp/two.csv"
+expect 0 train --data "$tmp/two.csv" --outputs 2 --layers 2,8,2 --act tanh,softmax --loss cce --opt adam --lr 0.05 --epochs 300 --quiet
+grep -q 'accuracy 1 after' "$tmp/out" || fail "two-output CSV: $(cat "$tmp/out")"
+
+# every kernel and optimizer trains XOR
+for k in naive blas auto; do
+    expect 0 train --kernel "$k" --quiet
+    grep -q 'accuracy 1 after' "$tmp/out" || fail "--kernel $k"
+done
+expect 0 train --opt momentum --lr 0.5 --momentum 0.9 --quiet
+grep -q 'accuracy 1 after' "$tmp/out" || fail "--opt momentum"
+
+# a learning rate that diverges: exit 1, one line, no NaN printed
+expect 1 train --lr 1e6 --act relu,identity --epochs 1000
+grep -q 'diverged' "$tmp/err" || fail "divergence message: $(cat "$tmp/err")"
+grep -qi 'nan' "$tmp/out" && fail "printed NaN while diverging"
+
+# bad usage: exit 2 and one line
+expect 0 train --help
+grep -q '^usage: xornet train' "$tmp/out" || fail "train --help"
+while IFS= read -r args; do
+    # shellcheck disable=SC2086
+    expect 2 train $args
+    one_line_error "train $args"
+done <<'EOF'
+--bogus
+--lr
+--lr abc
+--lr 0
+--lr inf
+--epochs -3
+--epochs 1.5
+--layers 2,x,1
+--layers 2
+--layers 3,4,1
+--act relu
+--act relu,nope
+--act softmax,sigmoid
+--loss hinge
+--loss cce
+--loss bce --act relu,relu
+--opt sgd
+--init xavier
+--rng mt
+--order column
+--kernel gpu
+--momentum 1
+--seed -1
+--rng numpy --seed 4294967296
+--checkpoint 3
+--init-from /nonexistent/model.xn
+--data /nonexistent/data.csv
+--layers 2,2000000000,1
+EOF
+expect 2 bogus-command
+one_line_error "bogus-command"
+expect 2
+expect 0 --help
+
+if [ "$failures" -ne 0 ]; then
+    echo "$failures failure(s)" >&2
+    exit 1
+fi
+echo "train CLI: all checks passed"
