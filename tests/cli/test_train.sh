@@ -41,9 +41,16 @@ grep -q '^epoch 0 loss ' "$tmp/out" || fail "progress lines missing in a pipe"
 # seed 001 (np.random.seed(1), randn, lr 1.5, 500 epochs): the notebook printed
 # "Final XOR preds: [[0.04852618] [0.98003239] [0.97855588] [0.01685806]]"
 expect 0 train --rng numpy --seed 1 --init normal --lr 1.5 --epochs 500
-for want in "0 0 | 0.04852618" "0 1 | 0.98003239" "1 0 | 0.97855588" "1 1 | 0.01685806"; do
-    grep -qF "$want" "$tmp/out" || fail "seed 001 row '$want' missing: $(cat "$tmp/out")"
-done
+while read -r x1 x2 want; do
+    awk -v x1="$x1" -v x2="$x2" -v want="$want" -F' [|] ' '
+        $1 == x1 " " x2 { found = 1; d = $2 - want; ok = d <= 1e-8 && d >= -1e-8 }
+        END { exit !(found && ok) }' "$tmp/out" || fail "seed 001 output for $x1 $x2 is not $want to 1e-8"
+done <<'EOF'
+0 0 0.04852618
+0 1 0.98003239
+1 0 0.97855588
+1 1 0.01685806
+EOF
 grep -q '^epoch 0 loss 0.3050' "$tmp/out" || fail "seed 001 epoch 0 loss (notebook: 0.3051)"
 
 # --quiet: only the report
