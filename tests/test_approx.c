@@ -1,0 +1,699 @@
+/* Tests of the ReLU function approximation (src/approx.c): hand-computed
+ * interpolation and least-squares fits, the seed 004 system, agreement of
+ * the LAPACKE and closed-form solves, the h^2 error rate, the network the
+ * fit builds, error paths, and the strict sample reader. */
+#define _POSIX_C_SOURCE 200809L /* mkstemp, fdopen */
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "xornet/approx.h"
+
+static const double PI = 3.14159265358979323846;
+
+/* ---- helpers ----------------------------------------------------------- */
+
+/* A small deterministic generator for test data (not the code under test). */
+static unsigned long long lcg_state = 12345;
+static double lcg(void)
+{
+    lcg_state = lcg_state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (double)(lcg_state >> 11) / 9007199254740992.0;
+}
+
+static double max_abs(const double *v, size_t n)
+{
+    double m = 0.0;
+    for (size_t i = 0; i < n; i++)
+        if (fabs(v[i]) > m)
+            m = fabs(v[i]);
+    return m;
+}
+
+/* NN(x) for m inputs through the engine's own forward pass, in batches of
+ * 256 rows (independent of xn_approx_predict). */
+static void predict(xn_net *net, size_t m, const double *x, double *y)
+{
+    for (size_t i = 0; i < m; i += 256) {
+        size_t rows = m - i < 256 ? m - i : 256;
+        CHECK_STATUS(xn_net_predict(net, rows, x + i, y + i), XN_OK);
+    }
+}
+
+/* max_i |NN(x_i) - f_i| */
+static double max_resid(xn_net *net, const double *x, const double *f, size_t m)
+{
+    double *y = malloc(m * sizeof *y), r = 0.0;
+    predict(net, m, x, y);
+    for (size_t i = 0; i < m; i++)
+        if (!(fabs(y[i] - f[i]) <= r))
+            r = fabs(y[i] - f[i]);
+    free(y);
+    return r;
+}
+
+/* max |a - b| / max |b| */
+static double rel_diff(const double *a, const double *b, size_t n)
+{
+    double d = 0.0;
+    for (size_t i = 0; i < n; i++)
+        if (!(fabs(a[i] - b[i]) <= d))
+            d = fabs(a[i] - b[i]);
+    return d / max_abs(b, n);
+}
+
+/* Solves the (n, n) system g x = r by Gaussian elimination with partial
+ * pivoting (row-major g, overwritten), the textbook way: an independent
+ * reference for least squares through the normal equations. */
+static void gauss_solve(size_t n, double *g, double *r)
+{
+    for (size_t k = 0; k < n; k++) {
+        size_t p = k;
+        for (size_t i = k + 1; i < n; i++)
+            if (fabs(g[i * n + k]) > fabs(g[p * n + k]))
+                p = i;
+        for (size_t j = 0; j < n; j++) {
+            double t = g[k * n + j];
+            g[k * n + j] = g[p * n + j];
+            g[p * n + j] = t;
+        }
+        double t = r[k];
+        r[k] = r[p];
+        r[p] = t;
+        for (size_t i = k + 1; i < n; i++) {
+            double l = g[i * n + k] / g[k * n + k];
+            for (size_t j = k; j < n; j++)
+                g[i * n + j] -= l * g[k * n + j];
+            r[i] -= l * r[k];
+        }
+    }
+    for (size_t k = n; k-- > 0;) {
+        for (size_t j = k + 1; j < n; j++)
+            r[k] -= g[k * n + j] * r[j];
+        r[k] /= g[k * n + k];
+    }
+}
+
+/* ---- names ------------------------------------------------------------- */
+
+static void test_names(void)
+{
+    xn_approx_method m;
+    xn_approx_fn fn;
+    for (int i = 0; i <= (int)XN_APPROX_CLOSED; i++) {
+        CHECK_STATUS(xn_approx_method_parse(xn_approx_method_name((xn_approx_method)i), &m), XN_OK);
+        CHECK(m == (xn_approx_method)i);
+    }
+    for (int i = 0; i <= (int)XN_FN_TANH; i++) {
+        CHECK_STATUS(xn_approx_fn_parse(xn_approx_fn_name((xn_approx_fn)i), &fn), XN_OK);
+        CHECK(fn == (xn_approx_fn)i);
+    }
+    CHECK_STATUS(xn_approx_method_parse("dense", &m), XN_EINVAL);
+    CHECK_STATUS(xn_approx_fn_parse("log", &fn), XN_EINVAL);
+    CHECK_STATUS(xn_approx_fn_parse(NULL, &fn), XN_EINVAL);
+    CHECK(strcmp(xn_approx_method_name((xn_approx_method)9), "?") == 0);
+    CHECK(strcmp(xn_approx_fn_name((xn_approx_fn)-1), "?") == 0);
+}
+
+/* ---- built-in functions ------------------------------------------------ */
+
+static void test_functions(void)
+{
+    /* runge(0.2) = 1 / (1 + 25 * 0.04) = 1/2 by hand */
+    CHECK_NEAR(xn_approx_fn_eval(XN_FN_RUNGE, 0.2), 0.5, 1e-15);
+    CHECK_NEAR(xn_approx_fn_eval(XN_FN_ABS, -3.0), 3.0, 0.0);
+    CHECK_NEAR(xn_approx_fn_eval(XN_FN_SQRT, 2.25), 1.5, 0.0);
+    CHECK(isnan(xn_approx_fn_eval(XN_FN_SQRT, -1.0)));
+    CHECK(isnan(xn_approx_fn_eval((xn_approx_fn)42, 0.0)));
+
+    double x[5], f[5];
+    xn_error err;
+    CHECK_STATUS(xn_approx_fn_sample(XN_FN_EXP, -1.0, 3.0, 5, x, f, &err), XN_OK);
+    for (int i = 0; i < 5; i++) { /* x = -1, 0, 1, 2, 3: spacing (3 - -1) / 4 */
+        CHECK_NEAR(x[i], -1.0 + i, 0.0);
+        CHECK_NEAR(f[i], exp(-1.0 + i), 0.0);
+    }
+    CHECK_STATUS(xn_approx_fn_sample(XN_FN_SQRT, -1.0, 1.0, 5, x, f, &err), XN_ENUMERIC);
+    CHECK(strstr(err.msg, "sqrt") != NULL);
+    CHECK_STATUS(xn_approx_fn_sample(XN_FN_SIN, 1.0, 1.0, 5, x, f, &err), XN_EINVAL);
+    CHECK_STATUS(xn_approx_fn_sample(XN_FN_SIN, 0.0, INFINITY, 5, x, f, NULL), XN_EINVAL);
+    CHECK_STATUS(xn_approx_fn_sample(XN_FN_SIN, 0.0, 1.0, 1, x, f, NULL), XN_EDIM);
+    CHECK_STATUS(xn_approx_fn_sample(XN_FN_EXP, 0.0, 1000.0, 5, x, f, &err), XN_ENUMERIC);
+}
+
+/* ---- interpolation ----------------------------------------------------- */
+
+/* x = {0, 1, 3}, f = {1, 3, 2}, by hand.  Knots b = (0 - 1, 0, 1) = (-1, 0, 1).
+ * Slopes: (1 - 0)/(0 - -1) = 1, (3 - 1)/(1 - 0) = 2, (2 - 3)/(3 - 1) = -1/2,
+ * so lambda = (1, 2 - 1, -1/2 - 2) = (1, 1, -5/2).  Check against
+ * A = [[1,0,0],[2,1,0],[4,3,2]]: 1 = 1; 2 + 1 = 3; 4 + 3 - 5 = 2. */
+static void test_interp_hand(void)
+{
+    const double x[3] = {0, 1, 3}, f[3] = {1, 3, 2};
+    const double want_b[3] = {-1, 0, 1}, want_l[3] = {1, 1, -2.5};
+    for (int m = XN_APPROX_AUTO; m <= XN_APPROX_CLOSED; m++) {
+        double b[3], l[3];
+        xn_approx_info info;
+        CHECK_STATUS(xn_approx_interp_solve(x, f, 3, (xn_approx_method)m, b, l, &info), XN_OK);
+        CHECK(info.method == (m == XN_APPROX_LAPACKE ? XN_APPROX_LAPACKE : XN_APPROX_CLOSED));
+        for (int j = 0; j < 3; j++) {
+            CHECK_NEAR(b[j], want_b[j], 0.0);
+            CHECK_NEAR(l[j], want_l[j], 1e-15);
+        }
+    }
+    /* given out of order; the network holds W1 = 1, b1 = -b, W2 = lambda */
+    const double xu[3] = {3, 0, 1}, fu[3] = {2, 1, 3};
+    xn_net *net = NULL;
+    xn_approx_info info;
+    xn_approx_opts opts = {XN_APPROX_LAPACKE, 0.0, 0};
+    CHECK_STATUS(xn_approx_interp(xu, fu, 3, &opts, &net, &info), XN_OK);
+    if (!net)
+        return;
+    CHECK(xn_net_layers(net) == 2);
+    CHECK(xn_net_size(net, 0) == 1 && xn_net_size(net, 1) == 3 && xn_net_size(net, 2) == 1);
+    CHECK(xn_net_act(net, 1) == XN_ACT_RELU && xn_net_act(net, 2) == XN_ACT_IDENTITY);
+    for (int j = 0; j < 3; j++) {
+        CHECK_NEAR(xn_net_weights(net, 1)[j], 1.0, 0.0);
+        CHECK_NEAR(xn_net_bias(net, 1)[j], -want_b[j], 0.0);
+        CHECK_NEAR(xn_net_weights(net, 2)[j], want_l[j], 1e-15);
+    }
+    CHECK_NEAR(xn_net_bias(net, 2)[0], 0.0, 0.0);
+    CHECK(info.m == 3 && info.n == 3 && info.rank == 3);
+    CHECK(strcmp(info.solver, "dtrtrs") == 0);
+    CHECK(info.resid_max <= 1e-15);
+    /* Between and beyond the samples NN is the broken line through (b_1, 0)
+     * and the samples, extended with the last slope: by hand, NN(-2) = 0,
+     * NN(-0.5) = 0.5, NN(2) = (3 + 2)/2 = 2.5, NN(4) = 2 - 1/2 = 1.5. */
+    const double q[4] = {-2, -0.5, 2, 4}, want_q[4] = {0, 0.5, 2.5, 1.5};
+    double y[4];
+    CHECK_STATUS(xn_net_predict(net, 4, q, y), XN_OK);
+    for (int i = 0; i < 4; i++)
+        CHECK_NEAR(y[i], want_q[i], 1e-15);
+    xn_net_destroy(net);
+}
+
+/* Seed 004, Task 7: on an equidistant grid x_i = a + (i-1) h the system is
+ * h T lambda = f with T_ij = i - j + 1 for j <= i (the seed's solution
+ * writes it out).  Built here from that formula, not from the knots, and
+ * solved by plain forward substitution; also the inverse of T applied by
+ * hand: T^-1 is the second difference, lambda_1 = f_1/h,
+ * lambda_2 = (f_2 - 2 f_1)/h, lambda_i = (f_i - 2 f_{i-1} + f_{i-2})/h. */
+static void test_seed004(void)
+{
+    enum { N = 9 };
+    double x[N], f[N], t[N][N], ref[N], diff2[N], b[N], l[N];
+    double a = 0.5, h = 0.25;
+    for (int i = 0; i < N; i++) {
+        x[i] = a + i * h; /* exact in binary */
+        f[i] = exp(x[i]);
+    }
+    for (int i = 0; i < N; i++)
+        for (int j = 0; j < N; j++)
+            t[i][j] = j <= i ? h * (i - j + 1) : 0.0;
+    for (int i = 0; i < N; i++) {
+        double s = f[i];
+        for (int j = 0; j < i; j++)
+            s -= t[i][j] * ref[j];
+        ref[i] = s / t[i][i];
+    }
+    for (int i = 0; i < N; i++)
+        diff2[i] = (f[i] - (i >= 1 ? 2 * f[i - 1] : 0) + (i >= 2 ? f[i - 2] : 0)) / h;
+    CHECK(rel_diff(ref, diff2, N) <= 1e-12);
+    for (int m = XN_APPROX_LAPACKE; m <= XN_APPROX_CLOSED; m++) {
+        CHECK_STATUS(xn_approx_interp_solve(x, f, N, (xn_approx_method)m, b, l, NULL), XN_OK);
+        /* the seed's knots b_1 = a - h, b_j = a + (j - 2) h */
+        for (int j = 0; j < N; j++)
+            CHECK_NEAR(b[j], a + (j - 1) * h, 0.0);
+        CHECK(rel_diff(l, ref, N) <= 1e-12);
+    }
+}
+
+/* Interpolation reproduces f at every sample to 1e-12 relative, and the
+ * LAPACKE and closed-form lambda agree to 1e-9 relative, on equidistant and
+ * random non-equidistant samples of several functions, given in random order. */
+static void test_interp_agree(void)
+{
+    const size_t sizes[] = {2, 3, 17, 100, 1000};
+    const xn_approx_fn fns[] = {XN_FN_SIN, XN_FN_EXP, XN_FN_RUNGE, XN_FN_ABS, XN_FN_TANH};
+    for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++)
+        for (size_t fi = 0; fi < sizeof fns / sizeof fns[0]; fi++)
+            for (int spacing = 0; spacing < 2; spacing++) {
+                size_t n = sizes[si];
+                double *x = malloc(n * sizeof *x), *f = malloc(n * sizeof *f);
+                double *xs = malloc(n * sizeof *xs), *fs = malloc(n * sizeof *fs);
+                double *b1 = malloc(n * sizeof *b1), *l1 = malloc(n * sizeof *l1);
+                double *b2 = malloc(n * sizeof *b2), *l2 = malloc(n * sizeof *l2);
+                /* sorted: equidistant on [-2, 3], or increasing random gaps */
+                double pos = -2.0;
+                for (size_t i = 0; i < n; i++) {
+                    xs[i] = spacing == 0 ? -2.0 + 5.0 * (double)i / (double)(n - 1) : pos;
+                    pos += 0.01 + lcg() * 5.0 / (double)n;
+                    fs[i] = xn_approx_fn_eval(fns[fi], xs[i]);
+                }
+                /* a random permutation for the network's entry point */
+                for (size_t i = 0; i < n; i++) {
+                    x[i] = xs[i];
+                    f[i] = fs[i];
+                }
+                for (size_t i = n; i-- > 1;) {
+                    size_t k = (size_t)(lcg() * (double)(i + 1));
+                    double tx = x[i], tf = f[i];
+                    x[i] = x[k];
+                    f[i] = f[k];
+                    x[k] = tx;
+                    f[k] = tf;
+                }
+                CHECK_STATUS(xn_approx_interp_solve(xs, fs, n, XN_APPROX_LAPACKE, b1, l1, NULL), XN_OK);
+                CHECK_STATUS(xn_approx_interp_solve(xs, fs, n, XN_APPROX_CLOSED, b2, l2, NULL), XN_OK);
+                double d = rel_diff(l1, l2, n);
+                if (!(d <= 1e-9))
+                    fprintf(stderr, "n %zu fn %s spacing %d: lambda differ by %g\n", n,
+                            xn_approx_fn_name(fns[fi]), spacing, d);
+                CHECK(d <= 1e-9);
+                for (int m = XN_APPROX_AUTO; m <= XN_APPROX_CLOSED; m++) {
+                    xn_net *net = NULL;
+                    xn_approx_info info;
+                    xn_approx_opts opts = {(xn_approx_method)m, 0.0, 0};
+                    CHECK_STATUS(xn_approx_interp(x, f, n, &opts, &net, &info), XN_OK);
+                    if (!net)
+                        continue;
+                    double r = max_resid(net, x, f, n), fmax = max_abs(f, n);
+                    if (!(r <= 1e-12 * fmax))
+                        fprintf(stderr, "n %zu fn %s spacing %d method %d: residual %g\n", n,
+                                xn_approx_fn_name(fns[fi]), spacing, m, r / fmax);
+                    CHECK(r <= 1e-12 * fmax);
+                    CHECK(info.resid_max <= 1e-12 * fmax);
+                    /* the network carries lambda of the sorted solve */
+                    CHECK(rel_diff(xn_net_weights(net, 2), m == XN_APPROX_LAPACKE ? l1 : l2, n) == 0.0);
+                    /* between samples NN is the chord: the midpoint value
+                     * is the mean of its ends (linear interpolation) */
+                    if (n <= 100) {
+                        for (size_t i = 0; i + 1 < n; i++) {
+                            double mid = 0.5 * (xs[i] + xs[i + 1]), y;
+                            CHECK_STATUS(xn_net_predict(net, 1, &mid, &y), XN_OK);
+                            CHECK_NEAR(y, 0.5 * (fs[i] + fs[i + 1]), 1e-12 * fmax);
+                        }
+                    }
+                    /* xn_approx_predict is the engine's forward pass in chunks */
+                    double *y1 = malloc(n * sizeof *y1), *y2 = malloc(n * sizeof *y2);
+                    predict(net, n, x, y1);
+                    CHECK_STATUS(xn_approx_predict(net, n, x, y2), XN_OK);
+                    CHECK(memcmp(y1, y2, n * sizeof *y1) == 0);
+                    free(y1);
+                    free(y2);
+                    xn_net_destroy(net);
+                }
+                free(x); free(f); free(xs); free(fs);
+                free(b1); free(l1); free(b2); free(l2);
+            }
+}
+
+/* Linear interpolation of a smooth f errs by at most h^2/8 max|f''|, and for
+ * sin on [0, pi] with n even, pi/2 is a segment midpoint where the error is
+ * h^2/8 sin(pi/2) (1 + O(h^2)); so doubling n divides the maximum error by
+ * about 4: ((2n - 1)/(n - 1))^2 = 4.27 at n = 16, 4.0 in the limit. */
+static void test_h2_rate(void)
+{
+    double prev = 0.0;
+    for (size_t n = 16; n <= 1024; n *= 2) {
+        double *x = malloc(n * sizeof *x), *f = malloc(n * sizeof *f);
+        CHECK_STATUS(xn_approx_fn_sample(XN_FN_SIN, 0.0, PI, n, x, f, NULL), XN_OK);
+        xn_net *net = NULL;
+        CHECK_STATUS(xn_approx_interp(x, f, n, NULL, &net, NULL), XN_OK);
+        size_t g = 10 * (n - 1) + 1;
+        double *gx = malloc(g * sizeof *gx), *gy = malloc(g * sizeof *gy), err = 0.0;
+        for (size_t k = 0; k < g; k++)
+            gx[k] = PI * (double)k / (double)(g - 1);
+        predict(net, g, gx, gy);
+        for (size_t k = 0; k < g; k++)
+            if (!(fabs(gy[k] - sin(gx[k])) <= err))
+                err = fabs(gy[k] - sin(gx[k]));
+        double h = PI / (double)(n - 1), bound = h * h / 8.0;
+        CHECK(err <= bound * (1.0 + 1e-6));
+        CHECK(err >= 0.95 * bound);
+        if (prev > 0.0) {
+            double ratio = prev / err;
+            if (!(fabs(ratio - 4.0) <= 0.5))
+                fprintf(stderr, "n %zu: error ratio %g\n", n, ratio);
+            CHECK(fabs(ratio - 4.0) <= 0.5);
+        }
+        prev = err;
+        xn_net_destroy(net);
+        free(x); free(f); free(gx); free(gy);
+    }
+}
+
+static void test_interp_errors(void)
+{
+    double b[4], l[4];
+    xn_net *net = (xn_net *)&b; /* must be set to NULL on failure */
+    xn_approx_info info;
+    const double x1[1] = {0}, f1[1] = {1};
+    CHECK_STATUS(xn_approx_interp(x1, f1, 1, NULL, &net, &info), XN_EDIM);
+    CHECK(net == NULL);
+    CHECK(strstr(info.msg, "at least 2") != NULL);
+    /* repeated x: samples 2 and 4 (1-based, input order) */
+    const double xr[4] = {0, 2, 1, 2}, fr[4] = {0, 1, 2, 3};
+    CHECK_STATUS(xn_approx_interp(xr, fr, 4, NULL, &net, &info), XN_EINVAL);
+    CHECK(net == NULL);
+    CHECK(info.where[0] == 2 && info.where[1] == 4);
+    CHECK(strstr(info.msg, "repeated") != NULL);
+    const double xn[3] = {0, NAN, 1}, fn[3] = {0, 1, 2};
+    CHECK_STATUS(xn_approx_interp(xn, fn, 3, NULL, &net, &info), XN_ENUMERIC);
+    CHECK(info.where[0] == 2);
+    const double xi[3] = {0, 1, 2}, fi[3] = {0, INFINITY, 2};
+    CHECK_STATUS(xn_approx_interp(xi, fi, 3, NULL, &net, &info), XN_ENUMERIC);
+    /* x_1 - (x_2 - x_1) overflows */
+    const double xw[2] = {-1e308, 1e308}, fw[2] = {0, 1};
+    CHECK_STATUS(xn_approx_interp(xw, fw, 2, NULL, &net, &info), XN_ENUMERIC);
+    /* slopes of 1e300 / 1e-300 overflow */
+    const double xs[2] = {0, 1e-300}, fs[2] = {1e300, -1e300};
+    CHECK_STATUS(xn_approx_interp(xs, fs, 2, NULL, &net, &info), XN_ENUMERIC);
+    CHECK(strstr(info.msg, "lambda") != NULL);
+    /* b = (-2, 0), lambda = (1e308/2, -5e307 - 5e307) is finite, but
+     * NN(2) = 5e307 * 4 + -1e308 * 2 = inf - inf */
+    const double xo[2] = {0, 2}, fo[2] = {1e308, 0};
+    CHECK_STATUS(xn_approx_interp(xo, fo, 2, NULL, &net, &info), XN_ENUMERIC);
+    CHECK(strstr(info.msg, "values overflow") != NULL);
+    xn_approx_opts bad = {(xn_approx_method)7, 0.0, 0};
+    CHECK_STATUS(xn_approx_interp(xi, f1, 2, &bad, &net, &info), XN_EINVAL);
+    CHECK_STATUS(xn_approx_interp(NULL, f1, 2, NULL, &net, &info), XN_EINVAL);
+    CHECK_STATUS(xn_approx_interp(xi, fr, 3, NULL, NULL, NULL), XN_EINVAL);
+    /* the bare solve wants increasing x */
+    const double xd[3] = {0, 2, 1};
+    CHECK_STATUS(xn_approx_interp_solve(xd, fr, 3, XN_APPROX_CLOSED, b, l, &info), XN_EINVAL);
+    CHECK(info.where[0] == 2 && info.where[1] == 3);
+    CHECK_STATUS(xn_approx_interp_solve(xd, fr, 3, XN_APPROX_LAPACKE, NULL, l, &info), XN_EINVAL);
+    CHECK_STATUS(xn_approx_net(b, l, 0, &net), XN_EDIM);
+    CHECK_STATUS(xn_approx_predict(NULL, 1, b, l), XN_EINVAL);
+}
+
+/* ---- least squares ----------------------------------------------------- */
+
+static void check_lsq(const double *x, const double *f, size_t m, size_t n,
+                      const double *want_b, const double *want_l, double want_rmax,
+                      double tol)
+{
+    xn_net *net = NULL;
+    xn_approx_info info;
+    CHECK_STATUS(xn_approx_lsq(x, f, m, n, NULL, &net, &info), XN_OK);
+    if (!net)
+        return;
+    CHECK(strcmp(info.solver, "dgels") == 0 && info.rank == n && info.msg[0] == '\0');
+    CHECK(info.rcond >= XN_APPROX_RCOND);
+    for (size_t j = 0; j < n; j++) {
+        CHECK_NEAR(-xn_net_bias(net, 1)[j], want_b[j], 1e-15);
+        CHECK_NEAR(xn_net_weights(net, 2)[j], want_l[j], tol);
+    }
+    CHECK_NEAR(info.resid_max, want_rmax, tol);
+    CHECK_NEAR(max_resid(net, x, f, m), want_rmax, tol);
+    xn_net_destroy(net);
+}
+
+static void test_lsq_hand(void)
+{
+    /* x = {0, 1, 2}, f = {0, 1, 0}, 2 knots.  h = 2, b = (-2, 0); both
+     * columns are linear on [0, 2], so the fit is the regression line
+     * through the mean, y = 1/3 (zero slope by symmetry): lambda_1 (x + 2) +
+     * lambda_2 x = 1/3 gives lambda = (1/6, -1/6); residuals (-1/3, 2/3, -1/3). */
+    {
+        const double x[3] = {2, 0, 1}, f[3] = {0, 0, 1};
+        const double b[2] = {-2, 0}, l[2] = {1.0 / 6, -1.0 / 6};
+        check_lsq(x, f, 3, 2, b, l, 2.0 / 3, 1e-14);
+    }
+    /* x = {0, 1, 2, 3}, f = {1, 0, 2, 1}, 2 knots (-3, 0).  Regression:
+     * mean x 1.5, mean f 1, Sxy = (-1.5)(0) + (-0.5)(-1) + (0.5)(1) + (1.5)(0)
+     * = 1, Sxx = 5, slope 1/5, intercept 1 - 1.5/5 = 7/10.  lambda_1 (x + 3)
+     * + lambda_2 x = 7/10 + x/5: lambda_1 = 7/30, lambda_2 = 1/5 - 7/30 =
+     * -1/30; residuals 1 - 0.7 = 0.3, 0 - 0.9, 2 - 1.1, 1 - 1.3: max 0.9. */
+    {
+        const double x[4] = {0, 1, 2, 3}, f[4] = {1, 0, 2, 1};
+        const double b[2] = {-3, 0}, l[2] = {7.0 / 30, -1.0 / 30};
+        check_lsq(x, f, 4, 2, b, l, 0.9, 1e-14);
+    }
+    /* |x - 2| on x = 0..4 (6 samples, x = 2 twice), 3 knots: h = 2,
+     * b = (-2, 0, 2).  On [0, 4], |x - 2| = 2 - x + 2 relu(x - 2) and
+     * 2 - x = (x + 2) - 2x, so lambda = (1, -2, 2) fits exactly. */
+    {
+        const double x[6] = {4, 0, 2, 1, 3, 2}, f[6] = {2, 2, 0, 1, 1, 0};
+        const double b[3] = {-2, 0, 2}, l[3] = {1, -2, 2};
+        check_lsq(x, f, 6, 3, b, l, 0.0, 1e-13);
+    }
+}
+
+/* Noisy, unsorted data with repeated x against the normal equations
+ * (A^T A) lambda = A^T f solved by Gaussian elimination in this file: the
+ * same minimiser by an independent route (well conditioned at n = 6). */
+static void test_lsq_normal_equations(void)
+{
+    enum { M = 40, N = 6 };
+    double x[M], f[M], b[N], g[N * N], r[N];
+    for (int i = 0; i < M; i++) {
+        x[i] = i < 35 ? -1.0 + 3.0 * lcg() : x[i - 30]; /* 5 repeats */
+        f[i] = cos(2.0 * x[i]) + 0.05 * (lcg() - 0.5);
+    }
+    double lo = x[0], hi = x[0];
+    for (int i = 1; i < M; i++) {
+        lo = x[i] < lo ? x[i] : lo;
+        hi = x[i] > hi ? x[i] : hi;
+    }
+    double h = (hi - lo) / (N - 1);
+    for (int j = 0; j < N; j++)
+        b[j] = lo + (j - 1) * h;
+    memset(g, 0, sizeof g);
+    memset(r, 0, sizeof r);
+    for (int i = 0; i < M; i++)
+        for (int j = 0; j < N; j++) {
+            double aij = fmax(0.0, x[i] - b[j]);
+            r[j] += aij * f[i];
+            for (int k = 0; k < N; k++)
+                g[j * N + k] += aij * fmax(0.0, x[i] - b[k]);
+        }
+    gauss_solve(N, g, r);
+    xn_net *net = NULL;
+    xn_approx_info info;
+    CHECK_STATUS(xn_approx_lsq(x, f, M, N, NULL, &net, &info), XN_OK);
+    if (!net)
+        return;
+    CHECK(rel_diff(xn_net_weights(net, 2), r, N) <= 1e-9);
+    for (int j = 0; j < N; j++)
+        CHECK_NEAR(-xn_net_bias(net, 1)[j], b[j], 1e-15);
+    /* the residual is orthogonal to every column: A^T (f - A lambda) = 0 */
+    double y[M];
+    predict(net, M, x, y);
+    for (int j = 0; j < N; j++) {
+        double dot = 0.0;
+        for (int i = 0; i < M; i++)
+            dot += fmax(0.0, x[i] - b[j]) * (f[i] - y[i]);
+        CHECK_NEAR(dot, 0.0, 1e-11);
+    }
+    xn_net_destroy(net);
+}
+
+/* With as many equidistant samples as knots, b_j = x_min + (j - 2) h are the
+ * interpolation knots, so least squares interpolates. */
+static void test_lsq_square(void)
+{
+    enum { N = 33 };
+    double x[N], f[N], b[N], l[N];
+    CHECK_STATUS(xn_approx_fn_sample(XN_FN_RUNGE, -1.0, 1.0, N, x, f, NULL), XN_OK);
+    CHECK_STATUS(xn_approx_interp_solve(x, f, N, XN_APPROX_CLOSED, b, l, NULL), XN_OK);
+    xn_net *net = NULL;
+    xn_approx_info info;
+    CHECK_STATUS(xn_approx_lsq(x, f, N, N, NULL, &net, &info), XN_OK);
+    if (!net)
+        return;
+    CHECK(rel_diff(xn_net_weights(net, 2), l, N) <= 1e-9);
+    CHECK(info.resid_max <= 1e-12);
+    xn_net_destroy(net);
+}
+
+/* Two distinct x for 4 knots: rank 2.  Any least-squares fit then passes
+ * through the mean of each group: f(0) = (1 + 2 + 3)/3 = 2 and
+ * f(1) = (5 + 5 + 8)/3 = 6 (columns 1 and 2 are independent on {0, 1}). */
+static void test_lsq_rank_deficient(void)
+{
+    const double x[6] = {0, 1, 0, 1, 0, 1}, f[6] = {1, 5, 2, 5, 3, 8};
+    xn_net *net = NULL;
+    xn_approx_info info;
+    CHECK_STATUS(xn_approx_lsq(x, f, 6, 4, NULL, &net, &info), XN_ESINGULAR);
+    CHECK(net == NULL);
+    CHECK(info.rank == 2);
+    CHECK(strstr(info.msg, "rank 2 of 4") != NULL);
+    CHECK(strstr(info.msg, "2 distinct x") != NULL);
+    xn_approx_opts opts = {XN_APPROX_AUTO, 0.0, 1};
+    CHECK_STATUS(xn_approx_lsq(x, f, 6, 4, &opts, &net, &info), XN_OK);
+    if (net) {
+        CHECK(info.rank == 2 && strcmp(info.solver, "dgelsd") == 0);
+        CHECK(strstr(info.msg, "minimum-norm") != NULL);
+        const double q[2] = {0, 1};
+        double y[2];
+        CHECK_STATUS(xn_net_predict(net, 2, q, y), XN_OK);
+        CHECK_NEAR(y[0], 2.0, 1e-12);
+        CHECK_NEAR(y[1], 6.0, 1e-12);
+        xn_net_destroy(net);
+    }
+    /* all x equal: no knots to place */
+    const double xe[3] = {1, 1, 1};
+    CHECK_STATUS(xn_approx_lsq(xe, f, 3, 2, &opts, &net, &info), XN_ESINGULAR);
+    CHECK(strstr(info.msg, "distinct") != NULL);
+    /* m < n, n < 2, bad values and arguments */
+    CHECK_STATUS(xn_approx_lsq(x, f, 3, 4, NULL, &net, &info), XN_EDIM);
+    CHECK(strstr(info.msg, "3 samples for 4 knots") != NULL);
+    CHECK_STATUS(xn_approx_lsq(x, f, 6, 1, NULL, &net, &info), XN_EDIM);
+    const double xn[3] = {0, 1, NAN};
+    CHECK_STATUS(xn_approx_lsq(xn, f, 3, 2, NULL, &net, &info), XN_ENUMERIC);
+    CHECK(info.where[0] == 3);
+    xn_approx_opts bad = {XN_APPROX_AUTO, -1.0, 0};
+    CHECK_STATUS(xn_approx_lsq(x, f, 6, 2, &bad, &net, &info), XN_EINVAL);
+    CHECK_STATUS(xn_approx_lsq(x, NULL, 6, 2, NULL, &net, &info), XN_EINVAL);
+}
+
+/* ---- the sample reader ------------------------------------------------- */
+
+/* Parses s (its strlen, no NUL given to the reader: a malloc'd exact copy,
+ * so a sanitizer sees any read past the end). */
+static xn_status parse_str(const char *s, size_t *m, double **x, double **f, xn_error *err)
+{
+    size_t len = strlen(s);
+    char *copy = malloc(len ? len : 1);
+    memcpy(copy, s, len);
+    xn_status st = xn_samples_parse(copy, len, x, f, m, err);
+    free(copy);
+    return st;
+}
+
+static void expect_error(const char *text, size_t line, const char *msg_part)
+{
+    double *x, *f;
+    size_t m;
+    xn_error err;
+    CHECK_STATUS(parse_str(text, &m, &x, &f, &err), XN_EFORMAT);
+    CHECK(x == NULL && f == NULL && m == 0);
+    if (err.line != line || !strstr(err.msg, msg_part))
+        fprintf(stderr, "text '%s': line %zu '%s', expected line %zu '%s'\n", text,
+                err.line, err.msg, line, msg_part);
+    CHECK(err.line == line);
+    CHECK(strstr(err.msg, msg_part) != NULL);
+}
+
+static void test_samples(void)
+{
+    double *x, *f;
+    size_t m;
+    xn_error err;
+    const char *good = "# comment\r\n\n  x , f(x)\r\n 1.5 ,-2\r\n\t# another\n3e-1,\t+4.25  \n\n-0,7";
+    CHECK_STATUS(parse_str(good, &m, &x, &f, &err), XN_OK);
+    CHECK(m == 3);
+    if (m == 3) {
+        CHECK_NEAR(x[0], 1.5, 0.0);
+        CHECK_NEAR(f[0], -2.0, 0.0);
+        CHECK_NEAR(x[1], 0.3, 0.0);
+        CHECK_NEAR(f[1], 4.25, 0.0);
+        CHECK_NEAR(x[2], 0.0, 0.0);
+        CHECK_NEAR(f[2], 7.0, 0.0);
+    }
+    free(x);
+    free(f);
+    /* no header: the first line is data */
+    CHECK_STATUS(parse_str("1,2\n", &m, &x, &f, &err), XN_OK);
+    CHECK(m == 1);
+    free(x);
+    free(f);
+    /* len cuts the text: "1,2\n3,45" read as 7 bytes is 1,2 and 3,4 */
+    CHECK_STATUS(xn_samples_parse("1,2\n3,45", 7, &x, &f, &m, &err), XN_OK);
+    CHECK(m == 2 && f && f[1] == 4.0);
+    free(x);
+    free(f);
+    CHECK_STATUS(xn_samples_parse("1,2\n3,45", 6, &x, &f, &m, &err), XN_EFORMAT);
+    CHECK(err.line == 2 && strstr(err.msg, "empty") != NULL);
+
+    expect_error("", 0, "no samples");
+    expect_error("# only\n\nx,f\n", 0, "no samples");
+    expect_error("x,f\n1,2\n1,2,3\n", 3, "found 3 fields");
+    expect_error("1,2\n\n5\n", 3, "found 1 field");
+    expect_error("1,2\n3,abc\n", 2, "not a number 'abc'");
+    expect_error("1,2\nabc,3\n", 2, "not a number 'abc'");
+    expect_error("1,nan\n", 1, "not a number 'nan'");
+    expect_error("inf,1\n", 0, "no samples"); /* a word: the header line */
+    expect_error("x,f\ninf,1\n", 2, "not a number 'inf'");
+    expect_error("1,1e999\n", 1, "out of range");
+    expect_error("1,0x10\n", 1, "not a number");
+    expect_error("1,2.5.1\n", 1, "not a number");
+    expect_error("1, \n", 1, "empty field");
+    expect_error("x;f\n1;2\n", 1, "header has 1 column");
+    expect_error("x,f,g\n1,2\n", 1, "header has 3 columns");
+    expect_error("1,2\n3,4 # trailing\n", 2, "not a number");
+    {
+        const char nul[] = "1,2\n3,\0\n";
+        CHECK_STATUS(xn_samples_parse(nul, sizeof nul - 1, &x, &f, &m, &err), XN_EFORMAT);
+        CHECK(err.line == 2);
+    }
+    CHECK_STATUS(xn_samples_parse(NULL, 0, &x, &f, &m, &err), XN_EFORMAT);
+    CHECK_STATUS(xn_samples_parse(NULL, 5, &x, &f, &m, &err), XN_EINVAL);
+    CHECK_STATUS(xn_samples_parse("1,2", 3, NULL, &f, &m, &err), XN_EINVAL);
+
+    /* arbitrary bytes: never a crash or a read past len (run under ASan in
+     * CI), only XN_OK with finite samples or XN_EFORMAT naming a line */
+    const char alphabet[] = "0123456789.,,,eE+- \t\n\n\r#xa\0\xff";
+    for (int trial = 0; trial < 3000; trial++) {
+        size_t len = (size_t)(lcg() * 40.0);
+        char *buf = malloc(len ? len : 1);
+        size_t lines = 1;
+        for (size_t k = 0; k < len; k++) {
+            buf[k] = alphabet[(size_t)(lcg() * (double)(sizeof alphabet - 1))];
+            lines += buf[k] == '\n';
+        }
+        xn_status st = xn_samples_parse(buf, len, &x, &f, &m, &err);
+        CHECK(st == XN_OK || st == XN_EFORMAT);
+        if (st == XN_OK) {
+            CHECK(m >= 1);
+            for (size_t i = 0; i < m; i++)
+                CHECK(isfinite(x[i]) && isfinite(f[i]));
+            free(x);
+            free(f);
+        } else {
+            CHECK(err.line <= lines && err.msg[0] != '\0');
+        }
+        free(buf);
+    }
+
+    /* the file reader: the same parser behind fopen */
+    char path[] = "/tmp/xornet_test_approx_XXXXXX";
+    FILE *fp = NULL;
+    int fd = mkstemp(path);
+    if (fd >= 0)
+        fp = fdopen(fd, "w");
+    CHECK(fp != NULL);
+    if (fp) {
+        fputs("x,f\n0,1\n1,3\n3,2\n", fp);
+        fclose(fp);
+        CHECK_STATUS(xn_samples_load(path, &x, &f, &m, &err), XN_OK);
+        CHECK(m == 3 && x && x[2] == 3.0 && f[2] == 2.0);
+        free(x);
+        free(f);
+        remove(path);
+    }
+    CHECK_STATUS(xn_samples_load("/nonexistent/xornet.csv", &x, &f, &m, &err), XN_EIO);
+    CHECK(err.line == 0 && strstr(err.msg, "cannot open") != NULL);
+}
+
+int main(void)
+{
+    test_names();
+    test_functions();
+    test_interp_hand();
+    test_seed004();
+    test_interp_agree();
+    test_h2_rate();
+    test_interp_errors();
+    test_lsq_hand();
+    test_lsq_normal_equations();
+    test_lsq_square();
+    test_lsq_rank_deficient();
+    test_samples();
+    CHECK_DONE();
+}
