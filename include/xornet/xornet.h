@@ -111,7 +111,7 @@ typedef struct {
     const size_t *sizes;    /* L+1 sizes n0..nL, each >= 1 */
     const xn_act *acts;     /* L activations; softmax only for the last,
                                over two or more outputs */
-    xn_loss loss;           /* bce needs a sigmoid or softmax output, cce too */
+    xn_loss loss;           /* bce needs a sigmoid output, cce a softmax one */
     size_t max_batch;       /* rows to reserve workspace for; 0 means 4 */
     xn_kernel kernel;       /* XN_KERNEL_AUTO unless told otherwise */
 } xn_net_config;
@@ -224,9 +224,10 @@ typedef struct {
 
 /* Model files: the versioned text format of docs/model-format.md.  Saving
  * is atomic: a temporary file in the same folder is written, flushed to disk
- * and renamed over path, so a failure leaves any old file untouched.
- * Loading is strict and all-or-nothing; err (may be NULL) says where it
- * failed.  XN_EIO, XN_EFORMAT, XN_ENOMEM. */
+ * and renamed over path, so a failure leaves any old file untouched; a
+ * network with a non-finite parameter is refused (XN_ENUMERIC).  Loading is
+ * strict and all-or-nothing; err (may be NULL) says where it failed.
+ * XN_EINVAL (NULL arguments), XN_EIO, XN_EFORMAT, XN_ENOMEM. */
 XN_API xn_status xn_net_save(const xn_net *net, const char *path, xn_error *err);
 XN_API xn_status xn_net_load(xn_net **out, const char *path, xn_error *err);
 /* The same reader over a text in memory (len bytes, need not end in NUL). */
@@ -241,8 +242,12 @@ typedef struct {
 } xn_data;
 
 /* Reads CSV (last `outputs` columns are targets; '#' comments; an optional
- * header row) or FANN's training-data format, told apart by the first line.
- * On failure *d is left empty.  XN_EIO, XN_EFORMAT, XN_ENOMEM, XN_EINVAL. */
+ * header row) or FANN's training-data format, told apart by the first line
+ * (docs/data-format.md).  For FANN, outputs must be 0 or the file's count.
+ * XN_OUTPUTS_DEFAULT means one target column for CSV and the file's count
+ * for FANN.  On failure *d is left empty.  XN_EIO, XN_EFORMAT, XN_ENOMEM,
+ * XN_EINVAL. */
+#define XN_OUTPUTS_DEFAULT ((size_t)-1)
 XN_API xn_status xn_data_load(xn_data *d, const char *path, size_t outputs,
                               xn_error *err);
 XN_API xn_status xn_data_parse(xn_data *d, const char *text, size_t len,

@@ -1,5 +1,284 @@
-/* PLACEHOLDER: being written; replaced before it lands. */
+/* xornet predict, eval and grad: run a saved network on the built-in XOR
+ * table or a data file and print its outputs, its loss and accuracy, or its
+ * loss and every gradient. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli.h"
-int cmd_predict(int argc, char **argv) { (void)argc; (void)argv; cli_error("not built yet"); return EXIT_FAIL; }
-int cmd_eval(int argc, char **argv) { (void)argc; (void)argv; cli_error("not built yet"); return EXIT_FAIL; }
-int cmd_grad(int argc, char **argv) { (void)argc; (void)argv; cli_error("not built yet"); return EXIT_FAIL; }
+
+static const char predict_help[] =
+    "usage: xornet predict --model FILE [--data FILE | --xor] [--outputs K]\n"
+    "\n"
+    "Prints the saved network's outputs for each input row, one line a row,\n"
+    "the outputs separated by spaces, each with 17 significant digits (%.17g,\n"
+    "which reads back as the same double).\n"
+    "\n"
+    "  --model FILE   the network (xornet model file)\n"
+    "  --xor          the built-in XOR inputs (default)\n"
+    "  --data FILE    CSV or FANN data; its input columns must match the model\n"
+    "  --outputs K    target columns at the end of each CSV row, ignored; 0 for\n"
+    "                 rows of inputs only.  Default: a CSV row of n0 columns is\n"
+    "                 inputs only, a row of n0 + nL columns ends in targets\n";
+
+static const char eval_help[] =
+    "usage: xornet eval --model FILE [--data FILE | --xor]\n"
+    "\n"
+    "Prints the saved network's loss ('loss <value>') and accuracy\n"
+    "('accuracy <value>', the fraction of rows right: the rounded output equals\n"
+    "the target, or with several outputs the arg-max agrees), %.17g.\n"
+    "\n"
+    "  --model FILE   the network (xornet model file)\n"
+    "  --xor          the built-in XOR table (default)\n"
+    "  --data FILE    CSV (the model's output count of target columns at the\n"
+    "                 end of each row) or FANN data\n";
+
+static const char grad_help[] =
+    "usage: xornet grad --model FILE [--data FILE | --xor]\n"
+    "\n"
+    "Prints the saved network's loss on the whole batch and the gradient of\n"
+    "the loss with respect to every parameter, laid out like the model file:\n"
+    "  loss <value>\n"
+    "  dW1 <rows> <cols>   then one line per row\n"
+    "  db1 <n>             then one line of n numbers\n"
+    "  dW2 ...\n"
+    "Numbers are printed %.17g.\n"
+    "\n"
+    "  --model FILE   the network (xornet model file)\n"
+    "  --xor          the built-in XOR table (default)\n"
+    "  --data FILE    CSV (the model's output count of target columns at the\n"
+    "                 end of each row) or FANN data\n";
+
+typedef struct {
+    const char *model, *data;
+    bool xor_data;
+    bool has_outputs;
+    size_t outputs;
+} args;
+
+/* Parses argv into a; returns -1 to go on, else the exit status. */
+static int parse_args(const char *cmd, const char *help, bool takes_outputs, int argc, char **argv,
+                      args *a)
+{
+    memset(a, 0, sizeof *a);
+    for (int i = 0; i < argc; i++) {
+        const char *v = NULL;
+        int r;
+        if (cli_is_help(argv[i])) {
+            fputs(help, stdout);
+            return EXIT_OK;
+        } else if ((r = cli_opt(argc, argv, &i, "--model", &v)) != 0) {
+            if (r < 0)
+                return EXIT_USAGE;
+            a->model = v;
+        } else if ((r = cli_opt(argc, argv, &i, "--data", &v)) != 0) {
+            if (r < 0)
+                return EXIT_USAGE;
+            a->data = v;
+        } else if (strcmp(argv[i], "--xor") == 0) {
+            a->xor_data = true;
+        } else if (takes_outputs && (r = cli_opt(argc, argv, &i, "--outputs", &v)) != 0) {
+            if (r < 0 || cli_parse_size("--outputs", v, 0, 1u << 20, &a->outputs) != 0)
+                return EXIT_USAGE;
+            a->has_outputs = true;
+        } else {
+            return cli_unknown(cmd, argv[i]);
+        }
+    }
+    if (!a->model) {
+        cli_error("%s: --model FILE is required (see xornet %s --help)", cmd, cmd);
+        return EXIT_USAGE;
+    }
+    if (a->data && a->xor_data) {
+        cli_error("%s: --data and --xor exclude each other", cmd);
+        return EXIT_USAGE;
+    }
+    return -1;
+}
+
+static int load_model(const char *path, xn_net **net)
+{
+    xn_error err = {0, ""};
+    xn_status s = xn_net_load(net, path, &err);
+    if (s != XN_OK) {
+        cli_file_error(path, s, &err);
+        return s == XN_ENOMEM ? EXIT_FAIL : EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
+
+/* The data's shape must fit the network: n0 inputs, and nL targets when
+ * with_targets. */
+static int check_shape(const args *a, const xn_net *net, const xn_data *d, bool with_targets)
+{
+    size_t n0 = xn_net_size(net, 0), nL = xn_net_size(net, xn_net_layers(net));
+    const char *what = a->data ? a->data : "the built-in XOR data";
+    if (d->in != n0) {
+        cli_error("%s: %zu input column%s, but the model takes %zu", what, d->in, d->in == 1 ? "" : "s", n0);
+        return EXIT_USAGE;
+    }
+    if (with_targets && d->out != nL) {
+        cli_error("%s: %zu target column%s, but the model has %zu output%s", what, d->out,
+                  d->out == 1 ? "" : "s", nL, nL == 1 ? "" : "s");
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
+
+static int finish_output(void)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_error("cannot write the output");
+        return EXIT_FAIL;
+    }
+    return EXIT_OK;
+}
+
+static int run_failed(const char *what, xn_status s)
+{
+    cli_error("%s: %s", what, xn_strerror(s));
+    return s == XN_EINVAL || s == XN_EDIM ? EXIT_USAGE : EXIT_FAIL;
+}
+
+int cmd_predict(int argc, char **argv)
+{
+    args a;
+    int rc = parse_args("predict", predict_help, true, argc, argv, &a);
+    if (rc >= 0)
+        return rc;
+    xn_net *net = NULL;
+    if ((rc = load_model(a.model, &net)) != EXIT_OK)
+        return rc;
+    size_t n0 = xn_net_size(net, 0), nL = xn_net_size(net, xn_net_layers(net));
+    xn_data d = {0, 0, 0, NULL, NULL};
+    /* without --outputs a CSV is read as all inputs (FANN files know their
+     * split); a row that is n0 + nL long then has its targets cut off */
+    rc = cli_load_data(a.data, a.has_outputs ? a.outputs : 0, &d);
+    if (rc == EXIT_OK && a.data && !a.has_outputs && d.out == 0 && d.in == n0 + nL) {
+        for (size_t i = 0; i < d.n; i++)
+            memmove(d.x + i * n0, d.x + i * d.in, n0 * sizeof *d.x);
+        d.in = n0;
+    }
+    if (rc == EXIT_OK)
+        rc = check_shape(&a, net, &d, false);
+    double *y = NULL;
+    if (rc == EXIT_OK) {
+        y = malloc(d.n * nL * sizeof *y);
+        if (!y) {
+            cli_error("out of memory");
+            rc = EXIT_FAIL;
+        }
+    }
+    if (rc == EXIT_OK) {
+        xn_status s = xn_net_predict(net, d.n, d.x, y);
+        if (s != XN_OK)
+            rc = run_failed("predict", s);
+    }
+    if (rc == EXIT_OK) {
+        for (size_t i = 0; i < d.n; i++) {
+            for (size_t k = 0; k < nL; k++) {
+                if (k)
+                    putchar(' ');
+                cli_print_double(y[i * nL + k]);
+            }
+            putchar('\n');
+        }
+        rc = finish_output();
+    }
+    free(y);
+    xn_data_free(&d);
+    xn_net_destroy(net);
+    return rc;
+}
+
+int cmd_eval(int argc, char **argv)
+{
+    args a;
+    int rc = parse_args("eval", eval_help, false, argc, argv, &a);
+    if (rc >= 0)
+        return rc;
+    xn_net *net = NULL;
+    if ((rc = load_model(a.model, &net)) != EXIT_OK)
+        return rc;
+    xn_data d = {0, 0, 0, NULL, NULL};
+    rc = cli_load_data(a.data, xn_net_size(net, xn_net_layers(net)), &d);
+    if (rc == EXIT_OK)
+        rc = check_shape(&a, net, &d, true);
+    double loss = 0.0, acc = 0.0;
+    if (rc == EXIT_OK) {
+        xn_status s = xn_net_eval_loss(net, d.n, d.x, d.y, &loss);
+        if (s == XN_OK)
+            s = xn_net_accuracy(net, d.n, d.x, d.y, &acc);
+        if (s == XN_ENUMERIC) {
+            cli_error("eval: the loss is not finite");
+            rc = EXIT_FAIL;
+        } else if (s != XN_OK) {
+            rc = run_failed("eval", s);
+        }
+    }
+    if (rc == EXIT_OK) {
+        fputs("loss ", stdout);
+        cli_print_double(loss);
+        fputs("\naccuracy ", stdout);
+        cli_print_double(acc);
+        putchar('\n');
+        rc = finish_output();
+    }
+    xn_data_free(&d);
+    xn_net_destroy(net);
+    return rc;
+}
+
+static void print_matrix(const double *v, size_t rows, size_t cols)
+{
+    for (size_t i = 0; i < rows; i++) {
+        for (size_t j = 0; j < cols; j++) {
+            if (j)
+                putchar(' ');
+            cli_print_double(v[i * cols + j]);
+        }
+        putchar('\n');
+    }
+}
+
+int cmd_grad(int argc, char **argv)
+{
+    args a;
+    int rc = parse_args("grad", grad_help, false, argc, argv, &a);
+    if (rc >= 0)
+        return rc;
+    xn_net *net = NULL;
+    if ((rc = load_model(a.model, &net)) != EXIT_OK)
+        return rc;
+    size_t L = xn_net_layers(net);
+    xn_data d = {0, 0, 0, NULL, NULL};
+    rc = cli_load_data(a.data, xn_net_size(net, L), &d);
+    if (rc == EXIT_OK)
+        rc = check_shape(&a, net, &d, true);
+    double loss = 0.0;
+    if (rc == EXIT_OK) {
+        xn_status s = xn_net_gradient(net, d.n, d.x, d.y, &loss);
+        if (s == XN_ENUMERIC) {
+            cli_error("grad: the loss is not finite");
+            rc = EXIT_FAIL;
+        } else if (s != XN_OK) {
+            rc = run_failed("grad", s);
+        }
+    }
+    if (rc == EXIT_OK) {
+        fputs("loss ", stdout);
+        cli_print_double(loss);
+        putchar('\n');
+        for (size_t l = 1; l <= L; l++) {
+            size_t in = xn_net_size(net, l - 1), out = xn_net_size(net, l);
+            printf("dW%zu %zu %zu\n", l, in, out);
+            print_matrix(xn_net_dweights(net, l), in, out);
+            printf("db%zu %zu\n", l, out);
+            print_matrix(xn_net_dbias(net, l), 1, out);
+        }
+        rc = finish_output();
+    }
+    xn_data_free(&d);
+    xn_net_destroy(net);
+    return rc;
+}

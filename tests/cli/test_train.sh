@@ -100,6 +100,11 @@ printf 'a,b,not,xor\n0,0,0,1\n0,1,1,0\n1,0,1,0\n1,1,0,1\n' >"$tmp/two.csv"
 expect 0 train --data "$tmp/two.csv" --outputs 2 --layers 2,8,2 --act tanh,softmax --loss cce --opt adam --lr 0.05 --epochs 300 --quiet
 grep -q 'accuracy 1 after' "$tmp/out" || fail "two-output CSV: $(cat "$tmp/out")"
 
+# a FANN file brings its own output count (here 2: one-hot XOR)
+printf '4 2 2\n0 0\n1 0\n0 1\n0 1\n1 0\n0 1\n1 1\n1 0\n' >"$tmp/two.data"
+expect 0 train --data "$tmp/two.data" --layers 2,8,2 --act relu,softmax --loss cce --opt adam --lr 0.05 --epochs 300 --quiet
+grep -q 'accuracy 1 after' "$tmp/out" || fail "two-output FANN file: $(cat "$tmp/out") $(cat "$tmp/err")"
+
 # every kernel and optimizer trains XOR
 for k in naive blas auto; do
     expect 0 train --kernel "$k" --quiet

@@ -1,0 +1,84 @@
+/* Private helpers for the text readers of model and data files: reading a
+ * whole file under a size cap, a line splitter and a tokenizer that never
+ * look past the end of the text (which need not end in NUL), bounded number
+ * parsers, and error reporting into xn_error. */
+#ifndef XORNET_TEXT_H
+#define XORNET_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "xornet/xornet.h"
+
+/* Largest file xn_net_load and xn_data_load read: 8 GiB, more than any model
+ * at XN_MAX_PARAMS needs (at most 25 bytes a number).  The parse functions
+ * take any len. */
+#if SIZE_MAX > 0xffffffffu
+#define XN_TEXT_MAX_FILE ((size_t)8 << 30)
+#else
+#define XN_TEXT_MAX_FILE ((size_t)1 << 30)
+#endif
+
+/* Longest number or word a reader looks at; %.17g needs at most 24. */
+#define XN_TEXT_MAX_TOKEN 63
+
+/* Lines of a text of len bytes.  `line` is the 1-based number of the line
+ * last returned (0 before the first). */
+typedef struct {
+    const char *text;
+    size_t len, pos, line;
+} xn_lines;
+
+void xn_lines_init(xn_lines *t, const char *text, size_t len);
+/* The next line without its '\n' (and a '\r' before it): false at the end. */
+bool xn_lines_next(xn_lines *t, const char **s, size_t *n);
+/* The next line that is neither blank nor a comment (first non-blank
+ * character '#'); false at the end. */
+bool xn_lines_content(xn_lines *t, const char **s, size_t *n);
+/* Line number to blame for an unexpected end: the last line, at least 1. */
+size_t xn_lines_end_line(const xn_lines *t);
+
+static inline bool xn_is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+
+/* The next blank-separated token of [*s, end): advances *s past it and
+ * returns false when only blanks are left. */
+bool xn_token(const char **s, const char *end, const char **tok, size_t *n);
+/* The number of blank-separated tokens in [s, end). */
+size_t xn_token_count(const char *s, const char *end);
+/* tok (n bytes) equals the NUL-terminated word w. */
+bool xn_token_is(const char *tok, size_t n, const char *w);
+
+typedef enum {
+    XN_NUM_OK,
+    XN_NUM_BAD,        /* not a decimal number */
+    XN_NUM_NONFINITE,  /* nan, inf, infinity */
+    XN_NUM_RANGE,      /* overflows, or a nonzero value that underflows to 0 */
+    XN_NUM_LONG        /* longer than XN_TEXT_MAX_TOKEN */
+} xn_num;
+
+/* A decimal floating-point number (strtod on a bounded NUL-terminated copy;
+ * hexadecimal forms are refused).  Subnormal results are accepted, so every
+ * double printed with %.17g reads back exactly. */
+xn_num xn_parse_double(const char *tok, size_t n, double *out);
+/* A whole number of decimal digits only, at most max (XN_NUM_RANGE past it). */
+xn_num xn_parse_size(const char *tok, size_t n, size_t max, size_t *out);
+/* Why a number was refused, e.g. "non-finite number". */
+const char *xn_num_why(xn_num r);
+
+/* Copies tok into buf (cap bytes, NUL-terminated) for a message: bytes
+ * outside printable ASCII become '?' and a long token is cut with "...". */
+const char *xn_quote(char *buf, size_t cap, const char *tok, size_t n);
+
+/* Fills err (may be NULL) with line and the formatted one-line message;
+ * returns s. */
+xn_status xn_fail(xn_error *err, size_t line, xn_status s, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Reads the file at path into *buf (malloc'd, *len bytes, NUL appended but
+ * not counted).  XN_EIO (cannot open or read), XN_EFORMAT (larger than
+ * max bytes), XN_ENOMEM; err says why with line 0. */
+xn_status xn_read_file(const char *path, size_t max, char **buf, size_t *len,
+                       xn_error *err);
+
+#endif

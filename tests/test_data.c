@@ -1,0 +1,214 @@
+/* Data files: CSV and FANN read into the right rows and columns, the
+ * shipped XOR files equal the built-in table, and each malformed file is
+ * refused with the right line and an empty xn_data. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "xornet/xornet.h"
+
+/* xn_data_parse over an exact-size copy (no NUL after the text). */
+static xn_status parse_exact(xn_data *d, const char *text, size_t len, size_t outputs, xn_error *err)
+{
+    char *copy = malloc(len ? len : 1);
+    memcpy(copy, text, len);
+    xn_status s = xn_data_parse(d, copy, len, outputs, err);
+    free(copy);
+    return s;
+}
+
+static bool is_empty(const xn_data *d)
+{
+    return d->n == 0 && d->in == 0 && d->out == 0 && !d->x && !d->y;
+}
+
+static void test_csv(void)
+{
+    const char *text = "# two inputs, two targets\r\n"
+                       " a , b,c,d\r\n"
+                       "\r\n"
+                       "1, 2 ,3,4   # a comment\r\n"
+                       "  -0.5,\t1e3,0,-0\r\n"
+                       "# the end\r\n";
+    xn_data d;
+    xn_error err;
+    CHECK_STATUS(parse_exact(&d, text, strlen(text), 2, &err), XN_OK);
+    CHECK(d.n == 2 && d.in == 2 && d.out == 2);
+    const double x[] = {1, 2, -0.5, 1000}, y[] = {3, 4, 0, -0.0}; /* -0 stays negative */
+    CHECK(d.x && memcmp(d.x, x, sizeof x) == 0);
+    CHECK(d.y && memcmp(d.y, y, sizeof y) == 0);
+    xn_data_free(&d);
+    CHECK(is_empty(&d));
+    xn_data_free(&d);
+    xn_data_free(NULL);
+
+    /* no header, the default single target, no final newline */
+    CHECK_STATUS(parse_exact(&d, "1,2,3\n4,5,6", 11, 1, &err), XN_OK);
+    CHECK(d.n == 2 && d.in == 2 && d.out == 1 && d.x[3] == 5 && d.y[1] == 6);
+    xn_data_free(&d);
+    /* outputs 0: inputs only */
+    CHECK_STATUS(parse_exact(&d, "1,2,3\n4,5,6\n", 12, 0, &err), XN_OK);
+    CHECK(d.n == 2 && d.in == 3 && d.out == 0 && d.y == NULL && d.x[5] == 6);
+    xn_data_free(&d);
+    /* the length bounds the text */
+    CHECK_STATUS(parse_exact(&d, "1,2\n3,4\n5,6\n", 8, 1, &err), XN_OK);
+    CHECK(d.n == 2);
+    xn_data_free(&d);
+}
+
+static void test_fann(void)
+{
+    const char *text = "3 2 2\n0 0.5\n1 0\n\n-1 2\n0 1\n3 4\n5 6\n";
+    xn_data d;
+    xn_error err;
+    CHECK_STATUS(parse_exact(&d, text, strlen(text), 0, &err), XN_OK);
+    CHECK(d.n == 3 && d.in == 2 && d.out == 2);
+    const double x[] = {0, 0.5, -1, 2, 3, 4}, y[] = {1, 0, 0, 1, 5, 6};
+    CHECK(d.x && memcmp(d.x, x, sizeof x) == 0);
+    CHECK(d.y && memcmp(d.y, y, sizeof y) == 0);
+    xn_data_free(&d);
+    /* a matching outputs argument is fine, a different one is refused */
+    CHECK_STATUS(parse_exact(&d, text, strlen(text), 2, &err), XN_OK);
+    xn_data_free(&d);
+    CHECK_STATUS(parse_exact(&d, text, strlen(text), 1, &err), XN_EFORMAT);
+    CHECK(is_empty(&d) && err.line == 1 && strstr(err.msg, "2 outputs"));
+}
+
+/* data/xor.data and data/xor.csv hold the built-in XOR table.  The paths
+ * come from this file's name, relative to the build folder meson runs the
+ * tests in. */
+static void test_shipped_xor(void)
+{
+    char root[512];
+    const char *me = __FILE__, *cut = strstr(me, "tests/test_data.c");
+    size_t n = cut ? (size_t)(cut - me) : 0;
+    CHECK(cut != NULL && n < sizeof root - 32);
+    if (!cut || n >= sizeof root - 32)
+        return;
+    static const char *const files[] = {"data/xor.data", "data/xor.csv"};
+    for (int f = 0; f < 2; f++) {
+        memcpy(root, me, n);
+        strcpy(root + n, files[f]);
+        xn_data d;
+        xn_error err;
+        xn_status s = xn_data_load(&d, root, 1, &err);
+        CHECK_STATUS(s, XN_OK);
+        if (s != XN_OK) {
+            fprintf(stderr, "%s:%zu: %s\n", root, err.line, err.msg);
+            continue;
+        }
+        CHECK(d.n == 4 && d.in == 2 && d.out == 1);
+        CHECK(memcmp(d.x, xn_xor_inputs(), 8 * sizeof(double)) == 0);
+        CHECK(memcmp(d.y, xn_xor_targets(), 4 * sizeof(double)) == 0);
+        xn_data_free(&d);
+    }
+    xn_data d;
+    xn_error err;
+    CHECK_STATUS(xn_data_load(&d, "/nonexistent/xor.csv", 1, &err), XN_EIO);
+    CHECK(is_empty(&d) && err.line == 0 && strstr(err.msg, "cannot open"));
+}
+
+typedef struct {
+    const char *what, *text;
+    size_t outputs, line;
+    const char *msg;
+} bad_case;
+
+static void test_malformed(void)
+{
+    static const bad_case cases[] = {
+        {"ragged", "1,2,3\n4,5,6\n7,8\n", 1, 3, "expected 3 columns (as on line 1), found 2"},
+        {"ragged header", "a,b\n1,2,3\n", 1, 2, "expected 2 columns"},
+        {"nan", "1,2\n\n3,nan\n", 1, 3, "non-finite number 'nan' in column 2"},
+        {"inf", "# c\n-inf,2\n", 1, 2, "non-finite number '-inf' in column 1"},
+        {"overflow", "1,2\n1e400,2\n", 1, 2, "out of range"},
+        {"empty field", "1,,3\n", 1, 1, "empty field in column 2"},
+        {"trailing comma", "1,2,\n", 1, 1, "empty field in column 3"},
+        {"word", "1,2\n3,x\n", 1, 2, "not a number 'x' in column 2"},
+        {"mixed header", "x,2,3\n", 1, 1, "not a number 'x' in column 1"},
+        {"header only", "x,y\n", 1, 1, "no data rows after the header"},
+        {"empty", "", 1, 1, "no data"},
+        {"comments only", "# a\n\n# b\n", 1, 3, "no data"},
+        {"no inputs", "1,2\n", 2, 1, "leave no input"},
+        {"spaces not commas", "1 2 3 4\n", 1, 1, "not a number '1 2 3 4'"},
+        {"nul byte", "1,2\n3,\0004\n", 1, 2, "not a number"},
+        {"fann short row", "2 2 1\n0 0\n0\n1\n1\n", 1, 4, "expected 2 input numbers (pair 2), found 1"},
+        {"fann long row", "1 2 1\n0 0\n0 1\n", 1, 3, "expected 1 output number (pair 1), found 2"},
+        {"fann missing pair", "2 2 1\n0 0\n0\n", 1, 3, "unexpected end of file; expected the input of pair 2 of 2"},
+        {"fann extra", "1 2 1\n0 0\n0\n1 1\n", 1, 4, "more than the 1 pair"},
+        {"fann nan", "1 2 1\n0 NaN\n0\n", 1, 2, "non-finite number 'NaN' in column 2"},
+        {"fann zero inputs", "1 0 1\n\n0\n", 1, 1, "input count is 0"},
+        {"fann zero pairs", "0 2 1\n", 1, 1, "pair count is 0"},
+        {"fann conflict", "1 1 2\n0\n0 1\n", 3, 1, "2 outputs a pair, but 3 were asked for"},
+        {"fann huge", "99999999999999999999999 2 1\n", 1, 1, "over the limit"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        const bad_case *b = &cases[c];
+        size_t len = strlen(b->text);
+        if (strcmp(b->what, "nul byte") == 0)
+            len = 9;
+        xn_data d;
+        xn_error err;
+        memset(&err, 0, sizeof err);
+        xn_status s = parse_exact(&d, b->text, len, b->outputs, &err);
+        bool ok = s == XN_EFORMAT && is_empty(&d) && err.line == b->line && strstr(err.msg, b->msg) &&
+                  !strchr(err.msg, '\n');
+        if (!ok) {
+            fprintf(stderr, "case '%s': status %d line %zu msg '%s'\n", b->what, (int)s, err.line, err.msg);
+            check_failures++;
+        }
+        xn_data_free(&d);
+    }
+    xn_data d;
+    CHECK_STATUS(xn_data_parse(NULL, "1,2\n", 4, 1, NULL), XN_EINVAL);
+    CHECK_STATUS(xn_data_parse(&d, NULL, 4, 1, NULL), XN_EINVAL);
+    CHECK_STATUS(xn_data_load(&d, NULL, 1, NULL), XN_EINVAL);
+}
+
+/* Random bytes and mutated files: no crash, and a failure leaves d empty. */
+static void test_random(void)
+{
+    static const char *const seeds[] = {"x,y,t\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n",
+                                        "4 2 1\n0 0\n0\n0 1\n1\n1 0\n1\n1 1\n0\n"};
+    char buf[64];
+    xn_rng rng;
+    xn_rng_seed(&rng, XN_RNG_NUMPY, 11);
+    size_t good = 0;
+    for (int trial = 0; trial < 40000; trial++) {
+        size_t len;
+        if (trial % 4 == 0) {
+            len = xn_rng_u32(&rng) % sizeof buf;
+            for (size_t i = 0; i < len; i++)
+                buf[i] = (char)(xn_rng_u32(&rng) & 0xff);
+        } else {
+            const char *s = seeds[trial % 2];
+            len = strlen(s);
+            memcpy(buf, s, len);
+            for (int m = 0; m < 1 + trial % 3; m++)
+                buf[xn_rng_u32(&rng) % len] = "0123456789,. \n#-e\0nx"[xn_rng_u32(&rng) % 21];
+        }
+        xn_data d;
+        xn_error err;
+        xn_status s = parse_exact(&d, buf, len, trial % 3, &err);
+        if (s == XN_OK) {
+            good++;
+            CHECK(d.n >= 1 && d.in >= 1 && d.x && (d.out == 0) == (d.y == NULL));
+        } else {
+            CHECK(is_empty(&d) && err.msg[0] && err.line >= 1);
+        }
+        xn_data_free(&d);
+    }
+    CHECK(good > 100);
+}
+
+int main(void)
+{
+    test_csv();
+    test_fann();
+    test_shipped_xor();
+    test_malformed();
+    test_random();
+    CHECK_DONE();
+}

@@ -1,0 +1,495 @@
+/* Model files: save -> load -> save round-trips byte for byte and bit for
+ * bit, the reader refuses each kind of malformed file with the right line
+ * and leaves nothing half-loaded, saving is atomic, and the gradients that
+ * `xornet grad` prints agree with central differences of the loss. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <dirent.h>
+#include <float.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "xornet/xornet.h"
+
+static char dir[64];
+
+static char *path_in(const char *name)
+{
+    static char buf[4][256];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
+    return buf[k];
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 1 << 12, n = 0;
+    char *b = malloc(cap);
+    size_t got;
+    while (b && (got = fread(b + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap)
+            b = realloc(b, cap *= 2);
+    }
+    fclose(f);
+    *len = n;
+    return b;
+}
+
+static void spit(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    CHECK(f != NULL);
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+}
+
+/* xn_net_parse over an exact-size copy, so a read past len is a sanitizer
+ * error rather than a read of the NUL. */
+static xn_status parse_exact(xn_net **net, const char *text, size_t len, xn_error *err)
+{
+    char *copy = malloc(len ? len : 1);
+    memcpy(copy, text, len);
+    xn_status s = xn_net_parse(net, copy, len, err);
+    free(copy);
+    return s;
+}
+
+static xn_net *make(size_t L, const size_t *sizes, const xn_act *acts, xn_loss loss, uint64_t seed)
+{
+    xn_net_config cfg = {L, sizes, acts, loss, 0, XN_KERNEL_AUTO};
+    xn_net *net = NULL;
+    xn_rng rng;
+    CHECK_STATUS(xn_net_create(&net, &cfg), XN_OK);
+    CHECK_STATUS(xn_rng_seed(&rng, XN_RNG_NUMPY, seed), XN_OK);
+    if (net)
+        CHECK_STATUS(xn_net_init(net, XN_INIT_NORMAL, XN_ORDER_ROW, XN_BIAS_DRAWN, &rng), XN_OK);
+    return net;
+}
+
+static bool same_shape(const xn_net *a, const xn_net *b)
+{
+    if (xn_net_layers(a) != xn_net_layers(b) || xn_net_loss(a) != xn_net_loss(b))
+        return false;
+    for (size_t i = 0; i <= xn_net_layers(a); i++)
+        if (xn_net_size(a, i) != xn_net_size(b, i) || (i && xn_net_act(a, i) != xn_net_act(b, i)))
+            return false;
+    return true;
+}
+
+/* save -> load -> save: identical bytes, identical parameters, identical
+ * outputs on a random batch. */
+static void round_trip(xn_net *net, const char *name)
+{
+    char *p1 = path_in(name), p2[300];
+    snprintf(p2, sizeof p2, "%s.again", p1);
+    xn_error err;
+    CHECK_STATUS(xn_net_save(net, p1, &err), XN_OK);
+    xn_net *back = NULL;
+    CHECK_STATUS(xn_net_load(&back, p1, &err), XN_OK);
+    if (!back) {
+        fprintf(stderr, "%s: line %zu: %s\n", name, err.line, err.msg);
+        return;
+    }
+    CHECK(same_shape(net, back));
+    size_t P = xn_net_param_count(net);
+    CHECK(P == xn_net_param_count(back));
+    CHECK(memcmp(xn_net_params(net), xn_net_params(back), P * sizeof(double)) == 0);
+    CHECK_STATUS(xn_net_save(back, p2, &err), XN_OK);
+    size_t n1 = 0, n2 = 0;
+    char *t1 = slurp(p1, &n1), *t2 = slurp(p2, &n2);
+    CHECK(t1 && t2 && n1 == n2 && n1 > 0 && memcmp(t1, t2, n1) == 0);
+    /* the same text parsed from memory gives the same network */
+    xn_net *mem = NULL;
+    CHECK_STATUS(parse_exact(&mem, t1, n1, &err), XN_OK);
+    CHECK(mem && memcmp(xn_net_params(net), xn_net_params(mem), P * sizeof(double)) == 0);
+    size_t n0 = xn_net_size(net, 0), nL = xn_net_size(net, xn_net_layers(net)), n = 7;
+    double *x = malloc(n * n0 * sizeof *x), *ya = malloc(n * nL * sizeof *ya), *yb = malloc(n * nL * sizeof *yb);
+    xn_rng rng;
+    xn_rng_seed(&rng, XN_RNG_PYTHON, 99);
+    for (size_t i = 0; i < n * n0; i++)
+        x[i] = xn_rng_normal(&rng);
+    CHECK_STATUS(xn_net_predict(net, n, x, ya), XN_OK);
+    CHECK_STATUS(xn_net_predict(back, n, x, yb), XN_OK);
+    CHECK(memcmp(ya, yb, n * nL * sizeof *ya) == 0);
+    free(x);
+    free(ya);
+    free(yb);
+    free(t1);
+    free(t2);
+    xn_net_destroy(mem);
+    xn_net_destroy(back);
+    remove(p1);
+    remove(p2);
+}
+
+static void test_round_trips(void)
+{
+    {
+        size_t s[] = {2, 10, 1};
+        xn_act a[] = {XN_ACT_RELU, XN_ACT_SIGMOID};
+        xn_net *net = make(2, s, a, XN_LOSS_MSE, 1);
+        round_trip(net, "xor.xn");
+        xn_net_destroy(net);
+    }
+    {
+        size_t s[] = {3, 5, 4, 3};
+        xn_act a[] = {XN_ACT_TANH, XN_ACT_IDENTITY, XN_ACT_SOFTMAX};
+        xn_net *net = make(3, s, a, XN_LOSS_CCE, 2);
+        round_trip(net, "three.xn");
+        xn_net_destroy(net);
+    }
+    {
+        size_t s[] = {4, 1};
+        xn_act a[] = {XN_ACT_SIGMOID};
+        xn_net *net = make(1, s, a, XN_LOSS_BCE, 3);
+        /* doubles that are hard to print: signed zero, subnormals, the
+         * extremes, a value with no short decimal form */
+        double *w = xn_net_weights(net, 1);
+        w[0] = -0.0;
+        w[1] = 4.9406564584124654e-324;
+        w[2] = DBL_MAX;
+        w[3] = -DBL_MIN;
+        xn_net_bias(net, 1)[0] = 0.1 + 0.2;
+        round_trip(net, "odd.xn");
+        xn_net *back = NULL;
+        CHECK_STATUS(xn_net_load(&back, path_in("odd.xn"), NULL), XN_EIO); /* removed */
+        CHECK(back == NULL);
+        xn_net_destroy(net);
+    }
+    {
+        size_t s[] = {1, 1};
+        xn_act a[] = {XN_ACT_IDENTITY};
+        xn_net *net = make(1, s, a, XN_LOSS_SSE, 4);
+        round_trip(net, "tiny.xn");
+        xn_net_destroy(net);
+    }
+}
+
+/* The writer's text for a known network, checked line by line. */
+static void test_exact_text(void)
+{
+    size_t s[] = {2, 1};
+    xn_act a[] = {XN_ACT_SIGMOID};
+    xn_net_config cfg = {1, s, a, XN_LOSS_BCE, 0, XN_KERNEL_AUTO};
+    xn_net *net = NULL;
+    CHECK_STATUS(xn_net_create(&net, &cfg), XN_OK);
+    xn_net_weights(net, 1)[0] = 0.5;
+    xn_net_weights(net, 1)[1] = -2;
+    xn_net_bias(net, 1)[0] = 0.1;
+    CHECK_STATUS(xn_net_save(net, path_in("exact.xn"), NULL), XN_OK);
+    size_t n;
+    char *t = slurp(path_in("exact.xn"), &n);
+    const char *want = "xornet 1\nsizes 2 1\nactivations sigmoid\nloss bce\nW1 2 1\n0.5\n-2\nb1 1\n"
+                       "0.10000000000000001\n";
+    CHECK(t && n == strlen(want) && memcmp(t, want, n) == 0);
+    free(t);
+    remove(path_in("exact.xn"));
+    xn_net_destroy(net);
+}
+
+static const char good[] =
+    "xornet 1\n"             /* 1 */
+    "sizes 2 2 1\n"          /* 2 */
+    "activations tanh sigmoid\n"
+    "loss mse\n"             /* 4 */
+    "W1 2 2\n"               /* 5 */
+    "1 -1\n"                 /* 6 */
+    "-1 1\n"                 /* 7 */
+    "b1 2\n"                 /* 8 */
+    "0 0.5\n"                /* 9 */
+    "W2 2 1\n"               /* 10 */
+    "1\n"                    /* 11 */
+    "2\n"                    /* 12 */
+    "b2 1\n"                 /* 13 */
+    "-0.5\n";                /* 14 */
+
+/* good with line `line` (1-based) replaced by repl ("" drops the line). */
+static char *edit(int line, const char *repl)
+{
+    static char buf[1024];
+    char *o = buf;
+    const char *p = good;
+    for (int k = 1; *p; k++) {
+        const char *nl = strchr(p, '\n');
+        size_t len = (size_t)(nl - p) + 1;
+        if (k == line) {
+            o += sprintf(o, "%s", repl);
+        } else {
+            memcpy(o, p, len);
+            o += len;
+        }
+        p += len;
+    }
+    *o = '\0';
+    return buf;
+}
+
+typedef struct {
+    const char *what;
+    int line;
+    const char *repl;
+    size_t want_line;
+    xn_status want;
+    const char *msg; /* a piece of the message */
+} bad_case;
+
+static void test_malformed(void)
+{
+    xn_net *net = (xn_net *)1;
+    xn_error err;
+    CHECK_STATUS(parse_exact(&net, good, strlen(good), &err), XN_OK);
+    CHECK(net != NULL);
+    CHECK(net && xn_net_weights(net, 2)[1] == 2.0 && xn_net_bias(net, 1)[1] == 0.5);
+    xn_net_destroy(net);
+
+    static const bad_case cases[] = {
+        {"magic", 1, "xornot 1\n", 1, XN_EFORMAT, "not a xornet model"},
+        {"version", 1, "xornet 2\n", 1, XN_EFORMAT, "unsupported format version 2"},
+        {"version word", 1, "xornet one\n", 1, XN_EFORMAT, "bad format version"},
+        {"magic extra", 1, "xornet 1 2\n", 1, XN_EFORMAT, "after the version"},
+        {"zero size", 2, "sizes 2 0 1\n", 2, XN_EFORMAT, "is 0"},
+        {"negative size", 2, "sizes 2 -2 1\n", 2, XN_EFORMAT, "bad size '-2'"},
+        {"one size", 2, "sizes 2\n", 2, XN_EFORMAT, "at least 2 sizes"},
+        {"huge size", 2, "sizes 2 99999999999999999999 1\n", 2, XN_EFORMAT, "over the limit"},
+        {"too many params", 2, "sizes 20000 20000 1\n", 2, XN_EFORMAT, "parameters"},
+        {"no sizes", 2, "size 2 2 1\n", 2, XN_EFORMAT, "expected the 'sizes' line"},
+        {"acts count", 3, "activations tanh\n", 3, XN_EFORMAT, "expected 2 activations"},
+        {"acts unknown", 3, "activations tanh sigmod\n", 3, XN_EFORMAT, "unknown activation 'sigmod'"},
+        {"softmax inside", 3, "activations softmax sigmoid\n", 3, XN_EFORMAT, "last layer"},
+        {"loss unknown", 4, "loss mae\n", 4, XN_EFORMAT, "unknown loss 'mae'"},
+        {"cce pairing", 4, "loss cce\n", 4, XN_EFORMAT, "softmax"},
+        {"loss twice", 4, "loss mse mse\n", 4, XN_EFORMAT, "one loss name"},
+        {"short row", 6, "1\n", 6, XN_EFORMAT, "expected 2 numbers, found 1"},
+        {"long row", 7, "-1 1 3\n", 7, XN_EFORMAT, "expected 2 numbers, found 3"},
+        {"missing row", 7, "", 7, XN_EFORMAT, "not a number 'b1' in column 1"},
+        {"nan", 11, "nan\n", 11, XN_EFORMAT, "non-finite number 'nan'"},
+        {"inf", 12, "-inf\n", 12, XN_EFORMAT, "non-finite"},
+        {"overflow", 12, "1e999\n", 12, XN_EFORMAT, "out of range"},
+        {"underflow", 12, "1e-999\n", 12, XN_EFORMAT, "out of range"},
+        {"hex", 12, "0x10\n", 12, XN_EFORMAT, "not a number"},
+        {"garbage in number", 9, "0 0.5x\n", 9, XN_EFORMAT, "not a number '0.5x' in column 2"},
+        {"bad shape", 10, "W2 1 2\n", 10, XN_EFORMAT, "expected 'W2 2 1'"},
+        {"wrong block", 8, "b2 2\n", 8, XN_EFORMAT, "expected 'b1 2'"},
+        {"missing block", 13, "", 13, XN_EFORMAT, "expected 'b2 1', found '-0.5'"},
+        {"missing last", 14, "", 13, XN_EFORMAT, "unexpected end of file"},
+        {"extra block", 14, "-0.5\nW3 1 1\n", 15, XN_EFORMAT, "after the last block"},
+        {"trailing garbage", 14, "-0.5\nhello\n", 15, XN_EFORMAT, "after the last block"},
+        {"empty", 0, NULL, 1, XN_EFORMAT, "empty"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        const bad_case *b = &cases[c];
+        const char *text = b->repl ? edit(b->line, b->repl) : "";
+        net = (xn_net *)1;
+        memset(&err, 0, sizeof err);
+        xn_status s = parse_exact(&net, text, strlen(text), &err);
+        bool ok = s == b->want && net == NULL && err.line == b->want_line && strstr(err.msg, b->msg) &&
+                  !strchr(err.msg, '\n');
+        if (!ok) {
+            fprintf(stderr, "case '%s': status %d line %zu msg '%s'\n", b->what, (int)s, err.line, err.msg);
+            check_failures++;
+        }
+    }
+}
+
+/* Comments, blank lines, CRLF, tabs and any spacing are fine. */
+static void test_lenient_spacing(void)
+{
+    const char *text = "# a model\r\n\r\nxornet\t1\r\n  sizes 1   1\r\n# the activations\r\n"
+                       "activations identity\r\nloss sse\r\nW1 1 1\r\n  \t 2.5e0 \r\n   # bias\r\nb1 1\r\n-1";
+    xn_net *net = NULL;
+    xn_error err;
+    CHECK_STATUS(parse_exact(&net, text, strlen(text), &err), XN_OK);
+    CHECK(net && xn_net_weights(net, 1)[0] == 2.5 && xn_net_bias(net, 1)[0] == -1.0);
+    xn_net_destroy(net);
+    /* the length bounds the text: a NUL-free prefix parses on its own */
+    CHECK_STATUS(parse_exact(&net, good, strlen(good) - 2, &err), XN_OK); /* "-0.5\n" -> "-0." */
+    CHECK(net && xn_net_bias(net, 2)[0] == -0.0);
+    xn_net_destroy(net);
+    CHECK_STATUS(xn_net_parse(&net, NULL, 0, &err), XN_EFORMAT);
+    CHECK_STATUS(xn_net_parse(NULL, good, strlen(good), &err), XN_EINVAL);
+    CHECK_STATUS(xn_net_load(&net, NULL, &err), XN_EINVAL);
+}
+
+/* A file that declares many parameters but is short is refused where it
+ * falls short, before the network is allocated. */
+static void test_short_big(void)
+{
+    const char *text = "xornet 1\nsizes 16000 16000 1\nactivations relu identity\nloss mse\nW1 16000 16000\n1 2\n";
+    xn_net *net = NULL;
+    xn_error err;
+    CHECK_STATUS(parse_exact(&net, text, strlen(text), &err), XN_EFORMAT);
+    CHECK(net == NULL && err.line == 6 && strstr(err.msg, "expected 16000 numbers, found 2"));
+}
+
+/* Every prefix and many mutations of a good file: no crash, and a failure
+ * leaves *out NULL with a message. */
+static void test_mutations(void)
+{
+    size_t len = strlen(good);
+    char buf[sizeof good];
+    xn_error err;
+    size_t fails = 0;
+    for (size_t k = 0; k < len; k++) {
+        xn_net *net = (xn_net *)1;
+        xn_status s = parse_exact(&net, good, k, &err);
+        if (s != XN_OK) {
+            fails++;
+            CHECK(net == NULL && err.msg[0] && err.line >= 1);
+        }
+        xn_net_destroy(s == XN_OK ? net : NULL);
+    }
+    CHECK(fails >= len - 3);
+    xn_rng rng;
+    xn_rng_seed(&rng, XN_RNG_NUMPY, 5);
+    for (int trial = 0; trial < 20000; trial++) {
+        memcpy(buf, good, len);
+        for (int m = 0; m < 1 + trial % 3; m++)
+            buf[xn_rng_u32(&rng) % len] = (char)(xn_rng_u32(&rng) & 0xff);
+        xn_net *net = (xn_net *)1;
+        xn_status s = parse_exact(&net, buf, len, &err);
+        if (s != XN_OK)
+            CHECK(net == NULL && err.msg[0] && !strchr(err.msg, '\n'));
+        else
+            xn_net_destroy(net);
+    }
+}
+
+static size_t temp_files_left(void)
+{
+    DIR *d = opendir(dir);
+    size_t n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        if (strstr(e->d_name, ".tmp-"))
+            n++;
+    if (d)
+        closedir(d);
+    return n;
+}
+
+static void test_atomic_save(void)
+{
+    size_t s[] = {2, 3, 1};
+    xn_act a[] = {XN_ACT_RELU, XN_ACT_SIGMOID};
+    xn_net *net = make(2, s, a, XN_LOSS_MSE, 7);
+    xn_error err;
+    char keep[256];
+    snprintf(keep, sizeof keep, "%s", path_in("keep.xn"));
+    spit(keep, "old contents\n");
+    chmod(keep, 0640);
+
+    /* a folder that does not exist */
+    CHECK_STATUS(xn_net_save(net, path_in("no/such/dir/m.xn"), &err), XN_EIO);
+    CHECK(err.line == 0 && strstr(err.msg, "temporary"));
+    /* a path that is a folder holding a file: the rename fails */
+    mkdir(path_in("sub"), 0755);
+    spit(path_in("sub/inner"), "x");
+    CHECK_STATUS(xn_net_save(net, path_in("sub"), &err), XN_EIO);
+    CHECK(strstr(err.msg, "replace") != NULL);
+    struct stat st;
+    CHECK(stat(path_in("sub"), &st) == 0 && S_ISDIR(st.st_mode));
+    CHECK(temp_files_left() == 0);
+
+    /* a network that cannot be written leaves the old file as it was */
+    xn_net_weights(net, 1)[2] = 0.0 / 0.0;
+    CHECK_STATUS(xn_net_save(net, keep, &err), XN_ENUMERIC);
+    CHECK(strstr(err.msg, "W1[0][2]") != NULL);
+    size_t n;
+    char *t = slurp(keep, &n);
+    CHECK(t && n == 13 && memcmp(t, "old contents\n", 13) == 0);
+    free(t);
+
+    /* a good save replaces it, keeps its mode and leaves no temporary */
+    xn_net_weights(net, 1)[2] = 1.0;
+    CHECK_STATUS(xn_net_save(net, keep, &err), XN_OK);
+    CHECK(stat(keep, &st) == 0 && (st.st_mode & 0777) == 0640);
+    xn_net *back = NULL;
+    CHECK_STATUS(xn_net_load(&back, keep, &err), XN_OK);
+    CHECK(back && xn_net_weights(back, 1)[2] == 1.0);
+    CHECK(temp_files_left() == 0);
+    xn_net_destroy(back);
+    /* loading a folder or a missing file: XN_EIO at line 0 */
+    CHECK_STATUS(xn_net_load(&back, path_in("sub"), &err), XN_EIO);
+    CHECK(back == NULL && err.line == 0);
+    CHECK_STATUS(xn_net_load(&back, path_in("missing.xn"), &err), XN_EIO);
+    CHECK(back == NULL && strstr(err.msg, "cannot open"));
+    CHECK_STATUS(xn_net_save(NULL, keep, &err), XN_EINVAL);
+    remove(path_in("sub/inner"));
+    rmdir(path_in("sub"));
+    remove(keep);
+    xn_net_destroy(net);
+}
+
+/* The gradients behind `xornet grad`, of a network read from a model file,
+ * against central differences of xn_net_eval_loss. */
+static void test_grad_fd(void)
+{
+    static const char *const models[] = {
+        good,
+        "xornet 1\nsizes 2 3 2\nactivations tanh softmax\nloss cce\nW1 2 3\n0.3 -0.7 0.2\n0.5 0.1 -0.4\n"
+        "b1 3\n0.1 0 -0.2\nW2 3 2\n0.6 -0.3\n-0.5 0.8\n0.2 0.4\nb2 2\n0.05 -0.05\n",
+    };
+    const double x[] = {0, 0, 0, 1, 1, 0, 1, 1};
+    const double y1[] = {0, 1, 1, 0};
+    const double y2[] = {1, 0, 0, 1, 0, 1, 1, 0};
+    for (size_t m = 0; m < 2; m++) {
+        xn_net *net = NULL;
+        xn_error err;
+        CHECK_STATUS(parse_exact(&net, models[m], strlen(models[m]), &err), XN_OK);
+        if (!net)
+            continue;
+        const double *y = m == 0 ? y1 : y2;
+        double loss;
+        CHECK_STATUS(xn_net_gradient(net, 4, x, y, &loss), XN_OK);
+        size_t P = xn_net_param_count(net);
+        double *g = malloc(P * sizeof *g), *p = xn_net_params(net), norm = 0.0;
+        memcpy(g, xn_net_grads(net), P * sizeof *g);
+        /* the per-layer views agree with the flat vector */
+        CHECK(xn_net_dweights(net, 1) == xn_net_grads(net));
+        for (size_t k = 0; k < P; k++) {
+            const double h = 1e-6;
+            double keep = p[k], lp, lm;
+            p[k] = keep + h;
+            CHECK_STATUS(xn_net_eval_loss(net, 4, x, y, &lp), XN_OK);
+            p[k] = keep - h;
+            CHECK_STATUS(xn_net_eval_loss(net, 4, x, y, &lm), XN_OK);
+            p[k] = keep;
+            CHECK_CLOSE(g[k], (lp - lm) / (2 * h), 1e-8, 1e-5);
+            norm += fabs(g[k]);
+        }
+        CHECK(norm > 1e-3);
+        free(g);
+        xn_net_destroy(net);
+    }
+}
+
+int main(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/xn-test-io-XXXXXX");
+    if (!mkdtemp(dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    test_round_trips();
+    test_exact_text();
+    test_malformed();
+    test_lenient_spacing();
+    test_short_big();
+    test_mutations();
+    test_atomic_save();
+    test_grad_fd();
+    rmdir(dir);
+    CHECK_DONE();
+}
