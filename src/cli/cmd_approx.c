@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "plot.h"
 #include "xornet/approx.h"
 
 static const char help[] =
@@ -46,6 +47,8 @@ static const char help[] =
     "                   dgelsd's minimum-norm solution (default: exit status 2)\n"
     "output:\n"
     "  --save FILE      write the fitted network as a model file\n"
+    "  --plot FILE      draw the samples, the fitted network and (for --fn) the\n"
+    "                   function into the PNG file FILE with gnuplot\n"
     "\n"
     "Exit status: 0 fitted, 1 the work failed (memory, saving), 2 bad usage or\n"
     "bad input (too few or repeated samples, a bad CSV line, a singular system).\n";
@@ -60,6 +63,7 @@ typedef struct {
     xn_approx_opts opts;
     bool method_given, fn_given;
     const char *save_path;
+    const char *plot_path;
     /* samples: x (m), f (m) */
     double *x, *f;
     size_t m;
@@ -120,9 +124,10 @@ static int parse_args(int argc, char **argv, run *r)
             if (got < 0)
                 return EXIT_USAGE;
             r->save_path = v;
-        /* --plot FILE goes here: keep the path in `run`; the plot itself is
-         * drawn in cmd_approx after report(), from r->x, r->f, r->net and,
-         * for a built-in function, r->fn on [r->a, r->b]. */
+        } else if ((got = cli_opt(argc, argv, &i, "--plot", &v)) != 0) {
+            if (got < 0)
+                return EXIT_USAGE;
+            r->plot_path = v;
         } else {
             return cli_unknown("approx", argv[i]);
         }
@@ -339,7 +344,22 @@ int cmd_approx(int argc, char **argv)
         rc = fit(&r);
     if (rc == EXIT_OK)
         rc = report(&r);
-    /* --plot FILE: draw here, after report(), from the same `run`. */
+    if (rc == EXIT_OK && r.plot_path) {
+        plot_error err = {""};
+        char title[160];
+        if (r.samples_path)
+            snprintf(title, sizeof title, "ReLU fit, %zu knots, to %s", r.info.n, source_name(&r));
+        else
+            snprintf(title, sizeof title, "ReLU fit, %zu knots, to %s on [%g, %g]", r.info.n,
+                     xn_approx_fn_name(r.fn), r.a, r.b);
+        if (plot_approx(r.plot_path, title, r.m, r.x, r.f, r.net, r.samples_path ? NULL : &r.fn,
+                        0, 0, &err) != PLOT_OK) {
+            cli_error("--plot: %s", err.msg);
+            rc = EXIT_FAIL;
+        } else {
+            printf("plot       %s\n", r.plot_path);
+        }
+    }
     if (rc == EXIT_OK && r.save_path) {
         xn_error err = {0, ""};
         xn_status s = xn_net_save(r.net, r.save_path, &err);

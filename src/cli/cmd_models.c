@@ -1,3 +1,313 @@
-/* PLACEHOLDER: being written; replaced before it lands. */
+/* xornet models: reruns the XOR experiments of the notebooks in
+ * ../shared/seeds (experiments.h) and prints them as one table; with
+ * --seeds K, how often each trainable one learns XOR over K seeds; with
+ * --plot DIR, each run's loss curve and learned surface as PNG files. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli.h"
-int cmd_models(int argc, char **argv) { (void)argc; (void)argv; cli_error("not built yet"); return EXIT_FAIL; }
+#include "experiments.h"
+#include "plot.h"
+
+/* The shipped model files: the source tree's data/ while it exists (a
+ * build run in place), else where `meson install` put them. */
+#ifndef XN_SOURCE_DATA_DIR
+#define XN_SOURCE_DATA_DIR "data"
+#endif
+#ifndef XN_INSTALL_DATA_DIR
+#define XN_INSTALL_DATA_DIR "/usr/local/share/xornet"
+#endif
+
+static const char *default_data_dir(void)
+{
+    FILE *f = fopen(XN_SOURCE_DATA_DIR "/seed000_tf_model4.xn", "r");
+    if (!f)
+        return XN_INSTALL_DATA_DIR;
+    fclose(f);
+    return XN_SOURCE_DATA_DIR;
+}
+
+static const char models_help[] =
+    "usage: xornet models [--seeds K] [--plot DIR] [--data-dir DIR]\n"
+    "\n"
+    "Reruns the XOR experiments of the notebooks (seeds 000-003; docs/models.md)\n"
+    "with their initializations, learning rates and step counts, and prints one\n"
+    "table: architecture, activations, loss, optimizer and learning rate, steps,\n"
+    "the loss before and after training, the accuracy and the outputs at\n"
+    "(0,0) (0,1) (1,0) (1,1) (always in this order, whatever the notebook's).\n"
+    "\n"
+    "options:\n"
+    "  --seeds K       also rerun each trainable experiment with seeds 1..K and\n"
+    "                  report how often it learns XOR (every output on the right\n"
+    "                  side of 0.5) and the median final loss\n"
+    "  --plot DIR      write DIR/<name>-loss.png (log-scale loss curve, trained\n"
+    "                  experiments) and DIR/<name>-surface.png (the learned\n"
+    "                  function over the unit square with the XOR points) with\n"
+    "                  gnuplot; DIR is created if missing (one level)\n"
+    "  --data-dir DIR  where seed000_tf_model4.xn is read from (default: the\n"
+    "                  source tree's data/ directory, else the installed copy\n"
+    "                  in " XN_INSTALL_DATA_DIR ")\n"
+    "\n"
+    "Exit status: 0 done, 1 an experiment or a plot failed (or gnuplot is not\n"
+    "installed for --plot), 2 bad usage.\n"
+    "\n"
+    "experiments:\n";
+
+typedef struct {
+    size_t seeds;
+    const char *plot_dir, *data_dir;
+} models_args;
+
+/* One experiment's run, kept for the plots drawn after the table. */
+typedef struct {
+    xn_net *net;       /* NULL if it could not be built */
+    double *history;   /* (steps + 1) */
+    xp_result r;
+    xn_status s;
+} run;
+
+static int parse_args(int argc, char **argv, models_args *a)
+{
+    const char *v;
+    int r;
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i];
+        if (cli_is_help(arg)) {
+            fputs(models_help, stdout);
+            for (size_t k = 0; k < xp_count(); k++)
+                printf("  %-10s %s\n", xp_get(k)->name, xp_get(k)->what);
+            return -1;
+        } else if ((r = cli_opt(argc, argv, &i, "--seeds", &v)) != 0) {
+            if (r < 0 || cli_parse_size("--seeds", v, 1, 1000000, &a->seeds))
+                return EXIT_USAGE;
+        } else if ((r = cli_opt(argc, argv, &i, "--plot", &v)) != 0) {
+            if (r < 0)
+                return EXIT_USAGE;
+            if (!*v) {
+                cli_error("--plot: needs a directory name");
+                return EXIT_USAGE;
+            }
+            a->plot_dir = v;
+        } else if ((r = cli_opt(argc, argv, &i, "--data-dir", &v)) != 0) {
+            if (r < 0)
+                return EXIT_USAGE;
+            a->data_dir = v;
+        } else {
+            return cli_unknown("models", arg);
+        }
+    }
+    return EXIT_OK;
+}
+
+/* "2-32-1" */
+static void arch(const xp_def *d, char *buf, size_t size)
+{
+    int w = snprintf(buf, size, "%zu", d->sizes[0]);
+    for (size_t i = 1; i <= d->n_layers && w > 0 && (size_t)w < size; i++)
+        w += snprintf(buf + w, size - (size_t)w, "-%zu", d->sizes[i]);
+}
+
+/* "relu,sigmoid" */
+static void acts(const xp_def *d, char *buf, size_t size)
+{
+    int w = 0;
+    buf[0] = '\0';
+    for (size_t l = 0; l < d->n_layers && w >= 0 && (size_t)w < size; l++)
+        w += snprintf(buf + w, size - (size_t)w, "%s%s", l ? "," : "", xn_act_name(d->acts[l]));
+}
+
+static void print_row(const xp_def *d, const run *u)
+{
+    char a[32], ac[48], lr[24];
+    arch(d, a, sizeof a);
+    acts(d, ac, sizeof ac);
+    bool trained = d->kind == XP_DRAWN;
+    if (trained)
+        snprintf(lr, sizeof lr, "%g", d->lr);
+    else
+        snprintf(lr, sizeof lr, "-");
+    printf("%-10s %-7s %-17s %-4s %-3s %-4s %5zu", d->name, a, ac, xn_loss_name(d->loss),
+           trained ? "gd" : "-", lr, u->r.steps);
+    if (!u->net) {
+        printf("  (not run: %s)\n", xn_strerror(u->s));
+        return;
+    }
+    printf("  %-16.10g %-16.10g %4.2f", u->r.loss0, u->r.loss, u->r.acc);
+    for (size_t i = 0; i < 4; i++)
+        printf(" %11.8f", u->r.y[i]);
+    if (u->s == XN_ENUMERIC)
+        printf("  diverged");
+    putchar('\n');
+}
+
+/* Runs every experiment into runs[]; returns EXIT_OK or EXIT_FAIL. */
+static int run_all(const models_args *a, run *runs)
+{
+    int rc = EXIT_OK;
+    printf("%-10s %-7s %-17s %-4s %-3s %-4s %5s  %-16s %-16s %4s %11s %11s %11s %11s\n", "name",
+           "layers", "activations", "loss", "opt", "lr", "steps", "initial loss", "final loss",
+           "acc", "y(0,0)", "y(0,1)", "y(1,0)", "y(1,1)");
+    for (size_t i = 0; i < xp_count(); i++) {
+        const xp_def *d = xp_get(i);
+        run *u = &runs[i];
+        xn_error err = {0, ""};
+        u->s = xp_build(d, d->seed, a->data_dir, &u->net, &err);
+        if (u->s != XN_OK) {
+            fflush(stdout);
+            if (d->kind == XP_FILE)
+                cli_error("%s: %s/%s: %s%s", d->name, a->data_dir, d->file,
+                          err.msg[0] ? err.msg : xn_strerror(u->s),
+                          err.line ? "" : " (see --data-dir)");
+            else
+                cli_error("%s: cannot build the network: %s", d->name, xn_strerror(u->s));
+            rc = EXIT_FAIL;
+        } else {
+            size_t steps = d->kind == XP_DRAWN ? d->steps : 0;
+            u->history = a->plot_dir ? malloc((steps + 1) * sizeof *u->history) : NULL;
+            if (a->plot_dir && !u->history) {
+                cli_error("out of memory");
+                return EXIT_FAIL;
+            }
+            u->s = xp_run(d, u->net, u->history, &u->r);
+            if (u->s != XN_OK) {
+                fflush(stdout);
+                cli_error("%s: %s after %zu steps", d->name, xn_strerror(u->s), u->r.steps);
+                rc = EXIT_FAIL;
+            }
+        }
+        print_row(d, u);
+    }
+    printf("(outputs in the order (0,0) (0,1) (1,0) (1,1); docs/models.md explains each row)\n");
+    return rc;
+}
+
+static int run_seeds(size_t k)
+{
+    int rc = EXIT_OK;
+    printf("\nseeds 1..%zu: how often each experiment learns XOR (every output on the right side of 0.5)\n",
+           k);
+    printf("%-10s %-7s %-17s %-4s %-4s %5s  %-16s %-13s %-10s %s\n", "name", "layers",
+           "activations", "loss", "lr", "steps", "learned", "median loss", "median acc",
+           "diverged");
+    for (size_t i = 0; i < xp_count(); i++) {
+        const xp_def *d = xp_get(i);
+        if (d->kind != XP_DRAWN)
+            continue;
+        xp_stats st;
+        char a[32], ac[48], learned[32];
+        arch(d, a, sizeof a);
+        acts(d, ac, sizeof ac);
+        xn_status s = xp_seeds(d, k, &st);
+        if (s != XN_OK) {
+            fflush(stdout);
+            cli_error("%s: --seeds: %s", d->name, xn_strerror(s));
+            rc = EXIT_FAIL;
+            continue;
+        }
+        snprintf(learned, sizeof learned, "%zu/%zu (%.0f%%)", st.learned, st.runs,
+                 100.0 * (double)st.learned / (double)st.runs);
+        printf("%-10s %-7s %-17s %-4s %-4g %5zu  %-16s %-13.6g %-10.3g %zu\n", d->name, a, ac,
+               xn_loss_name(d->loss), d->lr, d->steps, learned, st.median_loss, st.median_acc,
+               st.diverged);
+    }
+    return rc;
+}
+
+/* dir/name-what.png into buf; false (after an error) if it does not fit. */
+static bool png_path(char *buf, size_t size, const char *dir, const char *name, const char *what)
+{
+    int w = snprintf(buf, size, "%s/%s-%s.png", dir, name, what);
+    if (w < 0 || (size_t)w >= size) {
+        cli_error("--plot: path too long: %s", dir);
+        return false;
+    }
+    return true;
+}
+
+/* Draws every run's pictures.  Returns EXIT_OK or EXIT_FAIL. */
+static int plot_all(const char *dir, run *runs)
+{
+    plot_error err = {""};
+    if (!plot_have_gnuplot()) {
+        cli_error("--plot: %s", PLOT_INSTALL_HINT);
+        return EXIT_FAIL;
+    }
+    if (plot_mkdir(dir, &err) != PLOT_OK) {
+        cli_error("--plot: %s", err.msg);
+        return EXIT_FAIL;
+    }
+    int rc = EXIT_OK;
+    for (size_t i = 0; i < xp_count(); i++) {
+        const xp_def *d = xp_get(i);
+        run *u = &runs[i];
+        if (!u->net || u->s != XN_OK)
+            continue;
+        char path[4200], title[160];
+        const double *x, *y;
+        xp_rows_of(d, &x, &y);
+        if (d->kind == XP_DRAWN) {
+            double *steps = malloc((d->steps + 1) * sizeof *steps);
+            if (!steps || !png_path(path, sizeof path, dir, d->name, "loss")) {
+                free(steps);
+                return EXIT_FAIL;
+            }
+            for (size_t k = 0; k <= d->steps; k++)
+                steps[k] = (double)k;
+            snprintf(title, sizeof title, "%s: %s loss, gd lr %g", d->name,
+                     xn_loss_name(d->loss), d->lr);
+            plot_status ps = plot_loss(path, title, d->steps + 1, steps, u->history, 0, 0, &err);
+            free(steps);
+            if (ps != PLOT_OK) {
+                cli_error("--plot: %s", err.msg);
+                if (ps == PLOT_ENOGNUPLOT)
+                    return EXIT_FAIL;
+                rc = EXIT_FAIL;
+            } else {
+                printf("wrote %s\n", path);
+            }
+        }
+        if (!png_path(path, sizeof path, dir, d->name, "surface"))
+            return EXIT_FAIL;
+        snprintf(title, sizeof title, "%s: learned function (%s)", d->name,
+                 d->kind == XP_DRAWN ? "after training" : "given weights");
+        plot_status ps = plot_surface(path, title, u->net, 4, x, y, 0, 0, &err);
+        if (ps != PLOT_OK) {
+            cli_error("--plot: %s", err.msg);
+            if (ps == PLOT_ENOGNUPLOT)
+                return EXIT_FAIL;
+            rc = EXIT_FAIL;
+        } else {
+            printf("wrote %s\n", path);
+        }
+    }
+    return rc;
+}
+
+int cmd_models(int argc, char **argv)
+{
+    models_args a = {0, NULL, default_data_dir()};
+    int rc = parse_args(argc, argv, &a);
+    if (rc < 0)
+        return EXIT_OK; /* --help */
+    if (rc != EXIT_OK)
+        return rc;
+    run *runs = calloc(xp_count(), sizeof *runs);
+    if (!runs) {
+        cli_error("out of memory");
+        return EXIT_FAIL;
+    }
+    rc = run_all(&a, runs);
+    if (a.seeds && run_seeds(a.seeds) != EXIT_OK)
+        rc = EXIT_FAIL;
+    fflush(stdout);
+    if (a.plot_dir && plot_all(a.plot_dir, runs) != EXIT_OK)
+        rc = EXIT_FAIL;
+    for (size_t i = 0; i < xp_count(); i++) {
+        xn_net_destroy(runs[i].net);
+        free(runs[i].history);
+    }
+    free(runs);
+    return rc;
+}

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "plot.h"
 #include "xn_config.h"
 
 #if XN_HAVE_OPENBLAS_THREADS
@@ -26,7 +27,8 @@ static const char train_help[] =
     "data:\n"
     "  --xor               the built-in XOR table (default)\n"
     "  --data FILE         CSV or FANN training data\n"
-    "  --outputs K         target columns at the end of each CSV row (default 1)\n"
+    "  --outputs K         target columns at the end of each CSV row (default 1;\n"
+    "                      a FANN file gives its own count)\n"
     "network:\n"
     "  --layers 2,10,1     sizes, input to output (default: inputs,10,outputs)\n"
     "  --act relu,sigmoid  one activation per layer: identity sigmoid relu tanh\n"
@@ -56,12 +58,15 @@ static const char train_help[] =
     "  --save FILE         write the trained network (atomically)\n"
     "  --checkpoint N      also save it every N epochs (needs --save)\n"
     "  --history FILE      CSV of epoch,loss,accuracy for every epoch\n"
+    "  --plot DIR          draw DIR/loss.png (log-scale loss curve) and, for data\n"
+    "                      with 2 inputs and 1 output, DIR/surface.png (the\n"
+    "                      learned function with the data points) with gnuplot\n"
     "\n"
     "Epoch e reports the network after e steps; epoch 0 is the initial one.\n"
     "Exit status: 0 trained, 1 diverged or could not write, 2 bad usage/input.\n";
 
 typedef struct {
-    const char *data, *init_from, *save, *history;
+    const char *data, *init_from, *save, *history, *plot;
     size_t outputs;
     size_t sizes[XN_MAX_LAYERS + 1], n_sizes;
     xn_act acts[XN_MAX_LAYERS];
@@ -223,6 +228,13 @@ static int parse_args(int argc, char **argv, train_args *a)
         } else if (OPT("--history")) {
             if (r < 0) return EXIT_USAGE;
             a->history = v;
+        } else if (OPT("--plot")) {
+            if (r < 0) return EXIT_USAGE;
+            if (!*v) {
+                cli_error("--plot: needs a directory name");
+                return EXIT_USAGE;
+            }
+            a->plot = v;
         } else if (OPT("--init-from")) {
             if (r < 0) return EXIT_USAGE;
             a->init_from = v;
@@ -397,6 +409,56 @@ static void progress(bool tty, size_t epoch, size_t epochs, double loss, double 
     fflush(stderr);
 }
 
+/* dir/name into buf; false (after an error) if it does not fit. */
+static bool plot_path(char *buf, size_t size, const char *dir, const char *name)
+{
+    int w = snprintf(buf, size, "%s/%s", dir, name);
+    if (w < 0 || (size_t)w >= size) {
+        cli_error("--plot: path too long: %s", dir);
+        return false;
+    }
+    return true;
+}
+
+/* --plot DIR: the loss curve, and the surface for 2-input 1-output data.
+ * Returns EXIT_OK or EXIT_FAIL. */
+static int plot_run(const char *dir, xn_net *net, const xn_data *d, const plot_series *loss,
+                    const char *name)
+{
+    plot_error err = {""};
+    char path[4200], title[300];
+    if (!plot_have_gnuplot()) {
+        cli_error("--plot: %s", PLOT_INSTALL_HINT);
+        return EXIT_FAIL;
+    }
+    if (plot_mkdir(dir, &err) != PLOT_OK) {
+        cli_error("--plot: %s", err.msg);
+        return EXIT_FAIL;
+    }
+    if (!plot_path(path, sizeof path, dir, "loss.png"))
+        return EXIT_FAIL;
+    snprintf(title, sizeof title, "%s: %s loss", name, xn_loss_name(xn_net_loss(net)));
+    if (plot_loss(path, title, loss->n, loss->x, loss->y, 0, 0, &err) != PLOT_OK) {
+        cli_error("--plot: %s", err.msg);
+        return EXIT_FAIL;
+    }
+    printf("wrote %s\n", path);
+    if (d->in != 2 || d->out != 1) {
+        printf("(no surface plot: the data has %zu inputs and %zu outputs, a surface needs 2 and 1)\n",
+               d->in, d->out);
+        return EXIT_OK;
+    }
+    if (!plot_path(path, sizeof path, dir, "surface.png"))
+        return EXIT_FAIL;
+    snprintf(title, sizeof title, "%s: learned function", name);
+    if (plot_surface(path, title, net, d->n, d->x, d->y, 0, 0, &err) != PLOT_OK) {
+        cli_error("--plot: %s", err.msg);
+        return EXIT_FAIL;
+    }
+    printf("wrote %s\n", path);
+    return EXIT_OK;
+}
+
 static void print_table(xn_net *net, const xn_data *d)
 {
     enum { MAX_ROWS = 16 };
@@ -431,7 +493,7 @@ static void print_table(xn_net *net, const xn_data *d)
 
 int cmd_train(int argc, char **argv)
 {
-    train_args a = {.outputs = 1, .loss = XN_LOSS_MSE, .init = XN_INIT_GLOROT_UNIFORM,
+    train_args a = {.outputs = XN_OUTPUTS_DEFAULT, .loss = XN_LOSS_MSE, .init = XN_INIT_GLOROT_UNIFORM,
                     .rng = XN_RNG_NUMPY, .seed = 1, .order = XN_ORDER_ROW,
                     .bias = XN_BIAS_ZERO, .opt = {XN_OPT_GD, 1.5, 0.9, 0, 0, 0},
                     .epochs = 1000, .kernel = XN_KERNEL_AUTO};
@@ -445,6 +507,7 @@ int cmd_train(int argc, char **argv)
     xn_data d = {0};
     xn_net *net = NULL;
     atomic_file hist = {0};
+    plot_series curve = {0}; /* the loss history, kept only for --plot */
     bool tty = !a.quiet && isatty(fileno(stderr)) && isatty(fileno(stdout));
     rc = cli_load_data(a.data, a.outputs, &d);
     if (rc == EXIT_OK)
@@ -479,6 +542,11 @@ int cmd_train(int argc, char **argv)
         }
         if (hist.f)
             fprintf(hist.f, "%zu,%.17g,%.17g\n", epoch, loss, acc);
+        if (a.plot && plot_series_add(&curve, epoch, loss, false) != 0) {
+            cli_error("out of memory keeping the loss history for --plot");
+            rc = EXIT_FAIL;
+            break;
+        }
         if (!a.quiet && epoch % every == 0)
             progress(tty, epoch, a.epochs, loss, acc);
         if (a.target_set && loss <= a.target) {
@@ -498,8 +566,13 @@ int cmd_train(int argc, char **argv)
         if (s != XN_OK) {
             cli_error("training diverged: the final loss is %g; try a smaller --lr", loss);
             rc = EXIT_FAIL;
-        } else if (hist.f) {
-            fprintf(hist.f, "%zu,%.17g,%.17g\n", epoch, loss, acc);
+        } else {
+            if (hist.f)
+                fprintf(hist.f, "%zu,%.17g,%.17g\n", epoch, loss, acc);
+            if (a.plot && plot_series_add(&curve, epoch, loss, true) != 0) {
+                cli_error("out of memory keeping the loss history for --plot");
+                rc = EXIT_FAIL;
+            }
         }
     }
     if (tty)
@@ -517,11 +590,15 @@ int cmd_train(int argc, char **argv)
     print_table(net, &d);
     if (a.save && save_net(net, a.save) != 0)
         rc = EXIT_FAIL;
+    fflush(stdout);
+    if (a.plot && plot_run(a.plot, net, &d, &curve, a.data ? a.data : "xor") != EXIT_OK)
+        rc = EXIT_FAIL;
 done:
     if (hist.f) { /* failed before the commit: drop the partial history */
         fclose(hist.f);
         unlink(hist.tmp);
     }
+    plot_series_free(&curve);
     xn_net_destroy(net);
     xn_data_free(&d);
     return rc;

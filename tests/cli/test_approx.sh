@@ -202,6 +202,27 @@ run_bad mixed '--samples cannot be combined' --samples "$csv" --n 10
 run_bad unknown "unknown option '--bogus'" --bogus out.svg
 run_bad novalue '--samples needs a value' --samples
 
+# --plot FILE: a PNG of the requested default size (800x600), or without
+# gnuplot exit 1 with the install hint and the fit still reported
+png_size() { od -An -tu1 -j16 -N8 "$1" | awk '{ print $1*16777216+$2*65536+$3*256+$4 "x" $5*16777216+$6*65536+$7*256+$8 }'; }
+if command -v gnuplot >/dev/null; then
+    if run_ok plot --fn runge --a -1 --b 1 --n 12 --plot "$tmp/fit.png"; then
+        [ "$(head -c 8 "$tmp/fit.png" | od -An -tx1 | tr -d ' ')" = 89504e470d0a1a0a ] || fail "--plot: not a PNG"
+        [ "$(png_size "$tmp/fit.png")" = 800x600 ] || fail "--plot: size $(png_size "$tmp/fit.png")"
+    fi
+    if run_ok plot_samples --samples "$csv" --knots 6 --plot "$tmp/lsq.png"; then
+        [ -s "$tmp/lsq.png" ] || fail "--plot with --samples wrote nothing"
+    fi
+else
+    echo "gnuplot not installed: checking only the message of --plot"
+fi
+mkdir -p "$tmp/empty-path"
+PATH="$tmp/empty-path" "$xornet" approx --n 8 --plot "$tmp/none.png" >"$tmp/np.out" 2>"$tmp/np.err"
+[ $? -eq 1 ] || fail "--plot without gnuplot: expected exit 1"
+grep -q 'apt-get install gnuplot-nox' "$tmp/np.err" || fail "--plot without gnuplot: no install hint"
+grep -q '^max_error' "$tmp/np.out" || fail "--plot without gnuplot: the fit was not reported"
+[ ! -e "$tmp/none.png" ] || fail "--plot without gnuplot wrote a file"
+
 if [ $failures -ne 0 ]; then
     echo "$failures failure(s)" >&2
     exit 1

@@ -1,0 +1,595 @@
+/* Pictures drawn by gnuplot (plot.h): each call writes its data files and a
+ * script into a fresh temporary directory, runs gnuplot on the script
+ * without a shell, copies the PNG gnuplot wrote to the requested path and
+ * removes the directory.  User paths never enter the script; titles do, as
+ * gnuplot single-quoted strings. */
+#define _POSIX_C_SOURCE 200809L /* mkdtemp, posix_spawnp, waitpid */
+
+#include "plot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* The files a picture may use inside its temporary directory. */
+static const char *const tmp_names[] = {"plot.gp", "a.dat", "b.dat", "c.dat", "out.png"};
+enum { N_TMP = sizeof tmp_names / sizeof tmp_names[0] };
+
+typedef struct {
+    char dir[4096];
+} tmpdir;
+
+static void set_err(plot_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void set_err(plot_error *err, const char *fmt, ...)
+{
+    if (!err)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+}
+
+/* ---- finding gnuplot and the directories -------------------------------- */
+
+bool plot_have_gnuplot(void)
+{
+    const char *path = getenv("PATH");
+    if (!path || !*path)
+        path = "/usr/bin:/bin";
+    for (const char *p = path;;) {
+        const char *colon = strchr(p, ':');
+        size_t len = colon ? (size_t)(colon - p) : strlen(p);
+        char file[4096];
+        /* an empty PATH entry is the current directory */
+        int w = len ? snprintf(file, sizeof file, "%.*s/gnuplot", (int)len, p)
+                    : snprintf(file, sizeof file, "./gnuplot");
+        struct stat st;
+        if (w > 0 && (size_t)w < sizeof file && stat(file, &st) == 0 && S_ISREG(st.st_mode) &&
+            access(file, X_OK) == 0)
+            return true;
+        if (!colon)
+            return false;
+        p = colon + 1;
+    }
+}
+
+plot_status plot_mkdir(const char *dir, plot_error *err)
+{
+    struct stat st;
+    if (mkdir(dir, 0777) == 0)
+        return PLOT_OK;
+    if (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+        return PLOT_OK;
+    if (errno == EEXIST)
+        set_err(err, "%s: exists and is not a directory", dir);
+    else
+        set_err(err, "%s: cannot create the directory: %s", dir, strerror(errno));
+    return PLOT_EFAIL;
+}
+
+static plot_status tmp_open(tmpdir *t, plot_error *err)
+{
+    const char *base = getenv("TMPDIR");
+    if (!base || !*base)
+        base = "/tmp";
+    int w = snprintf(t->dir, sizeof t->dir, "%s/xornet-plot-XXXXXX", base);
+    if (w < 0 || (size_t)w >= sizeof t->dir || !mkdtemp(t->dir)) {
+        set_err(err, "cannot create a temporary directory in %s: %s", base,
+                w > 0 && (size_t)w < sizeof t->dir ? strerror(errno) : "path too long");
+        t->dir[0] = '\0';
+        return PLOT_EFAIL;
+    }
+    return PLOT_OK;
+}
+
+static void tmp_path(const tmpdir *t, const char *name, char *out, size_t size)
+{
+    snprintf(out, size, "%s/%s", t->dir, name);
+}
+
+static void tmp_remove(tmpdir *t)
+{
+    if (!t->dir[0])
+        return;
+    for (size_t i = 0; i < N_TMP; i++) {
+        char p[4200];
+        tmp_path(t, tmp_names[i], p, sizeof p);
+        unlink(p);
+    }
+    rmdir(t->dir);
+    t->dir[0] = '\0';
+}
+
+static FILE *tmp_file(const tmpdir *t, const char *name, plot_error *err)
+{
+    char p[4200];
+    tmp_path(t, name, p, sizeof p);
+    FILE *f = fopen(p, "w");
+    if (!f)
+        set_err(err, "%s: cannot write: %s", p, strerror(errno));
+    return f;
+}
+
+/* Closes f; PLOT_EFAIL if anything written to it failed. */
+static plot_status tmp_close(FILE *f, const char *name, plot_error *err)
+{
+    int bad = ferror(f);
+    bad |= fclose(f) != 0;
+    if (bad) {
+        set_err(err, "cannot write the plot's %s: %s", name, strerror(errno));
+        return PLOT_EFAIL;
+    }
+    return PLOT_OK;
+}
+
+/* ---- running gnuplot and delivering the picture ------------------------- */
+
+/* Copies the file src to dst through dst.tmp.<pid>, renamed into place. */
+static plot_status copy_file(const char *src, const char *dst, plot_error *err)
+{
+    char tmp[4200];
+    int w = snprintf(tmp, sizeof tmp, "%s.tmp.%ld", dst, (long)getpid());
+    if (w < 0 || (size_t)w >= sizeof tmp) {
+        set_err(err, "%s: path too long", dst);
+        return PLOT_EFAIL;
+    }
+    int in = open(src, O_RDONLY);
+    if (in < 0) {
+        set_err(err, "%s: cannot read gnuplot's picture: %s", src, strerror(errno));
+        return PLOT_EFAIL;
+    }
+    unlink(tmp); /* a stale one from a crashed run with the same pid */
+    int out = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
+    if (out < 0) {
+        set_err(err, "%s: cannot write: %s", dst, strerror(errno));
+        close(in);
+        return PLOT_EFAIL;
+    }
+    char buf[1 << 16];
+    ssize_t got;
+    bool bad = false;
+    while (!bad && (got = read(in, buf, sizeof buf)) != 0) {
+        if (got < 0) {
+            bad = errno != EINTR;
+            continue;
+        }
+        for (ssize_t done = 0; done < got && !bad;) {
+            ssize_t put = write(out, buf + done, (size_t)(got - done));
+            if (put < 0)
+                bad = errno != EINTR;
+            else
+                done += put;
+        }
+    }
+    int saved = errno;
+    close(in);
+    bad |= close(out) != 0;
+    if (bad || rename(tmp, dst) != 0) {
+        set_err(err, "%s: cannot write: %s", dst, strerror(bad ? saved : errno));
+        unlink(tmp);
+        return PLOT_EFAIL;
+    }
+    return PLOT_OK;
+}
+
+/* Runs gnuplot on t's plot.gp and copies t's out.png to png. */
+static plot_status run_gnuplot(const tmpdir *t, const char *png, plot_error *err)
+{
+    char script[4200], out[4200];
+    tmp_path(t, "plot.gp", script, sizeof script);
+    tmp_path(t, "out.png", out, sizeof out);
+    char arg0[] = "gnuplot", arg1[] = "-d";
+    char *argv[] = {arg0, arg1, script, NULL};
+    pid_t pid;
+    /* -d: ignore the user's ~/.gnuplot, so the picture is always the same */
+    int rc = posix_spawnp(&pid, "gnuplot", NULL, NULL, argv, environ);
+    if (rc == ENOENT) {
+        set_err(err, "%s", PLOT_INSTALL_HINT);
+        return PLOT_ENOGNUPLOT;
+    }
+    if (rc != 0) {
+        set_err(err, "cannot start gnuplot: %s", strerror(rc));
+        return PLOT_EFAIL;
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) {
+            set_err(err, "waiting for gnuplot: %s", strerror(errno));
+            return PLOT_EFAIL;
+        }
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        /* glibc's posix_spawnp reports a missing program as exit status 127 */
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && !plot_have_gnuplot()) {
+            set_err(err, "%s", PLOT_INSTALL_HINT);
+            return PLOT_ENOGNUPLOT;
+        }
+        set_err(err, "%s: gnuplot failed (%s %d)", png,
+                WIFEXITED(status) ? "exit status" : "signal",
+                WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+        return PLOT_EFAIL;
+    }
+    struct stat st;
+    if (stat(out, &st) != 0 || st.st_size == 0) {
+        set_err(err, "%s: gnuplot wrote no picture", png);
+        return PLOT_EFAIL;
+    }
+    return copy_file(out, png, err);
+}
+
+/* ---- script pieces ------------------------------------------------------ */
+
+/* s as a gnuplot single-quoted string: '' stands for ', and control
+ * characters (a newline would end the command) become '?'. */
+static void put_quoted(FILE *f, const char *s)
+{
+    fputc('\'', f);
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        if (*p == '\'')
+            fputs("''", f);
+        else if (*p < 0x20 || *p == 0x7f)
+            fputc('?', f);
+        else
+            fputc(*p, f);
+    }
+    fputc('\'', f);
+}
+
+static void put_header(FILE *f, const char *title, int width, int height)
+{
+    fprintf(f, "set terminal pngcairo size %d,%d enhanced font 'DejaVu Sans,11'\n",
+            width > 0 ? width : PLOT_WIDTH, height > 0 ? height : PLOT_HEIGHT);
+    fputs("set output 'out.png'\n", f);
+    fputs("set encoding utf8\nset title ", f);
+    put_quoted(f, title);
+    fputs(" noenhanced\n", f);
+}
+
+static bool size_ok(int width, int height, plot_error *err)
+{
+    if (width < 0 || height < 0 || width > 10000 || height > 10000 ||
+        (width && width < 16) || (height && height < 16)) {
+        set_err(err, "picture size %dx%d out of range [16, 10000]", width, height);
+        return false;
+    }
+    return true;
+}
+
+/* Closes the script gp and runs it. */
+static plot_status finish(tmpdir *t, FILE *gp, const char *png, plot_error *err)
+{
+    plot_status s = tmp_close(gp, "script", err);
+    if (s == PLOT_OK)
+        s = run_gnuplot(t, png, err);
+    return s;
+}
+
+/* Opens t's script.  gnuplot resolves file names against its working
+ * directory, so the script starts with a cd into t. */
+static FILE *open_script(tmpdir *t, plot_error *err)
+{
+    FILE *gp = tmp_file(t, "plot.gp", err);
+    if (gp) {
+        fputs("cd ", gp);
+        put_quoted(gp, t->dir);
+        fputc('\n', gp);
+    }
+    return gp;
+}
+
+/* ---- the pictures ------------------------------------------------------- */
+
+plot_status plot_loss(const char *png, const char *title, size_t n, const double *x,
+                      const double *y, int width, int height, plot_error *err)
+{
+    if (!png || !x || !y || n == 0) {
+        set_err(err, "no loss history to plot");
+        return PLOT_EFAIL;
+    }
+    if (!size_ok(width, height, err))
+        return PLOT_EFAIL;
+    tmpdir t;
+    plot_status s = tmp_open(&t, err);
+    if (s != PLOT_OK)
+        return s;
+    size_t positive = 0;
+    for (size_t i = 0; i < n; i++)
+        positive += isfinite(y[i]) && y[i] > 0.0;
+    bool logscale = positive > 0;
+    FILE *dat = tmp_file(&t, "a.dat", err), *gp = NULL;
+    if (!dat) {
+        s = PLOT_EFAIL;
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(y[i]) && (!logscale || y[i] > 0.0))
+            fprintf(dat, "%.17g %.17g\n", x[i], y[i]);
+    if ((s = tmp_close(dat, "data", err)) != PLOT_OK)
+        goto out;
+    if (!(gp = open_script(&t, err))) {
+        s = PLOT_EFAIL;
+        goto out;
+    }
+    put_header(gp, title, width, height);
+    fputs("set xlabel 'step'\n", gp);
+    fprintf(gp, "set ylabel '%s'\n", logscale ? "loss (log scale)" : "loss");
+    if (logscale)
+        fputs("set logscale y\nset format y '10^{%L}'\n", gp);
+    fputs("set grid xtics ytics mytics\nset key off\nset autoscale xfixmin\nset autoscale xfixmax\n"
+          "plot 'a.dat' using 1:2 with lines linewidth 2 linecolor rgb '#1f77b4'\n",
+          gp);
+    s = finish(&t, gp, png, err);
+out:
+    tmp_remove(&t);
+    return s;
+}
+
+/* Writes the surface grid (G x G points over [x0,x1] x [y0,y1], one block
+ * per x1 value) to f and widens [*zlo, *zhi] to its outputs.  Returns the
+ * status of the forward pass. */
+static xn_status write_grid(FILE *f, xn_net *net, double x0, double x1, double y0, double y1,
+                            double *zlo, double *zhi)
+{
+    enum { G = 41 };
+    double in[G * 2], out[G];
+    for (size_t i = 0; i < G; i++) {
+        double u = x0 + (x1 - x0) * (double)i / (G - 1);
+        for (size_t j = 0; j < G; j++) {
+            in[2 * j] = u;
+            in[2 * j + 1] = y0 + (y1 - y0) * (double)j / (G - 1);
+        }
+        xn_status s = xn_net_predict(net, G, in, out);
+        if (s != XN_OK)
+            return s;
+        for (size_t j = 0; j < G; j++) {
+            fprintf(f, "%.17g %.17g %.17g\n", in[2 * j], in[2 * j + 1], out[j]);
+            *zlo = out[j] < *zlo ? out[j] : *zlo;
+            *zhi = out[j] > *zhi ? out[j] : *zhi;
+        }
+        fputc('\n', f);
+    }
+    return XN_OK;
+}
+
+plot_status plot_surface(const char *png, const char *title, xn_net *net, size_t n,
+                         const double *x, const double *y, int width, int height,
+                         plot_error *err)
+{
+    if (!png || !net || !x || !y || n == 0) {
+        set_err(err, "nothing to plot");
+        return PLOT_EFAIL;
+    }
+    size_t L = xn_net_layers(net);
+    if (xn_net_size(net, 0) != 2 || xn_net_size(net, L) != 1) {
+        set_err(err, "a surface needs a network with 2 inputs and 1 output");
+        return PLOT_EFAIL;
+    }
+    if (!size_ok(width, height, err))
+        return PLOT_EFAIL;
+    double lo[2] = {x[0], x[1]}, hi[2] = {x[0], x[1]};
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < 2; k++) {
+            double v = x[2 * i + k];
+            if (!isfinite(v)) {
+                set_err(err, "input %zu is not finite", i + 1);
+                return PLOT_EFAIL;
+            }
+            lo[k] = v < lo[k] ? v : lo[k];
+            hi[k] = v > hi[k] ? v : hi[k];
+        }
+    for (size_t k = 0; k < 2; k++)
+        if (!(hi[k] > lo[k])) { /* one value: a unit-wide box around it */
+            lo[k] -= 0.5;
+            hi[k] += 0.5;
+        }
+    /* the points' outputs, for the labels; copied before the grid's passes */
+    double *a = malloc(n * sizeof *a);
+    if (!a) {
+        set_err(err, "out of memory");
+        return PLOT_EFAIL;
+    }
+    if (xn_net_predict(net, n, x, a) != XN_OK) {
+        free(a);
+        set_err(err, "cannot evaluate the network");
+        return PLOT_EFAIL;
+    }
+    tmpdir t;
+    plot_status s = tmp_open(&t, err);
+    FILE *grid = NULL, *pts = NULL, *gp = NULL;
+    if (s != PLOT_OK)
+        goto out;
+    s = PLOT_EFAIL;
+    if (!(grid = tmp_file(&t, "a.dat", err)))
+        goto out;
+    /* the colours span at least [0, 1]: a nearly flat surface stays one
+     * colour instead of showing its rounding noise in the full palette */
+    double zlo = 0.0, zhi = 1.0;
+    xn_status xs = write_grid(grid, net, lo[0], hi[0], lo[1], hi[1], &zlo, &zhi);
+    plot_status cs = tmp_close(grid, "data", err);
+    if (xs != XN_OK) {
+        set_err(err, "cannot evaluate the network: %s", xn_strerror(xs));
+        goto out;
+    }
+    if (cs != PLOT_OK || !(pts = tmp_file(&t, "b.dat", err)))
+        goto out;
+    for (size_t i = 0; i < n; i++)
+        fprintf(pts, "%.17g %.17g %.17g %.17g\n", x[2 * i], x[2 * i + 1], y[i], a[i]);
+    if (tmp_close(pts, "data", err) != PLOT_OK || !(gp = open_script(&t, err)))
+        goto out;
+    put_header(gp, title, width, height);
+    fprintf(gp, "set xrange [%.17g:%.17g]\nset yrange [%.17g:%.17g]\nset cbrange [%.17g:%.17g]\n",
+            lo[0], hi[0], lo[1], hi[1], zlo, zhi);
+    /* labels as objects in front, so the surface never hides them */
+    for (size_t i = 0; i < n; i++)
+        fprintf(gp, "set label %zu '%.3f' at %.17g, %.17g, %.17g offset 0, 1.4 center front\n",
+                i + 1, a[i], x[2 * i], x[2 * i + 1], a[i]);
+    /* viridis, as the notebooks' plot_surface(cmap='viridis') */
+    fputs("set palette defined (0 '#440154', 1 '#3b528b', 2 '#21918c', 3 '#5ec962', 4 '#fde725')\n"
+          "set xlabel 'x1'\nset ylabel 'x2'\nset zlabel 'output' rotate parallel\n"
+          /* looking down the (0,0)-(1,1) diagonal from above: all four
+           * corners of a XOR surface stay in sight */
+          "set xyplane at 0\nset view 40, 315\nset grid\n"
+          "set pm3d depthorder border linewidth 0.5 linecolor rgb '#303030'\n"
+          "set colorbox vertical user origin 0.92, 0.25 size 0.02, 0.5\n"
+          "set key at screen 0.02, 0.97 left top\n"
+          "splot 'a.dat' using 1:2:3 with pm3d notitle, \\\n"
+          "      'b.dat' using 1:2:3 with points pointtype 7 pointsize 2.2 "
+          "linecolor rgb '#d62728' title 'targets', \\\n"
+          "      'b.dat' using 1:2:4 with points pointtype 6 pointsize 2.2 "
+          "linecolor rgb 'black' title 'network output'\n",
+          gp);
+    s = finish(&t, gp, png, err);
+out:
+    tmp_remove(&t);
+    free(a);
+    return s;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double u = *(const double *)a, v = *(const double *)b;
+    return (u > v) - (u < v);
+}
+
+plot_status plot_approx(const char *png, const char *title, size_t m, const double *x,
+                        const double *f, xn_net *net, const xn_approx_fn *fn, int width,
+                        int height, plot_error *err)
+{
+    if (!png || !x || !f || !net || m == 0) {
+        set_err(err, "nothing to plot");
+        return PLOT_EFAIL;
+    }
+    if (xn_net_size(net, 0) != 1 || xn_net_size(net, xn_net_layers(net)) != 1) {
+        set_err(err, "a fit plot needs a network with 1 input and 1 output");
+        return PLOT_EFAIL;
+    }
+    if (!size_ok(width, height, err))
+        return PLOT_EFAIL;
+    /* the curve: the sorted samples and `per - 1` points between each pair
+     * (the network is piecewise linear with knots at the samples) */
+    size_t per = m <= 4096 ? 16 : m <= 65536 ? 2 : 1;
+    size_t g = (m - 1) * per + 1;
+    double *xs = malloc(m * sizeof *xs), *gx = malloc(g * sizeof *gx), *gy = malloc(g * sizeof *gy);
+    tmpdir t = {""};
+    FILE *dat = NULL, *gp = NULL;
+    plot_status s = PLOT_EFAIL;
+    if (!xs || !gx || !gy) {
+        set_err(err, "out of memory");
+        goto out;
+    }
+    memcpy(xs, x, m * sizeof *xs);
+    qsort(xs, m, sizeof *xs, cmp_double);
+    for (size_t i = 0; i + 1 < m; i++)
+        for (size_t k = 0; k < per; k++)
+            gx[i * per + k] = xs[i] + (xs[i + 1] - xs[i]) * (double)k / (double)per;
+    gx[g - 1] = xs[m - 1];
+    if (xn_approx_predict(net, g, gx, gy) != XN_OK) {
+        set_err(err, "cannot evaluate the network");
+        goto out;
+    }
+    if ((s = tmp_open(&t, err)) != PLOT_OK)
+        goto out;
+    s = PLOT_EFAIL;
+    if (!(dat = tmp_file(&t, "a.dat", err)))
+        goto out;
+    for (size_t i = 0; i < g; i++) {
+        fprintf(dat, "%.17g %.17g", gx[i], gy[i]);
+        if (fn) {
+            double v = xn_approx_fn_eval(*fn, gx[i]);
+            if (isfinite(v))
+                fprintf(dat, " %.17g", v);
+            else
+                fputs(" NaN", dat);
+        }
+        fputc('\n', dat);
+    }
+    if (tmp_close(dat, "data", err) != PLOT_OK || !(dat = tmp_file(&t, "b.dat", err)))
+        goto out;
+    for (size_t i = 0; i < m; i++)
+        fprintf(dat, "%.17g %.17g\n", x[i], f[i]);
+    if (tmp_close(dat, "data", err) != PLOT_OK || !(gp = open_script(&t, err)))
+        goto out;
+    put_header(gp, title, width, height);
+    fputs("set xlabel 'x'\nset ylabel 'y'\nset grid\nset key top left box opaque\n"
+          "set autoscale xfixmin\nset autoscale xfixmax\nset offsets 0, 0, graph 0.05, graph 0.05\n"
+          "plot ",
+          gp);
+    if (fn)
+        fprintf(gp, "'a.dat' using 1:3 with lines linewidth 2 dashtype 2 "
+                    "linecolor rgb '#7f7f7f' title '%s(x)', \\\n     ",
+                xn_approx_fn_name(*fn));
+    fprintf(gp, "'a.dat' using 1:2 with lines linewidth 2 linecolor rgb '#1f77b4' "
+                "title 'network (%zu hidden relu)', \\\n"
+                "     'b.dat' using 1:2 with points pointtype 7 pointsize %s "
+                "linecolor rgb '#d62728' title 'samples'\n",
+            xn_net_size(net, 1), m <= 200 ? "1.2" : "0.4");
+    s = finish(&t, gp, png, err);
+out:
+    tmp_remove(&t);
+    free(xs);
+    free(gx);
+    free(gy);
+    return s;
+}
+
+/* ---- loss histories ------------------------------------------------------ */
+
+int plot_series_add(plot_series *s, size_t step, double v, bool force)
+{
+    size_t stride = s->stride ? s->stride : 1;
+    if (step % stride != 0 && !force)
+        return 0;
+    if (s->n > 0 && s->x[s->n - 1] == (double)step)
+        return 0; /* already there: a forced last point on a kept step */
+    if (s->n == PLOT_SERIES_MAX) {
+        /* keep the points at multiples of 2 * stride and halve the density
+         * from now on (the first point is step 0 and stays) */
+        size_t k = 0;
+        for (size_t i = 0; i < s->n; i++)
+            if ((size_t)s->x[i] % (2 * stride) == 0) {
+                s->x[k] = s->x[i];
+                s->y[k++] = s->y[i];
+            }
+        s->n = k;
+        s->stride = 2 * stride;
+        if (step % s->stride != 0 && !force)
+            return 0;
+    }
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 1024;
+        if (cap > PLOT_SERIES_MAX)
+            cap = PLOT_SERIES_MAX;
+        double *x = realloc(s->x, cap * sizeof *x);
+        if (!x)
+            return -1;
+        s->x = x;
+        double *y = realloc(s->y, cap * sizeof *y);
+        if (!y)
+            return -1;
+        s->y = y;
+        s->cap = cap;
+    }
+    s->x[s->n] = (double)step;
+    s->y[s->n++] = v;
+    return 0;
+}
+
+void plot_series_free(plot_series *s)
+{
+    free(s->x);
+    free(s->y);
+    *s = (plot_series){NULL, NULL, 0, 0, 0};
+}

@@ -1,0 +1,84 @@
+/* PNG pictures of training runs and fits, drawn by gnuplot (Debian
+ * gnuplot-nox, its pngcairo terminal).
+ *
+ * Each picture is one gnuplot run: the data and the script are written to a
+ * fresh temporary directory ($TMPDIR or /tmp, "xornet-plot-XXXXXX"),
+ * gnuplot is started with posix_spawnp("gnuplot", {"gnuplot", "-d",
+ * script}) -- no shell, and no user path inside the script: gnuplot writes
+ * the PNG into the temporary directory, and xornet copies it to the
+ * requested path (through a temporary file in the same folder, renamed into
+ * place).  The temporary directory is removed before the call returns.
+ *
+ * The functions print nothing; they return a plot_status and fill a
+ * plot_error with one line. */
+#ifndef XORNET_PLOT_H
+#define XORNET_PLOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "xornet/approx.h"
+#include "xornet/xornet.h"
+
+typedef enum {
+    PLOT_OK = 0,
+    PLOT_ENOGNUPLOT, /* gnuplot is not installed (not on PATH) */
+    PLOT_EFAIL       /* anything else: a file, gnuplot's exit status, memory */
+} plot_status;
+
+typedef struct {
+    char msg[512];
+} plot_error;
+
+/* The default picture size in pixels, used when a width or height is 0. */
+enum { PLOT_WIDTH = 800, PLOT_HEIGHT = 600 };
+
+/* What to tell a user without gnuplot. */
+#define PLOT_INSTALL_HINT \
+    "gnuplot was not found on PATH; install it to draw plots (Debian/Ubuntu: apt-get install gnuplot-nox)"
+
+/* True if an executable "gnuplot" is on PATH. */
+bool plot_have_gnuplot(void);
+
+/* Creates the directory dir (one level, mode 0777 less the umask) unless it
+ * exists as a directory.  PLOT_EFAIL otherwise. */
+plot_status plot_mkdir(const char *dir, plot_error *err);
+
+/* The loss curve y (n) against the steps x (n), log-scale y (points <= 0 or
+ * not finite are left out; linear scale if none is left). */
+plot_status plot_loss(const char *png, const char *title, size_t n, const double *x,
+                      const double *y, int width, int height, plot_error *err);
+
+/* The network's output (a 2 -> ... -> 1 network) as a 3-D surface over the
+ * bounding box of the n inputs x (n, 2), with the points (x_i, y_i) marked
+ * and each labelled with the network's output there (y (n) are targets).
+ * PLOT_EFAIL for a network that is not 2 -> 1. */
+plot_status plot_surface(const char *png, const char *title, xn_net *net, size_t n,
+                         const double *x, const double *y, int width, int height,
+                         plot_error *err);
+
+/* A 1 -> n -> 1 fit: the samples (x_i, f_i) (m, any order), the network
+ * over the samples' range, and, when fn is not NULL, the built-in function
+ * it was sampled from (xn_approx_fn_eval). */
+plot_status plot_approx(const char *png, const char *title, size_t m, const double *x,
+                        const double *f, xn_net *net, const xn_approx_fn *fn, int width,
+                        int height, plot_error *err);
+
+/* A loss history kept in memory for plot_loss: at most PLOT_SERIES_MAX
+ * points.  When full, every other point is dropped and only every
+ * stride-th step is kept from then on, so a run of any length fits. */
+enum { PLOT_SERIES_MAX = 1 << 16 };
+
+typedef struct {
+    double *x, *y;   /* (n) steps and values */
+    size_t n, cap;
+    size_t stride;   /* keep steps that are multiples of stride; 0 means 1 */
+} plot_series;
+
+/* Adds (step, v) if step is a multiple of the stride, or always with
+ * force (the last point of a run).  -1 if memory runs out. */
+int plot_series_add(plot_series *s, size_t step, double v, bool force);
+/* Frees the arrays and zeroes s; accepts a zeroed s. */
+void plot_series_free(plot_series *s);
+
+#endif
