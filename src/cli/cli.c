@@ -167,6 +167,21 @@ int cli_load_data(const char *path, size_t outputs, xn_data *d)
     return EXIT_OK;
 }
 
+bool cli_join_path(char *buf, size_t size, const char *dir, const char *name, const char *flag)
+{
+    if (!*dir)
+        dir = ".";
+    size_t len = strlen(dir);
+    while (len > 1 && dir[len - 1] == '/')
+        len--;
+    int w = snprintf(buf, size, "%.*s%s%s", (int)len, dir, dir[len - 1] == '/' ? "" : "/", name);
+    if (w < 0 || (size_t)w >= size) {
+        cli_error("%s: path too long: %s", flag, dir);
+        return false;
+    }
+    return true;
+}
+
 void cli_print_double(double v)
 {
     printf("%.17g", v);

@@ -50,6 +50,10 @@ int cli_parse_sizes(const char *flag, const char *s, size_t *out, size_t max, si
  * EXIT_USAGE on bad input; EXIT_OK on success. */
 int cli_load_data(const char *path, size_t outputs, xn_data *d);
 
+/* dir "/" name into buf (one slash, however dir ends); false after printing
+ * "xornet: <flag>: path too long" if it does not fit. */
+bool cli_join_path(char *buf, size_t size, const char *dir, const char *name, const char *flag);
+
 /* Prints v with 17 significant digits: round-trips every double. */
 void cli_print_double(double v);
 

@@ -218,12 +218,9 @@ static int run_seeds(size_t k)
 /* dir/name-what.png into buf; false (after an error) if it does not fit. */
 static bool png_path(char *buf, size_t size, const char *dir, const char *name, const char *what)
 {
-    int w = snprintf(buf, size, "%s/%s-%s.png", dir, name, what);
-    if (w < 0 || (size_t)w >= size) {
-        cli_error("--plot: path too long: %s", dir);
-        return false;
-    }
-    return true;
+    char file[128];
+    snprintf(file, sizeof file, "%s-%s.png", name, what);
+    return cli_join_path(buf, size, dir, file, "--plot");
 }
 
 /* Draws every run's pictures.  Returns EXIT_OK or EXIT_FAIL. */

@@ -409,17 +409,6 @@ static void progress(bool tty, size_t epoch, size_t epochs, double loss, double 
     fflush(stderr);
 }
 
-/* dir/name into buf; false (after an error) if it does not fit. */
-static bool plot_path(char *buf, size_t size, const char *dir, const char *name)
-{
-    int w = snprintf(buf, size, "%s/%s", dir, name);
-    if (w < 0 || (size_t)w >= size) {
-        cli_error("--plot: path too long: %s", dir);
-        return false;
-    }
-    return true;
-}
-
 /* --plot DIR: the loss curve, and the surface for 2-input 1-output data.
  * Returns EXIT_OK or EXIT_FAIL. */
 static int plot_run(const char *dir, xn_net *net, const xn_data *d, const plot_series *loss,
@@ -435,7 +424,7 @@ static int plot_run(const char *dir, xn_net *net, const xn_data *d, const plot_s
         cli_error("--plot: %s", err.msg);
         return EXIT_FAIL;
     }
-    if (!plot_path(path, sizeof path, dir, "loss.png"))
+    if (!cli_join_path(path, sizeof path, dir, "loss.png", "--plot"))
         return EXIT_FAIL;
     snprintf(title, sizeof title, "%s: %s loss", name, xn_loss_name(xn_net_loss(net)));
     if (plot_loss(path, title, loss->n, loss->x, loss->y, 0, 0, &err) != PLOT_OK) {
@@ -448,7 +437,7 @@ static int plot_run(const char *dir, xn_net *net, const xn_data *d, const plot_s
                d->in, d->out);
         return EXIT_OK;
     }
-    if (!plot_path(path, sizeof path, dir, "surface.png"))
+    if (!cli_join_path(path, sizeof path, dir, "surface.png", "--plot"))
         return EXIT_FAIL;
     snprintf(title, sizeof title, "%s: learned function", name);
     if (plot_surface(path, title, net, d->n, d->x, d->y, 0, 0, &err) != PLOT_OK) {
