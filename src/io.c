@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomic.h"
 #include "internal.h"
 #include "text.h"
 
@@ -61,34 +62,6 @@ static void write_model(FILE *f, const xn_net *net)
     }
 }
 
-/* fsync the folder holding path, so the rename itself survives a crash.
- * Best effort: some file systems cannot sync a directory. */
-static void sync_dir(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    char *dir;
-    if (!slash) {
-        dir = malloc(2);
-        if (dir)
-            strcpy(dir, ".");
-    } else {
-        size_t n = slash == path ? 1 : (size_t)(slash - path);
-        dir = malloc(n + 1);
-        if (dir) {
-            memcpy(dir, path, n);
-            dir[n] = '\0';
-        }
-    }
-    if (!dir)
-        return;
-    int fd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (fd >= 0) {
-        (void)fsync(fd);
-        close(fd);
-    }
-    free(dir);
-}
-
 xn_status xn_net_save(const xn_net *net, const char *path, xn_error *err)
 {
     if (err) {
@@ -109,54 +82,12 @@ xn_status xn_net_save(const xn_net *net, const char *path, xn_error *err)
             if (!isfinite(b[k]))
                 return xn_fail(err, 0, XN_ENUMERIC, "b%zu[%zu] is not finite; nothing written", l, k);
     }
-    static const char suffix[] = ".tmp-XXXXXX";
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + sizeof suffix);
-    if (!tmp)
-        return xn_fail(err, 0, XN_ENOMEM, "out of memory");
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, suffix, sizeof suffix);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        int e = errno;
-        free(tmp);
-        return xn_fail(err, 0, XN_EIO, "cannot create a temporary file next to it: %s", strerror(e));
-    }
-    /* mkstemp makes the file 0600: keep the mode of the file being
-     * replaced, else the usual 0644 */
-    struct stat st;
-    mode_t mode = stat(path, &st) == 0 && S_ISREG(st.st_mode) ? st.st_mode & 07777 : 0644;
-    (void)fchmod(fd, mode);
-    FILE *f = fdopen(fd, "w");
-    if (!f) {
-        int e = errno;
-        close(fd);
-        unlink(tmp);
-        free(tmp);
-        return xn_fail(err, 0, XN_EIO, "cannot write a temporary file: %s", strerror(e));
-    }
-    errno = 0;
-    write_model(f, net);
-    int e = 0;
-    const char *step = NULL;
-    if (ferror(f))
-        e = errno, step = "cannot write";
-    else if (fflush(f) != 0)
-        e = errno, step = "cannot write";
-    else if (fsync(fileno(f)) != 0)
-        e = errno, step = "cannot sync to disk";
-    if (fclose(f) != 0 && !step)
-        e = errno, step = "cannot write";
-    if (!step && rename(tmp, path) != 0)
-        e = errno, step = "cannot replace the file";
-    if (step) {
-        unlink(tmp);
-        free(tmp);
-        return xn_fail(err, 0, XN_EIO, "%s: %s", step, e ? strerror(e) : "write error");
-    }
-    free(tmp);
-    sync_dir(path);
-    return XN_OK;
+    xn_atomic a;
+    xn_status st = xn_atomic_open(&a, path, err);
+    if (st != XN_OK)
+        return st;
+    write_model(a.f, net);
+    return xn_atomic_commit(&a, err);
 }
 
 /* ---- reading ----------------------------------------------------------- */
@@ -281,6 +212,9 @@ static xn_status read_acts(xn_lines *t, xn_error *err, header *h)
             return xn_fail(err, t->line, XN_EFORMAT, "unknown activation '%s'", q);
         if (h->acts[l] == XN_ACT_SOFTMAX && l + 1 != h->L)
             return xn_fail(err, t->line, XN_EFORMAT, "softmax is allowed only on the last layer");
+        if (h->acts[l] == XN_ACT_SOFTMAX && h->sizes[h->L] < 2)
+            return xn_fail(err, t->line, XN_EFORMAT,
+                           "softmax over one output is the constant 1; it needs two or more");
     }
     return XN_OK;
 }

@@ -196,8 +196,9 @@ XN_API xn_status xn_net_train_step(xn_net *net, size_t n, const double *x,
 /* Forgets momentum and Adam moments. */
 XN_API void xn_net_reset_opt(xn_net *net);
 
-/* Fraction of rows classified right: one output, round(a) == y with a
- * rounded at 0.5; several outputs, arg-max of a == arg-max of y. */
+/* Fraction of rows classified right.  One output: a and y on the same side
+ * of 0.5, (a >= 0.5) == (y >= 0.5), which is round(a) == y for 0/1 targets;
+ * several outputs: arg-max of a == arg-max of y (first maximum wins). */
 XN_API xn_status xn_net_accuracy(xn_net *net, size_t n, const double *x,
                                  const double *y, double *acc);
 /* The same rule on outputs already computed: a and y are (n, k). */

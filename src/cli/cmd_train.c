@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "src/atomic.h"
 #include "plot.h"
 #include "xn_config.h"
 
@@ -341,46 +342,6 @@ static int build_net(train_args *a, const xn_data *d, xn_net **net)
     return EXIT_OK;
 }
 
-/* Writes text to path through a temporary file renamed into place, so an
- * existing file is replaced whole or not at all. */
-typedef struct {
-    FILE *f;
-    char tmp[4096];
-    const char *path;
-} atomic_file;
-
-static int atomic_open(atomic_file *af, const char *path)
-{
-    af->path = path;
-    af->f = NULL;
-    if (snprintf(af->tmp, sizeof af->tmp, "%s.tmp.XXXXXX", path) >= (int)sizeof af->tmp) {
-        cli_error("%s: path too long", path);
-        return -1;
-    }
-    int fd = mkstemp(af->tmp);
-    if (fd < 0 || !(af->f = fdopen(fd, "w"))) {
-        cli_error("%s: cannot write: %s", path, strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-            unlink(af->tmp);
-        }
-        return -1;
-    }
-    return 0;
-}
-
-static int atomic_commit(atomic_file *af)
-{
-    int bad = ferror(af->f) || fflush(af->f) != 0 || fsync(fileno(af->f)) != 0;
-    bad |= fclose(af->f) != 0;
-    if (bad || rename(af->tmp, af->path) != 0) {
-        cli_error("%s: cannot write: %s", af->path, strerror(errno));
-        unlink(af->tmp);
-        return -1;
-    }
-    return 0;
-}
-
 static int save_net(const xn_net *net, const char *path)
 {
     xn_error err = {0, ""};
@@ -495,14 +456,20 @@ int cmd_train(int argc, char **argv)
 #endif
     xn_data d = {0};
     xn_net *net = NULL;
-    atomic_file hist = {0};
+    xn_atomic hist = {0}; /* --history, replaced only by a run that succeeds */
     plot_series curve = {0}; /* the loss history, kept only for --plot */
     bool tty = !a.quiet && isatty(fileno(stderr)) && isatty(fileno(stdout));
     rc = cli_load_data(a.data, a.outputs, &d);
     if (rc == EXIT_OK)
         rc = build_net(&a, &d, &net);
-    if (rc == EXIT_OK && a.history && atomic_open(&hist, a.history) != 0)
-        rc = EXIT_FAIL;
+    if (rc == EXIT_OK && a.history) {
+        xn_error err = {0, ""};
+        xn_status s = xn_atomic_open(&hist, a.history, &err);
+        if (s != XN_OK) {
+            cli_file_error(a.history, s, &err);
+            rc = EXIT_FAIL;
+        }
+    }
     if (rc != EXIT_OK)
         goto done;
     if (hist.f)
@@ -566,9 +533,6 @@ int cmd_train(int argc, char **argv)
     }
     if (tty)
         fputc('\n', stderr);
-    if (hist.f && atomic_commit(&hist) != 0 && rc == EXIT_OK)
-        rc = EXIT_FAIL;
-    hist.f = NULL;
     if (rc != EXIT_OK)
         goto done;
     if (!a.quiet && !tty)
@@ -579,14 +543,19 @@ int cmd_train(int argc, char **argv)
     print_table(net, &d);
     if (a.save && save_net(net, a.save) != 0)
         rc = EXIT_FAIL;
+    if (rc == EXIT_OK && hist.f) {
+        xn_error err = {0, ""};
+        xn_status s = xn_atomic_commit(&hist, &err);
+        if (s != XN_OK) {
+            cli_file_error(a.history, s, &err);
+            rc = EXIT_FAIL;
+        }
+    }
     fflush(stdout);
     if (a.plot && plot_run(a.plot, net, &d, &curve, a.data ? a.data : "xor") != EXIT_OK)
         rc = EXIT_FAIL;
 done:
-    if (hist.f) { /* failed before the commit: drop the partial history */
-        fclose(hist.f);
-        unlink(hist.tmp);
-    }
+    xn_atomic_abort(&hist); /* a failed run leaves an old history as it was */
     plot_series_free(&curve);
     xn_net_destroy(net);
     xn_data_free(&d);

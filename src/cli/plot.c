@@ -7,6 +7,8 @@
 
 #include "plot.h"
 
+#include "src/atomic.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -137,49 +139,35 @@ static plot_status tmp_close(FILE *f, const char *name, plot_error *err)
 
 /* ---- running gnuplot and delivering the picture ------------------------- */
 
-/* Copies the file src to dst through dst.tmp.<pid>, renamed into place. */
+/* Copies the file src to dst, replacing dst whole or not at all. */
 static plot_status copy_file(const char *src, const char *dst, plot_error *err)
 {
-    char tmp[4200];
-    int w = snprintf(tmp, sizeof tmp, "%s.tmp.%ld", dst, (long)getpid());
-    if (w < 0 || (size_t)w >= sizeof tmp) {
-        set_err(err, "%s: path too long", dst);
-        return PLOT_EFAIL;
-    }
-    int in = open(src, O_RDONLY);
-    if (in < 0) {
+    FILE *in = fopen(src, "rb");
+    if (!in) {
         set_err(err, "%s: cannot read gnuplot's picture: %s", src, strerror(errno));
         return PLOT_EFAIL;
     }
-    unlink(tmp); /* a stale one from a crashed run with the same pid */
-    int out = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
-    if (out < 0) {
-        set_err(err, "%s: cannot write: %s", dst, strerror(errno));
-        close(in);
+    xn_atomic out;
+    xn_error xe = {0, ""};
+    if (xn_atomic_open(&out, dst, &xe) != XN_OK) {
+        set_err(err, "%s: %s", dst, xe.msg);
+        fclose(in);
         return PLOT_EFAIL;
     }
     char buf[1 << 16];
-    ssize_t got;
-    bool bad = false;
-    while (!bad && (got = read(in, buf, sizeof buf)) != 0) {
-        if (got < 0) {
-            bad = errno != EINTR;
-            continue;
-        }
-        for (ssize_t done = 0; done < got && !bad;) {
-            ssize_t put = write(out, buf + done, (size_t)(got - done));
-            if (put < 0)
-                bad = errno != EINTR;
-            else
-                done += put;
-        }
+    size_t got;
+    while ((got = fread(buf, 1, sizeof buf, in)) > 0)
+        if (fwrite(buf, 1, got, out.f) != got)
+            break;
+    bool bad = ferror(in) != 0;
+    fclose(in);
+    if (bad) {
+        set_err(err, "%s: cannot read gnuplot's picture", src);
+        xn_atomic_abort(&out);
+        return PLOT_EFAIL;
     }
-    int saved = errno;
-    close(in);
-    bad |= close(out) != 0;
-    if (bad || rename(tmp, dst) != 0) {
-        set_err(err, "%s: cannot write: %s", dst, strerror(bad ? saved : errno));
-        unlink(tmp);
+    if (xn_atomic_commit(&out, &xe) != XN_OK) {
+        set_err(err, "%s: %s", dst, xe.msg);
         return PLOT_EFAIL;
     }
     return PLOT_OK;

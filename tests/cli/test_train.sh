@@ -63,7 +63,15 @@ expect 0 train --epochs 20 --history "$tmp/h.csv"
 [ "$(head -n 1 "$tmp/h.csv")" = "epoch,loss,accuracy" ] || fail "history header"
 [ "$(wc -l <"$tmp/h.csv")" -eq 22 ] || fail "history rows: $(wc -l <"$tmp/h.csv")"
 [ "$(sed -n 22p "$tmp/h.csv" | cut -d, -f1)" = 20 ] || fail "history last epoch"
-ls "$tmp"/h.csv.tmp.* >/dev/null 2>&1 && fail "history left a temporary file"
+ls "$tmp"/h.csv.tmp* >/dev/null 2>&1 && fail "history left a temporary file"
+[ "$(stat -c %a "$tmp/h.csv")" = 644 ] || fail "history mode $(stat -c %a "$tmp/h.csv"), expected 644"
+# a run that fails leaves an existing history as it was
+echo precious >"$tmp/keep.csv"
+expect 1 train --lr 1e308 --act relu,identity --history "$tmp/keep.csv" --quiet
+[ "$(cat "$tmp/keep.csv")" = precious ] || fail "a diverged run replaced the history file"
+expect 1 train --epochs 5 --history "$tmp/keep.csv" --save "$tmp/no/dir/m.xn" --quiet
+[ "$(cat "$tmp/keep.csv")" = precious ] || fail "a run whose save failed replaced the history file"
+ls "$tmp"/keep.csv.tmp* >/dev/null 2>&1 && fail "a failed run left a temporary history file"
 
 # --target-loss stops early and says where
 expect 0 train --target-loss 0.01 --epochs 100000 --quiet
