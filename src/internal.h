@@ -29,7 +29,7 @@ static inline bool xn_add_ok(size_t a, size_t b, size_t *out)
 /* ---- kernels (kernels.c) ------------------------------------------------
  * The matrix products of a dense layer, row-major, in two families with the
  * same signatures: naive (plain loops, the specification) and blas.  Every
- * product overwrites its output. */
+ * product overwrites its output, except dwacc, which accumulates. */
 typedef struct {
     /* y(n,out) = x(n,in) * w(in,out) */
     void (*fwd)(size_t n, size_t in, size_t out, const double *x,
@@ -37,6 +37,10 @@ typedef struct {
     /* dw(in,out) = x(n,in)^T * dy(n,out) */
     void (*dw)(size_t n, size_t in, size_t out, const double *x,
                const double *dy, double *dw);
+    /* dw(in,out) += x(n,in)^T * dy(n,out): accumulates, for a batch taken
+     * in blocks of rows (net.c) */
+    void (*dwacc)(size_t n, size_t in, size_t out, const double *x,
+                  const double *dy, double *dw);
     /* dx(n,in) = dy(n,out) * w(in,out)^T */
     void (*dx)(size_t n, size_t in, size_t out, const double *dy,
                const double *w, double *dx);
@@ -45,9 +49,15 @@ typedef struct {
 extern const xn_kernels xn_kernels_naive;
 extern const xn_kernels xn_kernels_blas;
 
-/* Below this many multiply-adds (n*in*out) a product runs faster as plain
- * loops than through a BLAS call; measured by bench/xor_bench (README). */
-#define XN_AUTO_NAIVE_BELOW 4096
+/* The auto rule: a product of fewer than this many multiply-adds
+ * (n*in*out) runs as plain loops, any larger one through BLAS.  Measured by
+ * bench/xor_bench (its "auto threshold" table, bench/RESULTS.md): with
+ * OpenBLAS 0.3.21 on AVX-512 the loops win up to about 128 multiply-adds
+ * (XOR's 4x2x10 layer: 0.2 vs 0.3-0.4 us for its three products), tie near
+ * 192, and lose 2-7x from 256 on, where OpenBLAS's small-matrix kernels
+ * take over.  Width-1 layers do not consult it: blas and auto both run
+ * them through the fused passes of net.c. */
+#define XN_AUTO_NAIVE_BELOW 192
 
 /* The family `k` uses for one product of that size. */
 const xn_kernels *xn_kernels_pick(xn_kernel k, size_t n, size_t in, size_t out);

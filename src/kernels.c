@@ -7,9 +7,12 @@
 
 #include "internal.h"
 
-/* y(n,out) = x(n,in) * w(in,out).  Row i of y accumulates k in order. */
-static void fwd_naive(size_t n, size_t in, size_t out, const double *x,
-                      const double *w, double *y)
+/* y(n,out) = x(n,in) * w(in,out).  Row i of y accumulates k in order.
+ * Outputs never alias inputs (restrict): the loop over o vectorizes without
+ * a run-time overlap test on every call (5-10% of a product at XOR sizes). */
+static void fwd_naive(size_t n, size_t in, size_t out,
+                      const double *restrict x, const double *restrict w,
+                      double *restrict y)
 {
     for (size_t i = 0; i < n; i++) {
         double *yi = y + i * out;
@@ -36,11 +39,12 @@ static void fwd_blas(size_t n, size_t in, size_t out, const double *x,
                     (int)out);
 }
 
-/* dw(in,out) = x(n,in)^T * dy(n,out).  Each dw[k][o] sums i in order. */
-static void dw_naive(size_t n, size_t in, size_t out, const double *x,
-                     const double *dy, double *dw)
+/* dw(in,out) += x(n,in)^T * dy(n,out).  Each dw[k][o] adds i in order, so
+ * a batch taken in blocks of rows sums exactly as in one call. */
+static void dwacc_naive(size_t n, size_t in, size_t out,
+                        const double *restrict x, const double *restrict dy,
+                        double *restrict dw)
 {
-    memset(dw, 0, in * out * sizeof *dw);
     for (size_t i = 0; i < n; i++)
         for (size_t k = 0; k < in; k++) {
             double xik = x[i * in + k];
@@ -49,6 +53,27 @@ static void dw_naive(size_t n, size_t in, size_t out, const double *x,
             for (size_t o = 0; o < out; o++)
                 dwk[o] += xik * dyi[o];
         }
+}
+
+static void dwacc_blas(size_t n, size_t in, size_t out, const double *x,
+                       const double *dy, double *dw)
+{
+    if (out == 1)
+        cblas_dgemv(CblasRowMajor, CblasTrans, (int)n, (int)in, 1.0, x,
+                    (int)in, dy, 1, 1.0, dw, 1);
+    else
+        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)in,
+                    (int)out, (int)n, 1.0, x, (int)in, dy, (int)out, 1.0, dw,
+                    (int)out);
+}
+
+/* dw(in,out) = x(n,in)^T * dy(n,out): dwacc onto zero. */
+static void dw_naive(size_t n, size_t in, size_t out, const double *x,
+                     const double *dy, double *dw)
+{
+    for (size_t j = 0; j < in * out; j++)
+        dw[j] = 0.0;
+    dwacc_naive(n, in, out, x, dy, dw);
 }
 
 static void dw_blas(size_t n, size_t in, size_t out, const double *x,
@@ -64,8 +89,9 @@ static void dw_blas(size_t n, size_t in, size_t out, const double *x,
 }
 
 /* dx(n,in) = dy(n,out) * w(in,out)^T.  Each dx[i][k] is a dot product. */
-static void dx_naive(size_t n, size_t in, size_t out, const double *dy,
-                     const double *w, double *dx)
+static void dx_naive(size_t n, size_t in, size_t out,
+                     const double *restrict dy, const double *restrict w,
+                     double *restrict dx)
 {
     for (size_t i = 0; i < n; i++)
         for (size_t k = 0; k < in; k++) {
@@ -88,8 +114,8 @@ static void dx_blas(size_t n, size_t in, size_t out, const double *dy,
     }
 }
 
-const xn_kernels xn_kernels_naive = {fwd_naive, dw_naive, dx_naive};
-const xn_kernels xn_kernels_blas = {fwd_blas, dw_blas, dx_blas};
+const xn_kernels xn_kernels_naive = {fwd_naive, dw_naive, dwacc_naive, dx_naive};
+const xn_kernels xn_kernels_blas = {fwd_blas, dw_blas, dwacc_blas, dx_blas};
 
 const xn_kernels *xn_kernels_pick(xn_kernel k, size_t n, size_t in, size_t out)
 {

@@ -301,7 +301,7 @@ static inline double act_deriv(xn_act act, double a)
     case XN_ACT_SIGMOID:
         return a * (1.0 - a);
     case XN_ACT_RELU:
-        return a > 0.0 ? 1.0 : 0.0;
+        return (double)(a > 0.0); /* a comparison, not a branch: vectorizes */
     case XN_ACT_TANH:
         return 1.0 - a * a;
     default:
@@ -347,17 +347,63 @@ static void bias_act(size_t n, size_t out, xn_act act, double *z,
 
 /* The bias and activation pass of a layer followed by a width-1 layer,
  * fused with that layer's product: a(n,out) = act(z + b) in place, then
- * znext(n) = a * w(out).  Sums in the order of the naive product. */
+ * znext(n) = a * w(out).  Each row sums in the order of the naive product;
+ * four rows go together so their four sums are independent chains (one
+ * chain waits on the adder's latency at every term).  `act` is a constant
+ * in each call from bias_act_dot, so the switch in act_apply folds away. */
+static inline void bias_act_dot_rows(size_t n, size_t out, xn_act act,
+                                     double *restrict a, const double *restrict b,
+                                     const double *restrict w,
+                                     double *restrict znext)
+{
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        double *a0 = a + i * out, *a1 = a0 + out, *a2 = a1 + out, *a3 = a2 + out;
+        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+        for (size_t o = 0; o < out; o++) {
+            double v0 = act_apply(act, a0[o] + b[o]), v1 = act_apply(act, a1[o] + b[o]);
+            double v2 = act_apply(act, a2[o] + b[o]), v3 = act_apply(act, a3[o] + b[o]);
+            a0[o] = v0;
+            a1[o] = v1;
+            a2[o] = v2;
+            a3[o] = v3;
+            s0 += v0 * w[o];
+            s1 += v1 * w[o];
+            s2 += v2 * w[o];
+            s3 += v3 * w[o];
+        }
+        znext[i] = s0;
+        znext[i + 1] = s1;
+        znext[i + 2] = s2;
+        znext[i + 3] = s3;
+    }
+    for (; i < n; i++) {
+        double *ai = a + i * out, s = 0.0;
+        for (size_t o = 0; o < out; o++) {
+            double v = act_apply(act, ai[o] + b[o]);
+            ai[o] = v;
+            s += v * w[o];
+        }
+        znext[i] = s;
+    }
+}
+
 static void bias_act_dot(size_t n, size_t out, xn_act act, double *a,
                          const double *b, const double *w, double *znext)
 {
-    for (size_t i = 0; i < n; i++) {
-        double *ai = a + i * out, s = 0.0;
-        for (size_t o = 0; o < out; o++) {
-            ai[o] = act_apply(act, ai[o] + b[o]);
-            s += ai[o] * w[o];
-        }
-        znext[i] = s;
+    switch (act) { /* softmax is never a hidden activation */
+    case XN_ACT_SIGMOID:
+        bias_act_dot_rows(n, out, XN_ACT_SIGMOID, a, b, w, znext);
+        break;
+    case XN_ACT_RELU:
+        bias_act_dot_rows(n, out, XN_ACT_RELU, a, b, w, znext);
+        break;
+    case XN_ACT_TANH:
+        bias_act_dot_rows(n, out, XN_ACT_TANH, a, b, w, znext);
+        break;
+    default:
+        bias_act_dot_rows(n, out, XN_ACT_IDENTITY, a, b, w, znext);
+        break;
     }
 }
 
@@ -427,26 +473,30 @@ static inline double softplus(double z)
     return (z > 0.0 ? z : 0.0) + log1p(exp(-fabs(z)));
 }
 
-/* The loss of A_L against y (n, K).  With dz non-NULL also writes
- * dz(n,K) = dLoss/dZ_L and db(K) = its column sums.  Where the output
- * activation and the loss cancel (sigmoid + bce, softmax + cce) both are
- * computed from the logits Z_L: the loss is exact for any z and the delta is
- * a - y, scaled as the loss is averaged. */
-static double loss_delta(const xn_net *net, size_t n, const double *y,
-                         double *dz, double *db)
+/* The loss of A_L against y (n, K), rows n of a batch of `total` rows (a
+ * block of it, or all of it): returns sum plus this block's unscaled loss
+ * terms; loss_mean scales the batch's sum.  With dz non-NULL also writes
+ * dz(n,K) = dLoss/dZ_L, scaled for the whole batch, and adds its column
+ * sums to db(K), zeroed first if `first`.  Where the output activation and
+ * the loss cancel (sigmoid + bce, softmax + cce) both are computed from the
+ * logits Z_L: the loss is exact for any z and the delta is a - y, scaled as
+ * the loss is averaged. */
+static double loss_delta(const xn_net *net, size_t n, size_t total,
+                         const double *y, double *dz, double *db, bool first,
+                         double sum)
 {
     size_t K = net->sizes[net->L];
     xn_act act = net->acts[net->L];
     const double *A = net->a[net->L], *Z = net->zout;
-    double sum = 0.0, nk = (double)n * (double)K;
-    if (db)
+    double nk = (double)total * (double)K;
+    if (db && first)
         memset(db, 0, K * sizeof *db);
     switch (net->loss) {
     case XN_LOSS_MSE:
     case XN_LOSS_SSE: {
         /* mse = sum (a-y)^2 / (nK), sse = sum (a-y)^2 / (2n) */
         bool mse = net->loss == XN_LOSS_MSE;
-        double gscale = mse ? 2.0 / nk : 1.0 / (double)n;
+        double gscale = mse ? 2.0 / nk : 1.0 / (double)total;
         for (size_t i = 0; i < n; i++) {
             const double *ai = A + i * K, *yi = y + i * K;
             double *dzi = dz ? dz + i * K : NULL, gdot = 0.0;
@@ -466,7 +516,6 @@ static double loss_delta(const xn_net *net, size_t n, const double *y,
                 for (size_t k = 0; k < K; k++)
                     dzi[k] = ai[k] * (dzi[k] - gdot);
         }
-        sum /= mse ? nk : 2.0 * (double)n;
         break;
     }
     case XN_LOSS_BCE:
@@ -476,7 +525,6 @@ static double loss_delta(const xn_net *net, size_t n, const double *y,
             if (dz)
                 dz[i] = (A[i] - y[i]) / nk;
         }
-        sum /= nk;
         break;
     case XN_LOSS_CCE:
         /* -sum_k y_k log a_k = lse(z) * sum_k y_k - sum_k y_k z_k; its
@@ -495,9 +543,8 @@ static double loss_delta(const xn_net *net, size_t n, const double *y,
             sum += (mx + log(se)) * ys - yz;
             if (dz)
                 for (size_t k = 0; k < K; k++)
-                    dz[i * K + k] = (ai[k] * ys - yi[k]) / (double)n;
+                    dz[i * K + k] = (ai[k] * ys - yi[k]) / (double)total;
         }
-        sum /= (double)n;
         break;
     }
     if (dz && db)
@@ -505,6 +552,23 @@ static double loss_delta(const xn_net *net, size_t n, const double *y,
             for (size_t k = 0; k < K; k++)
                 db[k] += dz[i * K + k];
     return sum;
+}
+
+/* The batch's loss from loss_delta's sum over its `total` rows:
+ * mse = sum (a-y)^2 / (nK), sse = sum (a-y)^2 / (2n), bce and cce are means
+ * over the nK outputs and the n rows. */
+static double loss_mean(const xn_net *net, size_t total, double sum)
+{
+    double n = (double)total, nk = n * (double)net->sizes[net->L];
+    switch (net->loss) {
+    case XN_LOSS_MSE:
+    case XN_LOSS_BCE:
+        return sum / nk;
+    case XN_LOSS_SSE:
+        return sum / (2.0 * n);
+    default:
+        return sum / n;
+    }
 }
 
 xn_status xn_net_eval_loss(xn_net *net, size_t n, const double *x,
@@ -516,45 +580,109 @@ xn_status xn_net_eval_loss(xn_net *net, size_t n, const double *x,
     if (s != XN_OK)
         return s;
     forward(net, n, x);
-    *loss = loss_delta(net, n, y, NULL, NULL);
+    *loss = loss_mean(net, n, loss_delta(net, n, n, y, NULL, NULL, true, 0.0));
     return isfinite(*loss) ? XN_OK : XN_ENUMERIC;
 }
 
 /* ---- backward ---------------------------------------------------------- */
 
-/* dz(n,out) *= act'(a(n,out)), then db(out) = column sums of dz. */
-static void deriv_colsum(size_t n, size_t out, xn_act act, const double *a,
-                         double *dz, double *db)
+/* dz(n,out) *= act'(a(n,out)), then db(out) = column sums of dz, in one
+ * pass (the sums still run over i in order).  `act` is a constant in each
+ * call from deriv_colsum, so the switch in act_deriv folds away and the
+ * loop over o vectorizes. */
+static inline void deriv_colsum_rows(size_t n, size_t out, xn_act act,
+                                     const double *restrict a,
+                                     double *restrict dz, double *restrict db)
 {
-    for (size_t i = 0; i < n * out; i++)
-        dz[i] *= act_deriv(act, a[i]);
-    memset(db, 0, out * sizeof *db);
-    for (size_t i = 0; i < n; i++)
-        for (size_t o = 0; o < out; o++)
-            db[o] += dz[i * out + o];
-}
-
-/* Backward through a width-1 layer in one pass over a(n,in), the previous
- * layer's activations: dw(in) = a^T dz (an outer product's twin),
- * dzp(n,in) = (dz w^T) * act'(a), dbp(in) = column sums of dzp. */
-static void narrow_backward(size_t n, size_t in, xn_act act, const double *a,
-                            const double *dz, const double *w, double *dw,
-                            double *dzp, double *dbp)
-{
-    memset(dw, 0, in * sizeof *dw);
-    memset(dbp, 0, in * sizeof *dbp);
     for (size_t i = 0; i < n; i++) {
-        const double *ai = a + i * in;
-        double *dzpi = dzp + i * in, d = dz[i];
-        for (size_t k = 0; k < in; k++) {
-            dw[k] += ai[k] * d;
-            dzpi[k] = d * w[k] * act_deriv(act, ai[k]);
-            dbp[k] += dzpi[k];
+        const double *ai = a + i * out;
+        double *dzi = dz + i * out;
+        for (size_t o = 0; o < out; o++) {
+            /* relu' spelled out, as in narrow_backward_rows */
+            dzi[o] *= act == XN_ACT_RELU ? (ai[o] > 0.0 ? 1.0 : 0.0) : act_deriv(act, ai[o]);
+            db[o] += dzi[o];
         }
     }
 }
 
-static void backward(xn_net *net, size_t n, const double *x)
+static void deriv_colsum(size_t n, size_t out, xn_act act, const double *a,
+                         double *dz, double *db, bool first)
+{
+    if (first) /* here, not in the loops' function: there it stops gcc
+                * from vectorizing the relu loop */
+        memset(db, 0, out * sizeof *db);
+    switch (act) {
+    case XN_ACT_SIGMOID:
+        deriv_colsum_rows(n, out, XN_ACT_SIGMOID, a, dz, db);
+        break;
+    case XN_ACT_RELU:
+        deriv_colsum_rows(n, out, XN_ACT_RELU, a, dz, db);
+        break;
+    case XN_ACT_TANH:
+        deriv_colsum_rows(n, out, XN_ACT_TANH, a, dz, db);
+        break;
+    default:
+        deriv_colsum_rows(n, out, XN_ACT_IDENTITY, a, dz, db);
+        break;
+    }
+}
+
+/* Backward through a width-1 layer in one pass over a(n,in), the previous
+ * layer's activations: dw(in) = a^T dz (an outer product's twin),
+ * dzp(n,in) = (dz w^T) * act'(a), dbp(in) = column sums of dzp.  Every
+ * output entry is its own sum over i in order, so the loop over k
+ * vectorizes without reordering a sum. */
+static inline void narrow_backward_rows(size_t n, size_t in, xn_act act,
+                                        const double *restrict a,
+                                        const double *restrict dz,
+                                        const double *restrict w,
+                                        double *restrict dw,
+                                        double *restrict dzp,
+                                        double *restrict dbp)
+{
+    for (size_t i = 0; i < n; i++) {
+        const double *ai = a + i * in;
+        double *dzpi = dzp + i * in, d = dz[i];
+        for (size_t k = 0; k < in; k++) {
+            /* relu' spelled out: through act_deriv's switch gcc 12 leaves
+             * this loop scalar */
+            double m = act == XN_ACT_RELU ? (ai[k] > 0.0 ? 1.0 : 0.0) : act_deriv(act, ai[k]);
+            double g = d * w[k] * m;
+            dw[k] += ai[k] * d;
+            dzpi[k] = g;
+            dbp[k] += g;
+        }
+    }
+}
+
+static void narrow_backward(size_t n, size_t in, xn_act act, const double *a,
+                            const double *dz, const double *w, double *dw,
+                            double *dzp, double *dbp, bool first)
+{
+    if (first) { /* as in deriv_colsum */
+        memset(dw, 0, in * sizeof *dw);
+        memset(dbp, 0, in * sizeof *dbp);
+    }
+    switch (act) {
+    case XN_ACT_SIGMOID:
+        narrow_backward_rows(n, in, XN_ACT_SIGMOID, a, dz, w, dw, dzp, dbp);
+        break;
+    case XN_ACT_RELU:
+        narrow_backward_rows(n, in, XN_ACT_RELU, a, dz, w, dw, dzp, dbp);
+        break;
+    case XN_ACT_TANH:
+        narrow_backward_rows(n, in, XN_ACT_TANH, a, dz, w, dw, dzp, dbp);
+        break;
+    default:
+        narrow_backward_rows(n, in, XN_ACT_IDENTITY, a, dz, w, dw, dzp, dbp);
+        break;
+    }
+}
+
+/* Backward pass of rows x (n, n0) whose output delta is in delta[0]; with
+ * `first` the gradients are overwritten, else added to (a later block of
+ * the batch). */
+static void backward(xn_net *net, size_t n, const double *x, bool first)
 {
     double *dz = net->delta[0], *dzp = net->delta[1];
     for (size_t l = net->L; l >= 1; l--) {
@@ -564,19 +692,45 @@ static void backward(xn_net *net, size_t n, const double *x)
         double *dw = net->grads + net->woff[l];
         double *dbp = l > 1 ? net->grads + net->boff[l - 1] : NULL;
         if (l > 1 && fo == 1 && fused(net)) {
-            narrow_backward(n, fi, net->acts[l - 1], in, dz, w, dw, dzp, dbp);
+            narrow_backward(n, fi, net->acts[l - 1], in, dz, w, dw, dzp, dbp, first);
         } else {
             const xn_kernels *k = xn_kernels_pick(net->kernel, n, fi, fo);
-            k->dw(n, fi, fo, in, dz, dw);
+            (first ? k->dw : k->dwacc)(n, fi, fo, in, dz, dw);
             if (l > 1) {
                 k->dx(n, fi, fo, dz, w, dzp);
-                deriv_colsum(n, fi, net->acts[l - 1], in, dzp, dbp);
+                deriv_colsum(n, fi, net->acts[l - 1], in, dzp, dbp, first);
             }
         }
         double *t = dz;
         dz = dzp;
         dzp = t;
     }
+}
+
+/* Bytes of workspace a block of rows may touch (activations and deltas):
+ * half of a 2 MiB L2, so a block and the weights stay in cache (1 MiB
+ * measured best of 128 KiB..2 MiB on the bench shapes). */
+#define XN_BLOCK_BYTES ((size_t)1024 * 1024)
+
+/* Rows per block of the gradient.  Blocking pays where a width-1 layer
+ * makes the step memory-bound: its passes do 2-3 flops per element of an
+ * (n, n_{l-1}) matrix, which then never leaves the cache.  Without one the
+ * step is dgemm-bound and a block would only re-read the weights, and the
+ * naive kernel is the specification: the whole batch at once. */
+static size_t block_rows(const xn_net *net, size_t n)
+{
+    bool narrow = false;
+    size_t per_row = net->sizes[net->L] + 2 * net->max_width;
+    for (size_t l = 1; l <= net->L; l++) {
+        per_row += net->sizes[l];
+        narrow |= l > 1 && net->sizes[l] == 1;
+    }
+    if (!fused(net) || !narrow)
+        return n;
+    size_t rows = XN_BLOCK_BYTES / (per_row * sizeof(double));
+    if (rows < 64)
+        rows = 64;
+    return 2 * rows > n ? n : rows;
 }
 
 xn_status xn_net_gradient(xn_net *net, size_t n, const double *x,
@@ -587,9 +741,26 @@ xn_status xn_net_gradient(xn_net *net, size_t n, const double *x,
     xn_status s = check_batch(net, n, x);
     if (s != XN_OK)
         return s;
-    forward(net, n, x);
-    double value = loss_delta(net, n, y, net->delta[0], net->grads + net->boff[net->L]);
-    backward(net, n, x);
+    /* A batch runs in blocks of rows, each through forward, loss and
+     * backward while its activations and deltas are still in cache; the
+     * gradients add up block by block, every sum in row order. */
+    size_t nb = block_rows(net, n), n0 = net->sizes[0], K = net->sizes[net->L];
+    double sum = 0.0, *aL = net->a[net->L], *zL = net->zout;
+    for (size_t r0 = 0; r0 < n; r0 += nb) {
+        size_t m = n - r0 < nb ? n - r0 : nb;
+        /* the output rows A_L, Z_L (m, K) land in place, as xn_net_output
+         * promises the whole batch; hidden activations and deltas reuse the
+         * first m rows, which stay in cache */
+        net->a[net->L] = aL + r0 * K;
+        net->zout = zL + r0 * K;
+        forward(net, m, x + r0 * n0);
+        sum = loss_delta(net, m, n, y + r0 * K, net->delta[0],
+                         net->grads + net->boff[net->L], r0 == 0, sum);
+        backward(net, m, x + r0 * n0, r0 == 0);
+    }
+    net->a[net->L] = aL;
+    net->zout = zL;
+    double value = loss_mean(net, n, sum);
     if (loss)
         *loss = value;
     return isfinite(value) ? XN_OK : XN_ENUMERIC;
@@ -660,13 +831,23 @@ static void update(xn_net *net, const xn_opt *opt)
     }
 }
 
-/* True if every gradient is finite: inf * 0 and NaN * 0 are NaN. */
+/* True if every gradient is finite: inf * 0 and NaN * 0 are NaN, and a NaN
+ * in any of the four independent sums (one chain would wait on the adder's
+ * latency at every term) survives to the test. */
 static bool grads_finite(const xn_net *net)
 {
-    double s = 0.0;
-    for (size_t i = 0; i < net->nparams; i++)
-        s += net->grads[i] * 0.0;
-    return s == 0.0;
+    const double *g = net->grads;
+    size_t P = net->nparams, i = 0;
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    for (; i + 4 <= P; i += 4) {
+        s0 += g[i] * 0.0;
+        s1 += g[i + 1] * 0.0;
+        s2 += g[i + 2] * 0.0;
+        s3 += g[i + 3] * 0.0;
+    }
+    for (; i < P; i++)
+        s0 += g[i] * 0.0;
+    return s0 + s1 + s2 + s3 == 0.0;
 }
 
 xn_status xn_net_train_step(xn_net *net, size_t n, const double *x,
