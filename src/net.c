@@ -733,14 +733,10 @@ static size_t block_rows(const xn_net *net, size_t n)
     return 2 * rows > n ? n : rows;
 }
 
-xn_status xn_net_gradient(xn_net *net, size_t n, const double *x,
-                          const double *y, double *loss)
+/* Forward, loss and backward over x (n, n0) and y (n, nL), n <= cap:
+ * fills the gradients and returns the loss. */
+static double gradient(xn_net *net, size_t n, const double *x, const double *y)
 {
-    if (!y)
-        return XN_EINVAL;
-    xn_status s = check_batch(net, n, x);
-    if (s != XN_OK)
-        return s;
     /* A batch runs in blocks of rows, each through forward, loss and
      * backward while its activations and deltas are still in cache; the
      * gradients add up block by block, every sum in row order. */
@@ -760,10 +756,31 @@ xn_status xn_net_gradient(xn_net *net, size_t n, const double *x,
     }
     net->a[net->L] = aL;
     net->zout = zL;
-    double value = loss_mean(net, n, sum);
+    return loss_mean(net, n, sum);
+}
+
+/* True if every gradient is finite. */
+static bool grads_finite(const xn_net *net)
+{
+    const double *g = net->grads;
+    int bad = 0;
+    for (size_t i = 0; i < net->nparams; i++)
+        bad |= !(fabs(g[i]) <= DBL_MAX); /* no dependent chain: vectorizes */
+    return !bad;
+}
+
+xn_status xn_net_gradient(xn_net *net, size_t n, const double *x,
+                          const double *y, double *loss)
+{
+    if (!y)
+        return XN_EINVAL;
+    xn_status s = check_batch(net, n, x);
+    if (s != XN_OK)
+        return s;
+    double value = gradient(net, n, x, y);
     if (loss)
         *loss = value;
-    return isfinite(value) ? XN_OK : XN_ENUMERIC;
+    return isfinite(value) && grads_finite(net) ? XN_OK : XN_ENUMERIC;
 }
 
 /* ---- optimizers -------------------------------------------------------- */
@@ -794,74 +811,98 @@ static xn_status check_opt(const xn_opt *opt)
     return XN_EINVAL;
 }
 
-static void update(xn_net *net, const xn_opt *opt)
+/* The constants of one optimizer step; Adam's bias corrections are those
+ * of step t + 1, the step about to be taken. */
+typedef struct {
+    double lr, mu, b1, b2, eps, c1, c2;
+} step_consts;
+
+static step_consts step_constants(const xn_net *net, const xn_opt *opt)
 {
-    size_t P = net->nparams;
-    double *p = net->params, *v = net->v, *m = net->m, lr = opt->lr;
-    const double *g = net->grads;
-    switch (opt->kind) {
-    case XN_OPT_GD:
-        for (size_t i = 0; i < P; i++)
-            p[i] -= lr * g[i];
-        break;
-    case XN_OPT_MOMENTUM: {
-        /* v = mu v - lr g; w += v  (w - lr g + mu * previous update) */
-        double mu = opt->momentum;
-        for (size_t i = 0; i < P; i++) {
-            m[i] = mu * m[i] - lr * g[i];
-            p[i] += m[i];
-        }
-        break;
+    step_consts c = {opt->lr, opt->momentum, 0, 0, 0, 0, 0};
+    if (opt->kind == XN_OPT_ADAM) {
+        c.b1 = opt->beta1 > 0.0 ? opt->beta1 : 0.9;
+        c.b2 = opt->beta2 > 0.0 ? opt->beta2 : 0.999;
+        c.eps = opt->eps > 0.0 ? opt->eps : 1e-8;
+        c.c1 = 1.0 - pow(c.b1, (double)(net->adam_t + 1));
+        c.c2 = 1.0 - pow(c.b2, (double)(net->adam_t + 1));
     }
-    case XN_OPT_ADAM: {
-        /* Kingma and Ba (2015), Algorithm 1, with bias-corrected moments */
-        double b1 = opt->beta1 > 0.0 ? opt->beta1 : 0.9;
-        double b2 = opt->beta2 > 0.0 ? opt->beta2 : 0.999;
-        double eps = opt->eps > 0.0 ? opt->eps : 1e-8;
-        net->adam_t++;
-        double c1 = 1.0 - pow(b1, (double)net->adam_t);
-        double c2 = 1.0 - pow(b2, (double)net->adam_t);
-        for (size_t i = 0; i < P; i++) {
-            m[i] = b1 * m[i] + (1.0 - b1) * g[i];
-            v[i] = b2 * v[i] + (1.0 - b2) * g[i] * g[i];
-            p[i] -= lr * (m[i] / c1) / (sqrt(v[i] / c2) + eps);
-        }
-        break;
-    }
-    }
+    return c;
 }
 
-/* True if every gradient is finite: inf * 0 and NaN * 0 are NaN, and a NaN
- * in any of the four independent sums (one chain would wait on the adder's
- * latency at every term) survives to the test. */
-static bool grads_finite(const xn_net *net)
+/* One optimizer step over the P parameters (and their moments).  With
+ * store false nothing is written and the result says whether every new
+ * value would be finite; with store true the values are written.  Called
+ * with a constant `store`, each loop compiles to its own tight form.
+ *   gd:       w -= lr g
+ *   momentum: v = mu v - lr g; w += v  (seed 003: w - lr g + mu * last update)
+ *   adam:     Kingma and Ba (2015), Algorithm 1, bias-corrected moments */
+static inline bool opt_pass(xn_net *net, xn_opt_kind kind, const step_consts *c, bool store)
 {
-    const double *g = net->grads;
-    size_t P = net->nparams, i = 0;
-    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-    for (; i + 4 <= P; i += 4) {
-        s0 += g[i] * 0.0;
-        s1 += g[i + 1] * 0.0;
-        s2 += g[i + 2] * 0.0;
-        s3 += g[i + 3] * 0.0;
+    size_t P = net->nparams;
+    double *restrict p = net->params, *restrict m = net->m, *restrict v = net->v;
+    const double *restrict g = net->grads;
+    int bad = 0;
+    switch (kind) {
+    case XN_OPT_GD:
+        for (size_t i = 0; i < P; i++) {
+            double pn = p[i] - c->lr * g[i];
+            if (store)
+                p[i] = pn;
+            else
+                bad |= !(fabs(pn) <= DBL_MAX);
+        }
+        break;
+    case XN_OPT_MOMENTUM:
+        for (size_t i = 0; i < P; i++) {
+            double mn = c->mu * m[i] - c->lr * g[i], pn = p[i] + mn;
+            if (store) {
+                m[i] = mn;
+                p[i] = pn;
+            } else {
+                bad |= !(fabs(pn) <= DBL_MAX) | !(fabs(mn) <= DBL_MAX);
+            }
+        }
+        break;
+    case XN_OPT_ADAM:
+        for (size_t i = 0; i < P; i++) {
+            double mn = c->b1 * m[i] + (1.0 - c->b1) * g[i];
+            double vn = c->b2 * v[i] + (1.0 - c->b2) * g[i] * g[i];
+            double pn = p[i] - c->lr * (mn / c->c1) / (sqrt(vn / c->c2) + c->eps);
+            if (store) {
+                m[i] = mn;
+                v[i] = vn;
+                p[i] = pn;
+            } else {
+                bad |= !(fabs(pn) <= DBL_MAX) | !(fabs(vn) <= DBL_MAX);
+            }
+        }
+        break;
     }
-    for (; i < P; i++)
-        s0 += g[i] * 0.0;
-    return s0 + s1 + s2 + s3 == 0.0;
+    return !bad;
 }
 
 xn_status xn_net_train_step(xn_net *net, size_t n, const double *x,
                             const double *y, const xn_opt *opt, double *loss)
 {
     xn_status s = check_opt(opt);
+    if (s == XN_OK && !y)
+        s = XN_EINVAL;
+    if (s == XN_OK)
+        s = check_batch(net, n, x);
     if (s != XN_OK)
         return s;
-    s = xn_net_gradient(net, n, x, y, loss);
-    if (s != XN_OK)
-        return s;
-    if (!grads_finite(net))
+    double value = gradient(net, n, x, y);
+    if (loss)
+        *loss = value;
+    /* refuse a step whose loss, gradient or result is not finite, before
+     * anything is written: the network stays as it was */
+    step_consts c = step_constants(net, opt);
+    if (!isfinite(value) || !opt_pass(net, opt->kind, &c, false))
         return XN_ENUMERIC;
-    update(net, opt);
+    opt_pass(net, opt->kind, &c, true);
+    if (opt->kind == XN_OPT_ADAM)
+        net->adam_t++;
     return XN_OK;
 }
 

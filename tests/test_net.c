@@ -290,10 +290,42 @@ static void numeric_safety(void)
     memcpy(before, xn_net_params(net), sizeof before);
     CHECK_STATUS(xn_net_train_step(net, 4, xn_xor_inputs(), xn_xor_targets(), &gd, &loss), XN_ENUMERIC);
     CHECK(memcmp(before, xn_net_params(net), sizeof before) == 0);
+
     xn_net_destroy(net);
 
-    /* NaN input: reported, not silently trained on */
+    /* a step whose result would overflow is refused before anything is
+     * written: 1 -> 1 identity, w = 1, x = 2, y = 1: loss 1 and gradient
+     * (4, 2) are finite, but w - 1e308 * 4 is not */
+    size_t s11[2] = {1, 1};
+    xn_act id1[1] = {XN_ACT_IDENTITY};
+    net = make(1, s11, id1, XN_LOSS_MSE);
+    xn_net_weights(net, 1)[0] = 1.0;
+    double x2 = 2.0, y1 = 1.0;
+    xn_opt huge = {XN_OPT_GD, 1e308, 0, 0, 0, 0};
+    for (int kind = XN_OPT_GD; kind <= XN_OPT_MOMENTUM; kind++) {
+        huge.kind = (xn_opt_kind)kind;
+        CHECK_STATUS(xn_net_train_step(net, 1, &x2, &y1, &huge, &loss), XN_ENUMERIC);
+        CHECK(loss == 1.0);
+        CHECK(xn_net_weights(net, 1)[0] == 1.0 && xn_net_bias(net, 1)[0] == 0.0);
+    }
+    xn_net_destroy(net);
+
+    /* a finite loss with an overflowing gradient: 1 -> 1 -> 1 identity,
+     * w1 = 1e300, w2 = 1e-300, x = 1, y = -1e10: a = 1, loss ~ 1e20, but
+     * dL/dw2 = 2 (a - y) * (w1 x) ~ 2e310 overflows */
+    size_t s111[3] = {1, 1, 1};
+    xn_act ident[2] = {XN_ACT_IDENTITY, XN_ACT_IDENTITY};
+    net = make(2, s111, ident, XN_LOSS_MSE);
+    xn_net_weights(net, 1)[0] = 1e300;
+    xn_net_weights(net, 2)[0] = 1e-300;
+    double target = -1e10;
+    CHECK_STATUS(xn_net_gradient(net, 1, &one, &target, &loss), XN_ENUMERIC);
+    CHECK(isfinite(loss));
+    CHECK(!isfinite(xn_net_dweights(net, 2)[0]));
+    xn_net_destroy(net);
     net = make(2, s, acts, XN_LOSS_MSE);
+
+    /* NaN input: reported, not silently trained on */
     double xn[2] = {NAN, 0}, yn = 0;
     gd.lr = 0.1;
     CHECK_STATUS(xn_net_train_step(net, 1, xn, &yn, &gd, &loss), XN_ENUMERIC);

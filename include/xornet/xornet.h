@@ -173,7 +173,8 @@ XN_API xn_status xn_net_predict(xn_net *net, size_t n, const double *x,
 XN_API xn_status xn_net_eval_loss(xn_net *net, size_t n, const double *x,
                                   const double *y, double *loss);
 /* Forward and backward: fills the gradient buffers and *loss (may be NULL)
- * for the current parameters.  XN_ENUMERIC if the loss is not finite. */
+ * for the current parameters.  XN_ENUMERIC if the loss or a gradient is not
+ * finite (the buffers are filled all the same). */
 XN_API xn_status xn_net_gradient(xn_net *net, size_t n, const double *x,
                                  const double *y, double *loss);
 
@@ -188,8 +189,9 @@ typedef struct {
 
 /* One whole-batch training step: gradient, then the optimizer's update.
  * *loss (may be NULL) is the loss before the update.  Allocates nothing once
- * the workspace holds n rows.  XN_ENUMERIC, with the parameters left as they
- * were, if the loss or a gradient is not finite. */
+ * the workspace holds n rows.  XN_ENUMERIC, with the parameters and the
+ * optimizer state left as they were, if the loss, a gradient or an updated
+ * parameter would not be finite. */
 XN_API xn_status xn_net_train_step(xn_net *net, size_t n, const double *x,
                                    const double *y, const xn_opt *opt,
                                    double *loss);
