@@ -12,7 +12,6 @@
  * s_i = (f_i - f_{i-1}) / (x_i - b_i) and lambda_i = s_i - s_{i-1}, s_0 = 0:
  * the slope changes.  Row i of A lambda = f is the same statement, which is
  * why forward substitution and the closed form agree. */
-#include <errno.h>
 #include <float.h>
 #include <limits.h>
 #include <math.h>
@@ -24,6 +23,7 @@
 #include <lapacke.h>
 
 #include "internal.h"
+#include "text.h"
 #include "xornet/approx.h"
 
 /* ---- messages ---------------------------------------------------------- */
@@ -43,19 +43,6 @@ static void info_msg(xn_approx_info *info, const char *fmt, ...)
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(info->msg, sizeof info->msg, fmt, ap);
-    va_end(ap);
-}
-
-static void err_set(xn_error *err, size_t line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void err_set(xn_error *err, size_t line, const char *fmt, ...)
-{
-    if (!err)
-        return;
-    err->line = line;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
     va_end(ap);
 }
 
@@ -129,28 +116,21 @@ xn_status xn_approx_fn_sample(xn_approx_fn fn, double a, double b, size_t n,
         err->line = 0;
         err->msg[0] = '\0';
     }
-    if (!x || !f || fn < XN_FN_SIN || fn > XN_FN_TANH) {
-        err_set(err, 0, "bad argument");
-        return XN_EINVAL;
-    }
-    if (n < 2) {
-        err_set(err, 0, "need at least 2 samples, got %zu", n);
-        return XN_EDIM;
-    }
-    if (!isfinite(a) || !isfinite(b) || !(a < b) || !isfinite(b - a)) {
-        err_set(err, 0, "need finite a < b with b - a finite, got a = %g, b = %g", a, b);
-        return XN_EINVAL;
-    }
+    if (!x || !f || fn < XN_FN_SIN || fn > XN_FN_TANH)
+        return xn_fail(err, 0, XN_EINVAL, "bad argument");
+    if (n < 2)
+        return xn_fail(err, 0, XN_EDIM, "need at least 2 samples, got %zu", n);
+    if (!isfinite(a) || !isfinite(b) || !(a < b) || !isfinite(b - a))
+        return xn_fail(err, 0, XN_EINVAL,
+                       "need finite a < b with b - a finite, got a = %g, b = %g", a, b);
     double step = (b - a) / (double)(n - 1);
     for (size_t i = 0; i < n; i++) {
         /* the last point is b itself, not a sum carrying rounding */
         x[i] = i + 1 == n ? b : a + (double)i * step;
         f[i] = xn_approx_fn_eval(fn, x[i]);
-        if (!isfinite(f[i])) {
-            err_set(err, 0, "%s is not finite at x = %.17g (sample %zu)",
-                    fn_names[fn], x[i], i + 1);
-            return XN_ENUMERIC;
-        }
+        if (!isfinite(f[i]))
+            return xn_fail(err, 0, XN_ENUMERIC, "%s is not finite at x = %.17g (sample %zu)",
+                           fn_names[fn], x[i], i + 1);
     }
     return XN_OK;
 }
@@ -550,7 +530,9 @@ xn_status xn_approx_lsq(const double *x, const double *f, size_t m,
                  "2 distinct x", m, lo);
         goto done;
     }
-    if (!isfinite(hi - lo) || !isfinite(lo - h)) {
+    /* every A_ik is at most hi - b_1 = (hi - lo) + h: an inf there would
+     * reach LAPACK, whose dgelsd does not return on it */
+    if (!isfinite(hi - lo) || !isfinite(lo - h) || !isfinite(hi - (lo - h))) {
         s = XN_ENUMERIC;
         info_msg(info, "the x range [%g, %g] is too wide to represent", lo, hi);
         goto done;
@@ -648,192 +630,121 @@ done:
 
 /* ---- samples from text ------------------------------------------------- */
 
-static bool is_blank(char c) { return c == ' ' || c == '\t'; }
+/* The samples read so far: x (cap), f (cap) and, when wanted, line (cap). */
+typedef struct {
+    double *x, *f;
+    size_t *line; /* NULL when the caller does not ask for lines */
+    size_t count, cap;
+    bool lines;
+} sample_vec;
 
-/* Writes a printable copy of [p, p + len) (at most 24 bytes) into out. */
-static void shown(const char *p, size_t len, char out[32])
+static bool sample_push(sample_vec *v, double x, double f, size_t line)
 {
-    size_t k = 0;
-    for (; k < len && k < 24; k++) {
-        unsigned char c = (unsigned char)p[k];
-        out[k] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+    if (v->count == v->cap) {
+        size_t cap = v->cap ? v->cap : 64, bytes;
+        if ((v->cap && !xn_mul_ok(v->cap, 2, &cap)) || !xn_mul_ok(cap, sizeof(double), &bytes) ||
+            !xn_mul_ok(cap, sizeof(size_t), &bytes))
+            return false;
+        /* each array is kept as soon as it has grown, so nothing leaks */
+        double *nx = realloc(v->x, cap * sizeof *nx);
+        if (!nx)
+            return false;
+        v->x = nx;
+        double *nf = realloc(v->f, cap * sizeof *nf);
+        if (!nf)
+            return false;
+        v->f = nf;
+        if (v->lines) {
+            size_t *nl = realloc(v->line, cap * sizeof *nl);
+            if (!nl)
+                return false;
+            v->line = nl;
+        }
+        v->cap = cap;
     }
-    if (k < len) {
-        memcpy(out + k, "...", 3);
-        k += 3;
-    }
-    out[k] = '\0';
+    v->x[v->count] = x;
+    v->f[v->count] = f;
+    if (v->lines)
+        v->line[v->count] = line;
+    v->count++;
+    return true;
 }
 
-typedef enum { FIELD_OK, FIELD_NAN_TEXT, FIELD_BAD } field_kind;
+/* [s, s + n) without blanks at either end. */
+static void trim(const char **s, size_t *n)
+{
+    while (*n && xn_is_blank(**s))
+        (*s)++, (*n)--;
+    while (*n && xn_is_blank((*s)[*n - 1]))
+        (*n)--;
+}
 
-/* Parses the field [p, p + len), already trimmed, as one finite decimal
- * number.  FIELD_NAN_TEXT: not a number at all (a header word);
- * FIELD_BAD: number-like but wrong (err says why). */
-static field_kind parse_field(const char *p, size_t len, double *out, size_t line,
+/* A header's first field is a word: some byte no decimal number has, or no
+ * digit at all ("x", "time", "inf").  "1.2.3" or "1e400" is a bad number,
+ * not a header, so a broken first sample is never skipped silently. */
+static bool is_word(const char *tok, size_t n)
+{
+    bool digit = false;
+    for (size_t i = 0; i < n; i++) {
+        char c = tok[i];
+        if (c >= '0' && c <= '9')
+            digit = true;
+        else if (c != '.' && c != '+' && c != '-' && c != 'e' && c != 'E')
+            return true;
+    }
+    return n > 0 && !digit;
+}
+
+/* A trimmed field of a sample line as a finite decimal number. */
+static xn_status sample_field(const char *tok, size_t n, size_t line, double *out,
                               xn_error *err)
 {
-    char buf[72], show[32];
-    shown(p, len, show);
-    if (len == 0) {
-        err_set(err, line, "empty field");
-        return FIELD_BAD;
-    }
-    for (size_t k = 0; k < len; k++) {
-        char c = p[k];
-        /* decimal only: strtod's nan, inf and hex forms are not samples */
-        if (!((c >= '0' && c <= '9') || c == '.' || c == '+' || c == '-' || c == 'e' ||
-              c == 'E')) {
-            err_set(err, line, "not a number '%s'", show);
-            return FIELD_NAN_TEXT;
-        }
-    }
-    if (len >= sizeof buf) {
-        err_set(err, line, "number too long '%s'", show);
-        return FIELD_BAD;
-    }
-    memcpy(buf, p, len);
-    buf[len] = '\0';
-    char *end;
-    errno = 0;
-    double v = strtod(buf, &end);
-    if (end != buf + len) {
-        err_set(err, line, "not a number '%s'", show);
-        return end == buf ? FIELD_NAN_TEXT : FIELD_BAD;
-    }
-    if (!isfinite(v)) {
-        err_set(err, line, "number out of range '%s'", show);
-        return FIELD_BAD;
-    }
-    *out = v;
-    return FIELD_OK;
-}
-
-xn_status xn_samples_parse(const char *text, size_t len, double **x, double **f,
-                           size_t *m, xn_error *err)
-{
-    if (err) {
-        err->line = 0;
-        err->msg[0] = '\0';
-    }
-    if (x)
-        *x = NULL;
-    if (f)
-        *f = NULL;
-    if (m)
-        *m = 0;
-    if ((!text && len) || !x || !f || !m) {
-        err_set(err, 0, "bad argument");
-        return XN_EINVAL;
-    }
-    double *xs = NULL, *fs = NULL;
-    size_t count = 0, cap = 0, line = 0;
-    bool seen_content = false;
-    xn_status s = XN_OK;
-    const char *p = text, *end = len ? text + len : text; /* NULL + 0 is UB */
-    while (len && p < end) {
-        line++;
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *eol = nl ? nl : end, *next = nl ? nl + 1 : end;
-        if (eol > p && eol[-1] == '\r')
-            eol--;
-        while (p < eol && is_blank(*p))
-            p++;
-        while (eol > p && is_blank(eol[-1]))
-            eol--;
-        if (p == eol || *p == '#') {
-            p = next;
-            continue;
-        }
-        const char *comma = memchr(p, ',', (size_t)(eol - p));
-        size_t fields = 1;
-        for (const char *q = p; q < eol; q++)
-            fields += *q == ',';
-        const char *f1 = p, *e1 = comma ? comma : eol;
-        while (e1 > f1 && is_blank(e1[-1]))
-            e1--;
-        double v1 = 0.0, v2 = 0.0;
-        xn_error scratch = {0, ""};
-        field_kind k1 = parse_field(f1, (size_t)(e1 - f1), &v1, line, &scratch);
-        if (!seen_content && k1 == FIELD_NAN_TEXT) {
-            /* the header: two names, whatever they say */
-            seen_content = true;
-            if (fields != 2) {
-                err_set(err, line, "header has %zu column%s, expected 2 (x,f)", fields,
-                        fields == 1 ? "" : "s");
-                s = XN_EFORMAT;
-                break;
-            }
-            p = next;
-            continue;
-        }
-        seen_content = true;
-        if (fields != 2) {
-            err_set(err, line, "expected 2 numbers separated by a comma, found %zu field%s",
-                    fields, fields == 1 ? "" : "s");
-            s = XN_EFORMAT;
-            break;
-        }
-        if (k1 != FIELD_OK) {
-            if (err)
-                *err = scratch;
-            s = XN_EFORMAT;
-            break;
-        }
-        const char *f2 = comma + 1;
-        while (f2 < eol && is_blank(*f2))
-            f2++;
-        if (parse_field(f2, (size_t)(eol - f2), &v2, line, err) != FIELD_OK) {
-            s = XN_EFORMAT;
-            break;
-        }
-        if (count == cap) {
-            size_t ncap = cap ? cap : 64;
-            if (cap && !xn_mul_ok(cap, 2, &ncap)) {
-                s = XN_ENOMEM;
-                break;
-            }
-            size_t bytes;
-            if (!xn_mul_ok(ncap, sizeof(double), &bytes)) {
-                s = XN_ENOMEM;
-                break;
-            }
-            double *nx = realloc(xs, bytes);
-            if (nx)
-                xs = nx;
-            double *nf = nx ? realloc(fs, bytes) : NULL;
-            if (nf)
-                fs = nf;
-            if (!nx || !nf) {
-                s = XN_ENOMEM;
-                break;
-            }
-            cap = ncap;
-        }
-        xs[count] = v1;
-        fs[count] = v2;
-        count++;
-        p = next;
-    }
-    if (s == XN_ENOMEM)
-        err_set(err, line, "out of memory after %zu samples", count);
-    if (s == XN_OK && count == 0) {
-        err_set(err, 0, "no samples (only blank lines, comments or a header)");
-        s = XN_EFORMAT;
-    }
-    if (s != XN_OK) {
-        free(xs);
-        free(fs);
-        return s;
-    }
-    *x = xs;
-    *f = fs;
-    *m = count;
+    char q[48];
+    if (n == 0)
+        return xn_fail(err, line, XN_EFORMAT, "empty field");
+    xn_num r = xn_parse_double(tok, n, out);
+    if (r != XN_NUM_OK)
+        return xn_fail(err, line, XN_EFORMAT, "%s '%s'", xn_num_why(r),
+                       xn_quote(q, sizeof q, tok, n));
     return XN_OK;
 }
 
-xn_status xn_samples_load(const char *path, double **x, double **f, size_t *m,
-                          xn_error *err)
+/* One content line [s, s + n) of line number `line`: a sample pushed onto v,
+ * or (when header_ok) a header skipped. */
+static xn_status sample_line(const char *s, size_t n, size_t line, bool header_ok,
+                             sample_vec *v, xn_error *err)
+{
+    const char *end = s + n, *comma = memchr(s, ',', n);
+    size_t fields = 1;
+    for (const char *p = s; p < end; p++)
+        fields += *p == ',';
+    const char *t1 = s;
+    size_t n1 = comma ? (size_t)(comma - s) : n;
+    trim(&t1, &n1);
+    if (header_ok && is_word(t1, n1)) {
+        if (fields != 2)
+            return xn_fail(err, line, XN_EFORMAT, "header has %zu column%s, expected 2 (x,f)",
+                           fields, fields == 1 ? "" : "s");
+        return XN_OK;
+    }
+    if (fields != 2)
+        return xn_fail(err, line, XN_EFORMAT,
+                       "expected 2 numbers separated by a comma, found %zu field%s", fields,
+                       fields == 1 ? "" : "s");
+    const char *t2 = comma + 1;
+    size_t n2 = (size_t)(end - t2);
+    trim(&t2, &n2);
+    double x, f;
+    xn_status st = sample_field(t1, n1, line, &x, err);
+    if (st == XN_OK)
+        st = sample_field(t2, n2, line, &f, err);
+    if (st == XN_OK && !sample_push(v, x, f, line))
+        st = xn_fail(err, line, XN_ENOMEM, "out of memory after %zu samples", v->count);
+    return st;
+}
+
+/* Clears the outputs the caller gave. */
+static void samples_clear(double **x, double **f, size_t **lines, size_t *m, xn_error *err)
 {
     if (err) {
         err->line = 0;
@@ -843,50 +754,68 @@ xn_status xn_samples_load(const char *path, double **x, double **f, size_t *m,
         *x = NULL;
     if (f)
         *f = NULL;
+    if (lines)
+        *lines = NULL;
     if (m)
         *m = 0;
-    if (!path || !x || !f || !m) {
-        err_set(err, 0, "bad argument");
-        return XN_EINVAL;
+}
+
+xn_status xn_samples_parse_lines(const char *text, size_t len, double **x, double **f,
+                                 size_t **lines, size_t *m, xn_error *err)
+{
+    samples_clear(x, f, lines, m, err);
+    if ((!text && len) || !x || !f || !m)
+        return xn_fail(err, 0, XN_EINVAL, "bad argument");
+    sample_vec v = {NULL, NULL, NULL, 0, 0, lines != NULL};
+    xn_lines t;
+    const char *s;
+    size_t n;
+    xn_status st = XN_OK;
+    bool first = true;
+    xn_lines_init(&t, text, len);
+    while (st == XN_OK && xn_lines_content(&t, &s, &n)) {
+        st = sample_line(s, n, t.line, first, &v, err);
+        first = false;
     }
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        err_set(err, 0, "cannot open: %s", strerror(errno));
-        return XN_EIO;
+    if (st == XN_OK && v.count == 0)
+        st = xn_fail(err, 0, XN_EFORMAT, "no samples (only blank lines, comments or a header)");
+    if (st != XN_OK) {
+        free(v.x);
+        free(v.f);
+        free(v.line);
+        return st;
     }
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    xn_status s = XN_OK;
-    for (;;) {
-        if (len == cap) {
-            size_t ncap = cap ? cap : 65536;
-            if (cap && !xn_mul_ok(cap, 2, &ncap)) {
-                s = XN_ENOMEM;
-                break;
-            }
-            char *nb = realloc(buf, ncap);
-            if (!nb) {
-                s = XN_ENOMEM;
-                break;
-            }
-            buf = nb;
-            cap = ncap;
-        }
-        size_t got = fread(buf + len, 1, cap - len, fp);
-        len += got;
-        if (got == 0) {
-            if (ferror(fp)) {
-                err_set(err, 0, "read error: %s", strerror(errno));
-                s = XN_EIO;
-            }
-            break;
-        }
-    }
-    fclose(fp);
-    if (s == XN_ENOMEM)
-        err_set(err, 0, "out of memory reading the file");
-    if (s == XN_OK)
-        s = xn_samples_parse(buf, len, x, f, m, err);
-    free(buf);
-    return s;
+    *x = v.x;
+    *f = v.f;
+    if (lines)
+        *lines = v.line;
+    *m = v.count;
+    return XN_OK;
+}
+
+xn_status xn_samples_parse(const char *text, size_t len, double **x, double **f, size_t *m,
+                           xn_error *err)
+{
+    return xn_samples_parse_lines(text, len, x, f, NULL, m, err);
+}
+
+xn_status xn_samples_load_lines(const char *path, double **x, double **f, size_t **lines,
+                                size_t *m, xn_error *err)
+{
+    samples_clear(x, f, lines, m, err);
+    if (!path || !x || !f || !m)
+        return xn_fail(err, 0, XN_EINVAL, "bad argument");
+    char *text;
+    size_t len;
+    xn_status st = xn_read_file(path, XN_TEXT_MAX_FILE, &text, &len, err);
+    if (st != XN_OK)
+        return st;
+    st = xn_samples_parse_lines(text, len, x, f, lines, m, err);
+    free(text);
+    return st;
+}
+
+xn_status xn_samples_load(const char *path, double **x, double **f, size_t *m, xn_error *err)
+{
+    return xn_samples_load_lines(path, x, f, NULL, m, err);
 }

@@ -189,32 +189,27 @@ xn_status xn_fail(xn_error *err, size_t line, xn_status s, const char *fmt, ...)
     return s;
 }
 
-xn_status xn_read_file(const char *path, size_t max, char **buf, size_t *len,
-                       xn_error *err)
+/* Reads f to its end under the cap; what ("file", "input") names it in the
+ * message about the cap.  The caller closes f. */
+static xn_status read_all(FILE *f, size_t max, const char *what, char **buf, size_t *len,
+                          xn_error *err)
 {
     *buf = NULL;
     *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return xn_fail(err, 0, XN_EIO, "cannot open: %s", strerror(errno));
     size_t cap = 1 << 16, n = 0;
     char *b = malloc(cap);
-    if (!b) {
-        fclose(f);
+    if (!b)
         return xn_fail(err, 0, XN_ENOMEM, "out of memory");
-    }
     for (;;) {
         if (n == cap - 1) {
             if (cap - 1 > max) {
                 free(b);
-                fclose(f);
-                return xn_fail(err, 0, XN_EFORMAT, "file is larger than the limit of %zu bytes", max);
+                return xn_fail(err, 0, XN_EFORMAT, "%s is larger than the limit of %zu bytes", what, max);
             }
             size_t ncap = cap > SIZE_MAX / 2 ? SIZE_MAX : cap * 2;
             char *nb = realloc(b, ncap);
             if (!nb) {
                 free(b);
-                fclose(f);
                 return xn_fail(err, 0, XN_ENOMEM, "out of memory");
             }
             b = nb;
@@ -228,16 +223,32 @@ xn_status xn_read_file(const char *path, size_t max, char **buf, size_t *len,
     if (ferror(f)) {
         int e = errno;
         free(b);
-        fclose(f);
         return xn_fail(err, 0, XN_EIO, "cannot read: %s", strerror(e));
     }
-    fclose(f);
     if (n > max) {
         free(b);
-        return xn_fail(err, 0, XN_EFORMAT, "file is larger than the limit of %zu bytes", max);
+        return xn_fail(err, 0, XN_EFORMAT, "%s is larger than the limit of %zu bytes", what, max);
     }
     b[n] = '\0';
     *buf = b;
     *len = n;
     return XN_OK;
+}
+
+xn_status xn_read_stream(FILE *f, size_t max, char **buf, size_t *len, xn_error *err)
+{
+    return read_all(f, max, "input", buf, len, err);
+}
+
+xn_status xn_read_file(const char *path, size_t max, char **buf, size_t *len,
+                       xn_error *err)
+{
+    *buf = NULL;
+    *len = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return xn_fail(err, 0, XN_EIO, "cannot open: %s", strerror(errno));
+    xn_status s = read_all(f, max, "file", buf, len, err);
+    fclose(f);
+    return s;
 }

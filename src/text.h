@@ -8,12 +8,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "xornet/xornet.h"
 
-/* Largest file xn_net_load and xn_data_load read: 8 GiB, more than any model
- * at XN_MAX_PARAMS needs (at most 25 bytes a number).  The parse functions
- * take any len. */
+/* Largest file xn_net_load, xn_data_load and xn_samples_load read: 8 GiB,
+ * more than any model at XN_MAX_PARAMS needs (at most 25 bytes a number).
+ * The parse functions take any len. */
 #if SIZE_MAX > 0xffffffffu
 #define XN_TEXT_MAX_FILE ((size_t)8 << 30)
 #else
@@ -80,5 +81,8 @@ xn_status xn_fail(xn_error *err, size_t line, xn_status s, const char *fmt, ...)
  * max bytes), XN_ENOMEM; err says why with line 0. */
 xn_status xn_read_file(const char *path, size_t max, char **buf, size_t *len,
                        xn_error *err);
+/* The same from an open stream (such as stdin), read to its end; the caller
+ * closes it.  XN_EIO (cannot read), XN_EFORMAT (over max), XN_ENOMEM. */
+xn_status xn_read_stream(FILE *f, size_t max, char **buf, size_t *len, xn_error *err);
 
 #endif

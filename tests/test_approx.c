@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "src/text.h" /* xn_read_stream and xn_read_file behind the readers */
 #include "xornet/approx.h"
 
 static const double PI = 3.14159265358979323846;
@@ -617,10 +618,16 @@ static void test_samples(void)
     expect_error("1,2\n\n5\n", 3, "found 1 field");
     expect_error("1,2\n3,abc\n", 2, "not a number 'abc'");
     expect_error("1,2\nabc,3\n", 2, "not a number 'abc'");
-    expect_error("1,nan\n", 1, "not a number 'nan'");
+    expect_error("1,nan\n", 1, "non-finite number 'nan'");
     expect_error("inf,1\n", 0, "no samples"); /* a word: the header line */
-    expect_error("x,f\ninf,1\n", 2, "not a number 'inf'");
+    expect_error("x,f\ninf,1\n", 2, "non-finite number 'inf'");
     expect_error("1,1e999\n", 1, "out of range");
+    /* a nonzero number that underflows to 0 is refused with its line, not
+     * read as 0 (which made "repeated x = 0" out of this text) */
+    expect_error("0,0\n1e-400,1\n", 2, "number out of range '1e-400'");
+    expect_error("1e-400,1\n", 1, "number out of range"); /* not a header */
+    expect_error("x,f\n0,-1e-400\n", 2, "number out of range");
+    expect_error("1.2.3,1\n", 1, "not a number '1.2.3'"); /* not a header */
     expect_error("1,0x10\n", 1, "not a number");
     expect_error("1,2.5.1\n", 1, "not a number");
     expect_error("1, \n", 1, "empty field");
@@ -679,6 +686,125 @@ static void test_samples(void)
     }
     CHECK_STATUS(xn_samples_load("/nonexistent/xornet.csv", &x, &f, &m, &err), XN_EIO);
     CHECK(err.line == 0 && strstr(err.msg, "cannot open") != NULL);
+
+    /* subnormals are numbers (%.17g prints them), 0 with any exponent too */
+    CHECK_STATUS(parse_str("0e-999,0\n4.9406564584124654e-324,1\n", &m, &x, &f, &err), XN_OK);
+    CHECK(m == 2 && x && x[0] == 0.0 && x[1] > 0.0);
+    free(x);
+    free(f);
+}
+
+/* xn_samples_parse_lines: each sample's line, and a fit's info.where mapped
+ * through them to the lines of the text. */
+static void test_sample_lines(void)
+{
+    double *x, *f;
+    size_t *lines = (size_t *)&x, m;
+    xn_error err;
+    /* lines: 1 comment, 2 header, 3 blank, 4-6 samples, 7 comment, 8 sample */
+    const char *text = "# the review's example\r\nx,f\n\n0,1\n1,2\n1,3\n  # c\n2,4";
+    CHECK_STATUS(xn_samples_parse_lines(text, strlen(text), &x, &f, &lines, &m, &err), XN_OK);
+    CHECK(m == 4 && lines != NULL);
+    if (m == 4 && lines) {
+        CHECK(lines[0] == 4 && lines[1] == 5 && lines[2] == 6 && lines[3] == 8);
+        xn_net *net;
+        xn_approx_info info;
+        CHECK_STATUS(xn_approx_interp(x, f, m, NULL, &net, &info), XN_EINVAL);
+        CHECK(info.where[0] == 2 && info.where[1] == 3);
+        if (info.where[0] == 2 && info.where[1] == 3)
+            CHECK(lines[info.where[0] - 1] == 5 && lines[info.where[1] - 1] == 6);
+        /* repeated x is legal for least squares: the parser keeps both */
+        CHECK_STATUS(xn_approx_lsq(x, f, m, 2, NULL, &net, &info), XN_OK);
+        xn_net_destroy(net);
+    }
+    free(x);
+    free(f);
+    free(lines);
+    /* failure: every output cleared, the error names the line */
+    lines = (size_t *)&x;
+    CHECK_STATUS(xn_samples_parse_lines("0,0\n\n1e-400,1\n", 12, &x, &f, &lines, &m, &err),
+                 XN_EFORMAT);
+    CHECK(lines == NULL && x == NULL && f == NULL && m == 0 && err.line == 3);
+    /* lines may be NULL */
+    CHECK_STATUS(xn_samples_parse_lines("1,2\n", 4, &x, &f, NULL, &m, &err), XN_OK);
+    CHECK(m == 1);
+    free(x);
+    free(f);
+    CHECK_STATUS(xn_samples_parse_lines("1,2", 3, &x, NULL, &lines, &m, &err), XN_EINVAL);
+
+    /* the same from a file */
+    char path[] = "/tmp/xornet_test_approx_XXXXXX";
+    FILE *fp = NULL;
+    int fd = mkstemp(path);
+    if (fd >= 0)
+        fp = fdopen(fd, "w");
+    CHECK(fp != NULL);
+    if (fp) {
+        fputs(text, fp);
+        fclose(fp);
+        CHECK_STATUS(xn_samples_load_lines(path, &x, &f, &lines, &m, &err), XN_OK);
+        CHECK(m == 4 && lines && lines[3] == 8);
+        free(x);
+        free(f);
+        free(lines);
+        remove(path);
+    }
+    CHECK_STATUS(xn_samples_load_lines("/nonexistent/xornet.csv", &x, &f, &lines, &m, &err),
+                 XN_EIO);
+    CHECK(lines == NULL && err.line == 0);
+}
+
+/* xn_read_stream (standard input in the CLI) and xn_read_file share one
+ * reader: the whole text, NUL appended, and the size cap. */
+static void test_read_cap(void)
+{
+    /* past the first 64 KiB buffer, so it grows */
+    const size_t size = 70000;
+    FILE *fp = tmpfile();
+    CHECK(fp != NULL);
+    if (!fp)
+        return;
+    for (size_t i = 0; i < size; i++)
+        fputc(i % 8 == 7 ? '\n' : '1', fp);
+    char *buf;
+    size_t len;
+    xn_error err;
+    rewind(fp);
+    CHECK_STATUS(xn_read_stream(fp, size, &buf, &len, &err), XN_OK);
+    CHECK(len == size && buf && buf[size] == '\0' && buf[size - 1] == '\n');
+    free(buf);
+    rewind(fp);
+    buf = (char *)&len;
+    CHECK_STATUS(xn_read_stream(fp, size - 1, &buf, &len, &err), XN_EFORMAT);
+    CHECK(buf == NULL && len == 0 && err.line == 0);
+    CHECK(strstr(err.msg, "input is larger than the limit of 69999 bytes") != NULL);
+    rewind(fp);
+    CHECK_STATUS(xn_read_stream(fp, 100, &buf, &len, &err), XN_EFORMAT);
+    /* an empty stream is an empty text */
+    FILE *empty = tmpfile();
+    CHECK(empty != NULL);
+    if (empty) {
+        CHECK_STATUS(xn_read_stream(empty, 10, &buf, &len, &err), XN_OK);
+        CHECK(len == 0 && buf && buf[0] == '\0');
+        free(buf);
+        fclose(empty);
+    }
+    fclose(fp);
+
+    char path[] = "/tmp/xornet_test_approx_XXXXXX";
+    int fd = mkstemp(path);
+    fp = fd >= 0 ? fdopen(fd, "w") : NULL;
+    CHECK(fp != NULL);
+    if (fp) {
+        fputs("x,f\n0,1\n1,3\n", fp);
+        fclose(fp);
+        CHECK_STATUS(xn_read_file(path, 12, &buf, &len, &err), XN_OK);
+        CHECK(len == 12); /* "x,f\n0,1\n1,3\n" */
+        free(buf);
+        CHECK_STATUS(xn_read_file(path, 11, &buf, &len, &err), XN_EFORMAT);
+        CHECK(strstr(err.msg, "file is larger than the limit of 11 bytes") != NULL);
+        remove(path);
+    }
 }
 
 int main(void)
@@ -695,5 +821,7 @@ int main(void)
     test_lsq_square();
     test_lsq_rank_deficient();
     test_samples();
+    test_sample_lines();
+    test_read_cap();
     CHECK_DONE();
 }

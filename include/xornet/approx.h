@@ -144,17 +144,30 @@ XN_API xn_status xn_approx_fn_sample(xn_approx_fn fn, double a, double b,
  * separated by a comma, spaces and tabs around them allowed.  Blank lines
  * and lines starting with '#' (after blanks) are skipped; the first other
  * line may be a header of two names ("x,f"; it is one when its first field
- * is not a number).  CRLF line ends are accepted.  text holds len bytes and
- * need not end in NUL; any byte sequence is safe.  On success *x and *f
- * are new malloc'd arrays of *m >= 1 values (release with free()); on
- * failure they are NULL, *m is 0 and err (may be NULL) names the line.
+ * is a word: a character no decimal number has, or no digit).  CRLF line
+ * ends are accepted.  nan, inf, hex, numbers that overflow or underflow to 0
+ * (1e-400; subnormals are kept) are errors naming the line.  text holds len
+ * bytes and need not end in NUL; any byte sequence is safe.  On success *x
+ * and *f are new malloc'd arrays of *m >= 1 values (release with free());
+ * on failure they are NULL, *m is 0 and err (may be NULL) names the line.
  * XN_EINVAL: NULL pointer; XN_EFORMAT; XN_ENOMEM. */
 XN_API xn_status xn_samples_parse(const char *text, size_t len, double **x,
                                   double **f, size_t *m, xn_error *err);
-/* The same from a file (use xn_samples_parse for standard input).
+/* xn_samples_parse that also returns where each sample was: (*lines)[i] is
+ * the 1-based line of sample i + 1 (a new malloc'd array of *m, NULL on
+ * failure; lines may be NULL).  A fit's info.where[k] (a sample position
+ * p >= 1) is then line (*lines)[p - 1] of the text. */
+XN_API xn_status xn_samples_parse_lines(const char *text, size_t len, double **x,
+                                        double **f, size_t **lines, size_t *m,
+                                        xn_error *err);
+/* The same from a file of at most 8 GiB (1 GiB with a 32-bit size_t; a
+ * larger one is XN_EFORMAT).  Use xn_samples_parse for standard input.
  * XN_EIO (err->line 0) if it cannot be opened or read. */
 XN_API xn_status xn_samples_load(const char *path, double **x, double **f,
                                  size_t *m, xn_error *err);
+/* xn_samples_load with each sample's line, as xn_samples_parse_lines. */
+XN_API xn_status xn_samples_load_lines(const char *path, double **x, double **f,
+                                       size_t **lines, size_t *m, xn_error *err);
 
 #ifdef __cplusplus
 }

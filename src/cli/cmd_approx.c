@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../text.h"
 #include "cli.h"
 #include "plot.h"
 #include "xornet/approx.h"
@@ -64,8 +65,9 @@ typedef struct {
     bool method_given, fn_given;
     const char *save_path;
     const char *plot_path;
-    /* samples: x (m), f (m) */
+    /* samples: x (m), f (m); lines (m) their 1-based lines of a file */
     double *x, *f;
+    size_t *lines;
     size_t m;
     /* the fit */
     xn_net *net;
@@ -151,38 +153,6 @@ static int parse_args(int argc, char **argv, run *r)
     return EXIT_OK;
 }
 
-/* Reads all of standard input into a new buffer. */
-static int read_stdin(char **text, size_t *len)
-{
-    size_t cap = 65536, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        n += fread(buf + n, 1, cap - n, stdin);
-        if (n < cap)
-            break;
-        char *nb = cap <= ((size_t)-1) / 2 ? realloc(buf, cap * 2) : NULL;
-        if (!nb) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = nb;
-        cap *= 2;
-    }
-    if (!buf) {
-        cli_error("out of memory reading standard input");
-        return EXIT_FAIL;
-    }
-    if (ferror(stdin)) {
-        free(buf);
-        cli_error("<stdin>: read error");
-        return EXIT_FAIL;
-    }
-    *text = buf;
-    *len = n;
-    return EXIT_OK;
-}
-
 /* Name used in messages for the sample source. */
 static const char *source_name(const run *r)
 {
@@ -197,13 +167,13 @@ static int get_samples(run *r)
         if (strcmp(r->samples_path, "-") == 0) {
             char *text;
             size_t len;
-            int rc = read_stdin(&text, &len);
-            if (rc != EXIT_OK)
-                return rc;
-            s = xn_samples_parse(text, len, &r->x, &r->f, &r->m, &err);
-            free(text);
+            s = xn_read_stream(stdin, XN_TEXT_MAX_FILE, &text, &len, &err);
+            if (s == XN_OK) {
+                s = xn_samples_parse_lines(text, len, &r->x, &r->f, &r->lines, &r->m, &err);
+                free(text);
+            }
         } else {
-            s = xn_samples_load(r->samples_path, &r->x, &r->f, &r->m, &err);
+            s = xn_samples_load_lines(r->samples_path, &r->x, &r->f, &r->lines, &r->m, &err);
         }
         if (s != XN_OK) {
             cli_file_error(source_name(r), s, &err);
@@ -227,6 +197,29 @@ static int get_samples(run *r)
     return EXIT_OK;
 }
 
+/* Reports a fit's complaint about particular samples (info.where, input
+ * positions) at their lines of the sample file; false if it has none. */
+static bool sample_error(const run *r)
+{
+    const size_t *w = r->info.where;
+    if (!r->lines || w[0] < 1 || w[0] > r->m || w[1] > r->m)
+        return false;
+    size_t i = w[0] - 1;
+    if (w[1] >= 1 && r->x[w[1] - 1] == r->x[i]) {
+        /* the later of the two, as a reader of the file meets it */
+        size_t j = w[1] - 1;
+        cli_error("%s:%zu: repeated x = %.15g (also on line %zu); interpolation needs "
+                  "distinct x", source_name(r), r->lines[j], r->x[j], r->lines[i]);
+        return true;
+    }
+    if (w[1] == 0 && (!isfinite(r->x[i]) || !isfinite(r->f[i]))) {
+        cli_error("%s:%zu: sample is not finite: x = %g, f = %g", source_name(r),
+                  r->lines[i], r->x[i], r->f[i]);
+        return true;
+    }
+    return false;
+}
+
 static double now(void)
 {
     struct timespec ts;
@@ -244,10 +237,10 @@ static int fit(run *r)
     if (s != XN_OK) {
         const char *why = r->info.msg[0] ? r->info.msg : xn_strerror(s);
         const char *hint = s == XN_ESINGULAR && r->knots && r->info.rank ? " (--min-norm)" : "";
-        if (r->samples_path)
-            cli_error("%s: %s%s", source_name(r), why, hint);
-        else
+        if (!r->samples_path)
             cli_error("--fn %s: %s%s", xn_approx_fn_name(r->fn), why, hint);
+        else if (!sample_error(r))
+            cli_error("%s: %s%s", source_name(r), why, hint);
         return s == XN_ENOMEM ? EXIT_FAIL : EXIT_USAGE;
     }
     if (r->info.msg[0]) /* a rank-deficient fit accepted with --min-norm */
@@ -371,5 +364,6 @@ int cmd_approx(int argc, char **argv)
     xn_net_destroy(r.net);
     free(r.x);
     free(r.f);
+    free(r.lines);
     return rc;
 }

@@ -121,6 +121,14 @@ if run_ok stdin --samples - <"$csv"; then
     grep -q '<stdin>' "$tmp/stdin.out" || fail "stdin: not named <stdin>"
 fi
 
+# standard input over the reader's first 64 KiB buffer: 8000 samples of x^2
+awk 'BEGIN { print "x,f"; for (i = 0; i < 8000; i++) printf "%.17g,%.17g\n", i / 7999, (i / 7999)^2 }' \
+    >"$tmp/big_stdin.csv"
+if run_ok big_stdin --samples - <"$tmp/big_stdin.csv"; then
+    [ "$(field n "$tmp/big_stdin.out")" = 8000 ] || fail "big_stdin: n is not 8000"
+    [ "$(wc -c <"$tmp/big_stdin.csv")" -gt 65536 ] || fail "big_stdin: the input is too small"
+fi
+
 # noisy |x| (noise sd 0.01), unsorted with repeated x, 9 knots
 if run_ok noisy --samples "$repo/data/samples_abs_noisy.csv" --knots 9; then
     r=$(field resid_rms "$tmp/noisy.out")
@@ -156,13 +164,31 @@ fi
 printf '# one sample\nx,f\n0.5,1\n' >"$tmp/one.csv"
 run_bad one 'one.csv: .*at least 2 samples' --samples "$tmp/one.csv"
 printf 'x,f\n0,1\n1,2\n0,3\n' >"$tmp/rep.csv"
-run_bad repeated 'rep.csv: repeated x = 0 \(samples 1 and 3\)' --samples "$tmp/rep.csv"
+run_bad repeated 'rep.csv:4: repeated x = 0 \(also on line 2\); interpolation needs distinct x' \
+    --samples "$tmp/rep.csv"
+# with comments, a header and blank lines the lines are not the sample
+# positions (3 and 4 here): the message names lines 5 and 6, in one line
+printf '# samples of f\nx,f\n\n0,0\n1,1\n1,2\n# end\n' >"$tmp/rep_lines.csv"
+run_bad rep_lines 'rep_lines.csv:6: repeated x = 1 \(also on line 5\); interpolation needs distinct x$' \
+    --samples "$tmp/rep_lines.csv"
+[ "$(wc -l <"$tmp/rep_lines.err")" -eq 1 ] || fail "rep_lines: not one line: $(cat "$tmp/rep_lines.err")"
+run_bad_stdin rep_stdin '^xornet: <stdin>:6: repeated x = 1 \(also on line 4\)' \
+    '# c\r\n\nx,f\n1,1\n\t# c\n1,2\n' --samples -
+# repeated x is legal for least squares: the same file fits with 2 knots
+run_ok rep_lsq --samples "$tmp/rep_lines.csv" --knots 2
 printf 'x,f\n0,1\n1,nan\n' >"$tmp/nan.csv"
-run_bad nan "nan.csv:3: not a number 'nan'" --samples "$tmp/nan.csv"
+run_bad nan "nan.csv:3: non-finite number 'nan'" --samples "$tmp/nan.csv"
 printf 'x,f\n0,1\n\n# c\ninf,2\n' >"$tmp/inf.csv"
-run_bad inf "inf.csv:5: not a number 'inf'" --samples "$tmp/inf.csv"
+run_bad inf "inf.csv:5: non-finite number 'inf'" --samples "$tmp/inf.csv"
 printf '0,1\n1e400,2\n' >"$tmp/big.csv"
 run_bad big "big.csv:2: number out of range" --samples "$tmp/big.csv"
+# a nonzero number that underflows is refused on its line, not read as 0
+# (which reported "repeated x = 0" for this file); a subnormal is a number
+printf '0,0\n1e-400,1\n' >"$tmp/tiny.csv"
+run_bad tiny "tiny.csv:2: number out of range '1e-400'" --samples "$tmp/tiny.csv"
+run_bad_stdin tiny_stdin "<stdin>:3: number out of range '-1e-400'" 'x,f\n0,0\n1,-1e-400\n' --samples -
+printf '0,4.9406564584124654e-324\n1,1\n' >"$tmp/subnormal.csv"
+run_ok subnormal --samples "$tmp/subnormal.csv"
 printf 'x,f\n0,1\n1,abc\n2,3\n' >"$tmp/word.csv"
 run_bad word "word.csv:3: not a number 'abc'" --samples "$tmp/word.csv"
 printf 'x,f\n0,1\n1,2\n2,3,4\n' >"$tmp/ragged.csv"
