@@ -51,38 +51,34 @@ static void info_msg(xn_approx_info *info, const char *fmt, ...)
 static const char *const method_names[] = {"auto", "lapacke", "closed"};
 static const char *const fn_names[] = {"sin", "cos", "exp", "abs", "runge", "sqrt", "tanh"};
 
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
 const char *xn_approx_method_name(xn_approx_method m)
 {
-    return m >= XN_APPROX_AUTO && m <= XN_APPROX_CLOSED ? method_names[m] : "?";
+    return xn_name_of(method_names, COUNT(method_names), (int)m);
 }
 
 xn_status xn_approx_method_parse(const char *name, xn_approx_method *out)
 {
-    if (!name || !out)
+    int v;
+    if (!out || xn_name_parse(method_names, COUNT(method_names), name, &v) != XN_OK)
         return XN_EINVAL;
-    for (int i = 0; i <= (int)XN_APPROX_CLOSED; i++)
-        if (strcmp(name, method_names[i]) == 0) {
-            *out = (xn_approx_method)i;
-            return XN_OK;
-        }
-    return XN_EINVAL;
+    *out = (xn_approx_method)v;
+    return XN_OK;
 }
 
 const char *xn_approx_fn_name(xn_approx_fn fn)
 {
-    return fn >= XN_FN_SIN && fn <= XN_FN_TANH ? fn_names[fn] : "?";
+    return xn_name_of(fn_names, COUNT(fn_names), (int)fn);
 }
 
 xn_status xn_approx_fn_parse(const char *name, xn_approx_fn *out)
 {
-    if (!name || !out)
+    int v;
+    if (!out || xn_name_parse(fn_names, COUNT(fn_names), name, &v) != XN_OK)
         return XN_EINVAL;
-    for (int i = 0; i <= (int)XN_FN_TANH; i++)
-        if (strcmp(name, fn_names[i]) == 0) {
-            *out = (xn_approx_fn)i;
-            return XN_OK;
-        }
-    return XN_EINVAL;
+    *out = (xn_approx_fn)v;
+    return XN_OK;
 }
 
 /* ---- built-in functions ------------------------------------------------ */

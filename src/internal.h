@@ -26,6 +26,13 @@ static inline bool xn_add_ok(size_t a, size_t b, size_t *out)
     return true;
 }
 
+/* ---- names (names.c) ---------------------------------------------------
+ * An enum's name from its table of `count` names ("?" out of range), and
+ * the value of a name (XN_EINVAL for NULL or an unknown name; *out is then
+ * untouched). */
+const char *xn_name_of(const char *const *names, size_t count, int v);
+xn_status xn_name_parse(const char *const *names, size_t count, const char *name, int *out);
+
 /* ---- kernels (kernels.c) ------------------------------------------------
  * The matrix products of a dense layer, row-major, in two families with the
  * same signatures: naive (plain loops, the specification) and blas.  Every

@@ -28,12 +28,12 @@ static const char *const kernel_names[] = {"auto", "blas", "naive"};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-static const char *name_of(const char *const *names, size_t count, int v)
+const char *xn_name_of(const char *const *names, size_t count, int v)
 {
     return v >= 0 && (size_t)v < count ? names[v] : "?";
 }
 
-static xn_status parse(const char *const *names, size_t count, const char *name, int *out)
+xn_status xn_name_parse(const char *const *names, size_t count, const char *name, int *out)
 {
     if (!name || !out)
         return XN_EINVAL;
@@ -49,14 +49,14 @@ static xn_status parse(const char *const *names, size_t count, const char *name,
 #define NAMED(type, stem, table)                                        \
     const char *xn_##stem##_name(type v)                                \
     {                                                                   \
-        return name_of(table, COUNT(table), (int)v);                    \
+        return xn_name_of(table, COUNT(table), (int)v);                    \
     }                                                                   \
     xn_status xn_##stem##_parse(const char *name, type *out)            \
     {                                                                   \
         int v;                                                          \
         if (!out)                                                       \
             return XN_EINVAL;                                           \
-        xn_status s = parse(table, COUNT(table), name, &v);             \
+        xn_status s = xn_name_parse(table, COUNT(table), name, &v);             \
         if (s == XN_OK)                                                 \
             *out = (type)v;                                             \
         return s;                                                       \

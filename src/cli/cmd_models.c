@@ -227,11 +227,7 @@ static bool png_path(char *buf, size_t size, const char *dir, const char *name, 
 static int plot_all(const char *dir, run *runs)
 {
     plot_error err = {""};
-    if (!plot_have_gnuplot()) {
-        cli_error("--plot: %s", PLOT_INSTALL_HINT);
-        return EXIT_FAIL;
-    }
-    if (plot_mkdir(dir, &err) != PLOT_OK) {
+    if (plot_prepare_dir(dir, &err) != PLOT_OK) {
         cli_error("--plot: %s", err.msg);
         return EXIT_FAIL;
     }

@@ -377,11 +377,7 @@ static int plot_run(const char *dir, xn_net *net, const xn_data *d, const plot_s
 {
     plot_error err = {""};
     char path[4200], title[300];
-    if (!plot_have_gnuplot()) {
-        cli_error("--plot: %s", PLOT_INSTALL_HINT);
-        return EXIT_FAIL;
-    }
-    if (plot_mkdir(dir, &err) != PLOT_OK) {
+    if (plot_prepare_dir(dir, &err) != PLOT_OK) {
         cli_error("--plot: %s", err.msg);
         return EXIT_FAIL;
     }

@@ -82,6 +82,15 @@ plot_status plot_mkdir(const char *dir, plot_error *err)
     return PLOT_EFAIL;
 }
 
+plot_status plot_prepare_dir(const char *dir, plot_error *err)
+{
+    if (!plot_have_gnuplot()) {
+        set_err(err, "%s", PLOT_INSTALL_HINT);
+        return PLOT_ENOGNUPLOT;
+    }
+    return plot_mkdir(dir, err);
+}
+
 static plot_status tmp_open(tmpdir *t, plot_error *err)
 {
     const char *base = getenv("TMPDIR");

@@ -44,6 +44,11 @@ bool plot_have_gnuplot(void);
  * exists as a directory.  PLOT_EFAIL otherwise. */
 plot_status plot_mkdir(const char *dir, plot_error *err);
 
+/* Both checks a --plot DIR makes before any work is drawn: gnuplot is on
+ * PATH (else PLOT_ENOGNUPLOT with PLOT_INSTALL_HINT in err) and dir exists
+ * or was made (plot_mkdir). */
+plot_status plot_prepare_dir(const char *dir, plot_error *err);
+
 /* The loss curve y (n) against the steps x (n), log-scale y (points <= 0 or
  * not finite are left out; linear scale if none is left). */
 plot_status plot_loss(const char *png, const char *title, size_t n, const double *x,
