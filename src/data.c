@@ -56,7 +56,10 @@ typedef struct {
     size_t bad_len;
 } fields;
 
-static void scan_fields(const char *s, size_t n, fields *f)
+/* Also pushes every field's value onto vals (0 for an unreadable one): the
+ * caller takes them back, by resetting vals->n, for a header or a bad line,
+ * so each field is converted once.  False if memory runs out. */
+static bool scan_fields(const char *s, size_t n, fields *f, values *vals)
 {
     memset(f, 0, sizeof *f);
     const char *end = s + n;
@@ -66,8 +69,10 @@ static void scan_fields(const char *s, size_t n, fields *f)
         const char *tok = p;
         size_t k = (size_t)(fe - p);
         trim(&tok, &k);
-        double v;
+        double v = 0.0;
         xn_num r = xn_parse_double(tok, k, &v);
+        if (!push(vals, r == XN_NUM_OK ? v : 0.0))
+            return false;
         f->count++;
         if (r != XN_NUM_BAD && r != XN_NUM_LONG)
             f->readable++;
@@ -84,26 +89,7 @@ static void scan_fields(const char *s, size_t n, fields *f)
             break;
         p = comma + 1;
     }
-}
-
-static xn_status push_fields(const char *s, size_t n, values *vals, xn_error *err)
-{
-    const char *end = s + n;
-    for (const char *p = s;;) {
-        const char *comma = memchr(p, ',', (size_t)(end - p));
-        const char *fe = comma ? comma : end;
-        const char *tok = p;
-        size_t k = (size_t)(fe - p);
-        trim(&tok, &k);
-        double v = 0.0;
-        (void)xn_parse_double(tok, k, &v); /* scan_fields found it good */
-        if (!push(vals, v))
-            return no_memory(err);
-        if (!comma)
-            break;
-        p = comma + 1;
-    }
-    return XN_OK;
+    return true;
 }
 
 static xn_status parse_csv(xn_lines *t, size_t outputs, xn_error *err, values *vals, size_t *rows,
@@ -120,7 +106,9 @@ static xn_status parse_csv(xn_lines *t, size_t outputs, xn_error *err, values *v
         if (hash)
             n = (size_t)(hash - s);
         fields f;
-        scan_fields(s, n, &f);
+        size_t mark = vals->n;
+        if (!scan_fields(s, n, &f, vals))
+            return no_memory(err);
         bool header = false;
         if (!first_line) {
             first_line = t->line;
@@ -142,11 +130,10 @@ static xn_status parse_csv(xn_lines *t, size_t outputs, xn_error *err, values *v
             return xn_fail(err, t->line, XN_EFORMAT, "%zu column%s, but %zu target column%s leave%s no input",
                            f.count, f.count == 1 ? "" : "s", outputs, outputs == 1 ? "" : "s",
                            outputs == 1 ? "s" : "");
-        if (header)
+        if (header) {
+            vals->n = mark;
             continue;
-        xn_status st = push_fields(s, n, vals, err);
-        if (st != XN_OK)
-            return st;
+        }
         (*rows)++;
     }
     if (*rows == 0)
