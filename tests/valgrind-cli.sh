@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The command-line tests under valgrind memcheck: every tests/cli/*.sh (or
+# The command-line tests under valgrind memcheck: every tests/cli/test_*.sh (or
 # the scripts named) runs with tests/valgrind-xornet.sh standing in for the
 # program, then `xornet train`, `xornet models` and `xornet approx` run
 # under it directly.  Fails if a script fails, if a script never ran the
@@ -19,7 +19,7 @@ shift
 wrapper=$root/tests/valgrind-xornet.sh
 export XN_VALGRIND_PATH=$PATH   # the wrapper's own tools, whatever PATH a test sets
 scripts=("$@")
-[ ${#scripts[@]} -gt 0 ] || scripts=("$root"/tests/cli/*.sh)
+[ ${#scripts[@]} -gt 0 ] || scripts=("$root"/tests/cli/test_*.sh)
 out=$(mktemp -d /tmp/xornet-valgrind.XXXXXX)
 failed=0
 

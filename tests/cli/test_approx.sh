@@ -6,14 +6,7 @@
 set -u
 xornet=${1:?usage: test_approx.sh XORNET REPO_DIR}
 repo=${2:?usage: test_approx.sh XORNET REPO_DIR}
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-
-fail() {
-    echo "FAIL: $*" >&2
-    failures=$((failures + 1))
-}
+. "$(dirname "$0")/common.sh"
 
 # field NAME FILE: the value after "NAME" in the report
 field() { awk -v k="$1" '$1 == k { print $2; exit }' "$2"; }
@@ -249,8 +242,4 @@ grep -q 'apt-get install gnuplot-nox' "$tmp/np.err" || fail "--plot without gnup
 grep -q '^max_error' "$tmp/np.out" || fail "--plot without gnuplot: the fit was not reported"
 [ ! -e "$tmp/none.png" ] || fail "--plot without gnuplot wrote a file"
 
-if [ $failures -ne 0 ]; then
-    echo "$failures failure(s)" >&2
-    exit 1
-fi
-echo "all approx CLI tests passed"
+finish "approx CLI"

@@ -9,14 +9,7 @@ set -u
 X=$1
 ROOT=$2
 C=$ROOT/tests/corpus
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-
-fail() {
-    echo "FAIL: $*" >&2
-    failures=$((failures + 1))
-}
+. "$(dirname "$0")/common.sh"
 
 cat >"$tmp/good.xn" <<'EOF'
 # a 2-2-1 network
@@ -164,8 +157,4 @@ for spec in "7 1 3 1" "8 2 4 2" "10 2 6 2" "12 1 8 1" "13 1 9 1" "15 1 11 1"; do
         fail "grad line $3 field $4 is $g, central difference ($lp - $lm) / 2h"
 done
 
-if [ "$failures" -ne 0 ]; then
-    echo "$failures failure(s)" >&2
-    exit 1
-fi
-echo "ok"
+finish "io CLI"

@@ -6,14 +6,7 @@
 set -u
 xornet=${1:?usage: test_models.sh XORNET REPO_DIR}
 repo=${2:?usage: test_models.sh XORNET REPO_DIR}
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-
-fail() {
-    echo "FAIL: $*" >&2
-    failures=$((failures + 1))
-}
+. "$(dirname "$0")/common.sh"
 
 # row NAME FILE: the table row of experiment NAME
 row() { awk -v k="$1" '$1 == k { print; exit }' "$2"; }
@@ -143,8 +136,4 @@ else
     echo "gnuplot not installed: picture checks skipped (apt-get install gnuplot-nox)"
 fi
 
-if [ $failures -ne 0 ]; then
-    echo "$failures failure(s)" >&2
-    exit 1
-fi
-echo "all models CLI checks passed"
+finish "models CLI"

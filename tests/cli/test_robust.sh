@@ -9,14 +9,7 @@
 set -u
 X=$1
 ROOT=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-
-fail() {
-    echo "FAIL: $*" >&2
-    failures=$((failures + 1))
-}
+. "$(dirname "$0")/common.sh"
 
 # run ARGS...: runs the program, leaving $rc, $tmp/out and $tmp/err
 run() {
@@ -214,8 +207,4 @@ else
     echo "note: the ulimit -v check is skipped for a sanitized or wrapped program" >&2
 fi
 
-if [ "$failures" -ne 0 ]; then
-    echo "$failures failure(s)" >&2
-    exit 1
-fi
-echo "all robustness checks passed"
+finish "robustness"

@@ -6,14 +6,7 @@
 set -u
 xornet=$1
 root=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-
-fail() {
-    echo "FAIL: $*" >&2
-    failures=$((failures + 1))
-}
+. "$(dirname "$0")/common.sh"
 
 # expect STATUS ARGS...: runs xornet, checks the exit status; output in $tmp/out, $tmp/err
 expect() {
@@ -168,8 +161,4 @@ one_line_error "bogus-command"
 expect 2
 expect 0 --help
 
-if [ "$failures" -ne 0 ]; then
-    echo "$failures failure(s)" >&2
-    exit 1
-fi
-echo "train CLI: all checks passed"
+finish "train CLI"
