@@ -218,6 +218,20 @@ static xn_status residuals(xn_net *net, const double *x, const double *f,
     return s;
 }
 
+/* The network of knots b (n) and weights lambda (n) into *out, with its
+ * residuals at the m samples (xs, fs) in info; *out is NULL on failure. */
+static xn_status fitted_net(const double *b, const double *lambda, size_t n,
+                            const double *xs, const double *fs, size_t m,
+                            xn_net **out, xn_approx_info *info)
+{
+    xn_status s = xn_approx_net(b, lambda, n, out);
+    if (s == XN_OK && (s = residuals(*out, xs, fs, m, info)) != XN_OK) {
+        xn_net_destroy(*out);
+        *out = NULL;
+    }
+    return s;
+}
+
 /* ---- sorting and validation -------------------------------------------- */
 
 typedef struct {
@@ -433,14 +447,7 @@ xn_status xn_approx_interp(const double *x, const double *f, size_t n,
     }
     s = xn_approx_interp_solve(xs, fs, n, method, b, lambda, info);
     if (s == XN_OK)
-        s = xn_approx_net(b, lambda, n, out);
-    if (s == XN_OK) {
-        s = residuals(*out, xs, fs, n, info);
-        if (s != XN_OK) {
-            xn_net_destroy(*out);
-            *out = NULL;
-        }
-    }
+        s = fitted_net(b, lambda, n, xs, fs, n, out, info);
 done:
     free(xs);
     free(fs);
@@ -605,14 +612,7 @@ xn_status xn_approx_lsq(const double *x, const double *f, size_t m,
         lambda[k] = rhs[k] * scale[k]; /* A S y = f with lambda = S y */
     s = check_lambda(lambda, n, hi - b[0], info);
     if (s == XN_OK)
-        s = xn_approx_net(b, lambda, n, out);
-    if (s == XN_OK) {
-        s = residuals(*out, xs, fs, m, info);
-        if (s != XN_OK) {
-            xn_net_destroy(*out);
-            *out = NULL;
-        }
-    }
+        s = fitted_net(b, lambda, n, xs, fs, m, out, info);
 done:
     free(xs);
     free(fs);

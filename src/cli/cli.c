@@ -182,6 +182,15 @@ bool cli_join_path(char *buf, size_t size, const char *dir, const char *name, co
     return true;
 }
 
+bool cli_plot_result(bool ok, const char *why, const char *path)
+{
+    if (ok)
+        printf("wrote %s\n", path);
+    else
+        cli_error("--plot: %s", why);
+    return ok;
+}
+
 void cli_print_double(double v)
 {
     printf("%.17g", v);

@@ -54,6 +54,11 @@ int cli_load_data(const char *path, size_t outputs, xn_data *d);
  * "xornet: <flag>: path too long" if it does not fit. */
 bool cli_join_path(char *buf, size_t size, const char *dir, const char *name, const char *flag);
 
+/* After drawing a picture: prints "wrote PATH" on success, else
+ * "xornet: --plot: <why>"; true on success.  ok and why come from plot.h's
+ * plot_status and plot_error. */
+bool cli_plot_result(bool ok, const char *why, const char *path);
+
 /* Prints v with 17 significant digits: round-trips every double. */
 void cli_print_double(double v);
 

@@ -252,13 +252,10 @@ static int plot_all(const char *dir, run *runs)
                      xn_loss_name(d->loss), d->lr);
             plot_status ps = plot_loss(path, title, d->steps + 1, steps, u->history, 0, 0, &err);
             free(steps);
-            if (ps != PLOT_OK) {
-                cli_error("--plot: %s", err.msg);
+            if (!cli_plot_result(ps == PLOT_OK, err.msg, path)) {
                 if (ps == PLOT_ENOGNUPLOT)
                     return EXIT_FAIL;
                 rc = EXIT_FAIL;
-            } else {
-                printf("wrote %s\n", path);
             }
         }
         if (!png_path(path, sizeof path, dir, d->name, "surface"))
@@ -266,13 +263,10 @@ static int plot_all(const char *dir, run *runs)
         snprintf(title, sizeof title, "%s: learned function (%s)", d->name,
                  d->kind == XP_DRAWN ? "after training" : "given weights");
         plot_status ps = plot_surface(path, title, u->net, 4, x, y, 0, 0, &err);
-        if (ps != PLOT_OK) {
-            cli_error("--plot: %s", err.msg);
+        if (!cli_plot_result(ps == PLOT_OK, err.msg, path)) {
             if (ps == PLOT_ENOGNUPLOT)
                 return EXIT_FAIL;
             rc = EXIT_FAIL;
-        } else {
-            printf("wrote %s\n", path);
         }
     }
     return rc;

@@ -384,11 +384,9 @@ static int plot_run(const char *dir, xn_net *net, const xn_data *d, const plot_s
     if (!cli_join_path(path, sizeof path, dir, "loss.png", "--plot"))
         return EXIT_FAIL;
     snprintf(title, sizeof title, "%s: %s loss", name, xn_loss_name(xn_net_loss(net)));
-    if (plot_loss(path, title, loss->n, loss->x, loss->y, 0, 0, &err) != PLOT_OK) {
-        cli_error("--plot: %s", err.msg);
+    if (!cli_plot_result(plot_loss(path, title, loss->n, loss->x, loss->y, 0, 0, &err) == PLOT_OK,
+                         err.msg, path))
         return EXIT_FAIL;
-    }
-    printf("wrote %s\n", path);
     if (d->in != 2 || d->out != 1) {
         printf("(no surface plot: the data has %zu inputs and %zu outputs, a surface needs 2 and 1)\n",
                d->in, d->out);
@@ -397,12 +395,8 @@ static int plot_run(const char *dir, xn_net *net, const xn_data *d, const plot_s
     if (!cli_join_path(path, sizeof path, dir, "surface.png", "--plot"))
         return EXIT_FAIL;
     snprintf(title, sizeof title, "%s: learned function", name);
-    if (plot_surface(path, title, net, d->n, d->x, d->y, 0, 0, &err) != PLOT_OK) {
-        cli_error("--plot: %s", err.msg);
-        return EXIT_FAIL;
-    }
-    printf("wrote %s\n", path);
-    return EXIT_OK;
+    bool ok = plot_surface(path, title, net, d->n, d->x, d->y, 0, 0, &err) == PLOT_OK;
+    return cli_plot_result(ok, err.msg, path) ? EXIT_OK : EXIT_FAIL;
 }
 
 static void print_table(xn_net *net, const xn_data *d)
