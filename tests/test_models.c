@@ -1,6 +1,7 @@
 /* The experiments of `xornet models` (src/cli/experiments.c) against the
- * numbers printed in the notebooks ../shared/seeds/000-003, quoted next to
- * each check.  argv[1] is the directory holding seed000_tf_model4.xn. */
+ * numbers printed in the reference notebooks (seeds 000-003,
+ * docs/models.md), quoted next to each check.  argv[1] is the directory
+ * holding seed000_tf_model4.xn. */
 #include <math.h>
 #include <string.h>
 

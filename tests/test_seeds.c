@@ -1,5 +1,6 @@
 /* The notebooks' experiments, number for number.  Expected values are the
- * outputs printed in ../shared/seeds (quoted next to each check):
+ * outputs printed in the reference notebooks (docs/models.md lists them),
+ * quoted next to each check:
  *   000: four XOR models, Python's random.seed(1), Glorot-uniform drawn
  *        neuron by neuron, gradient descent on the MSE;
  *   001: 2-10-1 relu/sigmoid in NumPy matrix form, np.random.seed(1);

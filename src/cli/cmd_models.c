@@ -1,5 +1,5 @@
-/* xornet models: reruns the XOR experiments of the notebooks in
- * ../shared/seeds (experiments.h) and prints them as one table; with
+/* xornet models: reruns the XOR experiments of the reference notebooks
+ * (seeds 000-003, docs/models.md; experiments.h) as one table; with
  * --seeds K, how often each trainable one learns XOR over K seeds; with
  * --plot DIR, each run's loss curve and learned surface as PNG files. */
 #include <math.h>

@@ -1,9 +1,10 @@
-/* The XOR experiments of the notebooks in ../shared/seeds (000 to 003) as
- * data, and the code that runs them: build the network the notebook built,
- * train it with its optimizer for its number of steps on its rows, and
- * report the losses, accuracy and the four outputs.  `xornet models` prints
- * them as a table; tests/test_models.c checks them against the notebooks.
- * docs/models.md says where each setting comes from. */
+/* The XOR experiments of the reference notebooks (seeds 000-003, listed in
+ * docs/models.md) as data, and the code that runs them: build the network
+ * the notebook built, train it with its optimizer for its number of steps
+ * on its rows, and report the losses, accuracy and the four outputs.
+ * `xornet models` prints them as a table; tests/test_models.c checks them
+ * against the notebooks.  docs/models.md says where each setting comes
+ * from. */
 #ifndef XORNET_EXPERIMENTS_H
 #define XORNET_EXPERIMENTS_H
 

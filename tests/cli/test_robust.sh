@@ -1,5 +1,5 @@
 #!/bin/bash
-# Robustness of the xornet program (issue #7): training that diverges stops
+# Robustness of the xornet program: training that diverges stops
 # with one "diverged" line and exit status 1, never printing NaN; NaN and
 # infinity in data, sample and model files are refused at load time with
 # exit status 2 and file:line; saturated sigmoid, softmax and cross-entropy
