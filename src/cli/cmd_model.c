@@ -1,6 +1,7 @@
 /* xornet predict, eval and grad: run a saved network on the built-in XOR
  * table or a data file and print its outputs, its loss and accuracy, or its
  * loss and every gradient. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,6 +174,13 @@ int cmd_predict(int argc, char **argv)
         xn_status s = xn_net_predict(net, d.n, d.x, y);
         if (s != XN_OK)
             rc = run_failed("predict", s);
+        /* an overflowing network is reported, never printed as inf or nan */
+        for (size_t i = 0; rc == EXIT_OK && i < d.n * nL; i++)
+            if (!isfinite(y[i])) {
+                cli_error("predict: row %zu gives a non-finite output (the network overflows there)",
+                          i / nL + 1);
+                rc = EXIT_FAIL;
+            }
     }
     if (rc == EXIT_OK) {
         for (size_t i = 0; i < d.n; i++) {
@@ -259,7 +267,7 @@ int cmd_grad(int argc, char **argv)
     if (rc == EXIT_OK) {
         xn_status s = xn_net_gradient(net, d.n, d.x, d.y, &loss);
         if (s == XN_ENUMERIC) {
-            cli_error("grad: the loss is not finite");
+            cli_error("grad: the loss or a gradient is not finite (the network overflows)");
             rc = EXIT_FAIL;
         } else if (s != XN_OK) {
             rc = run_failed("grad", s);

@@ -192,6 +192,24 @@ for spec in wide.samples:4 wide2.samples:2; do
     fi
 done
 
+# A network that overflows on its input: predict and grad report it (exit 1,
+# one line) instead of printing inf or nan.  1 -> 1 -> 1 identity with
+# w1 = 1e300: at x = 1e10 the output overflows; at x = 1 with w2 = 1e-300
+# and target -1e10 the loss is finite but dL/dw2 ~ 2e310 is not.
+printf 'xornet 1\nsizes 1 1 1\nactivations identity identity\nloss mse\nW1 1 1\n1e300\nb1 1\n0\nW2 1 1\n1e-300\nb2 1\n0\n' >"$tmp/big.xn"
+printf '1e10,0\n' >"$tmp/big_in.csv"
+printf '1,-1e10\n' >"$tmp/big_grad.csv"
+"$X" predict --model "$tmp/big.xn" --data "$tmp/big_in.csv" --outputs 1 >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ "$rc" -ne 1 ] || [ "$(wc -l <"$tmp/err")" -ne 1 ] || has_nonfinite "$tmp/out"; then
+    fail "predict on an overflowing network: exit $rc, expected 1, one line, no inf/nan: $(cat "$tmp/out" "$tmp/err")"
+fi
+"$X" grad --model "$tmp/big.xn" --data "$tmp/big_grad.csv" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ "$rc" -ne 1 ] || [ "$(wc -l <"$tmp/err")" -ne 1 ] || has_nonfinite "$tmp/out"; then
+    fail "grad with an overflowing gradient: exit $rc, expected 1, one line, no inf/nan: $(cat "$tmp/out" "$tmp/err")"
+fi
+
 # Within every limit but beyond the memory allowed (2 GB of address space
 # for an 8 GB network): a clean "out of memory", exit 1.  Only for a plain
 # executable: AddressSanitizer reserves terabytes of address space and
