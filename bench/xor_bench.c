@@ -104,8 +104,8 @@ static xn_net *make_net(shape s, xn_kernel kernel)
 {
     size_t sizes[3] = {s.d, s.h, s.k};
     xn_act acts[2] = {XN_ACT_RELU, s.k == 1 ? XN_ACT_SIGMOID : XN_ACT_SOFTMAX};
-    xn_net_config cfg = {2, sizes, acts, s.k == 1 ? XN_LOSS_MSE : XN_LOSS_CCE,
-                         s.n, kernel};
+    xn_net_config cfg = {.n_layers = 2, .sizes = sizes, .acts = acts,
+                         .loss = s.k == 1 ? XN_LOSS_MSE : XN_LOSS_CCE, .max_batch = s.n, .kernel = kernel};
     xn_net *net = NULL;
     xn_rng rng;
     if (xn_net_create(&net, &cfg) != XN_OK)
@@ -135,7 +135,7 @@ static double normwise(const double *a, const double *b, size_t len)
 static double check_agree(xn_net *nets[3], size_t rows, const double *x,
                           const double *y, double lr)
 {
-    xn_opt opt = {XN_OPT_GD, lr, 0, 0, 0, 0};
+    xn_opt opt = {.kind = XN_OPT_GD, .lr = lr};
     double worst = 0.0;
     for (int step = 0; step < CHECK_STEPS; step++) {
         double loss[3];
@@ -622,7 +622,7 @@ int main(int argc, char **argv)
         bench_timing t[4];
         int nv = 0, first = full[i] ? 0 : 1;
         for (int v = first; v < 3; v++) {
-            c[v] = (step_ctx){nets[v], s.n, x, y, {XN_OPT_GD, lr_of(s), 0, 0, 0, 0}, 0};
+            c[v] = (step_ctx){nets[v], s.n, x, y, {.kind = XN_OPT_GD, .lr = lr_of(s)}, 0};
             fns[nv] = run_step;
             ctxs[nv++] = &c[v];
         }

@@ -26,11 +26,6 @@
 
 /* ---- writing ----------------------------------------------------------- */
 
-/* The parameters of net.  xn_net_weights and xn_net_bias take a non-const
- * network; the writer only reads through them. */
-static const double *weights(const xn_net *net, size_t l) { return xn_net_weights((xn_net *)net, l); }
-static const double *bias(const xn_net *net, size_t l) { return xn_net_bias((xn_net *)net, l); }
-
 static void write_row(FILE *f, const double *v, size_t n)
 {
     for (size_t j = 0; j < n; j++) {
@@ -53,27 +48,24 @@ static void write_model(FILE *f, const xn_net *net)
     fprintf(f, "\nloss %s\n", xn_loss_name(xn_net_loss(net)));
     for (size_t l = 1; l <= L; l++) {
         size_t in = xn_net_size(net, l - 1), out = xn_net_size(net, l);
-        const double *w = weights(net, l);
+        const double *w = xn_net_w(net, l);
         fprintf(f, "W%zu %zu %zu\n", l, in, out);
         for (size_t i = 0; i < in; i++)
             write_row(f, w + i * out, out);
         fprintf(f, "b%zu %zu\n", l, out);
-        write_row(f, bias(net, l), out);
+        write_row(f, xn_net_b(net, l), out);
     }
 }
 
 xn_status xn_net_save(const xn_net *net, const char *path, xn_error *err)
 {
-    if (err) {
-        err->line = 0;
-        err->msg[0] = '\0';
-    }
+    xn_error_clear(err);
     if (!net || !path || !path[0])
         return xn_fail(err, 0, XN_EINVAL, "no network or no path");
     /* a non-finite parameter could not be read back: refuse to write it */
     for (size_t l = 1; l <= xn_net_layers(net); l++) {
         size_t in = xn_net_size(net, l - 1), out = xn_net_size(net, l);
-        const double *w = weights(net, l), *b = bias(net, l);
+        const double *w = xn_net_w(net, l), *b = xn_net_b(net, l);
         for (size_t k = 0; k < in * out; k++)
             if (!isfinite(w[k]))
                 return xn_fail(err, 0, XN_ENUMERIC, "W%zu[%zu][%zu] is not finite; nothing written",
@@ -99,6 +91,19 @@ typedef struct {
     xn_loss loss;
     size_t nparams;
 } header;
+
+/* The network rules (xn_net_check_config) on the header read so far, the
+ * fields not read yet left zero: the sizes with identity activations and
+ * mse, then the activations, then the loss, so that a broken rule is
+ * blamed on the line that breaks it. */
+static xn_status check_rules(const xn_lines *t, xn_error *err, header *h)
+{
+    xn_net_config cfg = {.n_layers = h->L, .sizes = h->sizes, .acts = h->acts, .loss = h->loss};
+    xn_error why;
+    if (xn_config_check(&cfg, &why, &h->nparams) != XN_OK)
+        return xn_fail(err, t->line, XN_EFORMAT, "%s", why.msg);
+    return XN_OK;
+}
 
 /* The next content line into (*s, *n), or an end-of-file error. */
 static xn_status next_line(xn_lines *t, xn_error *err, const char **s, size_t *n,
@@ -173,25 +178,13 @@ static xn_status read_sizes(xn_lines *t, xn_error *err, header *h)
         if (r != XN_NUM_OK)
             return xn_fail(err, t->line, XN_EFORMAT, "bad size '%s' (sizes are whole numbers >= 1)",
                            xn_quote(q, sizeof q, tok, k));
-        if (v == 0)
-            return xn_fail(err, t->line, XN_EFORMAT, "size %zu of the list is 0 (sizes are at least 1)",
-                           count + 1);
         h->sizes[count++] = v;
     }
     if (count < 2)
         return xn_fail(err, t->line, XN_EFORMAT, "expected at least 2 sizes (inputs and outputs), found %zu",
                        count);
     h->L = count - 1;
-    size_t total = 0;
-    for (size_t l = 1; l <= h->L; l++) {
-        size_t w, layer;
-        if (!xn_mul_ok(h->sizes[l - 1], h->sizes[l], &w) || !xn_add_ok(w, h->sizes[l], &layer) ||
-            !xn_add_ok(total, layer, &total) || total > XN_MAX_PARAMS)
-            return xn_fail(err, t->line, XN_EFORMAT, "the sizes make more than %zu parameters (the limit)",
-                           (size_t)XN_MAX_PARAMS);
-    }
-    h->nparams = total;
-    return XN_OK;
+    return check_rules(t, err, h);
 }
 
 static xn_status read_acts(xn_lines *t, xn_error *err, header *h)
@@ -210,13 +203,8 @@ static xn_status read_acts(xn_lines *t, xn_error *err, header *h)
         xn_quote(q, sizeof q, tok, k);
         if (k >= sizeof q || xn_act_parse(q, &h->acts[l]) != XN_OK)
             return xn_fail(err, t->line, XN_EFORMAT, "unknown activation '%s'", q);
-        if (h->acts[l] == XN_ACT_SOFTMAX && l + 1 != h->L)
-            return xn_fail(err, t->line, XN_EFORMAT, "softmax is allowed only on the last layer");
-        if (h->acts[l] == XN_ACT_SOFTMAX && h->sizes[h->L] < 2)
-            return xn_fail(err, t->line, XN_EFORMAT,
-                           "softmax over one output is the constant 1; it needs two or more");
     }
-    return XN_OK;
+    return check_rules(t, err, h);
 }
 
 static xn_status read_loss(xn_lines *t, xn_error *err, header *h)
@@ -233,15 +221,7 @@ static xn_status read_loss(xn_lines *t, xn_error *err, header *h)
     xn_quote(q, sizeof q, tok, k);
     if (k >= sizeof q || xn_loss_parse(q, &h->loss) != XN_OK)
         return xn_fail(err, t->line, XN_EFORMAT, "unknown loss '%s'", q);
-    /* the pairing rules of xn_net_create */
-    xn_act last = h->acts[h->L - 1];
-    if (h->loss == XN_LOSS_BCE && last != XN_ACT_SIGMOID)
-        return xn_fail(err, t->line, XN_EFORMAT, "loss bce needs a sigmoid output layer, not %s",
-                       xn_act_name(last));
-    if (h->loss == XN_LOSS_CCE && last != XN_ACT_SOFTMAX)
-        return xn_fail(err, t->line, XN_EFORMAT, "loss cce needs a softmax output layer, not %s",
-                       xn_act_name(last));
-    return XN_OK;
+    return check_rules(t, err, h);
 }
 
 /* A block header line: "W<l> rows cols" or "b<l> n". */
@@ -314,7 +294,7 @@ static xn_status read_blocks(xn_lines *t, xn_error *err, const header *h, xn_net
     xn_status st;
     for (size_t l = 1; l <= h->L; l++) {
         size_t in = h->sizes[l - 1], out = h->sizes[l];
-        double *w = net ? xn_net_weights(net, l) : NULL, *b = net ? xn_net_bias(net, l) : NULL;
+        double *w = net ? xn_net_w(net, l) : NULL, *b = net ? xn_net_b(net, l) : NULL;
         if ((st = read_block_head(t, err, 'W', l, in, out)) != XN_OK)
             return st;
         for (size_t i = 0; i < in; i++) {
@@ -338,10 +318,7 @@ static xn_status read_blocks(xn_lines *t, xn_error *err, const header *h, xn_net
 
 xn_status xn_net_parse(xn_net **out, const char *text, size_t len, xn_error *err)
 {
-    if (err) {
-        err->line = 0;
-        err->msg[0] = '\0';
-    }
+    xn_error_clear(err);
     if (!out)
         return xn_fail(err, 0, XN_EINVAL, "no place for the network");
     *out = NULL;
@@ -363,28 +340,26 @@ xn_status xn_net_parse(xn_net **out, const char *text, size_t len, xn_error *err
         return st != XN_OK ? st
                            : xn_fail(err, xn_lines_end_line(&t), XN_EFORMAT, "too short for the sizes");
     }
-    xn_net_config cfg = {h.L, h.sizes, h.acts, h.loss, 0, XN_KERNEL_AUTO};
+    /* read for prediction: the training state comes with the first
+     * training call */
+    xn_net_config cfg = {.n_layers = h.L, .sizes = h.sizes, .acts = h.acts, .loss = h.loss};
     xn_net *net;
-    st = xn_net_create(&net, &cfg);
-    if (st == XN_ENOMEM)
-        return xn_fail(err, 0, st, "out of memory");
+    st = xn_net_new(&net, &cfg, false, err);
     if (st != XN_OK)
-        return xn_fail(err, 0, XN_EFORMAT, "the network is refused: %s", xn_strerror(st));
+        return st; /* the rules held, so only XN_ENOMEM */
     st = read_blocks(&t, err, &h, net);
     if (st != XN_OK) {
         xn_net_destroy(net);
         return st;
     }
+    net->initialized = true;
     *out = net;
     return XN_OK;
 }
 
 xn_status xn_net_load(xn_net **out, const char *path, xn_error *err)
 {
-    if (err) {
-        err->line = 0;
-        err->msg[0] = '\0';
-    }
+    xn_error_clear(err);
     if (!out)
         return xn_fail(err, 0, XN_EINVAL, "no place for the network");
     *out = NULL;

@@ -1,8 +1,17 @@
-/* Status messages and the names of activations, losses, optimizers,
- * initializers and kernels, with their parsers. */
+/* The library's version, status messages, and the names of every named
+ * enum (activations, losses, optimizers, initializers, kernels, random
+ * streams, draw orders, bias rules) with their parsers. */
 #include <string.h>
 
 #include "internal.h"
+
+#define XN_STR_(x) #x
+#define XN_STR(x) XN_STR_(x)
+
+const char *xn_version(void)
+{
+    return XN_STR(XN_VERSION_MAJOR) "." XN_STR(XN_VERSION_MINOR) "." XN_STR(XN_VERSION_PATCH);
+}
 
 const char *xn_strerror(xn_status s)
 {
@@ -25,6 +34,9 @@ static const char *const opt_names[] = {"gd", "momentum", "adam"};
 static const char *const init_names[] = {"glorot_uniform", "glorot_normal", "he_uniform",
                                          "he_normal", "normal", "uniform", "zeros"};
 static const char *const kernel_names[] = {"auto", "blas", "naive"};
+static const char *const rng_kind_names[] = {"python", "numpy"};
+static const char *const order_names[] = {"row", "neuron"};
+static const char *const bias_init_names[] = {"zero", "drawn"};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -49,14 +61,14 @@ xn_status xn_name_parse(const char *const *names, size_t count, const char *name
 #define NAMED(type, stem, table)                                        \
     const char *xn_##stem##_name(type v)                                \
     {                                                                   \
-        return xn_name_of(table, COUNT(table), (int)v);                    \
+        return xn_name_of(table, COUNT(table), (int)v);                 \
     }                                                                   \
     xn_status xn_##stem##_parse(const char *name, type *out)            \
     {                                                                   \
         int v;                                                          \
         if (!out)                                                       \
             return XN_EINVAL;                                           \
-        xn_status s = xn_name_parse(table, COUNT(table), name, &v);             \
+        xn_status s = xn_name_parse(table, COUNT(table), name, &v);     \
         if (s == XN_OK)                                                 \
             *out = (type)v;                                             \
         return s;                                                       \
@@ -67,3 +79,6 @@ NAMED(xn_loss, loss, loss_names)
 NAMED(xn_opt_kind, opt, opt_names)
 NAMED(xn_init, init, init_names)
 NAMED(xn_kernel, kernel, kernel_names)
+NAMED(xn_rng_kind, rng_kind, rng_kind_names)
+NAMED(xn_order, order, order_names)
+NAMED(xn_bias_init, bias_init, bias_init_names)

@@ -173,6 +173,23 @@ const char *xn_quote(char *buf, size_t cap, const char *tok, size_t n)
     return buf;
 }
 
+void xn_vformat(char *buf, size_t cap, const char *fmt, va_list ap)
+{
+    vsnprintf(buf, cap, fmt, ap);
+    /* one line, whatever strerror or a caller's text held */
+    for (char *p = buf; *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+}
+
+void xn_error_clear(xn_error *err)
+{
+    if (err) {
+        err->line = 0;
+        err->msg[0] = '\0';
+    }
+}
+
 xn_status xn_fail(xn_error *err, size_t line, xn_status s, const char *fmt, ...)
 {
     if (!err)
@@ -180,12 +197,8 @@ xn_status xn_fail(xn_error *err, size_t line, xn_status s, const char *fmt, ...)
     err->line = line;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    xn_vformat(err->msg, sizeof err->msg, fmt, ap);
     va_end(ap);
-    /* one line, whatever strerror or a caller's text held */
-    for (char *p = err->msg; *p; p++)
-        if (*p == '\n' || *p == '\r')
-            *p = ' ';
     return s;
 }
 

@@ -5,6 +5,7 @@
 #ifndef XORNET_TEXT_H
 #define XORNET_TEXT_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -71,6 +72,11 @@ const char *xn_num_why(xn_num r);
  * outside printable ASCII become '?' and a long token is cut with "...". */
 const char *xn_quote(char *buf, size_t cap, const char *tok, size_t n);
 
+/* The one formatter behind every message the library leaves: vsnprintf
+ * into buf (cap bytes), with any line break turned into a space. */
+void xn_vformat(char *buf, size_t cap, const char *fmt, va_list ap);
+/* Clears err (may be NULL): line 0, empty message. */
+void xn_error_clear(xn_error *err);
 /* Fills err (may be NULL) with line and the formatted one-line message;
  * returns s. */
 xn_status xn_fail(xn_error *err, size_t line, xn_status s, const char *fmt, ...)

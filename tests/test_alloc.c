@@ -44,11 +44,13 @@ int main(void)
             y[i * 3 + k] = k == i % 3;
     for (int kernel = 0; kernel < 3; kernel++)
         for (int opt = 0; opt < 3; opt++) {
-            xn_net_config cfg = {3, sizes, acts, XN_LOSS_CCE, 64, (xn_kernel)kernel};
+            xn_net_config cfg = {.n_layers = 3, .sizes = sizes, .acts = acts,
+                                 .loss = XN_LOSS_CCE, .max_batch = 64, .kernel = (xn_kernel)kernel};
             xn_net *net;
             CHECK_STATUS(xn_net_create(&net, &cfg), XN_OK);
             CHECK_STATUS(xn_net_init(net, XN_INIT_GLOROT_UNIFORM, XN_ORDER_ROW, XN_BIAS_ZERO, &r), XN_OK);
-            xn_opt o = {(xn_opt_kind)opt, 0.01, 0.9, 0, 0, 0};
+            xn_opt o = {.kind = (xn_opt_kind)opt, .lr = 0.01, .momentum = 0.9, .beta1 = 0.9,
+                        .beta2 = 0.999, .eps = 1e-8};
             long before = allocations;
             for (int step = 0; step < 100; step++)
                 CHECK_STATUS(xn_net_train_step(net, 64, x, y, &o, NULL), XN_OK);

@@ -68,7 +68,8 @@ static void check_case(const size_t *sizes, size_t L, xn_act hidden, xn_act out,
     for (size_t l = 0; l + 1 < L; l++)
         acts[l] = hidden;
     acts[L - 1] = out;
-    xn_net_config cfg = {L, sizes, acts, loss, N, kernel};
+    xn_net_config cfg = {.n_layers = L, .sizes = sizes, .acts = acts, .loss = loss,
+                         .max_batch = N, .kernel = kernel};
     xn_net *net;
     CHECK_STATUS(xn_net_create(&net, &cfg), XN_OK);
     if (!net)

@@ -68,7 +68,7 @@ static xn_status parse_exact(xn_net **net, const char *text, size_t len, xn_erro
 
 static xn_net *make(size_t L, const size_t *sizes, const xn_act *acts, xn_loss loss, uint64_t seed)
 {
-    xn_net_config cfg = {L, sizes, acts, loss, 0, XN_KERNEL_AUTO};
+    xn_net_config cfg = {.n_layers = L, .sizes = sizes, .acts = acts, .loss = loss};
     xn_net *net = NULL;
     xn_rng rng;
     CHECK_STATUS(xn_net_create(&net, &cfg), XN_OK);
@@ -182,7 +182,7 @@ static void test_exact_text(void)
 {
     size_t s[] = {2, 1};
     xn_act a[] = {XN_ACT_SIGMOID};
-    xn_net_config cfg = {1, s, a, XN_LOSS_BCE, 0, XN_KERNEL_AUTO};
+    xn_net_config cfg = {.n_layers = 1, .sizes = s, .acts = a, .loss = XN_LOSS_BCE};
     xn_net *net = NULL;
     CHECK_STATUS(xn_net_create(&net, &cfg), XN_OK);
     xn_net_weights(net, 1)[0] = 0.5;

@@ -150,7 +150,8 @@ typedef struct {
 
 static xn_net *make(const net_case *c, xn_kernel k, uint64_t seed)
 {
-    xn_net_config cfg = {c->L, c->sizes, c->acts, c->loss, c->n, k};
+    xn_net_config cfg = {.n_layers = c->L, .sizes = c->sizes, .acts = c->acts, .loss = c->loss,
+                         .max_batch = c->n, .kernel = k};
     xn_net *net = NULL;
     xn_rng rng;
     CHECK_STATUS(xn_net_create(&net, &cfg), XN_OK);
@@ -277,7 +278,7 @@ static void test_nets(xn_rng *rng)
                         c.acts[i] = hidden[h];
                     c.acts[c.L - 1] = outs[o];
                     c.loss = loss;
-                    c.opt.kind = opts[xn_rng_u32(rng) % 4];
+                    c.opt = xn_opt_default(opts[xn_rng_u32(rng) % 4]);
                     c.opt.lr = c.opt.kind == XN_OPT_ADAM ? 0.01 : 0.1;
                     c.opt.momentum = 0.9;
                     run_case(&c, rng);
@@ -286,22 +287,28 @@ static void test_nets(xn_rng *rng)
     /* fixed shapes the random draw may miss: XOR, width-1 hidden layers,
      * a width-1 output past the auto threshold, and the bench's K = 10 net */
     static const net_case fixed[] = {
-        {2, {2, 10, 1}, 4, {XN_ACT_RELU, XN_ACT_SIGMOID}, XN_LOSS_MSE, {XN_OPT_GD, 0.5, 0, 0, 0, 0}},
-        {2, {2, 2, 1}, 4, {XN_ACT_TANH, XN_ACT_SIGMOID}, XN_LOSS_BCE, {XN_OPT_GD, 0.5, 0, 0, 0, 0}},
+        {2, {2, 10, 1}, 4, {XN_ACT_RELU, XN_ACT_SIGMOID}, XN_LOSS_MSE, {.kind = XN_OPT_GD,
+         .lr = 0.5}},
+        {2, {2, 2, 1}, 4, {XN_ACT_TANH, XN_ACT_SIGMOID}, XN_LOSS_BCE, {.kind = XN_OPT_GD,
+         .lr = 0.5}},
         {3, {5, 1, 7, 1}, 33, {XN_ACT_TANH, XN_ACT_SIGMOID, XN_ACT_IDENTITY}, XN_LOSS_SSE,
-         {XN_OPT_MOMENTUM, 0.05, 0.9, 0, 0, 0}},
-        {2, {13, 67, 1}, 1031, {XN_ACT_RELU, XN_ACT_SIGMOID}, XN_LOSS_MSE, {XN_OPT_GD, 0.1, 0, 0, 0, 0}},
-        {2, {64, 256, 1}, 263, {XN_ACT_RELU, XN_ACT_SIGMOID}, XN_LOSS_BCE, {XN_OPT_ADAM, 0.001, 0, 0, 0, 0}},
-        {2, {37, 41, 10}, 263, {XN_ACT_RELU, XN_ACT_SOFTMAX}, XN_LOSS_CCE, {XN_OPT_GD, 0.1, 0, 0, 0, 0}},
+         {.kind = XN_OPT_MOMENTUM, .lr = 0.05, .momentum = 0.9}},
+        {2, {13, 67, 1}, 1031, {XN_ACT_RELU, XN_ACT_SIGMOID}, XN_LOSS_MSE, {.kind = XN_OPT_GD,
+         .lr = 0.1}},
+        {2, {64, 256, 1}, 263, {XN_ACT_RELU, XN_ACT_SIGMOID}, XN_LOSS_BCE, {.kind = XN_OPT_ADAM,
+         .lr = 0.001, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8}},
+        {2, {37, 41, 10}, 263, {XN_ACT_RELU, XN_ACT_SOFTMAX}, XN_LOSS_CCE, {.kind = XN_OPT_GD,
+         .lr = 0.1}},
         {4, {3, 17, 1, 1, 2}, 101, {XN_ACT_SIGMOID, XN_ACT_TANH, XN_ACT_RELU, XN_ACT_SOFTMAX},
-         XN_LOSS_CCE, {XN_OPT_GD, 0.1, 0, 0, 0, 0}},
+         XN_LOSS_CCE, {.kind = XN_OPT_GD, .lr = 0.1}},
         /* wide enough that net.c takes the batch in blocks of rows (64 or
          * 72 here), with a short last block */
-        {2, {3, 1024, 1}, 300, {XN_ACT_RELU, XN_ACT_SIGMOID}, XN_LOSS_MSE, {XN_OPT_GD, 0.1, 0, 0, 0, 0}},
+        {2, {3, 1024, 1}, 300, {XN_ACT_RELU, XN_ACT_SIGMOID}, XN_LOSS_MSE, {.kind = XN_OPT_GD,
+         .lr = 0.1}},
         {3, {5, 600, 1, 1}, 257, {XN_ACT_TANH, XN_ACT_SIGMOID, XN_ACT_SIGMOID}, XN_LOSS_BCE,
-         {XN_OPT_MOMENTUM, 0.1, 0.9, 0, 0, 0}},
+         {.kind = XN_OPT_MOMENTUM, .lr = 0.1, .momentum = 0.9}},
         {3, {4, 700, 1, 3}, 200, {XN_ACT_RELU, XN_ACT_IDENTITY, XN_ACT_SOFTMAX}, XN_LOSS_CCE,
-         {XN_OPT_ADAM, 0.01, 0, 0, 0, 0}},
+         {.kind = XN_OPT_ADAM, .lr = 0.01, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8}},
     };
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
         run_case(&fixed[i], rng);

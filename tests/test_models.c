@@ -115,7 +115,8 @@ static void seed000_tf(void)
     /* the same network built with the API from the printed numbers */
     size_t sizes[3] = {2, 32, 1};
     xn_act acts[2] = {XN_ACT_RELU, XN_ACT_SIGMOID};
-    xn_net_config cfg = {2, sizes, acts, XN_LOSS_MSE, 4, XN_KERNEL_AUTO};
+    xn_net_config cfg = {.n_layers = 2, .sizes = sizes, .acts = acts, .loss = XN_LOSS_MSE,
+                         .max_batch = 4};
     xn_net *api = NULL;
     CHECK_STATUS(xn_net_create(&api, &cfg), XN_OK);
     if (!api)

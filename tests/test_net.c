@@ -11,7 +11,7 @@
 
 static xn_net *make(size_t L, const size_t *sizes, const xn_act *acts, xn_loss loss)
 {
-    xn_net_config cfg = {L, sizes, acts, loss, 4, XN_KERNEL_AUTO};
+    xn_net_config cfg = {.n_layers = L, .sizes = sizes, .acts = acts, .loss = loss, .max_batch = 4};
     xn_net *net = NULL;
     CHECK_STATUS(xn_net_create(&net, &cfg), XN_OK);
     return net;
@@ -21,7 +21,8 @@ static void bad_configs(void)
 {
     size_t sizes[3] = {2, 3, 1};
     xn_act acts[2] = {XN_ACT_RELU, XN_ACT_SIGMOID};
-    xn_net_config cfg = {2, sizes, acts, XN_LOSS_MSE, 4, XN_KERNEL_AUTO};
+    xn_net_config cfg = {.n_layers = 2, .sizes = sizes, .acts = acts, .loss = XN_LOSS_MSE,
+                         .max_batch = 4};
     xn_net *net = (xn_net *)&cfg; /* must be reset to NULL on failure */
     CHECK_STATUS(xn_net_create(NULL, &cfg), XN_EINVAL);
     CHECK_STATUS(xn_net_create(&net, NULL), XN_EINVAL);
@@ -97,7 +98,7 @@ static void bad_calls(void)
     xn_net *net = make(2, sizes, acts, XN_LOSS_MSE);
     const double *x = xn_xor_inputs(), *y = xn_xor_targets(), *out;
     double v, buf[4];
-    xn_opt gd = {XN_OPT_GD, 0.1, 0, 0, 0, 0};
+    xn_opt gd = {.kind = XN_OPT_GD, .lr = 0.1};
     xn_rng r;
     xn_rng_seed(&r, XN_RNG_PYTHON, 1);
     CHECK_STATUS(xn_net_forward(NULL, 4, x, &out), XN_EINVAL);
@@ -197,7 +198,7 @@ static void optimizers(void)
     /* w = 0.5, b = 0: a = 1, e = 0; then w = 1: a = 2, e = 1, dw = 2*e*x = 4, db = 2 */
     w[0] = 1.0;
     b[0] = 0.0;
-    xn_opt mom = {XN_OPT_MOMENTUM, 0.1, 0.5, 0, 0, 0};
+    xn_opt mom = {.kind = XN_OPT_MOMENTUM, .lr = 0.1, .momentum = 0.5};
     CHECK_STATUS(xn_net_train_step(net, 1, &x, &y, &mom, &loss), XN_OK);
     CHECK(loss == 1.0);
     CHECK(xn_net_dweights(net, 1)[0] == 4.0 && xn_net_dbias(net, 1)[0] == 2.0);
@@ -214,7 +215,7 @@ static void optimizers(void)
     xn_net_reset_opt(net);
     w[0] = 1.0;
     b[0] = 0.0;
-    xn_opt adam = {XN_OPT_ADAM, 0.01, 0, 0, 0, 0};
+    xn_opt adam = {.kind = XN_OPT_ADAM, .lr = 0.01, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8};
     CHECK_STATUS(xn_net_train_step(net, 1, &x, &y, &adam, &loss), XN_OK);
     CHECK_NEAR(w[0], 1.0 - 0.01 * 4.0 / (4.0 + 1e-8), 1e-15);
     CHECK_NEAR(b[0], 0.0 - 0.01 * 2.0 / (2.0 + 1e-8), 1e-15);
@@ -277,7 +278,7 @@ static void numeric_safety(void)
     xn_rng r;
     xn_rng_seed(&r, XN_RNG_NUMPY, 1);
     xn_net_init(net, XN_INIT_GLOROT_UNIFORM, XN_ORDER_ROW, XN_BIAS_ZERO, &r);
-    xn_opt gd = {XN_OPT_GD, 1e6, 0, 0, 0, 0};
+    xn_opt gd = {.kind = XN_OPT_GD, .lr = 1e6};
     xn_status st = XN_OK;
     int steps = 0;
     while (st == XN_OK && steps < 1000) {
@@ -301,7 +302,7 @@ static void numeric_safety(void)
     net = make(1, s11, id1, XN_LOSS_MSE);
     xn_net_weights(net, 1)[0] = 1.0;
     double x2 = 2.0, y1 = 1.0;
-    xn_opt huge = {XN_OPT_GD, 1e308, 0, 0, 0, 0};
+    xn_opt huge = {.kind = XN_OPT_GD, .lr = 1e308};
     for (int kind = XN_OPT_GD; kind <= XN_OPT_MOMENTUM; kind++) {
         huge.kind = (xn_opt_kind)kind;
         CHECK_STATUS(xn_net_train_step(net, 1, &x2, &y1, &huge, &loss), XN_ENUMERIC);
@@ -326,6 +327,7 @@ static void numeric_safety(void)
     net = make(2, s, acts, XN_LOSS_MSE);
 
     /* NaN input: reported, not silently trained on */
+    CHECK_STATUS(xn_net_init(net, XN_INIT_ZEROS, XN_ORDER_ROW, XN_BIAS_ZERO, &r), XN_OK);
     double xn[2] = {NAN, 0}, yn = 0;
     gd.lr = 0.1;
     CHECK_STATUS(xn_net_train_step(net, 1, xn, &yn, &gd, &loss), XN_ENUMERIC);
@@ -344,7 +346,7 @@ static void clone_and_kernels(void)
     CHECK(xn_net_param_count(copy) == xn_net_param_count(net));
     CHECK(memcmp(xn_net_params(copy), xn_net_params(net),
                  xn_net_param_count(net) * sizeof(double)) == 0);
-    xn_opt adam = {XN_OPT_ADAM, 0.05, 0, 0, 0, 0};
+    xn_opt adam = {.kind = XN_OPT_ADAM, .lr = 0.05, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8};
     for (int i = 0; i < 20; i++) {
         CHECK_STATUS(xn_net_train_step(net, 4, xn_xor_inputs(), xn_xor_targets(), &adam, NULL), XN_OK);
         CHECK_STATUS(xn_net_train_step(copy, 4, xn_xor_inputs(), xn_xor_targets(), &adam, NULL), XN_OK);

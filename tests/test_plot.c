@@ -48,7 +48,8 @@ static xn_net *xor_net(void)
 {
     size_t sizes[3] = {2, 2, 1};
     xn_act acts[2] = {XN_ACT_RELU, XN_ACT_IDENTITY};
-    xn_net_config cfg = {2, sizes, acts, XN_LOSS_MSE, 4, XN_KERNEL_AUTO};
+    xn_net_config cfg = {.n_layers = 2, .sizes = sizes, .acts = acts, .loss = XN_LOSS_MSE,
+                         .max_batch = 4};
     xn_net *net = NULL;
     CHECK_STATUS(xn_net_create(&net, &cfg), XN_OK);
     double *w1 = xn_net_weights(net, 1), *w2 = xn_net_weights(net, 2);
@@ -159,7 +160,8 @@ int main(void)
     /* a network that is not 2 -> 1 has no surface */
     size_t sizes[2] = {3, 1};
     xn_act act = XN_ACT_SIGMOID;
-    xn_net_config cfg = {1, sizes, &act, XN_LOSS_MSE, 4, XN_KERNEL_AUTO};
+    xn_net_config cfg = {.n_layers = 1, .sizes = sizes, .acts = &act, .loss = XN_LOSS_MSE,
+                         .max_batch = 4};
     xn_net *wide = NULL;
     CHECK_STATUS(xn_net_create(&wide, &cfg), XN_OK);
     snprintf(path, sizeof path, "%s/bad.png", out);

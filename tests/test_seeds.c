@@ -16,8 +16,8 @@ static xn_net *seed000_model(size_t hidden, xn_act act)
 {
     size_t s1[2] = {2, 1}, s2[3] = {2, hidden, 1};
     xn_act a1[1] = {act}, a2[2] = {act, XN_ACT_SIGMOID};
-    xn_net_config cfg = {hidden ? 2 : 1, hidden ? s2 : s1, hidden ? a2 : a1, XN_LOSS_MSE, 4,
-                         XN_KERNEL_AUTO};
+    xn_net_config cfg = {.n_layers = hidden ? 2 : 1, .sizes = hidden ? s2 : s1,
+                         .acts = hidden ? a2 : a1, .loss = XN_LOSS_MSE, .max_batch = 4};
     xn_net *net = NULL;
     xn_rng rng;
     CHECK_STATUS(xn_net_create(&net, &cfg), XN_OK);
@@ -77,7 +77,7 @@ static void seed000_model1_history(void)
         0.25000009, 0.25000006, 0.25000004, 0.25000003, 0.25000002, 0.25000002, 0.25000001,
         0.25000001, 0.25000001, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25};
     xn_net *m1 = seed000_model(0, XN_ACT_IDENTITY);
-    xn_opt gd = {XN_OPT_GD, 0.5, 0, 0, 0, 0};
+    xn_opt gd = {.kind = XN_OPT_GD, .lr = 0.5};
     for (int k = 0; k < 50; k++) {
         double loss = NAN;
         CHECK_STATUS(xn_net_train_step(m1, 4, X0, Y0, &gd, &loss), XN_OK);
@@ -95,7 +95,7 @@ static void seed000_model4_learns(void)
 {
     /* "my_xor4 ... acc = 1.0" after K = 500 steps of learning_eps = 1.5 */
     xn_net *m4 = seed000_model(32, XN_ACT_RELU);
-    xn_opt gd = {XN_OPT_GD, 1.5, 0, 0, 0, 0};
+    xn_opt gd = {.kind = XN_OPT_GD, .lr = 1.5};
     for (int k = 0; k < 500; k++)
         CHECK_STATUS(xn_net_train_step(m4, 4, X0, Y0, &gd, NULL), XN_OK);
     double y[4], acc = 0;
@@ -111,7 +111,8 @@ static void seed001(void)
 {
     size_t sizes[3] = {2, 10, 1};
     xn_act acts[2] = {XN_ACT_RELU, XN_ACT_SIGMOID};
-    xn_net_config cfg = {2, sizes, acts, XN_LOSS_MSE, 4, XN_KERNEL_AUTO};
+    xn_net_config cfg = {.n_layers = 2, .sizes = sizes, .acts = acts, .loss = XN_LOSS_MSE,
+                         .max_batch = 4};
     xn_net *net;
     xn_rng rng;
     CHECK_STATUS(xn_net_create(&net, &cfg), XN_OK);
@@ -119,7 +120,7 @@ static void seed001(void)
     CHECK_STATUS(xn_rng_seed(&rng, XN_RNG_NUMPY, 1), XN_OK);
     CHECK_STATUS(xn_net_init(net, XN_INIT_NORMAL, XN_ORDER_ROW, XN_BIAS_ZERO, &rng), XN_OK);
     CHECK(xn_net_weights(net, 1)[0] == 1.6243453636632417);
-    xn_opt gd = {XN_OPT_GD, 1.5, 0, 0, 0, 0};
+    xn_opt gd = {.kind = XN_OPT_GD, .lr = 1.5};
     /* seed 001's X is [[0,0],[0,1],[1,0],[1,1]]: the built-in order */
     const double *x = xn_xor_inputs(), *t = xn_xor_targets();
     for (int e = 0; e < 500; e++) {
@@ -147,7 +148,8 @@ static void seed002_hand_set(void)
     size_t sizes[3] = {2, 2, 1};
     xn_act acts[2] = {XN_ACT_RELU, XN_ACT_IDENTITY};
     for (int k = 0; k < 3; k++) {
-        xn_net_config cfg = {2, sizes, acts, XN_LOSS_MSE, 4, (xn_kernel)k};
+        xn_net_config cfg = {.n_layers = 2, .sizes = sizes, .acts = acts, .loss = XN_LOSS_MSE,
+                             .max_batch = 4, .kernel = (xn_kernel)k};
         xn_net *net;
         CHECK_STATUS(xn_net_create(&net, &cfg), XN_OK);
         double *w1 = xn_net_weights(net, 1), *b1 = xn_net_bias(net, 1);

@@ -22,8 +22,15 @@
 extern "C" {
 #endif
 
-#define XN_VERSION_MAJOR 1
+/* The library's version (also xn_version() at run time, and meson's
+ * project version).  Model files carry their own format version
+ * (docs/model-format.md). */
+#define XN_VERSION_MAJOR 2
 #define XN_VERSION_MINOR 0
+#define XN_VERSION_PATCH 0
+
+/* "MAJOR.MINOR.PATCH" of the library actually linked; static. */
+XN_API const char *xn_version(void);
 
 /* ---- status ------------------------------------------------------------ */
 
@@ -41,6 +48,15 @@ typedef enum {
 /* A static, one-line description of a status. Never NULL. */
 XN_API const char *xn_strerror(xn_status s);
 
+/* Why a call failed, for calls that have no network to keep the reason in
+ * (creation, checking a configuration, reading and writing files): line
+ * is 1-based (0 when the failure is not tied to a line of a file); msg is
+ * one line without a file name, e.g. "expected 10 numbers, found 9". */
+typedef struct {
+    size_t line;
+    char msg[200];
+} xn_error;
+
 /* ---- names ------------------------------------------------------------- */
 
 typedef enum { XN_ACT_IDENTITY, XN_ACT_SIGMOID, XN_ACT_RELU, XN_ACT_TANH,
@@ -51,23 +67,39 @@ typedef enum { XN_INIT_GLOROT_UNIFORM, XN_INIT_GLOROT_NORMAL,
                XN_INIT_HE_UNIFORM, XN_INIT_HE_NORMAL, XN_INIT_NORMAL,
                XN_INIT_UNIFORM, XN_INIT_ZEROS } xn_init;
 typedef enum { XN_KERNEL_AUTO, XN_KERNEL_BLAS, XN_KERNEL_NAIVE } xn_kernel;
+/* Whose random stream (see xn_rng below). */
+typedef enum { XN_RNG_PYTHON, XN_RNG_NUMPY } xn_rng_kind;
+/* How weights are drawn into W_l (in, out). */
+typedef enum {
+    XN_ORDER_ROW,     /* row by row: W[0][0], W[0][1], ... (NumPy's randn(in,out)) */
+    XN_ORDER_NEURON   /* neuron by neuron: W[0][k], W[1][k], ..., then k+1 */
+} xn_order;
+/* Biases zero, or drawn by the weights' rule right after each layer's weights. */
+typedef enum { XN_BIAS_ZERO, XN_BIAS_DRAWN } xn_bias_init;
 
 /* Name <-> enum.  The *_name functions return a static string ("?" for an
  * out-of-range value); the parsers return XN_EINVAL for an unknown name or a
  * NULL argument and leave *out untouched then.  Names are the lower-case
  * words used on the command line and in model files: identity sigmoid relu
  * tanh softmax; mse sse bce cce; gd momentum adam; glorot_uniform
- * glorot_normal he_uniform he_normal normal uniform zeros; auto blas naive. */
+ * glorot_normal he_uniform he_normal normal uniform zeros; auto blas naive;
+ * python numpy; row neuron; zero drawn. */
 XN_API const char *xn_act_name(xn_act a);
 XN_API const char *xn_loss_name(xn_loss l);
 XN_API const char *xn_opt_name(xn_opt_kind o);
 XN_API const char *xn_init_name(xn_init i);
 XN_API const char *xn_kernel_name(xn_kernel k);
+XN_API const char *xn_rng_kind_name(xn_rng_kind k);
+XN_API const char *xn_order_name(xn_order o);
+XN_API const char *xn_bias_init_name(xn_bias_init b);
 XN_API xn_status xn_act_parse(const char *name, xn_act *out);
 XN_API xn_status xn_loss_parse(const char *name, xn_loss *out);
 XN_API xn_status xn_opt_parse(const char *name, xn_opt_kind *out);
 XN_API xn_status xn_init_parse(const char *name, xn_init *out);
 XN_API xn_status xn_kernel_parse(const char *name, xn_kernel *out);
+XN_API xn_status xn_rng_kind_parse(const char *name, xn_rng_kind *out);
+XN_API xn_status xn_order_parse(const char *name, xn_order *out);
+XN_API xn_status xn_bias_init_parse(const char *name, xn_bias_init *out);
 
 /* ---- random numbers ---------------------------------------------------- */
 
@@ -79,8 +111,6 @@ XN_API xn_status xn_kernel_parse(const char *name, xn_kernel *out);
  *                  RandomState.randn (polar method, caches the second value).
  * Both draw uniforms as the 53-bit double (a*2^26+b)/2^53 of random() and
  * np.random.random().  The fields are private; use the functions. */
-typedef enum { XN_RNG_PYTHON, XN_RNG_NUMPY } xn_rng_kind;
-
 typedef struct {
     uint32_t mt[624];
     int mti;
@@ -100,12 +130,10 @@ XN_API double xn_rng_normal(xn_rng *rng);      /* standard normal */
 
 typedef struct xn_net xn_net;
 
-/* How weights are drawn (biases are zero unless XN_BIAS_DRAWN). */
-typedef enum {
-    XN_ORDER_ROW,     /* W_l filled row by row: W[0][0], W[0][1], ... (NumPy's randn(in,out)) */
-    XN_ORDER_NEURON   /* neuron by neuron: W[0][k], W[1][k], ..., then k+1 */
-} xn_order;
-
+/* Fill it with designated initializers, so that a field added later keeps
+ * its default of zero:
+ *     xn_net_config cfg = {.n_layers = 2, .sizes = sizes, .acts = acts,
+ *                          .loss = XN_LOSS_MSE}; */
 typedef struct {
     size_t n_layers;        /* L >= 1 */
     const size_t *sizes;    /* L+1 sizes n0..nL, each >= 1 */
@@ -116,23 +144,45 @@ typedef struct {
     xn_kernel kernel;       /* XN_KERNEL_AUTO unless told otherwise */
 } xn_net_config;
 
-/* Hard limits, checked before anything is allocated (XN_ENOMEM past them). */
+/* Hard limits, checked before anything is allocated (XN_ENOMEM past them).
+ * A network of P parameters takes 8P bytes for its weights and 24P more
+ * for training (gradients and two optimizer moments): 8 GiB at the limit. */
 #define XN_MAX_LAYERS 64
-#define XN_MAX_PARAMS ((size_t)1 << 28)  /* 2^28 doubles = 2 GiB of weights */
+#define XN_MAX_PARAMS ((size_t)1 << 28)
 
-/* Creates a network with all parameters zero.  *out is NULL on failure.
- * XN_EINVAL: NULL, bad activation/loss pairing; XN_EDIM: a zero size or an
- * overflowing product; XN_ENOMEM. */
+/* The network rules, in one place: at least one layer, at most
+ * XN_MAX_LAYERS; every size >= 1 and <= INT_MAX (BLAS indexes with int);
+ * at most XN_MAX_PARAMS parameters; softmax only on the last layer and over
+ * two or more outputs; bce needs a sigmoid output and cce a softmax one.
+ * XN_OK, or the status xn_net_create would return with err->msg (err may
+ * be NULL) naming the rule, e.g. "loss cce needs a softmax output layer,
+ * not sigmoid". */
+XN_API xn_status xn_net_check_config(const xn_net_config *cfg, xn_error *err);
+
+/* Creates a network with all parameters zero and not yet initialized:
+ * training it is refused (XN_EINVAL) until xn_net_init or
+ * xn_net_init_default draws its weights, or a writable view sets them.
+ * *out is NULL on failure; xn_net_check_config says why.  XN_EINVAL (NULL,
+ * a broken rule), XN_EDIM (a zero size, an overflowing product), XN_ENOMEM. */
 XN_API xn_status xn_net_create(xn_net **out, const xn_net_config *cfg);
 /* Frees everything; accepts NULL. */
 XN_API void xn_net_destroy(xn_net *net);
-/* A deep copy with the same parameters and optimizer state. */
+/* A deep copy with the same parameters, gradients and optimizer state. */
 XN_API xn_status xn_net_clone(xn_net **out, const xn_net *net);
 
-/* Grows the workspace to hold batches of up to max_batch rows.  Forward and
- * training calls never allocate once the workspace is big enough; a call
- * with more rows grows it first (and may then return XN_ENOMEM). */
+/* Why the last failed call on net failed: one line naming the call and the
+ * argument, e.g. "train_step: 0 rows"; "" if none has failed.  Static
+ * until the next failing call on net. */
+XN_API const char *xn_net_error(const xn_net *net);
+
+/* Grows the workspace to hold batches of up to max_batch rows.  Evaluation
+ * (forward, predict, eval_loss, accuracy) never allocates: predict,
+ * eval_loss and accuracy take a larger batch in blocks of the reserved
+ * rows, and forward refuses one (XN_EDIM).  Training calls (gradient,
+ * accumulate, train_step) grow the workspace to their batch, and the first
+ * one on a network read from a file allocates its training state. */
 XN_API xn_status xn_net_reserve(xn_net *net, size_t max_batch);
+XN_API size_t xn_net_reserved(const xn_net *net);
 
 XN_API size_t xn_net_layers(const xn_net *net);            /* L */
 XN_API size_t xn_net_size(const xn_net *net, size_t i);    /* n_i, i in 0..L */
@@ -144,86 +194,139 @@ XN_API size_t xn_net_param_count(const xn_net *net);
 
 /* Views into the network's contiguous parameter and gradient buffers, valid
  * until the network is destroyed.  l in 1..L; NULL for a bad l.
- * W_l is (n_{l-1}, n_l) row-major, b_l is (n_l).  Gradients are those of the
- * last xn_net_gradient / xn_net_train_step call. */
+ * W_l is (n_{l-1}, n_l) row-major, b_l is (n_l).  A writable view of the
+ * parameters counts as setting them (the network is then initialized).
+ * The gradient views are NULL until the network has a training state
+ * (from creation, or the first training call on a network read from a
+ * file); they hold the last gradient computed, and a caller may change
+ * them before xn_net_update. */
 XN_API double *xn_net_weights(xn_net *net, size_t l);
 XN_API double *xn_net_bias(xn_net *net, size_t l);
-XN_API const double *xn_net_dweights(const xn_net *net, size_t l);
-XN_API const double *xn_net_dbias(const xn_net *net, size_t l);
-/* All parameters as one vector, layer by layer, W_l then b_l. */
+XN_API double *xn_net_dweights(xn_net *net, size_t l);
+XN_API double *xn_net_dbias(xn_net *net, size_t l);
+/* All parameters (gradients) as one vector, layer by layer, W_l then b_l. */
 XN_API double *xn_net_params(xn_net *net);
-XN_API const double *xn_net_grads(const xn_net *net);
-
-typedef enum { XN_BIAS_ZERO, XN_BIAS_DRAWN } xn_bias_init;
+XN_API double *xn_net_grads(xn_net *net);
 
 /* Draws every weight with init from rng, layer by layer, in the given order;
  * with XN_BIAS_DRAWN each layer's biases are drawn by the same rule right
- * after its weights.  Resets the optimizer state. */
+ * after its weights.  Resets the optimizer's moments. */
 XN_API xn_status xn_net_init(xn_net *net, xn_init init, xn_order order,
                              xn_bias_init bias, xn_rng *rng);
+/* The usual initialization in one call: He uniform for relu layers, Glorot
+ * uniform for the others, biases zero, drawn in row order from Python's
+ * stream seeded with seed.  Resets the optimizer's moments. */
+XN_API xn_status xn_net_init_default(xn_net *net, uint64_t seed);
 
-/* Forward pass of x (n, n0).  *out points at the output activations
- * (n, nL) inside the workspace, valid until the next call on net. */
+/* ---- evaluation -------------------------------------------------------- */
+
+/* Forward pass of x (n, n0), n at most the reserved rows.  *out points at
+ * the output activations (n, nL) inside the workspace, valid until the
+ * next call on net. */
 XN_API xn_status xn_net_forward(xn_net *net, size_t n, const double *x,
                                 const double **out);
-/* Forward pass copied into y (n, nL). */
+/* Forward pass copied into y (n, nL), for any n (0 does nothing).
+ * XN_ENUMERIC, with y filled all the same, if an output is not finite (a
+ * NaN input, or a network that overflows there). */
 XN_API xn_status xn_net_predict(xn_net *net, size_t n, const double *x,
                                 double *y);
 /* Loss of the network on (x, y) without touching the gradients. */
 XN_API xn_status xn_net_eval_loss(xn_net *net, size_t n, const double *x,
                                   const double *y, double *loss);
-/* Forward and backward: fills the gradient buffers and *loss (may be NULL)
- * for the current parameters.  XN_ENUMERIC if the loss or a gradient is not
- * finite (the buffers are filled all the same). */
-XN_API xn_status xn_net_gradient(xn_net *net, size_t n, const double *x,
-                                 const double *y, double *loss);
+/* Fraction of rows classified right, by xn_accuracy's rule. */
+XN_API xn_status xn_net_accuracy(xn_net *net, size_t n, const double *x,
+                                 const double *y, double *acc);
+/* One output: a and y on the same side of 0.5, (a >= 0.5) == (y >= 0.5),
+ * which is round(a) == y for 0/1 targets; several outputs: arg-max of a ==
+ * arg-max of y.  a and y are (n, k); 0 for no rows. */
+XN_API double xn_accuracy(size_t n, size_t k, const double *a, const double *y);
+/* The index of the largest of v[0..k-1], the first one on ties. */
+XN_API size_t xn_argmax(size_t k, const double *v);
+/* The outputs (n, nL) of the last forward, gradient, accumulate or
+ * train_step call on net (evaluation in blocks keeps only its last block). */
+XN_API const double *xn_net_output(const xn_net *net);
 
+/* ---- optimizers -------------------------------------------------------- */
+
+/* An optimizer and its hyper-parameters.  Every field means what it says
+ * (beta1 = 0 is a valid choice): start from xn_opt_default. */
 typedef struct {
     xn_opt_kind kind;
-    double lr;         /* learning rate > 0 */
-    double momentum;   /* classical momentum coefficient in [0, 1) */
-    double beta1;      /* Adam; 0 means 0.9 */
-    double beta2;      /* Adam; 0 means 0.999 */
-    double eps;        /* Adam; 0 means 1e-8 */
+    double lr;           /* learning rate > 0 */
+    double momentum;     /* classical momentum coefficient in [0, 1) */
+    double beta1;        /* Adam's first-moment decay in [0, 1) */
+    double beta2;        /* Adam's second-moment decay in [0, 1) */
+    double eps;          /* Adam's denominator term >= 0 */
+    double weight_decay; /* >= 0; applied to weights, never biases: coupled
+                            L2 (g + decay w) for gd and momentum, decoupled
+                            (AdamW) for Adam */
 } xn_opt;
 
-/* One whole-batch training step: gradient, then the optimizer's update.
- * *loss (may be NULL) is the loss before the update.  Allocates nothing once
- * the workspace holds n rows.  XN_ENUMERIC, with the parameters and the
- * optimizer state left as they were, if the loss, a gradient or an updated
- * parameter would not be finite. */
+/* kind with its usual hyper-parameters: lr 0.01 (gd, momentum) or 0.001
+ * (Adam), momentum 0.9, beta1 0.9, beta2 0.999, eps 1e-8, no decay. */
+XN_API xn_opt xn_opt_default(xn_opt_kind kind);
+
+/* The optimizer belongs to the network: a new network has
+ * xn_opt_default(XN_OPT_GD).  xn_net_set_opt sets it and resets the
+ * moments (XN_EINVAL for a bad value, nothing changed); xn_net_set_lr
+ * changes the learning rate alone and keeps them (for schedules). */
+XN_API xn_status xn_net_set_opt(xn_net *net, const xn_opt *opt);
+XN_API xn_status xn_net_set_lr(xn_net *net, double lr);
+XN_API xn_opt xn_net_opt(const xn_net *net);
+/* Forgets momentum and Adam moments and Adam's step count. */
+XN_API void xn_net_reset_opt(xn_net *net);
+
+/* ---- training: gradient, then update ----------------------------------- */
+
+/* Forward and backward over x (n, n0), y (n, nL): fills the gradient
+ * buffers and *loss (may be NULL) for the current parameters.  XN_ENUMERIC
+ * if the loss or a gradient is not finite (the buffers are filled all the
+ * same). */
+XN_API xn_status xn_net_gradient(xn_net *net, size_t n, const double *x,
+                                 const double *y, double *loss);
+/* A gradient summed over several calls: the n rows given are part of a
+ * batch of `total` rows (total >= n), and their gradient, scaled for the
+ * whole batch, is added to the buffers; after xn_net_zero_grads the first
+ * call overwrites them.  Rows split over calls give the one-call gradient
+ * to rounding (gradient accumulation, or shards summed across processes).
+ * *loss (may be NULL) is these rows' share of the batch loss: the shares
+ * add up to the loss.  XN_ENUMERIC if that share is not finite. */
+XN_API void xn_net_zero_grads(xn_net *net);
+XN_API xn_status xn_net_accumulate(xn_net *net, size_t n, const double *x,
+                                   const double *y, size_t total, double *loss);
+/* Applies the network's optimizer to whatever the gradient buffers hold.
+ * XN_ENUMERIC, with the parameters and moments left as they were, if a
+ * new value would not be finite. */
+XN_API xn_status xn_net_update(xn_net *net);
+/* One training step, gradient then update, with opt as the network's
+ * optimizer from now on (a different kind resets the moments, new
+ * hyper-parameters of the same kind keep them).  *loss (may be NULL) is
+ * the loss before the update.  Allocates nothing once the workspace holds
+ * n rows.  XN_ENUMERIC, with the parameters and the optimizer state left as
+ * they were, if the loss, a gradient or an updated parameter would not be
+ * finite. */
 XN_API xn_status xn_net_train_step(xn_net *net, size_t n, const double *x,
                                    const double *y, const xn_opt *opt,
                                    double *loss);
-/* Forgets momentum and Adam moments. */
-XN_API void xn_net_reset_opt(xn_net *net);
-
-/* Fraction of rows classified right.  One output: a and y on the same side
- * of 0.5, (a >= 0.5) == (y >= 0.5), which is round(a) == y for 0/1 targets;
- * several outputs: arg-max of a == arg-max of y (first maximum wins). */
-XN_API xn_status xn_net_accuracy(xn_net *net, size_t n, const double *x,
-                                 const double *y, double *acc);
-/* The same rule on outputs already computed: a and y are (n, k). */
-XN_API double xn_accuracy(size_t n, size_t k, const double *a, const double *y);
-/* The outputs (n, nL) of the last forward pass on net, including the one
- * inside xn_net_gradient and xn_net_train_step (before its update). */
-XN_API const double *xn_net_output(const xn_net *net);
 
 /* The four XOR rows in binary-count order (0,0) (0,1) (1,0) (1,1) and their
  * targets 0 1 1 0: static, read-only. */
 XN_API const double *xn_xor_inputs(void);   /* (4, 2) */
 XN_API const double *xn_xor_targets(void);  /* (4, 1) */
 
+/* ---- threads ------------------------------------------------------------
+ * The library has no global mutable state.  Different networks may be used
+ * from different threads at the same time, each network by one thread at a
+ * time: every call on a network, evaluation included, writes its workspace
+ * (give each reading thread its own xn_net_clone).  An xn_rng and an
+ * xn_data belong to one thread the same way.  The products run on
+ * OpenBLAS, whose own threads are shared by the whole process: several
+ * training threads each calling into it work, but on a machine of C cores
+ * T threads of it times OpenBLAS's C threads oversubscribe the cores; set
+ * OpenBLAS to one thread (openblas_set_num_threads(1) or
+ * OPENBLAS_NUM_THREADS=1) when training several networks in parallel. */
 
 /* ---- files ------------------------------------------------------------- */
-
-/* Where a reader or writer failed: line is 1-based (0 when the failure is
- * not tied to a line, such as a file that cannot be opened); msg is one line
- * without the file name, e.g. "expected 10 numbers, found 9". */
-typedef struct {
-    size_t line;
-    char msg[200];
-} xn_error;
 
 /* Model files: the versioned text format of docs/model-format.md.  Saving
  * is atomic: a temporary file in the same folder is written, flushed to disk

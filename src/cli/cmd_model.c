@@ -126,6 +126,18 @@ static int check_shape(const args *a, const xn_net *net, const xn_data *d, bool 
     return EXIT_OK;
 }
 
+/* Evaluation takes the rows in blocks of the workspace: up to 4096 rows
+ * at once, so a large file costs no more memory than that.  Gradients
+ * grow the workspace to the whole batch themselves. */
+static int reserve_rows(xn_net *net, const xn_data *d)
+{
+    if (xn_net_reserve(net, d->n < 4096 ? d->n : 4096) != XN_OK) {
+        cli_error("out of memory for the network's workspace");
+        return EXIT_FAIL;
+    }
+    return EXIT_OK;
+}
+
 static int finish_output(void)
 {
     if (fflush(stdout) != 0 || ferror(stdout)) {
@@ -162,6 +174,8 @@ int cmd_predict(int argc, char **argv)
     }
     if (rc == EXIT_OK)
         rc = check_shape(&a, net, &d, false);
+    if (rc == EXIT_OK)
+        rc = reserve_rows(net, &d);
     double *y = NULL;
     if (rc == EXIT_OK) {
         y = malloc(d.n * nL * sizeof *y);
@@ -172,7 +186,7 @@ int cmd_predict(int argc, char **argv)
     }
     if (rc == EXIT_OK) {
         xn_status s = xn_net_predict(net, d.n, d.x, y);
-        if (s != XN_OK)
+        if (s != XN_OK && s != XN_ENUMERIC) /* a non-finite row is found below */
             rc = run_failed("predict", s);
         /* an overflowing network is reported, never printed as inf or nan */
         for (size_t i = 0; rc == EXIT_OK && i < d.n * nL; i++)
@@ -212,6 +226,8 @@ int cmd_eval(int argc, char **argv)
     rc = cli_load_data(a.data, xn_net_size(net, xn_net_layers(net)), &d);
     if (rc == EXIT_OK)
         rc = check_shape(&a, net, &d, true);
+    if (rc == EXIT_OK)
+        rc = reserve_rows(net, &d);
     double loss = 0.0, acc = 0.0;
     if (rc == EXIT_OK) {
         xn_status s = xn_net_eval_loss(net, d.n, d.x, d.y, &loss);
@@ -263,6 +279,8 @@ int cmd_grad(int argc, char **argv)
     rc = cli_load_data(a.data, xn_net_size(net, L), &d);
     if (rc == EXIT_OK)
         rc = check_shape(&a, net, &d, true);
+    if (rc == EXIT_OK)
+        rc = reserve_rows(net, &d);
     double loss = 0.0;
     if (rc == EXIT_OK) {
         xn_status s = xn_net_gradient(net, d.n, d.x, d.y, &loss);

@@ -169,31 +169,21 @@ static int parse_args(int argc, char **argv, train_args *a)
             }
         } else if (OPT("--rng")) {
             if (r < 0) return EXIT_USAGE;
-            if (strcmp(v, "python") == 0)
-                a->rng = XN_RNG_PYTHON;
-            else if (strcmp(v, "numpy") == 0 || strcmp(v, "default") == 0)
+            if (strcmp(v, "default") == 0)
                 a->rng = XN_RNG_NUMPY;
-            else {
+            else if (xn_rng_kind_parse(v, &a->rng) != XN_OK) {
                 cli_error("--rng: unknown stream '%s' (python, numpy, default)", v);
                 return EXIT_USAGE;
             }
         } else if (OPT("--order")) {
             if (r < 0) return EXIT_USAGE;
-            if (strcmp(v, "row") == 0)
-                a->order = XN_ORDER_ROW;
-            else if (strcmp(v, "neuron") == 0)
-                a->order = XN_ORDER_NEURON;
-            else {
+            if (xn_order_parse(v, &a->order) != XN_OK) {
                 cli_error("--order: unknown order '%s' (row, neuron)", v);
                 return EXIT_USAGE;
             }
         } else if (OPT("--bias-init")) {
             if (r < 0) return EXIT_USAGE;
-            if (strcmp(v, "zero") == 0)
-                a->bias = XN_BIAS_ZERO;
-            else if (strcmp(v, "drawn") == 0)
-                a->bias = XN_BIAS_DRAWN;
-            else {
+            if (xn_bias_init_parse(v, &a->bias) != XN_OK) {
                 cli_error("--bias-init: unknown rule '%s' (zero, drawn)", v);
                 return EXIT_USAGE;
             }
@@ -257,6 +247,31 @@ static int parse_args(int argc, char **argv, train_args *a)
     return EXIT_OK;
 }
 
+/* The option to blame for a network rule that cfg breaks. */
+static const char *rule_flag(const train_args *a, bool acts_given, const xn_net_config *cfg)
+{
+    xn_act out = cfg->acts[cfg->n_layers - 1];
+    if ((cfg->loss == XN_LOSS_BCE && out != XN_ACT_SIGMOID) ||
+        (cfg->loss == XN_LOSS_CCE && out != XN_ACT_SOFTMAX) || (!acts_given && a->loss_set))
+        return a->loss_set ? "--loss" : "--act";
+    for (size_t l = 0; l < cfg->n_layers; l++)
+        if (cfg->acts[l] == XN_ACT_SOFTMAX)
+            return "--act";
+    return "--layers";
+}
+
+/* What to do about it, for the rules a user of the program meets. */
+static const char *rule_hint(const train_args *a, bool acts_given, const xn_net_config *cfg)
+{
+    size_t K = cfg->sizes[cfg->n_layers];
+    if (cfg->acts[cfg->n_layers - 1] == XN_ACT_SOFTMAX && K < 2)
+        return !acts_given && a->loss == XN_LOSS_CCE
+                   ? " (the data has one target column: give its K one-hot columns with "
+                     "--outputs K, or use --loss bce for one 0/1 target)"
+                   : " (for one output use sigmoid, with --loss bce)";
+    return "";
+}
+
 /* Builds the network the arguments describe for data d. */
 static int build_net(train_args *a, const xn_data *d, xn_net **net)
 {
@@ -299,38 +314,17 @@ static int build_net(train_args *a, const xn_data *d, xn_net **net)
         cli_error("--act: %zu activations for %zu layers; give one per layer", a->n_acts, L);
         return EXIT_USAGE;
     }
-    /* the library's limit, checked here to tell bad input from no memory */
-    double params = 0;
-    for (size_t l = 1; l <= L; l++)
-        params += ((double)a->sizes[l - 1] + 1.0) * (double)a->sizes[l];
-    if (params > (double)XN_MAX_PARAMS) {
-        cli_error("--layers: %.0f parameters is over the limit of %zu", params, (size_t)XN_MAX_PARAMS);
+    xn_net_config cfg = {.n_layers = L, .sizes = a->sizes, .acts = a->acts, .loss = a->loss,
+                         .max_batch = d->n, .kernel = a->kernel};
+    xn_error why;
+    if (xn_net_check_config(&cfg, &why) != XN_OK) {
+        cli_error("%s: %s%s", rule_flag(a, acts_given, &cfg), why.msg, rule_hint(a, acts_given, &cfg));
         return EXIT_USAGE;
     }
-    for (size_t l = 0; l + 1 < L; l++)
-        if (a->acts[l] == XN_ACT_SOFTMAX) {
-            cli_error("--act: softmax can only be the last layer's activation");
-            return EXIT_USAGE;
-        }
-    if (a->acts[L - 1] == XN_ACT_SOFTMAX && a->sizes[L] < 2) {
-        if (acts_given)
-            cli_error("--act: softmax over one output is the constant 1; use sigmoid "
-                      "(with --loss bce) for one output");
-        else
-            cli_error("--loss cce: needs two or more outputs (one-hot targets); "
-                      "for one output use --loss bce");
-        return EXIT_USAGE;
-    }
-    xn_net_config cfg = {L, a->sizes, a->acts, a->loss, d->n, a->kernel};
     xn_status s = xn_net_create(net, &cfg);
-    if (s == XN_EINVAL) {
-        cli_error("--loss: %s cannot follow a %s output layer (bce needs sigmoid, cce softmax)",
-                  xn_loss_name(a->loss), xn_act_name(a->acts[L - 1]));
-        return EXIT_USAGE;
-    }
-    if (s != XN_OK) {
+    if (s != XN_OK) { /* the rules hold: only memory is left */
         cli_error("cannot create the network: %s", xn_strerror(s));
-        return s == XN_ENOMEM ? EXIT_FAIL : EXIT_USAGE;
+        return EXIT_FAIL;
     }
     xn_rng rng;
     if (xn_rng_seed(&rng, a->rng, a->seed) != XN_OK) {
@@ -416,18 +410,11 @@ static void print_table(xn_net *net, const xn_data *d)
         printf(" |");
         for (size_t k = 0; k < d->out; k++)
             printf(" %.10g", a[i * d->out + k]);
-        if (d->out == 1) {
+        if (d->out == 1)
             printf(" | %d | %g\n", a[i] >= 0.5, d->y[i]);
-        } else {
-            size_t pa = 0, py = 0;
-            for (size_t k = 1; k < d->out; k++) {
-                if (a[i * d->out + k] > a[i * d->out + pa])
-                    pa = k;
-                if (d->y[i * d->out + k] > d->y[i * d->out + py])
-                    py = k;
-            }
-            printf(" | class %zu | class %zu\n", pa, py);
-        }
+        else
+            printf(" | class %zu | class %zu\n", xn_argmax(d->out, a + i * d->out),
+                   xn_argmax(d->out, d->y + i * d->out));
     }
 }
 
@@ -435,7 +422,9 @@ int cmd_train(int argc, char **argv)
 {
     train_args a = {.outputs = XN_OUTPUTS_DEFAULT, .loss = XN_LOSS_MSE, .init = XN_INIT_GLOROT_UNIFORM,
                     .rng = XN_RNG_NUMPY, .seed = 1, .order = XN_ORDER_ROW,
-                    .bias = XN_BIAS_ZERO, .opt = {XN_OPT_GD, 1.5, 0.9, 0, 0, 0},
+                    .bias = XN_BIAS_ZERO, .opt = {.kind = XN_OPT_GD, .lr = 1.5, .momentum = 0.9,
+                                                  .beta1 = 0.9,
+                            .beta2 = 0.999, .eps = 1e-8},
                     .epochs = 1000, .kernel = XN_KERNEL_AUTO};
     int rc = parse_args(argc, argv, &a);
     if (rc != EXIT_OK)

@@ -148,7 +148,8 @@ xn_status xp_build(const xp_def *d, uint64_t seed, const char *data_dir,
     }
     if (d->kind == XP_FILE)
         return load(d, data_dir, out, err);
-    xn_net_config cfg = {d->n_layers, d->sizes, d->acts, d->loss, 4, XN_KERNEL_AUTO};
+    xn_net_config cfg = {.n_layers = d->n_layers, .sizes = d->sizes, .acts = d->acts,
+                         .loss = d->loss, .max_batch = 4};
     xn_status s = xn_net_create(out, &cfg);
     if (s != XN_OK)
         return s;
@@ -194,7 +195,7 @@ xn_status xp_run(const xp_def *d, xn_net *net, double *history, xp_result *r)
     const double *x, *y;
     xp_rows_of(d, &x, &y);
     *r = (xp_result){NAN, NAN, 0.0, {NAN, NAN, NAN, NAN}, false, 0};
-    xn_opt gd = {XN_OPT_GD, d->lr, 0, 0, 0, 0};
+    xn_opt gd = {.kind = XN_OPT_GD, .lr = d->lr};
     size_t steps = d->kind == XP_DRAWN ? d->steps : 0;
     for (size_t k = 0; k < steps; k++) {
         double loss = NAN;

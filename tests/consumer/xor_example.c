@@ -10,7 +10,8 @@ int main(void)
 {
     size_t sizes[] = {2, 10, 1};
     xn_act acts[] = {XN_ACT_RELU, XN_ACT_SIGMOID};
-    xn_net_config cfg = {2, sizes, acts, XN_LOSS_MSE, 4, XN_KERNEL_AUTO};
+    xn_net_config cfg = {.n_layers = 2, .sizes = sizes, .acts = acts, .loss = XN_LOSS_MSE,
+                         .max_batch = 4};
     xn_net *net;
     xn_rng rng;
     if (xn_net_create(&net, &cfg) != XN_OK)

@@ -1,0 +1,126 @@
+/* The optimizers, as free functions over flat arrays: n parameters p, their
+ * gradients g and the two moments m, v.  The network (step.c) calls them
+ * once over its whole parameter vector, or per layer when weight decay
+ * must skip the biases.
+ *   gd:       w -= lr (g + decay w)
+ *   momentum: v = mu v - lr (g + decay w); w += v   (the classical form:
+ *             w - lr g + mu * the last update)
+ *   adam:     Kingma and Ba (2015), Algorithm 1, bias-corrected moments;
+ *             with decay, decoupled as in AdamW (Loshchilov and Hutter,
+ *             2019): w (1 - lr decay) first, then the Adam step. */
+#include <float.h>
+#include <math.h>
+
+#include "internal.h"
+
+xn_opt xn_opt_default(xn_opt_kind kind)
+{
+    /* the learning rates of Keras' SGD and Adam */
+    xn_opt o = {.kind = kind, .lr = kind == XN_OPT_ADAM ? 0.001 : 0.01, .momentum = 0.9,
+                .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8, .weight_decay = 0.0};
+    return o;
+}
+
+const char *xn_opt_invalid(const xn_opt *opt)
+{
+    if (!opt)
+        return "no optimizer";
+    if (opt->kind != XN_OPT_GD && opt->kind != XN_OPT_MOMENTUM && opt->kind != XN_OPT_ADAM)
+        return "unknown optimizer kind";
+    if (!(opt->lr > 0.0) || !isfinite(opt->lr))
+        return "the learning rate must be positive and finite";
+    if (!(opt->weight_decay >= 0.0) || !isfinite(opt->weight_decay))
+        return "the weight decay must be zero or positive and finite";
+    if (opt->kind == XN_OPT_MOMENTUM && !(opt->momentum >= 0.0 && opt->momentum < 1.0))
+        return "the momentum must be in [0, 1)";
+    if (opt->kind == XN_OPT_ADAM) {
+        if (!(opt->beta1 >= 0.0 && opt->beta1 < 1.0))
+            return "Adam's beta1 must be in [0, 1)";
+        if (!(opt->beta2 >= 0.0 && opt->beta2 < 1.0))
+            return "Adam's beta2 must be in [0, 1)";
+        if (!(opt->eps >= 0.0) || !isfinite(opt->eps))
+            return "Adam's eps must be zero or positive and finite";
+    }
+    return NULL;
+}
+
+xn_opt_step xn_opt_step_for(const xn_opt *opt, uint64_t t)
+{
+    xn_opt_step s = {opt->lr, opt->momentum, 0, 0, 0, 0, 0, opt->weight_decay};
+    if (opt->kind == XN_OPT_ADAM) {
+        s.b1 = opt->beta1;
+        s.b2 = opt->beta2;
+        s.eps = opt->eps;
+        s.c1 = 1.0 - pow(s.b1, (double)(t + 1));
+        s.c2 = 1.0 - pow(s.b2, (double)(t + 1));
+    }
+    return s;
+}
+
+/* One update over n parameters.  With store false nothing is written and
+ * the result says whether every new value would be finite; with store true
+ * the values are written.  Called with constant `store` and `decay`, each
+ * loop compiles to its own tight form. */
+static inline bool pass(xn_opt_kind kind, const xn_opt_step *c, bool decay, bool store,
+                        size_t n, double *restrict p, const double *restrict g,
+                        double *restrict m, double *restrict v)
+{
+    int bad = 0;
+    switch (kind) {
+    case XN_OPT_GD:
+        for (size_t i = 0; i < n; i++) {
+            double gi = decay ? g[i] + c->decay * p[i] : g[i];
+            double pn = p[i] - c->lr * gi;
+            if (store)
+                p[i] = pn;
+            else
+                bad |= !(fabs(pn) <= DBL_MAX); /* no dependent chain: vectorizes */
+        }
+        break;
+    case XN_OPT_MOMENTUM:
+        for (size_t i = 0; i < n; i++) {
+            double gi = decay ? g[i] + c->decay * p[i] : g[i];
+            double mn = c->mu * m[i] - c->lr * gi, pn = p[i] + mn;
+            if (store) {
+                m[i] = mn;
+                p[i] = pn;
+            } else {
+                bad |= !(fabs(pn) <= DBL_MAX) | !(fabs(mn) <= DBL_MAX);
+            }
+        }
+        break;
+    case XN_OPT_ADAM:
+        for (size_t i = 0; i < n; i++) {
+            double mn = c->b1 * m[i] + (1.0 - c->b1) * g[i];
+            double vn = c->b2 * v[i] + (1.0 - c->b2) * g[i] * g[i];
+            double pi = decay ? p[i] * (1.0 - c->lr * c->decay) : p[i];
+            double pn = pi - c->lr * (mn / c->c1) / (sqrt(vn / c->c2) + c->eps);
+            if (store) {
+                m[i] = mn;
+                v[i] = vn;
+                p[i] = pn;
+            } else {
+                bad |= !(fabs(pn) <= DBL_MAX) | !(fabs(vn) <= DBL_MAX);
+            }
+        }
+        break;
+    }
+    return !bad;
+}
+
+bool xn_opt_check(xn_opt_kind kind, const xn_opt_step *s, bool decay, size_t n,
+                  const double *p, const double *g, const double *m, const double *v)
+{
+    /* store is false: nothing is written through the casts */
+    return decay ? pass(kind, s, true, false, n, (double *)p, g, (double *)m, (double *)v)
+                 : pass(kind, s, false, false, n, (double *)p, g, (double *)m, (double *)v);
+}
+
+void xn_opt_apply(xn_opt_kind kind, const xn_opt_step *s, bool decay, size_t n,
+                  double *p, const double *g, double *m, double *v)
+{
+    if (decay)
+        pass(kind, s, true, true, n, p, g, m, v);
+    else
+        pass(kind, s, false, true, n, p, g, m, v);
+}
