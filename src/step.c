@@ -71,12 +71,12 @@ xn_status xn_net_forward(xn_net *net, size_t n, const double *x, const double **
     return XN_OK;
 }
 
-/* The first row of out (n, k) that is not all finite, or n. */
-static size_t first_nonfinite(size_t n, size_t k, const double *out)
+/* The first row of v (n, k) that is not all finite, or n. */
+static size_t first_nonfinite(size_t n, size_t k, const double *v)
 {
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < k; j++)
-            if (!isfinite(out[i * k + j]))
+            if (!isfinite(v[i * k + j]))
                 return i;
     return n;
 }
@@ -90,19 +90,24 @@ xn_status xn_net_predict(xn_net *net, size_t n, const double *x, double *y)
         s = xn_net_fail(net, XN_EINVAL, "predict: no place for the outputs");
     if (s != XN_OK)
         return s;
-    size_t n0 = net->sizes[0], K = net->sizes[net->L], bad = n;
+    /* a NaN input may vanish inside (relu maps it to 0): look at both ends */
+    size_t n0 = net->sizes[0], K = net->sizes[net->L], bad_in = n, bad_out = n;
     for (size_t r0 = 0; r0 < n; r0 += net->cap) {
         size_t m = n - r0 < net->cap ? n - r0 : net->cap;
         forward(net, m, x + r0 * n0, net->a[net->L], net->zout);
         memcpy(y + r0 * K, net->a[net->L], m * K * sizeof *y);
-        size_t i = first_nonfinite(m, K, y + r0 * K);
-        if (bad == n && i < m)
-            bad = r0 + i;
+        size_t i = first_nonfinite(m, n0, x + r0 * n0), o = first_nonfinite(m, K, y + r0 * K);
+        if (bad_in == n && i < m)
+            bad_in = r0 + i;
+        if (bad_out == n && o < m)
+            bad_out = r0 + o;
     }
-    if (bad < n)
+    if (bad_in < n && bad_in <= bad_out)
+        return xn_net_fail(net, XN_ENUMERIC, "predict: row %zu's input is not finite", bad_in + 1);
+    if (bad_out < n)
         return xn_net_fail(net, XN_ENUMERIC,
-                           "predict: row %zu's output is not finite (a NaN input, or the network overflows)",
-                           bad + 1);
+                           "predict: row %zu's output is not finite (the network overflows there)",
+                           bad_out + 1);
     return XN_OK;
 }
 

@@ -1,7 +1,10 @@
 /* A training step allocates nothing: malloc, calloc and realloc are wrapped
  * at link time (-Wl,--wrap) and counted around 100 steps of every optimizer
- * and kernel, after the network and its workspace exist. */
+ * and kernel, after the network and its workspace exist.  Evaluation never
+ * allocates, however many rows: predict, loss and accuracy over ten times
+ * the reserved rows run in blocks of them. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "check.h"
 #include "xornet/xornet.h"
@@ -63,5 +66,37 @@ int main(void)
             CHECK(allocations == before + 1);
             xn_net_destroy(net);
         }
+
+    /* evaluation over 10x the reserved rows: blocks, not a bigger workspace */
+    enum { ROWS = 640 };
+    double *bx = malloc(ROWS * 2 * sizeof *bx), *by = malloc(ROWS * 3 * sizeof *by);
+    double *out = malloc(ROWS * 3 * sizeof *out);
+    for (size_t i = 0; i < ROWS * 2; i++)
+        bx[i] = xn_rng_uniform(&r);
+    for (size_t i = 0; i < ROWS; i++)
+        for (size_t k = 0; k < 3; k++)
+            by[i * 3 + k] = k == i % 3;
+    xn_net_config cfg = {.n_layers = 3, .sizes = sizes, .acts = acts, .loss = XN_LOSS_CCE,
+                         .max_batch = ROWS / 10};
+    xn_net *net;
+    CHECK_STATUS(xn_net_create(&net, &cfg), XN_OK);
+    CHECK_STATUS(xn_net_init(net, XN_INIT_GLOROT_UNIFORM, XN_ORDER_ROW, XN_BIAS_ZERO, &r), XN_OK);
+    double loss, acc, first[3];
+    long before = allocations;
+    CHECK_STATUS(xn_net_predict(net, ROWS, bx, out), XN_OK);
+    CHECK_STATUS(xn_net_eval_loss(net, ROWS, bx, by, &loss), XN_OK);
+    CHECK_STATUS(xn_net_accuracy(net, ROWS, bx, by, &acc), XN_OK);
+    CHECK(allocations == before);
+    CHECK(xn_net_reserved(net) == ROWS / 10);
+    /* the blocks compute what one pass would: the first and last rows */
+    CHECK_STATUS(xn_net_predict(net, 1, bx, first), XN_OK);
+    CHECK(memcmp(first, out, sizeof first) == 0);
+    CHECK_STATUS(xn_net_predict(net, 1, bx + (ROWS - 1) * 2, first), XN_OK);
+    CHECK(memcmp(first, out + (ROWS - 1) * 3, sizeof first) == 0);
+    CHECK(loss > 0 && acc >= 0 && acc <= 1);
+    xn_net_destroy(net);
+    free(bx);
+    free(by);
+    free(out);
     CHECK_DONE();
 }
