@@ -33,8 +33,9 @@ static inline bool xn_add_ok(size_t a, size_t b, size_t *out)
  * the optimizer's two moments, 3P doubles) is a second allocation, made at
  * creation or, for a network read from a file, by the first call that
  * trains it.  The workspace, sized for `cap` rows, holds A_l (cap, n_l)
- * for l = 1..L, the output pre-activations Z_L (cap, n_L) and two delta
- * buffers (cap, max n_l) used in turn. */
+ * for l = 1..L, the output pre-activations Z_L (cap, n_L), two delta
+ * buffers (cap, max n_l) used in turn and, for a network that standardizes
+ * its inputs, the standardized rows (cap, n_0). */
 struct xn_net {
     size_t L;
     size_t sizes[XN_MAX_LAYERS + 1];
@@ -50,9 +51,11 @@ struct xn_net {
     bool initialized;               /* weights drawn, loaded or set by hand */
     xn_opt opt;                     /* the optimizer and its hyper-parameters */
     uint64_t opt_t;                 /* updates since the moments were reset */
+    double *mean, *sd;              /* (n0) each, one allocation; NULL: none */
     size_t max_width;               /* max n_l over l = 1..L */
     size_t cap;                     /* workspace rows */
     double *ws;
+    double *xs;                     /* (cap, n0): standardized inputs */
     double *a[XN_MAX_LAYERS + 1];   /* A_l (cap, n_l), l = 1..L */
     double *zout;                   /* Z_L (cap, n_L) */
     double *delta[2];               /* (cap, max_width) each */
@@ -73,6 +76,9 @@ xn_status xn_net_new(xn_net **out, const xn_net_config *cfg, bool training, xn_e
 /* Allocates the gradients and moments if the network has none yet:
  * XN_OK or XN_ENOMEM (recorded). */
 xn_status xn_net_need_training(xn_net *net);
+/* Rows x (n, n0) as the first layer sees them: standardized into xs
+ * (n <= cap) when the network standardizes its inputs, else x itself. */
+const double *xn_net_inputs(xn_net *net, size_t n, const double *x);
 /* The parameter vector of layer l's weights and biases. */
 static inline double *xn_net_w(const xn_net *net, size_t l) { return net->params + net->woff[l]; }
 static inline double *xn_net_b(const xn_net *net, size_t l) { return net->params + net->boff[l]; }
@@ -119,6 +125,19 @@ extern const xn_kernels xn_kernels_blas;
 
 /* The family `k` uses for one product of that size. */
 const xn_kernels *xn_kernels_pick(xn_kernel k, size_t n, size_t in, size_t out);
+
+/* ---- stages of a step (step.c) -----------------------------------------
+ * The gradient of rows x (n, n0), y (n, nL) of a batch of `total` rows,
+ * added to the gradient buffers (overwriting them if fresh): returns sum
+ * plus the rows' loss terms.  The checks are the caller's; x is standardized
+ * already when `standardized`.  The update of the parameters from the
+ * gradient buffers, all or nothing. */
+double xn_net_accumulate_rows(xn_net *net, size_t n, const double *x, const double *y,
+                              size_t total, double sum, bool standardized);
+xn_status xn_net_apply_update(xn_net *net);
+/* Forward pass of rows x (n, n0, standardized already), n <= cap, into the
+ * workspace's output rows. */
+void xn_net_forward_rows(xn_net *net, size_t n, const double *x);
 
 /* ---- one dense layer (dense.c) ------------------------------------------
  * The passes around a layer's product, forward then backward.  Each takes
@@ -178,6 +197,12 @@ void xn_opt_apply(xn_opt_kind kind, const xn_opt_step *s, bool decay, size_t n,
 /* ---- metrics (metrics.c) -----------------------------------------------
  * Rows of a (n, k) classified right against y by xn_accuracy's rule. */
 size_t xn_count_right(size_t n, size_t k, const double *a, const double *y);
+
+/* ---- batches (batch.c) --------------------------------------------------
+ * Rows idx[0..m) of x (., k) into out (m, k), standardized by mean and sd
+ * (k each) unless mean is NULL. */
+void xn_gather_rows(size_t m, size_t k, const double *x, const size_t *idx,
+                    const double *mean, const double *sd, double *out);
 
 /* ---- initializers (init.c) ----------------------------------------------
  * Fills w(in,out) in the given order and b(out), drawing from rng. */

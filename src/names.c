@@ -37,6 +37,7 @@ static const char *const kernel_names[] = {"auto", "blas", "naive"};
 static const char *const rng_kind_names[] = {"python", "numpy"};
 static const char *const order_names[] = {"row", "neuron"};
 static const char *const bias_init_names[] = {"zero", "drawn"};
+static const char *const schedule_names[] = {"constant", "step", "exponential", "cosine"};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -82,3 +83,4 @@ NAMED(xn_kernel, kernel, kernel_names)
 NAMED(xn_rng_kind, rng_kind, rng_kind_names)
 NAMED(xn_order, order, order_names)
 NAMED(xn_bias_init, bias_init, bias_init_names)
+NAMED(xn_schedule, schedule, schedule_names)

@@ -4,6 +4,7 @@
  * the reason its last call failed.  What the network computes is in
  * step.c (and the stages it calls); how weights are drawn, in init.c. */
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,6 +161,7 @@ void xn_net_destroy(xn_net *net)
     if (!net)
         return;
     free(net->ws);
+    free(net->mean);
     free(net->train);
     free(net->params);
     free(net);
@@ -175,8 +177,9 @@ xn_status xn_net_reserve(xn_net *net, size_t max_batch)
         return XN_OK;
     if (max_batch > INT_MAX)
         return xn_net_fail(net, XN_ENOMEM, "%zu rows is over the limit of %d", max_batch, INT_MAX);
-    /* doubles per row: every A_l, Z_L and the two delta buffers */
-    size_t per_row = net->sizes[net->L] + 2 * net->max_width, total;
+    /* doubles per row: every A_l, Z_L, the two delta buffers and the
+     * standardized inputs */
+    size_t per_row = net->sizes[net->L] + 2 * net->max_width + (net->mean ? net->sizes[0] : 0), total;
     for (size_t l = 1; l <= net->L; l++)
         per_row += net->sizes[l];
     if (!xn_mul_ok(per_row, max_batch, &total) || total > SIZE_MAX / sizeof(double))
@@ -195,6 +198,7 @@ xn_status xn_net_reserve(xn_net *net, size_t max_batch)
     ws += max_batch * net->sizes[net->L];
     net->delta[0] = ws;
     net->delta[1] = ws + max_batch * net->max_width;
+    net->xs = net->mean ? net->delta[1] + max_batch * net->max_width : NULL;
     return XN_OK;
 }
 
@@ -214,12 +218,103 @@ xn_status xn_net_clone(xn_net **out, const xn_net *net)
         return s;
     xn_net *c = *out;
     memcpy(c->params, net->params, net->nparams * sizeof *net->params);
+    if (net->mean && (s = xn_net_set_standardization(c, net->mean, net->sd)) != XN_OK) {
+        xn_net_destroy(c);
+        *out = NULL;
+        return s;
+    }
     if (net->train)
         memcpy(c->train, net->train, 3 * net->nparams * sizeof *net->train);
     c->grads_fresh = net->grads_fresh;
     c->initialized = net->initialized;
     c->opt = net->opt;
     c->opt_t = net->opt_t;
+    return XN_OK;
+}
+
+/* ---- input standardization --------------------------------------------- */
+
+xn_status xn_net_set_standardization(xn_net *net, const double *mean, const double *sd)
+{
+    if (!net)
+        return XN_EINVAL;
+    size_t n0 = net->sizes[0];
+    if (!mean != !sd)
+        return xn_net_fail(net, XN_EINVAL, "standardization: give both mean and sd, or neither");
+    for (size_t j = 0; mean && j < n0; j++) {
+        if (!isfinite(mean[j]))
+            return xn_net_fail(net, XN_EINVAL, "standardization: mean %zu is not finite", j + 1);
+        if (!(sd[j] > 0.0) || !isfinite(sd[j]))
+            return xn_net_fail(net, XN_EINVAL, "standardization: sd %zu must be positive and finite",
+                               j + 1);
+    }
+    if (!mean) {
+        free(net->mean);
+        net->mean = net->sd = NULL;
+        net->xs = NULL;
+        return XN_OK;
+    }
+    if (!net->mean) {
+        double *buf = malloc(2 * n0 * sizeof *buf);
+        if (!buf)
+            return xn_net_fail(net, XN_ENOMEM, "out of memory for the standardization");
+        net->mean = buf;
+        net->sd = buf + n0;
+        size_t cap = net->cap;
+        net->cap = 0; /* the workspace gains the standardized rows */
+        xn_status s = xn_net_reserve(net, cap);
+        if (s != XN_OK) { /* the old workspace is still in place */
+            free(buf);
+            net->mean = net->sd = NULL;
+            net->cap = cap;
+            return s;
+        }
+    }
+    memmove(net->mean, mean, n0 * sizeof *mean);
+    memmove(net->sd, sd, n0 * sizeof *sd);
+    return XN_OK;
+}
+
+const double *xn_net_input_mean(const xn_net *net) { return net ? net->mean : NULL; }
+const double *xn_net_input_sd(const xn_net *net) { return net ? net->sd : NULL; }
+
+const double *xn_net_inputs(xn_net *net, size_t n, const double *x)
+{
+    if (!net->mean)
+        return x;
+    size_t n0 = net->sizes[0];
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n0; j++)
+            net->xs[i * n0 + j] = (x[i * n0 + j] - net->mean[j]) / net->sd[j];
+    return net->xs;
+}
+
+xn_status xn_column_stats(size_t n, size_t k, const double *x, double *mean, double *sd)
+{
+    if (!x || !mean || !sd)
+        return XN_EINVAL;
+    if (n == 0 || k == 0)
+        return XN_EDIM;
+    /* two passes: the mean, then the squares of the deviations from it,
+     * which loses nothing to cancellation */
+    for (size_t j = 0; j < k; j++) {
+        double s = 0.0;
+        for (size_t i = 0; i < n; i++)
+            s += x[i * k + j];
+        mean[j] = s / (double)n;
+    }
+    for (size_t j = 0; j < k; j++) {
+        double s = 0.0;
+        for (size_t i = 0; i < n; i++) {
+            double d = x[i * k + j] - mean[j];
+            s += d * d;
+        }
+        sd[j] = sqrt(s / (double)n);
+        if (!isfinite(mean[j]) || !isfinite(sd[j]))
+            return XN_ENUMERIC;
+        if (!(sd[j] > 0.0)) /* a constant column is only centred */
+            sd[j] = 1.0;
+    }
     return XN_OK;
 }
 

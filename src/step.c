@@ -55,6 +55,11 @@ static xn_status check_rows(xn_net *net, size_t n, const double *x, const char *
     return XN_OK;
 }
 
+void xn_net_forward_rows(xn_net *net, size_t n, const double *x)
+{
+    forward(net, n, x, net->a[net->L], net->zout);
+}
+
 xn_status xn_net_forward(xn_net *net, size_t n, const double *x, const double **out)
 {
     xn_status s = check_rows(net, n, x, "forward");
@@ -66,7 +71,7 @@ xn_status xn_net_forward(xn_net *net, size_t n, const double *x, const double **
                         "xn_net_predict, which takes any number)", n, net->cap);
     if (s != XN_OK)
         return s;
-    forward(net, n, x, net->a[net->L], net->zout);
+    forward(net, n, xn_net_inputs(net, n, x), net->a[net->L], net->zout);
     *out = net->a[net->L];
     return XN_OK;
 }
@@ -94,7 +99,7 @@ xn_status xn_net_predict(xn_net *net, size_t n, const double *x, double *y)
     size_t n0 = net->sizes[0], K = net->sizes[net->L], bad_in = n, bad_out = n;
     for (size_t r0 = 0; r0 < n; r0 += net->cap) {
         size_t m = n - r0 < net->cap ? n - r0 : net->cap;
-        forward(net, m, x + r0 * n0, net->a[net->L], net->zout);
+        forward(net, m, xn_net_inputs(net, m, x + r0 * n0), net->a[net->L], net->zout);
         memcpy(y + r0 * K, net->a[net->L], m * K * sizeof *y);
         size_t i = first_nonfinite(m, n0, x + r0 * n0), o = first_nonfinite(m, K, y + r0 * K);
         if (bad_in == n && i < m)
@@ -122,7 +127,7 @@ xn_status xn_net_eval_loss(xn_net *net, size_t n, const double *x, const double 
     double sum = 0.0, *aL = net->a[net->L], *zL = net->zout;
     for (size_t r0 = 0; r0 < n; r0 += net->cap) {
         size_t m = n - r0 < net->cap ? n - r0 : net->cap;
-        forward(net, m, x + r0 * n0, aL, zL);
+        forward(net, m, xn_net_inputs(net, m, x + r0 * n0), aL, zL);
         sum = xn_loss_sum(net->loss, net->acts[net->L], m, K, n, aL, zL, y + r0 * K, NULL, sum);
     }
     *loss = xn_loss_mean(net->loss, n, K, sum);
@@ -139,7 +144,7 @@ xn_status xn_net_accuracy(xn_net *net, size_t n, const double *x, const double *
     size_t n0 = net->sizes[0], K = net->sizes[net->L], right = 0;
     for (size_t r0 = 0; r0 < n; r0 += net->cap) {
         size_t m = n - r0 < net->cap ? n - r0 : net->cap;
-        forward(net, m, x + r0 * n0, net->a[net->L], net->zout);
+        forward(net, m, xn_net_inputs(net, m, x + r0 * n0), net->a[net->L], net->zout);
         right += xn_count_right(m, K, net->a[net->L], y + r0 * K);
     }
     *acc = (double)right / (double)n;
@@ -210,14 +215,15 @@ static size_t block_rows(const xn_net *net, size_t n)
  * `total` rows, n <= cap: adds their gradient (overwrites it if the
  * gradients are fresh) and returns sum plus their loss terms.  The output
  * rows A_L, Z_L land in place, as xn_net_output promises the whole batch;
- * hidden activations and deltas reuse the first rows, which stay in cache. */
-static double accumulate(xn_net *net, size_t n, const double *x, const double *y,
-                         size_t total, double sum)
+ * hidden activations and deltas reuse the first rows, which stay in cache.
+ * Rows already standardized (a batch gathered by fit.c) say so. */
+double xn_net_accumulate_rows(xn_net *net, size_t n, const double *x, const double *y,
+                              size_t total, double sum, bool standardized)
 {
     size_t nb = block_rows(net, n), n0 = net->sizes[0], K = net->sizes[net->L];
     for (size_t r0 = 0; r0 < n; r0 += nb) {
         size_t m = n - r0 < nb ? n - r0 : nb;
-        const double *xb = x + r0 * n0;
+        const double *xb = standardized ? x + r0 * n0 : xn_net_inputs(net, m, x + r0 * n0);
         double *aL = net->a[net->L] + r0 * K, *zL = net->zout + r0 * K;
         forward(net, m, xb, aL, zL);
         sum = xn_loss_sum(net->loss, net->acts[net->L], m, K, total, aL, zL, y + r0 * K,
@@ -263,7 +269,7 @@ xn_status xn_net_gradient(xn_net *net, size_t n, const double *x, const double *
     if (s != XN_OK)
         return s;
     net->grads_fresh = true;
-    double value = xn_loss_mean(net->loss, n, net->sizes[net->L], accumulate(net, n, x, y, n, 0.0));
+    double value = xn_loss_mean(net->loss, n, net->sizes[net->L], xn_net_accumulate_rows(net, n, x, y, n, 0.0, false));
     if (loss)
         *loss = value;
     if (!isfinite(value) || !grads_finite(net))
@@ -287,7 +293,7 @@ xn_status xn_net_accumulate(xn_net *net, size_t n, const double *x, const double
         return s;
     if (total < n)
         return xn_net_fail(net, XN_EDIM, "accumulate: %zu rows of a batch of %zu", n, total);
-    double share = xn_loss_mean(net->loss, total, net->sizes[net->L], accumulate(net, n, x, y, total, 0.0));
+    double share = xn_loss_mean(net->loss, total, net->sizes[net->L], xn_net_accumulate_rows(net, n, x, y, total, 0.0, false));
     if (loss)
         *loss = share;
     return isfinite(share) ? XN_OK : xn_net_fail(net, XN_ENUMERIC, "accumulate: the loss is not finite");
@@ -299,7 +305,7 @@ xn_status xn_net_accumulate(xn_net *net, size_t n, const double *x, const double
  * nothing at all if a new value would not be finite: all of it is checked
  * before any of it is written.  Weight decay skips the biases, so it goes
  * layer by layer; without it the parameters are one vector. */
-static xn_status update(xn_net *net)
+xn_status xn_net_apply_update(xn_net *net)
 {
     const xn_opt *o = &net->opt;
     xn_opt_step c = xn_opt_step_for(o, net->opt_t);
@@ -334,7 +340,7 @@ xn_status xn_net_update(xn_net *net)
         return XN_EINVAL;
     if (!net->train)
         return xn_net_fail(net, XN_EINVAL, "update: no gradient yet (xn_net_gradient or xn_net_accumulate first)");
-    return update(net);
+    return xn_net_apply_update(net);
 }
 
 /* A step's optimizer takes the network's place: a change of kind resets
@@ -364,10 +370,10 @@ xn_status xn_net_train_step(xn_net *net, size_t n, const double *x, const double
         return s;
     /* forward, loss and backward, then the update */
     net->grads_fresh = true;
-    double value = xn_loss_mean(net->loss, n, net->sizes[net->L], accumulate(net, n, x, y, n, 0.0));
+    double value = xn_loss_mean(net->loss, n, net->sizes[net->L], xn_net_accumulate_rows(net, n, x, y, n, 0.0, false));
     if (loss)
         *loss = value;
     if (!isfinite(value))
         return xn_net_fail(net, XN_ENUMERIC, "train_step: the loss is not finite; nothing changed");
-    return update(net);
+    return xn_net_apply_update(net);
 }

@@ -33,8 +33,65 @@ void *__wrap_realloc(void *p, size_t n)
     return __real_realloc(p, n);
 }
 
+/* The allocation count after the first batch and at the end of every
+ * epoch of a fit. */
+static long at_first_batch = -1, at_epoch[8];
+
+static int count_batch(const xn_progress *p, void *user)
+{
+    (void)user;
+    if (p->epoch == 1 && p->batch == 1)
+        at_first_batch = allocations;
+    return 0;
+}
+
+static int count_epoch(const xn_progress *p, void *user)
+{
+    (void)user;
+    at_epoch[p->epoch - 1] = allocations;
+    return 0;
+}
+
+/* xn_fit allocates before its first batch and never after: shuffled
+ * mini-batches, standardization, a validation split, early stopping's
+ * snapshot, a schedule. */
+static void fit_epochs(void)
+{
+    static const size_t sizes[3] = {3, 16, 2};
+    static const xn_act acts[2] = {XN_ACT_RELU, XN_ACT_SOFTMAX};
+    enum { ROWS = 200 };
+    double *x = malloc(ROWS * 3 * sizeof *x), *y = malloc(ROWS * 2 * sizeof *y);
+    xn_rng r;
+    xn_rng_seed(&r, XN_RNG_PYTHON, 9);
+    for (size_t i = 0; i < ROWS; i++) {
+        for (size_t j = 0; j < 3; j++)
+            x[i * 3 + j] = 10.0 * xn_rng_uniform(&r);
+        y[i * 2] = x[i * 3] > 5.0;
+        y[i * 2 + 1] = 1.0 - y[i * 2];
+    }
+    xn_data d = {.n = ROWS, .in = 3, .out = 2, .x = x, .y = y};
+    xn_net_config cfg = {.n_layers = 2, .sizes = sizes, .acts = acts, .loss = XN_LOSS_CCE};
+    xn_net *net;
+    CHECK_STATUS(xn_net_create(&net, &cfg), XN_OK);
+    CHECK_STATUS(xn_net_init_default(net, 1), XN_OK);
+    xn_opt adam = xn_opt_default(XN_OPT_ADAM);
+    CHECK_STATUS(xn_net_set_opt(net, &adam), XN_OK);
+    xn_fit_config fc = {.epochs = 8, .batch = 32, .shuffle = true, .rng = &r, .val_split = 0.2,
+                        .standardize = true, .patience = 100, .restore_best = true,
+                        .schedule = XN_SCHEDULE_COSINE, .on_epoch = count_epoch,
+                        .on_batch = count_batch};
+    CHECK_STATUS(xn_fit(net, &d, &fc, NULL), XN_OK);
+    CHECK(at_first_batch >= 0);
+    for (int e = 0; e < 8; e++)
+        CHECK(at_epoch[e] == at_first_batch);
+    xn_net_destroy(net);
+    free(x);
+    free(y);
+}
+
 int main(void)
 {
+    fit_epochs();
     static const size_t sizes[4] = {2, 7, 1, 3}; /* a width-1 layer: the fused path too */
     static const xn_act acts[3] = {XN_ACT_TANH, XN_ACT_RELU, XN_ACT_SOFTMAX};
     double x[64 * 2], y[64 * 3];

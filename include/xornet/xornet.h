@@ -9,6 +9,7 @@
 #ifndef XORNET_XORNET_H
 #define XORNET_XORNET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -218,6 +219,26 @@ XN_API xn_status xn_net_init(xn_net *net, xn_init init, xn_order order,
  * stream seeded with seed.  Resets the optimizer's moments. */
 XN_API xn_status xn_net_init_default(xn_net *net, uint64_t seed);
 
+/* ---- input standardization --------------------------------------------- */
+
+/* A network may standardize its inputs: every call that takes input rows
+ * (forward, predict, evaluation, gradients, training) first maps each
+ * column j to (x_j - mean_j) / sd_j, so callers and saved models work on
+ * raw data.  mean and sd are (n0) each, sd > 0; NULL for both removes it.
+ * Copied; XN_EINVAL for a non-finite mean or an sd that is not positive
+ * and finite (nothing changed), XN_ENOMEM. */
+XN_API xn_status xn_net_set_standardization(xn_net *net, const double *mean,
+                                            const double *sd);
+/* The network's mean and sd (n0 each), or NULL when it has none. */
+XN_API const double *xn_net_input_mean(const xn_net *net);
+XN_API const double *xn_net_input_sd(const xn_net *net);
+/* Each column's mean and standard deviation (over the n rows, as NumPy's
+ * std with ddof 0 and scikit-learn's StandardScaler) of x (n, k), in two
+ * passes; a constant column gets sd 1, so it is only centred.  XN_EDIM for
+ * no rows or columns, XN_ENUMERIC if a result is not finite. */
+XN_API xn_status xn_column_stats(size_t n, size_t k, const double *x, double *mean,
+                                 double *sd);
+
 /* ---- evaluation -------------------------------------------------------- */
 
 /* Forward pass of x (n, n0), n at most the reserved rows.  *out points at
@@ -360,6 +381,117 @@ XN_API xn_status xn_data_parse(xn_data *d, const char *text, size_t len,
                                size_t outputs, xn_error *err);
 /* Frees d's arrays and zeroes it; accepts NULL and an empty d. */
 XN_API void xn_data_free(xn_data *d);
+
+/* ---- training on a data set -------------------------------------------- */
+
+/* Classification (a sigmoid or softmax output: accuracy is the metric) or
+ * regression (any other output: RMSE). */
+typedef enum { XN_TASK_CLASSIFICATION, XN_TASK_REGRESSION } xn_task;
+XN_API xn_task xn_net_task(const xn_net *net);
+
+/* The learning rate of epoch e (0-based) from the optimizer's rate lr:
+ *   constant     lr
+ *   step         lr * gamma^floor(e / lr_step)
+ *   exponential  lr * gamma^e
+ *   cosine       lr_min + (lr - lr_min) (1 + cos(pi e / epochs)) / 2 */
+typedef enum { XN_SCHEDULE_CONSTANT, XN_SCHEDULE_STEP, XN_SCHEDULE_EXPONENTIAL,
+               XN_SCHEDULE_COSINE } xn_schedule;
+XN_API const char *xn_schedule_name(xn_schedule s);   /* constant step exponential cosine */
+XN_API xn_status xn_schedule_parse(const char *name, xn_schedule *out);
+
+/* Where a run stands after an epoch: enough, with the network, its
+ * optimizer state and the shuffling stream, to resume it exactly. */
+typedef struct {
+    size_t epoch;       /* epochs completed */
+    size_t best_epoch;  /* the epoch with the best watched loss so far (0: none) */
+    size_t wait;        /* epochs since it */
+    double best_loss;   /* its loss (infinity before the first epoch) */
+    double lr0;         /* the run's base learning rate, before any schedule */
+} xn_fit_state;
+
+/* What a run reports after each epoch (and each batch, with on_batch). */
+typedef struct {
+    size_t epoch, epochs;  /* the epoch (1-based) and how many are planned */
+    size_t batch, batches; /* batches done in it, of how many */
+    xn_task task;
+    double loss;           /* the epoch's training loss: the mean of its batches'
+                              losses, each taken before its update, weighted by
+                              their rows (Keras' "loss"); on_batch: the batch's */
+    double metric;         /* accuracy or RMSE over the epoch's batches, likewise */
+    double val_loss, val_metric; /* on the validation rows after the epoch; NaN
+                                    without them */
+    double lr;             /* the learning rate of the epoch */
+    double seconds;        /* the epoch's wall-clock time */
+    size_t best_epoch;     /* the epoch early stopping would keep */
+    const xn_fit_state *state;     /* for a checkpoint */
+    const double *best_params;     /* (P) the best epoch's weights, or NULL */
+} xn_progress;
+
+/* Called after an epoch (or batch) with the user pointer: nonzero stops the
+ * run.  It may evaluate the network (predict, eval_loss) but not change it. */
+typedef int (*xn_fit_callback)(const xn_progress *p, void *user);
+/* Sums v (n doubles) across the processes of a data-parallel run, in place,
+ * leaving the same bits on every process; 0 on success. */
+typedef int (*xn_reduce_fn)(double *v, size_t n, void *ctx);
+
+/* Fill with designated initializers; zero is the default of every field. */
+typedef struct {
+    size_t epochs;            /* >= 1 */
+    size_t batch;             /* rows a step; 0 (or at least the rows) means
+                                 the whole set, one step an epoch */
+    bool shuffle;             /* a new order every epoch, drawn from rng
+                                 exactly as np.random.permutation(n) (NumPy
+                                 stream) or random.shuffle (Python stream) */
+    xn_rng *rng;              /* the stream, after the initializer's draws */
+    const xn_data *val;       /* validation rows, or NULL for: */
+    double val_split;         /* the last fraction of the rows, held out
+                                 before any shuffling (Keras' validation_split) */
+    bool standardize;         /* first set the network's standardization from
+                                 the training rows (xn_column_stats) */
+    size_t patience;          /* stop after this many epochs without a watched
+                                 loss (validation, else training) lower by more
+                                 than min_delta; 0: never */
+    double min_delta;
+    bool restore_best;        /* with patience: end with the best epoch's weights */
+    xn_schedule schedule;
+    double lr_gamma;          /* step, exponential: the factor, in (0, 1] */
+    size_t lr_step;           /* step: epochs a step */
+    double lr_min;            /* cosine: the last rate, in [0, lr) */
+    xn_fit_callback on_epoch, on_batch;
+    void *user;
+    xn_reduce_fn reduce;      /* data parallelism: ranks > 1 processes, this */
+    void *reduce_ctx;         /* one rank; each computes its contiguous slice */
+    size_t rank, ranks;       /* of every batch and of the validation rows */
+    const xn_fit_state *resume;   /* continue a checkpointed run */
+    const double *resume_best;    /* and its best weights (P), or NULL */
+} xn_fit_config;
+
+/* The rate cfg's schedule gives epoch `epoch` (0-based) of a run whose
+ * optimizer rate is lr0. */
+XN_API double xn_schedule_lr(const xn_fit_config *cfg, double lr0, size_t epoch);
+
+typedef struct {
+    size_t epochs;           /* epochs completed */
+    size_t best_epoch;       /* the epoch with the best watched loss */
+    bool restored;           /* the weights are that epoch's */
+    bool stopped_early;      /* by patience */
+    bool stopped_by_callback;
+    double loss, metric, val_loss, val_metric; /* of the last epoch */
+} xn_fit_result;
+
+/* Trains net on data with the network's optimizer (xn_net_set_opt):
+ * epochs of batches, each one optimizer step on the mean loss of its rows.
+ * res (may be NULL) says how it ended.  It allocates before the first
+ * batch and never after.  XN_EINVAL, XN_EDIM (a bad configuration, in
+ * xn_net_error), XN_ENOMEM, XN_ENUMERIC (training diverged: the network
+ * keeps the last good step), XN_EIO (the reduce hook failed). */
+XN_API xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *cfg,
+                        xn_fit_result *res);
+
+/* A uniformly random permutation perm (n) of 0..n-1 drawn from rng as
+ * np.random.permutation(n) does on a legacy RandomState (NumPy stream) or
+ * random.shuffle(list(range(n))) (Python stream). */
+XN_API xn_status xn_rng_permutation(xn_rng *rng, size_t n, size_t *perm);
 
 #ifdef __cplusplus
 }

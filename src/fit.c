@@ -1,0 +1,342 @@
+/* The training loop: epochs of mini-batches over a data set, with
+ * shuffling from the reference streams, a validation set or split, a
+ * learning-rate schedule, early stopping that keeps the best epoch's
+ * weights, a callback after every epoch (and batch), and a reduce hook that
+ * sums each batch's gradient across the processes of a data-parallel run.
+ *
+ * A batch of m rows is one optimizer step on the mean loss of its rows.
+ * In a run of P processes (ranks) every rank draws the same permutation,
+ * computes the gradient of its contiguous slice of each batch scaled for
+ * all m rows, and the hook sums the slices, so every rank applies the same
+ * update as one process would.  Everything a run allocates it allocates
+ * before its first batch. */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "internal.h"
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+xn_task xn_net_task(const xn_net *net)
+{
+    xn_act out = xn_net_act(net, xn_net_layers(net));
+    return out == XN_ACT_SIGMOID || out == XN_ACT_SOFTMAX ? XN_TASK_CLASSIFICATION : XN_TASK_REGRESSION;
+}
+
+double xn_schedule_lr(const xn_fit_config *cfg, double lr0, size_t epoch)
+{
+    double e = (double)epoch;
+    switch (cfg->schedule) {
+    case XN_SCHEDULE_STEP:
+        return lr0 * pow(cfg->lr_gamma, floor(e / (double)cfg->lr_step));
+    case XN_SCHEDULE_EXPONENTIAL:
+        return lr0 * pow(cfg->lr_gamma, e);
+    case XN_SCHEDULE_COSINE: /* Loshchilov and Hutter (2017), without restarts */
+        return cfg->lr_min + (lr0 - cfg->lr_min) * 0.5 * (1.0 + cos(3.14159265358979323846 * e / (double)cfg->epochs));
+    case XN_SCHEDULE_CONSTANT:
+        break;
+    }
+    return lr0;
+}
+
+/* Rows [lo, hi) of a batch of m rows that rank r of `ranks` computes. */
+static void slice(size_t m, size_t r, size_t ranks, size_t *lo, size_t *hi)
+{
+    *lo = m * r / ranks;
+    *hi = m * (r + 1) / ranks;
+}
+
+/* The parts of a run's configuration that can be wrong, with why. */
+static xn_status check(xn_net *net, const xn_data *d, const xn_fit_config *c, double lr0)
+{
+    size_t n0 = net->sizes[0], K = net->sizes[net->L];
+    if (!d || !d->x || !d->y || d->n == 0)
+        return xn_net_fail(net, XN_EINVAL, "fit: no training rows");
+    if (d->in != n0 || d->out != K)
+        return xn_net_fail(net, XN_EDIM, "fit: the data has %zu inputs and %zu outputs, the network %zu and %zu",
+                           d->in, d->out, n0, K);
+    if (!c)
+        return xn_net_fail(net, XN_EINVAL, "fit: no configuration");
+    if (c->epochs == 0)
+        return xn_net_fail(net, XN_EINVAL, "fit: 0 epochs");
+    if (c->shuffle && !c->rng)
+        return xn_net_fail(net, XN_EINVAL, "fit: shuffling needs a random stream");
+    if (!(c->val_split >= 0.0 && c->val_split < 1.0))
+        return xn_net_fail(net, XN_EINVAL, "fit: val_split must be in [0, 1)");
+    if (c->val && (c->val->in != n0 || c->val->out != K || !c->val->x || !c->val->y || c->val->n == 0))
+        return xn_net_fail(net, XN_EDIM, "fit: the validation data does not fit the network");
+    if (!(c->min_delta >= 0.0) || !isfinite(c->min_delta))
+        return xn_net_fail(net, XN_EINVAL, "fit: min_delta must be zero or positive");
+    switch (c->schedule) {
+    case XN_SCHEDULE_CONSTANT:
+        break;
+    case XN_SCHEDULE_STEP:
+        if (c->lr_step == 0)
+            return xn_net_fail(net, XN_EINVAL, "fit: a step schedule needs lr_step >= 1");
+        /* fall through */
+    case XN_SCHEDULE_EXPONENTIAL:
+        if (!(c->lr_gamma > 0.0 && c->lr_gamma <= 1.0))
+            return xn_net_fail(net, XN_EINVAL, "fit: lr_gamma must be in (0, 1]");
+        break;
+    case XN_SCHEDULE_COSINE:
+        if (!(c->lr_min >= 0.0 && c->lr_min < lr0))
+            return xn_net_fail(net, XN_EINVAL, "fit: lr_min must be in [0, lr)");
+        break;
+    default:
+        return xn_net_fail(net, XN_EINVAL, "fit: unknown schedule %d", (int)c->schedule);
+    }
+    if (c->ranks > 1 && (!c->reduce || c->rank >= c->ranks))
+        return xn_net_fail(net, XN_EINVAL, "fit: %zu ranks need a reduce hook and a rank below them",
+                           c->ranks);
+    if (c->resume && (c->resume->epoch > c->epochs || !(c->resume->lr0 > 0.0)))
+        return xn_net_fail(net, XN_EINVAL, "fit: the run to resume is at epoch %zu, past %zu",
+                           c->resume->epoch, c->epochs);
+    return XN_OK;
+}
+
+/* What one pass over rows adds up: the loss terms and, for the metric, the
+ * rows right (classification) or the squared errors (regression).  Summed
+ * across ranks as one vector. */
+typedef struct {
+    double loss, metric;
+} sums;
+
+static void add_metric(const xn_net *net, size_t m, const double *y, sums *s)
+{
+    size_t K = net->sizes[net->L];
+    const double *a = net->a[net->L];
+    if (xn_net_task(net) == XN_TASK_CLASSIFICATION) {
+        s->metric += (double)xn_count_right(m, K, a, y);
+    } else {
+        for (size_t i = 0; i < m * K; i++)
+            s->metric += (a[i] - y[i]) * (a[i] - y[i]);
+    }
+}
+
+/* Accuracy, or RMSE over the n rows. */
+static double metric_of(const xn_net *net, size_t n, double metric)
+{
+    if (xn_net_task(net) == XN_TASK_CLASSIFICATION)
+        return metric / (double)n;
+    return sqrt(metric / ((double)n * (double)net->sizes[net->L]));
+}
+
+static int reduce(const xn_fit_config *c, double *v, size_t n)
+{
+    return c->ranks > 1 ? c->reduce(v, n, c->reduce_ctx) : 0;
+}
+
+/* Loss and metric of the rows [0, n) of x, y: this rank's slice, in
+ * blocks of the workspace, summed across ranks. */
+static xn_status evaluate(xn_net *net, const xn_fit_config *c, size_t n, const double *x,
+                          const double *y, double *loss, double *metric)
+{
+    size_t n0 = net->sizes[0], K = net->sizes[net->L], lo, hi;
+    sums s = {0, 0};
+    slice(n, c->ranks > 1 ? c->rank : 0, c->ranks > 1 ? c->ranks : 1, &lo, &hi);
+    for (size_t r0 = lo; r0 < hi; r0 += net->cap) {
+        size_t m = hi - r0 < net->cap ? hi - r0 : net->cap;
+        xn_net_forward_rows(net, m, xn_net_inputs(net, m, x + r0 * n0));
+        s.loss = xn_loss_sum(net->loss, net->acts[net->L], m, K, n, net->a[net->L], net->zout,
+                             y + r0 * K, NULL, s.loss);
+        add_metric(net, m, y + r0 * K, &s);
+    }
+    if (reduce(c, &s.loss, 2) != 0)
+        return xn_net_fail(net, XN_EIO, "fit: the reduce hook failed");
+    *loss = xn_loss_mean(net->loss, n, K, s.loss);
+    *metric = metric_of(net, n, s.metric);
+    return XN_OK;
+}
+
+/* The buffers of a run, made before its first batch. */
+typedef struct {
+    size_t n;           /* training rows */
+    size_t *perm;       /* (n) the epoch's order */
+    double *bx, *by;    /* (rows, n0), (rows, K): a gathered slice */
+    double *best;       /* (P) the best epoch's weights, or NULL */
+} buffers;
+
+static void free_buffers(buffers *b)
+{
+    free(b->perm);
+    free(b->bx);
+    free(b->by);
+    free(b->best);
+}
+
+static xn_status make_buffers(xn_net *net, size_t n, size_t rows, bool keep_best, buffers *b)
+{
+    size_t n0 = net->sizes[0], K = net->sizes[net->L];
+    b->n = n;
+    b->perm = malloc(n * sizeof *b->perm);
+    b->bx = malloc(rows * n0 * sizeof *b->bx);
+    b->by = malloc(rows * K * sizeof *b->by);
+    b->best = keep_best ? malloc(net->nparams * sizeof *b->best) : NULL;
+    if (!b->perm || !b->bx || !b->by || (keep_best && !b->best))
+        return xn_net_fail(net, XN_ENOMEM, "fit: out of memory for the batches");
+    for (size_t i = 0; i < n; i++)
+        b->perm[i] = i;
+    return XN_OK;
+}
+
+/* One step on batch rows perm[0..m) of (x, y): this rank's slice is
+ * gathered (standardized on the way), its gradient summed across ranks,
+ * and the update applied.  *loss is the batch's loss; s gains it weighted
+ * by m / n (so one batch of all n rows gives its loss to the bit), and the
+ * metric's sum. */
+static xn_status batch_step(xn_net *net, const xn_fit_config *c, const buffers *b, size_t m,
+                            const size_t *rows, const double *x, const double *y, bool in_order,
+                            sums *s, double *loss)
+{
+    size_t n0 = net->sizes[0], K = net->sizes[net->L], lo, hi;
+    slice(m, c->ranks > 1 ? c->rank : 0, c->ranks > 1 ? c->ranks : 1, &lo, &hi);
+    sums part = {0, 0};
+    net->grads_fresh = true;
+    if (hi > lo) {
+        const double *bx, *by;
+        if (in_order) { /* rows in place: no copy (the whole batch, unshuffled) */
+            bx = x + rows[lo] * n0;
+            by = y + rows[lo] * K;
+        } else {
+            xn_gather_rows(hi - lo, n0, x, rows + lo, net->mean, net->sd, b->bx);
+            xn_gather_rows(hi - lo, K, y, rows + lo, NULL, NULL, b->by);
+            bx = b->bx;
+            by = b->by;
+        }
+        part.loss = xn_net_accumulate_rows(net, hi - lo, bx, by, m, 0.0, !in_order);
+        add_metric(net, hi - lo, by, &part);
+    } else {
+        memset(net->grads, 0, net->nparams * sizeof *net->grads);
+    }
+    if (reduce(c, net->grads, net->nparams) != 0 || reduce(c, &part.loss, 2) != 0)
+        return xn_net_fail(net, XN_EIO, "fit: the reduce hook failed");
+    if (!isfinite(part.loss))
+        return xn_net_fail(net, XN_ENUMERIC, "fit: the loss is not finite");
+    xn_status st = xn_net_apply_update(net);
+    if (st != XN_OK)
+        return st;
+    *loss = xn_loss_mean(net->loss, m, K, part.loss);
+    s->loss += *loss * ((double)m / (double)b->n);
+    s->metric += part.metric;
+    return XN_OK;
+}
+
+xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *cfg, xn_fit_result *res)
+{
+    if (!net)
+        return XN_EINVAL;
+    /* the run's base rate: a schedule scales it epoch by epoch */
+    double lr0 = cfg && cfg->resume ? cfg->resume->lr0 : net->opt.lr;
+    xn_status st = check(net, data, cfg, lr0);
+    if (st == XN_OK && !net->initialized)
+        st = xn_net_fail(net, XN_EINVAL, "fit: the network was never initialized");
+    if (st != XN_OK)
+        return st;
+    const xn_fit_config *c = cfg;
+    size_t n0 = net->sizes[0], K = net->sizes[net->L];
+    /* Keras' validation_split: the last rows, before any shuffling */
+    size_t n = c->val ? data->n : (size_t)floor((double)data->n * (1.0 - c->val_split));
+    if (n == 0)
+        return xn_net_fail(net, XN_EDIM, "fit: no training rows are left after the validation split");
+    const double *vx = c->val ? c->val->x : data->x + n * n0, *vy = c->val ? c->val->y : data->y + n * K;
+    size_t nv = c->val ? c->val->n : data->n - n;
+    size_t B = c->batch == 0 || c->batch >= n ? n : c->batch, ranks = c->ranks > 1 ? c->ranks : 1;
+    bool early = c->patience > 0, keep_best = early && c->restore_best;
+    if (c->standardize) {
+        double *ms = malloc(2 * n0 * sizeof *ms);
+        if (!ms)
+            return xn_net_fail(net, XN_ENOMEM, "fit: out of memory");
+        st = xn_column_stats(n, n0, data->x, ms, ms + n0);
+        if (st == XN_OK)
+            st = xn_net_set_standardization(net, ms, ms + n0);
+        else
+            xn_net_fail(net, st, "fit: an input column's mean or deviation is not finite");
+        free(ms);
+        if (st != XN_OK)
+            return st;
+    }
+    buffers b = {0};
+    if ((st = xn_net_need_training(net)) != XN_OK || (st = xn_net_reserve(net, (B + ranks - 1) / ranks)) != XN_OK ||
+        (st = make_buffers(net, n, (B + ranks - 1) / ranks, keep_best, &b)) != XN_OK) {
+        free_buffers(&b);
+        return st;
+    }
+    xn_fit_state state = {.epoch = 0, .best_epoch = 0, .wait = 0, .best_loss = INFINITY, .lr0 = lr0};
+    if (c->resume) {
+        state = *c->resume;
+        if (keep_best && c->resume_best)
+            memcpy(b.best, c->resume_best, net->nparams * sizeof *b.best);
+    }
+    xn_fit_result r = {.best_epoch = state.best_epoch, .loss = NAN, .val_loss = NAN};
+    bool stop = false;
+    while (!stop && state.epoch < c->epochs) {
+        double t0 = now(), lr = xn_schedule_lr(c, lr0, state.epoch);
+        if (lr != net->opt.lr && (st = xn_net_set_lr(net, lr)) != XN_OK)
+            break;
+        if (c->shuffle)
+            xn_rng_permutation(c->rng, n, b.perm);
+        size_t batches = (n + B - 1) / B;
+        sums s = {0, 0};
+        xn_progress p = {.epoch = state.epoch + 1, .epochs = c->epochs, .batches = batches,
+                         .task = xn_net_task(net), .lr = lr, .val_loss = NAN, .val_metric = NAN,
+                         .state = &state};
+        for (size_t bi = 0; st == XN_OK && bi < batches && !stop; bi++) {
+            size_t m = n - bi * B < B ? n - bi * B : B;
+            /* unshuffled, every batch's rows are in place and need no copy */
+            st = batch_step(net, c, &b, m, b.perm + bi * B, data->x, data->y, !c->shuffle, &s, &p.loss);
+            if (st == XN_OK && c->on_batch) {
+                p.batch = bi + 1;
+                stop = c->on_batch(&p, c->user) != 0;
+                if (stop && bi + 1 < batches)
+                    r.stopped_by_callback = true; /* inside an epoch: it does not count */
+            }
+        }
+        if (st != XN_OK || r.stopped_by_callback)
+            break;
+        state.epoch++;
+        p.batch = batches;
+        p.loss = r.loss = s.loss;
+        p.metric = r.metric = metric_of(net, n, s.metric);
+        if (nv && (st = evaluate(net, c, nv, vx, vy, &p.val_loss, &p.val_metric)) != XN_OK)
+            break;
+        r.val_loss = p.val_loss;
+        r.val_metric = p.val_metric;
+        /* early stopping watches the validation loss, else the training loss */
+        double watched = nv ? p.val_loss : p.loss;
+        if (watched < state.best_loss - c->min_delta) {
+            state.best_loss = watched;
+            state.best_epoch = state.epoch;
+            state.wait = 0;
+            if (keep_best)
+                memcpy(b.best, net->params, net->nparams * sizeof *b.best);
+        } else if (early && ++state.wait >= c->patience) {
+            stop = r.stopped_early = true;
+        }
+        p.best_epoch = state.best_epoch;
+        p.best_params = b.best;
+        p.seconds = now() - t0;
+        if (c->on_epoch && c->on_epoch(&p, c->user) != 0)
+            stop = r.stopped_by_callback = true;
+    }
+    r.epochs = state.epoch;
+    r.best_epoch = state.best_epoch;
+    if (st == XN_OK && keep_best && state.best_epoch && state.best_epoch != state.epoch) {
+        memcpy(net->params, b.best, net->nparams * sizeof *b.best);
+        r.restored = true;
+    }
+    if (st == XN_OK && lr0 != net->opt.lr)
+        xn_net_set_lr(net, lr0); /* the network keeps its optimizer as given */
+    if (res)
+        *res = r;
+    free_buffers(&b);
+    return st;
+}

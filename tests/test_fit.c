@@ -1,0 +1,440 @@
+/* xn_fit, the training loop: mini-batch runs on the NumPy and Python
+ * streams against the reference loops of tests/reference/minibatch.py; the
+ * whole batch against the step-by-step loop, to the bit; the validation
+ * split, early stopping with the best weights restored, the schedules,
+ * standardization, callbacks; a data-parallel run of 2 and 3 ranks (threads
+ * joined by a reduce hook) against one process; and the refusals. */
+#define _POSIX_C_SOURCE 200809L /* pthread_barrier_t */
+
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "reference/minibatch.h"
+#include "xornet/xornet.h"
+
+enum { N = 40, D = 2, H = 8 };
+
+/* The rows of tests/reference/minibatch.py: dyadic, so exact. */
+static void ref_data(double *x, double *y)
+{
+    for (int i = 0; i < N; i++) {
+        x[i * 2] = ((i * 37) % 17) / 16.0;
+        x[i * 2 + 1] = ((i * 11) % 13) / 8.0 - 0.75;
+        y[i] = (x[i * 2] > 0.5) != (x[i * 2 + 1] > 0.0);
+    }
+}
+
+static xn_net *make(size_t L, const size_t *sizes, const xn_act *acts, xn_loss loss)
+{
+    xn_net_config cfg = {.n_layers = L, .sizes = sizes, .acts = acts, .loss = loss};
+    xn_net *net = NULL;
+    CHECK_STATUS(xn_net_create(&net, &cfg), XN_OK);
+    return net;
+}
+
+/* ---- 1. the reference loops -------------------------------------------- */
+
+static void reference_loops(void)
+{
+    static const size_t sizes[3] = {D, H, 1};
+    static const xn_act acts[2] = {XN_ACT_RELU, XN_ACT_SIGMOID};
+    static const struct {
+        xn_rng_kind stream;
+        xn_opt_kind kind;
+        double lr;
+        const double *want;
+    } runs[] = {
+        {XN_RNG_NUMPY, XN_OPT_GD, 0.5, ref_numpy_gd},
+        {XN_RNG_NUMPY, XN_OPT_ADAM, 0.05, ref_numpy_adam},
+        {XN_RNG_PYTHON, XN_OPT_GD, 0.5, ref_python_gd},
+        {XN_RNG_PYTHON, XN_OPT_MOMENTUM, 0.2, ref_python_momentum},
+    };
+    double x[N * D], y[N], out[N];
+    ref_data(x, y);
+    xn_data d = {.n = N, .in = D, .out = 1, .x = x, .y = y};
+    for (size_t r = 0; r < sizeof runs / sizeof runs[0]; r++) {
+        xn_net *net = make(2, sizes, acts, XN_LOSS_MSE);
+        xn_rng rng;
+        xn_rng_seed(&rng, runs[r].stream, 1);
+        /* randn(2,8), randn(8,1); or random.uniform(-limit, limit) */
+        xn_init init = runs[r].stream == XN_RNG_NUMPY ? XN_INIT_NORMAL : XN_INIT_GLOROT_UNIFORM;
+        CHECK_STATUS(xn_net_init(net, init, XN_ORDER_ROW, XN_BIAS_ZERO, &rng), XN_OK);
+        xn_opt o = xn_opt_default(runs[r].kind);
+        o.lr = runs[r].lr;
+        CHECK_STATUS(xn_net_set_opt(net, &o), XN_OK);
+        xn_fit_config cfg = {.epochs = 30, .batch = 12, .shuffle = true, .rng = &rng};
+        xn_fit_result res;
+        CHECK_STATUS(xn_fit(net, &d, &cfg, &res), XN_OK);
+        CHECK(res.epochs == 30 && !res.stopped_early);
+        CHECK_STATUS(xn_net_predict(net, N, x, out), XN_OK);
+        double worst = 0;
+        for (int i = 0; i < N; i++)
+            worst = fmax(worst, fabs(out[i] - runs[r].want[i]));
+        if (!(worst <= 1e-12))
+            fprintf(stderr, "reference run %zu: off by %.3g\n", r, worst);
+        CHECK(worst <= 1e-12);
+        xn_net_destroy(net);
+    }
+}
+
+/* The permutations themselves, as NumPy 1.24.2 and CPython 3.11.2 print
+ * them: np.random.seed(3); np.random.permutation(10) -> [5 4 1 2 9 6 7 0 3 8],
+ * then again -> [3 8 2 1 9 4 0 6 7 5]; np.random.permutation(300)[:8] after
+ * seed(3) -> [84 217 211 286 31 134 201 248]; random.seed(3);
+ * random.shuffle(l := list(range(10))) -> [1, 5, 6, 0, 9, 4, 7, 2, 8, 3],
+ * and of range(300) -> [52, 229, 160, 283, 20, 244, 177, 217, ...]. */
+static void permutations(void)
+{
+    static const size_t np1[10] = {5, 4, 1, 2, 9, 6, 7, 0, 3, 8}, np2[10] = {3, 8, 2, 1, 9, 4, 0, 6, 7, 5};
+    static const size_t py1[10] = {1, 5, 6, 0, 9, 4, 7, 2, 8, 3};
+    static const size_t np300[8] = {84, 217, 211, 286, 31, 134, 201, 248};
+    static const size_t py300[8] = {52, 229, 160, 283, 20, 244, 177, 217};
+    size_t big[300];
+    size_t p[10];
+    xn_rng r;
+    xn_rng_seed(&r, XN_RNG_NUMPY, 3);
+    CHECK_STATUS(xn_rng_permutation(&r, 10, p), XN_OK);
+    CHECK(memcmp(p, np1, sizeof p) == 0);
+    CHECK_STATUS(xn_rng_permutation(&r, 10, p), XN_OK);
+    CHECK(memcmp(p, np2, sizeof p) == 0);
+    xn_rng_seed(&r, XN_RNG_PYTHON, 3);
+    CHECK_STATUS(xn_rng_permutation(&r, 10, p), XN_OK);
+    CHECK(memcmp(p, py1, sizeof p) == 0);
+    xn_rng_seed(&r, XN_RNG_NUMPY, 3); /* wider masks: rejections at 300 */
+    CHECK_STATUS(xn_rng_permutation(&r, 300, big), XN_OK);
+    CHECK(memcmp(big, np300, sizeof np300) == 0);
+    xn_rng_seed(&r, XN_RNG_PYTHON, 3);
+    CHECK_STATUS(xn_rng_permutation(&r, 300, big), XN_OK);
+    CHECK(memcmp(big, py300, sizeof py300) == 0);
+    CHECK_STATUS(xn_rng_permutation(NULL, 10, p), XN_EINVAL);
+    CHECK_STATUS(xn_rng_permutation(&r, 0, NULL), XN_OK);
+}
+
+/* ---- 2. the whole batch is the step-by-step loop ----------------------- */
+
+typedef struct {
+    double loss[200], metric[200];
+    size_t epochs;
+} trace;
+
+static int record(const xn_progress *p, void *user)
+{
+    trace *t = user;
+    t->loss[p->epoch - 1] = p->loss;
+    t->metric[p->epoch - 1] = p->metric;
+    t->epochs = p->epoch;
+    return 0;
+}
+
+static void whole_batch(void)
+{
+    static const size_t sizes[3] = {2, 10, 1};
+    static const xn_act acts[2] = {XN_ACT_RELU, XN_ACT_SIGMOID};
+    xn_net *a = make(2, sizes, acts, XN_LOSS_MSE), *b = make(2, sizes, acts, XN_LOSS_MSE);
+    xn_rng r1, r2;
+    xn_rng_seed(&r1, XN_RNG_NUMPY, 1);
+    xn_rng_seed(&r2, XN_RNG_NUMPY, 1);
+    xn_net_init(a, XN_INIT_NORMAL, XN_ORDER_ROW, XN_BIAS_ZERO, &r1);
+    xn_net_init(b, XN_INIT_NORMAL, XN_ORDER_ROW, XN_BIAS_ZERO, &r2);
+    xn_opt gd = xn_opt_default(XN_OPT_GD);
+    gd.lr = 1.5;
+    CHECK_STATUS(xn_net_set_opt(b, &gd), XN_OK);
+    xn_data d = {.n = 4, .in = 2, .out = 1, .x = (double *)xn_xor_inputs(), .y = (double *)xn_xor_targets()};
+    trace t = {{0}, {0}, 0};
+    xn_fit_config cfg = {.epochs = 200, .on_epoch = record, .user = &t};
+    CHECK_STATUS(xn_fit(b, &d, &cfg, NULL), XN_OK);
+    CHECK(t.epochs == 200);
+    bool same = true;
+    for (int e = 0; e < 200; e++) {
+        double loss;
+        CHECK_STATUS(xn_net_train_step(a, 4, xn_xor_inputs(), xn_xor_targets(), &gd, &loss), XN_OK);
+        double acc = xn_accuracy(4, 1, xn_net_output(a), xn_xor_targets());
+        same &= loss == t.loss[e] && acc == t.metric[e];
+    }
+    CHECK(same);
+    CHECK(memcmp(xn_net_params(a), xn_net_params(b), xn_net_param_count(a) * sizeof(double)) == 0);
+    xn_net_destroy(a);
+    xn_net_destroy(b);
+}
+
+/* ---- 3. validation, early stopping, schedules, standardization --------- */
+
+typedef struct {
+    double val_loss[100], lr[100];
+    double *snapshot; /* the weights after each epoch */
+    size_t P, epochs;
+} watch;
+
+static int watch_epoch(const xn_progress *p, void *user)
+{
+    watch *w = user;
+    w->val_loss[p->epoch - 1] = p->val_loss;
+    w->lr[p->epoch - 1] = p->lr;
+    w->epochs = p->epoch;
+    return 0;
+}
+
+static void validation_and_stopping(void)
+{
+    static const size_t sizes[3] = {D, H, 1};
+    static const xn_act acts[2] = {XN_ACT_TANH, XN_ACT_SIGMOID};
+    double x[N * D], y[N];
+    ref_data(x, y);
+    xn_data d = {.n = N, .in = D, .out = 1, .x = x, .y = y};
+    xn_net *net = make(2, sizes, acts, XN_LOSS_BCE);
+    CHECK_STATUS(xn_net_init_default(net, 7), XN_OK);
+    xn_opt adam = xn_opt_default(XN_OPT_ADAM);
+    adam.lr = 0.3; /* large: the validation loss soon rises */
+    CHECK_STATUS(xn_net_set_opt(net, &adam), XN_OK);
+    xn_rng rng;
+    xn_rng_seed(&rng, XN_RNG_NUMPY, 5);
+    watch w = {.P = xn_net_param_count(net)};
+    xn_fit_config cfg = {.epochs = 100, .batch = 8, .shuffle = true, .rng = &rng, .val_split = 0.25,
+                         .patience = 5, .restore_best = true, .on_epoch = watch_epoch, .user = &w,
+                         .schedule = XN_SCHEDULE_EXPONENTIAL, .lr_gamma = 0.97};
+    xn_fit_result res;
+    CHECK_STATUS(xn_fit(net, &d, &cfg, &res), XN_OK);
+    CHECK(res.stopped_early && res.restored);
+    CHECK(res.epochs == w.epochs && res.epochs < 100);
+    CHECK(res.best_epoch + 5 == res.epochs);
+    /* the best epoch is the lowest validation loss, and the weights are its
+     * own: their validation loss, on the last 10 rows, is that loss */
+    double best = INFINITY, now;
+    for (size_t e = 0; e < w.epochs; e++)
+        best = fmin(best, w.val_loss[e]);
+    CHECK(best == w.val_loss[res.best_epoch - 1]);
+    CHECK_STATUS(xn_net_eval_loss(net, 10, x + 30 * D, y + 30, &now), XN_OK);
+    CHECK_CLOSE(now, best, 0, 1e-15);
+    for (size_t e = 0; e < w.epochs; e++)
+        CHECK(w.lr[e] == 0.3 * pow(0.97, (double)e));
+    CHECK(xn_net_opt(net).lr == 0.3); /* the schedule does not stay behind */
+    xn_net_destroy(net);
+
+    /* the other schedules, as the header writes them */
+    xn_fit_config s = {.epochs = 10, .lr_gamma = 0.5, .lr_step = 3, .lr_min = 0.01, .schedule = XN_SCHEDULE_STEP};
+    CHECK(xn_schedule_lr(&s, 0.4, 5) == 0.4 * 0.5);
+    s.schedule = XN_SCHEDULE_COSINE;
+    CHECK(xn_schedule_lr(&s, 0.4, 0) == 0.4);
+    CHECK_CLOSE(xn_schedule_lr(&s, 0.4, 5), 0.01 + 0.39 * 0.5, 0, 1e-15);
+    s.schedule = XN_SCHEDULE_CONSTANT;
+    CHECK(xn_schedule_lr(&s, 0.4, 7) == 0.4);
+    xn_schedule k;
+    CHECK_STATUS(xn_schedule_parse("cosine", &k), XN_OK);
+    CHECK(k == XN_SCHEDULE_COSINE && strcmp(xn_schedule_name(XN_SCHEDULE_STEP), "step") == 0);
+}
+
+static void standardization(void)
+{
+    static const size_t sizes[3] = {3, 4, 2};
+    static const xn_act acts[2] = {XN_ACT_RELU, XN_ACT_SOFTMAX};
+    enum { R = 6 };
+    /* column 0 in the hundreds, column 1 constant, column 2 small */
+    double x[R * 3] = {100, 5, 0.1, 200, 5, 0.3, 300, 5, 0.2, 400, 5, 0.6, 500, 5, 0.5, 600, 5, 0.4};
+    double y[R * 2] = {1, 0, 1, 0, 1, 0, 0, 1, 0, 1, 0, 1};
+    xn_data d = {.n = R, .in = 3, .out = 2, .x = x, .y = y};
+    xn_net *net = make(2, sizes, acts, XN_LOSS_CCE);
+    CHECK_STATUS(xn_net_init_default(net, 1), XN_OK);
+    xn_fit_config cfg = {.epochs = 3, .batch = 2, .standardize = true, .val_split = 1.0 / 3.0};
+    CHECK_STATUS(xn_fit(net, &d, &cfg, NULL), XN_OK);
+    /* from the 4 training rows only: mean 250, sd sqrt(12500); column 1
+     * constant: centred, sd 1 */
+    const double *mean = xn_net_input_mean(net), *sd = xn_net_input_sd(net);
+    CHECK(mean && sd);
+    if (mean && sd) {
+        CHECK(mean[0] == 250.0 && sd[0] == sqrt(12500.0));
+        CHECK(mean[1] == 5.0 && sd[1] == 1.0);
+        CHECK_CLOSE(mean[2], 0.3, 0, 1e-15);
+    }
+    /* predict takes raw rows: the same as a copy without standardization
+     * fed the standardized rows */
+    xn_net *plain;
+    CHECK_STATUS(xn_net_clone(&plain, net), XN_OK);
+    CHECK_STATUS(xn_net_set_standardization(plain, NULL, NULL), XN_OK);
+    double xs[R * 3], a[R * 2], b[R * 2];
+    for (int i = 0; i < R; i++)
+        for (int j = 0; j < 3; j++)
+            xs[i * 3 + j] = (x[i * 3 + j] - mean[j]) / sd[j];
+    CHECK_STATUS(xn_net_predict(net, R, x, a), XN_OK);
+    CHECK_STATUS(xn_net_predict(plain, R, xs, b), XN_OK);
+    CHECK(memcmp(a, b, sizeof a) == 0);
+    double bad_sd[3] = {1, 0, 1};
+    CHECK_STATUS(xn_net_set_standardization(net, mean, bad_sd), XN_EINVAL);
+    CHECK(strstr(xn_net_error(net), "sd 2 must be positive") != NULL);
+    xn_net_destroy(plain);
+    xn_net_destroy(net);
+}
+
+/* ---- 4. data parallelism: ranks as threads joined by a reduce hook ------ */
+
+typedef struct {
+    pthread_barrier_t bar;
+    double *slots[3]; /* each rank's vector, summed in rank order */
+    size_t ranks;
+} group;
+
+typedef struct {
+    group *g;
+    size_t rank;
+} member;
+
+/* Every rank publishes its vector, all wait, each sums every slot in rank
+ * order into a private copy, all wait, then write it back: the same bits
+ * everywhere, as the hook must. */
+static int thread_reduce(double *v, size_t n, void *ctx)
+{
+    member *m = ctx;
+    group *g = m->g;
+    double *sum = calloc(n, sizeof *sum);
+    if (!sum)
+        return -1;
+    g->slots[m->rank] = v;
+    pthread_barrier_wait(&g->bar);
+    for (size_t r = 0; r < g->ranks; r++)
+        for (size_t i = 0; i < n; i++)
+            sum[i] += g->slots[r][i];
+    pthread_barrier_wait(&g->bar);
+    memcpy(v, sum, n * sizeof *v);
+    free(sum);
+    return 0;
+}
+
+typedef struct {
+    member me;
+    double x[N * D], y[N];
+    double params[D * H + H + H + 1];
+    xn_status status;
+} rank_run;
+
+static void *run_rank(void *arg)
+{
+    rank_run *r = arg;
+    static const size_t sizes[3] = {D, H, 1};
+    static const xn_act acts[2] = {XN_ACT_RELU, XN_ACT_SIGMOID};
+    xn_net *net = make(2, sizes, acts, XN_LOSS_MSE);
+    xn_rng rng;
+    xn_rng_seed(&rng, XN_RNG_NUMPY, 1);
+    xn_net_init(net, XN_INIT_NORMAL, XN_ORDER_ROW, XN_BIAS_ZERO, &rng);
+    xn_opt adam = xn_opt_default(XN_OPT_ADAM);
+    adam.lr = 0.05;
+    xn_net_set_opt(net, &adam);
+    xn_data d = {.n = N, .in = D, .out = 1, .x = r->x, .y = r->y};
+    size_t ranks = r->me.g ? r->me.g->ranks : 1;
+    xn_fit_config cfg = {.epochs = 30, .batch = 12, .shuffle = true, .rng = &rng, .val_split = 0.2,
+                         .reduce = ranks > 1 ? thread_reduce : NULL, .reduce_ctx = &r->me,
+                         .rank = r->me.rank, .ranks = ranks};
+    r->status = xn_fit(net, &d, &cfg, NULL);
+    memcpy(r->params, xn_net_params(net), sizeof r->params);
+    xn_net_destroy(net);
+    return NULL;
+}
+
+static void data_parallel(void)
+{
+    rank_run *one = calloc(1, sizeof *one);
+    ref_data(one->x, one->y);
+    run_rank(one);
+    CHECK_STATUS(one->status, XN_OK);
+    for (size_t ranks = 2; ranks <= 3; ranks++) {
+        group g = {.ranks = ranks};
+        pthread_barrier_init(&g.bar, NULL, (unsigned)ranks);
+        rank_run *runs = calloc(ranks, sizeof *runs);
+        pthread_t t[3];
+        for (size_t r = 0; r < ranks; r++) {
+            runs[r].me = (member){&g, r};
+            ref_data(runs[r].x, runs[r].y);
+            pthread_create(&t[r], NULL, run_rank, &runs[r]);
+        }
+        for (size_t r = 0; r < ranks; r++)
+            pthread_join(t[r], NULL);
+        for (size_t r = 0; r < ranks; r++) {
+            CHECK_STATUS(runs[r].status, XN_OK);
+            /* bit-identical across ranks */
+            CHECK(memcmp(runs[r].params, runs[0].params, sizeof runs[0].params) == 0);
+        }
+        double worst = 0;
+        for (size_t i = 0; i < sizeof one->params / sizeof one->params[0]; i++)
+            worst = fmax(worst, fabs(runs[0].params[i] - one->params[i]) / fmax(1.0, fabs(one->params[i])));
+        if (!(worst <= 1e-12))
+            fprintf(stderr, "%zu ranks: weights off by %.3g relative\n", ranks, worst);
+        CHECK(worst <= 1e-12);
+        pthread_barrier_destroy(&g.bar);
+        free(runs);
+    }
+    free(one);
+}
+
+/* ---- 5. callbacks and refusals ----------------------------------------- */
+
+static int stop_at_3(const xn_progress *p, void *user)
+{
+    (void)user;
+    return p->epoch == 3;
+}
+
+static int count_batches(const xn_progress *p, void *user)
+{
+    size_t *n = user;
+    (*n)++;
+    return p->batches != 4; /* 40 rows in batches of 12 */
+}
+
+static void callbacks_and_refusals(void)
+{
+    static const size_t sizes[3] = {D, H, 1};
+    static const xn_act acts[2] = {XN_ACT_RELU, XN_ACT_SIGMOID};
+    double x[N * D], y[N];
+    ref_data(x, y);
+    xn_data d = {.n = N, .in = D, .out = 1, .x = x, .y = y};
+    xn_net *net = make(2, sizes, acts, XN_LOSS_MSE);
+    xn_fit_config cfg = {.epochs = 10};
+    CHECK_STATUS(xn_fit(net, &d, &cfg, NULL), XN_EINVAL);
+    CHECK(strcmp(xn_net_error(net), "fit: the network was never initialized") == 0);
+    CHECK_STATUS(xn_net_init_default(net, 2), XN_OK);
+    xn_fit_result res;
+    cfg.on_epoch = stop_at_3;
+    CHECK_STATUS(xn_fit(net, &d, &cfg, &res), XN_OK);
+    CHECK(res.epochs == 3 && res.stopped_by_callback);
+    size_t batches = 0;
+    xn_fit_config per_batch = {.epochs = 2, .batch = 12, .on_batch = count_batches, .user = &batches};
+    CHECK_STATUS(xn_fit(net, &d, &per_batch, &res), XN_OK);
+    CHECK(batches == 8 && res.epochs == 2);
+
+    static const struct {
+        xn_fit_config cfg;
+        const char *msg;
+    } bad[] = {
+        {{.epochs = 0}, "fit: 0 epochs"},
+        {{.epochs = 1, .shuffle = true}, "fit: shuffling needs a random stream"},
+        {{.epochs = 1, .val_split = 1.0}, "fit: val_split must be in [0, 1)"},
+        {{.epochs = 1, .schedule = XN_SCHEDULE_STEP, .lr_gamma = 0.5}, "fit: a step schedule needs lr_step >= 1"},
+        {{.epochs = 1, .schedule = XN_SCHEDULE_EXPONENTIAL, .lr_gamma = 2}, "fit: lr_gamma must be in (0, 1]"},
+        {{.epochs = 1, .schedule = XN_SCHEDULE_COSINE, .lr_min = 1}, "fit: lr_min must be in [0, lr)"},
+        {{.epochs = 1, .ranks = 2}, "fit: 2 ranks need a reduce hook and a rank below them"},
+        {{.epochs = 1, .val_split = 0.99}, "fit: no training rows are left after the validation split"},
+    };
+    for (size_t c = 0; c < sizeof bad / sizeof bad[0]; c++) {
+        xn_status s = xn_fit(net, &d, &bad[c].cfg, NULL);
+        if (s == XN_OK || strcmp(xn_net_error(net), bad[c].msg) != 0)
+            fprintf(stderr, "refusal %zu: status %d, '%s'\n", c, (int)s, xn_net_error(net));
+        CHECK(s != XN_OK && strcmp(xn_net_error(net), bad[c].msg) == 0);
+    }
+    xn_data wrong = {.n = N, .in = 3, .out = 1, .x = x, .y = y};
+    CHECK_STATUS(xn_fit(net, &wrong, &cfg, NULL), XN_EDIM);
+    CHECK(strcmp(xn_net_error(net), "fit: the data has 3 inputs and 1 outputs, the network 2 and 1") == 0);
+    xn_net_destroy(net);
+}
+
+int main(void)
+{
+    permutations();
+    reference_loops();
+    whole_batch();
+    validation_and_stopping();
+    standardization();
+    data_parallel();
+    callbacks_and_refusals();
+    CHECK_DONE();
+}
