@@ -1,322 +1,229 @@
-/* Model files: the versioned text format of docs/model-format.md, written
- * atomically (temporary file, fsync, rename) and read strictly, all or
- * nothing.  Every double is printed with %.17g and read back with strtod,
- * which round-trips it bit for bit.
+/* Model files and checkpoints: the versioned text format of
+ * docs/model-format.md, written atomically (temporary file, fsync, rename)
+ * and read strictly, all or nothing.  Every double is printed with %.17g
+ * and read back with strtod, which round-trips it bit for bit.  Format 2
+ * adds the input standardization, the training state of a checkpoint and
+ * an `end` line; format 1 files still read.
  *
  * The reader works on a text in memory and never reads past its length.  It
  * checks the header (magic, version, sizes, activations, loss) before it
  * allocates, and allocates only when the rest of the text is long enough to
- * hold the parameters the sizes promise (each number takes at least two
+ * hold the numbers the sizes promise (each number takes at least two
  * bytes), so the allocation is bounded by the input's length. */
 #define _POSIX_C_SOURCE 200809L
 
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "atomic.h"
-#include "internal.h"
-#include "text.h"
+#include "modeltext.h"
+
+#define FORMAT 2 /* the version written; 1 is still read */
 
 /* ---- writing ----------------------------------------------------------- */
 
-static void write_row(FILE *f, const double *v, size_t n)
+static void write_model(FILE *f, const xn_net *net, const xn_checkpoint *ck)
 {
-    for (size_t j = 0; j < n; j++) {
-        if (j)
-            fputc(' ', f);
-        fprintf(f, "%.17g", v[j]);
-    }
-    fputc('\n', f);
-}
-
-static void write_model(FILE *f, const xn_net *net)
-{
-    size_t L = xn_net_layers(net);
-    fputs("xornet 1\nsizes", f);
-    for (size_t i = 0; i <= L; i++)
-        fprintf(f, " %zu", xn_net_size(net, i));
+    fprintf(f, "xornet %d\nsizes", FORMAT);
+    for (size_t i = 0; i <= net->L; i++)
+        fprintf(f, " %zu", net->sizes[i]);
     fputs("\nactivations", f);
-    for (size_t l = 1; l <= L; l++)
-        fprintf(f, " %s", xn_act_name(xn_net_act(net, l)));
-    fprintf(f, "\nloss %s\n", xn_loss_name(xn_net_loss(net)));
-    for (size_t l = 1; l <= L; l++) {
-        size_t in = xn_net_size(net, l - 1), out = xn_net_size(net, l);
-        const double *w = xn_net_w(net, l);
-        fprintf(f, "W%zu %zu %zu\n", l, in, out);
-        for (size_t i = 0; i < in; i++)
-            write_row(f, w + i * out, out);
-        fprintf(f, "b%zu %zu\n", l, out);
-        write_row(f, xn_net_b(net, l), out);
+    for (size_t l = 1; l <= net->L; l++)
+        fprintf(f, " %s", xn_act_name(net->acts[l]));
+    fprintf(f, "\nloss %s\n", xn_loss_name(net->loss));
+    if (net->mean) {
+        fputs("mean ", f);
+        xn_mt_write_row(f, net->mean, net->sizes[0]);
+        fputs("sd ", f);
+        xn_mt_write_row(f, net->sd, net->sizes[0]);
     }
+    xn_mt_write_blocks(f, net, "", net->params);
+    if (ck)
+        xn_mt_write_state(f, net, ck);
+    fputs("end\n", f);
 }
 
-xn_status xn_net_save(const xn_net *net, const char *path, xn_error *err)
+/* The first non-finite number of v laid out as the parameters, named. */
+static bool all_finite(const xn_net *net, const char *prefix, const double *v, xn_error *err)
+{
+    for (size_t l = 1; l <= net->L; l++) {
+        size_t out = net->sizes[l], nw = net->sizes[l - 1] * out;
+        for (size_t k = 0; k < nw + out; k++)
+            if (!isfinite(v[net->woff[l] + k])) {
+                if (k < nw)
+                    xn_fail(err, 0, XN_ENUMERIC, "%sW%zu[%zu][%zu] is not finite; nothing written", prefix,
+                            l, k / out, k % out);
+                else
+                    xn_fail(err, 0, XN_ENUMERIC, "%sb%zu[%zu] is not finite; nothing written", prefix, l,
+                            k - nw);
+                return false;
+            }
+    }
+    return true;
+}
+
+static xn_status save(const xn_net *net, const xn_checkpoint *ck, const char *path, xn_error *err)
 {
     xn_error_clear(err);
     if (!net || !path || !path[0])
         return xn_fail(err, 0, XN_EINVAL, "no network or no path");
-    /* a non-finite parameter could not be read back: refuse to write it */
-    for (size_t l = 1; l <= xn_net_layers(net); l++) {
-        size_t in = xn_net_size(net, l - 1), out = xn_net_size(net, l);
-        const double *w = xn_net_w(net, l), *b = xn_net_b(net, l);
-        for (size_t k = 0; k < in * out; k++)
-            if (!isfinite(w[k]))
-                return xn_fail(err, 0, XN_ENUMERIC, "W%zu[%zu][%zu] is not finite; nothing written",
-                               l, k / out, k % out);
-        for (size_t k = 0; k < out; k++)
-            if (!isfinite(b[k]))
-                return xn_fail(err, 0, XN_ENUMERIC, "b%zu[%zu] is not finite; nothing written", l, k);
-    }
+    if (ck && !net->train)
+        return xn_fail(err, 0, XN_EINVAL, "the network has no training state to checkpoint");
+    /* a non-finite number could not be read back: refuse to write it */
+    if (!all_finite(net, "", net->params, err) || (ck && ck->best && !all_finite(net, "best", ck->best, err)))
+        return XN_ENUMERIC;
     xn_atomic a;
     xn_status st = xn_atomic_open(&a, path, err);
     if (st != XN_OK)
         return st;
-    write_model(a.f, net);
+    write_model(a.f, net, ck);
     return xn_atomic_commit(&a, err);
 }
 
-/* ---- reading ----------------------------------------------------------- */
+xn_status xn_net_save(const xn_net *net, const char *path, xn_error *err)
+{
+    return save(net, NULL, path, err);
+}
 
-typedef struct {
-    size_t L;
-    size_t sizes[XN_MAX_LAYERS + 1];
-    xn_act acts[XN_MAX_LAYERS];
-    xn_loss loss;
-    size_t nparams;
-} header;
+xn_status xn_checkpoint_save(const xn_net *net, const xn_checkpoint *ck, const char *path,
+                             xn_error *err)
+{
+    if (!ck)
+        return xn_fail(err, 0, XN_EINVAL, "no checkpoint state");
+    return save(net, ck, path, err);
+}
+
+/* ---- reading ----------------------------------------------------------- */
 
 /* The network rules (xn_net_check_config) on the header read so far, the
  * fields not read yet left zero: the sizes with identity activations and
  * mse, then the activations, then the loss, so that a broken rule is
  * blamed on the line that breaks it. */
-static xn_status check_rules(const xn_lines *t, xn_error *err, header *h)
+static xn_status check_rules(xn_mt_reader *r)
 {
-    xn_net_config cfg = {.n_layers = h->L, .sizes = h->sizes, .acts = h->acts, .loss = h->loss};
+    xn_net_config cfg = {.n_layers = r->L, .sizes = r->sizes, .acts = r->acts, .loss = r->loss};
     xn_error why;
-    if (xn_config_check(&cfg, &why, &h->nparams) != XN_OK)
-        return xn_fail(err, t->line, XN_EFORMAT, "%s", why.msg);
+    if (xn_config_check(&cfg, &why, &r->nparams) != XN_OK)
+        return xn_fail(r->err, r->t.line, XN_EFORMAT, "%s", why.msg);
     return XN_OK;
 }
 
-/* The next content line into (*s, *n), or an end-of-file error. */
-static xn_status next_line(xn_lines *t, xn_error *err, const char **s, size_t *n,
-                           const char *what)
-{
-    if (xn_lines_content(t, s, n))
-        return XN_OK;
-    return xn_fail(err, xn_lines_end_line(t), XN_EFORMAT, "unexpected end of file; expected %s", what);
-}
-
-/* The line's first token must be the keyword; *p is left after it. */
-static xn_status keyword(xn_lines *t, xn_error *err, const char *word, const char **p,
-                         const char **end)
-{
-    const char *s, *tok;
-    size_t n, k;
-    char what[32], q[48];
-    snprintf(what, sizeof what, "the '%s' line", word);
-    xn_status st = next_line(t, err, &s, &n, what);
-    if (st != XN_OK)
-        return st;
-    *p = s;
-    *end = s + n;
-    if (!xn_token(p, *end, &tok, &k) || !xn_token_is(tok, k, word))
-        return xn_fail(err, t->line, XN_EFORMAT, "expected the '%s' line, found '%s'", word,
-                       xn_quote(q, sizeof q, s, n));
-    return XN_OK;
-}
-
-static xn_status read_magic(xn_lines *t, xn_error *err)
+static xn_status read_magic(xn_mt_reader *r)
 {
     const char *s, *p, *end, *tok;
     size_t n, k, version;
     char q[48];
-    xn_status st = next_line(t, err, &s, &n, "'xornet 1'");
-    if (st != XN_OK)
-        return xn_fail(err, 1, XN_EFORMAT, "empty file; expected 'xornet 1'");
+    if (!xn_lines_content(&r->t, &s, &n))
+        return xn_fail(r->err, 1, XN_EFORMAT, "empty file; expected 'xornet %d'", FORMAT);
     p = s;
     end = s + n;
     if (!xn_token(&p, end, &tok, &k) || !xn_token_is(tok, k, "xornet"))
-        return xn_fail(err, t->line, XN_EFORMAT, "not a xornet model file: expected 'xornet 1', found '%s'",
+        return xn_fail(r->err, r->t.line, XN_EFORMAT,
+                       "not a xornet model file: expected 'xornet %d', found '%s'", FORMAT,
                        xn_quote(q, sizeof q, s, n));
     if (!xn_token(&p, end, &tok, &k))
-        return xn_fail(err, t->line, XN_EFORMAT, "missing format version after 'xornet'");
+        return xn_fail(r->err, r->t.line, XN_EFORMAT, "missing format version after 'xornet'");
     if (xn_parse_size(tok, k, 1000000, &version) != XN_NUM_OK)
-        return xn_fail(err, t->line, XN_EFORMAT, "bad format version '%s'", xn_quote(q, sizeof q, tok, k));
-    if (version != 1)
-        return xn_fail(err, t->line, XN_EFORMAT, "unsupported format version %zu (this reader knows 1)",
-                       version);
+        return xn_fail(r->err, r->t.line, XN_EFORMAT, "bad format version '%s'", xn_quote(q, sizeof q, tok, k));
+    if (version < 1 || version > FORMAT)
+        return xn_fail(r->err, r->t.line, XN_EFORMAT,
+                       "unsupported format version %zu (this reader knows 1 to %d)", version, FORMAT);
     if (xn_token(&p, end, &tok, &k))
-        return xn_fail(err, t->line, XN_EFORMAT, "unexpected '%s' after the version",
+        return xn_fail(r->err, r->t.line, XN_EFORMAT, "unexpected '%s' after the version",
                        xn_quote(q, sizeof q, tok, k));
+    r->version = (int)version;
     return XN_OK;
 }
 
-static xn_status read_sizes(xn_lines *t, xn_error *err, header *h)
+static xn_status read_sizes(xn_mt_reader *r)
 {
     const char *p, *end, *tok;
     size_t k, count = 0;
     char q[48];
-    xn_status st = keyword(t, err, "sizes", &p, &end);
+    xn_status st = xn_mt_keyword(r, "sizes", &p, &end);
     if (st != XN_OK)
         return st;
     while (xn_token(&p, end, &tok, &k)) {
         if (count == XN_MAX_LAYERS + 1)
-            return xn_fail(err, t->line, XN_EFORMAT, "more than %d layers (the limit)", XN_MAX_LAYERS);
+            return xn_fail(r->err, r->t.line, XN_EFORMAT, "more than %d layers (the limit)", XN_MAX_LAYERS);
         size_t v;
-        xn_num r = xn_parse_size(tok, k, INT_MAX, &v);
-        if (r == XN_NUM_RANGE)
-            return xn_fail(err, t->line, XN_EFORMAT, "size '%s' is over the limit of %d",
+        xn_num res = xn_parse_size(tok, k, INT_MAX, &v);
+        if (res == XN_NUM_RANGE)
+            return xn_fail(r->err, r->t.line, XN_EFORMAT, "size '%s' is over the limit of %d",
                            xn_quote(q, sizeof q, tok, k), INT_MAX);
-        if (r != XN_NUM_OK)
-            return xn_fail(err, t->line, XN_EFORMAT, "bad size '%s' (sizes are whole numbers >= 1)",
+        if (res != XN_NUM_OK)
+            return xn_fail(r->err, r->t.line, XN_EFORMAT, "bad size '%s' (sizes are whole numbers >= 1)",
                            xn_quote(q, sizeof q, tok, k));
-        h->sizes[count++] = v;
+        r->sizes[count++] = v;
     }
     if (count < 2)
-        return xn_fail(err, t->line, XN_EFORMAT, "expected at least 2 sizes (inputs and outputs), found %zu",
-                       count);
-    h->L = count - 1;
-    return check_rules(t, err, h);
+        return xn_fail(r->err, r->t.line, XN_EFORMAT,
+                       "expected at least 2 sizes (inputs and outputs), found %zu", count);
+    r->L = count - 1;
+    return check_rules(r);
 }
 
-static xn_status read_acts(xn_lines *t, xn_error *err, header *h)
+static xn_status read_acts(xn_mt_reader *r)
 {
     const char *p, *end, *tok;
     size_t k;
     char q[48];
-    xn_status st = keyword(t, err, "activations", &p, &end);
+    xn_status st = xn_mt_keyword(r, "activations", &p, &end);
     if (st != XN_OK)
         return st;
     size_t count = xn_token_count(p, end);
-    if (count != h->L)
-        return xn_fail(err, t->line, XN_EFORMAT, "expected %zu activations (one a layer), found %zu", h->L,
-                       count);
+    if (count != r->L)
+        return xn_fail(r->err, r->t.line, XN_EFORMAT, "expected %zu activations (one a layer), found %zu",
+                       r->L, count);
     for (size_t l = 0; xn_token(&p, end, &tok, &k); l++) {
         xn_quote(q, sizeof q, tok, k);
-        if (k >= sizeof q || xn_act_parse(q, &h->acts[l]) != XN_OK)
-            return xn_fail(err, t->line, XN_EFORMAT, "unknown activation '%s'", q);
+        if (k >= sizeof q || xn_act_parse(q, &r->acts[l]) != XN_OK)
+            return xn_fail(r->err, r->t.line, XN_EFORMAT, "unknown activation '%s'", q);
     }
-    return check_rules(t, err, h);
+    return check_rules(r);
 }
 
-static xn_status read_loss(xn_lines *t, xn_error *err, header *h)
+static xn_status read_loss(xn_mt_reader *r)
 {
     const char *p, *end, *tok;
     size_t k;
     char q[48];
-    xn_status st = keyword(t, err, "loss", &p, &end);
+    xn_status st = xn_mt_keyword(r, "loss", &p, &end);
     if (st != XN_OK)
         return st;
     if (xn_token_count(p, end) != 1)
-        return xn_fail(err, t->line, XN_EFORMAT, "expected one loss name after 'loss'");
+        return xn_fail(r->err, r->t.line, XN_EFORMAT, "expected one loss name after 'loss'");
     xn_token(&p, end, &tok, &k);
     xn_quote(q, sizeof q, tok, k);
-    if (k >= sizeof q || xn_loss_parse(q, &h->loss) != XN_OK)
-        return xn_fail(err, t->line, XN_EFORMAT, "unknown loss '%s'", q);
-    return check_rules(t, err, h);
+    if (k >= sizeof q || xn_loss_parse(q, &r->loss) != XN_OK)
+        return xn_fail(r->err, r->t.line, XN_EFORMAT, "unknown loss '%s'", q);
+    return check_rules(r);
 }
 
-/* A block header line: "W<l> rows cols" or "b<l> n". */
-static xn_status read_block_head(xn_lines *t, xn_error *err, char kind, size_t l, size_t rows,
-                                 size_t cols)
+/* Format 2: the optional lines `mean ...` and `sd ...` into ms (2 n0),
+ * or checked and dropped if ms is NULL; *has says whether they were there. */
+static xn_status read_standardization(xn_mt_reader *r, double *ms, bool *has)
 {
-    char want[64], q[64];
-    const char *s;
-    size_t n;
-    if (kind == 'W')
-        snprintf(want, sizeof want, "W%zu %zu %zu", l, rows, cols);
-    else
-        snprintf(want, sizeof want, "b%zu %zu", l, cols);
-    char what[80];
-    snprintf(what, sizeof what, "block '%s'", want);
-    xn_status st = next_line(t, err, &s, &n, what);
-    if (st != XN_OK)
-        return st;
-    /* compare token by token, so any spacing is fine */
-    const char *p = s, *end = s + n, *tok, *wp = want, *wend = want + strlen(want), *wt;
-    size_t k, wk;
-    bool same = true;
-    for (;;) {
-        bool a = xn_token(&p, end, &tok, &k), b = xn_token(&wp, wend, &wt, &wk);
-        if (!a || !b) {
-            same = a == b;
-            break;
-        }
-        if (k != wk || memcmp(tok, wt, k) != 0) {
-            same = false;
-            break;
-        }
-    }
-    if (!same)
-        return xn_fail(err, t->line, XN_EFORMAT, "expected '%s', found '%s'", want, xn_quote(q, sizeof q, s, n));
-    return XN_OK;
-}
-
-/* One line of exactly cols numbers into dst (cols), or nowhere if NULL. */
-static xn_status read_row(xn_lines *t, xn_error *err, size_t cols, double *dst, const char *what)
-{
-    const char *s, *tok;
-    size_t n, k;
-    char q[48];
-    xn_status st = next_line(t, err, &s, &n, what);
-    if (st != XN_OK)
-        return st;
-    const char *p = s, *end = s + n;
-    size_t count = xn_token_count(p, end);
-    if (count != cols)
-        return xn_fail(err, t->line, XN_EFORMAT, "expected %zu number%s, found %zu", cols,
-                       cols == 1 ? "" : "s", count);
-    for (size_t j = 0; xn_token(&p, end, &tok, &k); j++) {
-        double v;
-        xn_num r = xn_parse_double(tok, k, &v);
-        if (r != XN_NUM_OK)
-            return xn_fail(err, t->line, XN_EFORMAT, "%s '%s' in column %zu", xn_num_why(r),
-                           xn_quote(q, sizeof q, tok, k), j + 1);
-        if (dst)
-            dst[j] = v;
-    }
-    return XN_OK;
-}
-
-/* Every block W1 b1 ... WL bL, then nothing but comments.  With net NULL
- * the numbers are checked and dropped. */
-static xn_status read_blocks(xn_lines *t, xn_error *err, const header *h, xn_net *net)
-{
-    char what[64], q[48];
+    *has = r->version >= 2 && xn_mt_next_is(r, "mean");
+    const char *p, *end;
     xn_status st;
-    for (size_t l = 1; l <= h->L; l++) {
-        size_t in = h->sizes[l - 1], out = h->sizes[l];
-        double *w = net ? xn_net_w(net, l) : NULL, *b = net ? xn_net_b(net, l) : NULL;
-        if ((st = read_block_head(t, err, 'W', l, in, out)) != XN_OK)
-            return st;
-        for (size_t i = 0; i < in; i++) {
-            snprintf(what, sizeof what, "row %zu of W%zu", i + 1, l);
-            if ((st = read_row(t, err, out, w ? w + i * out : NULL, what)) != XN_OK)
-                return st;
-        }
-        if ((st = read_block_head(t, err, 'b', l, 1, out)) != XN_OK)
-            return st;
-        snprintf(what, sizeof what, "the numbers of b%zu", l);
-        if ((st = read_row(t, err, out, b, what)) != XN_OK)
-            return st;
-    }
-    const char *s;
-    size_t n;
-    if (xn_lines_content(t, &s, &n))
-        return xn_fail(err, t->line, XN_EFORMAT, "unexpected '%s' after the last block",
-                       xn_quote(q, sizeof q, s, n));
+    size_t n0 = r->sizes[0];
+    if (!*has)
+        return XN_OK;
+    if ((st = xn_mt_keyword(r, "mean", &p, &end)) != XN_OK || (st = xn_mt_read_numbers(r, p, end, n0, ms)) != XN_OK ||
+        (st = xn_mt_keyword(r, "sd", &p, &end)) != XN_OK || (st = xn_mt_read_numbers(r, p, end, n0, ms ? ms + n0 : NULL)) != XN_OK)
+        return st;
+    for (size_t j = 0; ms && j < n0; j++)
+        if (!(ms[n0 + j] > 0.0))
+            return xn_fail(r->err, r->t.line, XN_EFORMAT, "sd %zu is not positive", j + 1);
     return XN_OK;
 }
 
-xn_status xn_net_parse(xn_net **out, const char *text, size_t len, xn_error *err)
+/* The whole text: a model, and with ck a checkpoint's state too. */
+static xn_status parse(xn_net **out, xn_checkpoint *ck, const char *text, size_t len, xn_error *err)
 {
     xn_error_clear(err);
     if (!out)
@@ -324,31 +231,53 @@ xn_status xn_net_parse(xn_net **out, const char *text, size_t len, xn_error *err
     *out = NULL;
     if (!text && len)
         return xn_fail(err, 0, XN_EINVAL, "no text");
-    xn_lines t;
-    xn_lines_init(&t, text, len);
-    header h;
-    memset(&h, 0, sizeof h);
+    xn_mt_reader r;
+    memset(&r, 0, sizeof r);
+    r.err = err;
+    xn_lines_init(&r.t, text, len);
     xn_status st;
-    if ((st = read_magic(&t, err)) != XN_OK || (st = read_sizes(&t, err, &h)) != XN_OK ||
-        (st = read_acts(&t, err, &h)) != XN_OK || (st = read_loss(&t, err, &h)) != XN_OK)
+    bool has;
+    if ((st = read_magic(&r)) != XN_OK || (st = read_sizes(&r)) != XN_OK || (st = read_acts(&r)) != XN_OK ||
+        (st = read_loss(&r)) != XN_OK)
         return st;
-    /* each number takes a character and a separator (the last may go
-     * without): a text too short for the sizes is refused before the
-     * allocation, by a pass that finds where it falls short */
-    if (t.len - t.pos < 2 * h.nparams - 1) {
-        st = read_blocks(&t, err, &h, NULL);
-        return st != XN_OK ? st
-                           : xn_fail(err, xn_lines_end_line(&t), XN_EFORMAT, "too short for the sizes");
+    /* a text too short for the sizes is refused before the allocation, by
+     * a pass that finds where it falls short */
+    if (!xn_mt_room_for(&r, r.nparams)) {
+        if ((st = read_standardization(&r, NULL, &has)) == XN_OK)
+            st = xn_mt_read_blocks(&r, NULL, "", NULL);
+        return st != XN_OK ? st : xn_fail(err, xn_lines_end_line(&r.t), XN_EFORMAT, "too short for the sizes");
     }
     /* read for prediction: the training state comes with the first
-     * training call */
-    xn_net_config cfg = {.n_layers = h.L, .sizes = h.sizes, .acts = h.acts, .loss = h.loss};
-    xn_net *net;
-    st = xn_net_new(&net, &cfg, false, err);
-    if (st != XN_OK)
-        return st; /* the rules held, so only XN_ENOMEM */
-    st = read_blocks(&t, err, &h, net);
+     * training call, or from the checkpoint */
+    xn_net_config cfg = {.n_layers = r.L, .sizes = r.sizes, .acts = r.acts, .loss = r.loss};
+    xn_net *net = NULL;
+    double *ms = malloc(2 * r.sizes[0] * sizeof *ms);
+    if (!ms)
+        return xn_fail(err, 0, XN_ENOMEM, "out of memory");
+    if ((st = read_standardization(&r, ms, &has)) == XN_OK && (st = xn_net_new(&net, &cfg, false, err)) == XN_OK &&
+        has && xn_net_set_standardization(net, ms, ms + r.sizes[0]) != XN_OK)
+        st = xn_fail(err, 0, XN_ENOMEM, "out of memory");
+    free(ms);
+    if (st == XN_OK)
+        st = xn_mt_read_blocks(&r, net, "", net->params);
+    bool has_state = false;
+    if (st == XN_OK)
+        st = xn_mt_read_state(&r, net, ck, &has_state);
+    if (st == XN_OK && ck && !has_state)
+        st = xn_fail(err, xn_lines_end_line(&r.t), XN_EFORMAT, "a model file, not a checkpoint: no training state");
+    if (st == XN_OK && r.version >= 2)
+        st = xn_mt_expect_line(&r, "end");
+    const char *s;
+    size_t n;
+    char q[48];
+    if (st == XN_OK && xn_lines_content(&r.t, &s, &n))
+        st = xn_fail(err, r.t.line, XN_EFORMAT, "unexpected '%s' after the %s", xn_quote(q, sizeof q, s, n),
+                     r.version >= 2 ? "'end' line" : "last block");
     if (st != XN_OK) {
+        if (ck && ck->best) {
+            free(ck->best);
+            ck->best = NULL;
+        }
         xn_net_destroy(net);
         return st;
     }
@@ -357,7 +286,13 @@ xn_status xn_net_parse(xn_net **out, const char *text, size_t len, xn_error *err
     return XN_OK;
 }
 
-xn_status xn_net_load(xn_net **out, const char *path, xn_error *err)
+xn_status xn_net_parse(xn_net **out, const char *text, size_t len, xn_error *err)
+{
+    return parse(out, NULL, text, len, err);
+}
+
+/* Reads the file at path and parses it. */
+static xn_status load(xn_net **out, xn_checkpoint *ck, const char *path, xn_error *err)
 {
     xn_error_clear(err);
     if (!out)
@@ -370,7 +305,20 @@ xn_status xn_net_load(xn_net **out, const char *path, xn_error *err)
     xn_status st = xn_read_file(path, XN_TEXT_MAX_FILE, &text, &len, err);
     if (st != XN_OK)
         return st;
-    st = xn_net_parse(out, text, len, err);
+    st = parse(out, ck, text, len, err);
     free(text);
     return st;
+}
+
+xn_status xn_net_load(xn_net **out, const char *path, xn_error *err)
+{
+    return load(out, NULL, path, err);
+}
+
+xn_status xn_checkpoint_load(xn_net **out, xn_checkpoint *ck, const char *path, xn_error *err)
+{
+    if (!ck)
+        return xn_fail(err, 0, XN_EINVAL, "no place for the checkpoint state");
+    memset(ck, 0, sizeof *ck);
+    return load(out, ck, path, err);
 }

@@ -366,7 +366,88 @@ static void data_parallel(void)
     free(one);
 }
 
-/* ---- 5. callbacks and refusals ----------------------------------------- */
+/* ---- 5. a checkpointed run resumes exactly ----------------------------- */
+
+typedef struct {
+    const char *path;
+    size_t at;      /* save after this epoch and stop */
+    xn_net *net;
+    xn_rng *rng;
+} saver;
+
+static int save_and_stop(const xn_progress *p, void *user)
+{
+    saver *s = user;
+    if (p->epoch != s->at)
+        return 0;
+    xn_checkpoint ck = {.fit = *p->state, .rng = *s->rng, .best = (double *)p->best_params};
+    CHECK_STATUS(xn_checkpoint_save(s->net, &ck, s->path, NULL), XN_OK);
+    return 1;
+}
+
+static void resume(void)
+{
+    static const size_t sizes[4] = {D, 12, 6, 1};
+    static const xn_act acts[3] = {XN_ACT_TANH, XN_ACT_RELU, XN_ACT_SIGMOID};
+    double x[N * D], y[N];
+    ref_data(x, y);
+    xn_data d = {.n = N, .in = D, .out = 1, .x = x, .y = y};
+    double *final[2];
+    size_t P = 0;
+    const char *path = "test_fit_resume.ckpt";
+    for (int split = 0; split < 2; split++) {
+        xn_net *net = make(3, sizes, acts, XN_LOSS_BCE);
+        xn_rng rng;
+        xn_rng_seed(&rng, XN_RNG_PYTHON, 21);
+        xn_net_init(net, XN_INIT_GLOROT_UNIFORM, XN_ORDER_ROW, XN_BIAS_ZERO, &rng);
+        xn_opt adam = xn_opt_default(XN_OPT_ADAM);
+        adam.lr = 0.02;
+        adam.weight_decay = 0.01;
+        xn_net_set_opt(net, &adam);
+        saver sv = {path, 5, net, &rng};
+        xn_fit_config cfg = {.epochs = 12, .batch = 7, .shuffle = true, .rng = &rng, .val_split = 0.25,
+                             .standardize = true, .patience = 50, .restore_best = true,
+                             .schedule = XN_SCHEDULE_COSINE, .lr_min = 0.001};
+        if (split) { /* stop after 5 epochs with a checkpoint, then go on from it */
+            cfg.on_epoch = save_and_stop;
+            cfg.user = &sv;
+            CHECK_STATUS(xn_fit(net, &d, &cfg, NULL), XN_OK);
+            xn_net_destroy(net);
+            xn_checkpoint ck;
+            xn_error err;
+            CHECK_STATUS(xn_checkpoint_load(&net, &ck, path, &err), XN_OK);
+            if (!net) {
+                fprintf(stderr, "checkpoint: line %zu: %s\n", err.line, err.msg);
+                return;
+            }
+            CHECK(ck.fit.epoch == 5 && ck.best != NULL && ck.fit.lr0 == 0.02);
+            CHECK(xn_net_opt(net).weight_decay == 0.01);
+            rng = ck.rng;
+            cfg.on_epoch = NULL;
+            cfg.resume = &ck.fit;
+            cfg.resume_best = ck.best;
+            CHECK_STATUS(xn_fit(net, &d, &cfg, NULL), XN_OK);
+            free(ck.best);
+            /* a model reader takes the checkpoint as a model */
+            xn_net *model;
+            CHECK_STATUS(xn_net_load(&model, path, NULL), XN_OK);
+            CHECK(model && xn_net_input_mean(model) != NULL);
+            xn_net_destroy(model);
+            remove(path);
+        } else {
+            CHECK_STATUS(xn_fit(net, &d, &cfg, NULL), XN_OK);
+        }
+        P = xn_net_param_count(net);
+        final[split] = malloc(P * sizeof(double));
+        memcpy(final[split], xn_net_params(net), P * sizeof(double));
+        xn_net_destroy(net);
+    }
+    CHECK(memcmp(final[0], final[1], P * sizeof(double)) == 0);
+    free(final[0]);
+    free(final[1]);
+}
+
+/* ---- 6. callbacks and refusals ----------------------------------------- */
 
 static int stop_at_3(const xn_progress *p, void *user)
 {
@@ -435,6 +516,7 @@ int main(void)
     validation_and_stopping();
     standardization();
     data_parallel();
+    resume();
     callbacks_and_refusals();
     CHECK_DONE();
 }

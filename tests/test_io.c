@@ -191,8 +191,8 @@ static void test_exact_text(void)
     CHECK_STATUS(xn_net_save(net, path_in("exact.xn"), NULL), XN_OK);
     size_t n;
     char *t = slurp(path_in("exact.xn"), &n);
-    const char *want = "xornet 1\nsizes 2 1\nactivations sigmoid\nloss bce\nW1 2 1\n0.5\n-2\nb1 1\n"
-                       "0.10000000000000001\n";
+    const char *want = "xornet 2\nsizes 2 1\nactivations sigmoid\nloss bce\nW1 2 1\n0.5\n-2\nb1 1\n"
+                       "0.10000000000000001\nend\n";
     CHECK(t && n == strlen(want) && memcmp(t, want, n) == 0);
     free(t);
     remove(path_in("exact.xn"));
@@ -256,7 +256,7 @@ static void test_malformed(void)
 
     static const bad_case cases[] = {
         {"magic", 1, "xornot 1\n", 1, XN_EFORMAT, "not a xornet model"},
-        {"version", 1, "xornet 2\n", 1, XN_EFORMAT, "unsupported format version 2"},
+        {"version", 1, "xornet 3\n", 1, XN_EFORMAT, "unsupported format version 3 (this reader knows 1 to 2)"},
         {"version word", 1, "xornet one\n", 1, XN_EFORMAT, "bad format version"},
         {"magic extra", 1, "xornet 1 2\n", 1, XN_EFORMAT, "after the version"},
         {"zero size", 2, "sizes 2 0 1\n", 2, XN_EFORMAT, "is 0"},

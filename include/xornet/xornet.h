@@ -488,6 +488,23 @@ typedef struct {
 XN_API xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *cfg,
                         xn_fit_result *res);
 
+/* A checkpoint: a model file that also holds the optimizer's state and
+ * moments, the run's state, the shuffling stream and the best weights, so
+ * xn_fit resumes a run exactly where it was saved (the same final weights,
+ * to the bit, as a run never stopped).  xn_checkpoint_save needs a network
+ * with a training state; xn_checkpoint_load gives the network back with it
+ * and fills ck; ck->best is malloc'd (the caller frees it) or NULL.
+ * xn_net_load reads a checkpoint as a model. */
+typedef struct {
+    xn_fit_state fit;
+    xn_rng rng;
+    double *best;   /* (P) the best epoch's weights, or NULL */
+} xn_checkpoint;
+XN_API xn_status xn_checkpoint_save(const xn_net *net, const xn_checkpoint *ck, const char *path,
+                                    xn_error *err);
+XN_API xn_status xn_checkpoint_load(xn_net **out, xn_checkpoint *ck, const char *path,
+                                    xn_error *err);
+
 /* A uniformly random permutation perm (n) of 0..n-1 drawn from rng as
  * np.random.permutation(n) does on a legacy RandomState (NumPy stream) or
  * random.shuffle(list(range(n))) (Python stream). */

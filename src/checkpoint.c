@@ -1,0 +1,123 @@
+/* Checkpoints: a model file (io.c) that also holds what a run needs to go
+ * on exactly where it stopped: the optimizer with its step count and
+ * moments, the run's state (epoch, best epoch and loss, patience, base
+ * rate), the shuffling stream's full state and the best weights. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "modeltext.h"
+
+/* What a checkpoint adds to the model: the optimizer and its moments, the
+ * run's state, the shuffling stream and the best weights. */
+void xn_mt_write_state(FILE *f, const xn_net *net, const xn_checkpoint *ck)
+{
+    const xn_opt *o = &net->opt;
+    fprintf(f, "optimizer %s lr %.17g momentum %.17g beta1 %.17g beta2 %.17g eps %.17g "
+               "weight_decay %.17g steps %llu\n",
+            xn_opt_name(o->kind), o->lr, o->momentum, o->beta1, o->beta2, o->eps, o->weight_decay,
+            (unsigned long long)net->opt_t);
+    xn_mt_write_blocks(f, net, "m", net->m);
+    xn_mt_write_blocks(f, net, "v", net->v);
+    fprintf(f, "fit epoch %zu best_epoch %zu wait %zu best_loss %.17g lr0 %.17g\n", ck->fit.epoch,
+            ck->fit.best_epoch, ck->fit.wait, ck->fit.best_loss, ck->fit.lr0);
+    fprintf(f, "rng %s mti %d has_gauss %d gauss %.17g\nmt", xn_rng_kind_name(ck->rng.kind), ck->rng.mti,
+            ck->rng.has_gauss, ck->rng.gauss);
+    for (size_t i = 0; i < 624; i++)
+        fprintf(f, " %lu", (unsigned long)ck->rng.mt[i]);
+    fputc('\n', f);
+    if (ck->best)
+        xn_mt_write_blocks(f, net, "best", ck->best);
+}
+
+/* A checkpoint's training state (format 2), into net and ck, or checked
+ * and dropped if ck is NULL.  Returns with *has false if there is none. */
+xn_status xn_mt_read_state(xn_mt_reader *r, xn_net *net, xn_checkpoint *ck, bool *has)
+{
+    const char *p, *end, *tok;
+    size_t k, v;
+    char q[48];
+    xn_status st;
+    *has = r->version >= 2 && xn_mt_next_is(r, "optimizer");
+    if (!*has)
+        return XN_OK;
+    xn_opt o;
+    if ((st = xn_mt_keyword(r, "optimizer", &p, &end)) != XN_OK)
+        return st;
+    q[0] = '\0';
+    if (!xn_token(&p, end, &tok, &k) || (xn_quote(q, sizeof q, tok, k), k >= sizeof q) ||
+        xn_opt_parse(q, &o.kind) != XN_OK)
+        return xn_fail(r->err, r->t.line, XN_EFORMAT, "unknown optimizer '%s'", q);
+    size_t steps;
+    if ((st = xn_mt_read_key_double(r, &p, end, "lr", &o.lr)) != XN_OK ||
+        (st = xn_mt_read_key_double(r, &p, end, "momentum", &o.momentum)) != XN_OK ||
+        (st = xn_mt_read_key_double(r, &p, end, "beta1", &o.beta1)) != XN_OK ||
+        (st = xn_mt_read_key_double(r, &p, end, "beta2", &o.beta2)) != XN_OK ||
+        (st = xn_mt_read_key_double(r, &p, end, "eps", &o.eps)) != XN_OK ||
+        (st = xn_mt_read_key_double(r, &p, end, "weight_decay", &o.weight_decay)) != XN_OK ||
+        (st = xn_mt_read_key_size(r, &p, end, "steps", SIZE_MAX, &steps)) != XN_OK)
+        return st;
+    const char *why = xn_opt_invalid(&o);
+    if (why)
+        return xn_fail(r->err, r->t.line, XN_EFORMAT, "%s", why);
+    bool keep = ck != NULL;
+    if (keep) {
+        if (!xn_mt_room_for(r, 2 * r->nparams))
+            keep = false; /* the moments are not all there: read to say where */
+        else if ((st = xn_net_need_training(net)) != XN_OK)
+            return xn_fail(r->err, 0, st, "out of memory");
+        net->opt = o;
+        net->opt_t = steps;
+    }
+    if ((st = xn_mt_read_blocks(r, net, "m", keep ? net->m : NULL)) != XN_OK ||
+        (st = xn_mt_read_blocks(r, net, "v", keep ? net->v : NULL)) != XN_OK)
+        return st;
+    xn_fit_state f;
+    if ((st = xn_mt_keyword(r, "fit", &p, &end)) != XN_OK ||
+        (st = xn_mt_read_key_size(r, &p, end, "epoch", SIZE_MAX, &f.epoch)) != XN_OK ||
+        (st = xn_mt_read_key_size(r, &p, end, "best_epoch", SIZE_MAX, &f.best_epoch)) != XN_OK ||
+        (st = xn_mt_read_key_size(r, &p, end, "wait", SIZE_MAX, &f.wait)) != XN_OK ||
+        (st = xn_mt_read_key_double(r, &p, end, "best_loss", &f.best_loss)) != XN_OK ||
+        (st = xn_mt_read_key_double(r, &p, end, "lr0", &f.lr0)) != XN_OK)
+        return st;
+    xn_rng g;
+    if ((st = xn_mt_keyword(r, "rng", &p, &end)) != XN_OK)
+        return st;
+    q[0] = '\0';
+    if (!xn_token(&p, end, &tok, &k) || (xn_quote(q, sizeof q, tok, k), k >= sizeof q) ||
+        xn_rng_kind_parse(q, &g.kind) != XN_OK)
+        return xn_fail(r->err, r->t.line, XN_EFORMAT, "unknown random stream '%s'", q);
+    size_t mti, has_gauss;
+    if ((st = xn_mt_read_key_size(r, &p, end, "mti", 624, &mti)) != XN_OK ||
+        (st = xn_mt_read_key_size(r, &p, end, "has_gauss", 1, &has_gauss)) != XN_OK ||
+        (st = xn_mt_read_key_double(r, &p, end, "gauss", &g.gauss)) != XN_OK)
+        return st;
+    g.mti = (int)mti;
+    g.has_gauss = (int)has_gauss;
+    if ((st = xn_mt_keyword(r, "mt", &p, &end)) != XN_OK)
+        return st;
+    if (xn_token_count(p, end) != 624)
+        return xn_fail(r->err, r->t.line, XN_EFORMAT, "expected 624 words after 'mt'");
+    for (size_t i = 0; xn_token(&p, end, &tok, &k); i++) {
+        if (xn_parse_size(tok, k, 0xffffffffu, &v) != XN_NUM_OK)
+            return xn_fail(r->err, r->t.line, XN_EFORMAT, "bad word '%s' in column %zu",
+                           xn_quote(q, sizeof q, tok, k), i + 2);
+        g.mt[i] = (uint32_t)v;
+    }
+    double *best = NULL;
+    if (xn_mt_next_is(r, "bestW1")) {
+        if (keep && !(best = malloc(r->nparams * sizeof *best)))
+            return xn_fail(r->err, 0, XN_ENOMEM, "out of memory");
+        if ((st = xn_mt_read_blocks(r, net, "best", best)) != XN_OK) {
+            free(best);
+            return st;
+        }
+    }
+    if (keep) {
+        ck->fit = f;
+        ck->rng = g;
+        ck->best = best;
+    }
+    return XN_OK;
+}
+
