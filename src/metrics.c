@@ -1,4 +1,8 @@
-/* How good the outputs are: the accuracy rule and the arg-max it uses. */
+/* How good the outputs are: for classification the accuracy rule, the
+ * class of an output row and the confusion matrix; for regression RMSE,
+ * MAE and R^2. */
+#include <math.h>
+
 #include "internal.h"
 
 size_t xn_argmax(size_t k, const double *v)
@@ -15,10 +19,7 @@ size_t xn_count_right(size_t n, size_t k, const double *a, const double *y)
     size_t right = 0;
     for (size_t i = 0; i < n; i++) {
         const double *ai = a + i * k, *yi = y + i * k;
-        if (k == 1)
-            right += (ai[0] >= 0.5) == (yi[0] >= 0.5);
-        else
-            right += xn_argmax(k, ai) == xn_argmax(k, yi);
+        right += xn_class_of(k, ai) == xn_class_of(k, yi);
     }
     return right;
 }
@@ -28,4 +29,54 @@ double xn_accuracy(size_t n, size_t k, const double *a, const double *y)
     if (!a || !y || n == 0 || k == 0)
         return 0.0;
     return (double)xn_count_right(n, k, a, y) / (double)n;
+}
+
+xn_status xn_regression_metrics(size_t n, size_t k, const double *a, const double *y,
+                                xn_regression *out)
+{
+    if (!a || !y || !out)
+        return XN_EINVAL;
+    if (n == 0 || k == 0)
+        return XN_EDIM;
+    double se = 0.0, ae = 0.0, r2 = 0.0;
+    for (size_t j = 0; j < k; j++) {
+        double mean = 0.0, res = 0.0, tot = 0.0;
+        for (size_t i = 0; i < n; i++)
+            mean += y[i * k + j];
+        mean /= (double)n;
+        for (size_t i = 0; i < n; i++) {
+            double e = a[i * k + j] - y[i * k + j], d = y[i * k + j] - mean;
+            res += e * e;
+            tot += d * d;
+            ae += fabs(e);
+        }
+        se += res;
+        /* scikit-learn's r2_score: a constant target scores 1 if matched
+         * exactly, else 0; several outputs average their scores */
+        r2 += tot > 0.0 ? 1.0 - res / tot : (res == 0.0 ? 1.0 : 0.0);
+    }
+    double nk = (double)n * (double)k;
+    out->rmse = sqrt(se / nk);
+    out->mae = ae / nk;
+    out->r2 = r2 / (double)k;
+    return isfinite(out->rmse) && isfinite(out->r2) ? XN_OK : XN_ENUMERIC;
+}
+
+size_t xn_class_of(size_t k, const double *v)
+{
+    return k == 1 ? (size_t)(v[0] >= 0.5) : xn_argmax(k, v);
+}
+
+xn_status xn_confusion(size_t n, size_t k, const double *a, const double *y, size_t *counts)
+{
+    if (!a || !y || !counts)
+        return XN_EINVAL;
+    if (k == 0)
+        return XN_EDIM;
+    size_t c = k == 1 ? 2 : k;
+    for (size_t i = 0; i < c * c; i++)
+        counts[i] = 0;
+    for (size_t i = 0; i < n; i++)
+        counts[xn_class_of(k, y + i * k) * c + xn_class_of(k, a + i * k)]++;
+    return XN_OK;
 }

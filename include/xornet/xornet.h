@@ -263,6 +263,22 @@ XN_API xn_status xn_net_accuracy(xn_net *net, size_t n, const double *x,
 XN_API double xn_accuracy(size_t n, size_t k, const double *a, const double *y);
 /* The index of the largest of v[0..k-1], the first one on ties. */
 XN_API size_t xn_argmax(size_t k, const double *v);
+/* The class of one row v (k): for one output 1 if v >= 0.5, else 0; for
+ * several the arg-max. */
+XN_API size_t xn_class_of(size_t k, const double *v);
+/* counts (C, C), C = k for several outputs or 2 for one: counts[t*C + p]
+ * rows of true class t predicted as class p (xn_class_of). */
+XN_API xn_status xn_confusion(size_t n, size_t k, const double *a, const double *y,
+                              size_t *counts);
+/* Regression: root mean squared and mean absolute error over all n*k
+ * outputs, and R^2 = 1 - SS_res / SS_tot per output column, averaged over
+ * the columns (scikit-learn's r2_score; a constant column scores 1 if
+ * matched exactly, else 0). */
+typedef struct {
+    double rmse, mae, r2;
+} xn_regression;
+XN_API xn_status xn_regression_metrics(size_t n, size_t k, const double *a, const double *y,
+                                       xn_regression *out);
 /* The outputs (n, nL) of the last forward, gradient, accumulate or
  * train_step call on net (evaluation in blocks keeps only its last block). */
 XN_API const double *xn_net_output(const xn_net *net);
