@@ -108,10 +108,10 @@ static xn_status check_num(double v, bool as_float, bool divisor, const char *wh
     if (divisor && v == 0.0)
         return xn_fail(err, 0, XN_ENUMERIC, "%s is 0, a divisor; nothing written", at);
     if (as_float && !fits_float(v))
-        return xn_fail(err, 0, XN_ENUMERIC, "%s = %.17g is too large for a float; nothing written",
+        return xn_fail(err, 0, XN_ENUMERIC, "%s = %g is too large for a float; nothing written",
                        at, v);
     if (as_float && divisor && (float)v == 0.0f)
-        return xn_fail(err, 0, XN_ENUMERIC, "%s = %.17g rounds to 0 as a float, a divisor; "
+        return xn_fail(err, 0, XN_ENUMERIC, "%s = %g rounds to 0 as a float, a divisor; "
                        "nothing written", at, v);
     return XN_OK;
 }
