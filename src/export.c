@@ -311,13 +311,11 @@ static void put_intro(FILE *f, const gen *g, bool header)
     size_t n0 = m->sizes[0], nL = m->sizes[m->L], params = 0;
     for (size_t l = 1; l <= m->L; l++)
         params += (m->sizes[l - 1] + 1) * m->sizes[l];
-    fprintf(f, "/* %s", header ? "Declarations for " : "");
+    fputs(header ? "/* Declarations for the network" : "/* The network", f);
     if (g->model) {
-        fputs("the network \"", f);
+        fputs(" \"", f);
         put_comment_text(f, g->model);
         fputs("\"", f);
-    } else {
-        fputs("a network", f);
     }
     fprintf(f, " as plain C: ");
     put_sizes(f, m, "-");

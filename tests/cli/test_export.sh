@@ -106,7 +106,7 @@ awk 'BEGIN { for (i = 0; i < 90; i++) {
     printf "%.6f,%.6f,%.6f,%.6f,%d,%d,%d\n", a, b, c, d, k == 0, k == 1, k == 2 } }' >"$tmp/classes.csv"
 cut -d, -f1-4 "$tmp/classes.csv" >"$tmp/softmax.in"
 "$X" train --data "$tmp/classes.csv" --outputs 3 --layers 4,8,3 --act tanh,softmax --loss cce \
-    --opt adam --lr 0.05 --epochs 200 --quiet --save "$tmp/softmax.xn" >/dev/null || fail "train softmax"
+    --opt adam --lr 0.05 --epochs 60 --quiet --save "$tmp/softmax.xn" >/dev/null || fail "train softmax"
 "$X" predict --model "$tmp/softmax.xn" --data "$tmp/softmax.in" >"$tmp/softmax.want" || fail "predict softmax"
 "$X" export --model "$tmp/softmax.xn" --c "$tmp/softmax.c" --header "$tmp/softmax.h" || fail "export softmax"
 build softmax double
@@ -118,7 +118,7 @@ awk 'BEGIN { for (i = 0; i < 60; i++) {
     printf "%.6f,%.6f,%.6f,%.6f,%.6f\n", a, b, c, a * b - c / 2, sin(a + b * c) } }' >"$tmp/deep.csv"
 cut -d, -f1-3 "$tmp/deep.csv" >"$tmp/deep.in"
 "$X" train --data "$tmp/deep.csv" --outputs 2 --layers 3,16,16,16,16,2 \
-    --act tanh,tanh,tanh,tanh,identity --opt adam --lr 0.01 --epochs 100 --quiet \
+    --act tanh,tanh,tanh,tanh,identity --opt adam --lr 0.01 --epochs 30 --quiet \
     --save "$tmp/deep.xn" >/dev/null || fail "train deep"
 "$X" predict --model "$tmp/deep.xn" --data "$tmp/deep.in" >"$tmp/deep.want" || fail "predict deep"
 "$X" export --model "$tmp/deep.xn" --c "$tmp/deep.c" --header "$tmp/deep.h" || fail "export deep"
@@ -159,10 +159,8 @@ done
 expect 2 '^xornet: export: --model FILE and --c FILE are required' export --model "$tmp/xor.xn"
 expect 2 "^xornet: --name: '2net' is not a C identifier" export --model "$tmp/xor.xn" --c "$tmp/n.c" --name 2net
 expect 2 "^xornet: --type: expected double or float, got 'int'" export --model "$tmp/xor.xn" --c "$tmp/n.c" --type int
-expect 2 '^xornet: export: unknown option' export --model "$tmp/xor.xn" --c "$tmp/n.c" --level 3
 expect 2 "^xornet: --header: needs a file of its own" export --model "$tmp/xor.xn" --c "$tmp/n.c" --header "$tmp/n.c"
 expect 2 "^xornet: $tmp/none.xn: " export --model "$tmp/none.xn" --c "$tmp/n.c"
-expect 2 "^xornet: $ROOT/tests/corpus/model_bad_magic.xn:1: " export --model "$ROOT/tests/corpus/model_bad_magic.xn" --c "$tmp/n.c"
 [ -e "$tmp/n.c" ] && fail "a refused export wrote $tmp/n.c"
 
 # a weight past FLT_MAX: fine in double, refused in float, old files kept
