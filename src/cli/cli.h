@@ -20,6 +20,7 @@ int cmd_eval(int argc, char **argv);
 int cmd_grad(int argc, char **argv);
 int cmd_approx(int argc, char **argv);
 int cmd_models(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 /* Prints "xornet: <message>" and a newline to standard error. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -15,6 +15,7 @@ static const struct {
     {"grad", cmd_grad, "print the loss and every gradient of a saved network"},
     {"approx", cmd_approx, "fit a ReLU network to a sampled function (LAPACKE)"},
     {"models", cmd_models, "rerun the notebooks' XOR experiments in one table"},
+    {"export", cmd_export, "write a saved network as one dependency-free C file"},
 };
 
 static void usage(FILE *f)

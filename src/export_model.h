@@ -1,0 +1,38 @@
+/* The network as the C exporter sees it: sizes, activations, parameters,
+ * the optional input standardization and the element type, as plain arrays
+ * borrowed from their owner.  export.c writes C from this description only,
+ * so a network feature reaches the generated code by filling a field here. */
+#ifndef XORNET_EXPORT_MODEL_H
+#define XORNET_EXPORT_MODEL_H
+
+#include <stdio.h>
+
+#include "xornet/export.h"
+#include "xornet/xornet.h"
+
+typedef struct {
+    size_t L;                             /* layers, 1..XN_MAX_LAYERS */
+    size_t sizes[XN_MAX_LAYERS + 1];      /* n_0..n_L, each in 1..INT_MAX */
+    xn_act acts[XN_MAX_LAYERS + 1];       /* acts[l], l = 1..L */
+    const double *w[XN_MAX_LAYERS + 1];   /* w[l]: W_l (n_{l-1}, n_l), row-major */
+    const double *b[XN_MAX_LAYERS + 1];   /* b[l]: b_l (n_l) */
+    /* Input standardization: the network sees (x - mean) / sd, input by
+     * input, both (n_0); both NULL when the inputs are taken as they are.
+     * sd is never 0 (a constant column stores 1: it is only centred). */
+    const double *mean, *sd;
+    xn_export_type dtype;                 /* the model's: DOUBLE or FLOAT */
+} xn_export_model;
+
+/* Fills m from net: the one place that knows how xn_net holds a network.
+ * m borrows net's arrays: valid while net lives unchanged.  XN_EINVAL. */
+xn_status xn_export_model_of(xn_export_model *m, const xn_net *net);
+
+/* xn_export_c and xn_export_h on a description.  m is checked first (the
+ * sizes, the activations, every number finite and representable in the
+ * chosen type, sd nonzero): XN_EINVAL or XN_ENUMERIC with nothing written. */
+xn_status xn_export_model_c(const xn_export_model *m, const xn_export_opts *opts, FILE *f,
+                            xn_error *err);
+xn_status xn_export_model_h(const xn_export_model *m, const xn_export_opts *opts, FILE *f,
+                            xn_error *err);
+
+#endif
