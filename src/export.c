@@ -24,6 +24,7 @@
 
 #include "atomic.h"
 #include "export_model.h"
+#include "internal.h"
 #include "text.h"
 
 /* ---- names ------------------------------------------------------------- */
@@ -72,16 +73,13 @@ xn_status xn_export_model_of(xn_export_model *m, const xn_net *net)
     m->L = xn_net_layers(net);
     for (size_t i = 0; i <= m->L; i++)
         m->sizes[i] = xn_net_size(net, i);
-    /* xn_net_weights and xn_net_bias take a non-const network; this only
-     * reads through them (as the model writer does) */
     for (size_t l = 1; l <= m->L; l++) {
         m->acts[l] = xn_net_act(net, l);
-        m->w[l] = xn_net_weights((xn_net *)net, l);
-        m->b[l] = xn_net_bias((xn_net *)net, l);
+        m->w[l] = xn_net_w(net, l);
+        m->b[l] = xn_net_b(net, l);
     }
-    /* every network is double and takes its inputs as they are, for now */
-    m->mean = NULL;
-    m->sd = NULL;
+    m->mean = xn_net_input_mean(net); /* NULL for a network that takes raw inputs */
+    m->sd = xn_net_input_sd(net);
     m->dtype = XN_EXPORT_DOUBLE;
     return XN_OK;
 }
