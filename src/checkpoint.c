@@ -114,6 +114,9 @@ xn_status xn_mt_read_state(xn_mt_reader *r, xn_net *net, xn_checkpoint *ck, bool
         }
     }
     if (keep) {
+        /* the moments read back: their bounds are their largest values */
+        net->mbound = xn_opt_absmax(r->nparams, net->m);
+        net->vbound = xn_opt_absmax(r->nparams, net->v);
         ck->fit = f;
         ck->rng = g;
         ck->best = best;

@@ -27,6 +27,20 @@ static inline bool xn_add_ok(size_t a, size_t b, size_t *out)
     return true;
 }
 
+/* Elementwise loops that gain from wider vectors get a copy per instruction
+ * set (AVX-512, AVX2, the baseline), chosen at load time for the machine.
+ * The copies round every operation the same way (IEEE add, multiply,
+ * divide and sqrt, and no contraction into FMA: -ffp-contract=off), so
+ * they give the same bits on every machine. */
+#if defined(__x86_64__) && defined(__has_attribute) && !defined(XN_NO_CLONES)
+#if __has_attribute(target_clones)
+#define XN_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+#endif
+#ifndef XN_CLONES
+#define XN_CLONES
+#endif
+
 /* ---- the network (net.c) ------------------------------------------------
  * Parameters live in one vector of P doubles; inside it layer l holds W_l
  * (n_{l-1}, n_l) then b_l (n_l).  The training state (the gradients and
@@ -51,6 +65,7 @@ struct xn_net {
     bool initialized;               /* weights drawn, loaded or set by hand */
     xn_opt opt;                     /* the optimizer and its hyper-parameters */
     uint64_t opt_t;                 /* updates since the moments were reset */
+    double mbound, vbound;          /* every |m|, |v| is at most these */
     double *mean, *sd;              /* (n0) each, one allocation; NULL: none */
     size_t max_width;               /* max n_l over l = 1..L */
     size_t cap;                     /* workspace rows */
@@ -189,6 +204,14 @@ xn_opt_step xn_opt_step_for(const xn_opt *opt, uint64_t t);
  * weight decay of step s applies to them (weights; never to biases).
  * xn_opt_check returns whether every value the update would write is
  * finite, writing nothing; xn_opt_apply writes them. */
+/* The largest |v[i]| of n, NaN if one is NaN. */
+double xn_opt_absmax(size_t n, const double *v);
+/* Whether an update of step s provably writes only finite values when
+ * every |p| <= pmax and |g| <= gmax and the moments are bounded by *mb
+ * and *vb: if so, the bounds become those after it.  False when it cannot
+ * tell (then check first).  A proof needs no pass over the moments. */
+bool xn_opt_safe(xn_opt_kind kind, const xn_opt_step *s, bool decay, double pmax, double gmax,
+                 double *mb, double *vb);
 bool xn_opt_check(xn_opt_kind kind, const xn_opt_step *s, bool decay, size_t n,
                   const double *p, const double *g, const double *m, const double *v);
 void xn_opt_apply(xn_opt_kind kind, const xn_opt_step *s, bool decay, size_t n,

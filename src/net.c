@@ -229,6 +229,8 @@ xn_status xn_net_clone(xn_net **out, const xn_net *net)
     c->initialized = net->initialized;
     c->opt = net->opt;
     c->opt_t = net->opt_t;
+    c->mbound = net->mbound;
+    c->vbound = net->vbound;
     return XN_OK;
 }
 
@@ -327,6 +329,7 @@ void xn_net_reset_opt(xn_net *net)
     if (net->train)
         memset(net->m, 0, 2 * net->nparams * sizeof *net->m);
     net->opt_t = 0;
+    net->mbound = net->vbound = 0.0;
 }
 
 xn_status xn_net_set_opt(xn_net *net, const xn_opt *opt)

@@ -10,6 +10,7 @@
  *             2019): w (1 - lr decay) first, then the Adam step. */
 #include <float.h>
 #include <math.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -108,6 +109,70 @@ static inline bool pass(xn_opt_kind kind, const xn_opt_step *c, bool decay, bool
     return !bad;
 }
 
+/* The largest |v[i]|: its bits, with the sign cleared, order as the
+ * values do, and a NaN's come above infinity's, so one integer maximum
+ * gives the maximum and says whether every value is finite.  (An integer
+ * maximum vectorizes; a floating-point one does not without -ffast-math.) */
+XN_CLONES double xn_opt_absmax(size_t n, const double *v)
+{
+    uint64_t top = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t u;
+        memcpy(&u, &v[i], sizeof u);
+        u &= 0x7fffffffffffffffu;
+        top = u > top ? u : top;
+    }
+    double m;
+    memcpy(&m, &top, sizeof m);
+    return m;
+}
+
+/* Every bound below must stay under this: far from DBL_MAX, so the
+ * rounding of the bounds themselves never matters. */
+#define SAFE (DBL_MAX / 16.0)
+
+/* The moments' bounds after an update with |g| <= gmax, |p| <= pmax. */
+static void next_bounds(xn_opt_kind kind, const xn_opt_step *s, bool decay, double pmax, double gmax,
+                        double *mb, double *vb)
+{
+    double geff = gmax + (decay ? s->decay * pmax : 0.0);
+    if (kind == XN_OPT_MOMENTUM)
+        *mb = s->mu * *mb + s->lr * geff;
+    else if (kind == XN_OPT_ADAM) {
+        /* convex combinations: no larger than the larger of the two */
+        *mb = s->b1 * *mb + (1.0 - s->b1) * gmax;
+        *vb = s->b2 * *vb + (1.0 - s->b2) * gmax * gmax;
+    }
+}
+
+bool xn_opt_safe(xn_opt_kind kind, const xn_opt_step *s, bool decay, double pmax, double gmax,
+                 double *mb, double *vb)
+{
+    if (!(pmax < SAFE && gmax < 1e150))
+        return false; /* also a NaN or infinity among them */
+    double m = *mb, v = *vb, pn;
+    next_bounds(kind, s, decay, pmax, gmax, &m, &v);
+    switch (kind) {
+    case XN_OPT_GD:
+        pn = pmax + s->lr * (gmax + (decay ? s->decay * pmax : 0.0));
+        break;
+    case XN_OPT_MOMENTUM:
+        pn = pmax + m;
+        break;
+    default:
+        /* |m^| / (sqrt(v^) + eps) <= |m^| / eps; eps = 0 may divide 0 by 0 */
+        if (!(s->eps > 0.0))
+            return false;
+        pn = pmax * (decay ? 1.0 + s->lr * s->decay : 1.0) + s->lr * (m / s->c1) / s->eps;
+        break;
+    }
+    if (!(pn < SAFE && m < SAFE && v < SAFE))
+        return false;
+    *mb = m;
+    *vb = v;
+    return true;
+}
+
 bool xn_opt_check(xn_opt_kind kind, const xn_opt_step *s, bool decay, size_t n,
                   const double *p, const double *g, const double *m, const double *v)
 {
@@ -116,8 +181,8 @@ bool xn_opt_check(xn_opt_kind kind, const xn_opt_step *s, bool decay, size_t n,
                  : pass(kind, s, false, false, n, (double *)p, g, (double *)m, (double *)v);
 }
 
-void xn_opt_apply(xn_opt_kind kind, const xn_opt_step *s, bool decay, size_t n,
-                  double *p, const double *g, double *m, double *v)
+XN_CLONES void xn_opt_apply(xn_opt_kind kind, const xn_opt_step *s, bool decay, size_t n,
+                            double *p, const double *g, double *m, double *v)
 {
     if (decay)
         pass(kind, s, true, true, n, p, g, m, v);

@@ -302,34 +302,58 @@ xn_status xn_net_accumulate(xn_net *net, size_t n, const double *x, const double
 /* ---- update ------------------------------------------------------------ */
 
 /* The optimizer's update of every parameter from the gradient buffer, or
- * nothing at all if a new value would not be finite: all of it is checked
- * before any of it is written.  Weight decay skips the biases, so it goes
- * layer by layer; without it the parameters are one vector. */
+ * nothing at all if a new value would not be finite.  One sweep, after a
+ * light pass that finds the largest |p| and |g|: with the bounds kept on
+ * the moments, they prove every new value finite (or there is a NaN, an
+ * infinity or a value so large it cannot tell, and then the whole update
+ * is checked first, as a second sweep).  Weight decay skips the biases, so
+ * it goes layer by layer; without it the parameters are one vector. */
+static void sweep(xn_net *net, const xn_opt_step *c)
+{
+    const xn_opt *o = &net->opt;
+    double *p = net->params, *g = net->grads, *m = net->m, *v = net->v;
+    if (o->weight_decay == 0.0) {
+        xn_opt_apply(o->kind, c, false, net->nparams, p, g, m, v);
+        return;
+    }
+    for (size_t l = 1; l <= net->L; l++) {
+        size_t w = net->woff[l], b = net->boff[l], nw = b - w, nb = net->sizes[l];
+        xn_opt_apply(o->kind, c, true, nw, p + w, g + w, m + w, v + w);
+        xn_opt_apply(o->kind, c, false, nb, p + b, g + b, m + b, v + b);
+    }
+}
+
+static bool all_finite(const xn_net *net, const xn_opt_step *c)
+{
+    const xn_opt *o = &net->opt;
+    const double *p = net->params, *g = net->grads, *m = net->m, *v = net->v;
+    if (o->weight_decay == 0.0)
+        return xn_opt_check(o->kind, c, false, net->nparams, p, g, m, v);
+    bool ok = true;
+    for (size_t l = 1; ok && l <= net->L; l++) {
+        size_t w = net->woff[l], b = net->boff[l], nw = b - w, nb = net->sizes[l];
+        ok = xn_opt_check(o->kind, c, true, nw, p + w, g + w, m + w, v + w) &&
+             xn_opt_check(o->kind, c, false, nb, p + b, g + b, m + b, v + b);
+    }
+    return ok;
+}
+
 xn_status xn_net_apply_update(xn_net *net)
 {
     const xn_opt *o = &net->opt;
     xn_opt_step c = xn_opt_step_for(o, net->opt_t);
-    double *p = net->params, *g = net->grads, *m = net->m, *v = net->v;
-    bool ok = true;
-    if (o->weight_decay == 0.0) {
-        ok = xn_opt_check(o->kind, &c, false, net->nparams, p, g, m, v);
-        if (ok)
-            xn_opt_apply(o->kind, &c, false, net->nparams, p, g, m, v);
+    size_t P = net->nparams;
+    double pmax = xn_opt_absmax(P, net->params), gmax = xn_opt_absmax(P, net->grads);
+    if (xn_opt_safe(o->kind, &c, o->weight_decay > 0.0, pmax, gmax, &net->mbound, &net->vbound)) {
+        sweep(net, &c);
     } else {
-        for (size_t l = 1; ok && l <= net->L; l++) {
-            size_t w = net->woff[l], b = net->boff[l], nw = b - w, nb = net->sizes[l];
-            ok = xn_opt_check(o->kind, &c, true, nw, p + w, g + w, m + w, v + w) &&
-                 xn_opt_check(o->kind, &c, false, nb, p + b, g + b, m + b, v + b);
-        }
-        for (size_t l = 1; ok && l <= net->L; l++) {
-            size_t w = net->woff[l], b = net->boff[l], nw = b - w, nb = net->sizes[l];
-            xn_opt_apply(o->kind, &c, true, nw, p + w, g + w, m + w, v + w);
-            xn_opt_apply(o->kind, &c, false, nb, p + b, g + b, m + b, v + b);
-        }
+        if (!all_finite(net, &c))
+            return xn_net_fail(net, XN_ENUMERIC,
+                               "update: a parameter or moment would not be finite; nothing changed");
+        sweep(net, &c);
+        net->mbound = xn_opt_absmax(P, net->m); /* measured: beyond what a bound proves */
+        net->vbound = xn_opt_absmax(P, net->v);
     }
-    if (!ok)
-        return xn_net_fail(net, XN_ENUMERIC,
-                           "update: a parameter or moment would not be finite; nothing changed");
     net->opt_t++;
     return XN_OK;
 }

@@ -188,6 +188,23 @@ static xn_status score(const xp_def *d, xn_net *net, xp_result *r)
     return XN_OK;
 }
 
+/* xn_fit's report after each step: the loss of the network before it. */
+typedef struct {
+    double *history;
+    xp_result *r;
+} run_log;
+
+static int log_epoch(const xn_progress *p, void *user)
+{
+    run_log *log = user;
+    if (p->epoch == 1)
+        log->r->loss0 = p->loss;
+    if (log->history)
+        log->history[p->epoch - 1] = p->loss;
+    log->r->steps = p->epoch;
+    return 0;
+}
+
 xn_status xp_run(const xp_def *d, xn_net *net, double *history, xp_result *r)
 {
     if (!d || !net || !r)
@@ -195,19 +212,18 @@ xn_status xp_run(const xp_def *d, xn_net *net, double *history, xp_result *r)
     const double *x, *y;
     xp_rows_of(d, &x, &y);
     *r = (xp_result){NAN, NAN, 0.0, {NAN, NAN, NAN, NAN}, false, 0};
-    xn_opt gd = {.kind = XN_OPT_GD, .lr = d->lr};
     size_t steps = d->kind == XP_DRAWN ? d->steps : 0;
-    for (size_t k = 0; k < steps; k++) {
-        double loss = NAN;
-        xn_status s = xn_net_train_step(net, 4, x, y, &gd, &loss);
-        if (k == 0)
-            r->loss0 = loss;
+    if (steps) { /* the notebooks' whole-batch gradient descent */
+        xn_opt gd = xn_opt_default(XN_OPT_GD);
+        gd.lr = d->lr;
+        xn_status s = xn_net_set_opt(net, &gd);
+        xn_data rows = {.n = 4, .in = 2, .out = 1, .x = (double *)x, .y = (double *)y};
+        run_log log = {history, r};
+        xn_fit_config cfg = {.epochs = steps, .on_epoch = log_epoch, .user = &log};
+        if (s == XN_OK)
+            s = xn_fit(net, &rows, &cfg, NULL);
         if (s != XN_OK)
             return s;
-        if (history)
-            history[k] = loss;
-        r->loss = loss;
-        r->steps = k + 1;
     }
     double loss = NAN;
     xn_status s = xn_net_eval_loss(net, 4, x, y, &loss);
