@@ -456,7 +456,7 @@ static void print_facts(const options *o, const char *numpy_note, const char *fa
 
 /* One layer's three products (fwd, dw, dx) with one kernel family. */
 typedef struct {
-    const xn_kernels *k;
+    const xn_kernels_f64 *k;
     size_t n, in, out;
     double *x, *w, *y, *dw, *dx;
 } layer_ctx;
@@ -493,13 +493,13 @@ static void crossover(const options *o, xn_rng *rng)
             return;
         for (size_t j = 0; j < n * in + in * out + n * out + in * out + n * in; j++)
             buf[j] = xn_rng_uniform(rng) - 0.5;
-        layer_ctx c = {&xn_kernels_naive, n, in, out, buf, buf + n * in,
+        layer_ctx c = {&xn_kernels_naive_f64, n, in, out, buf, buf + n * in,
                        buf + n * in + in * out, buf + n * in + in * out + n * out,
                        buf + n * in + 2 * in * out + n * out};
         bench_timing tn = bench_measure(run_layer, &c, &o->plan);
-        c.k = &xn_kernels_blas;
+        c.k = &xn_kernels_blas_f64;
         bench_timing tb = bench_measure(run_layer, &c, &o->plan);
-        const char *picks = xn_kernels_pick(XN_KERNEL_AUTO, n, in, out) == &xn_kernels_naive
+        const char *picks = xn_kernels_pick_f64(XN_KERNEL_AUTO, n, in, out) == &xn_kernels_naive_f64
                                 ? "naive" : "blas";
         if (o->format == OUT_MD)
             printf("| %zu, %zu, %zu | %zu | %.3f | %.3f | %.2f | %s |\n", n, in, out,

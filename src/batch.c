@@ -73,18 +73,3 @@ xn_status xn_rng_permutation(xn_rng *rng, size_t n, size_t *perm)
     }
     return XN_OK;
 }
-
-void xn_gather_rows(size_t m, size_t k, const double *x, const size_t *idx,
-                    const double *mean, const double *sd, double *out)
-{
-    for (size_t i = 0; i < m; i++) {
-        const double *src = x + idx[i] * k;
-        double *dst = out + i * k;
-        if (mean)
-            for (size_t j = 0; j < k; j++)
-                dst[j] = (src[j] - mean[j]) / sd[j];
-        else
-            for (size_t j = 0; j < k; j++)
-                dst[j] = src[j];
-    }
-}

@@ -104,9 +104,9 @@ xn_status xn_mt_read_state(xn_mt_reader *r, xn_net *net, xn_checkpoint *ck, bool
                            xn_quote(q, sizeof q, tok, k), i + 2);
         g.mt[i] = (uint32_t)v;
     }
-    double *best = NULL;
+    void *best = NULL;
     if (xn_mt_next_is(r, "bestW1")) {
-        if (keep && !(best = malloc(r->nparams * sizeof *best)))
+        if (keep && !(best = malloc(r->nparams * net->engine->size)))
             return xn_fail(r->err, 0, XN_ENOMEM, "out of memory");
         if ((st = xn_mt_read_blocks(r, net, "best", best)) != XN_OK) {
             free(best);
@@ -115,8 +115,8 @@ xn_status xn_mt_read_state(xn_mt_reader *r, xn_net *net, xn_checkpoint *ck, bool
     }
     if (keep) {
         /* the moments read back: their bounds are their largest values */
-        net->mbound = xn_opt_absmax(r->nparams, net->m);
-        net->vbound = xn_opt_absmax(r->nparams, net->v);
+        net->mbound = net->engine->absmax(r->nparams, net->m);
+        net->vbound = net->engine->absmax(r->nparams, net->v);
         ck->fit = f;
         ck->rng = g;
         ck->best = best;

@@ -16,6 +16,7 @@
  * digits alone would make an integer constant (-0 would lose its sign,
  * 1f would not compile). */
 #include <float.h>
+#include <stdlib.h>
 #include <limits.h>
 #include <math.h>
 #include <stdbool.h>
@@ -73,14 +74,21 @@ xn_status xn_export_model_of(xn_export_model *m, const xn_net *net)
     m->L = xn_net_layers(net);
     for (size_t i = 0; i <= m->L; i++)
         m->sizes[i] = xn_net_size(net, i);
+    const double *p = net->params; /* a double network's own */
+    if (net->dtype == XN_FLOAT32) { /* its floats as doubles: exact */
+        if (!(m->owned = malloc(net->nparams * sizeof *m->owned)))
+            return XN_ENOMEM;
+        xn_net_get_params(net, m->owned);
+        p = m->owned;
+    }
     for (size_t l = 1; l <= m->L; l++) {
         m->acts[l] = xn_net_act(net, l);
-        m->w[l] = xn_net_w(net, l);
-        m->b[l] = xn_net_b(net, l);
+        m->w[l] = p + net->woff[l];
+        m->b[l] = p + net->boff[l];
     }
     m->mean = xn_net_input_mean(net); /* NULL for a network that takes raw inputs */
     m->sd = xn_net_input_sd(net);
-    m->dtype = XN_EXPORT_DOUBLE;
+    m->dtype = net->dtype == XN_FLOAT32 ? XN_EXPORT_FLOAT : XN_EXPORT_DOUBLE;
     return XN_OK;
 }
 
@@ -581,18 +589,32 @@ static xn_status describe(const xn_net *net, xn_export_model *m, xn_error *err)
     return xn_export_model_of(m, net);
 }
 
+void xn_export_model_free(xn_export_model *m)
+{
+    if (m) {
+        free(m->owned);
+        m->owned = NULL;
+    }
+}
+
 xn_status xn_export_c(const xn_net *net, const xn_export_opts *opts, FILE *f, xn_error *err)
 {
-    xn_export_model m;
+    xn_export_model m = {.owned = NULL};
     xn_status s = describe(net, &m, err);
-    return s != XN_OK ? s : xn_export_model_c(&m, opts, f, err);
+    if (s == XN_OK)
+        s = xn_export_model_c(&m, opts, f, err);
+    xn_export_model_free(&m);
+    return s;
 }
 
 xn_status xn_export_h(const xn_net *net, const xn_export_opts *opts, FILE *f, xn_error *err)
 {
-    xn_export_model m;
+    xn_export_model m = {.owned = NULL};
     xn_status s = describe(net, &m, err);
-    return s != XN_OK ? s : xn_export_model_h(&m, opts, f, err);
+    if (s == XN_OK)
+        s = xn_export_model_h(&m, opts, f, err);
+    xn_export_model_free(&m);
+    return s;
 }
 
 /* err's message, "why", becomes "path: why": with two files the caller
@@ -606,19 +628,16 @@ static xn_status blame(xn_error *err, const char *path, xn_status s)
     return xn_fail(err, 0, s, "%s: %s", path, why);
 }
 
-xn_status xn_export_save(const xn_net *net, const xn_export_opts *opts, const char *c_path,
-                         const char *h_path, xn_error *err)
+static xn_status save_model(const xn_export_model *m, const xn_export_opts *opts, const char *c_path,
+                            const char *h_path, xn_error *err)
 {
-    xn_export_model m;
-    xn_status s = describe(net, &m, err);
-    if (s != XN_OK)
-        return s;
+    xn_status s;
     if ((!c_path && !h_path) || (c_path && !c_path[0]) || (h_path && !h_path[0]))
         return xn_fail(err, 0, XN_EINVAL, "no path");
     if (c_path && h_path && strcmp(c_path, h_path) == 0)
         return xn_fail(err, 0, XN_EINVAL, "the source and the header need two paths");
     gen g; /* checks everything before a file is touched */
-    if ((s = gen_init(&g, &m, opts, err)) != XN_OK)
+    if ((s = gen_init(&g, m, opts, err)) != XN_OK)
         return s;
     xn_atomic c = {NULL, NULL, NULL}, h = {NULL, NULL, NULL};
     if (c_path && (s = xn_atomic_open(&c, c_path, err)) != XN_OK)
@@ -639,3 +658,15 @@ xn_status xn_export_save(const xn_net *net, const xn_export_opts *opts, const ch
         return blame(err, h_path, s);
     return XN_OK;
 }
+
+xn_status xn_export_save(const xn_net *net, const xn_export_opts *opts, const char *c_path,
+                         const char *h_path, xn_error *err)
+{
+    xn_export_model m = {.owned = NULL};
+    xn_status s = describe(net, &m, err);
+    if (s == XN_OK)
+        s = save_model(&m, opts, c_path, h_path, err);
+    xn_export_model_free(&m);
+    return s;
+}
+

@@ -21,11 +21,16 @@ typedef struct {
      * sd is never 0 (a constant column stores 1: it is only centred). */
     const double *mean, *sd;
     xn_export_type dtype;                 /* the model's: DOUBLE or FLOAT */
+    double *owned;                        /* a float network's parameters as
+                                             doubles (w, b point here), or NULL */
 } xn_export_model;
 
 /* Fills m from net: the one place that knows how xn_net holds a network.
- * m borrows net's arrays: valid while net lives unchanged.  XN_EINVAL. */
+ * m borrows net's arrays (valid while net lives unchanged), or for a
+ * float32 network owns a copy of its parameters as doubles (exact);
+ * xn_export_model_free releases it.  XN_EINVAL, XN_ENOMEM. */
 xn_status xn_export_model_of(xn_export_model *m, const xn_net *net);
+void xn_export_model_free(xn_export_model *m);
 
 /* xn_export_c and xn_export_h on a description.  m is checked first (the
  * sizes, the activations, every number finite and representable in the

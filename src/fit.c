@@ -110,16 +110,14 @@ typedef struct {
     double loss, metric;
 } sums;
 
-static void add_metric(const xn_net *net, size_t m, const double *y, sums *s)
+static void add_metric(const xn_net *net, size_t m, const void *y, sums *s)
 {
     size_t K = net->sizes[net->L];
-    const double *a = net->a[net->L];
-    if (xn_net_task(net) == XN_TASK_CLASSIFICATION) {
-        s->metric += (double)xn_count_right(m, K, a, y);
-    } else {
-        for (size_t i = 0; i < m * K; i++)
-            s->metric += (a[i] - y[i]) * (a[i] - y[i]);
-    }
+    const void *a = net->a[net->L];
+    if (xn_net_task(net) == XN_TASK_CLASSIFICATION)
+        s->metric += (double)net->engine->count_right(m, K, a, y);
+    else
+        s->metric += net->engine->sq_err(m * K, a, y);
 }
 
 /* Accuracy, or RMSE over the n rows. */
@@ -130,9 +128,9 @@ static double metric_of(const xn_net *net, size_t n, double metric)
     return sqrt(metric / ((double)n * (double)net->sizes[net->L]));
 }
 
-static int reduce(const xn_fit_config *c, double *v, size_t n)
+static int reduce(const xn_fit_config *c, void *v, size_t n, xn_dtype type)
 {
-    return c->ranks > 1 ? c->reduce(v, n, c->reduce_ctx) : 0;
+    return c->ranks > 1 ? c->reduce(v, n, type, c->reduce_ctx) : 0;
 }
 
 /* Loss and metric of the rows [0, n) of x, y: this rank's slice, in
@@ -145,12 +143,11 @@ static xn_status evaluate(xn_net *net, const xn_fit_config *c, size_t n, const d
     slice(n, c->ranks > 1 ? c->rank : 0, c->ranks > 1 ? c->ranks : 1, &lo, &hi);
     for (size_t r0 = lo; r0 < hi; r0 += net->cap) {
         size_t m = hi - r0 < net->cap ? hi - r0 : net->cap;
-        xn_net_forward_rows(net, m, xn_net_inputs(net, m, x + r0 * n0));
-        s.loss = xn_loss_sum(net->loss, net->acts[net->L], m, K, n, net->a[net->L], net->zout,
-                             y + r0 * K, NULL, s.loss);
-        add_metric(net, m, y + r0 * K, &s);
+        s.loss = net->engine->loss_rows(net, m, x + r0 * n0, y + r0 * K, n, s.loss);
+        /* the targets as the loss saw them: converted, or the caller's */
+        add_metric(net, m, net->ys ? net->ys : (const void *)(y + r0 * K), &s);
     }
-    if (reduce(c, &s.loss, 2) != 0)
+    if (reduce(c, &s.loss, 2, XN_FLOAT64) != 0)
         return xn_net_fail(net, XN_EIO, "fit: the reduce hook failed");
     *loss = xn_loss_mean(net->loss, n, K, s.loss);
     *metric = metric_of(net, n, s.metric);
@@ -161,8 +158,9 @@ static xn_status evaluate(xn_net *net, const xn_fit_config *c, size_t n, const d
 typedef struct {
     size_t n;           /* training rows */
     size_t *perm;       /* (n) the epoch's order */
-    double *bx, *by;    /* (rows, n0), (rows, K): a gathered slice */
-    double *best;       /* (P) the best epoch's weights, or NULL */
+    void *bx, *by;      /* (rows, n0), (rows, K) of the network's type: a
+                           gathered slice */
+    void *best;         /* (P) the best epoch's weights, or NULL */
 } buffers;
 
 static void free_buffers(buffers *b)
@@ -175,12 +173,12 @@ static void free_buffers(buffers *b)
 
 static xn_status make_buffers(xn_net *net, size_t n, size_t rows, bool keep_best, buffers *b)
 {
-    size_t n0 = net->sizes[0], K = net->sizes[net->L];
+    size_t n0 = net->sizes[0], K = net->sizes[net->L], es = net->engine->size;
     b->n = n;
     b->perm = malloc(n * sizeof *b->perm);
-    b->bx = malloc(rows * n0 * sizeof *b->bx);
-    b->by = malloc(rows * K * sizeof *b->by);
-    b->best = keep_best ? malloc(net->nparams * sizeof *b->best) : NULL;
+    b->bx = malloc(rows * n0 * es);
+    b->by = malloc(rows * K * es);
+    b->best = keep_best ? malloc(net->nparams * es) : NULL;
     if (!b->perm || !b->bx || !b->by || (keep_best && !b->best))
         return xn_net_fail(net, XN_ENOMEM, "fit: out of memory for the batches");
     for (size_t i = 0; i < n; i++)
@@ -189,10 +187,11 @@ static xn_status make_buffers(xn_net *net, size_t n, size_t rows, bool keep_best
 }
 
 /* One step on batch rows perm[0..m) of (x, y): this rank's slice is
- * gathered (standardized on the way), its gradient summed across ranks,
- * and the update applied.  *loss is the batch's loss; s gains it weighted
- * by m / n (so one batch of all n rows gives its loss to the bit), and the
- * metric's sum. */
+ * gathered in the network's type (standardized on the way), its gradient
+ * summed across ranks, and the update applied.  Rows in order need no
+ * copy in a double network (in_order).  *loss is the batch's loss; s gains
+ * it weighted by m / n (so one batch of all n rows gives its loss to the
+ * bit), and the metric's sum. */
 static xn_status batch_step(xn_net *net, const xn_fit_config *c, const buffers *b, size_t m,
                             const size_t *rows, const double *x, const double *y, bool in_order,
                             sums *s, double *loss)
@@ -202,22 +201,20 @@ static xn_status batch_step(xn_net *net, const xn_fit_config *c, const buffers *
     sums part = {0, 0};
     net->grads_fresh = true;
     if (hi > lo) {
-        const double *bx, *by;
-        if (in_order) { /* rows in place: no copy (the whole batch, unshuffled) */
-            bx = x + rows[lo] * n0;
-            by = y + rows[lo] * K;
-        } else {
-            xn_gather_rows(hi - lo, n0, x, rows + lo, net->mean, net->sd, b->bx);
-            xn_gather_rows(hi - lo, K, y, rows + lo, NULL, NULL, b->by);
+        bool direct = in_order && net->dtype == XN_FLOAT64;
+        const void *bx = x + rows[lo] * n0, *by = y + rows[lo] * K;
+        if (!direct) {
+            net->engine->rows_in(hi - lo, n0, x, rows + lo, net->mean, net->sd, b->bx);
+            net->engine->rows_in(hi - lo, K, y, rows + lo, NULL, NULL, b->by);
             bx = b->bx;
             by = b->by;
         }
-        part.loss = xn_net_accumulate_rows(net, hi - lo, bx, by, m, 0.0, !in_order);
+        part.loss = xn_net_accumulate_rows(net, hi - lo, bx, by, m, 0.0, !direct);
         add_metric(net, hi - lo, by, &part);
     } else {
-        memset(net->grads, 0, net->nparams * sizeof *net->grads);
+        memset(net->grads, 0, net->nparams * net->engine->size);
     }
-    if (reduce(c, net->grads, net->nparams) != 0 || reduce(c, &part.loss, 2) != 0)
+    if (reduce(c, net->grads, net->nparams, net->dtype) != 0 || reduce(c, &part.loss, 2, XN_FLOAT64) != 0)
         return xn_net_fail(net, XN_EIO, "fit: the reduce hook failed");
     if (!isfinite(part.loss))
         return xn_net_fail(net, XN_ENUMERIC, "fit: the loss is not finite");
@@ -274,7 +271,7 @@ xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *cfg, xn_
     if (c->resume) {
         state = *c->resume;
         if (keep_best && c->resume_best)
-            memcpy(b.best, c->resume_best, net->nparams * sizeof *b.best);
+            memcpy(b.best, c->resume_best, net->nparams * net->engine->size);
     }
     xn_fit_result r = {.best_epoch = state.best_epoch, .loss = NAN, .val_loss = NAN};
     bool stop = false;
@@ -317,7 +314,7 @@ xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *cfg, xn_
             state.best_epoch = state.epoch;
             state.wait = 0;
             if (keep_best)
-                memcpy(b.best, net->params, net->nparams * sizeof *b.best);
+                memcpy(b.best, net->params, net->nparams * net->engine->size);
         } else if (early && ++state.wait >= c->patience) {
             stop = r.stopped_early = true;
         }
@@ -330,7 +327,7 @@ xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *cfg, xn_
     r.epochs = state.epoch;
     r.best_epoch = state.best_epoch;
     if (st == XN_OK && keep_best && state.best_epoch && state.best_epoch != state.epoch) {
-        memcpy(net->params, b.best, net->nparams * sizeof *b.best);
+        memcpy(net->params, b.best, net->nparams * net->engine->size);
         r.restored = true;
     }
     if (st == XN_OK && lr0 != net->opt.lr)

@@ -1,7 +1,7 @@
 /* Weight initializers: every rule draws from the caller's xn_rng, in row
  * order (NumPy's randn(in, out)) or neuron by neuron (each output's fan-in
  * in turn), so a Python or NumPy experiment's first weights come out the
- * same number for number. */
+ * same number for number (a float network's rounded to float). */
 #include <math.h>
 
 #include "internal.h"
@@ -35,18 +35,19 @@ static double draw(xn_init init, size_t in, size_t out, xn_rng *rng)
     return -limit + (limit - -limit) * xn_rng_uniform(rng);
 }
 
-void xn_init_layer(xn_init init, xn_order order, xn_bias_init bias, size_t in,
-                   size_t out, double *w, double *b, xn_rng *rng)
+void xn_init_layer(xn_net *net, size_t l, xn_init init, xn_order order, xn_bias_init bias,
+                   xn_rng *rng)
 {
+    size_t in = net->sizes[l - 1], out = net->sizes[l], w = net->woff[l], b = net->boff[l];
     if (order == XN_ORDER_ROW)
         for (size_t k = 0; k < in * out; k++)
-            w[k] = draw(init, in, out, rng);
+            xn_net_put(net, net->params, w + k, draw(init, in, out, rng));
     else
         for (size_t o = 0; o < out; o++)
             for (size_t k = 0; k < in; k++)
-                w[k * out + o] = draw(init, in, out, rng);
+                xn_net_put(net, net->params, w + k * out + o, draw(init, in, out, rng));
     for (size_t o = 0; o < out; o++)
-        b[o] = bias == XN_BIAS_DRAWN ? draw(init, in, out, rng) : 0.0;
+        xn_net_put(net, net->params, b + o, bias == XN_BIAS_DRAWN ? draw(init, in, out, rng) : 0.0);
 }
 
 xn_status xn_net_init(xn_net *net, xn_init init, xn_order order,
@@ -63,8 +64,7 @@ xn_status xn_net_init(xn_net *net, xn_init init, xn_order order,
     if (bias != XN_BIAS_ZERO && bias != XN_BIAS_DRAWN)
         return xn_net_fail(net, XN_EINVAL, "init: unknown bias rule %d", (int)bias);
     for (size_t l = 1; l <= net->L; l++)
-        xn_init_layer(init, order, bias, net->sizes[l - 1], net->sizes[l], xn_net_w(net, l),
-                      xn_net_b(net, l), rng);
+        xn_init_layer(net, l, init, order, bias, rng);
     net->initialized = true;
     xn_net_reset_opt(net);
     return XN_OK;
@@ -80,8 +80,7 @@ xn_status xn_net_init_default(xn_net *net, uint64_t seed)
         /* He et al. (2015) for relu, which halves the variance it passes
          * on; Glorot and Bengio (2010) for the others */
         xn_init init = net->acts[l] == XN_ACT_RELU ? XN_INIT_HE_UNIFORM : XN_INIT_GLOROT_UNIFORM;
-        xn_init_layer(init, XN_ORDER_ROW, XN_BIAS_ZERO, net->sizes[l - 1], net->sizes[l],
-                      xn_net_w(net, l), xn_net_b(net, l), &rng);
+        xn_init_layer(net, l, init, XN_ORDER_ROW, XN_BIAS_ZERO, &rng);
     }
     net->initialized = true;
     xn_net_reset_opt(net);

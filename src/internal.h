@@ -42,25 +42,31 @@ static inline bool xn_add_ok(size_t a, size_t b, size_t *out)
 #endif
 
 /* ---- the network (net.c) ------------------------------------------------
- * Parameters live in one vector of P doubles; inside it layer l holds W_l
- * (n_{l-1}, n_l) then b_l (n_l).  The training state (the gradients and
- * the optimizer's two moments, 3P doubles) is a second allocation, made at
- * creation or, for a network read from a file, by the first call that
- * trains it.  The workspace, sized for `cap` rows, holds A_l (cap, n_l)
- * for l = 1..L, the output pre-activations Z_L (cap, n_L), two delta
- * buffers (cap, max n_l) used in turn and, for a network that standardizes
- * its inputs, the standardized rows (cap, n_0). */
+ * Parameters live in one vector of P elements of the network's type
+ * (double or float); inside it layer l holds W_l (n_{l-1}, n_l) then b_l
+ * (n_l).  The training state (the gradients and the optimizer's two
+ * moments, 3P elements) is a second allocation, made at creation or, for a
+ * network read from a file, by the first call that trains it.  The
+ * workspace, sized for `cap` rows, holds A_l (cap, n_l) for l = 1..L, the
+ * output pre-activations Z_L (cap, n_L), two delta buffers (cap, max n_l)
+ * used in turn and, where the caller's doubles must be converted (a float
+ * network, or one that standardizes its inputs), the inputs (cap, n_0)
+ * and, for a float network, the targets (cap, n_L) in its type. */
+typedef struct xn_engine xn_engine;
+
 struct xn_net {
     size_t L;
     size_t sizes[XN_MAX_LAYERS + 1];
     xn_act acts[XN_MAX_LAYERS + 1]; /* acts[l], l = 1..L */
     xn_loss loss;
     xn_kernel kernel;
+    xn_dtype dtype;
+    const xn_engine *engine;        /* the computations of that type */
     size_t nparams;
     size_t woff[XN_MAX_LAYERS + 1], boff[XN_MAX_LAYERS + 1];
-    double *params;                 /* (nparams) */
-    double *train;                  /* (3 * nparams), NULL until needed */
-    double *grads, *m, *v;          /* views into train, (nparams) each */
+    void *params;                   /* (nparams) */
+    void *train;                    /* (3 * nparams), NULL until needed */
+    void *grads, *m, *v;            /* views into train, (nparams) each */
     bool grads_fresh;               /* the next accumulation overwrites */
     bool initialized;               /* weights drawn, loaded or set by hand */
     xn_opt opt;                     /* the optimizer and its hyper-parameters */
@@ -69,11 +75,11 @@ struct xn_net {
     double *mean, *sd;              /* (n0) each, one allocation; NULL: none */
     size_t max_width;               /* max n_l over l = 1..L */
     size_t cap;                     /* workspace rows */
-    double *ws;
-    double *xs;                     /* (cap, n0): standardized inputs */
-    double *a[XN_MAX_LAYERS + 1];   /* A_l (cap, n_l), l = 1..L */
-    double *zout;                   /* Z_L (cap, n_L) */
-    double *delta[2];               /* (cap, max_width) each */
+    void *ws;
+    void *xs, *ys;                  /* (cap, n0), (cap, nL), or NULL */
+    void *a[XN_MAX_LAYERS + 1];     /* A_l (cap, n_l), l = 1..L */
+    void *zout;                     /* Z_L (cap, n_L) */
+    void *delta[2];                 /* (cap, max_width) each */
     char error[200];                /* why the last failed call failed */
 };
 
@@ -91,12 +97,51 @@ xn_status xn_net_new(xn_net **out, const xn_net_config *cfg, bool training, xn_e
 /* Allocates the gradients and moments if the network has none yet:
  * XN_OK or XN_ENOMEM (recorded). */
 xn_status xn_net_need_training(xn_net *net);
-/* Rows x (n, n0) as the first layer sees them: standardized into xs
- * (n <= cap) when the network standardizes its inputs, else x itself. */
-const double *xn_net_inputs(xn_net *net, size_t n, const double *x);
-/* The parameter vector of layer l's weights and biases. */
-static inline double *xn_net_w(const xn_net *net, size_t l) { return net->params + net->woff[l]; }
-static inline double *xn_net_b(const xn_net *net, size_t l) { return net->params + net->boff[l]; }
+/* Element i of a vector of the network's type, as a double, and storing a
+ * double there (rounded to the type). */
+double xn_net_get(const xn_net *net, const void *v, size_t i);
+void xn_net_put(const xn_net *net, void *v, size_t i, double x);
+
+/* ---- the computations of one element type (step_t.h) --------------------
+ * Each function is the type's own; a network calls them through its
+ * engine.  Rows "ready" are in the type (gathered by fit.c); otherwise
+ * they are the caller's doubles, converted block by block. */
+struct xn_engine {
+    xn_dtype dtype;
+    size_t size;   /* bytes an element */
+    /* forward pass of rows x (n, n0) of the type, n <= cap, into aL, zL */
+    void (*forward)(xn_net *net, size_t n, const void *x, void *aL, void *zL);
+    /* the gradient of rows x, y of a batch of `total` rows, added to the
+     * gradient buffers (overwriting them if fresh), in blocks of nb rows:
+     * returns sum plus the rows' loss terms */
+    double (*accumulate)(xn_net *net, size_t n, const void *x, const void *y, size_t total,
+                         double sum, bool ready, size_t nb);
+    /* the loss terms of rows x, y (doubles, m <= cap) added to sum */
+    double (*loss_rows)(xn_net *net, size_t m, const double *x, const double *y, size_t total,
+                        double sum);
+    /* rows idx[0..m) (or 0..m-1 for NULL) of x (., k) into out (m, k) of
+     * the type, standardized by mean and sd unless mean is NULL */
+    void (*rows_in)(size_t m, size_t k, const double *x, const size_t *idx, const double *mean,
+                    const double *sd, void *out);
+    void (*to_double)(size_t n, const void *v, double *out);
+    size_t (*count_right)(size_t m, size_t k, const void *a, const void *y);
+    double (*sq_err)(size_t n, const void *a, const void *y);
+    /* the optimizer's update of the parameters from the gradient buffers,
+     * all or nothing: false (nothing changed) if it would not be finite */
+    bool (*update)(xn_net *net);
+    /* the largest |v[i]| of n, NaN if one is NaN */
+    double (*absmax)(size_t n, const void *v);
+};
+
+extern const xn_engine xn_engine_f64, xn_engine_f32;
+
+/* ---- the stages of a step (step.c) -------------------------------------
+ * The gradient of rows x, y of a batch of `total` rows: the engine's, in
+ * the cache-sized blocks step.c chooses.  The update of the parameters
+ * from the gradient buffers, all or nothing (recorded). */
+double xn_net_accumulate_rows(xn_net *net, size_t n, const void *x, const void *y, size_t total,
+                              double sum, bool ready);
+xn_status xn_net_apply_update(xn_net *net);
 
 /* ---- names (names.c) ----------------------------------------------------
  * An enum's name from its table of `count` names ("?" out of range), and
@@ -104,90 +149,6 @@ static inline double *xn_net_b(const xn_net *net, size_t l) { return net->params
  * untouched). */
 const char *xn_name_of(const char *const *names, size_t count, int v);
 xn_status xn_name_parse(const char *const *names, size_t count, const char *name, int *out);
-
-/* ---- kernels (kernels.c) ------------------------------------------------
- * The matrix products of a dense layer, row-major, in two families with the
- * same signatures: naive (plain loops, the specification) and blas.  Every
- * product overwrites its output, except dwacc, which accumulates. */
-typedef struct {
-    /* y(n,out) = x(n,in) * w(in,out) */
-    void (*fwd)(size_t n, size_t in, size_t out, const double *x,
-                const double *w, double *y);
-    /* dw(in,out) = x(n,in)^T * dy(n,out) */
-    void (*dw)(size_t n, size_t in, size_t out, const double *x,
-               const double *dy, double *dw);
-    /* dw(in,out) += x(n,in)^T * dy(n,out): accumulates, for a batch taken
-     * in blocks of rows (step.c) */
-    void (*dwacc)(size_t n, size_t in, size_t out, const double *x,
-                  const double *dy, double *dw);
-    /* dx(n,in) = dy(n,out) * w(in,out)^T */
-    void (*dx)(size_t n, size_t in, size_t out, const double *dy,
-               const double *w, double *dx);
-} xn_kernels;
-
-extern const xn_kernels xn_kernels_naive;
-extern const xn_kernels xn_kernels_blas;
-
-/* The auto rule: a product of fewer than this many multiply-adds
- * (n*in*out) runs as plain loops, any larger one through BLAS.  Measured by
- * bench/xor_bench (its "auto threshold" table, bench/RESULTS.md): with
- * OpenBLAS 0.3.21 on AVX-512 the loops win up to about 128 multiply-adds
- * (XOR's 4x2x10 layer: 0.2 vs 0.3-0.4 us for its three products), tie near
- * 192, and lose 2-7x from 256 on, where OpenBLAS's small-matrix kernels
- * take over.  Width-1 layers do not consult it: blas and auto both run
- * them through the fused passes of dense.c. */
-#define XN_AUTO_NAIVE_BELOW 192
-
-/* The family `k` uses for one product of that size. */
-const xn_kernels *xn_kernels_pick(xn_kernel k, size_t n, size_t in, size_t out);
-
-/* ---- stages of a step (step.c) -----------------------------------------
- * The gradient of rows x (n, n0), y (n, nL) of a batch of `total` rows,
- * added to the gradient buffers (overwriting them if fresh): returns sum
- * plus the rows' loss terms.  The checks are the caller's; x is standardized
- * already when `standardized`.  The update of the parameters from the
- * gradient buffers, all or nothing. */
-double xn_net_accumulate_rows(xn_net *net, size_t n, const double *x, const double *y,
-                              size_t total, double sum, bool standardized);
-xn_status xn_net_apply_update(xn_net *net);
-/* Forward pass of rows x (n, n0, standardized already), n <= cap, into the
- * workspace's output rows. */
-void xn_net_forward_rows(xn_net *net, size_t n, const double *x);
-
-/* ---- one dense layer (dense.c) ------------------------------------------
- * The passes around a layer's product, forward then backward.  Each takes
- * arrays and sizes; `first` means overwrite the sums, else add to them (a
- * later block of rows of the same batch). */
-
-/* a(n,out) = act(z(n,out) + b(out)); z may be a.  With keep_z the biased z
- * is stored back (the output layer keeps its logits for the loss). */
-void xn_dense_bias_act(size_t n, size_t out, xn_act act, double *z,
-                       const double *b, double *a, bool keep_z);
-/* The same in place on a, fused with the product of a following width-1
- * layer: a = act(a + b), then znext(n) = a(n,out) * w(out). */
-void xn_dense_bias_act_dot(size_t n, size_t out, xn_act act, double *a,
-                           const double *b, const double *w, double *znext);
-/* db(out) = column sums of dz(n,out), rows in order. */
-void xn_dense_colsum(size_t n, size_t out, const double *dz, double *db, bool first);
-/* dz(n,out) *= act'(a(n,out)), then db(out) = column sums of dz. */
-void xn_dense_deriv_colsum(size_t n, size_t out, xn_act act, const double *a,
-                           double *dz, double *db, bool first);
-/* Backward through a width-1 layer (weights w(in)) in one pass over the
- * previous activations a(n,in): dw(in) = a^T dz, dzp(n,in) = (dz w^T) *
- * act'(a), dbp(in) = column sums of dzp. */
-void xn_dense_narrow_backward(size_t n, size_t in, xn_act act, const double *a,
-                              const double *dz, const double *w, double *dw,
-                              double *dzp, double *dbp, bool first);
-
-/* ---- losses (loss.c) ----------------------------------------------------
- * For the output activations a and logits z (n, K) against targets y:
- * returns sum plus these rows' loss terms, added one by one, and with dz
- * non-NULL writes dz(n,K) = dLoss/dZ_L scaled for a batch of `total` rows. */
-double xn_loss_sum(xn_loss loss, xn_act act, size_t n, size_t K, size_t total,
-                   const double *a, const double *z, const double *y,
-                   double *dz, double sum);
-/* The loss of a batch of `total` rows from its sum of terms. */
-double xn_loss_mean(xn_loss loss, size_t total, size_t K, double sum);
 
 /* ---- optimizers (opt.c) ------------------------------------------------- */
 
@@ -200,36 +161,100 @@ typedef struct {
 /* Why opt cannot be used (a static phrase), or NULL if it can. */
 const char *xn_opt_invalid(const xn_opt *opt);
 xn_opt_step xn_opt_step_for(const xn_opt *opt, uint64_t t);
-/* Over n parameters p with gradients g and moments m, v: with decay the
- * weight decay of step s applies to them (weights; never to biases).
- * xn_opt_check returns whether every value the update would write is
- * finite, writing nothing; xn_opt_apply writes them. */
-/* The largest |v[i]| of n, NaN if one is NaN. */
-double xn_opt_absmax(size_t n, const double *v);
-/* Whether an update of step s provably writes only finite values when
- * every |p| <= pmax and |g| <= gmax and the moments are bounded by *mb
- * and *vb: if so, the bounds become those after it.  False when it cannot
- * tell (then check first).  A proof needs no pass over the moments. */
-bool xn_opt_safe(xn_opt_kind kind, const xn_opt_step *s, bool decay, double pmax, double gmax,
-                 double *mb, double *vb);
-bool xn_opt_check(xn_opt_kind kind, const xn_opt_step *s, bool decay, size_t n,
-                  const double *p, const double *g, const double *m, const double *v);
-void xn_opt_apply(xn_opt_kind kind, const xn_opt_step *s, bool decay, size_t n,
-                  double *p, const double *g, double *m, double *v);
+/* Whether an update of step s provably writes only finite values, in a
+ * type whose largest value is top, when every |p| <= pmax and |g| <= gmax
+ * and the moments are bounded by *mb and *vb: if so, the bounds become
+ * those after it.  False when it cannot tell (then check first).  A proof
+ * needs no pass over the moments. */
+bool xn_opt_safe(xn_opt_kind kind, const xn_opt_step *s, bool decay, double top, double pmax,
+                 double gmax, double *mb, double *vb);
 
-/* ---- metrics (metrics.c) -----------------------------------------------
- * Rows of a (n, k) classified right against y by xn_accuracy's rule. */
-size_t xn_count_right(size_t n, size_t k, const double *a, const double *y);
+/* ---- the auto rule (kernels.c) -------------------------------------------
+ * A product of fewer than this many multiply-adds (n*in*out) runs as plain
+ * loops, any larger one through BLAS.  Measured by bench/xor_bench (its
+ * "auto threshold" table, bench/RESULTS.md): with OpenBLAS 0.3.21 on
+ * AVX-512 the loops win up to about 128 multiply-adds (XOR's 4x2x10 layer:
+ * 0.2 vs 0.3-0.4 us for its three products), tie near 192, and lose 2-7x
+ * from 256 on, where OpenBLAS's small-matrix kernels take over.  Width-1
+ * layers do not consult it: blas and auto both run them through the fused
+ * passes of dense.c. */
+#define XN_AUTO_NAIVE_BELOW 192
 
-/* ---- batches (batch.c) --------------------------------------------------
- * Rows idx[0..m) of x (., k) into out (m, k), standardized by mean and sd
- * (k each) unless mean is NULL. */
-void xn_gather_rows(size_t m, size_t k, const double *x, const size_t *idx,
-                    const double *mean, const double *sd, double *out);
+/* ---- the typed stages (kernels.c, dense.c, loss.c, opt.c, metrics.c) ----
+ * Each is written once, in a *_t.h file, and compiled per element type
+ * with the type's suffix: xn_dense_bias_act_f64 and _f32, and so on. */
+#define XN_TYPED_STAGES(T, S)                                                                    \
+    /* The matrix products of a dense layer, row-major, in two families with \
+     * the same signatures: naive (plain loops, the specification) and       \
+     * blas.  Every product overwrites its output, except dwacc. */          \
+    typedef struct {                                                         \
+        /* y(n,out) = x(n,in) * w(in,out) */                                 \
+        void (*fwd)(size_t n, size_t in, size_t out, const T *x, const T *w, T *y); \
+        /* dw(in,out) = x(n,in)^T * dy(n,out) */                             \
+        void (*dw)(size_t n, size_t in, size_t out, const T *x, const T *dy, T *dw); \
+        /* dw(in,out) += x(n,in)^T * dy(n,out): a batch in blocks of rows */ \
+        void (*dwacc)(size_t n, size_t in, size_t out, const T *x, const T *dy, T *dw); \
+        /* dx(n,in) = dy(n,out) * w(in,out)^T */                             \
+        void (*dx)(size_t n, size_t in, size_t out, const T *dy, const T *w, T *dx); \
+    } xn_kernels_##S;                                                        \
+    extern const xn_kernels_##S xn_kernels_naive_##S, xn_kernels_blas_##S;   \
+    /* The family `k` uses for one product of that size. */                  \
+    const xn_kernels_##S *xn_kernels_pick_##S(xn_kernel k, size_t n, size_t in, size_t out); \
+    /* a(n,out) = act(z(n,out) + b(out)); z may be a.  With keep_z the       \
+     * biased z is stored back (the output layer keeps its logits). */       \
+    void xn_dense_bias_act_##S(size_t n, size_t out, xn_act act, T *z, const T *b, T *a, \
+                               bool keep_z);                                 \
+    /* The same in place on a, fused with the product of a following        \
+     * width-1 layer: a = act(a + b), then znext(n) = a(n,out) * w(out). */  \
+    void xn_dense_bias_act_dot_##S(size_t n, size_t out, xn_act act, T *a, const T *b, \
+                                   const T *w, T *znext);                    \
+    /* db(out) = column sums of dz(n,out), rows in order; `first` means     \
+     * overwrite the sums, else add to them (a later block of rows). */      \
+    void xn_dense_colsum_##S(size_t n, size_t out, const T *dz, T *db, bool first); \
+    /* dz(n,out) *= act'(a(n,out)), then db(out) = column sums of dz. */     \
+    void xn_dense_deriv_colsum_##S(size_t n, size_t out, xn_act act, const T *a, T *dz, T *db, \
+                                   bool first);                              \
+    /* Backward through a width-1 layer (weights w(in)) in one pass over    \
+     * the previous activations a(n,in): dw(in) = a^T dz, dzp(n,in) =       \
+     * (dz w^T) * act'(a), dbp(in) = column sums of dzp. */                  \
+    void xn_dense_narrow_backward_##S(size_t n, size_t in, xn_act act, const T *a, const T *dz, \
+                                      const T *w, T *dw, T *dzp, T *dbp, bool first); \
+    /* For the outputs a and logits z (n, K) against targets y: returns sum \
+     * plus these rows' loss terms, added one by one, and with dz non-NULL  \
+     * writes dz(n,K) = dLoss/dZ_L scaled for a batch of `total` rows. */    \
+    double xn_loss_sum_##S(xn_loss loss, xn_act act, size_t n, size_t K, size_t total, const T *a, \
+                           const T *z, const T *y, T *dz, double sum);       \
+    /* Over n parameters p with gradients g and moments m, v (weight decay  \
+     * with `decay`): whether every value an update would write is finite   \
+     * (nothing written), and the update itself; the largest |v[i]|. */     \
+    bool xn_opt_check_##S(xn_opt_kind kind, const xn_opt_step *s, bool decay, size_t n, const T *p, \
+                          const T *g, const T *m, const T *v);               \
+    void xn_opt_apply_##S(xn_opt_kind kind, const xn_opt_step *s, bool decay, size_t n, T *p, \
+                          const T *g, T *m, T *v);                           \
+    double xn_opt_absmax_##S(size_t n, const T *v);                          \
+    /* The arg-max of v (k), the class of a row, rows of a (n, k) of y's    \
+     * class, and the sum of squared differences of n values. */            \
+    size_t xn_argmax_##S(size_t k, const T *v);                              \
+    size_t xn_class_of_##S(size_t k, const T *v);                            \
+    size_t xn_count_right_##S(size_t n, size_t k, const T *a, const T *y);   \
+    double xn_sq_err_##S(size_t n, const T *a, const T *y);
+
+XN_TYPED_STAGES(double, f64)
+XN_TYPED_STAGES(float, f32)
+
+/* Naming the current instantiation's functions in a *_t.h file. */
+#define XN_PASTE_(a, b) a##_##b
+#define XN_PASTE(a, b) XN_PASTE_(a, b)
+#define TF(name) XN_PASTE(name, XN_TS)
+
+/* ---- losses (loss.c) ----------------------------------------------------
+ * The loss of a batch of `total` rows from its sum of terms. */
+double xn_loss_mean(xn_loss loss, size_t total, size_t K, double sum);
 
 /* ---- initializers (init.c) ----------------------------------------------
- * Fills w(in,out) in the given order and b(out), drawing from rng. */
-void xn_init_layer(xn_init init, xn_order order, xn_bias_init bias, size_t in,
-                   size_t out, double *w, double *b, xn_rng *rng);
+ * Draws layer l's weights in the given order, then its biases, from rng
+ * (doubles, rounded to the network's type). */
+void xn_init_layer(xn_net *net, size_t l, xn_init init, xn_order order, xn_bias_init bias,
+                   xn_rng *rng);
 
 #endif

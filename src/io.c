@@ -34,11 +34,13 @@ static void write_model(FILE *f, const xn_net *net, const xn_checkpoint *ck)
     for (size_t l = 1; l <= net->L; l++)
         fprintf(f, " %s", xn_act_name(net->acts[l]));
     fprintf(f, "\nloss %s\n", xn_loss_name(net->loss));
+    if (net->dtype != XN_FLOAT64)
+        fprintf(f, "dtype %s\n", xn_dtype_name(net->dtype));
     if (net->mean) {
         fputs("mean ", f);
-        xn_mt_write_row(f, net->mean, net->sizes[0]);
+        xn_mt_write_row(f, XN_FLOAT64, net->mean, net->sizes[0]);
         fputs("sd ", f);
-        xn_mt_write_row(f, net->sd, net->sizes[0]);
+        xn_mt_write_row(f, XN_FLOAT64, net->sd, net->sizes[0]);
     }
     xn_mt_write_blocks(f, net, "", net->params);
     if (ck)
@@ -47,12 +49,12 @@ static void write_model(FILE *f, const xn_net *net, const xn_checkpoint *ck)
 }
 
 /* The first non-finite number of v laid out as the parameters, named. */
-static bool all_finite(const xn_net *net, const char *prefix, const double *v, xn_error *err)
+static bool all_finite(const xn_net *net, const char *prefix, const void *v, xn_error *err)
 {
     for (size_t l = 1; l <= net->L; l++) {
         size_t out = net->sizes[l], nw = net->sizes[l - 1] * out;
         for (size_t k = 0; k < nw + out; k++)
-            if (!isfinite(v[net->woff[l] + k])) {
+            if (!isfinite(xn_net_get(net, v, net->woff[l] + k))) {
                 if (k < nw)
                     xn_fail(err, 0, XN_ENUMERIC, "%sW%zu[%zu][%zu] is not finite; nothing written", prefix,
                             l, k / out, k % out);
@@ -203,6 +205,25 @@ static xn_status read_loss(xn_mt_reader *r)
     return check_rules(r);
 }
 
+/* Format 2: the optional line `dtype NAME` (float64 when missing). */
+static xn_status read_dtype(xn_mt_reader *r)
+{
+    const char *p, *end, *tok;
+    size_t k;
+    char q[48];
+    if (r->version < 2 || !xn_mt_next_is(r, "dtype"))
+        return XN_OK;
+    xn_status st = xn_mt_keyword(r, "dtype", &p, &end);
+    if (st != XN_OK)
+        return st;
+    q[0] = '\0';
+    if (xn_token_count(p, end) != 1 || !xn_token(&p, end, &tok, &k) ||
+        (xn_quote(q, sizeof q, tok, k), k >= sizeof q) || xn_dtype_parse(q, &r->dtype) != XN_OK)
+        return xn_fail(r->err, r->t.line, XN_EFORMAT, "expected 'dtype float64' or 'dtype float32', found '%s'",
+                       q);
+    return XN_OK;
+}
+
 /* Format 2: the optional lines `mean ...` and `sd ...` into ms (2 n0),
  * or checked and dropped if ms is NULL; *has says whether they were there. */
 static xn_status read_standardization(xn_mt_reader *r, double *ms, bool *has)
@@ -213,8 +234,8 @@ static xn_status read_standardization(xn_mt_reader *r, double *ms, bool *has)
     size_t n0 = r->sizes[0];
     if (!*has)
         return XN_OK;
-    if ((st = xn_mt_keyword(r, "mean", &p, &end)) != XN_OK || (st = xn_mt_read_numbers(r, p, end, n0, ms)) != XN_OK ||
-        (st = xn_mt_keyword(r, "sd", &p, &end)) != XN_OK || (st = xn_mt_read_numbers(r, p, end, n0, ms ? ms + n0 : NULL)) != XN_OK)
+    if ((st = xn_mt_keyword(r, "mean", &p, &end)) != XN_OK || (st = xn_mt_read_numbers(r, p, end, n0, XN_FLOAT64, ms)) != XN_OK ||
+        (st = xn_mt_keyword(r, "sd", &p, &end)) != XN_OK || (st = xn_mt_read_numbers(r, p, end, n0, XN_FLOAT64, ms ? ms + n0 : NULL)) != XN_OK)
         return st;
     for (size_t j = 0; ms && j < n0; j++)
         if (!(ms[n0 + j] > 0.0))
@@ -238,7 +259,7 @@ static xn_status parse(xn_net **out, xn_checkpoint *ck, const char *text, size_t
     xn_status st;
     bool has;
     if ((st = read_magic(&r)) != XN_OK || (st = read_sizes(&r)) != XN_OK || (st = read_acts(&r)) != XN_OK ||
-        (st = read_loss(&r)) != XN_OK)
+        (st = read_loss(&r)) != XN_OK || (st = read_dtype(&r)) != XN_OK)
         return st;
     /* a text too short for the sizes is refused before the allocation, by
      * a pass that finds where it falls short */
@@ -249,7 +270,8 @@ static xn_status parse(xn_net **out, xn_checkpoint *ck, const char *text, size_t
     }
     /* read for prediction: the training state comes with the first
      * training call, or from the checkpoint */
-    xn_net_config cfg = {.n_layers = r.L, .sizes = r.sizes, .acts = r.acts, .loss = r.loss};
+    xn_net_config cfg = {.n_layers = r.L, .sizes = r.sizes, .acts = r.acts, .loss = r.loss,
+                         .dtype = r.dtype};
     xn_net *net = NULL;
     double *ms = malloc(2 * r.sizes[0] * sizeof *ms);
     if (!ms)

@@ -5,30 +5,22 @@
 
 #include "internal.h"
 
-size_t xn_argmax(size_t k, const double *v)
-{
-    size_t best = 0;
-    for (size_t j = 1; j < k; j++)
-        if (v[j] > v[best])
-            best = j;
-    return best;
-}
+#include "type_f64.h"
+#include "metrics_t.h"
+#include "type_end.h"
 
-size_t xn_count_right(size_t n, size_t k, const double *a, const double *y)
-{
-    size_t right = 0;
-    for (size_t i = 0; i < n; i++) {
-        const double *ai = a + i * k, *yi = y + i * k;
-        right += xn_class_of(k, ai) == xn_class_of(k, yi);
-    }
-    return right;
-}
+#include "type_f32.h"
+#include "metrics_t.h"
+#include "type_end.h"
+
+size_t xn_argmax(size_t k, const double *v) { return xn_argmax_f64(k, v); }
+size_t xn_class_of(size_t k, const double *v) { return xn_class_of_f64(k, v); }
 
 double xn_accuracy(size_t n, size_t k, const double *a, const double *y)
 {
     if (!a || !y || n == 0 || k == 0)
         return 0.0;
-    return (double)xn_count_right(n, k, a, y) / (double)n;
+    return (double)xn_count_right_f64(n, k, a, y) / (double)n;
 }
 
 xn_status xn_regression_metrics(size_t n, size_t k, const double *a, const double *y,
@@ -60,11 +52,6 @@ xn_status xn_regression_metrics(size_t n, size_t k, const double *a, const doubl
     out->mae = ae / nk;
     out->r2 = r2 / (double)k;
     return isfinite(out->rmse) && isfinite(out->r2) ? XN_OK : XN_ENUMERIC;
-}
-
-size_t xn_class_of(size_t k, const double *v)
-{
-    return k == 1 ? (size_t)(v[0] >= 0.5) : xn_argmax(k, v);
 }
 
 xn_status xn_confusion(size_t n, size_t k, const double *a, const double *y, size_t *counts)

@@ -1,6 +1,7 @@
 /* The strict line reader and the writer of model texts, shared by model
  * files (io.c) and checkpoints (checkpoint.c).  The reader never reads past
  * the text and names the line of every failure. */
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -42,8 +43,10 @@ xn_status xn_mt_keyword(xn_mt_reader *r, const char *word, const char **p, const
     return XN_OK;
 }
 
-/* Exactly cols numbers in [p, end) into dst (cols), or nowhere if NULL. */
-xn_status xn_mt_read_numbers(xn_mt_reader *r, const char *p, const char *end, size_t cols, double *dst)
+/* Exactly cols numbers in [p, end) into dst (cols of the type), or
+ * nowhere if NULL. */
+xn_status xn_mt_read_numbers(xn_mt_reader *r, const char *p, const char *end, size_t cols,
+                             xn_dtype type, void *dst)
 {
     const char *tok;
     size_t k;
@@ -58,19 +61,24 @@ xn_status xn_mt_read_numbers(xn_mt_reader *r, const char *p, const char *end, si
         if (res != XN_NUM_OK)
             return xn_fail(r->err, r->t.line, XN_EFORMAT, "%s '%s' in column %zu", xn_num_why(res),
                            xn_quote(q, sizeof q, tok, k), j + 1);
-        if (dst)
-            dst[j] = v;
+        if (type == XN_FLOAT32 && !(fabs(v) <= FLT_MAX))
+            return xn_fail(r->err, r->t.line, XN_EFORMAT, "'%s' in column %zu is out of range for float32",
+                           xn_quote(q, sizeof q, tok, k), j + 1);
+        if (dst && type == XN_FLOAT32)
+            ((float *)dst)[j] = (float)v;
+        else if (dst)
+            ((double *)dst)[j] = v;
     }
     return XN_OK;
 }
 
 /* One line of exactly cols numbers. */
-xn_status xn_mt_read_row(xn_mt_reader *r, size_t cols, double *dst, const char *what)
+xn_status xn_mt_read_row(xn_mt_reader *r, size_t cols, xn_dtype type, void *dst, const char *what)
 {
     const char *s;
     size_t n;
     xn_status st = xn_mt_next_line(r, &s, &n, what);
-    return st != XN_OK ? st : xn_mt_read_numbers(r, s, s + n, cols, dst);
+    return st != XN_OK ? st : xn_mt_read_numbers(r, s, s + n, cols, type, dst);
 }
 
 /* A line equal, token by token, to the words of want. */
@@ -99,11 +107,14 @@ xn_status xn_mt_expect_line(xn_mt_reader *r, const char *want)
 }
 
 /* The blocks <prefix>W1 <prefix>b1 ... of a vector laid out as the
- * parameters, into v (nparams), or checked and dropped if v is NULL. */
-xn_status xn_mt_read_blocks(xn_mt_reader *r, const xn_net *net, const char *prefix, double *v)
+ * parameters, into v (nparams of the file's type), or checked and dropped
+ * if v is NULL. */
+xn_status xn_mt_read_blocks(xn_mt_reader *r, const xn_net *net, const char *prefix, void *v)
 {
     char want[80], what[80];
     xn_status st;
+    size_t es = r->dtype == XN_FLOAT32 ? sizeof(float) : sizeof(double);
+#define AT(off) (v ? (char *)v + (off) * es : NULL)
     for (size_t l = 1; l <= r->L; l++) {
         size_t in = r->sizes[l - 1], out = r->sizes[l];
         snprintf(want, sizeof want, "%sW%zu %zu %zu", prefix, l, in, out);
@@ -111,16 +122,17 @@ xn_status xn_mt_read_blocks(xn_mt_reader *r, const xn_net *net, const char *pref
             return st;
         for (size_t i = 0; i < in; i++) {
             snprintf(what, sizeof what, "row %zu of %sW%zu", i + 1, prefix, l);
-            if ((st = xn_mt_read_row(r, out, v ? v + net->woff[l] + i * out : NULL, what)) != XN_OK)
+            if ((st = xn_mt_read_row(r, out, r->dtype, AT(net->woff[l] + i * out), what)) != XN_OK)
                 return st;
         }
         snprintf(want, sizeof want, "%sb%zu %zu", prefix, l, out);
         if ((st = xn_mt_expect_line(r, want)) != XN_OK)
             return st;
         snprintf(what, sizeof what, "the numbers of %sb%zu", prefix, l);
-        if ((st = xn_mt_read_row(r, out, v ? v + net->boff[l] : NULL, what)) != XN_OK)
+        if ((st = xn_mt_read_row(r, out, r->dtype, AT(net->boff[l]), what)) != XN_OK)
             return st;
     }
+#undef AT
     return XN_OK;
 }
 
@@ -167,26 +179,32 @@ xn_status xn_mt_read_key_double(xn_mt_reader *r, const char **p, const char *end
     return XN_OK;
 }
 
-void xn_mt_write_row(FILE *f, const double *v, size_t n)
+/* %.17g reads back as the same double and %.9g as the same float. */
+void xn_mt_write_row(FILE *f, xn_dtype type, const void *v, size_t n)
 {
     for (size_t j = 0; j < n; j++) {
         if (j)
             fputc(' ', f);
-        fprintf(f, "%.17g", v[j]);
+        if (type == XN_FLOAT32)
+            fprintf(f, "%.9g", (double)((const float *)v)[j]);
+        else
+            fprintf(f, "%.17g", ((const double *)v)[j]);
     }
     fputc('\n', f);
 }
 
 /* A vector laid out as the parameters, as blocks <prefix>W1 .. <prefix>bL. */
-void xn_mt_write_blocks(FILE *f, const xn_net *net, const char *prefix, const double *v)
+void xn_mt_write_blocks(FILE *f, const xn_net *net, const char *prefix, const void *v)
 {
+    const char *c = v;
+    size_t es = net->engine->size;
     for (size_t l = 1; l <= net->L; l++) {
         size_t in = net->sizes[l - 1], out = net->sizes[l];
         fprintf(f, "%sW%zu %zu %zu\n", prefix, l, in, out);
         for (size_t i = 0; i < in; i++)
-            xn_mt_write_row(f, v + net->woff[l] + i * out, out);
+            xn_mt_write_row(f, net->dtype, c + (net->woff[l] + i * out) * es, out);
         fprintf(f, "%sb%zu %zu\n", prefix, l, out);
-        xn_mt_write_row(f, v + net->boff[l], out);
+        xn_mt_write_row(f, net->dtype, c + net->boff[l] * es, out);
     }
 }
 

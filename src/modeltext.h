@@ -18,6 +18,7 @@ typedef struct {
     size_t sizes[XN_MAX_LAYERS + 1];
     xn_act acts[XN_MAX_LAYERS];
     xn_loss loss;
+    xn_dtype dtype;
     size_t nparams;
 } xn_mt_reader;
 
@@ -28,15 +29,18 @@ xn_status xn_mt_next_line(xn_mt_reader *r, const char **s, size_t *n, const char
 bool xn_mt_next_is(const xn_mt_reader *r, const char *word);
 /* The line's first token must be the keyword; *p is left after it. */
 xn_status xn_mt_keyword(xn_mt_reader *r, const char *word, const char **p, const char **end);
-/* Exactly cols numbers in [p, end) into dst (cols), or nowhere if NULL. */
-xn_status xn_mt_read_numbers(xn_mt_reader *r, const char *p, const char *end, size_t cols, double *dst);
+/* Exactly cols numbers in [p, end) into dst (cols of the type: a float32
+ * number must be in float's range), or nowhere if NULL. */
+xn_status xn_mt_read_numbers(xn_mt_reader *r, const char *p, const char *end, size_t cols,
+                             xn_dtype type, void *dst);
 /* One line of exactly cols numbers. */
-xn_status xn_mt_read_row(xn_mt_reader *r, size_t cols, double *dst, const char *what);
+xn_status xn_mt_read_row(xn_mt_reader *r, size_t cols, xn_dtype type, void *dst, const char *what);
 /* A line equal, token by token, to the words of want. */
 xn_status xn_mt_expect_line(xn_mt_reader *r, const char *want);
 /* The blocks <prefix>W1 <prefix>b1 ... of a vector laid out as net's
- * parameters, into v (nparams), or checked and dropped if v is NULL. */
-xn_status xn_mt_read_blocks(xn_mt_reader *r, const xn_net *net, const char *prefix, double *v);
+ * parameters, into v (nparams of the file's type), or checked and dropped
+ * if v is NULL. */
+xn_status xn_mt_read_blocks(xn_mt_reader *r, const xn_net *net, const char *prefix, void *v);
 /* The rest of the text can hold `numbers` more numbers. */
 bool xn_mt_room_for(const xn_mt_reader *r, size_t numbers);
 /* "<key> <value>" at *p: a whole number up to max, or a double (the word
@@ -46,10 +50,11 @@ xn_status xn_mt_read_key_size(xn_mt_reader *r, const char **p, const char *end, 
 xn_status xn_mt_read_key_double(xn_mt_reader *r, const char **p, const char *end, const char *key,
                                 double *out);
 
-/* n numbers on a line, %.17g; a vector laid out as net's parameters as
- * blocks <prefix>W1 .. <prefix>bL. */
-void xn_mt_write_row(FILE *f, const double *v, size_t n);
-void xn_mt_write_blocks(FILE *f, const xn_net *net, const char *prefix, const double *v);
+/* n numbers of the type on a line, each so that it reads back to the
+ * same bits; a vector laid out as net's parameters (its type) as blocks
+ * <prefix>W1 .. <prefix>bL. */
+void xn_mt_write_row(FILE *f, xn_dtype type, const void *v, size_t n);
+void xn_mt_write_blocks(FILE *f, const xn_net *net, const char *prefix, const void *v);
 
 /* A checkpoint's training state (checkpoint.c): written after the model's
  * blocks; read into net and ck, or checked and dropped if ck is NULL

@@ -34,6 +34,7 @@ static const char *const opt_names[] = {"gd", "momentum", "adam"};
 static const char *const init_names[] = {"glorot_uniform", "glorot_normal", "he_uniform",
                                          "he_normal", "normal", "uniform", "zeros"};
 static const char *const kernel_names[] = {"auto", "blas", "naive"};
+static const char *const dtype_names[] = {"float64", "float32"};
 static const char *const rng_kind_names[] = {"python", "numpy"};
 static const char *const order_names[] = {"row", "neuron"};
 static const char *const bias_init_names[] = {"zero", "drawn"};
@@ -80,6 +81,7 @@ NAMED(xn_loss, loss, loss_names)
 NAMED(xn_opt_kind, opt, opt_names)
 NAMED(xn_init, init, init_names)
 NAMED(xn_kernel, kernel, kernel_names)
+NAMED(xn_dtype, dtype, dtype_names)
 NAMED(xn_rng_kind, rng_kind, rng_kind_names)
 NAMED(xn_order, order, order_names)
 NAMED(xn_bias_init, bias_init, bias_init_names)

@@ -3,6 +3,7 @@
  * views into the parameters and gradients, the optimizer it carries, and
  * the reason its last call failed.  What the network computes is in
  * step.c (and the stages it calls); how weights are drawn, in init.c. */
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -45,6 +46,8 @@ xn_status xn_config_check(const xn_net_config *cfg, xn_error *err, size_t *npara
         return xn_fail(err, 0, XN_EINVAL, "unknown loss %d", (int)cfg->loss);
     if (cfg->kernel < XN_KERNEL_AUTO || cfg->kernel > XN_KERNEL_NAIVE)
         return xn_fail(err, 0, XN_EINVAL, "unknown kernel %d", (int)cfg->kernel);
+    if (cfg->dtype != XN_FLOAT64 && cfg->dtype != XN_FLOAT32)
+        return xn_fail(err, 0, XN_EINVAL, "unknown element type %d", (int)cfg->dtype);
     for (size_t i = 0; i <= L; i++)
         if (cfg->sizes[i] == 0)
             return xn_fail(err, 0, XN_EDIM, "size %zu of the list is 0 (sizes are at least 1)", i + 1);
@@ -109,6 +112,8 @@ xn_status xn_net_new(xn_net **out, const xn_net_config *cfg, bool training, xn_e
     net->L = cfg->n_layers;
     net->loss = cfg->loss;
     net->kernel = cfg->kernel;
+    net->dtype = cfg->dtype;
+    net->engine = cfg->dtype == XN_FLOAT32 ? &xn_engine_f32 : &xn_engine_f64;
     net->nparams = nparams;
     net->opt = xn_opt_default(XN_OPT_GD);
     size_t off = 0;
@@ -122,7 +127,7 @@ xn_status xn_net_new(xn_net **out, const xn_net_config *cfg, bool training, xn_e
         if (net->sizes[l] > net->max_width)
             net->max_width = net->sizes[l];
     }
-    net->params = calloc(nparams, sizeof *net->params);
+    net->params = calloc(nparams, net->engine->size);
     s = net->params ? XN_OK : XN_ENOMEM;
     if (s == XN_OK && training)
         s = xn_net_need_training(net);
@@ -145,13 +150,13 @@ xn_status xn_net_need_training(xn_net *net)
 {
     if (net->train)
         return XN_OK;
-    size_t P = net->nparams;
-    net->train = calloc(3 * P, sizeof *net->train);
+    size_t P = net->nparams, bytes = P * net->engine->size;
+    net->train = calloc(3, bytes);
     if (!net->train)
         return xn_net_fail(net, XN_ENOMEM, "out of memory for the gradients and moments");
     net->grads = net->train;
-    net->m = net->train + P;
-    net->v = net->train + 2 * P;
+    net->m = (char *)net->train + bytes;
+    net->v = (char *)net->train + 2 * bytes;
     net->grads_fresh = true;
     return XN_OK;
 }
@@ -177,14 +182,16 @@ xn_status xn_net_reserve(xn_net *net, size_t max_batch)
         return XN_OK;
     if (max_batch > INT_MAX)
         return xn_net_fail(net, XN_ENOMEM, "%zu rows is over the limit of %d", max_batch, INT_MAX);
-    /* doubles per row: every A_l, Z_L, the two delta buffers and the
-     * standardized inputs */
-    size_t per_row = net->sizes[net->L] + 2 * net->max_width + (net->mean ? net->sizes[0] : 0), total;
+    /* elements per row: every A_l, Z_L, the two delta buffers, and the
+     * inputs and targets where the caller's doubles are converted */
+    bool convert_x = net->mean || net->dtype != XN_FLOAT64, convert_y = net->dtype != XN_FLOAT64;
+    size_t n0 = net->sizes[0], K = net->sizes[net->L], es = net->engine->size;
+    size_t per_row = K + 2 * net->max_width + (convert_x ? n0 : 0) + (convert_y ? K : 0), total;
     for (size_t l = 1; l <= net->L; l++)
         per_row += net->sizes[l];
-    if (!xn_mul_ok(per_row, max_batch, &total) || total > SIZE_MAX / sizeof(double))
+    if (!xn_mul_ok(per_row, max_batch, &total) || total > SIZE_MAX / es)
         return xn_net_fail(net, XN_ENOMEM, "a workspace of %zu rows overflows", max_batch);
-    double *ws = malloc(total * sizeof *ws);
+    char *ws = malloc(total * es);
     if (!ws)
         return xn_net_fail(net, XN_ENOMEM, "out of memory for a workspace of %zu rows", max_batch);
     free(net->ws);
@@ -192,13 +199,16 @@ xn_status xn_net_reserve(xn_net *net, size_t max_batch)
     net->cap = max_batch;
     for (size_t l = 1; l <= net->L; l++) {
         net->a[l] = ws;
-        ws += max_batch * net->sizes[l];
+        ws += max_batch * net->sizes[l] * es;
     }
     net->zout = ws;
-    ws += max_batch * net->sizes[net->L];
+    ws += max_batch * K * es;
     net->delta[0] = ws;
-    net->delta[1] = ws + max_batch * net->max_width;
-    net->xs = net->mean ? net->delta[1] + max_batch * net->max_width : NULL;
+    net->delta[1] = ws + max_batch * net->max_width * es;
+    ws += 2 * max_batch * net->max_width * es;
+    net->xs = convert_x ? ws : NULL;
+    ws += convert_x ? max_batch * n0 * es : 0;
+    net->ys = convert_y ? ws : NULL;
     return XN_OK;
 }
 
@@ -212,19 +222,21 @@ xn_status xn_net_clone(xn_net **out, const xn_net *net)
     if (!net)
         return XN_EINVAL;
     xn_net_config cfg = {.n_layers = net->L, .sizes = net->sizes, .acts = net->acts + 1,
-                         .loss = net->loss, .max_batch = net->cap, .kernel = net->kernel};
+                         .loss = net->loss, .max_batch = net->cap, .kernel = net->kernel,
+                         .dtype = net->dtype};
     xn_status s = xn_net_new(out, &cfg, net->train != NULL, NULL);
     if (s != XN_OK)
         return s;
     xn_net *c = *out;
-    memcpy(c->params, net->params, net->nparams * sizeof *net->params);
+    size_t bytes = net->nparams * net->engine->size;
+    memcpy(c->params, net->params, bytes);
     if (net->mean && (s = xn_net_set_standardization(c, net->mean, net->sd)) != XN_OK) {
         xn_net_destroy(c);
         *out = NULL;
         return s;
     }
     if (net->train)
-        memcpy(c->train, net->train, 3 * net->nparams * sizeof *net->train);
+        memcpy(c->train, net->train, 3 * bytes);
     c->grads_fresh = net->grads_fresh;
     c->initialized = net->initialized;
     c->opt = net->opt;
@@ -280,17 +292,6 @@ xn_status xn_net_set_standardization(xn_net *net, const double *mean, const doub
 const double *xn_net_input_mean(const xn_net *net) { return net ? net->mean : NULL; }
 const double *xn_net_input_sd(const xn_net *net) { return net ? net->sd : NULL; }
 
-const double *xn_net_inputs(xn_net *net, size_t n, const double *x)
-{
-    if (!net->mean)
-        return x;
-    size_t n0 = net->sizes[0];
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < n0; j++)
-            net->xs[i * n0 + j] = (x[i * n0 + j] - net->mean[j]) / net->sd[j];
-    return net->xs;
-}
-
 xn_status xn_column_stats(size_t n, size_t k, const double *x, double *mean, double *sd)
 {
     if (!x || !mean || !sd)
@@ -327,7 +328,7 @@ void xn_net_reset_opt(xn_net *net)
     if (!net)
         return;
     if (net->train)
-        memset(net->m, 0, 2 * net->nparams * sizeof *net->m);
+        memset(net->m, 0, 2 * net->nparams * net->engine->size);
     net->opt_t = 0;
     net->mbound = net->vbound = 0.0;
 }
@@ -378,22 +379,77 @@ size_t xn_net_param_count(const xn_net *net) { return net ? net->nparams : 0; }
 
 static bool layer_ok(const xn_net *net, size_t l) { return net && l >= 1 && l <= net->L; }
 
-/* A writable view of the parameters counts as setting them by hand. */
-static double *params_view(xn_net *net, size_t off)
+double xn_net_get(const xn_net *net, const void *v, size_t i)
 {
-    net->initialized = true;
-    return net->params + off;
+    return net->dtype == XN_FLOAT32 ? ((const float *)v)[i] : ((const double *)v)[i];
 }
 
-double *xn_net_weights(xn_net *net, size_t l) { return layer_ok(net, l) ? params_view(net, net->woff[l]) : NULL; }
-double *xn_net_bias(xn_net *net, size_t l) { return layer_ok(net, l) ? params_view(net, net->boff[l]) : NULL; }
-double *xn_net_params(xn_net *net) { return net ? params_view(net, 0) : NULL; }
-double *xn_net_dweights(xn_net *net, size_t l)
+void xn_net_put(const xn_net *net, void *v, size_t i, double x)
 {
-    return layer_ok(net, l) && net->grads ? net->grads + net->woff[l] : NULL;
+    if (net->dtype == XN_FLOAT32)
+        ((float *)v)[i] = (float)x;
+    else
+        ((double *)v)[i] = x;
 }
-double *xn_net_dbias(xn_net *net, size_t l)
+
+/* A float64 network's vector v at element off, or NULL; a writable view of
+ * the parameters counts as setting them by hand. */
+static double *view(xn_net *net, void *v, size_t off)
 {
-    return layer_ok(net, l) && net->grads ? net->grads + net->boff[l] : NULL;
+    if (!v || net->dtype != XN_FLOAT64)
+        return NULL;
+    if (v == net->params)
+        net->initialized = true;
+    return (double *)v + off;
 }
-double *xn_net_grads(xn_net *net) { return net ? net->grads : NULL; }
+
+xn_dtype xn_net_dtype(const xn_net *net) { return net ? net->dtype : XN_FLOAT64; }
+double *xn_net_weights(xn_net *net, size_t l) { return layer_ok(net, l) ? view(net, net->params, net->woff[l]) : NULL; }
+double *xn_net_bias(xn_net *net, size_t l) { return layer_ok(net, l) ? view(net, net->params, net->boff[l]) : NULL; }
+double *xn_net_params(xn_net *net) { return net ? view(net, net->params, 0) : NULL; }
+double *xn_net_dweights(xn_net *net, size_t l) { return layer_ok(net, l) ? view(net, net->grads, net->woff[l]) : NULL; }
+double *xn_net_dbias(xn_net *net, size_t l) { return layer_ok(net, l) ? view(net, net->grads, net->boff[l]) : NULL; }
+double *xn_net_grads(xn_net *net) { return net ? view(net, net->grads, 0) : NULL; }
+
+/* v (P of the network's type) out to doubles, or in from them. */
+static xn_status copy_out(const xn_net *net, const void *v, double *out)
+{
+    if (!net || !out)
+        return XN_EINVAL;
+    if (!v)
+        return XN_EINVAL;
+    net->engine->to_double(net->nparams, v, out);
+    return XN_OK;
+}
+
+static xn_status copy_in(xn_net *net, void *v, const double *in, const char *what)
+{
+    if (!net || !in)
+        return XN_EINVAL;
+    if (!v)
+        return xn_net_fail(net, XN_EINVAL, "set_%s: no training state yet", what);
+    double top = net->dtype == XN_FLOAT32 ? FLT_MAX : DBL_MAX;
+    for (size_t i = 0; i < net->nparams; i++)
+        if (!(fabs(in[i]) <= top))
+            return xn_net_fail(net, XN_ENUMERIC, "set_%s: value %zu is not finite as %s", what, i + 1,
+                               xn_dtype_name(net->dtype));
+    for (size_t i = 0; i < net->nparams; i++)
+        xn_net_put(net, v, i, in[i]);
+    return XN_OK;
+}
+
+xn_status xn_net_get_params(const xn_net *net, double *out) { return copy_out(net, net ? net->params : NULL, out); }
+xn_status xn_net_get_grads(const xn_net *net, double *out) { return copy_out(net, net ? net->grads : NULL, out); }
+
+xn_status xn_net_set_params(xn_net *net, const double *in)
+{
+    xn_status s = copy_in(net, net ? net->params : NULL, in, "params");
+    if (s == XN_OK)
+        net->initialized = true;
+    return s;
+}
+
+xn_status xn_net_set_grads(xn_net *net, const double *in)
+{
+    return copy_in(net, net ? net->grads : NULL, in, "grads");
+}

@@ -58,78 +58,6 @@ xn_opt_step xn_opt_step_for(const xn_opt *opt, uint64_t t)
     return s;
 }
 
-/* One update over n parameters.  With store false nothing is written and
- * the result says whether every new value would be finite; with store true
- * the values are written.  Called with constant `store` and `decay`, each
- * loop compiles to its own tight form. */
-static inline bool pass(xn_opt_kind kind, const xn_opt_step *c, bool decay, bool store,
-                        size_t n, double *restrict p, const double *restrict g,
-                        double *restrict m, double *restrict v)
-{
-    int bad = 0;
-    switch (kind) {
-    case XN_OPT_GD:
-        for (size_t i = 0; i < n; i++) {
-            double gi = decay ? g[i] + c->decay * p[i] : g[i];
-            double pn = p[i] - c->lr * gi;
-            if (store)
-                p[i] = pn;
-            else
-                bad |= !(fabs(pn) <= DBL_MAX); /* no dependent chain: vectorizes */
-        }
-        break;
-    case XN_OPT_MOMENTUM:
-        for (size_t i = 0; i < n; i++) {
-            double gi = decay ? g[i] + c->decay * p[i] : g[i];
-            double mn = c->mu * m[i] - c->lr * gi, pn = p[i] + mn;
-            if (store) {
-                m[i] = mn;
-                p[i] = pn;
-            } else {
-                bad |= !(fabs(pn) <= DBL_MAX) | !(fabs(mn) <= DBL_MAX);
-            }
-        }
-        break;
-    case XN_OPT_ADAM:
-        for (size_t i = 0; i < n; i++) {
-            double mn = c->b1 * m[i] + (1.0 - c->b1) * g[i];
-            double vn = c->b2 * v[i] + (1.0 - c->b2) * g[i] * g[i];
-            double pi = decay ? p[i] * (1.0 - c->lr * c->decay) : p[i];
-            double pn = pi - c->lr * (mn / c->c1) / (sqrt(vn / c->c2) + c->eps);
-            if (store) {
-                m[i] = mn;
-                v[i] = vn;
-                p[i] = pn;
-            } else {
-                bad |= !(fabs(pn) <= DBL_MAX) | !(fabs(vn) <= DBL_MAX);
-            }
-        }
-        break;
-    }
-    return !bad;
-}
-
-/* The largest |v[i]|: its bits, with the sign cleared, order as the
- * values do, and a NaN's come above infinity's, so one integer maximum
- * gives the maximum and says whether every value is finite.  (An integer
- * maximum vectorizes; a floating-point one does not without -ffast-math.) */
-XN_CLONES double xn_opt_absmax(size_t n, const double *v)
-{
-    uint64_t top = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint64_t u;
-        memcpy(&u, &v[i], sizeof u);
-        u &= 0x7fffffffffffffffu;
-        top = u > top ? u : top;
-    }
-    double m;
-    memcpy(&m, &top, sizeof m);
-    return m;
-}
-
-/* Every bound below must stay under this: far from DBL_MAX, so the
- * rounding of the bounds themselves never matters. */
-#define SAFE (DBL_MAX / 16.0)
 
 /* The moments' bounds after an update with |g| <= gmax, |p| <= pmax. */
 static void next_bounds(xn_opt_kind kind, const xn_opt_step *s, bool decay, double pmax, double gmax,
@@ -145,10 +73,13 @@ static void next_bounds(xn_opt_kind kind, const xn_opt_step *s, bool decay, doub
     }
 }
 
-bool xn_opt_safe(xn_opt_kind kind, const xn_opt_step *s, bool decay, double pmax, double gmax,
-                 double *mb, double *vb)
+bool xn_opt_safe(xn_opt_kind kind, const xn_opt_step *s, bool decay, double top, double pmax,
+                 double gmax, double *mb, double *vb)
 {
-    if (!(pmax < SAFE && gmax < 1e150))
+    /* every bound must stay under SAFE, far from the type's largest value
+     * top, so the rounding of the bounds themselves never matters */
+    const double SAFE = top / 16.0;
+    if (!(pmax < SAFE && gmax < sqrt(SAFE) / 2.0))
         return false; /* also a NaN or infinity among them */
     double m = *mb, v = *vb, pn;
     next_bounds(kind, s, decay, pmax, gmax, &m, &v);
@@ -173,19 +104,14 @@ bool xn_opt_safe(xn_opt_kind kind, const xn_opt_step *s, bool decay, double pmax
     return true;
 }
 
-bool xn_opt_check(xn_opt_kind kind, const xn_opt_step *s, bool decay, size_t n,
-                  const double *p, const double *g, const double *m, const double *v)
-{
-    /* store is false: nothing is written through the casts */
-    return decay ? pass(kind, s, true, false, n, (double *)p, g, (double *)m, (double *)v)
-                 : pass(kind, s, false, false, n, (double *)p, g, (double *)m, (double *)v);
-}
+#define XN_BITS uint64_t
+#include "type_f64.h"
+#include "opt_t.h"
+#include "type_end.h"
+#undef XN_BITS
 
-XN_CLONES void xn_opt_apply(xn_opt_kind kind, const xn_opt_step *s, bool decay, size_t n,
-                            double *p, const double *g, double *m, double *v)
-{
-    if (decay)
-        pass(kind, s, true, true, n, p, g, m, v);
-    else
-        pass(kind, s, false, true, n, p, g, m, v);
-}
+#define XN_BITS uint32_t
+#include "type_f32.h"
+#include "opt_t.h"
+#include "type_end.h"
+#undef XN_BITS

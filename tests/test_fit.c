@@ -283,13 +283,15 @@ typedef struct {
 /* Every rank publishes its vector, all wait, each sums every slot in rank
  * order into a private copy, all wait, then write it back: the same bits
  * everywhere, as the hook must. */
-static int thread_reduce(double *v, size_t n, void *ctx)
+static int thread_reduce(void *vv, size_t n, xn_dtype type, void *ctx)
 {
     member *m = ctx;
     group *g = m->g;
-    double *sum = calloc(n, sizeof *sum);
-    if (!sum)
+    double *v = vv, *sum = calloc(n, sizeof *sum);
+    if (!sum || type != XN_FLOAT64) { /* these runs are double throughout */
+        free(sum);
         return -1;
+    }
     g->slots[m->rank] = v;
     pthread_barrier_wait(&g->bar);
     for (size_t r = 0; r < g->ranks; r++)

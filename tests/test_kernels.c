@@ -51,7 +51,7 @@ static void test_pair(size_t n, size_t in, size_t out, xn_rng *rng)
         w[i] = rnd(rng);
     for (size_t i = 0; i < n * out; i++)
         dy[i] = rnd(rng);
-    const xn_kernels *nk = &xn_kernels_naive, *bk = &xn_kernels_blas;
+    const xn_kernels_f64 *nk = &xn_kernels_naive_f64, *bk = &xn_kernels_blas_f64;
     /* outputs start as garbage: every product must overwrite */
     for (size_t i = 0; i < big; i++)
         r1[i] = r2[i] = NAN;
@@ -112,6 +112,51 @@ done:
     free(r2);
 }
 
+/* The float32 products against the float64 ones on the same (float)
+ * numbers: within float's rounding of sums of `terms` products. */
+static void test_pair_f32(size_t n, size_t in, size_t out, xn_rng *rng)
+{
+    size_t big = (n > in ? n : in) * (out > in ? out : in) + n * out + in * out;
+    float *x = malloc(n * in * sizeof *x), *w = malloc(in * out * sizeof *w), *dy = malloc(n * out * sizeof *dy);
+    float *f1 = malloc(big * sizeof *f1), *f2 = malloc(big * sizeof *f2);
+    double *xd = malloc(n * in * sizeof *xd), *wd = malloc(in * out * sizeof *wd);
+    double *dyd = malloc(n * out * sizeof *dyd), *d = malloc(big * sizeof *d);
+    for (size_t i = 0; i < n * in; i++)
+        xd[i] = x[i] = (float)rnd(rng);
+    for (size_t i = 0; i < in * out; i++)
+        wd[i] = w[i] = (float)rnd(rng);
+    for (size_t i = 0; i < n * out; i++)
+        dyd[i] = dy[i] = (float)rnd(rng);
+    const xn_kernels_f32 *nk = &xn_kernels_naive_f32, *bk = &xn_kernels_blas_f32;
+    int bad = 0;
+#define CLOSE32(len, terms)                                                          \
+    for (size_t i = 0; i < (len); i++)                                               \
+        bad += !(fabs(f1[i] - d[i]) <= 1e-6 * (terms) && fabs(f2[i] - d[i]) <= 1e-6 * (terms));
+    nk->fwd(n, in, out, x, w, f1);
+    bk->fwd(n, in, out, x, w, f2);
+    xn_kernels_naive_f64.fwd(n, in, out, xd, wd, d);
+    CLOSE32(n * out, (double)in)
+    nk->dw(n, in, out, x, dy, f1);
+    bk->dw(n, in, out, x, dy, f2);
+    xn_kernels_naive_f64.dw(n, in, out, xd, dyd, d);
+    CLOSE32(in * out, (double)n)
+    nk->dx(n, in, out, dy, w, f1);
+    bk->dx(n, in, out, dy, w, f2);
+    xn_kernels_naive_f64.dx(n, in, out, dyd, wd, d);
+    CLOSE32(n * in, (double)out)
+#undef CLOSE32
+    CHECK(bad == 0);
+    free(x);
+    free(w);
+    free(dy);
+    free(f1);
+    free(f2);
+    free(xd);
+    free(wd);
+    free(dyd);
+    free(d);
+}
+
 static void test_pairs(xn_rng *rng)
 {
     static const size_t sizes[] = {1, 2, 3, 17, 64};
@@ -122,21 +167,25 @@ static void test_pairs(xn_rng *rng)
                 test_pair(sizes[a], sizes[b], sizes[c], rng);
     test_pair(257, 31, 1, rng);   /* width 1: the dgemv / dger paths */
     test_pair(1031, 1, 67, rng);  /* one input column */
+    for (size_t a = 0; a < ns; a++)
+        for (size_t b = 0; b < ns; b++)
+            test_pair_f32(sizes[a], sizes[b], sizes[(a + b) % ns], rng);
+    test_pair_f32(257, 31, 1, rng); /* sgemv / sger */
 }
 
 /* ---- 2. the auto rule -------------------------------------------------- */
 
 static void test_pick(void)
 {
-    CHECK(xn_kernels_pick(XN_KERNEL_NAIVE, 4096, 4096, 4096) == &xn_kernels_naive);
-    CHECK(xn_kernels_pick(XN_KERNEL_BLAS, 1, 1, 1) == &xn_kernels_blas);
-    CHECK(xn_kernels_pick(XN_KERNEL_AUTO, 1, 1, 1) == &xn_kernels_naive);
-    CHECK(xn_kernels_pick(XN_KERNEL_AUTO, 4, 2, 10) == &xn_kernels_naive);
-    CHECK(xn_kernels_pick(XN_KERNEL_AUTO, 1, 1, XN_AUTO_NAIVE_BELOW - 1) == &xn_kernels_naive);
-    CHECK(xn_kernels_pick(XN_KERNEL_AUTO, 1, 1, XN_AUTO_NAIVE_BELOW) == &xn_kernels_blas);
-    CHECK(xn_kernels_pick(XN_KERNEL_AUTO, 16384, 64, 256) == &xn_kernels_blas);
+    CHECK(xn_kernels_pick_f64(XN_KERNEL_NAIVE, 4096, 4096, 4096) == &xn_kernels_naive_f64);
+    CHECK(xn_kernels_pick_f64(XN_KERNEL_BLAS, 1, 1, 1) == &xn_kernels_blas_f64);
+    CHECK(xn_kernels_pick_f64(XN_KERNEL_AUTO, 1, 1, 1) == &xn_kernels_naive_f64);
+    CHECK(xn_kernels_pick_f64(XN_KERNEL_AUTO, 4, 2, 10) == &xn_kernels_naive_f64);
+    CHECK(xn_kernels_pick_f64(XN_KERNEL_AUTO, 1, 1, XN_AUTO_NAIVE_BELOW - 1) == &xn_kernels_naive_f64);
+    CHECK(xn_kernels_pick_f64(XN_KERNEL_AUTO, 1, 1, XN_AUTO_NAIVE_BELOW) == &xn_kernels_blas_f64);
+    CHECK(xn_kernels_pick_f64(XN_KERNEL_AUTO, 16384, 64, 256) == &xn_kernels_blas_f64);
     /* an overflowing size product saturates to BLAS */
-    CHECK(xn_kernels_pick(XN_KERNEL_AUTO, SIZE_MAX, 2, 2) == &xn_kernels_blas);
+    CHECK(xn_kernels_pick_f64(XN_KERNEL_AUTO, SIZE_MAX, 2, 2) == &xn_kernels_blas_f64);
 }
 
 /* ---- 3. whole networks ------------------------------------------------- */

@@ -68,6 +68,8 @@ typedef enum { XN_INIT_GLOROT_UNIFORM, XN_INIT_GLOROT_NORMAL,
                XN_INIT_HE_UNIFORM, XN_INIT_HE_NORMAL, XN_INIT_NORMAL,
                XN_INIT_UNIFORM, XN_INIT_ZEROS } xn_init;
 typedef enum { XN_KERNEL_AUTO, XN_KERNEL_BLAS, XN_KERNEL_NAIVE } xn_kernel;
+/* A network's element type: its parameters, workspace and arithmetic. */
+typedef enum { XN_FLOAT64, XN_FLOAT32 } xn_dtype;
 /* Whose random stream (see xn_rng below). */
 typedef enum { XN_RNG_PYTHON, XN_RNG_NUMPY } xn_rng_kind;
 /* How weights are drawn into W_l (in, out). */
@@ -84,12 +86,13 @@ typedef enum { XN_BIAS_ZERO, XN_BIAS_DRAWN } xn_bias_init;
  * words used on the command line and in model files: identity sigmoid relu
  * tanh softmax; mse sse bce cce; gd momentum adam; glorot_uniform
  * glorot_normal he_uniform he_normal normal uniform zeros; auto blas naive;
- * python numpy; row neuron; zero drawn. */
+ * float64 float32; python numpy; row neuron; zero drawn. */
 XN_API const char *xn_act_name(xn_act a);
 XN_API const char *xn_loss_name(xn_loss l);
 XN_API const char *xn_opt_name(xn_opt_kind o);
 XN_API const char *xn_init_name(xn_init i);
 XN_API const char *xn_kernel_name(xn_kernel k);
+XN_API const char *xn_dtype_name(xn_dtype t);
 XN_API const char *xn_rng_kind_name(xn_rng_kind k);
 XN_API const char *xn_order_name(xn_order o);
 XN_API const char *xn_bias_init_name(xn_bias_init b);
@@ -98,6 +101,7 @@ XN_API xn_status xn_loss_parse(const char *name, xn_loss *out);
 XN_API xn_status xn_opt_parse(const char *name, xn_opt_kind *out);
 XN_API xn_status xn_init_parse(const char *name, xn_init *out);
 XN_API xn_status xn_kernel_parse(const char *name, xn_kernel *out);
+XN_API xn_status xn_dtype_parse(const char *name, xn_dtype *out);
 XN_API xn_status xn_rng_kind_parse(const char *name, xn_rng_kind *out);
 XN_API xn_status xn_order_parse(const char *name, xn_order *out);
 XN_API xn_status xn_bias_init_parse(const char *name, xn_bias_init *out);
@@ -143,11 +147,13 @@ typedef struct {
     xn_loss loss;           /* bce needs a sigmoid output, cce a softmax one */
     size_t max_batch;       /* rows to reserve workspace for; 0 means 4 */
     xn_kernel kernel;       /* XN_KERNEL_AUTO unless told otherwise */
+    xn_dtype dtype;         /* XN_FLOAT64 unless told otherwise */
 } xn_net_config;
 
 /* Hard limits, checked before anything is allocated (XN_ENOMEM past them).
- * A network of P parameters takes 8P bytes for its weights and 24P more
- * for training (gradients and two optimizer moments): 8 GiB at the limit. */
+ * A float64 network of P parameters takes 8P bytes for its weights and 24P
+ * more for training (gradients and two optimizer moments): 8 GiB at the
+ * limit; a float32 one half of that. */
 #define XN_MAX_LAYERS 64
 #define XN_MAX_PARAMS ((size_t)1 << 28)
 
@@ -190,10 +196,12 @@ XN_API size_t xn_net_size(const xn_net *net, size_t i);    /* n_i, i in 0..L */
 XN_API xn_act xn_net_act(const xn_net *net, size_t l);     /* l in 1..L */
 XN_API xn_loss xn_net_loss(const xn_net *net);
 XN_API xn_kernel xn_net_kernel(const xn_net *net);
+XN_API xn_dtype xn_net_dtype(const xn_net *net);
 XN_API void xn_net_set_kernel(xn_net *net, xn_kernel k);
 XN_API size_t xn_net_param_count(const xn_net *net);
 
-/* Views into the network's contiguous parameter and gradient buffers, valid
+/* Views into a float64 network's contiguous parameter and gradient
+ * buffers (NULL for a float32 network: use the copies below), valid
  * until the network is destroyed.  l in 1..L; NULL for a bad l.
  * W_l is (n_{l-1}, n_l) row-major, b_l is (n_l).  A writable view of the
  * parameters counts as setting them (the network is then initialized).
@@ -208,6 +216,16 @@ XN_API double *xn_net_dbias(xn_net *net, size_t l);
 /* All parameters (gradients) as one vector, layer by layer, W_l then b_l. */
 XN_API double *xn_net_params(xn_net *net);
 XN_API double *xn_net_grads(xn_net *net);
+/* Copies of all parameters or gradients (P values, layer by layer, W_l
+ * then b_l) out to doubles and in from them, for a network of either type
+ * (a float32 network rounds what comes in).  Setting parameters counts as
+ * initializing the network; XN_ENUMERIC, nothing changed, for a value that
+ * is not finite in the network's type; the gradients need a training
+ * state (XN_EINVAL before one). */
+XN_API xn_status xn_net_get_params(const xn_net *net, double *out);
+XN_API xn_status xn_net_set_params(xn_net *net, const double *in);
+XN_API xn_status xn_net_get_grads(const xn_net *net, double *out);
+XN_API xn_status xn_net_set_grads(xn_net *net, const double *in);
 
 /* Draws every weight with init from rng, layer by layer, in the given order;
  * with XN_BIAS_DRAWN each layer's biases are drawn by the same rule right
@@ -241,7 +259,8 @@ XN_API xn_status xn_column_stats(size_t n, size_t k, const double *x, double *me
 
 /* ---- evaluation -------------------------------------------------------- */
 
-/* Forward pass of x (n, n0), n at most the reserved rows.  *out points at
+/* Forward pass of x (n, n0), n at most the reserved rows, of a float64
+ * network (XN_EINVAL for float32: use xn_net_predict).  *out points at
  * the output activations (n, nL) inside the workspace, valid until the
  * next call on net. */
 XN_API xn_status xn_net_forward(xn_net *net, size_t n, const double *x,
@@ -280,7 +299,8 @@ typedef struct {
 XN_API xn_status xn_regression_metrics(size_t n, size_t k, const double *a, const double *y,
                                        xn_regression *out);
 /* The outputs (n, nL) of the last forward, gradient, accumulate or
- * train_step call on net (evaluation in blocks keeps only its last block). */
+ * train_step call on a float64 network (evaluation in blocks keeps only its
+ * last block); NULL for a float32 one. */
 XN_API const double *xn_net_output(const xn_net *net);
 
 /* ---- optimizers -------------------------------------------------------- */
@@ -440,15 +460,18 @@ typedef struct {
     double seconds;        /* the epoch's wall-clock time */
     size_t best_epoch;     /* the epoch early stopping would keep */
     const xn_fit_state *state;     /* for a checkpoint */
-    const double *best_params;     /* (P) the best epoch's weights, or NULL */
+    const void *best_params;       /* (P, the network's type) the best epoch's
+                                      weights, or NULL */
 } xn_progress;
 
 /* Called after an epoch (or batch) with the user pointer: nonzero stops the
  * run.  It may evaluate the network (predict, eval_loss) but not change it. */
 typedef int (*xn_fit_callback)(const xn_progress *p, void *user);
-/* Sums v (n doubles) across the processes of a data-parallel run, in place,
- * leaving the same bits on every process; 0 on success. */
-typedef int (*xn_reduce_fn)(double *v, size_t n, void *ctx);
+/* Sums v (n values of the type: a batch's gradient in the network's, its
+ * loss and metric sums in XN_FLOAT64) across the processes of a
+ * data-parallel run, in place, leaving the same bits on every process; 0
+ * on success. */
+typedef int (*xn_reduce_fn)(void *v, size_t n, xn_dtype type, void *ctx);
 
 /* Fill with designated initializers; zero is the default of every field. */
 typedef struct {
@@ -479,7 +502,8 @@ typedef struct {
     void *reduce_ctx;         /* one rank; each computes its contiguous slice */
     size_t rank, ranks;       /* of every batch and of the validation rows */
     const xn_fit_state *resume;   /* continue a checkpointed run */
-    const double *resume_best;    /* and its best weights (P), or NULL */
+    const void *resume_best;      /* and its best weights (P, the network's
+                                     type), or NULL */
 } xn_fit_config;
 
 /* The rate cfg's schedule gives epoch `epoch` (0-based) of a run whose
@@ -514,7 +538,7 @@ XN_API xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *c
 typedef struct {
     xn_fit_state fit;
     xn_rng rng;
-    double *best;   /* (P) the best epoch's weights, or NULL */
+    void *best;     /* (P, the network's type) the best epoch's weights, or NULL */
 } xn_checkpoint;
 XN_API xn_status xn_checkpoint_save(const xn_net *net, const xn_checkpoint *ck, const char *path,
                                     xn_error *err);

@@ -1,0 +1,92 @@
+/* The optimizers' sweeps over flat arrays for one element type; included
+ * by opt.c once per type.  The step's constants are doubles (opt.c) and
+ * are rounded to the type once per sweep. */
+
+/* One update over n parameters.  With store false nothing is written and
+ * the result says whether every new value would be finite; with store true
+ * the values are written.  Called with constant `store` and `decay`, each
+ * loop compiles to its own tight form. */
+static inline bool TF(pass)(xn_opt_kind kind, const xn_opt_step *c, bool decay, bool store, size_t n,
+                            XN_T *restrict p, const XN_T *restrict g, XN_T *restrict m,
+                            XN_T *restrict v)
+{
+    const XN_T lr = (XN_T)c->lr, mu = (XN_T)c->mu, wd = (XN_T)c->decay, b1 = (XN_T)c->b1,
+               b2 = (XN_T)c->b2, c1 = (XN_T)c->c1, c2 = (XN_T)c->c2, eps = (XN_T)c->eps,
+               nb1 = (XN_T)(1.0 - c->b1), nb2 = (XN_T)(1.0 - c->b2), shrink = (XN_T)(1.0 - c->lr * c->decay);
+    int bad = 0;
+    switch (kind) {
+    case XN_OPT_GD:
+        for (size_t i = 0; i < n; i++) {
+            XN_T gi = decay ? g[i] + wd * p[i] : g[i];
+            XN_T pn = p[i] - lr * gi;
+            if (store)
+                p[i] = pn;
+            else
+                bad |= !(XN_FABS(pn) <= XN_T_MAX);
+        }
+        break;
+    case XN_OPT_MOMENTUM:
+        for (size_t i = 0; i < n; i++) {
+            XN_T gi = decay ? g[i] + wd * p[i] : g[i];
+            XN_T mn = mu * m[i] - lr * gi, pn = p[i] + mn;
+            if (store) {
+                m[i] = mn;
+                p[i] = pn;
+            } else {
+                bad |= !(XN_FABS(pn) <= XN_T_MAX) | !(XN_FABS(mn) <= XN_T_MAX);
+            }
+        }
+        break;
+    case XN_OPT_ADAM:
+        for (size_t i = 0; i < n; i++) {
+            XN_T mn = b1 * m[i] + nb1 * g[i];
+            XN_T vn = b2 * v[i] + nb2 * g[i] * g[i];
+            XN_T pi = decay ? p[i] * shrink : p[i];
+            XN_T pn = pi - lr * (mn / c1) / (XN_SQRT(vn / c2) + eps);
+            if (store) {
+                m[i] = mn;
+                v[i] = vn;
+                p[i] = pn;
+            } else {
+                bad |= !(XN_FABS(pn) <= XN_T_MAX) | !(XN_FABS(vn) <= XN_T_MAX);
+            }
+        }
+        break;
+    }
+    return !bad;
+}
+
+bool TF(xn_opt_check)(xn_opt_kind kind, const xn_opt_step *s, bool decay, size_t n, const XN_T *p,
+                      const XN_T *g, const XN_T *m, const XN_T *v)
+{
+    /* store is false: nothing is written through the casts */
+    return decay ? TF(pass)(kind, s, true, false, n, (XN_T *)p, g, (XN_T *)m, (XN_T *)v)
+                 : TF(pass)(kind, s, false, false, n, (XN_T *)p, g, (XN_T *)m, (XN_T *)v);
+}
+
+XN_CLONES void TF(xn_opt_apply)(xn_opt_kind kind, const xn_opt_step *s, bool decay, size_t n,
+                                XN_T *p, const XN_T *g, XN_T *m, XN_T *v)
+{
+    if (decay)
+        TF(pass)(kind, s, true, true, n, p, g, m, v);
+    else
+        TF(pass)(kind, s, false, true, n, p, g, m, v);
+}
+
+/* The largest |v[i]|: its bits, with the sign cleared, order as the
+ * values do, and a NaN's come above infinity's, so one integer maximum
+ * gives the maximum and says whether every value is finite.  (An integer
+ * maximum vectorizes; a floating-point one does not without -ffast-math.) */
+XN_CLONES double TF(xn_opt_absmax)(size_t n, const XN_T *v)
+{
+    XN_BITS top = 0;
+    for (size_t i = 0; i < n; i++) {
+        XN_BITS u;
+        memcpy(&u, &v[i], sizeof u);
+        u &= (XN_BITS)-1 >> 1;
+        top = u > top ? u : top;
+    }
+    XN_T m;
+    memcpy(&m, &top, sizeof m);
+    return m;
+}

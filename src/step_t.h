@@ -1,0 +1,225 @@
+/* What a network computes for one element type: forward, backward, the
+ * accumulated gradient of a batch's rows and the optimizer's update, and
+ * the conversions between the caller's doubles and the network's type.
+ * Included by step.c once per type; step.c keeps the public calls, which
+ * check their arguments and dispatch on the network's type
+ * (xn_net->engine).  The workspace and parameters are the network's type;
+ * a float network rounds its inputs and targets to float on the way in
+ * (standardized in double first) and its outputs widen on the way out. */
+
+static bool TF(fused)(const xn_net *net) { return net->kernel != XN_KERNEL_NAIVE; }
+
+/* The network's buffers as the type. */
+#define W(l) ((XN_T *)net->params + net->woff[l])
+#define B(l) ((XN_T *)net->params + net->boff[l])
+#define A(l) ((XN_T *)net->a[l])
+
+/* Forward pass of x (n, n0), n <= cap: the hidden activations land in the
+ * workspace, the output activations in aL (n, nL) and the output logits in
+ * zL (n, nL).  With the fused kernels, a layer followed by a width-1 layer
+ * also does that layer's product in its activation pass. */
+static void TF(forward)(xn_net *net, size_t n, const void *xv, void *aLv, void *zLv)
+{
+    size_t L = net->L;
+    const XN_T *in = xv;
+    XN_T *aL = aLv, *zL = zLv;
+    bool product_done = false; /* z_l was computed by layer l-1's pass */
+    for (size_t l = 1; l <= L; l++) {
+        size_t fi = net->sizes[l - 1], fo = net->sizes[l];
+        XN_T *z = l == L ? zL : A(l), *a = l == L ? aL : A(l);
+        if (!product_done)
+            TF(xn_kernels_pick)(net->kernel, n, fi, fo)->fwd(n, fi, fo, in, W(l), z);
+        product_done = l < L && net->sizes[l + 1] == 1 && TF(fused)(net);
+        if (product_done) /* hidden activations in place; z_{l+1} too */
+            TF(xn_dense_bias_act_dot)(n, fo, net->acts[l], a, B(l), W(l + 1), l + 1 == L ? zL : A(l + 1));
+        else
+            TF(xn_dense_bias_act)(n, fo, net->acts[l], z, B(l), a, l == L);
+        in = a;
+    }
+}
+
+/* Backward pass of rows x (n, n0) whose output delta dZ_L is in delta[0]:
+ * the last layer's bias gradient, then each layer from the last down, its
+ * weight gradient and the delta it passes to the layer before.  With
+ * `first` the gradients are overwritten, else added to. */
+static void TF(backward)(xn_net *net, size_t n, const XN_T *x, bool first)
+{
+    size_t L = net->L;
+    XN_T *dz = net->delta[0], *dzp = net->delta[1], *grads = net->grads;
+    TF(xn_dense_colsum)(n, net->sizes[L], dz, grads + net->boff[L], first);
+    for (size_t l = L; l >= 1; l--) {
+        size_t fi = net->sizes[l - 1], fo = net->sizes[l];
+        const XN_T *in = l > 1 ? A(l - 1) : x, *w = W(l);
+        XN_T *dw = grads + net->woff[l];
+        XN_T *dbp = l > 1 ? grads + net->boff[l - 1] : NULL;
+        if (l > 1 && fo == 1 && TF(fused)(net)) {
+            TF(xn_dense_narrow_backward)(n, fi, net->acts[l - 1], in, dz, w, dw, dzp, dbp, first);
+        } else {
+            const TF(xn_kernels) *k = TF(xn_kernels_pick)(net->kernel, n, fi, fo);
+            (first ? k->dw : k->dwacc)(n, fi, fo, in, dz, dw);
+            if (l > 1) {
+                k->dx(n, fi, fo, dz, w, dzp);
+                TF(xn_dense_deriv_colsum)(n, fi, net->acts[l - 1], in, dzp, dbp, first);
+            }
+        }
+        XN_T *t = dz;
+        dz = dzp;
+        dzp = t;
+    }
+}
+
+/* Rows idx[0..m) of x (., k), or rows 0..m-1 when idx is NULL, into out
+ * (m, k) of the type: (x - mean) / sd in double unless mean is NULL, then
+ * rounded to the type. */
+static void TF(rows_in)(size_t m, size_t k, const double *x, const size_t *idx, const double *mean,
+                        const double *sd, void *outv)
+{
+    XN_T *out = outv;
+    for (size_t i = 0; i < m; i++) {
+        const double *src = x + (idx ? idx[i] : i) * k;
+        XN_T *dst = out + i * k;
+        if (mean)
+            for (size_t j = 0; j < k; j++)
+                dst[j] = (XN_T)((src[j] - mean[j]) / sd[j]);
+        else
+            for (size_t j = 0; j < k; j++)
+                dst[j] = (XN_T)src[j];
+    }
+}
+
+/* Rows x (m, n0) of doubles as the first layer takes them: the caller's
+ * own rows for a double network without standardization, else converted
+ * into the workspace (m <= cap). */
+static const XN_T *TF(inputs)(xn_net *net, size_t m, const double *x)
+{
+    if (!net->xs)
+        return (const XN_T *)(const void *)x;
+    TF(rows_in)(m, net->sizes[0], x, NULL, net->mean, net->sd, net->xs);
+    return net->xs;
+}
+
+/* Targets y (m, nL) of doubles in the type, the same way. */
+static const XN_T *TF(targets)(xn_net *net, size_t m, const double *y)
+{
+    if (!net->ys)
+        return (const XN_T *)(const void *)y;
+    TF(rows_in)(m, net->sizes[net->L], y, NULL, NULL, NULL, net->ys);
+    return net->ys;
+}
+
+static void TF(to_double)(size_t n, const void *v, double *out)
+{
+    const XN_T *t = v;
+    for (size_t i = 0; i < n; i++)
+        out[i] = t[i];
+}
+
+/* The gradient of rows of a batch of `total` rows (xn_net_accumulate_rows):
+ * x and y are the type's rows when `ready`, else the caller's doubles. */
+static double TF(accumulate)(xn_net *net, size_t n, const void *x, const void *y, size_t total,
+                             double sum, bool ready, size_t nb)
+{
+    size_t n0 = net->sizes[0], K = net->sizes[net->L];
+    for (size_t r0 = 0; r0 < n; r0 += nb) {
+        size_t m = n - r0 < nb ? n - r0 : nb;
+        const XN_T *xb = ready ? (const XN_T *)x + r0 * n0 : TF(inputs)(net, m, (const double *)x + r0 * n0);
+        const XN_T *yb = ready ? (const XN_T *)y + r0 * K : TF(targets)(net, m, (const double *)y + r0 * K);
+        XN_T *aL = (XN_T *)net->a[net->L] + r0 * K, *zL = (XN_T *)net->zout + r0 * K;
+        TF(forward)(net, m, xb, aL, zL);
+        sum = TF(xn_loss_sum)(net->loss, net->acts[net->L], m, K, total, aL, zL, yb, net->delta[0], sum);
+        TF(backward)(net, m, xb, net->grads_fresh);
+        net->grads_fresh = false;
+    }
+    return sum;
+}
+
+/* The loss terms of rows x, y (m <= cap, doubles) added to sum; their
+ * outputs stay in the workspace. */
+static double TF(loss_rows)(xn_net *net, size_t m, const double *x, const double *y, size_t total,
+                            double sum)
+{
+    size_t K = net->sizes[net->L];
+    TF(forward)(net, m, TF(inputs)(net, m, x), net->a[net->L], net->zout);
+    return TF(xn_loss_sum)(net->loss, net->acts[net->L], m, K, total, net->a[net->L], net->zout,
+                           TF(targets)(net, m, y), NULL, sum);
+}
+
+static size_t TF(count_right)(size_t m, size_t K, const void *a, const void *y)
+{
+    return TF(xn_count_right)(m, K, a, y);
+}
+
+static double TF(sq_err)(size_t n, const void *a, const void *y)
+{
+    return TF(xn_sq_err)(n, a, y);
+}
+
+/* The optimizer's update (xn_net_apply_update): one sweep, after a light
+ * pass that finds the largest |p| and |g|: with the bounds kept on the
+ * moments, they prove every new value finite (or there is a NaN, an
+ * infinity or a value so large it cannot tell, and then the whole update
+ * is checked first, as a second sweep, and refused if it would not be
+ * finite).  Weight decay skips the biases, so it goes layer by layer;
+ * without it the parameters are one vector. */
+static void TF(sweep)(xn_net *net, const xn_opt_step *c, bool check, bool *ok)
+{
+    const xn_opt *o = &net->opt;
+    XN_T *p = net->params, *g = net->grads, *m = net->m, *v = net->v;
+    if (o->weight_decay == 0.0) {
+        if (check)
+            *ok = TF(xn_opt_check)(o->kind, c, false, net->nparams, p, g, m, v);
+        else
+            TF(xn_opt_apply)(o->kind, c, false, net->nparams, p, g, m, v);
+        return;
+    }
+    for (size_t l = 1; l <= net->L && (!check || *ok); l++) {
+        size_t w = net->woff[l], b = net->boff[l], nw = b - w, nb = net->sizes[l];
+        if (check) {
+            *ok = TF(xn_opt_check)(o->kind, c, true, nw, p + w, g + w, m + w, v + w) &&
+                  TF(xn_opt_check)(o->kind, c, false, nb, p + b, g + b, m + b, v + b);
+        } else {
+            TF(xn_opt_apply)(o->kind, c, true, nw, p + w, g + w, m + w, v + w);
+            TF(xn_opt_apply)(o->kind, c, false, nb, p + b, g + b, m + b, v + b);
+        }
+    }
+}
+
+static bool TF(update)(xn_net *net)
+{
+    const xn_opt *o = &net->opt;
+    xn_opt_step c = xn_opt_step_for(o, net->opt_t);
+    size_t P = net->nparams;
+    double pmax = TF(xn_opt_absmax)(P, net->params), gmax = TF(xn_opt_absmax)(P, net->grads);
+    bool ok = true;
+    if (xn_opt_safe(o->kind, &c, o->weight_decay > 0.0, XN_T_MAX, pmax, gmax, &net->mbound, &net->vbound)) {
+        TF(sweep)(net, &c, false, &ok);
+        return true;
+    }
+    TF(sweep)(net, &c, true, &ok);
+    if (!ok)
+        return false;
+    TF(sweep)(net, &c, false, &ok);
+    net->mbound = TF(xn_opt_absmax)(P, net->m); /* measured: beyond what a bound proves */
+    net->vbound = TF(xn_opt_absmax)(P, net->v);
+    return true;
+}
+
+static double TF(absmax)(size_t n, const void *v) { return TF(xn_opt_absmax)(n, v); }
+
+#undef W
+#undef B
+#undef A
+
+const xn_engine TF(xn_engine) = {
+    .dtype = XN_DTYPE,
+    .size = sizeof(XN_T),
+    .forward = TF(forward),
+    .accumulate = TF(accumulate),
+    .loss_rows = TF(loss_rows),
+    .rows_in = TF(rows_in),
+    .to_double = TF(to_double),
+    .count_right = TF(count_right),
+    .sq_err = TF(sq_err),
+    .update = TF(update),
+    .absmax = TF(absmax),
+};
