@@ -145,7 +145,7 @@ xn_status xn_approx_net(const double *b, const double *lambda, size_t n,
         return XN_EDIM;
     size_t sizes[3] = {1, n, 1};
     xn_act acts[2] = {XN_ACT_RELU, XN_ACT_IDENTITY};
-    xn_net_config cfg = {2, sizes, acts, XN_LOSS_MSE, 0, XN_KERNEL_AUTO};
+    xn_net_config cfg = {.n_layers = 2, .sizes = sizes, .acts = acts, .loss = XN_LOSS_MSE};
     xn_net *net;
     xn_status s = xn_net_create(&net, &cfg);
     if (s != XN_OK)

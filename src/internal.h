@@ -29,6 +29,8 @@ static inline bool xn_add_ok(size_t a, size_t b, size_t *out)
 
 /* Elementwise loops that gain from wider vectors get a copy per instruction
  * set (AVX-512, AVX2, the baseline), chosen at load time for the machine.
+ * Only for static functions called from their own file: clang 14 cannot
+ * call a cloned function from another one.
  * The copies round every operation the same way (IEEE add, multiply,
  * divide and sqrt, and no contraction into FMA: -ffp-contract=off), so
  * they give the same bits on every machine. */
@@ -180,7 +182,7 @@ bool xn_opt_safe(xn_opt_kind kind, const xn_opt_step *s, bool decay, double top,
  * passes of dense.c. */
 #define XN_AUTO_NAIVE_BELOW 192
 
-/* ---- the typed stages (kernels.c, dense.c, loss.c, opt.c, metrics.c) ----
+/* ---- the typed stages (kernels.c, dense.c, loss.c, metrics.c) -----------
  * Each is written once, in a *_t.h file, and compiled per element type
  * with the type's suffix: xn_dense_bias_act_f64 and _f32, and so on. */
 #define XN_TYPED_STAGES(T, S)                                                                    \
@@ -224,14 +226,6 @@ bool xn_opt_safe(xn_opt_kind kind, const xn_opt_step *s, bool decay, double top,
      * writes dz(n,K) = dLoss/dZ_L scaled for a batch of `total` rows. */    \
     double xn_loss_sum_##S(xn_loss loss, xn_act act, size_t n, size_t K, size_t total, const T *a, \
                            const T *z, const T *y, T *dz, double sum);       \
-    /* Over n parameters p with gradients g and moments m, v (weight decay  \
-     * with `decay`): whether every value an update would write is finite   \
-     * (nothing written), and the update itself; the largest |v[i]|. */     \
-    bool xn_opt_check_##S(xn_opt_kind kind, const xn_opt_step *s, bool decay, size_t n, const T *p, \
-                          const T *g, const T *m, const T *v);               \
-    void xn_opt_apply_##S(xn_opt_kind kind, const xn_opt_step *s, bool decay, size_t n, T *p, \
-                          const T *g, T *m, T *v);                           \
-    double xn_opt_absmax_##S(size_t n, const T *v);                          \
     /* The arg-max of v (k), the class of a row, rows of a (n, k) of y's    \
      * class, and the sum of squared differences of n values. */            \
     size_t xn_argmax_##S(size_t k, const T *v);                              \

@@ -1,5 +1,7 @@
-/* The optimizers, as free functions over flat arrays: n parameters p, their
- * gradients g and the two moments m, v.  The network (step.c) calls them
+/* The optimizers: their defaults and checks, the constants of a step, and
+ * the bound that proves a step finite.  The sweeps themselves, free
+ * functions over flat arrays (n parameters p, their gradients g and the
+ * two moments m, v), are in opt_t.h; the network (step_t.h) calls them
  * once over its whole parameter vector, or per layer when weight decay
  * must skip the biases.
  *   gd:       w -= lr (g + decay w)
@@ -10,7 +12,6 @@
  *             2019): w (1 - lr decay) first, then the Adam step. */
 #include <float.h>
 #include <math.h>
-#include <string.h>
 
 #include "internal.h"
 
@@ -103,15 +104,3 @@ bool xn_opt_safe(xn_opt_kind kind, const xn_opt_step *s, bool decay, double top,
     *vb = v;
     return true;
 }
-
-#define XN_BITS uint64_t
-#include "type_f64.h"
-#include "opt_t.h"
-#include "type_end.h"
-#undef XN_BITS
-
-#define XN_BITS uint32_t
-#include "type_f32.h"
-#include "opt_t.h"
-#include "type_end.h"
-#undef XN_BITS

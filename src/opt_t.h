@@ -1,6 +1,9 @@
-/* The optimizers' sweeps over flat arrays for one element type; included
- * by opt.c once per type.  The step's constants are doubles (opt.c) and
- * are rounded to the type once per sweep. */
+/* The optimizers' sweeps over flat arrays for one element type: the
+ * optimizers as free functions over (n, p, g, m, v).  Included by
+ * step_t.h inside its own instantiation, so the sweeps' copies per
+ * instruction set (XN_CLONES) are called from their own file.  The step's
+ * constants are doubles (opt.c) and are rounded to the type once per
+ * sweep. */
 
 /* One update over n parameters.  With store false nothing is written and
  * the result says whether every new value would be finite; with store true
@@ -56,7 +59,7 @@ static inline bool TF(pass)(xn_opt_kind kind, const xn_opt_step *c, bool decay, 
     return !bad;
 }
 
-bool TF(xn_opt_check)(xn_opt_kind kind, const xn_opt_step *s, bool decay, size_t n, const XN_T *p,
+static bool TF(opt_check)(xn_opt_kind kind, const xn_opt_step *s, bool decay, size_t n, const XN_T *p,
                       const XN_T *g, const XN_T *m, const XN_T *v)
 {
     /* store is false: nothing is written through the casts */
@@ -64,8 +67,8 @@ bool TF(xn_opt_check)(xn_opt_kind kind, const xn_opt_step *s, bool decay, size_t
                  : TF(pass)(kind, s, false, false, n, (XN_T *)p, g, (XN_T *)m, (XN_T *)v);
 }
 
-XN_CLONES void TF(xn_opt_apply)(xn_opt_kind kind, const xn_opt_step *s, bool decay, size_t n,
-                                XN_T *p, const XN_T *g, XN_T *m, XN_T *v)
+XN_CLONES static void TF(opt_apply)(xn_opt_kind kind, const xn_opt_step *s, bool decay, size_t n,
+                                    XN_T *p, const XN_T *g, XN_T *m, XN_T *v)
 {
     if (decay)
         TF(pass)(kind, s, true, true, n, p, g, m, v);
@@ -77,7 +80,7 @@ XN_CLONES void TF(xn_opt_apply)(xn_opt_kind kind, const xn_opt_step *s, bool dec
  * values do, and a NaN's come above infinity's, so one integer maximum
  * gives the maximum and says whether every value is finite.  (An integer
  * maximum vectorizes; a floating-point one does not without -ffast-math.) */
-XN_CLONES double TF(xn_opt_absmax)(size_t n, const XN_T *v)
+XN_CLONES static double TF(opt_absmax)(size_t n, const XN_T *v)
 {
     XN_BITS top = 0;
     for (size_t i = 0; i < n; i++) {

@@ -19,13 +19,17 @@
 
 #include "internal.h"
 
+#define XN_BITS uint64_t /* an element's bits, for the optimizer's maxima */
 #include "type_f64.h"
 #include "step_t.h"
 #include "type_end.h"
+#undef XN_BITS
 
+#define XN_BITS uint32_t
 #include "type_f32.h"
 #include "step_t.h"
 #include "type_end.h"
+#undef XN_BITS
 
 /* ---- evaluation -------------------------------------------------------- */
 

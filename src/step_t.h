@@ -7,6 +7,8 @@
  * a float network rounds its inputs and targets to float on the way in
  * (standardized in double first) and its outputs widen on the way out. */
 
+#include "opt_t.h"
+
 static bool TF(fused)(const xn_net *net) { return net->kernel != XN_KERNEL_NAIVE; }
 
 /* The network's buffers as the type. */
@@ -167,19 +169,19 @@ static void TF(sweep)(xn_net *net, const xn_opt_step *c, bool check, bool *ok)
     XN_T *p = net->params, *g = net->grads, *m = net->m, *v = net->v;
     if (o->weight_decay == 0.0) {
         if (check)
-            *ok = TF(xn_opt_check)(o->kind, c, false, net->nparams, p, g, m, v);
+            *ok = TF(opt_check)(o->kind, c, false, net->nparams, p, g, m, v);
         else
-            TF(xn_opt_apply)(o->kind, c, false, net->nparams, p, g, m, v);
+            TF(opt_apply)(o->kind, c, false, net->nparams, p, g, m, v);
         return;
     }
     for (size_t l = 1; l <= net->L && (!check || *ok); l++) {
         size_t w = net->woff[l], b = net->boff[l], nw = b - w, nb = net->sizes[l];
         if (check) {
-            *ok = TF(xn_opt_check)(o->kind, c, true, nw, p + w, g + w, m + w, v + w) &&
-                  TF(xn_opt_check)(o->kind, c, false, nb, p + b, g + b, m + b, v + b);
+            *ok = TF(opt_check)(o->kind, c, true, nw, p + w, g + w, m + w, v + w) &&
+                  TF(opt_check)(o->kind, c, false, nb, p + b, g + b, m + b, v + b);
         } else {
-            TF(xn_opt_apply)(o->kind, c, true, nw, p + w, g + w, m + w, v + w);
-            TF(xn_opt_apply)(o->kind, c, false, nb, p + b, g + b, m + b, v + b);
+            TF(opt_apply)(o->kind, c, true, nw, p + w, g + w, m + w, v + w);
+            TF(opt_apply)(o->kind, c, false, nb, p + b, g + b, m + b, v + b);
         }
     }
 }
@@ -189,7 +191,7 @@ static bool TF(update)(xn_net *net)
     const xn_opt *o = &net->opt;
     xn_opt_step c = xn_opt_step_for(o, net->opt_t);
     size_t P = net->nparams;
-    double pmax = TF(xn_opt_absmax)(P, net->params), gmax = TF(xn_opt_absmax)(P, net->grads);
+    double pmax = TF(opt_absmax)(P, net->params), gmax = TF(opt_absmax)(P, net->grads);
     bool ok = true;
     if (xn_opt_safe(o->kind, &c, o->weight_decay > 0.0, XN_T_MAX, pmax, gmax, &net->mbound, &net->vbound)) {
         TF(sweep)(net, &c, false, &ok);
@@ -199,12 +201,12 @@ static bool TF(update)(xn_net *net)
     if (!ok)
         return false;
     TF(sweep)(net, &c, false, &ok);
-    net->mbound = TF(xn_opt_absmax)(P, net->m); /* measured: beyond what a bound proves */
-    net->vbound = TF(xn_opt_absmax)(P, net->v);
+    net->mbound = TF(opt_absmax)(P, net->m); /* measured: beyond what a bound proves */
+    net->vbound = TF(opt_absmax)(P, net->v);
     return true;
 }
 
-static double TF(absmax)(size_t n, const void *v) { return TF(xn_opt_absmax)(n, v); }
+static double TF(absmax)(size_t n, const void *v) { return TF(opt_absmax)(n, v); }
 
 #undef W
 #undef B
