@@ -413,6 +413,26 @@ XN_API xn_status xn_data_parse_idx_images(xn_data *d, const void *bytes, size_t 
 XN_API xn_status xn_data_parse_idx_labels(xn_data *d, const void *bytes, size_t len,
                                           size_t classes, xn_error *err);
 
+/* Class ids: one target column of whole numbers 0..K-1 read as one-hot
+ * targets (n, K), for a softmax output.  classes 0 means K = largest id + 1
+ * (pass the network's output count when the file may miss a class).
+ * xn_data_load_classes and xn_data_parse_classes read CSV or FANN data like
+ * xn_data_load with one target column, and refuse an id that is not a whole
+ * number in [0, K) with its line.  xn_data_classes_to_onehot converts the
+ * one-column targets of d in place, naming the 1-based row of a bad id (line
+ * 0); on failure d is as it was.  XN_EFORMAT, XN_ENOMEM, XN_EIO; XN_EINVAL
+ * for classes over XN_DATA_MAX_CLASSES or targets that are not one column. */
+XN_API xn_status xn_data_load_classes(xn_data *d, const char *path, size_t classes,
+                                      xn_error *err);
+XN_API xn_status xn_data_parse_classes(xn_data *d, const char *text, size_t len,
+                                       size_t classes, xn_error *err);
+XN_API xn_status xn_data_classes_to_onehot(xn_data *d, size_t classes, xn_error *err);
+/* Whether d's targets look like class ids: one column of whole numbers
+ * >= 0 and below XN_DATA_MAX_CLASSES.  Returns the class count (largest id
+ * + 1) if so, else 0.  Whole-number regression targets look the same: use
+ * it for hints, not to decide. */
+XN_API size_t xn_data_class_count(const xn_data *d);
+
 /* ---- training on a data set -------------------------------------------- */
 
 /* Classification (a sigmoid or softmax output: accuracy is the metric) or
