@@ -317,11 +317,66 @@ static void test_classes_in_memory(void)
     CHECK_STATUS(xn_data_classes_to_onehot(&d, 0, &err), XN_EINVAL);
 }
 
+/* The real data sets of data/ (data/README.md): every file reads, with the
+ * rows, inputs and classes the README gives; the class-id files read as
+ * one-hot targets with every class present in the training file. */
+static void test_shipped_sets(void)
+{
+    static const struct {
+        const char *name;
+        size_t train, test, in, classes; /* classes 0: regression */
+    } sets[] = {
+        {"iris", 112, 38, 4, 3},
+        {"wine", 133, 45, 13, 3},
+        {"breast-cancer", 426, 143, 30, 2},
+        {"diabetes", 331, 111, 10, 0},
+    };
+    const char *me = __FILE__, *cut = strstr(me, "tests/test_data.c");
+    CHECK(cut != NULL);
+    if (!cut)
+        return;
+    for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)
+        for (int part = 0; part < 2; part++) {
+            char path[512];
+            snprintf(path, sizeof path, "%.*sdata/%s-%s.csv", (int)(cut - me), me, sets[i].name,
+                     part ? "test" : "train");
+            size_t rows = part ? sets[i].test : sets[i].train;
+            xn_data d;
+            xn_error err;
+            xn_status s = xn_data_load(&d, path, 1, &err);
+            CHECK_STATUS(s, XN_OK);
+            if (s != XN_OK) {
+                fprintf(stderr, "%s:%zu: %s\n", path, err.line, err.msg);
+                continue;
+            }
+            CHECK(d.n == rows && d.in == sets[i].in && d.out == 1);
+            size_t k = xn_data_class_count(&d);
+            if (sets[i].classes) {
+                CHECK(part ? k <= sets[i].classes : k == sets[i].classes);
+                xn_data_free(&d);
+                CHECK_STATUS(xn_data_load_classes(&d, path, sets[i].classes, &err), XN_OK);
+                CHECK(d.n == rows && d.in == sets[i].in && d.out == sets[i].classes);
+                for (size_t r = 0; d.y && r < d.n; r++) {
+                    double sum = 0;
+                    for (size_t c = 0; c < d.out; c++)
+                        sum += d.y[r * d.out + c];
+                    CHECK(sum == 1.0);
+                }
+            } else {
+                /* diabetes: whole-number targets 25-346 look like class ids,
+                 * which is why class_count is a hint only */
+                CHECK(k >= 300);
+            }
+            xn_data_free(&d);
+        }
+}
+
 int main(void)
 {
     test_csv();
     test_fann();
     test_shipped_xor();
+    test_shipped_sets();
     test_malformed();
     test_random();
     test_classes();
