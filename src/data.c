@@ -2,8 +2,11 @@
  * training-data format, told apart by the first line (docs/data-format.md).
  * Both readers work line by line on a text in memory, never read past its
  * length, and size their arrays by what they have read, not by counts in
- * the file, so the memory used is bounded by the text's length. */
+ * the file, so the memory used is bounded by the text's length.  Also class
+ * ids: one target column of whole numbers turned into one-hot targets,
+ * checked line by line as the file is read or row by row in memory. */
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +36,61 @@ static bool push(values *a, double x)
 }
 
 static xn_status no_memory(xn_error *err) { return xn_fail(err, 0, XN_ENOMEM, "out of memory"); }
+
+/* ---- class ids --------------------------------------------------------- */
+
+/* The class ids seen so far: K asked for (0: the largest id + 1) and the
+ * largest id + 1 so far. */
+typedef struct {
+    size_t classes;
+    size_t count;
+} class_ids;
+
+/* v must be a whole number in [0, K), or below XN_DATA_MAX_CLASSES when K
+ * is not given.  The failure names the line, or the 1-based row when line
+ * is 0. */
+static xn_status check_id(class_ids *ids, double v, size_t line, size_t row, xn_error *err)
+{
+    const char *why = NULL;
+    size_t limit = ids->classes ? ids->classes : XN_DATA_MAX_CLASSES;
+    char lim[64] = "";
+    if (v != floor(v)) {
+        why = "is not a whole number";
+    } else if (v < 0) {
+        why = "is negative";
+    } else if (v >= (double)limit) {
+        snprintf(lim, sizeof lim, "is not below %s %zu classes", ids->classes ? "the" : "the limit of",
+                 limit);
+        why = lim;
+    }
+    if (!why) {
+        if ((size_t)v + 1 > ids->count)
+            ids->count = (size_t)v + 1;
+        return XN_OK;
+    }
+    /* %.15g: short, and exact for every whole number a double holds to 15 digits */
+    if (line)
+        return xn_fail(err, line, XN_EFORMAT, "class id %.15g %s", v, why);
+    return xn_fail(err, 0, XN_EFORMAT, "row %zu: class id %.15g %s", row, v, why);
+}
+
+/* Replaces the checked one-column ids of d with one-hot targets (n, k). */
+static xn_status to_onehot(xn_data *d, size_t k, xn_error *err)
+{
+    size_t values;
+    if (!xn_mul_ok(d->n, k, &values) || values > XN_DATA_MAX_VALUES)
+        return xn_fail(err, 0, XN_EFORMAT, "one-hot targets of %zu rows x %zu classes are more than the "
+                       "limit of %zu values", d->n, k, XN_DATA_MAX_VALUES);
+    double *y = calloc(values, sizeof *y);
+    if (!y)
+        return no_memory(err);
+    for (size_t i = 0; i < d->n; i++)
+        y[i * k + (size_t)d->y[i]] = 1.0;
+    free(d->y);
+    d->y = y;
+    d->out = k;
+    return XN_OK;
+}
 
 /* ---- CSV --------------------------------------------------------------- */
 
@@ -92,8 +150,8 @@ static bool scan_fields(const char *s, size_t n, fields *f, values *vals)
     return true;
 }
 
-static xn_status parse_csv(xn_lines *t, size_t outputs, xn_error *err, values *vals, size_t *rows,
-                           size_t *cols)
+static xn_status parse_csv(xn_lines *t, size_t outputs, class_ids *ids, xn_error *err, values *vals,
+                           size_t *rows, size_t *cols)
 {
     const char *s;
     size_t n, first_line = 0;
@@ -134,6 +192,9 @@ static xn_status parse_csv(xn_lines *t, size_t outputs, xn_error *err, values *v
             vals->n = mark;
             continue;
         }
+        xn_status st;
+        if (ids && (st = check_id(ids, vals->v[vals->n - 1], t->line, 0, err)) != XN_OK)
+            return st;
         (*rows)++;
     }
     if (*rows == 0)
@@ -187,8 +248,8 @@ static xn_status fann_row(xn_lines *t, size_t want, const char *what, size_t pai
     return XN_OK;
 }
 
-static xn_status parse_fann(xn_lines *t, size_t outputs, xn_error *err, values *vals, size_t *rows,
-                            size_t *in, size_t *out)
+static xn_status parse_fann(xn_lines *t, size_t outputs, class_ids *ids, xn_error *err, values *vals,
+                            size_t *rows, size_t *in, size_t *out)
 {
     const char *s, *p, *end, *tok;
     size_t n, k, c[3];
@@ -215,6 +276,8 @@ static xn_status parse_fann(xn_lines *t, size_t outputs, xn_error *err, values *
         if ((st = fann_row(t, c[1], "input", i + 1, c[0], vals, err)) != XN_OK ||
             (st = fann_row(t, c[2], "output", i + 1, c[0], vals, err)) != XN_OK)
             return st;
+        if (ids && (st = check_id(ids, vals->v[vals->n - 1], t->line, 0, err)) != XN_OK)
+            return st;
     }
     if (xn_lines_content(t, &s, &n))
         return xn_fail(err, t->line, XN_EFORMAT, "more than the %zu pair%s the first line declares", c[0],
@@ -227,7 +290,10 @@ static xn_status parse_fann(xn_lines *t, size_t outputs, xn_error *err, values *
 
 /* ---- both -------------------------------------------------------------- */
 
-xn_status xn_data_parse(xn_data *d, const char *text, size_t len, size_t outputs, xn_error *err)
+/* Either format; with ids, the one target column holds class ids, checked
+ * as each line is read. */
+static xn_status parse_data(xn_data *d, const char *text, size_t len, size_t outputs, class_ids *ids,
+                            xn_error *err)
 {
     if (err) {
         err->line = 0;
@@ -252,10 +318,10 @@ xn_status xn_data_parse(xn_data *d, const char *text, size_t len, size_t outputs
     if (outputs == XN_OUTPUTS_DEFAULT) /* FANN files say; CSV has one */
         outputs = fann ? 0 : 1;
     if (fann) {
-        st = parse_fann(&t, outputs, err, &vals, &rows, &in, &out);
+        st = parse_fann(&t, outputs, ids, err, &vals, &rows, &in, &out);
     } else {
         size_t cols;
-        st = parse_csv(&t, outputs, err, &vals, &rows, &cols);
+        st = parse_csv(&t, outputs, ids, err, &vals, &rows, &cols);
         in = cols - outputs;
         out = outputs;
     }
@@ -287,7 +353,13 @@ xn_status xn_data_parse(xn_data *d, const char *text, size_t len, size_t outputs
     return XN_OK;
 }
 
-xn_status xn_data_load(xn_data *d, const char *path, size_t outputs, xn_error *err)
+xn_status xn_data_parse(xn_data *d, const char *text, size_t len, size_t outputs, xn_error *err)
+{
+    return parse_data(d, text, len, outputs, NULL, err);
+}
+
+/* The file at path read by parse_data. */
+static xn_status load_data(xn_data *d, const char *path, size_t outputs, class_ids *ids, xn_error *err)
 {
     if (err) {
         err->line = 0;
@@ -303,9 +375,81 @@ xn_status xn_data_load(xn_data *d, const char *path, size_t outputs, xn_error *e
     xn_status st = xn_read_file(path, XN_TEXT_MAX_FILE, &text, &len, err);
     if (st != XN_OK)
         return st;
-    st = xn_data_parse(d, text, len, outputs, err);
+    st = parse_data(d, text, len, outputs, ids, err);
     free(text);
     return st;
+}
+
+xn_status xn_data_load(xn_data *d, const char *path, size_t outputs, xn_error *err)
+{
+    return load_data(d, path, outputs, NULL, err);
+}
+
+/* The ids read by parse_data become one-hot targets, or d is emptied. */
+static xn_status finish_classes(xn_data *d, xn_status st, const class_ids *ids, xn_error *err)
+{
+    if (st == XN_OK)
+        st = to_onehot(d, ids->classes ? ids->classes : ids->count, err);
+    if (st != XN_OK)
+        xn_data_free(d);
+    return st;
+}
+
+xn_status xn_data_parse_classes(xn_data *d, const char *text, size_t len, size_t classes, xn_error *err)
+{
+    if (classes > XN_DATA_MAX_CLASSES) {
+        if (d)
+            memset(d, 0, sizeof *d);
+        return xn_fail(err, 0, XN_EINVAL, "%zu classes are more than the limit of %zu", classes,
+                       XN_DATA_MAX_CLASSES);
+    }
+    class_ids ids = {classes, 0};
+    return finish_classes(d, parse_data(d, text, len, 1, &ids, err), &ids, err);
+}
+
+xn_status xn_data_load_classes(xn_data *d, const char *path, size_t classes, xn_error *err)
+{
+    if (classes > XN_DATA_MAX_CLASSES) {
+        if (d)
+            memset(d, 0, sizeof *d);
+        return xn_fail(err, 0, XN_EINVAL, "%zu classes are more than the limit of %zu", classes,
+                       XN_DATA_MAX_CLASSES);
+    }
+    class_ids ids = {classes, 0};
+    return finish_classes(d, load_data(d, path, 1, &ids, err), &ids, err);
+}
+
+xn_status xn_data_classes_to_onehot(xn_data *d, size_t classes, xn_error *err)
+{
+    if (err) {
+        err->line = 0;
+        err->msg[0] = '\0';
+    }
+    if (!d || !d->y || d->n == 0)
+        return xn_fail(err, 0, XN_EINVAL, "no targets to convert");
+    if (d->out != 1)
+        return xn_fail(err, 0, XN_EINVAL, "%zu target columns, not one column of class ids", d->out);
+    if (classes > XN_DATA_MAX_CLASSES)
+        return xn_fail(err, 0, XN_EINVAL, "%zu classes are more than the limit of %zu", classes,
+                       XN_DATA_MAX_CLASSES);
+    class_ids ids = {classes, 0};
+    for (size_t i = 0; i < d->n; i++) {
+        xn_status st = check_id(&ids, d->y[i], 0, i + 1, err);
+        if (st != XN_OK)
+            return st;
+    }
+    return to_onehot(d, classes ? classes : ids.count, err);
+}
+
+size_t xn_data_class_count(const xn_data *d)
+{
+    if (!d || !d->y || d->n == 0 || d->out != 1)
+        return 0;
+    class_ids ids = {0, 0};
+    for (size_t i = 0; i < d->n; i++)
+        if (check_id(&ids, d->y[i], 0, i + 1, NULL) != XN_OK)
+            return 0;
+    return ids.count;
 }
 
 void xn_data_free(xn_data *d)

@@ -1,6 +1,8 @@
 /* Data files: CSV and FANN read into the right rows and columns, the
  * shipped XOR files equal the built-in table, and each malformed file is
- * refused with the right line and an empty xn_data. */
+ * refused with the right line and an empty xn_data.  Class ids: read as
+ * one-hot targets from a file (a bad id named by its line) or converted in
+ * memory (named by its row), and recognised by xn_data_class_count. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -203,12 +205,181 @@ static void test_random(void)
     CHECK(good > 100);
 }
 
+/* A class-id file: one-hot targets of K columns, K given or the largest
+ * id + 1; each bad id refused with its line. */
+static void test_classes(void)
+{
+    const char *text = "# iris-like\nx1,x2,class\n0.5,1,2\n\n1.5,2,0\n2.5,3,1\n3.5,4,2 # last\n";
+    xn_data d;
+    xn_error err;
+    CHECK_STATUS(xn_data_parse_classes(&d, text, strlen(text), 0, &err), XN_OK);
+    const double x[] = {0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4};
+    const double y3[] = {0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 1};
+    CHECK(d.n == 4 && d.in == 2 && d.out == 3);
+    CHECK(d.x && memcmp(d.x, x, sizeof x) == 0);
+    CHECK(d.y && memcmp(d.y, y3, sizeof y3) == 0);
+    xn_data_free(&d);
+    /* K given: a fourth class this file never names */
+    CHECK_STATUS(xn_data_parse_classes(&d, text, strlen(text), 4, &err), XN_OK);
+    CHECK(d.n == 4 && d.out == 4 && d.y && d.y[2] == 1 && d.y[3] == 0 && d.y[4] == 1 && d.y[15] == 0);
+    xn_data_free(&d);
+    /* FANN with one output a pair */
+    const char *fann = "2 2 1\n0 0\n1\n0 1\n0\n";
+    CHECK_STATUS(xn_data_parse_classes(&d, fann, strlen(fann), 0, &err), XN_OK);
+    CHECK(d.n == 2 && d.in == 2 && d.out == 2 && d.y && d.y[1] == 1 && d.y[2] == 1);
+    xn_data_free(&d);
+
+    static const bad_case cases[] = {
+        {"fraction", "1,0\n2,2.5\n", 0, 2, "class id 2.5 is not a whole number"},
+        {"negative", "a,b\n1,0\n2,-1\n", 0, 3, "class id -1 is negative"},
+        {"not below K", "1,0\n2,1\n\n3,3\n", 3, 4, "class id 3 is not below the 3 classes"},
+        {"over the limit", "1,0\n2,70000\n", 0, 2, "class id 70000 is not below the limit of 65536 classes"},
+        {"huge", "1,1e300\n", 0, 1, "class id 1e+300 is not below the limit"},
+        {"fann fraction", "2 1 1\n0\n1\n1\n0.25\n", 0, 5, "class id 0.25 is not a whole number"},
+        {"fann two outputs", "1 1 2\n0\n0 1\n", 0, 1, "2 outputs a pair, but 1 was asked for"},
+        {"ids in the last column", "1,2,3\n", 2, 1, "class id 3 is not below the 2 classes"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        const bad_case *b = &cases[c];
+        memset(&err, 0, sizeof err);
+        xn_status s = xn_data_parse_classes(&d, b->text, strlen(b->text), b->outputs, &err);
+        if (s != XN_EFORMAT || !is_empty(&d) || err.line != b->line || !strstr(err.msg, b->msg)) {
+            fprintf(stderr, "classes case '%s': status %d line %zu msg '%s'\n", b->what, (int)s, err.line,
+                    err.msg);
+            check_failures++;
+        }
+        xn_data_free(&d);
+    }
+    /* one-hot targets over XN_DATA_MAX_VALUES: 16385 rows x 65536 classes */
+    size_t rows = 16385, len = 0;
+    char *big = malloc(rows * 8 + 16);
+    for (size_t i = 0; i < rows; i++)
+        len += (size_t)sprintf(big + len, "%s", i == 3 ? "1,65535\n" : "1,0\n");
+    CHECK_STATUS(xn_data_parse_classes(&d, big, len, 0, &err), XN_EFORMAT);
+    CHECK(is_empty(&d) && strstr(err.msg, "one-hot targets of 16385 rows x 65536 classes are more than"));
+    free(big);
+    CHECK_STATUS(xn_data_parse_classes(&d, text, strlen(text), XN_DATA_MAX_CLASSES + 1, &err), XN_EINVAL);
+    CHECK(is_empty(&d));
+    CHECK_STATUS(xn_data_load_classes(&d, "/nonexistent/iris.csv", 3, &err), XN_EIO);
+    CHECK(is_empty(&d) && strstr(err.msg, "cannot open"));
+}
+
+/* Class ids already in memory: converted in place, a bad one named by its
+ * row with d left as it was; and recognised by xn_data_class_count. */
+static void test_classes_in_memory(void)
+{
+    const char *text = "1,2\n2,0\n3,1\n4,0\n";
+    xn_data d;
+    xn_error err;
+    CHECK_STATUS(parse_exact(&d, text, strlen(text), 1, &err), XN_OK);
+    CHECK(xn_data_class_count(&d) == 3);
+    CHECK_STATUS(xn_data_classes_to_onehot(&d, 0, &err), XN_OK);
+    const double y[] = {0, 0, 1, 1, 0, 0, 0, 1, 0, 1, 0, 0};
+    CHECK(d.out == 3 && d.y && memcmp(d.y, y, sizeof y) == 0 && d.in == 1 && d.x[3] == 4);
+    CHECK(xn_data_class_count(&d) == 0); /* three columns are not class ids */
+    CHECK_STATUS(xn_data_classes_to_onehot(&d, 0, &err), XN_EINVAL);
+    CHECK(strstr(err.msg, "3 target columns"));
+    xn_data_free(&d);
+
+    CHECK_STATUS(parse_exact(&d, text, strlen(text), 1, &err), XN_OK);
+    CHECK_STATUS(xn_data_classes_to_onehot(&d, 5, &err), XN_OK);
+    CHECK(d.out == 5 && d.y[2] == 1 && d.y[5] == 1 && d.y[4] == 0);
+    xn_data_free(&d);
+
+    static const struct {
+        const char *text;
+        size_t classes;
+        const char *msg;
+    } bad[] = {
+        {"1,0\n2,0.5\n", 0, "row 2: class id 0.5 is not a whole number"},
+        {"a,b\n1,0\n2,1\n3,-2\n", 0, "row 3: class id -2 is negative"},
+        {"1,0\n2,1\n3,2\n", 2, "row 3: class id 2 is not below the 2 classes"},
+    };
+    for (size_t c = 0; c < sizeof bad / sizeof bad[0]; c++) {
+        CHECK_STATUS(parse_exact(&d, bad[c].text, strlen(bad[c].text), 1, &err), XN_OK);
+        double *y0 = d.y, first = d.y[0];
+        CHECK(xn_data_class_count(&d) == (c == 2 ? 3 : 0));
+        CHECK_STATUS(xn_data_classes_to_onehot(&d, bad[c].classes, &err), XN_EFORMAT);
+        CHECK(err.line == 0 && strstr(err.msg, bad[c].msg));
+        CHECK(d.out == 1 && d.y == y0 && d.y[0] == first); /* as it was */
+        xn_data_free(&d);
+    }
+    /* whole-number regression targets look like class ids too */
+    CHECK_STATUS(parse_exact(&d, "1,151\n2,75\n", 11, 1, &err), XN_OK);
+    CHECK(xn_data_class_count(&d) == 152);
+    xn_data_free(&d);
+    CHECK_STATUS(parse_exact(&d, "1,2,0\n", 6, 2, &err), XN_OK);
+    CHECK(xn_data_class_count(&d) == 0);
+    CHECK_STATUS(xn_data_classes_to_onehot(&d, 0, &err), XN_EINVAL);
+    xn_data_free(&d);
+    CHECK(xn_data_class_count(NULL) == 0 && xn_data_class_count(&d) == 0);
+    CHECK_STATUS(xn_data_classes_to_onehot(NULL, 0, &err), XN_EINVAL);
+    CHECK_STATUS(xn_data_classes_to_onehot(&d, 0, &err), XN_EINVAL);
+}
+
+/* The real data sets of data/ (data/README.md): every file reads, with the
+ * rows, inputs and classes the README gives; the class-id files read as
+ * one-hot targets with every class present in the training file. */
+static void test_shipped_sets(void)
+{
+    static const struct {
+        const char *name;
+        size_t train, test, in, classes; /* classes 0: regression */
+    } sets[] = {
+        {"iris", 112, 38, 4, 3},
+        {"wine", 133, 45, 13, 3},
+        {"breast-cancer", 426, 143, 30, 2},
+        {"diabetes", 331, 111, 10, 0},
+    };
+    const char *me = __FILE__, *cut = strstr(me, "tests/test_data.c");
+    CHECK(cut != NULL);
+    if (!cut)
+        return;
+    for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)
+        for (int part = 0; part < 2; part++) {
+            char path[512];
+            snprintf(path, sizeof path, "%.*sdata/%s-%s.csv", (int)(cut - me), me, sets[i].name,
+                     part ? "test" : "train");
+            size_t rows = part ? sets[i].test : sets[i].train;
+            xn_data d;
+            xn_error err;
+            xn_status s = xn_data_load(&d, path, 1, &err);
+            CHECK_STATUS(s, XN_OK);
+            if (s != XN_OK) {
+                fprintf(stderr, "%s:%zu: %s\n", path, err.line, err.msg);
+                continue;
+            }
+            CHECK(d.n == rows && d.in == sets[i].in && d.out == 1);
+            size_t k = xn_data_class_count(&d);
+            if (sets[i].classes) {
+                CHECK(part ? k <= sets[i].classes : k == sets[i].classes);
+                xn_data_free(&d);
+                CHECK_STATUS(xn_data_load_classes(&d, path, sets[i].classes, &err), XN_OK);
+                CHECK(d.n == rows && d.in == sets[i].in && d.out == sets[i].classes);
+                for (size_t r = 0; d.y && r < d.n; r++) {
+                    double sum = 0;
+                    for (size_t c = 0; c < d.out; c++)
+                        sum += d.y[r * d.out + c];
+                    CHECK(sum == 1.0);
+                }
+            } else {
+                /* diabetes: whole-number targets 25-346 look like class ids,
+                 * which is why class_count is a hint only */
+                CHECK(k >= 300);
+            }
+            xn_data_free(&d);
+        }
+}
+
 int main(void)
 {
     test_csv();
     test_fann();
     test_shipped_xor();
+    test_shipped_sets();
     test_malformed();
     test_random();
+    test_classes();
+    test_classes_in_memory();
     CHECK_DONE();
 }

@@ -418,6 +418,57 @@ XN_API xn_status xn_data_parse(xn_data *d, const char *text, size_t len,
 /* Frees d's arrays and zeroes it; accepts NULL and an empty d. */
 XN_API void xn_data_free(xn_data *d);
 
+/* Limits of the IDX readers and of one-hot targets, checked before anything
+ * is allocated: an IDX file holds at most XN_DATA_MAX_VALUES values, one-hot
+ * targets (n, K) at most XN_DATA_MAX_VALUES values and K at most
+ * XN_DATA_MAX_CLASSES columns. */
+#define XN_DATA_MAX_VALUES ((size_t)1 << 30)   /* 8 GiB of doubles */
+#define XN_DATA_MAX_CLASSES ((size_t)1 << 16)
+
+/* IDX files, the format of MNIST and its family (docs/data-format.md),
+ * plain or gzip-compressed (told apart by their first two bytes), read in
+ * two calls so that every message is about one file:
+ *   xn_data_load_idx_images  an image file (n, d1, d2, ...) as inputs x
+ *       (n, d1*d2*...), the raw values as doubles (0..255 for MNIST's
+ *       bytes); d has no targets yet (out 0, y NULL).  On failure d is empty.
+ *   xn_data_load_idx_labels  a label file of n integers as one-hot targets
+ *       y (n, K) of the images already in d, K = classes, or the largest
+ *       label + 1 when classes is 0.  XN_EINVAL if d holds no images or
+ *       already has targets; XN_EFORMAT if the file's count is not d->n or
+ *       a label is not below K.  On failure d is as it was.
+ * Messages name the byte offset of the uncompressed IDX data, or the item
+ * (0-based index) where that helps; err->line is 0.  The files are read
+ * whole (at most 8 GiB, as for text files) and arrays are sized only once
+ * the data they hold has been read.  XN_EIO, XN_EFORMAT, XN_ENOMEM,
+ * XN_EINVAL.  The parse functions read len bytes in memory the same way. */
+XN_API xn_status xn_data_load_idx_images(xn_data *d, const char *path, xn_error *err);
+XN_API xn_status xn_data_load_idx_labels(xn_data *d, const char *path, size_t classes,
+                                         xn_error *err);
+XN_API xn_status xn_data_parse_idx_images(xn_data *d, const void *bytes, size_t len,
+                                          xn_error *err);
+XN_API xn_status xn_data_parse_idx_labels(xn_data *d, const void *bytes, size_t len,
+                                          size_t classes, xn_error *err);
+
+/* Class ids: one target column of whole numbers 0..K-1 read as one-hot
+ * targets (n, K), for a softmax output.  classes 0 means K = largest id + 1
+ * (pass the network's output count when the file may miss a class).
+ * xn_data_load_classes and xn_data_parse_classes read CSV or FANN data like
+ * xn_data_load with one target column, and refuse an id that is not a whole
+ * number in [0, K) with its line.  xn_data_classes_to_onehot converts the
+ * one-column targets of d in place, naming the 1-based row of a bad id (line
+ * 0); on failure d is as it was.  XN_EFORMAT, XN_ENOMEM, XN_EIO; XN_EINVAL
+ * for classes over XN_DATA_MAX_CLASSES or targets that are not one column. */
+XN_API xn_status xn_data_load_classes(xn_data *d, const char *path, size_t classes,
+                                      xn_error *err);
+XN_API xn_status xn_data_parse_classes(xn_data *d, const char *text, size_t len,
+                                       size_t classes, xn_error *err);
+XN_API xn_status xn_data_classes_to_onehot(xn_data *d, size_t classes, xn_error *err);
+/* Whether d's targets look like class ids: one column of whole numbers
+ * >= 0 and below XN_DATA_MAX_CLASSES.  Returns the class count (largest id
+ * + 1) if so, else 0.  Whole-number regression targets look the same: use
+ * it for hints, not to decide. */
+XN_API size_t xn_data_class_count(const xn_data *d);
+
 /* ---- training on a data set -------------------------------------------- */
 
 /* Classification (a sigmoid or softmax output: accuracy is the metric) or

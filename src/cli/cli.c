@@ -158,6 +158,12 @@ int cli_load_data(const char *path, size_t outputs, xn_data *d)
         memcpy(d->y, xn_xor_targets(), bytes_y);
         return EXIT_OK;
     }
+    if (cli_is_idx(path)) {
+        if (outputs == 0)
+            return cli_load_idx(path, NULL, 0, d);
+        cli_error("%s: IDX images: give their labels with --labels FILE", path);
+        return EXIT_USAGE;
+    }
     xn_error err = {0, ""};
     xn_status s = xn_data_load(d, path, outputs, &err);
     if (s != XN_OK) {
@@ -165,6 +171,118 @@ int cli_load_data(const char *path, size_t outputs, xn_data *d)
         return s == XN_ENOMEM ? EXIT_FAIL : EXIT_USAGE;
     }
     return EXIT_OK;
+}
+
+/* After a reader failed on path: the message, and the exit status. */
+static int load_failed(const char *path, xn_status s, const xn_error *err)
+{
+    cli_file_error(path, s, err);
+    return s == XN_ENOMEM ? EXIT_FAIL : EXIT_USAGE;
+}
+
+bool cli_is_idx(const char *path)
+{
+    unsigned char m[4];
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    size_t n = fread(m, 1, sizeof m, f);
+    fclose(f);
+    if (n >= 2 && m[0] == 0x1f && m[1] == 0x8b)
+        return true;
+    /* the type codes of the format: 08 09 0b 0c 0d 0e */
+    return n == 4 && m[0] == 0 && m[1] == 0 && (m[2] == 0x08 || m[2] == 0x09 || (m[2] >= 0x0b && m[2] <= 0x0e));
+}
+
+int cli_load_idx(const char *images, const char *labels, size_t classes, xn_data *d)
+{
+    xn_error err = {0, ""};
+    if (!images) {
+        cli_error("--labels FILE needs --data FILE, the IDX images it labels");
+        return EXIT_USAGE;
+    }
+    if (labels && !cli_is_idx(images)) {
+        FILE *f = fopen(images, "rb"); /* say why: missing, or not IDX */
+        if (!f) {
+            cli_error("%s: cannot open: %s", images, strerror(errno));
+            return EXIT_USAGE;
+        }
+        fclose(f);
+        cli_error("%s: not an IDX image file (--labels FILE goes with IDX images, such as "
+                  "train-images-idx3-ubyte.gz)", images);
+        return EXIT_USAGE;
+    }
+    xn_status s = xn_data_load_idx_images(d, images, &err);
+    if (s != XN_OK)
+        return load_failed(images, s, &err);
+    if (labels && (s = xn_data_load_idx_labels(d, labels, classes, &err)) != XN_OK) {
+        xn_data_free(d);
+        return load_failed(labels, s, &err);
+    }
+    return EXIT_OK;
+}
+
+int cli_load_classes(const char *path, size_t classes, xn_data *d)
+{
+    xn_error err = {0, ""};
+    xn_status s = xn_data_load_classes(d, path, classes, &err);
+    return s == XN_OK ? EXIT_OK : load_failed(path, s, &err);
+}
+
+/* Moves the last k of d's input columns (k < d->in) into new targets. */
+static bool split_targets(xn_data *d, size_t k)
+{
+    size_t in = d->in - k;
+    double *y = malloc(d->n * k * sizeof *y);
+    if (!y)
+        return false;
+    for (size_t i = 0; i < d->n; i++) {
+        memcpy(y + i * k, d->x + i * d->in + in, k * sizeof *y);
+        memmove(d->x + i * in, d->x + i * d->in, in * sizeof *d->x);
+    }
+    d->in = in;
+    d->out = k;
+    d->y = y;
+    return true;
+}
+
+int cli_load_targets(const char *path, const char *labels, size_t n0, size_t nL, xn_data *d)
+{
+    if (labels)
+        return cli_load_idx(path, labels, nL, d);
+    if (!path || cli_is_idx(path))
+        return cli_load_data(path, nL, d);
+    /* one reading: every CSV column an input (FANN files keep their split),
+     * then the columns are told apart by the network's shape */
+    int rc = cli_load_data(path, 0, d);
+    if (rc != EXIT_OK)
+        return rc;
+    bool csv = d->out == 0, ids = nL > 1 && (csv ? d->in == n0 + 1 : d->out == 1);
+    if (csv && (ids || d->in == n0 + nL)) {
+        if (!split_targets(d, ids ? 1 : nL)) {
+            xn_data_free(d);
+            cli_error("out of memory");
+            return EXIT_FAIL;
+        }
+    } else if (csv || (!ids && d->out != nL)) { /* a shape the network does not take: */
+        /* the reading with nL targets says so, with its line */
+        xn_data_free(d);
+        return cli_load_data(path, nL, d);
+    }
+    if (!ids)
+        return EXIT_OK;
+    xn_error err = {0, ""};
+    xn_status s = xn_data_classes_to_onehot(d, nL, &err);
+    if (s == XN_OK)
+        return EXIT_OK;
+    /* read again to name the line of the bad id, not just its row */
+    xn_data_free(d);
+    if (s == XN_EFORMAT) {
+        if ((rc = cli_load_classes(path, nL, d)) != EXIT_OK)
+            return rc;
+        xn_data_free(d);
+    }
+    return load_failed(path, s, &err);
 }
 
 bool cli_join_path(char *buf, size_t size, const char *dir, const char *name, const char *flag)

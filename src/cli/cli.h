@@ -47,9 +47,30 @@ int cli_parse_u64(const char *flag, const char *s, uint64_t *out);
 int cli_parse_sizes(const char *flag, const char *s, size_t *out, size_t max, size_t *count);
 
 /* The data a command runs on: the built-in XOR table when path is NULL,
- * else xn_data_load(path, outputs).  Prints the error and returns
- * EXIT_USAGE on bad input; EXIT_OK on success. */
+ * else xn_data_load(path, outputs).  An IDX image file is read as inputs
+ * only when outputs is 0, and refused with a hint to give its labels
+ * otherwise.  Prints the error and returns EXIT_USAGE on bad input
+ * (EXIT_FAIL when memory runs out); EXIT_OK on success. */
 int cli_load_data(const char *path, size_t outputs, xn_data *d);
+/* IDX data: the image file as inputs and, when labels is not NULL, the
+ * label file's class ids as one-hot targets of `classes` columns (0: the
+ * largest label + 1).  The error names the file at fault; exit codes as
+ * for cli_load_data. */
+int cli_load_idx(const char *images, const char *labels, size_t classes, xn_data *d);
+/* CSV or FANN data whose one target column holds class ids, read as
+ * one-hot targets of `classes` columns (0: the largest id + 1); a bad id is
+ * named by its line. */
+int cli_load_classes(const char *path, size_t classes, xn_data *d);
+/* The data, with targets, of a network of n0 inputs and nL outputs: IDX
+ * images with their labels (an IDX image file needs labels); CSV rows of
+ * n0 + nL columns end in nL targets, rows of n0 + 1 columns with nL > 1
+ * end in a class id, read as one-hot targets (a FANN file with one output
+ * likewise); any other shape is read with nL target columns, for
+ * check_shape-style messages. */
+int cli_load_targets(const char *path, const char *labels, size_t n0, size_t nL, xn_data *d);
+/* True if the file at path starts as IDX data does (00 00, then a type
+ * code) or as a gzip stream (1f 8b); false if it cannot be read. */
+bool cli_is_idx(const char *path);
 
 /* dir "/" name into buf (one slash, however dir ends); false after printing
  * "xornet: <flag>: path too long" if it does not fit. */

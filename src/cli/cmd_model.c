@@ -9,7 +9,7 @@
 #include "cli.h"
 
 static const char predict_help[] =
-    "usage: xornet predict --model FILE [--data FILE | --xor] [--outputs K]\n"
+    "usage: xornet predict --model FILE [--data FILE [--labels FILE] | --xor] [--outputs K]\n"
     "\n"
     "Prints the saved network's outputs for each input row, one line a row,\n"
     "the outputs separated by spaces, each with 17 significant digits (%.17g,\n"
@@ -17,13 +17,17 @@ static const char predict_help[] =
     "\n"
     "  --model FILE   the network (xornet model file)\n"
     "  --xor          the built-in XOR inputs (default)\n"
-    "  --data FILE    CSV or FANN data; its input columns must match the model\n"
+    "  --data FILE    CSV, FANN or IDX data (IDX images, gzipped or not); its\n"
+    "                 input columns must match the model\n"
+    "  --labels FILE  the IDX label file of the --data images: read and checked\n"
+    "                 (each label below the model's output count), not printed\n"
     "  --outputs K    target columns at the end of each CSV row, ignored; 0 for\n"
     "                 rows of inputs only.  Default: a CSV row of n0 columns is\n"
-    "                 inputs only, a row of n0 + nL columns ends in targets\n";
+    "                 inputs only, a row of n0 + nL columns ends in targets, and\n"
+    "                 with several outputs a row of n0 + 1 ends in a class id\n";
 
 static const char eval_help[] =
-    "usage: xornet eval --model FILE [--data FILE | --xor]\n"
+    "usage: xornet eval --model FILE [--data FILE [--labels FILE] | --xor]\n"
     "\n"
     "Prints the saved network's loss ('loss <value>') and accuracy\n"
     "('accuracy <value>', the fraction of rows right: the rounded output equals\n"
@@ -32,10 +36,13 @@ static const char eval_help[] =
     "  --model FILE   the network (xornet model file)\n"
     "  --xor          the built-in XOR table (default)\n"
     "  --data FILE    CSV (the model's output count of target columns at the\n"
-    "                 end of each row) or FANN data\n";
+    "                 end of each row, or with several outputs one column of\n"
+    "                 class ids 0..nL-1), FANN, or IDX images with --labels\n"
+    "  --labels FILE  the IDX label file (gzipped or not) of the --data images:\n"
+    "                 class ids 0..nL-1, read as one-hot targets\n";
 
 static const char grad_help[] =
-    "usage: xornet grad --model FILE [--data FILE | --xor]\n"
+    "usage: xornet grad --model FILE [--data FILE [--labels FILE] | --xor]\n"
     "\n"
     "Prints the saved network's loss on the whole batch and the gradient of\n"
     "the loss with respect to every parameter, laid out like the model file:\n"
@@ -48,10 +55,13 @@ static const char grad_help[] =
     "  --model FILE   the network (xornet model file)\n"
     "  --xor          the built-in XOR table (default)\n"
     "  --data FILE    CSV (the model's output count of target columns at the\n"
-    "                 end of each row) or FANN data\n";
+    "                 end of each row, or with several outputs one column of\n"
+    "                 class ids 0..nL-1), FANN, or IDX images with --labels\n"
+    "  --labels FILE  the IDX label file (gzipped or not) of the --data images:\n"
+    "                 class ids 0..nL-1, read as one-hot targets\n";
 
 typedef struct {
-    const char *model, *data;
+    const char *model, *data, *labels;
     bool xor_data;
     bool has_outputs;
     size_t outputs;
@@ -76,6 +86,10 @@ static int parse_args(const char *cmd, const char *help, bool takes_outputs, int
             if (r < 0)
                 return EXIT_USAGE;
             a->data = v;
+        } else if ((r = cli_opt(argc, argv, &i, "--labels", &v)) != 0) {
+            if (r < 0)
+                return EXIT_USAGE;
+            a->labels = v;
         } else if (strcmp(argv[i], "--xor") == 0) {
             a->xor_data = true;
         } else if (takes_outputs && (r = cli_opt(argc, argv, &i, "--outputs", &v)) != 0) {
@@ -92,6 +106,10 @@ static int parse_args(const char *cmd, const char *help, bool takes_outputs, int
     }
     if (a->data && a->xor_data) {
         cli_error("%s: --data and --xor exclude each other", cmd);
+        return EXIT_USAGE;
+    }
+    if (a->labels && !a->data) {
+        cli_error("%s: --labels FILE needs --data FILE, the IDX images it labels", cmd);
         return EXIT_USAGE;
     }
     return -1;
@@ -166,8 +184,13 @@ int cmd_predict(int argc, char **argv)
     xn_data d = {0, 0, 0, NULL, NULL};
     /* without --outputs a CSV is read as all inputs (FANN files know their
      * split); a row that is n0 + nL long then has its targets cut off */
-    rc = cli_load_data(a.data, a.has_outputs ? a.outputs : 0, &d);
-    if (rc == EXIT_OK && a.data && !a.has_outputs && d.out == 0 && d.in == n0 + nL) {
+    if (a.labels)
+        rc = cli_load_idx(a.data, a.labels, nL, &d);
+    else
+        rc = cli_load_data(a.data, a.has_outputs ? a.outputs : 0, &d);
+    /* a class id ends the row of a data set with several classes */
+    if (rc == EXIT_OK && a.data && !a.has_outputs && d.out == 0 &&
+        (d.in == n0 + nL || (nL > 1 && d.in == n0 + 1))) {
         for (size_t i = 0; i < d.n; i++)
             memmove(d.x + i * n0, d.x + i * d.in, n0 * sizeof *d.x);
         d.in = n0;
@@ -223,7 +246,7 @@ int cmd_eval(int argc, char **argv)
     if ((rc = load_model(a.model, &net)) != EXIT_OK)
         return rc;
     xn_data d = {0, 0, 0, NULL, NULL};
-    rc = cli_load_data(a.data, xn_net_size(net, xn_net_layers(net)), &d);
+    rc = cli_load_targets(a.data, a.labels, xn_net_size(net, 0), xn_net_size(net, xn_net_layers(net)), &d);
     if (rc == EXIT_OK)
         rc = check_shape(&a, net, &d, true);
     if (rc == EXIT_OK)
@@ -276,7 +299,7 @@ int cmd_grad(int argc, char **argv)
         return rc;
     size_t L = xn_net_layers(net);
     xn_data d = {0, 0, 0, NULL, NULL};
-    rc = cli_load_data(a.data, xn_net_size(net, L), &d);
+    rc = cli_load_targets(a.data, a.labels, xn_net_size(net, 0), xn_net_size(net, L), &d);
     if (rc == EXIT_OK)
         rc = check_shape(&a, net, &d, true);
     if (rc == EXIT_OK)

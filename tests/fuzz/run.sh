@@ -7,7 +7,7 @@
 # out-of-memory fails the run and prints the input's path.
 #
 # usage: tests/fuzz/run.sh BUILD_DIR SECONDS [TARGET...]
-#        (targets: fuzz_model fuzz_data_csv fuzz_data_fann fuzz_samples)
+#        (targets: fuzz_model fuzz_data_csv fuzz_data_fann fuzz_samples fuzz_idx)
 set -uo pipefail
 
 if [ $# -lt 2 ] || ! [[ $2 =~ ^[0-9]+$ ]]; then
@@ -20,11 +20,11 @@ shift 2
 here=$(cd "$(dirname "$0")" && pwd)
 
 declare -A corpus_of=([fuzz_model]=model [fuzz_data_csv]=csv [fuzz_data_fann]=fann
-                      [fuzz_samples]=samples)
+                      [fuzz_samples]=samples [fuzz_idx]=idx)
 declare -A dict_of=([fuzz_model]=model.dict [fuzz_data_csv]=numbers.dict
-                    [fuzz_data_fann]=numbers.dict [fuzz_samples]=numbers.dict)
+                    [fuzz_data_fann]=numbers.dict [fuzz_samples]=numbers.dict [fuzz_idx]=idx.dict)
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_model fuzz_data_csv fuzz_data_fann fuzz_samples)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_model fuzz_data_csv fuzz_data_fann fuzz_samples fuzz_idx)
 
 # One BLAS thread: the fuzzed sizes are tiny, and threads only add noise.
 export OPENBLAS_NUM_THREADS=1
