@@ -13,10 +13,13 @@
 #include "internal.h"
 #include "text.h"
 
-/* A growing vector of the numbers read so far, row-major (rows, in + out). */
+/* A growing vector of the numbers read so far, row-major (rows, in + out),
+ * and of the line each row starts on. */
 typedef struct {
     double *v;
     size_t n, cap;
+    size_t *line;
+    size_t rows, line_cap;
 } values;
 
 static bool push(values *a, double x)
@@ -32,6 +35,22 @@ static bool push(values *a, double x)
         a->cap = cap;
     }
     a->v[a->n++] = x;
+    return true;
+}
+
+static bool push_line(values *a, size_t line)
+{
+    if (a->rows == a->line_cap) {
+        size_t cap = a->line_cap ? a->line_cap * 2 : 64;
+        if (cap > SIZE_MAX / sizeof *a->line)
+            return false;
+        size_t *l = realloc(a->line, cap * sizeof *l);
+        if (!l)
+            return false;
+        a->line = l;
+        a->line_cap = cap;
+    }
+    a->line[a->rows++] = line;
     return true;
 }
 
@@ -195,6 +214,8 @@ static xn_status parse_csv(xn_lines *t, size_t outputs, class_ids *ids, xn_error
         xn_status st;
         if (ids && (st = check_id(ids, vals->v[vals->n - 1], t->line, 0, err)) != XN_OK)
             return st;
+        if (!push_line(vals, t->line))
+            return no_memory(err);
         (*rows)++;
     }
     if (*rows == 0)
@@ -273,7 +294,11 @@ static xn_status parse_fann(xn_lines *t, size_t outputs, class_ids *ids, xn_erro
                        c[2], c[2] == 1 ? "" : "s", outputs, outputs == 1 ? "was" : "were");
     for (size_t i = 0; i < c[0]; i++) {
         xn_status st;
-        if ((st = fann_row(t, c[1], "input", i + 1, c[0], vals, err)) != XN_OK ||
+        if ((st = fann_row(t, c[1], "input", i + 1, c[0], vals, err)) != XN_OK)
+            return st;
+        if (!push_line(vals, t->line))
+            return no_memory(err);
+        if (
             (st = fann_row(t, c[2], "output", i + 1, c[0], vals, err)) != XN_OK)
             return st;
         if (ids && (st = check_id(ids, vals->v[vals->n - 1], t->line, 0, err)) != XN_OK)
@@ -311,7 +336,7 @@ static xn_status parse_data(xn_data *d, const char *text, size_t len, size_t out
     size_t n;
     if (!xn_lines_content(&peek, &s, &n))
         return xn_fail(err, xn_lines_end_line(&peek), XN_EFORMAT, "no data");
-    values vals = {NULL, 0, 0};
+    values vals = {NULL, 0, 0, NULL, 0, 0};
     size_t rows = 0, in = 0, out = 0;
     xn_status st;
     bool fann = fann_first_line(s, n);
@@ -327,6 +352,7 @@ static xn_status parse_data(xn_data *d, const char *text, size_t len, size_t out
     }
     if (st != XN_OK) {
         free(vals.v);
+        free(vals.line);
         return st;
     }
     /* split the rows (rows, in + out) into x (rows, in) and y (rows, out) */
@@ -336,6 +362,7 @@ static xn_status parse_data(xn_data *d, const char *text, size_t len, size_t out
         free(x);
         free(y);
         free(vals.v);
+        free(vals.line);
         return no_memory(err);
     }
     for (size_t i = 0; i < rows; i++) {
@@ -350,6 +377,7 @@ static xn_status parse_data(xn_data *d, const char *text, size_t len, size_t out
     d->out = out;
     d->x = x;
     d->y = y;
+    d->line = vals.line; /* one a row: a FANN file's rows are all there */
     return XN_OK;
 }
 
@@ -458,6 +486,7 @@ void xn_data_free(xn_data *d)
         return;
     free(d->x);
     free(d->y);
+    free(d->line);
     memset(d, 0, sizeof *d);
 }
 

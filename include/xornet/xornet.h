@@ -397,11 +397,15 @@ XN_API xn_status xn_net_load(xn_net **out, const char *path, xn_error *err);
 XN_API xn_status xn_net_parse(xn_net **out, const char *text, size_t len,
                               xn_error *err);
 
-/* A training set: x (n, in) and y (n, out), row-major, owned. */
+/* A training set: x (n, in) and y (n, out), row-major, owned.  line (n),
+ * owned too, is the file line each row was read from (a FANN pair's input
+ * line), so later checks can name it; NULL for data not read from a text
+ * file. */
 typedef struct {
     size_t n, in, out;
     double *x;
     double *y;
+    size_t *line;
 } xn_data;
 
 /* Reads CSV (last `outputs` columns are targets; '#' comments; an optional

@@ -181,7 +181,7 @@ int cmd_predict(int argc, char **argv)
     if ((rc = load_model(a.model, &net)) != EXIT_OK)
         return rc;
     size_t n0 = xn_net_size(net, 0), nL = xn_net_size(net, xn_net_layers(net));
-    xn_data d = {0, 0, 0, NULL, NULL};
+    xn_data d = {.n = 0};
     /* without --outputs a CSV is read as all inputs (FANN files know their
      * split); a row that is n0 + nL long then has its targets cut off */
     if (a.labels)
@@ -245,7 +245,7 @@ int cmd_eval(int argc, char **argv)
     xn_net *net = NULL;
     if ((rc = load_model(a.model, &net)) != EXIT_OK)
         return rc;
-    xn_data d = {0, 0, 0, NULL, NULL};
+    xn_data d = {.n = 0};
     rc = cli_load_targets(a.data, a.labels, xn_net_size(net, 0), xn_net_size(net, xn_net_layers(net)), &d);
     if (rc == EXIT_OK)
         rc = check_shape(&a, net, &d, true);
@@ -298,7 +298,7 @@ int cmd_grad(int argc, char **argv)
     if ((rc = load_model(a.model, &net)) != EXIT_OK)
         return rc;
     size_t L = xn_net_layers(net);
-    xn_data d = {0, 0, 0, NULL, NULL};
+    xn_data d = {.n = 0};
     rc = cli_load_targets(a.data, a.labels, xn_net_size(net, 0), xn_net_size(net, L), &d);
     if (rc == EXIT_OK)
         rc = check_shape(&a, net, &d, true);
