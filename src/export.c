@@ -88,6 +88,8 @@ xn_status xn_export_model_of(xn_export_model *m, const xn_net *net)
     }
     m->mean = xn_net_input_mean(net); /* NULL for a network that takes raw inputs */
     m->sd = xn_net_input_sd(net);
+    m->ymean = xn_net_target_mean(net); /* NULL unless a regression scales its targets */
+    m->ysd = xn_net_target_sd(net);
     m->dtype = net->dtype == XN_FLOAT32 ? XN_EXPORT_FLOAT : XN_EXPORT_DOUBLE;
     return XN_OK;
 }
@@ -139,6 +141,12 @@ static xn_status check_model(const xn_export_model *m, bool as_float, xn_error *
     for (size_t k = 0; m->mean && k < m->sizes[0]; k++)
         if ((s = check_num(m->mean[k], as_float, false, "mean", 0, k, SIZE_MAX, err)) != XN_OK ||
             (s = check_num(m->sd[k], as_float, true, "sd", 0, k, SIZE_MAX, err)) != XN_OK)
+            return s;
+    if (!m->ymean != !m->ysd)
+        return xn_fail(err, 0, XN_EINVAL, "a target standardization needs both mean and sd");
+    for (size_t k = 0; m->ymean && k < m->sizes[m->L]; k++)
+        if ((s = check_num(m->ymean[k], as_float, false, "target_mean", 0, k, SIZE_MAX, err)) != XN_OK ||
+            (s = check_num(m->ysd[k], as_float, false, "target_sd", 0, k, SIZE_MAX, err)) != XN_OK)
             return s;
     for (size_t l = 1; l <= m->L; l++) {
         size_t in = m->sizes[l - 1], out = m->sizes[l];
@@ -338,6 +346,8 @@ static void put_intro(FILE *f, const gen *g, bool header)
             m->dtype == XN_EXPORT_FLOAT ? "float" : "double");
     fprintf(f, " *   inputs        %s\n", g->std ? "standardized: (x - mean) / sd, input by input"
                                                  : "taken as they are");
+    if (m->ymean)
+        fputs(" *   outputs       on the targets' scale: y * target_sd + target_mean\n", f);
     fprintf(f, " *   parameters    %zu\n *\n", params);
     fprintf(f, " *   %s_predict(x, y)             one row: x (%zu) -> y (%zu); %zu bytes of stack\n",
             g->name, n0, nL, g->work * (g->ty->is_float ? sizeof(float) : sizeof(double)));
@@ -473,6 +483,12 @@ static void put_source(FILE *f, const gen *g)
         put_vector(f, g, "mean", m->mean, n0);
         put_vector(f, g, "sd", m->sd, n0);
     }
+    if (m->ymean) {
+        fprintf(f, "\n/* Target standardization: the outputs are y * target_sd + target_mean (%zu). */\n",
+                nL);
+        put_vector(f, g, "target_mean", m->ymean, nL);
+        put_vector(f, g, "target_sd", m->ysd, nL);
+    }
     for (size_t l = 1; l <= m->L; l++) {
         size_t in = m->sizes[l - 1], out = m->sizes[l];
         fprintf(f, "\n/* Layer %zu, %s: W%zu (%zu, %zu), W%zu[k][o] weighs input k into output o;"
@@ -511,6 +527,10 @@ static void put_source(FILE *f, const gen *g)
     }
     for (size_t l = 1; l <= m->L; l++)
         put_layer(f, g, l);
+    if (m->ymean) {
+        fprintf(f, "\n    for (o = 0; o < %zu; o++)\n", nL);
+        fprintf(f, "        y[o] = y[o] * %s_target_sd[o] + %s_target_mean[o];\n", nm, nm);
+    }
     fputs("}\n", f);
 
     fprintf(f, "\nvoid %s_predict(const %s *x, %s *y)\n{\n", nm, t, t);

@@ -20,6 +20,9 @@ typedef struct {
      * input, both (n_0); both NULL when the inputs are taken as they are.
      * sd is never 0 (a constant column stores 1: it is only centred). */
     const double *mean, *sd;
+    /* Target standardization of a regression network: its outputs go back
+     * to the targets' scale, y * sd + mean, both (n_L); both NULL else. */
+    const double *ymean, *ysd;
     xn_export_type dtype;                 /* the model's: DOUBLE or FLOAT */
     double *owned;                        /* a float network's parameters as
                                              doubles (w, b point here), or NULL */

@@ -48,6 +48,24 @@ double xn_schedule_lr(const xn_fit_config *cfg, double lr0, size_t epoch)
     return lr0;
 }
 
+/* The network's standardization of its inputs (or targets) from the
+ * training rows v (n, k). */
+static xn_status standardize(xn_net *net, size_t n, size_t k, const double *v, bool targets)
+{
+    double *ms = malloc(2 * k * sizeof *ms);
+    if (!ms)
+        return xn_net_fail(net, XN_ENOMEM, "fit: out of memory");
+    xn_status st = xn_column_stats(n, k, v, ms, ms + k);
+    if (st != XN_OK)
+        xn_net_fail(net, st, "fit: a%s column's mean or deviation is not finite", targets ? " target" : "n input");
+    else if (targets)
+        st = xn_net_set_target_standardization(net, ms, ms + k);
+    else
+        st = xn_net_set_standardization(net, ms, ms + k);
+    free(ms);
+    return st;
+}
+
 /* Rows [lo, hi) of a batch of m rows that rank r of `ranks` computes. */
 static void slice(size_t m, size_t r, size_t ranks, size_t *lo, size_t *hi)
 {
@@ -114,10 +132,20 @@ static void add_metric(const xn_net *net, size_t m, const void *y, sums *s)
 {
     size_t K = net->sizes[net->L];
     const void *a = net->a[net->L];
-    if (xn_net_task(net) == XN_TASK_CLASSIFICATION)
+    if (xn_net_task(net) == XN_TASK_CLASSIFICATION) {
         s->metric += (double)net->engine->count_right(m, K, a, y);
-    else
+    } else if (!net->ysd) {
         s->metric += net->engine->sq_err(m * K, a, y);
+    } else { /* standardized targets: the error in the targets' units */
+        for (size_t k = 0; k < K; k++) {
+            double se = 0.0;
+            for (size_t i = 0; i < m; i++) {
+                double d = xn_net_get(net, a, i * K + k) - xn_net_get(net, y, i * K + k);
+                se += d * d;
+            }
+            s->metric += se * net->ysd[k] * net->ysd[k];
+        }
+    }
 }
 
 /* Accuracy, or RMSE over the n rows. */
@@ -189,7 +217,7 @@ static xn_status make_buffers(xn_net *net, size_t n, size_t rows, bool keep_best
 /* One step on batch rows perm[0..m) of (x, y): this rank's slice is
  * gathered in the network's type (standardized on the way), its gradient
  * summed across ranks, and the update applied.  Rows in order need no
- * copy in a double network (in_order).  *loss is the batch's loss; s gains
+ * copy in a double network whose targets are as they are (in_order).  *loss is the batch's loss; s gains
  * it weighted by m / n (so one batch of all n rows gives its loss to the
  * bit), and the metric's sum. */
 static xn_status batch_step(xn_net *net, const xn_fit_config *c, const buffers *b, size_t m,
@@ -201,11 +229,11 @@ static xn_status batch_step(xn_net *net, const xn_fit_config *c, const buffers *
     sums part = {0, 0};
     net->grads_fresh = true;
     if (hi > lo) {
-        bool direct = in_order && net->dtype == XN_FLOAT64;
+        bool direct = in_order && net->dtype == XN_FLOAT64 && !net->ymean;
         const void *bx = x + rows[lo] * n0, *by = y + rows[lo] * K;
         if (!direct) {
             net->engine->rows_in(hi - lo, n0, x, rows + lo, net->mean, net->sd, b->bx);
-            net->engine->rows_in(hi - lo, K, y, rows + lo, NULL, NULL, b->by);
+            net->engine->rows_in(hi - lo, K, y, rows + lo, net->ymean, net->ysd, b->by);
             bx = b->bx;
             by = b->by;
         }
@@ -248,19 +276,10 @@ xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *cfg, xn_
     size_t nv = c->val ? c->val->n : data->n - n;
     size_t B = c->batch == 0 || c->batch >= n ? n : c->batch, ranks = c->ranks > 1 ? c->ranks : 1;
     bool early = c->patience > 0, keep_best = early && c->restore_best;
-    if (c->standardize) {
-        double *ms = malloc(2 * n0 * sizeof *ms);
-        if (!ms)
-            return xn_net_fail(net, XN_ENOMEM, "fit: out of memory");
-        st = xn_column_stats(n, n0, data->x, ms, ms + n0);
-        if (st == XN_OK)
-            st = xn_net_set_standardization(net, ms, ms + n0);
-        else
-            xn_net_fail(net, st, "fit: an input column's mean or deviation is not finite");
-        free(ms);
-        if (st != XN_OK)
-            return st;
-    }
+    if (c->standardize && (st = standardize(net, n, n0, data->x, false)) != XN_OK)
+        return st;
+    if (c->standardize_targets && (st = standardize(net, n, K, data->y, true)) != XN_OK)
+        return st;
     buffers b = {0};
     if ((st = xn_net_need_training(net)) != XN_OK || (st = xn_net_reserve(net, (B + ranks - 1) / ranks)) != XN_OK ||
         (st = make_buffers(net, n, (B + ranks - 1) / ranks, keep_best, &b)) != XN_OK) {

@@ -75,6 +75,7 @@ struct xn_net {
     uint64_t opt_t;                 /* updates since the moments were reset */
     double mbound, vbound;          /* every |m|, |v| is at most these */
     double *mean, *sd;              /* (n0) each, one allocation; NULL: none */
+    double *ymean, *ysd;            /* (nL) each, likewise, for the targets */
     size_t max_width;               /* max n_l over l = 1..L */
     size_t cap;                     /* workspace rows */
     void *ws;

@@ -42,6 +42,12 @@ static void write_model(FILE *f, const xn_net *net, const xn_checkpoint *ck)
         fputs("sd ", f);
         xn_mt_write_row(f, XN_FLOAT64, net->sd, net->sizes[0]);
     }
+    if (net->ymean) {
+        fputs("target_mean ", f);
+        xn_mt_write_row(f, XN_FLOAT64, net->ymean, net->sizes[net->L]);
+        fputs("target_sd ", f);
+        xn_mt_write_row(f, XN_FLOAT64, net->ysd, net->sizes[net->L]);
+    }
     xn_mt_write_blocks(f, net, "", net->params);
     if (ck)
         xn_mt_write_state(f, net, ck);
@@ -224,23 +230,31 @@ static xn_status read_dtype(xn_mt_reader *r)
     return XN_OK;
 }
 
-/* Format 2: the optional lines `mean ...` and `sd ...` into ms (2 n0),
- * or checked and dropped if ms is NULL; *has says whether they were there. */
-static xn_status read_standardization(xn_mt_reader *r, double *ms, bool *has)
+/* Format 2: the optional lines `<mean> ...` and `<sd> ...` (k numbers
+ * each: the inputs' or the targets' standardization), set on net, or
+ * checked and dropped if net is NULL. */
+static xn_status read_scale(xn_mt_reader *r, const char *mean_word, const char *sd_word, size_t k,
+                            xn_net *net, bool targets)
 {
-    *has = r->version >= 2 && xn_mt_next_is(r, "mean");
+    if (r->version < 2 || !xn_mt_next_is(r, mean_word))
+        return XN_OK;
     const char *p, *end;
     xn_status st;
-    size_t n0 = r->sizes[0];
-    if (!*has)
-        return XN_OK;
-    if ((st = xn_mt_keyword(r, "mean", &p, &end)) != XN_OK || (st = xn_mt_read_numbers(r, p, end, n0, XN_FLOAT64, ms)) != XN_OK ||
-        (st = xn_mt_keyword(r, "sd", &p, &end)) != XN_OK || (st = xn_mt_read_numbers(r, p, end, n0, XN_FLOAT64, ms ? ms + n0 : NULL)) != XN_OK)
-        return st;
-    for (size_t j = 0; ms && j < n0; j++)
-        if (!(ms[n0 + j] > 0.0))
-            return xn_fail(r->err, r->t.line, XN_EFORMAT, "sd %zu is not positive", j + 1);
-    return XN_OK;
+    double *ms = net ? malloc(2 * k * sizeof *ms) : NULL;
+    if (net && !ms)
+        return xn_fail(r->err, 0, XN_ENOMEM, "out of memory");
+    if ((st = xn_mt_keyword(r, mean_word, &p, &end)) == XN_OK &&
+        (st = xn_mt_read_numbers(r, p, end, k, XN_FLOAT64, ms)) == XN_OK &&
+        (st = xn_mt_keyword(r, sd_word, &p, &end)) == XN_OK &&
+        (st = xn_mt_read_numbers(r, p, end, k, XN_FLOAT64, ms ? ms + k : NULL)) == XN_OK && net) {
+        xn_status set = targets ? xn_net_set_target_standardization(net, ms, ms + k)
+                                : xn_net_set_standardization(net, ms, ms + k);
+        if (set != XN_OK) /* an sd of 0, or targets of a network that is not a regression */
+            st = xn_fail(r->err, set == XN_ENOMEM ? 0 : r->t.line, set == XN_ENOMEM ? set : XN_EFORMAT, "%s",
+                         xn_net_error(net));
+    }
+    free(ms);
+    return st;
 }
 
 /* The whole text: a model, and with ck a checkpoint's state too. */
@@ -257,14 +271,15 @@ static xn_status parse(xn_net **out, xn_checkpoint *ck, const char *text, size_t
     r.err = err;
     xn_lines_init(&r.t, text, len);
     xn_status st;
-    bool has;
     if ((st = read_magic(&r)) != XN_OK || (st = read_sizes(&r)) != XN_OK || (st = read_acts(&r)) != XN_OK ||
         (st = read_loss(&r)) != XN_OK || (st = read_dtype(&r)) != XN_OK)
         return st;
     /* a text too short for the sizes is refused before the allocation, by
      * a pass that finds where it falls short */
+    size_t n0 = r.sizes[0], K = r.sizes[r.L];
     if (!xn_mt_room_for(&r, r.nparams)) {
-        if ((st = read_standardization(&r, NULL, &has)) == XN_OK)
+        if ((st = read_scale(&r, "mean", "sd", n0, NULL, false)) == XN_OK &&
+            (st = read_scale(&r, "target_mean", "target_sd", K, NULL, true)) == XN_OK)
             st = xn_mt_read_blocks(&r, NULL, "", NULL);
         return st != XN_OK ? st : xn_fail(err, xn_lines_end_line(&r.t), XN_EFORMAT, "too short for the sizes");
     }
@@ -273,14 +288,9 @@ static xn_status parse(xn_net **out, xn_checkpoint *ck, const char *text, size_t
     xn_net_config cfg = {.n_layers = r.L, .sizes = r.sizes, .acts = r.acts, .loss = r.loss,
                          .dtype = r.dtype};
     xn_net *net = NULL;
-    double *ms = malloc(2 * r.sizes[0] * sizeof *ms);
-    if (!ms)
-        return xn_fail(err, 0, XN_ENOMEM, "out of memory");
-    if ((st = read_standardization(&r, ms, &has)) == XN_OK && (st = xn_net_new(&net, &cfg, false, err)) == XN_OK &&
-        has && xn_net_set_standardization(net, ms, ms + r.sizes[0]) != XN_OK)
-        st = xn_fail(err, 0, XN_ENOMEM, "out of memory");
-    free(ms);
-    if (st == XN_OK)
+    if ((st = xn_net_new(&net, &cfg, false, err)) == XN_OK &&
+        (st = read_scale(&r, "mean", "sd", n0, net, false)) == XN_OK &&
+        (st = read_scale(&r, "target_mean", "target_sd", K, net, true)) == XN_OK)
         st = xn_mt_read_blocks(&r, net, "", net->params);
     bool has_state = false;
     if (st == XN_OK)

@@ -167,6 +167,7 @@ void xn_net_destroy(xn_net *net)
         return;
     free(net->ws);
     free(net->mean);
+    free(net->ymean);
     free(net->train);
     free(net->params);
     free(net);
@@ -184,7 +185,7 @@ xn_status xn_net_reserve(xn_net *net, size_t max_batch)
         return xn_net_fail(net, XN_ENOMEM, "%zu rows is over the limit of %d", max_batch, INT_MAX);
     /* elements per row: every A_l, Z_L, the two delta buffers, and the
      * inputs and targets where the caller's doubles are converted */
-    bool convert_x = net->mean || net->dtype != XN_FLOAT64, convert_y = net->dtype != XN_FLOAT64;
+    bool convert_x = net->mean || net->dtype != XN_FLOAT64, convert_y = net->ymean || net->dtype != XN_FLOAT64;
     size_t n0 = net->sizes[0], K = net->sizes[net->L], es = net->engine->size;
     size_t per_row = K + 2 * net->max_width + (convert_x ? n0 : 0) + (convert_y ? K : 0), total;
     for (size_t l = 1; l <= net->L; l++)
@@ -230,7 +231,8 @@ xn_status xn_net_clone(xn_net **out, const xn_net *net)
     xn_net *c = *out;
     size_t bytes = net->nparams * net->engine->size;
     memcpy(c->params, net->params, bytes);
-    if (net->mean && (s = xn_net_set_standardization(c, net->mean, net->sd)) != XN_OK) {
+    if ((net->mean && (s = xn_net_set_standardization(c, net->mean, net->sd)) != XN_OK) ||
+        (net->ymean && (s = xn_net_set_target_standardization(c, net->ymean, net->ysd)) != XN_OK)) {
         xn_net_destroy(c);
         *out = NULL;
         return s;
@@ -246,49 +248,67 @@ xn_status xn_net_clone(xn_net **out, const xn_net *net)
     return XN_OK;
 }
 
-/* ---- input standardization --------------------------------------------- */
+/* ---- standardization of the inputs and targets -------------------------- */
 
-xn_status xn_net_set_standardization(xn_net *net, const double *mean, const double *sd)
+/* Sets (mean and sd given) or removes (both NULL) the standardization of
+ * the inputs or of the targets, then lays the workspace out again: the
+ * rows a network converts depend on it. */
+static xn_status set_scale(xn_net *net, bool targets, const double *mean, const double *sd)
 {
     if (!net)
         return XN_EINVAL;
-    size_t n0 = net->sizes[0];
+    const char *what = targets ? "target standardization" : "standardization";
+    size_t k = targets ? net->sizes[net->L] : net->sizes[0];
+    double **pm = targets ? &net->ymean : &net->mean, **ps = targets ? &net->ysd : &net->sd;
     if (!mean != !sd)
-        return xn_net_fail(net, XN_EINVAL, "standardization: give both mean and sd, or neither");
-    for (size_t j = 0; mean && j < n0; j++) {
+        return xn_net_fail(net, XN_EINVAL, "%s: give both mean and sd, or neither", what);
+    if (targets && mean && net->acts[net->L] != XN_ACT_IDENTITY)
+        return xn_net_fail(net, XN_EINVAL, "%s: only for an identity output (regression), not %s", what,
+                           xn_act_name(net->acts[net->L]));
+    for (size_t j = 0; mean && j < k; j++) {
         if (!isfinite(mean[j]))
-            return xn_net_fail(net, XN_EINVAL, "standardization: mean %zu is not finite", j + 1);
+            return xn_net_fail(net, XN_EINVAL, "%s: mean %zu is not finite", what, j + 1);
         if (!(sd[j] > 0.0) || !isfinite(sd[j]))
-            return xn_net_fail(net, XN_EINVAL, "standardization: sd %zu must be positive and finite",
-                               j + 1);
+            return xn_net_fail(net, XN_EINVAL, "%s: sd %zu must be positive and finite", what, j + 1);
     }
-    if (!mean) {
-        free(net->mean);
-        net->mean = net->sd = NULL;
-        net->xs = NULL;
-        return XN_OK;
-    }
-    if (!net->mean) {
-        double *buf = malloc(2 * n0 * sizeof *buf);
-        if (!buf)
-            return xn_net_fail(net, XN_ENOMEM, "out of memory for the standardization");
-        net->mean = buf;
-        net->sd = buf + n0;
+    double *old = *pm, *buf = NULL;
+    if (mean && !old && !(buf = malloc(2 * k * sizeof *buf)))
+        return xn_net_fail(net, XN_ENOMEM, "out of memory for the %s", what);
+    if (!mean || !old) { /* the converted rows change: a new layout */
+        *pm = mean ? buf : NULL;
+        *ps = mean ? buf + k : NULL;
         size_t cap = net->cap;
-        net->cap = 0; /* the workspace gains the standardized rows */
+        net->cap = 0;
         xn_status s = xn_net_reserve(net, cap);
         if (s != XN_OK) { /* the old workspace is still in place */
             free(buf);
-            net->mean = net->sd = NULL;
+            *pm = old;
+            *ps = old ? old + k : NULL;
             net->cap = cap;
             return s;
         }
+        if (!mean)
+            free(old);
     }
-    memmove(net->mean, mean, n0 * sizeof *mean);
-    memmove(net->sd, sd, n0 * sizeof *sd);
+    if (mean) {
+        memmove(*pm, mean, k * sizeof *mean);
+        memmove(*ps, sd, k * sizeof *sd);
+    }
     return XN_OK;
 }
 
+xn_status xn_net_set_standardization(xn_net *net, const double *mean, const double *sd)
+{
+    return set_scale(net, false, mean, sd);
+}
+
+xn_status xn_net_set_target_standardization(xn_net *net, const double *mean, const double *sd)
+{
+    return set_scale(net, true, mean, sd);
+}
+
+const double *xn_net_target_mean(const xn_net *net) { return net ? net->ymean : NULL; }
+const double *xn_net_target_sd(const xn_net *net) { return net ? net->ysd : NULL; }
 const double *xn_net_input_mean(const xn_net *net) { return net ? net->mean : NULL; }
 const double *xn_net_input_sd(const xn_net *net) { return net ? net->sd : NULL; }
 

@@ -97,7 +97,11 @@ xn_status xn_net_predict(xn_net *net, size_t n, const double *x, double *y)
     for (size_t r0 = 0; r0 < n; r0 += net->cap) {
         size_t m = n - r0 < net->cap ? n - r0 : net->cap;
         forward_rows(net, m, x + r0 * n0);
-        net->engine->to_double(m * K, net->a[net->L], y + r0 * K);
+        double *yb = y + r0 * K;
+        net->engine->to_double(m * K, net->a[net->L], yb);
+        for (size_t i = 0; net->ymean && i < m; i++) /* back to the targets' scale */
+            for (size_t k = 0; k < K; k++)
+                yb[i * K + k] = yb[i * K + k] * net->ysd[k] + net->ymean[k];
         size_t i = first_nonfinite(m, n0, x + r0 * n0), o = first_nonfinite(m, K, y + r0 * K);
         if (bad_in == n && i < m)
             bad_in = r0 + i;
@@ -142,8 +146,8 @@ xn_status xn_net_accuracy(xn_net *net, size_t n, const double *x, const double *
         size_t m = n - r0 < net->cap ? n - r0 : net->cap;
         forward_rows(net, m, x + r0 * n0);
         const void *yb = y + r0 * K;
-        if (net->ys) { /* the targets in the network's type */
-            net->engine->rows_in(m, K, y + r0 * K, NULL, NULL, NULL, net->ys);
+        if (net->ys) { /* the targets in the network's type and scale */
+            net->engine->rows_in(m, K, y + r0 * K, NULL, net->ymean, net->ysd, net->ys);
             yb = net->ys;
         }
         right += net->engine->count_right(m, K, net->a[net->L], yb);

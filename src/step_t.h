@@ -100,12 +100,13 @@ static const XN_T *TF(inputs)(xn_net *net, size_t m, const double *x)
     return net->xs;
 }
 
-/* Targets y (m, nL) of doubles in the type, the same way. */
+/* Targets y (m, nL) of doubles in the type and, for a network that
+ * standardizes its targets, standardized, the same way. */
 static const XN_T *TF(targets)(xn_net *net, size_t m, const double *y)
 {
     if (!net->ys)
         return (const XN_T *)(const void *)y;
-    TF(rows_in)(m, net->sizes[net->L], y, NULL, NULL, NULL, net->ys);
+    TF(rows_in)(m, net->sizes[net->L], y, NULL, net->ymean, net->ysd, net->ys);
     return net->ys;
 }
 

@@ -250,6 +250,16 @@ XN_API xn_status xn_net_set_standardization(xn_net *net, const double *mean,
 /* The network's mean and sd (n0 each), or NULL when it has none. */
 XN_API const double *xn_net_input_mean(const xn_net *net);
 XN_API const double *xn_net_input_sd(const xn_net *net);
+/* A regression network (identity output; XN_EINVAL for another) may
+ * standardize its targets too: it then learns (y_k - mean_k) / sd_k, every
+ * call that takes targets standardizes them first, and predict gives
+ * outputs back on the targets' scale (a * sd_k + mean_k).  Its losses
+ * (eval_loss, gradient, training) are those of the standardized targets.
+ * mean and sd are (nL) each; NULL for both removes it. */
+XN_API xn_status xn_net_set_target_standardization(xn_net *net, const double *mean,
+                                                   const double *sd);
+XN_API const double *xn_net_target_mean(const xn_net *net);
+XN_API const double *xn_net_target_sd(const xn_net *net);
 /* Each column's mean and standard deviation (over the n rows, as NumPy's
  * std with ddof 0 and scikit-learn's StandardScaler) of x (n, k), in two
  * passes; a constant column gets sd 1, so it is only centred.  XN_EDIM for
@@ -542,6 +552,7 @@ typedef struct {
                                  before any shuffling (Keras' validation_split) */
     bool standardize;         /* first set the network's standardization from
                                  the training rows (xn_column_stats) */
+    bool standardize_targets; /* and its targets' (identity outputs only) */
     size_t patience;          /* stop after this many epochs without a watched
                                  loss (validation, else training) lower by more
                                  than min_delta; 0: never */

@@ -49,7 +49,7 @@ re() { printf '%s' "$1" | sed 's/[][\.*^$+?(){}|/]/\\&/g'; }
 for args in "--layers 2,8,1 --act relu,identity" \
             "--layers 2,8,1 --act tanh,identity --opt momentum" \
             "--layers 2,8,1 --act relu,identity --loss sse --kernel naive" \
-            "--layers 2,8,8,1 --act relu,relu,identity --data $ROOT/data/xor.csv"; do
+            "--layers 2,8,8,1 --act relu,relu,identity --opt gd --data $ROOT/data/xor.csv"; do
     # shellcheck disable=SC2086  # args is a word list
     expect_error 1 'diverged' train --lr 1e6 $args --save "$tmp/diverged.xn"
     if [ -e "$tmp/diverged.xn" ]; then

@@ -119,6 +119,15 @@ expect 1 train --lr 1e6 --act relu,identity --epochs 1000
 grep -q 'diverged' "$tmp/err" || fail "divergence message: $(cat "$tmp/err")"
 grep -qi 'nan' "$tmp/out" && fail "printed NaN while diverging"
 
+# --loss cce on one target column: class ids (here 0/1, two classes)
+expect 0 train --loss cce --quiet --epochs 2000
+grep -q 'accuracy 1 after' "$tmp/out" || fail "--loss cce on XOR's 0/1 column: $(cat "$tmp/out")"
+# ... which must be whole numbers: else the message points at --outputs K
+printf '0,0,0\n0,1,0.5\n1,0,1\n' >"$tmp/half.csv"
+expect 2 train --data "$tmp/half.csv" --loss cce
+one_line_error "train --loss cce on 0.5 targets"
+grep -q -- '--outputs K' "$tmp/err" || fail "--loss cce on one column: no hint of --outputs K: $(cat "$tmp/err")"
+
 # bad usage: exit 2 and one line
 expect 0 train --help
 grep -q '^usage: xornet train' "$tmp/out" || fail "train --help"
@@ -141,7 +150,6 @@ done <<'EOF'
 --act relu,nope
 --act softmax,sigmoid
 --loss hinge
---loss cce
 --loss bce --act relu,relu
 --opt sgd
 --init xavier
