@@ -161,6 +161,14 @@ static int reduce(const xn_fit_config *c, void *v, size_t n, xn_dtype type)
     return c->ranks > 1 ? c->reduce(v, n, type, c->reduce_ctx) : 0;
 }
 
+/* Whether any rank's callback asked to stop: every rank must leave the
+ * loop together, or the others would wait in the next reduce for ever. */
+static bool agree(const xn_fit_config *c, bool stop)
+{
+    double v = stop;
+    return c->ranks > 1 && reduce(c, &v, 1, XN_FLOAT64) == 0 ? v > 0.0 : stop;
+}
+
 /* Loss and metric of the rows [0, n) of x, y: this rank's slice, in
  * blocks of the workspace, summed across ranks. */
 static xn_status evaluate(xn_net *net, const xn_fit_config *c, size_t n, const double *x,
@@ -311,7 +319,7 @@ xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *cfg, xn_
             st = batch_step(net, c, &b, m, b.perm + bi * B, data->x, data->y, !c->shuffle, &s, &p.loss);
             if (st == XN_OK && c->on_batch) {
                 p.batch = bi + 1;
-                stop = c->on_batch(&p, c->user) != 0;
+                stop = agree(c, c->on_batch(&p, c->user) != 0);
                 if (stop && bi + 1 < batches)
                     r.stopped_by_callback = true; /* inside an epoch: it does not count */
             }
@@ -340,7 +348,7 @@ xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *cfg, xn_
         p.best_epoch = state.best_epoch;
         p.best_params = b.best;
         p.seconds = now() - t0;
-        if (c->on_epoch && c->on_epoch(&p, c->user) != 0)
+        if (c->on_epoch && agree(c, c->on_epoch(&p, c->user) != 0))
             stop = r.stopped_by_callback = true;
     }
     r.epochs = state.epoch;

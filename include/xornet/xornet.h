@@ -530,7 +530,8 @@ typedef struct {
 } xn_progress;
 
 /* Called after an epoch (or batch) with the user pointer: nonzero stops the
- * run.  It may evaluate the network (predict, eval_loss) but not change it. */
+ * run (in a data-parallel run, any rank's stop stops every rank).  It may
+ * evaluate the network (predict, eval_loss) but not change it. */
 typedef int (*xn_fit_callback)(const xn_progress *p, void *user);
 /* Sums v (n values of the type: a batch's gradient in the network's, its
  * loss and metric sums in XN_FLOAT64) across the processes of a

@@ -9,14 +9,42 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Messages held back (cli_hold_errors): the first one, for
+ * cli_release_errors.  The program's own state: one command a run. */
+static struct {
+    bool on;
+    char first[1024];
+} held;
+
 void cli_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("xornet: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    if (held.on) {
+        if (!held.first[0])
+            vsnprintf(held.first, sizeof held.first, fmt, ap);
+    } else {
+        fputs("xornet: ", stderr);
+        vfprintf(stderr, fmt, ap);
+        fputc('\n', stderr);
+    }
     va_end(ap);
+}
+
+void cli_hold_errors(void)
+{
+    held.on = true;
+    held.first[0] = '\0';
+}
+
+bool cli_release_errors(bool print)
+{
+    bool had = held.first[0] != '\0';
+    held.on = false;
+    if (print && had)
+        cli_error("%s", held.first);
+    held.first[0] = '\0';
+    return had;
 }
 
 void cli_file_error(const char *path, xn_status s, const xn_error *err)

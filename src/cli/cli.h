@@ -24,6 +24,11 @@ int cmd_export(int argc, char **argv);
 
 /* Prints "xornet: <message>" and a newline to standard error. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Holds the messages back instead (the first is kept), until
+ * cli_release_errors, which prints the held one if print, and says
+ * whether there was one: under mpirun, so that one rank speaks for all. */
+void cli_hold_errors(void);
+bool cli_release_errors(bool print);
 /* Prints "xornet: <path>:<line>: <msg>" (no line part when err->line is 0),
  * or "xornet: <path>: <strerror(s)>" when err has no message. */
 void cli_file_error(const char *path, xn_status s, const xn_error *err);

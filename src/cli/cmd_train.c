@@ -18,6 +18,7 @@
 
 #include "src/atomic.h"
 #include "cli.h"
+#include "cli_mpi.h"
 #include "plot.h"
 #include "train_log.h"
 #include "xn_config.h"
@@ -97,6 +98,8 @@ static const char train_help_2[] =
     "  --target-loss X     stop once the training loss is at or below X\n"
     "  --kernel NAME       auto (default), blas or naive\n"
     "  --threads N         OpenBLAS threads (default: OpenBLAS's choice)\n"
+    "  --check-ranks       under mpirun, compare the ranks' networks after every\n"
+    "                      epoch (always done once at the end)\n"
     "output:\n"
     "  --every N           progress every N epochs (default epochs/10 for XOR, 1 else)\n"
     "  --quiet             no progress, only the final report\n"
@@ -135,7 +138,7 @@ typedef struct {
     bool epochs_set, batch_set, patience_set, val_split_set;
     int shuffle, standardize; /* -1: the default for the data */
     double val_split, min_delta, target;
-    bool target_set, quiet;
+    bool target_set, quiet, check_ranks;
     xn_schedule schedule;
     double lr_gamma, lr_min;
     size_t lr_step;
@@ -211,7 +214,8 @@ static int parse_schedule(const char *s, train_args *a)
 
 enum { HELP_PRINTED = -1 };
 
-/* Returns EXIT_OK, HELP_PRINTED, or the exit status to leave with. */
+/* Returns EXIT_OK, HELP_PRINTED (--help: print it), or the exit status to
+ * leave with. */
 static int parse_args(int argc, char **argv, train_args *a)
 {
     const char *v;
@@ -221,13 +225,13 @@ static int parse_args(int argc, char **argv, train_args *a)
 #define OPT(flag) ((r = cli_opt(argc, argv, &i, flag, &v)) != 0)
 #define NEED() if (r < 0) return EXIT_USAGE
         if (cli_is_help(arg)) {
-            fputs(train_help, stdout);
-            fputs(train_help_2, stdout);
             return HELP_PRINTED;
         } else if (strcmp(arg, "--xor") == 0) {
             a->data = NULL;
         } else if (strcmp(arg, "--quiet") == 0) {
             a->quiet = true;
+        } else if (strcmp(arg, "--check-ranks") == 0) {
+            a->check_ranks = true;
         } else if (strcmp(arg, "--shuffle") == 0 || strcmp(arg, "--no-shuffle") == 0) {
             a->shuffle = arg[2] == 's';
         } else if (strcmp(arg, "--standardize") == 0 || strcmp(arg, "--no-standardize") == 0) {
@@ -398,9 +402,8 @@ static int parse_args(int argc, char **argv, train_args *a)
         cli_error("--checkpoint needs --save FILE to write to");
         return EXIT_USAGE;
     }
-    if ((a->init_from || a->resume) && shape_given) {
-        cli_error("%s: the network comes from the file; drop --layers, --act and --loss",
-                  a->resume ? "--resume" : "--init-from");
+    if (a->init_from && shape_given) {
+        cli_error("--init-from: the network comes from the file; drop --layers, --act and --loss");
         return EXIT_USAGE;
     }
     if (a->init_from && a->resume) {
@@ -668,7 +671,18 @@ static int build_net(train_args *a, xn_data *d, xn_net **net, xn_rng *rng, xn_ch
             return EXIT_USAGE;
         }
         xn_net_set_kernel(*net, a->kernel);
-        if (a->resume) {
+        if (a->resume) { /* the run's own options may be repeated: they must match */
+            bool same = (!a->n_sizes || a->n_sizes == L + 1) && (!a->n_acts || a->n_acts == L) &&
+                        (!a->loss_set || a->loss == xn_net_loss(*net));
+            for (size_t i = 0; same && a->n_sizes && i <= L; i++)
+                same = a->sizes[i] == xn_net_size(*net, i);
+            for (size_t l = 1; same && a->n_acts && l <= L; l++)
+                same = a->acts[l - 1] == xn_net_act(*net, l);
+            if (!same) {
+                cli_error("--resume: %s holds another network than --layers, --act or --loss describe",
+                          a->resume);
+                return EXIT_USAGE;
+            }
             *rng = ck->rng;
             return EXIT_OK;
         }
@@ -904,11 +918,27 @@ int cmd_train(int argc, char **argv)
                     .rng = XN_RNG_NUMPY, .seed = 1, .order = XN_ORDER_ROW, .bias = XN_BIAS_ZERO,
                     .opt = {.kind = XN_OPT_GD, .momentum = 0.9}, .shuffle = -1, .standardize = -1,
                     .kernel = XN_KERNEL_AUTO};
+    /* under mpirun every rank reads and builds the same, and so fails the
+     * same way, or alone (a file one rank cannot read): each holds its
+     * message back, and the lowest rank that failed speaks for all */
+    bool mpi = cli_mpi_size() > 1;
+    if (mpi)
+        cli_hold_errors();
     int rc = parse_args(argc, argv, &a);
-    if (rc == HELP_PRINTED)
+    bool lead = cli_mpi_rank() == 0; /* every rank trains; rank 0 alone speaks and writes */
+    if (rc == HELP_PRINTED) {
+        cli_release_errors(false);
+        if (lead) {
+            fputs(train_help, stdout);
+            fputs(train_help_2, stdout);
+        }
         return EXIT_OK;
-    if (rc != EXIT_OK)
-        return rc;
+    }
+    if (!lead) {
+        a.quiet = true;
+        a.save = a.history = a.plot = NULL;
+        a.checkpoint = 0;
+    }
 #if XN_HAVE_OPENBLAS_THREADS
     if (a.threads)
         openblas_set_num_threads((int)a.threads);
@@ -919,7 +949,8 @@ int cmd_train(int argc, char **argv)
     xn_checkpoint ck = {.best = NULL};
     xn_atomic hist = {0}; /* --history, replaced only by a run that succeeds */
     train_log t = {.first_loss = NAN};
-    rc = load_train(&a, &sets.train);
+    if (rc == EXIT_OK)
+        rc = load_train(&a, &sets.train);
     if (rc == EXIT_OK)
         data_defaults(&a, &sets.train);
     if (rc == EXIT_OK)
@@ -944,6 +975,14 @@ int cmd_train(int argc, char **argv)
             rc = EXIT_FAIL;
         }
     }
+    if (mpi) { /* one message, from the first rank that failed; all stop */
+        int first = cli_mpi_first_failed(rc == EXIT_OK);
+        cli_release_errors(first == cli_mpi_rank());
+        if (first >= 0 && rc == EXIT_OK)
+            rc = EXIT_FAIL;
+        if (!lead) /* from here the ranks go in step: rank 0 says it */
+            cli_hold_errors();
+    }
     if (rc != EXIT_OK)
         goto done;
 
@@ -963,6 +1002,7 @@ int cmd_train(int argc, char **argv)
     t.checkpoint_path = a.save;
     t.history = hist.f;
     t.keep_curves = a.plot != NULL;
+    t.check_ranks = a.check_ranks;
     train_log_history_header(&t, xn_net_task(net));
     xn_fit_config cfg = {.epochs = a.epochs, .batch = a.batch, .shuffle = a.shuffle, .rng = &rng,
                          .val = sets.val.n ? &sets.val : NULL, .val_split = a.val_split,
@@ -974,9 +1014,17 @@ int cmd_train(int argc, char **argv)
                          .lr_gamma = a.lr_gamma, .lr_step = a.lr_step, .lr_min = a.lr_min,
                          .on_epoch = train_log_epoch, .on_batch = t.tty && !t.steps ? train_log_batch : NULL,
                          .user = &t, .resume = a.resume ? &ck.fit : NULL, .resume_best = ck.best};
+    cli_mpi_attach(&cfg);
     xn_fit_result res = {0};
     xn_status s = a.epochs ? xn_fit(net, &sets.train, &cfg, &res) : XN_OK;
     train_log_end(&t);
+    if (!cli_mpi_same_params(net)) { /* every rank, whatever happened */
+        cli_error("the ranks' networks differ after training (rank %d)", cli_mpi_rank());
+        rc = EXIT_FAIL;
+        goto done;
+    }
+    if (!lead) /* rank 0 reports */
+        goto done;
     if (s == XN_ENUMERIC) {
         cli_error("training diverged at epoch %zu: try a smaller --lr", t.steps ? res.epochs : res.epochs + 1);
         rc = EXIT_FAIL;
@@ -1035,6 +1083,7 @@ int cmd_train(int argc, char **argv)
     if (rc == EXIT_OK && a.plot && plot_run(a.plot, net, &sets.train, &t.loss, a.data ? a.data : "xor") != EXIT_OK)
         rc = EXIT_FAIL;
 done:
+    cli_release_errors(false);
     xn_atomic_abort(&hist); /* a failed run leaves an old history as it was */
     train_log_free(&t);
     free(ck.best);

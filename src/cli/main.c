@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_mpi.h"
 
 static const struct {
     const char *name;
@@ -42,8 +43,12 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (strcmp(argv[1], commands[i].name) == 0)
-            return commands[i].run(argc - 2, argv + 2);
+        if (strcmp(argv[1], commands[i].name) == 0) {
+            cli_mpi_start(&argc, &argv); /* under mpirun: join the run */
+            int rc = commands[i].run(argc - 2, argv + 2);
+            cli_mpi_stop();
+            return rc;
+        }
     cli_error("unknown command '%s' (see xornet --help)", argv[1]);
     return EXIT_USAGE;
 }

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "cli_mpi.h"
 
 static const char *metric_name(xn_task task) { return task == XN_TASK_CLASSIFICATION ? "accuracy" : "rmse"; }
 
@@ -104,6 +105,11 @@ int train_log_epoch(const xn_progress *p, void *user)
             t->failed = EXIT_FAIL;
             return 1;
         }
+    }
+    if (t->check_ranks && !cli_mpi_same_params(t->net)) {
+        cli_error("the ranks' networks differ after epoch %zu (rank %d)", p->epoch, cli_mpi_rank());
+        t->failed = EXIT_FAIL;
+        return 1;
     }
     if (t->target_set) { /* the whole training set's loss, after this epoch */
         double loss;

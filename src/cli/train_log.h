@@ -27,6 +27,7 @@ typedef struct {
     const char *checkpoint_path;
     FILE *history;            /* rows as they come, or NULL */
     bool keep_curves;         /* for --plot */
+    bool check_ranks;         /* compare the ranks' networks every epoch */
     /* what happened */
     plot_series loss, val_loss, metric, val_metric;
     double first_loss, last_loss;
