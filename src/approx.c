@@ -6,16 +6,13 @@
  * approx_lsq.c (least squares), approx_gcv.c (the knot count by GCV) and
  * approx_adapt.c (adaptive refinement); evaluation in approx_eval.c, the
  * built-in functions in approx_fn.c, the sample reader in samples.c. */
-#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <lapacke.h>
-
 #include "approx_impl.h"
+#include "text.h"
 
 /* ---- messages and error statistics -------------------------------------- */
 
@@ -31,7 +28,7 @@ void xn_approx_info_msg(xn_approx_info *info, const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(info->msg, sizeof info->msg, fmt, ap);
+    xn_vformat(info->msg, sizeof info->msg, fmt, ap);
     va_end(ap);
 }
 

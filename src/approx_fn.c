@@ -30,10 +30,7 @@ double xn_approx_fn_eval(xn_approx_fn fn, double x)
 xn_status xn_approx_fn_sample(xn_approx_fn fn, double a, double b, size_t n,
                               double *x, double *f, xn_error *err)
 {
-    if (err) {
-        err->line = 0;
-        err->msg[0] = '\0';
-    }
+    xn_error_clear(err);
     if (!x || !f || fn < XN_FN_SIN || fn > XN_FN_TANH)
         return xn_fail(err, 0, XN_EINVAL, "bad argument");
     if (n < 2)

@@ -185,27 +185,37 @@ xn_status xn_approx_lsq_begin(const double *x, const double *f, size_t m,
     return s;
 }
 
-/* m samples for n knots: the dense size limit. */
-static xn_status lsq_size(size_t m, size_t n, xn_approx_info *info)
+/* The fit of the sorted samples xs (m), fs (m) with n >= 2 knots: the
+ * network's knots b_j = lo + (j - 2) d for j = 1, 2, then the inner
+ * breakpoints t (n - 2; NULL: lo + (j - 2) d for every j, the equidistant
+ * grid).  Checks the dense size limit and that the knots' span is
+ * representable: every A_ik is at most hi - b_1 = (hi - lo) + d, and an
+ * inf there would reach LAPACK, whose dgelsd does not return on it. */
+static xn_status lsq_fit(const double *xs, const double *fs, size_t m, size_t n, double d,
+                         const double *t, const xn_approx_opts *opts, xn_net **out,
+                         xn_approx_info *info)
 {
+    double lo = xs[0], hi = xs[m - 1];
     size_t mn;
     if (m > INT_MAX || !xn_mul_ok(m, n, &mn) || mn > XN_APPROX_MAX_DENSE) {
         info_msg(info, "%zu samples x %zu knots is over the dense limit of %zu doubles",
                  m, n, XN_APPROX_MAX_DENSE);
         return XN_ENOMEM;
     }
-    return XN_OK;
-}
-
-/* Every A_ik is at most hi - b_1 = (hi - lo) + d: an inf there would reach
- * LAPACK, whose dgelsd does not return on it. */
-static xn_status lsq_span(double lo, double hi, double d, xn_approx_info *info)
-{
     if (!isfinite(lo - d) || !isfinite(hi - (lo - d))) {
         info_msg(info, "the x range [%g, %g] is too wide to represent", lo, hi);
         return XN_ENUMERIC;
     }
-    return XN_OK;
+    double *b = malloc(n * sizeof *b);
+    if (!b) {
+        info_msg(info, "out of memory for %zu knots", n);
+        return XN_ENOMEM;
+    }
+    for (size_t k = 0; k < n; k++) /* b_j, j = k + 1 */
+        b[k] = k < 2 || !t ? lo + ((double)k - 1.0) * d : t[k - 2];
+    xn_status s = lsq_solve(xs, fs, m, b, n, opts, out, info);
+    free(b);
+    return s;
 }
 
 xn_status xn_approx_lsq(const double *x, const double *f, size_t m,
@@ -227,26 +237,12 @@ xn_status xn_approx_lsq(const double *x, const double *f, size_t m,
                  "samples as knots, got %zu samples for %zu knots", m, n);
         return XN_EDIM;
     }
-    double *xs, *fs, *b = NULL;
+    double *xs, *fs;
     xn_status s = xn_approx_lsq_begin(x, f, m, opts, out, &xs, &fs, info);
-    if (s != XN_OK)
-        return s;
-    double lo = xs[0], hi = xs[m - 1], h = (hi - lo) / (double)(n - 1);
-    if ((s = lsq_size(m, n, info)) != XN_OK || (s = lsq_span(lo, hi, h, info)) != XN_OK)
-        goto done;
-    b = malloc(n * sizeof *b);
-    if (!b) {
-        s = XN_ENOMEM;
-        info_msg(info, "out of memory for %zu knots", n);
-        goto done;
-    }
-    for (size_t k = 0; k < n; k++)
-        b[k] = lo + ((double)k - 1.0) * h; /* b_j = x_min + (j - 2) h, j = k + 1 */
-    s = lsq_solve(xs, fs, m, b, n, opts, out, info);
-done:
+    if (s == XN_OK)
+        s = lsq_fit(xs, fs, m, n, (xs[m - 1] - xs[0]) / (double)(n - 1), NULL, opts, out, info);
     free(xs);
     free(fs);
-    free(b);
     return s;
 }
 
@@ -281,7 +277,7 @@ xn_status xn_approx_lsq_knots(const double *x, const double *f, size_t m,
             return XN_EINVAL;
         }
     }
-    double *xs, *fs, *b = NULL;
+    double *xs, *fs;
     xn_status s = xn_approx_lsq_begin(x, f, m, opts, out, &xs, &fs, info);
     if (s != XN_OK)
         return s;
@@ -298,7 +294,6 @@ xn_status xn_approx_lsq_knots(const double *x, const double *f, size_t m,
         }
         inner += t[i] > lo && t[i] < hi;
     }
-    /* the K = inner + 2 breakpoints lo, inner..., hi; d their mean spacing */
     size_t n = inner + 2;
     if (info)
         info->n = n;
@@ -309,24 +304,11 @@ xn_status xn_approx_lsq_knots(const double *x, const double *f, size_t m,
                  inner);
         goto done;
     }
-    double d = (hi - lo) / (double)(n - 1);
-    if ((s = lsq_size(m, n, info)) != XN_OK || (s = lsq_span(lo, hi, d, info)) != XN_OK)
-        goto done;
-    b = malloc(n * sizeof *b);
-    if (!b) {
-        s = XN_ENOMEM;
-        info_msg(info, "out of memory for %zu knots", n);
-        goto done;
-    }
-    b[0] = lo + (-1.0) * d; /* rounded as xn_approx_lsq's b_1 = lo + (1 - 2) h */
-    b[1] = lo;
-    for (size_t i = 0, j = 2; i < k; i++)
-        if (t[i] > lo && t[i] < hi)
-            b[j++] = t[i];
-    s = lsq_solve(xs, fs, m, b, n, opts, out, info);
+    /* the inner knots are contiguous in the increasing t: only t_1 can be
+     * lo and only t_k hi; d is the mean spacing of all n breakpoints */
+    s = lsq_fit(xs, fs, m, n, (hi - lo) / (double)(n - 1), t + (t[0] == lo), opts, out, info);
 done:
     free(xs);
     free(fs);
-    free(b);
     return s;
 }

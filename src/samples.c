@@ -168,42 +168,62 @@ static xn_status parse_values(const char *text, size_t len, value_vec *v, const 
     return st;
 }
 
-/* Clears the outputs the caller gave. */
-static void outputs_clear(double **x, double **f, size_t **lines, size_t *m, xn_error *err)
+/* Where read_values finds its text. */
+typedef struct {
+    bool file;        /* the file at path, else text (len bytes) */
+    const char *path, *text;
+    size_t len;
+} source;
+
+/* The values of a source with `columns` numbers a line: x (and f for 2
+ * columns) and, when lines is not NULL, each value's line; *count values.
+ * `none` is the message for a text without any.  Every output is cleared
+ * first and stays cleared on failure. */
+static xn_status read_values(source src, size_t columns, const char *none, double **x,
+                             double **f, size_t **lines, size_t *count, xn_error *err)
 {
-    if (err) {
-        err->line = 0;
-        err->msg[0] = '\0';
-    }
+    xn_error_clear(err);
     if (x)
         *x = NULL;
     if (f)
         *f = NULL;
     if (lines)
         *lines = NULL;
-    if (m)
-        *m = 0;
-}
-
-xn_status xn_samples_parse_lines(const char *text, size_t len, double **x, double **f,
-                                 size_t **lines, size_t *m, xn_error *err)
-{
-    outputs_clear(x, f, lines, m, err);
-    if ((!text && len) || !x || !f || !m)
+    if (count)
+        *count = 0;
+    if ((src.file ? !src.path : !src.text && src.len) || !x || (columns == 2 && !f) || !count)
         return xn_fail(err, 0, XN_EINVAL, "bad argument");
-    value_vec v = {.columns = 2, .lines = lines != NULL};
-    xn_status st = parse_values(text, len, &v, "no samples (only blank lines, comments or a "
-                                "header)", err);
+    char *file = NULL;
+    if (src.file) {
+        xn_status st = xn_read_file(src.path, XN_TEXT_MAX_FILE, &file, &src.len, err);
+        if (st != XN_OK)
+            return st;
+        src.text = file;
+    }
+    value_vec v = {.columns = columns, .lines = lines != NULL};
+    xn_status st = parse_values(src.text, src.len, &v, none, err);
+    free(file);
     if (st != XN_OK) {
         vec_free(&v);
         return st;
     }
     *x = v.x;
-    *f = v.f;
+    if (f)
+        *f = v.f;
     if (lines)
         *lines = v.line;
-    *m = v.count;
+    *count = v.count;
     return XN_OK;
+}
+
+static const char no_samples[] = "no samples (only blank lines, comments or a header)";
+static const char no_knots[] = "no knots (only blank lines, comments or a header)";
+
+xn_status xn_samples_parse_lines(const char *text, size_t len, double **x, double **f,
+                                 size_t **lines, size_t *m, xn_error *err)
+{
+    source src = {.text = text, .len = len};
+    return read_values(src, 2, no_samples, x, f, lines, m, err);
 }
 
 xn_status xn_samples_parse(const char *text, size_t len, double **x, double **f, size_t *m,
@@ -215,17 +235,8 @@ xn_status xn_samples_parse(const char *text, size_t len, double **x, double **f,
 xn_status xn_samples_load_lines(const char *path, double **x, double **f, size_t **lines,
                                 size_t *m, xn_error *err)
 {
-    outputs_clear(x, f, lines, m, err);
-    if (!path || !x || !f || !m)
-        return xn_fail(err, 0, XN_EINVAL, "bad argument");
-    char *text;
-    size_t len;
-    xn_status st = xn_read_file(path, XN_TEXT_MAX_FILE, &text, &len, err);
-    if (st != XN_OK)
-        return st;
-    st = xn_samples_parse_lines(text, len, x, f, lines, m, err);
-    free(text);
-    return st;
+    source src = {.file = true, .path = path};
+    return read_values(src, 2, no_samples, x, f, lines, m, err);
 }
 
 xn_status xn_samples_load(const char *path, double **x, double **f, size_t *m, xn_error *err)
@@ -236,34 +247,12 @@ xn_status xn_samples_load(const char *path, double **x, double **f, size_t *m, x
 xn_status xn_knots_parse(const char *text, size_t len, double **t, size_t **lines, size_t *k,
                          xn_error *err)
 {
-    outputs_clear(t, NULL, lines, k, err);
-    if ((!text && len) || !t || !k)
-        return xn_fail(err, 0, XN_EINVAL, "bad argument");
-    value_vec v = {.columns = 1, .lines = lines != NULL};
-    xn_status st = parse_values(text, len, &v, "no knots (only blank lines, comments or a "
-                                "header)", err);
-    if (st != XN_OK) {
-        vec_free(&v);
-        return st;
-    }
-    *t = v.x;
-    if (lines)
-        *lines = v.line;
-    *k = v.count;
-    return XN_OK;
+    source src = {.text = text, .len = len};
+    return read_values(src, 1, no_knots, t, NULL, lines, k, err);
 }
 
 xn_status xn_knots_load(const char *path, double **t, size_t **lines, size_t *k, xn_error *err)
 {
-    outputs_clear(t, NULL, lines, k, err);
-    if (!path || !t || !k)
-        return xn_fail(err, 0, XN_EINVAL, "bad argument");
-    char *text;
-    size_t len;
-    xn_status st = xn_read_file(path, XN_TEXT_MAX_FILE, &text, &len, err);
-    if (st != XN_OK)
-        return st;
-    st = xn_knots_parse(text, len, t, lines, k, err);
-    free(text);
-    return st;
+    source src = {.file = true, .path = path};
+    return read_values(src, 1, no_knots, t, NULL, lines, k, err);
 }
