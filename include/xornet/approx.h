@@ -236,8 +236,9 @@ XN_API xn_status xn_approx_net(const double *b, const double *lambda, size_t n,
 /* y (m) = NN(x (m)) for any network of sizes 1 -> n -> 1 with a relu hidden
  * layer and an identity output (every fit of this header), read as the
  * piecewise-linear function it is: kinks at -b1_j / W1_j, the values there
- * summed with compensation, then one sweep over x.  O(n log n + m) for x
- * sorted increasingly, O(n log n + m log n) in any order; allocates O(n).
+ * summed with compensation, then one sweep over x.  O(m + n) for x sorted
+ * increasingly (the kinks of every fit here are in order already; others
+ * are sorted, O(n log n)), O(log n) a point in any order; allocates O(n).
  * Agrees with xn_net_predict to rounding (usually closer to the exact
  * value, whose rounding error grows with n in the forward pass).
  * XN_EINVAL: NULL; XN_EDIM: another shape or activations; XN_ENOMEM. */
@@ -254,7 +255,7 @@ XN_API xn_status xn_approx_errors(xn_net *net, xn_approx_callback fn, void *ctx,
 
 /* y (m) = NN(x (m)) by the engine's forward pass, xn_net_predict, in chunks
  * of rows so the workspace stays near 2^20 doubles: O(m n).  Bit for bit
- * what `xornet predict` prints. */
+ * what `xornet predict` computes. */
 XN_API xn_status xn_approx_predict(xn_net *net, size_t m, const double *x,
                                    double *y);
 
