@@ -74,13 +74,19 @@ xn_status xn_approx_pwl_make(xn_net *net, xn_approx_pwl *p)
     if (xn_net_layers(net) != 2 || xn_net_size(net, 0) != 1 || xn_net_size(net, 2) != 1 ||
         xn_net_act(net, 1) != XN_ACT_RELU || xn_net_act(net, 2) != XN_ACT_IDENTITY)
         return XN_EDIM;
+    /* the parameters as doubles, of a float64 or a float32 network:
+     * W1 (1, n), b1 (n), W2 (n, 1), b2 (1) */
     size_t n = xn_net_size(net, 1);
-    const double *w = xn_net_weights(net, 1), *c = xn_net_bias(net, 1); /* (1, n), (n) */
-    const double *v = xn_net_weights(net, 2);                            /* (n, 1) */
-    double b2 = xn_net_bias(net, 2)[0];
+    double *params = malloc((3 * n + 1) * sizeof *params);
     kink *ks = malloc((n + 1) * sizeof *ks);
-    if (!ks)
-        return XN_ENOMEM;
+    xn_status st = params && ks ? xn_net_get_params(net, params) : XN_ENOMEM;
+    if (st != XN_OK) {
+        free(params);
+        free(ks);
+        return st;
+    }
+    const double *w = params, *c = params + n, *v = params + 2 * n;
+    double b2 = params[3 * n];
     /* units whose kink is finite; the others are on or off everywhere */
     size_t k = 0;
     bool sorted = true;
@@ -101,6 +107,7 @@ xn_status xn_approx_pwl_make(xn_net *net, xn_approx_pwl *p)
     p->v = malloc(k * sizeof *p->v);
     p->s = malloc((k + 1) * sizeof *p->s);
     if (!p->t || !p->v || !p->s) {
+        free(params);
         free(ks);
         xn_approx_pwl_free(p);
         return XN_ENOMEM;
@@ -130,6 +137,7 @@ xn_status xn_approx_pwl_make(xn_net *net, xn_approx_pwl *p)
     p->s[k] = csum_get(&slope);
     for (size_t i = 0; i < k; i++)
         p->t[i] = ks[i].t;
+    free(params);
     free(ks);
     return XN_OK;
 }

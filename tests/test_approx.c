@@ -1340,6 +1340,20 @@ static void test_eval_exact(void)
         CHECK_NEAR(z[i], want2[i], 0.0);
     }
     CHECK(isnan(y[4]) && isnan(want2[4]));
+    /* the same network in float32 (every parameter exact there) */
+    cfg.dtype = XN_FLOAT32;
+    xn_net *f32 = NULL;
+    CHECK_STATUS(xn_net_create(&f32, &cfg), XN_OK);
+    if (f32) {
+        double p[13];
+        CHECK_STATUS(xn_net_get_params(net, p), XN_OK);
+        CHECK_STATUS(xn_net_set_params(f32, p), XN_OK);
+        CHECK_STATUS(xn_approx_eval(f32, 4, q2, y), XN_OK);
+        for (int i = 0; i < 4; i++)
+            CHECK_NEAR(y[i], want2[i], 0.0);
+        xn_net_destroy(f32);
+    }
+    cfg.dtype = XN_FLOAT64;
     CHECK_STATUS(xn_approx_eval(net, 0, NULL, NULL), XN_OK);
     CHECK_STATUS(xn_approx_eval(NULL, 1, q, y), XN_EINVAL);
     xn_net_destroy(net);
