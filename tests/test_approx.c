@@ -1188,7 +1188,7 @@ static void test_adapt_limits(void)
     CHECK(net != NULL && info.n <= 500 && info.err_max > 1e-8);
     CHECK(strstr(info.msg, "more than 500 knots") != NULL);
     xn_net_destroy(net);
-    /* a jump cannot be approximated: refinement stops at the limit */
+    /* a tolerance below the rounding of sin cannot be met: it stops at the limit */
     c = (counted){XN_FN_SIN, 0, INFINITY};
     CHECK_STATUS(xn_approx_adapt(counted_fn, &c, 0.0, PI, 1e-30, 16, 2000, NULL, &net, &info), XN_OK);
     CHECK(net != NULL && info.err_max > 1e-30 && info.msg[0] != '\0');
