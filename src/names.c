@@ -1,9 +1,11 @@
 /* The library's version, status messages, and the names of every named
  * enum (activations, losses, optimizers, initializers, kernels, random
- * streams, draw orders, bias rules) with their parsers. */
+ * streams, draw orders, bias rules, the approximation solver's methods,
+ * extrapolations and built-in functions) with their parsers. */
 #include <string.h>
 
 #include "internal.h"
+#include "xornet/approx.h"
 
 #define XN_STR_(x) #x
 #define XN_STR(x) XN_STR_(x)
@@ -39,6 +41,9 @@ static const char *const rng_kind_names[] = {"python", "numpy"};
 static const char *const order_names[] = {"row", "neuron"};
 static const char *const bias_init_names[] = {"zero", "drawn"};
 static const char *const schedule_names[] = {"constant", "step", "exponential", "cosine"};
+static const char *const approx_method_names[] = {"auto", "lapacke", "closed"};
+static const char *const approx_extrap_names[] = {"bare", "linear", "constant"};
+static const char *const approx_fn_names[] = {"sin", "cos", "exp", "abs", "runge", "sqrt", "tanh"};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -86,3 +91,6 @@ NAMED(xn_rng_kind, rng_kind, rng_kind_names)
 NAMED(xn_order, order, order_names)
 NAMED(xn_bias_init, bias_init, bias_init_names)
 NAMED(xn_schedule, schedule, schedule_names)
+NAMED(xn_approx_method, approx_method, approx_method_names)
+NAMED(xn_approx_extrap, approx_extrap, approx_extrap_names)
+NAMED(xn_approx_fn, approx_fn, approx_fn_names)

@@ -1,7 +1,9 @@
 /* xornet approx: fits NN(x) = sum_j lambda_j relu(x - b_j) to a built-in
  * function or to samples read from CSV (a file or standard input), by
- * interpolation or least squares (include/xornet/approx.h), reports the
- * errors and the time, and optionally saves the network.
+ * interpolation, least squares (equidistant knots, knots given, or a knot
+ * count chosen by GCV) or adaptive refinement of a built-in function
+ * (include/xornet/approx.h); reports the errors and the time, and
+ * optionally prints the knots, saves the network and plots the fit.
  *
  * The command runs in four steps over one `run` struct: parse the options,
  * get the samples, fit, report.  Everything a later output (such as a plot)
@@ -27,60 +29,116 @@ static const char help[] =
     "(sizes 1 -> n -> 1) to sampled values f_i = f(x_i).  Interpolation puts the\n"
     "knots at b_1 = x_1 - (x_2 - x_1), b_j = x_{j-1} and solves the lower-\n"
     "triangular system A lambda = f, A_ij = max(0, x_i - b_j); least squares\n"
-    "(--knots) puts N equidistant knots over the x range and solves by LAPACKE\n"
-    "dgels.  Prints the errors on a grid 10x finer than the samples (built-in\n"
-    "functions only), the residual at the samples and the time of the fit.\n"
+    "(--knots, --knots-at, --gcv) fits a broken line with the given breakpoints\n"
+    "by LAPACKE dgels.  Prints the errors against the function on a grid 10x\n"
+    "finer than the samples (built-in functions only), the residual at the\n"
+    "samples and the time of the fit.\n"
+    "\n"
+    "The fit is valid on the samples' range [x_1, x_n] only.  Outside it the\n"
+    "network is 0 left of its first knot b_1, rises linearly from b_1 to x_1,\n"
+    "and continues linearly right of x_n, unless --extrapolate says otherwise.\n"
     "\n"
     "samples (one source):\n"
     "  --fn NAME        sin cos exp abs runge sqrt tanh (default sin)\n"
     "  --a A, --b B     the interval, a < b (default 0 and pi)\n"
-    "  --n N            equidistant samples, N >= 2 (default 16)\n"
+    "  --n N            equidistant samples, N >= 2 (default 16; with --tol the\n"
+    "                   points refinement starts from)\n"
+    "  --noise SD       add normal noise of standard deviation SD to the samples\n"
+    "                   of --fn (NumPy's np.random.seed(S); randn)\n"
+    "  --seed S         the noise's seed, 0 <= S < 2^32 (default 1)\n"
     "  --samples FILE   CSV lines 'x,f' in any order and spacing; '-' reads\n"
     "                   standard input; '#' comments, blank lines and a header\n"
-    "                   line are allowed\n"
-    "fit:\n"
+    "                   line (words, not numbers) are allowed\n"
+    "fit (interpolation unless one of --knots, --knots-at, --gcv, --tol):\n"
     "  --method M       interpolation solver: auto (default; the closed form,\n"
     "                   fastest at every n measured), lapacke (dense dtrtrs) or\n"
     "                   closed (the slope changes, O(n))\n"
-    "  --knots N        least squares with N >= 2 knots (N <= samples); repeated\n"
-    "                   x are allowed while the system keeps full rank\n"
+    "  --knots N        least squares with N >= 2 equidistant knots from x_1 to\n"
+    "                   x_n (N <= samples); repeated x are allowed while the\n"
+    "                   system keeps full rank\n"
+    "  --knots-at K     least squares with the breakpoints K: a list such as\n"
+    "                   '-1,0,1' (a single number is a list too), or a file of\n"
+    "                   one knot a line; increasing, inside or at the ends of the\n"
+    "                   samples' range\n"
+    "  --gcv            least squares with the knot count 2..G that minimizes\n"
+    "                   the generalized cross-validation score m RSS/(m - K)^2\n"
+    "                   (Craven & Wahba 1979); prints the table of K, RSS, score\n"
+    "  --gcv-max G      the largest knot count --gcv tries (default min(m/2, 200))\n"
+    "  --tol T          adaptive refinement of --fn: knots added where the error\n"
+    "                   is largest until the maximum error on a check grid of 10\n"
+    "                   points an interval is at most T; reports the observed\n"
+    "                   order p in error ~ h^p (2 for smooth functions)\n"
+    "  --max-n N        the most knots --tol may use (default 1048576)\n"
     "  --min-norm       accept a rank-deficient least-squares system and use\n"
     "                   dgelsd's minimum-norm solution (default: exit status 2)\n"
+    "  --extrapolate E  outside [x_1, x_n]: bare (default, as above), linear (the\n"
+    "                   first and last pieces continued) or constant (the end\n"
+    "                   values held); built into the network and its --save\n"
     "output:\n"
+    "  --print          list every hidden unit: its knot, lambda and the fit's\n"
+    "                   value there\n"
     "  --save FILE      write the fitted network as a model file\n"
     "  --plot FILE      draw the samples, the fitted network and (for --fn) the\n"
     "                   function into the PNG file FILE with gnuplot\n"
     "\n"
-    "Exit status: 0 fitted, 1 the work failed (memory, saving), 2 bad usage or\n"
-    "bad input (too few or repeated samples, a bad CSV line, a singular system).\n";
+    "Exit status: 0 fitted, 1 the work failed (memory, saving, --tol not\n"
+    "reached), 2 bad usage or bad input (too few or repeated samples, a bad CSV\n"
+    "line or knot, a singular system).\n";
+
+typedef enum { FIT_INTERP, FIT_KNOTS, FIT_KNOTS_AT, FIT_GCV, FIT_ADAPT } fit_kind;
 
 typedef struct {
     /* options */
     const char *samples_path; /* NULL: the built-in function */
     xn_approx_fn fn;
     double a, b;
-    size_t n;                 /* built-in samples */
-    size_t knots;             /* 0: interpolation */
+    size_t n;                 /* built-in samples; --tol's starting points */
+    double noise;             /* standard deviation; 0: none */
+    uint64_t seed;
+    fit_kind kind;
+    size_t knots;             /* --knots */
+    const char *knots_at;     /* --knots-at */
+    size_t gcv_max;           /* 0: the default */
+    double tol;
+    size_t max_n;
     xn_approx_opts opts;
-    bool method_given, fn_given;
+    bool method_given, fn_given, seed_given, print;
     const char *save_path;
     const char *plot_path;
     /* samples: x (m), f (m); lines (m) their 1-based lines of a file */
     double *x, *f;
     size_t *lines;
     size_t m;
+    /* knots of --knots-at: t (k), with their lines when read from a file */
+    double *t;
+    size_t *t_lines;
+    size_t k;
     /* the fit */
+    xn_approx_gcv_row *gcv;
+    size_t gcv_rows;
     xn_net *net;
     xn_approx_info info;
     double seconds;
 } run;
+
+/* The fit chosen by a flag; a second choice is a usage error. */
+static int choose(run *r, fit_kind kind, const char *flag)
+{
+    static const char *const flags[] = {"", "--knots", "--knots-at", "--gcv", "--tol"};
+    if (r->kind != FIT_INTERP && r->kind != kind) {
+        cli_error("approx: %s cannot be combined with %s", flag, flags[r->kind]);
+        return EXIT_USAGE;
+    }
+    r->kind = kind;
+    return EXIT_OK;
+}
 
 static int parse_args(int argc, char **argv, run *r)
 {
     bool grid_given = false;
     for (int i = 0; i < argc; i++) {
         const char *v;
-        int got;
+        int got, rc = EXIT_OK;
         if (cli_is_help(argv[i])) {
             fputs(help, stdout);
             return -1;
@@ -105,12 +163,50 @@ static int parse_args(int argc, char **argv, run *r)
             if (got < 0 || cli_parse_size("--n", v, 2, (size_t)1 << 24, &r->n) != 0)
                 return EXIT_USAGE;
             grid_given = true;
+        } else if ((got = cli_opt(argc, argv, &i, "--noise", &v)) != 0) {
+            if (got < 0 || cli_parse_double("--noise", v, &r->noise) != 0)
+                return EXIT_USAGE;
+            if (!(r->noise >= 0.0)) {
+                cli_error("--noise: the standard deviation must be >= 0, got %g", r->noise);
+                return EXIT_USAGE;
+            }
+            grid_given = true;
+        } else if ((got = cli_opt(argc, argv, &i, "--seed", &v)) != 0) {
+            if (got < 0 || cli_parse_u64("--seed", v, &r->seed) != 0)
+                return EXIT_USAGE;
+            if (r->seed > 0xffffffffu) {
+                cli_error("--seed: %s is over 2^32 - 1 (NumPy's limit)", v);
+                return EXIT_USAGE;
+            }
+            r->seed_given = grid_given = true;
         } else if ((got = cli_opt(argc, argv, &i, "--samples", &v)) != 0) {
             if (got < 0)
                 return EXIT_USAGE;
             r->samples_path = v;
+        } else if ((got = cli_opt(argc, argv, &i, "--knots-at", &v)) != 0) {
+            if (got < 0 || (rc = choose(r, FIT_KNOTS_AT, "--knots-at")) != EXIT_OK)
+                return EXIT_USAGE;
+            r->knots_at = v;
         } else if ((got = cli_opt(argc, argv, &i, "--knots", &v)) != 0) {
-            if (got < 0 || cli_parse_size("--knots", v, 2, (size_t)1 << 24, &r->knots) != 0)
+            if (got < 0 || cli_parse_size("--knots", v, 2, (size_t)1 << 24, &r->knots) != 0 ||
+                (rc = choose(r, FIT_KNOTS, "--knots")) != EXIT_OK)
+                return EXIT_USAGE;
+        } else if ((got = cli_opt(argc, argv, &i, "--gcv-max", &v)) != 0) {
+            if (got < 0 || cli_parse_size("--gcv-max", v, 2, (size_t)1 << 24, &r->gcv_max) != 0)
+                return EXIT_USAGE;
+        } else if (strcmp(argv[i], "--gcv") == 0) {
+            if (choose(r, FIT_GCV, "--gcv") != EXIT_OK)
+                return EXIT_USAGE;
+        } else if ((got = cli_opt(argc, argv, &i, "--tol", &v)) != 0) {
+            if (got < 0 || cli_parse_double("--tol", v, &r->tol) != 0 ||
+                choose(r, FIT_ADAPT, "--tol") != EXIT_OK)
+                return EXIT_USAGE;
+            if (!(r->tol > 0.0)) {
+                cli_error("--tol: the tolerance must be > 0, got %g", r->tol);
+                return EXIT_USAGE;
+            }
+        } else if ((got = cli_opt(argc, argv, &i, "--max-n", &v)) != 0) {
+            if (got < 0 || cli_parse_size("--max-n", v, 2, (size_t)1 << 30, &r->max_n) != 0)
                 return EXIT_USAGE;
         } else if ((got = cli_opt(argc, argv, &i, "--method", &v)) != 0) {
             if (got < 0)
@@ -120,8 +216,17 @@ static int parse_args(int argc, char **argv, run *r)
                 return EXIT_USAGE;
             }
             r->method_given = true;
+        } else if ((got = cli_opt(argc, argv, &i, "--extrapolate", &v)) != 0) {
+            if (got < 0)
+                return EXIT_USAGE;
+            if (xn_approx_extrap_parse(v, &r->opts.extrapolate) != XN_OK) {
+                cli_error("--extrapolate: unknown choice '%s' (bare linear constant)", v);
+                return EXIT_USAGE;
+            }
         } else if (strcmp(argv[i], "--min-norm") == 0) {
             r->opts.min_norm = 1;
+        } else if (strcmp(argv[i], "--print") == 0) {
+            r->print = true;
         } else if ((got = cli_opt(argc, argv, &i, "--save", &v)) != 0) {
             if (got < 0)
                 return EXIT_USAGE;
@@ -134,16 +239,24 @@ static int parse_args(int argc, char **argv, run *r)
             return cli_unknown("approx", argv[i]);
         }
     }
-    if (r->samples_path && (r->fn_given || grid_given)) {
-        cli_error("approx: --samples cannot be combined with --fn, --a, --b or --n");
-        return EXIT_USAGE;
-    }
-    if (r->knots && r->method_given) {
-        cli_error("approx: --method chooses the interpolation solver; --knots always uses dgels");
-        return EXIT_USAGE;
-    }
-    if (r->opts.min_norm && !r->knots) {
-        cli_error("approx: --min-norm applies to least squares (--knots) only");
+    const char *clash = NULL;
+    if (r->samples_path && (r->fn_given || grid_given))
+        clash = "--samples cannot be combined with --fn, --a, --b, --n, --noise or --seed";
+    else if (r->kind != FIT_INTERP && r->method_given)
+        clash = "--method chooses the interpolation solver; least squares always uses "
+                "dgels, --tol the closed form";
+    else if (r->opts.min_norm && (r->kind == FIT_INTERP || r->kind == FIT_ADAPT))
+        clash = "--min-norm applies to least squares (--knots, --knots-at, --gcv) only";
+    else if (r->gcv_max && r->kind != FIT_GCV)
+        clash = "--gcv-max applies to --gcv only";
+    else if (r->max_n && r->kind != FIT_ADAPT)
+        clash = "--max-n applies to --tol only";
+    else if (r->kind == FIT_ADAPT && (r->samples_path || r->noise > 0.0))
+        clash = "--tol refines a built-in function (--fn), without --samples or --noise";
+    else if (r->seed_given && !(r->noise > 0.0))
+        clash = "--seed applies to --noise only";
+    if (clash) {
+        cli_error("approx: %s", clash);
         return EXIT_USAGE;
     }
     if (!r->samples_path && !(r->a < r->b)) {
@@ -181,6 +294,8 @@ static int get_samples(run *r)
         }
         return EXIT_OK;
     }
+    if (r->kind == FIT_ADAPT)
+        return EXIT_OK; /* the refinement calls the function itself */
     r->m = r->n;
     r->x = malloc(r->m * sizeof *r->x);
     r->f = malloc(r->m * sizeof *r->f);
@@ -194,30 +309,95 @@ static int get_samples(run *r)
                   err.msg[0] ? err.msg : xn_strerror(s));
         return EXIT_USAGE;
     }
+    if (r->noise > 0.0) {
+        xn_rng rng;
+        xn_rng_seed(&rng, XN_RNG_NUMPY, r->seed);
+        for (size_t i = 0; i < r->m; i++)
+            r->f[i] += r->noise * xn_rng_normal(&rng);
+    }
     return EXIT_OK;
 }
 
-/* Reports a fit's complaint about particular samples (info.where, input
- * positions) at their lines of the sample file; false if it has none. */
-static bool sample_error(const run *r)
+/* A list for --knots-at: it has a comma, or is one number. */
+static bool is_list(const char *s)
 {
+    char *end;
+    if (strchr(s, ','))
+        return true;
+    (void)strtod(s, &end);
+    return end != s && *end == '\0';
+}
+
+static int get_knots(run *r)
+{
+    const char *v = r->knots_at;
+    if (!is_list(v)) {
+        xn_error err = {0, ""};
+        xn_status s = xn_knots_load(v, &r->t, &r->t_lines, &r->k, &err);
+        if (s != XN_OK) {
+            cli_file_error(v, s, &err);
+            return s == XN_ENOMEM ? EXIT_FAIL : EXIT_USAGE;
+        }
+        return EXIT_OK;
+    }
+    size_t items = 1;
+    for (const char *p = v; *p; p++)
+        items += *p == ',';
+    r->t = malloc(items * sizeof *r->t);
+    if (!r->t) {
+        cli_error("out of memory for %zu knots", items);
+        return EXIT_FAIL;
+    }
+    for (const char *p = v;; p++) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        const char *tok = p;
+        while (n && xn_is_blank(*tok))
+            tok++, n--;
+        while (n && xn_is_blank(tok[n - 1]))
+            n--;
+        char q[48];
+        xn_num got = n ? xn_parse_double(tok, n, &r->t[r->k]) : XN_NUM_BAD;
+        if (got != XN_NUM_OK) {
+            cli_error("--knots-at: item %zu: %s '%s'", r->k + 1,
+                      n ? xn_num_why(got) : "empty item", xn_quote(q, sizeof q, tok, n));
+            return EXIT_USAGE;
+        }
+        r->k++;
+        if (!end)
+            break;
+        p = end;
+    }
+    return EXIT_OK;
+}
+
+/* Reports a fit's complaint at a line of the input where it has lines:
+ * the offending knot's or samples' lines, else the last sample's line (the
+ * input as a whole, read to its end, is what the fit refused). */
+static void fit_error(const run *r, xn_status s)
+{
+    const char *why = r->info.msg[0] ? r->info.msg : xn_strerror(s);
+    const char *hint = s == XN_ESINGULAR && r->kind != FIT_INTERP && r->info.rank ? " (--min-norm)" : "";
     const size_t *w = r->info.where;
-    if (!r->lines || w[0] < 1 || w[0] > r->m || w[1] > r->m)
-        return false;
-    size_t i = w[0] - 1;
-    if (w[1] >= 1 && r->x[w[1] - 1] == r->x[i]) {
+    size_t kn = r->info.knot;
+    if (kn >= 1 && kn <= r->k) {
+        if (r->t_lines)
+            cli_error("%s:%zu: %s", r->knots_at, r->t_lines[kn - 1], why);
+        else
+            cli_error("--knots-at: %s", why);
+    } else if (!r->samples_path) {
+        cli_error("--fn %s: %s%s", xn_approx_fn_name(r->fn), why, hint);
+    } else if (w[0] >= 1 && w[0] <= r->m && w[1] >= 1 && w[1] <= r->m &&
+               r->x[w[1] - 1] == r->x[w[0] - 1]) {
         /* the later of the two, as a reader of the file meets it */
-        size_t j = w[1] - 1;
+        size_t i = w[0] - 1, j = w[1] - 1;
         cli_error("%s:%zu: repeated x = %.15g (also on line %zu); interpolation needs "
                   "distinct x", source_name(r), r->lines[j], r->x[j], r->lines[i]);
-        return true;
+    } else if (w[0] >= 1 && w[0] <= r->m) {
+        cli_error("%s:%zu: %s", source_name(r), r->lines[w[0] - 1], why);
+    } else {
+        cli_error("%s:%zu: %s%s", source_name(r), r->lines[r->m - 1], why, hint);
     }
-    if (w[1] == 0 && (!isfinite(r->x[i]) || !isfinite(r->f[i]))) {
-        cli_error("%s:%zu: sample is not finite: x = %g, f = %g", source_name(r),
-                  r->lines[i], r->x[i], r->f[i]);
-        return true;
-    }
-    return false;
 }
 
 static double now(void)
@@ -227,63 +407,123 @@ static double now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+static double builtin(double x, void *ctx)
+{
+    return xn_approx_fn_eval(*(const xn_approx_fn *)ctx, x);
+}
+
+/* --gcv: the table into r->gcv, the chosen count into r->knots. */
+static xn_status run_gcv(run *r)
+{
+    size_t g = r->gcv_max ? r->gcv_max : XN_APPROX_GCV_MAX(r->m);
+    r->gcv_rows = g >= 2 ? g - 1 : 0;
+    r->gcv = malloc((r->gcv_rows ? r->gcv_rows : 1) * sizeof *r->gcv);
+    if (!r->gcv)
+        return XN_ENOMEM;
+    return xn_approx_gcv(r->x, r->f, r->m, g, &r->opts, r->gcv, &r->knots, &r->info);
+}
+
 static int fit(run *r)
 {
+    int rc = r->kind == FIT_KNOTS_AT ? get_knots(r) : EXIT_OK;
+    if (rc != EXIT_OK)
+        return rc;
     double t0 = now();
-    xn_status s = r->knots
-        ? xn_approx_lsq(r->x, r->f, r->m, r->knots, &r->opts, &r->net, &r->info)
-        : xn_approx_interp(r->x, r->f, r->m, &r->opts, &r->net, &r->info);
+    xn_status s = XN_OK;
+    switch (r->kind) {
+    case FIT_INTERP:
+        s = xn_approx_interp(r->x, r->f, r->m, &r->opts, &r->net, &r->info);
+        break;
+    case FIT_GCV: /* least squares with the chosen count */
+        if ((s = run_gcv(r)) == XN_OK)
+            s = xn_approx_lsq(r->x, r->f, r->m, r->knots, &r->opts, &r->net, &r->info);
+        break;
+    case FIT_KNOTS:
+        s = xn_approx_lsq(r->x, r->f, r->m, r->knots, &r->opts, &r->net, &r->info);
+        break;
+    case FIT_KNOTS_AT:
+        s = xn_approx_lsq_knots(r->x, r->f, r->m, r->t, r->k, &r->opts, &r->net, &r->info);
+        break;
+    case FIT_ADAPT:
+        s = xn_approx_adapt(builtin, &r->fn, r->a, r->b, r->tol, r->n, r->max_n, &r->opts,
+                            &r->net, &r->info);
+        break;
+    }
     r->seconds = now() - t0;
     if (s != XN_OK) {
-        const char *why = r->info.msg[0] ? r->info.msg : xn_strerror(s);
-        const char *hint = s == XN_ESINGULAR && r->knots && r->info.rank ? " (--min-norm)" : "";
-        if (!r->samples_path)
-            cli_error("--fn %s: %s%s", xn_approx_fn_name(r->fn), why, hint);
-        else if (!sample_error(r))
-            cli_error("%s: %s%s", source_name(r), why, hint);
+        fit_error(r, s);
         return s == XN_ENOMEM ? EXIT_FAIL : EXIT_USAGE;
     }
-    if (r->info.msg[0]) /* a rank-deficient fit accepted with --min-norm */
+    /* a rank-deficient fit accepted with --min-norm; --tol's reasons */
+    if (r->info.msg[0] && r->kind != FIT_ADAPT)
         cli_error("warning: %s", r->info.msg);
     return EXIT_OK;
 }
 
-/* Max and RMS of |NN - fn| on 10 (m - 1) + 1 equidistant points of [a, b]. */
-static int grid_errors(run *r, size_t *points, double *max_err, double *rms_err)
+static void print_gcv(const run *r)
 {
-    size_t g = 10 * (r->m - 1) + 1;
-    double *gx = malloc(g * sizeof *gx), *gy = malloc(g * sizeof *gy);
-    int rc = EXIT_OK;
-    if (!gx || !gy) {
-        cli_error("out of memory for the %zu-point error grid", g);
-        rc = EXIT_FAIL;
-        goto done;
+    printf("gcv        knots  rss  score  (score = m RSS / (m - knots)^2; Craven & Wahba 1979)\n");
+    for (size_t i = 0; i < r->gcv_rows; i++) {
+        const xn_approx_gcv_row *g = &r->gcv[i];
+        if (isinf(g->score))
+            printf("gcv        %zu  rank-deficient\n", g->knots);
+        else
+            printf("gcv        %zu  %.6e  %.6e%s\n", g->knots, g->rss, g->score,
+                   g->knots == r->knots ? "  <- minimum" : "");
     }
-    double step = (r->b - r->a) / (double)(g - 1);
-    for (size_t k = 0; k < g; k++)
-        gx[k] = k + 1 == g ? r->b : r->a + (double)k * step;
-    xn_status s = xn_approx_predict(r->net, g, gx, gy);
+}
+
+/* What the network does outside [lo, hi], in words. */
+static void print_valid(const run *r)
+{
+    const xn_approx_info *in = &r->info;
+    printf("valid      [%.17g, %.17g]; outside: ", in->lo, in->hi);
+    switch (r->opts.extrapolate) {
+    case XN_EXTRAP_BARE:
+        printf("0 left of the first knot %.17g, linear right", -xn_net_bias(r->net, 1)[0]);
+        break;
+    case XN_EXTRAP_LINEAR:
+        printf("the first and last pieces continued");
+        break;
+    case XN_EXTRAP_CONSTANT:
+        printf("NN(%.17g) left, NN(%.17g) right", in->lo, in->hi);
+        break;
+    }
+    printf(" (--extrapolate %s)\n", xn_approx_extrap_name(r->opts.extrapolate));
+}
+
+/* --print: every hidden unit j as knot_j = -b1_j / W1_j, lambda_j = W2_j
+ * and NN(knot_j); a unit with W1_j = -1 is relu(knot_j - x). */
+static int print_units(run *r)
+{
+    size_t n = xn_net_size(r->net, 1);
+    const double *w1 = xn_net_weights(r->net, 1), *b1 = xn_net_bias(r->net, 1);
+    const double *w2 = xn_net_weights(r->net, 2);
+    double *t = malloc(n * sizeof *t), *y = malloc(n * sizeof *y);
+    if (!t || !y) {
+        free(t);
+        free(y);
+        cli_error("out of memory for %zu knots", n);
+        return EXIT_FAIL;
+    }
+    for (size_t j = 0; j < n; j++)
+        t[j] = -b1[j] / w1[j];
+    xn_status s = xn_approx_eval(r->net, n, t, y);
     if (s != XN_OK) {
-        cli_error("forward pass on the error grid: %s", xn_strerror(s));
-        rc = EXIT_FAIL;
-        goto done;
+        cli_error("--print: %s", xn_strerror(s));
+        free(t);
+        free(y);
+        return EXIT_FAIL;
     }
-    double mx = 0.0, ss = 0.0;
-    for (size_t k = 0; k < g; k++) {
-        gy[k] = fabs(gy[k] - xn_approx_fn_eval(r->fn, gx[k])); /* the error */
-        if (!(gy[k] <= mx))
-            mx = gy[k];
-    }
-    /* squares of e / max: no overflow for errors near 1e308 */
-    for (size_t k = 0; k < g && mx > 0.0 && isfinite(mx); k++)
-        ss += (gy[k] / mx) * (gy[k] / mx);
-    *points = g;
-    *max_err = mx;
-    *rms_err = mx > 0.0 && isfinite(mx) ? mx * sqrt(ss / (double)g) : mx;
-done:
-    free(gx);
-    free(gy);
-    return rc;
+    printf("units      %zu  (j, knot_j, lambda_j, NN(knot_j); NN(x) = b2 + sum_j lambda_j "
+           "relu(x - knot_j), or relu(knot_j - x) where marked left)\n", n);
+    for (size_t j = 0; j < n; j++)
+        printf("knot       %zu  %.17g  %.17g  %.17g%s\n", j + 1, t[j], w2[j], y[j],
+               w1[j] < 0.0 ? "  left" : "");
+    printf("b2         %.17g\n", xn_net_bias(r->net, 2)[0]);
+    free(t);
+    free(y);
+    return EXIT_OK;
 }
 
 static int report(run *r)
@@ -291,31 +531,106 @@ static int report(run *r)
     const xn_approx_info *in = &r->info;
     if (r->samples_path)
         printf("samples    %zu from %s\n", in->m, source_name(r));
+    else if (r->kind == FIT_ADAPT)
+        printf("samples    %s on [%.17g, %.17g], refined from %zu points to --tol %g\n",
+               xn_approx_fn_name(r->fn), r->a, r->b, r->n, r->tol);
     else
-        printf("samples    %zu of %s on [%.17g, %.17g]\n", in->m,
-               xn_approx_fn_name(r->fn), r->a, r->b);
-    if (r->knots)
-        printf("fit        least squares, %s, rank %zu, rcond %.3e\n", in->solver,
-               in->rank, in->rcond);
-    else
+        printf("samples    %zu of %s on [%.17g, %.17g]%s\n", in->m, xn_approx_fn_name(r->fn),
+               r->a, r->b, r->noise > 0.0 ? " with noise" : "");
+    if (r->noise > 0.0)
+        printf("noise      normal, sd %g, seed %llu\n", r->noise, (unsigned long long)r->seed);
+    if (r->kind == FIT_GCV)
+        print_gcv(r);
+    if (r->kind == FIT_INTERP)
         printf("fit        interpolation, %s\n", in->solver);
+    else if (r->kind == FIT_ADAPT)
+        printf("fit        interpolation, adaptive (%zu rounds), closed form\n", in->rounds);
+    else
+        printf("fit        least squares, %s, rank %zu, rcond %.3e%s\n", in->solver, in->rank,
+               in->rcond, r->kind == FIT_GCV ? ", knots chosen by GCV" :
+                          r->kind == FIT_KNOTS_AT ? ", knots given" : "");
     printf("n          %zu\n", in->n);
-    if (!r->samples_path) {
-        size_t points;
+    print_valid(r);
+    if (r->kind == FIT_ADAPT) {
+        printf("max_error  %.6e  (on %zu points: the knots and 9 between each pair)\n",
+               in->err_max, in->checks);
+        printf("rms_error  %.6e\n", in->err_rms);
+        if (isnan(in->order))
+            printf("order      not measured (errors at the rounding level)\n");
+        else
+            printf("order      %.2f  (the RMS error falls %.2fx when every interval is "
+                   "halved; h^2 theory: 2)\n", in->order, exp2(in->order));
+    } else if (!r->samples_path) {
+        size_t points = 10 * (r->m - 1) + 1;
         double mx, rms;
-        int rc = grid_errors(r, &points, &mx, &rms);
-        if (rc != EXIT_OK)
-            return rc;
-        printf("max_error  %.6e  (on %zu points, 10x finer than the samples)\n", mx, points);
+        xn_status s = xn_approx_errors(r->net, builtin, &r->fn, r->a, r->b, points, &mx, &rms);
+        if (s != XN_OK) {
+            cli_error("the error grid: %s", xn_strerror(s));
+            return EXIT_FAIL;
+        }
+        printf("max_error  %.6e  (against %s on %zu points, 10x finer than the samples)\n",
+               mx, xn_approx_fn_name(r->fn), points);
         printf("rms_error  %.6e\n", rms);
     }
-    printf("resid_max  %.6e  (at the samples)\n", in->resid_max);
+    printf("resid_max  %.6e  (at the %s)\n", in->resid_max,
+           r->kind == FIT_ADAPT ? "knots" : "samples");
     printf("resid_rms  %.6e\n", in->resid_rms);
     printf("time       %.6f s\n", r->seconds);
+    if (r->print && print_units(r) != EXIT_OK)
+        return EXIT_FAIL;
     if (!isfinite(in->resid_max)) {
         cli_error("the fit is not finite at the samples");
         return EXIT_FAIL;
     }
+    if (r->kind == FIT_ADAPT && !(in->err_max <= r->tol)) {
+        cli_error("--tol %g not reached: %s", r->tol, in->msg);
+        return EXIT_FAIL;
+    }
+    return EXIT_OK;
+}
+
+/* The knots of an adaptive fit, the points it plots as samples: the
+ * kinks inside [lo, hi] and both ends, in order. */
+static int adaptive_points(run *r)
+{
+    size_t n = xn_net_size(r->net, 1), m = 0;
+    const double *w1 = xn_net_weights(r->net, 1), *b1 = xn_net_bias(r->net, 1);
+    r->x = malloc((n + 2) * sizeof *r->x);
+    r->f = malloc((n + 2) * sizeof *r->f);
+    if (!r->x || !r->f) {
+        cli_error("out of memory for %zu knots", n);
+        return EXIT_FAIL;
+    }
+    r->x[m++] = r->info.lo;
+    for (size_t j = 0; j < n; j++) {
+        double t = -b1[j] / w1[j];
+        if (t > r->x[m - 1] && t < r->info.hi)
+            r->x[m++] = t;
+    }
+    r->x[m++] = r->info.hi;
+    for (size_t i = 0; i < m; i++)
+        r->f[i] = xn_approx_fn_eval(r->fn, r->x[i]);
+    r->m = m;
+    return EXIT_OK;
+}
+
+static int plot(run *r)
+{
+    plot_error err = {""};
+    char title[160];
+    if (r->kind == FIT_ADAPT && adaptive_points(r) != EXIT_OK)
+        return EXIT_FAIL;
+    if (r->samples_path)
+        snprintf(title, sizeof title, "ReLU fit, %zu knots, to %s", r->info.n, source_name(r));
+    else
+        snprintf(title, sizeof title, "ReLU fit, %zu knots, to %s%s on [%g, %g]", r->info.n,
+                 xn_approx_fn_name(r->fn), r->noise > 0.0 ? " with noise" : "", r->a, r->b);
+    if (plot_approx(r->plot_path, title, r->m, r->x, r->f, r->net,
+                    r->samples_path ? NULL : &r->fn, 0, 0, &err) != PLOT_OK) {
+        cli_error("--plot: %s", err.msg);
+        return EXIT_FAIL;
+    }
+    printf("plot       %s\n", r->plot_path);
     return EXIT_OK;
 }
 
@@ -327,7 +642,9 @@ int cmd_approx(int argc, char **argv)
     r.a = 0.0;
     r.b = 3.14159265358979323846;
     r.n = 16;
+    r.seed = 1;
     r.opts.method = XN_APPROX_AUTO;
+    r.opts.extrapolate = XN_EXTRAP_BARE;
     int rc = parse_args(argc, argv, &r);
     if (rc < 0)
         return EXIT_OK; /* --help */
@@ -337,22 +654,8 @@ int cmd_approx(int argc, char **argv)
         rc = fit(&r);
     if (rc == EXIT_OK)
         rc = report(&r);
-    if (rc == EXIT_OK && r.plot_path) {
-        plot_error err = {""};
-        char title[160];
-        if (r.samples_path)
-            snprintf(title, sizeof title, "ReLU fit, %zu knots, to %s", r.info.n, source_name(&r));
-        else
-            snprintf(title, sizeof title, "ReLU fit, %zu knots, to %s on [%g, %g]", r.info.n,
-                     xn_approx_fn_name(r.fn), r.a, r.b);
-        if (plot_approx(r.plot_path, title, r.m, r.x, r.f, r.net, r.samples_path ? NULL : &r.fn,
-                        0, 0, &err) != PLOT_OK) {
-            cli_error("--plot: %s", err.msg);
-            rc = EXIT_FAIL;
-        } else {
-            printf("plot       %s\n", r.plot_path);
-        }
-    }
+    if (rc == EXIT_OK && r.plot_path)
+        rc = plot(&r);
     if (rc == EXIT_OK && r.save_path) {
         xn_error err = {0, ""};
         xn_status s = xn_net_save(r.net, r.save_path, &err);
@@ -365,5 +668,8 @@ int cmd_approx(int argc, char **argv)
     free(r.x);
     free(r.f);
     free(r.lines);
+    free(r.t);
+    free(r.t_lines);
+    free(r.gcv);
     return rc;
 }

@@ -493,7 +493,7 @@ plot_status plot_approx(const char *png, const char *title, size_t m, const doub
         for (size_t k = 0; k < per; k++)
             gx[i * per + k] = xs[i] + (xs[i + 1] - xs[i]) * (double)k / (double)per;
     gx[g - 1] = xs[m - 1];
-    if (xn_approx_predict(net, g, gx, gy) != XN_OK) {
+    if (xn_approx_eval(net, g, gx, gy) != XN_OK) { /* O(g + n): sorted gx */
         set_err(err, "cannot evaluate the network");
         goto out;
     }

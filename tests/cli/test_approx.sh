@@ -154,8 +154,10 @@ fi
 
 # ---- bad input: exit 2 and a clear message --------------------------------
 
+# every error about a file names a line of it: one sample (before: no
+# line), a file with no samples (its last line, 1 when empty)
 printf '# one sample\nx,f\n0.5,1\n' >"$tmp/one.csv"
-run_bad one 'one.csv: .*at least 2 samples' --samples "$tmp/one.csv"
+run_bad one 'one.csv:3: interpolation needs at least 2 samples, got 1$' --samples "$tmp/one.csv"
 printf 'x,f\n0,1\n1,2\n0,3\n' >"$tmp/rep.csv"
 run_bad repeated 'rep.csv:4: repeated x = 0 \(also on line 2\); interpolation needs distinct x' \
     --samples "$tmp/rep.csv"
@@ -189,18 +191,31 @@ run_bad ragged "ragged.csv:4: expected 2 numbers separated by a comma, found 3 f
     --samples "$tmp/ragged.csv"
 printf '0,1\r\n1\r\n' >"$tmp/short.csv"
 run_bad short "short.csv:2: expected 2 numbers .*found 1 field" --samples "$tmp/short.csv"
-printf '# nothing\n' >"$tmp/empty.csv"
-run_bad empty "empty.csv: no samples" --samples "$tmp/empty.csv"
+printf '# nothing\n\n' >"$tmp/empty.csv"
+run_bad empty "empty.csv:2: no samples" --samples "$tmp/empty.csv"
+: >"$tmp/zero.csv"
+run_bad zero "zero.csv:1: no samples" --samples "$tmp/zero.csv"
+run_bad_stdin zero_stdin "^xornet: <stdin>:1: no samples" '' --samples -
+# a first line spelling a number is a sample, never a header (before:
+# 'nan,1' and 'inf,2' were dropped as headers without a word)
+printf 'nan,1\n1,2\n2,3\n' >"$tmp/nan1.csv"
+run_bad nan_first "nan1.csv:1: non-finite number 'nan'" --samples "$tmp/nan1.csv"
+run_bad_stdin inf_first "<stdin>:2: non-finite number 'Inf'" '# c\nInf,1\n1,2\n' --samples -
 run_bad missing "nonexistent.csv: cannot open" --samples "$tmp/nonexistent.csv"
 run_bad_stdin stdin_ragged "<stdin>:2: expected 2 numbers" '0,1\n1,2,\n' --samples -
 run_bad_stdin stdin_word "<stdin>:1: not a number '1x'" '0,1x\n' --samples -
 # least squares: m < n, and a rank-deficient system (2 distinct x, 4 knots)
-run_bad lsq_few "at least as many samples as knots, got 25 samples for 30 knots" \
+run_bad lsq_few "samples_sin.csv:29: least squares needs .*at least as many samples as knots, got 25 samples for 30 knots" \
     --samples "$csv" --knots 30
-run_bad_stdin lsq_rank 'rank-deficient least squares: rank 2 of 4 knots.*--min-norm' \
+run_bad_stdin lsq_rank '<stdin>:6: rank-deficient least squares: rank 2 of 4 knots.*--min-norm' \
     '0,1\n0,2\n0,3\n1,4\n1,5\n1,6\n' --samples - --knots 4
 run_bad_stdin overflow 'values overflow' '0,1e308\n2,0\n' --samples -
-run_bad_stdin lsq_same 'same x|2 distinct x' '1,1\n1,2\n1,3\n' --samples - --knots 2
+run_bad_stdin lsq_same '<stdin>:3: .*2 distinct x' '1,1\n1,2\n1,3\n' --samples - --knots 2
+# x near 1e308: the columns' norms overflow, which made the system look
+# rank-deficient; it has full rank
+if run_ok huge_x --samples - --knots 3 < <(printf '0,1\n5e307,2\n1.1e308,3\n3e307,4\n9e307,0\n'); then
+    grep -q 'least squares, dgels, rank 3,' "$tmp/huge_x.out" || fail "huge_x: $(grep fit "$tmp/huge_x.out")"
+fi
 printf '0,1\n0,2\n0,3\n1,4\n1,5\n1,9\n' >"$tmp/rank.csv"
 if run_ok lsq_min_norm --samples "$tmp/rank.csv" --knots 4 --min-norm; then
     grep -q 'dgelsd, rank 2' "$tmp/lsq_min_norm.out" || fail "--min-norm: not dgelsd rank 2"
