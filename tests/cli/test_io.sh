@@ -85,7 +85,7 @@ expect_refused x "^xornet: $(re "$C/model_nan.xn"):11: non-finite number 'nan' i
     eval --model "$C/model_nan.xn"
 expect_refused x "^xornet: $(re "$C/data_ragged.csv"):3: expected 3 columns \(as on line 1\), found 2$" \
     eval --model "$tmp/good.xn" --data "$C/data_ragged.csv"
-expect_refused x "^xornet: $(re "$C/fann_short.data"):8: expected 2 input numbers \(pair 4\), found 1$" \
+expect_refused x "^xornet: $(re "$C/fann_short.data"):8: expected 2 input numbers \(pair 4\), found 1 \(read as FANN: line 1 is three whole numbers\)$" \
     eval --model "$tmp/good.xn" --data "$C/fann_short.data"
 
 # files that are not there, or are folders
