@@ -103,8 +103,14 @@ int cli_parse_size(const char *flag, const char *s, size_t min, size_t max, size
     uint64_t v;
     if (cli_parse_u64(flag, s, &v) != 0)
         return -1;
-    if (v < min || v > max) {
-        cli_error("%s: %s is out of range [%zu, %zu]", flag, s, min, max);
+    /* the bound that was crossed, not the whole range: "[1, 2^64-1]" says
+     * nothing that "at least 1" does not */
+    if (v < min) {
+        cli_error("%s: must be at least %zu, got '%s'", flag, min, s);
+        return -1;
+    }
+    if (v > max) {
+        cli_error("%s: must be at most %zu, got '%s'", flag, max, s);
         return -1;
     }
     *out = (size_t)v;

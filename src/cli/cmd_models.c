@@ -173,7 +173,8 @@ static int run_all(const models_args *a, run *runs)
             u->s = xp_run(d, u->net, u->history, &u->r);
             if (u->s != XN_OK) {
                 fflush(stdout);
-                cli_error("%s: %s after %zu steps", d->name, xn_strerror(u->s), u->r.steps);
+                cli_error("%s: %s after %zu step%s", d->name, xn_strerror(u->s), u->r.steps,
+                          cli_plural(u->r.steps));
                 rc = EXIT_FAIL;
             }
         }

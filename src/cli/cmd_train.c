@@ -284,8 +284,9 @@ static int build_net(train_args *a, const xn_data *d, xn_net **net)
         }
         size_t L = xn_net_layers(*net);
         if (xn_net_size(*net, 0) != d->in || xn_net_size(*net, L) != d->out) {
-            cli_error("%s: the network maps %zu inputs to %zu outputs, the data has %zu and %zu",
-                      a->init_from, xn_net_size(*net, 0), xn_net_size(*net, L), d->in, d->out);
+            size_t n0 = xn_net_size(*net, 0), nL = xn_net_size(*net, L);
+            cli_error("%s: the network maps %zu input%s to %zu output%s, the data has %zu and %zu",
+                      a->init_from, n0, cli_plural(n0), nL, cli_plural(nL), d->in, d->out);
             return EXIT_USAGE;
         }
         xn_net_set_kernel(*net, a->kernel);
@@ -299,8 +300,8 @@ static int build_net(train_args *a, const xn_data *d, xn_net **net)
     }
     size_t L = a->n_sizes - 1;
     if (a->sizes[0] != d->in || a->sizes[L] != d->out) {
-        cli_error("--layers: the network maps %zu inputs to %zu outputs, the data has %zu and %zu",
-                  a->sizes[0], a->sizes[L], d->in, d->out);
+        cli_error("--layers: the network maps %zu input%s to %zu output%s, the data has %zu and %zu",
+                  a->sizes[0], cli_plural(a->sizes[0]), a->sizes[L], cli_plural(a->sizes[L]), d->in, d->out);
         return EXIT_USAGE;
     }
     bool acts_given = a->n_acts != 0;
@@ -311,7 +312,8 @@ static int build_net(train_args *a, const xn_data *d, xn_net **net)
         a->n_acts = L;
     }
     if (a->n_acts != L) {
-        cli_error("--act: %zu activations for %zu layers; give one per layer", a->n_acts, L);
+        cli_error("--act: %zu activation%s for %zu layer%s; give one per layer", a->n_acts,
+                  cli_plural(a->n_acts), L, cli_plural(L));
         return EXIT_USAGE;
     }
     xn_net_config cfg = {.n_layers = L, .sizes = a->sizes, .acts = a->acts, .loss = a->loss,
@@ -382,8 +384,8 @@ static int plot_run(const char *dir, xn_net *net, const xn_data *d, const plot_s
                          err.msg, path))
         return EXIT_FAIL;
     if (d->in != 2 || d->out != 1) {
-        printf("(no surface plot: the data has %zu inputs and %zu outputs, a surface needs 2 and 1)\n",
-               d->in, d->out);
+        printf("(no surface plot: the data has %zu input%s and %zu output%s, a surface needs 2 and 1)\n",
+               d->in, cli_plural(d->in), d->out, cli_plural(d->out));
         return EXIT_OK;
     }
     if (!cli_join_path(path, sizeof path, dir, "surface.png", "--plot"))
@@ -518,7 +520,7 @@ int cmd_train(int argc, char **argv)
         progress(false, epoch, a.epochs, loss, acc);
     if (reached)
         printf("reached target loss %g at epoch %zu\n", a.target, epoch - 1);
-    printf("final loss %.10g accuracy %.4g after %zu epochs\n", loss, acc, epoch);
+    printf("final loss %.10g accuracy %.4g after %zu epoch%s\n", loss, acc, epoch, cli_plural(epoch));
     print_table(net, &d);
     if (a.save && save_net(net, a.save) != 0)
         rc = EXIT_FAIL;
