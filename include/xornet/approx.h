@@ -1,5 +1,5 @@
 /* xornet/approx.h: fitting NN(x) = sum_j lambda_j * relu(x - b_j) to a
- * sampled function (seed 004, Task 7), by interpolation (a lower-triangular
+ * sampled function (notebook 4, Task 7), by interpolation (a lower-triangular
  * solve, or its O(n) closed form) or by least squares (LAPACKE dgels).
  *
  * The result is an ordinary xornet network of sizes 1 -> n -> 1: W1 (1, n)

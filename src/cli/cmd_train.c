@@ -41,7 +41,7 @@ static const char train_help[] =
     "  --rng NAME          python, numpy or default (= numpy): whose stream\n"
     "  --seed N            random seed (default 1)\n"
     "  --order NAME        row (default; NumPy's randn(in,out)) or neuron (each\n"
-    "                      neuron's fan-in in turn, as seed 000's notebook)\n"
+    "                      neuron's fan-in in turn, as in notebook 0)\n"
     "  --bias-init NAME    zero (default) or drawn (with the weights' rule)\n"
     "  --init-from FILE    continue training a saved network\n"
     "training:\n"

@@ -54,6 +54,6 @@ says "xornet: $tmp/xor.txt:1: the pair count is 0 (read as FANN: line 1 is three
     train --data "$tmp/xor.txt"
 printf '1\t2\t1\n0\t1\t1\n' >"$tmp/xor.tsv"
 says "xornet: $tmp/xor.tsv:2: expected 2 input numbers (pair 1), found 3 (read as FANN: line 1 is three whole numbers)" \
-    eval --model "$root/data/seed000_tf_model4.xn" --data "$tmp/xor.tsv"
+    eval --model "$root/data/nb0_tf_model4.xn" --data "$tmp/xor.tsv"
 
 finish "messages"
