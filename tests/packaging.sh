@@ -3,7 +3,7 @@
 # project, xornet gives the library through dependency('xornet') and adds
 # no program, tests or benchmarks unless the parent asks.  Installed, its
 # xornet.pc hands a consumer xornet's include folder and nothing else (the
-# public headers compile with it alone).
+# public headers compile with it alone), and the man page is in place.
 # usage: packaging.sh MESON SOURCE_ROOT BUILD_ROOT PROGRAM_INSTALLED(true|false)
 set -u
 meson=$1
@@ -79,7 +79,7 @@ if run setup2.log "$meson" setup --force-fallback-for=xornet -Dxornet:tests=true
               fail "-Dxornet:program=true did not build the program"; }
 fi
 
-# --- the installed files: xornet.pc and the headers -------------------------
+# --- the installed files: xornet.pc, the headers, the man page ---------------
 dest=$tmp/root
 if run install.log "$meson" install -C "$build" --no-rebuild --destdir "$dest"; then
     pc=$(find "$dest" -name xornet.pc | head -n 1)
@@ -106,6 +106,9 @@ if run install.log "$meson" install -C "$build" --no-rebuild --destdir "$dest"; 
         printf '#include <xornet/%s.h>\n' xornet approx export >"$tmp/h.c"
         echo 'int main(void) { return 0; }' >>"$tmp/h.c"
         run headers.log cc -std=c11 -Wall -Wextra -Wpedantic -Werror -fsyntax-only $cflags "$tmp/h.c"
+    fi
+    if [ "$program" = true ]; then
+        [ -n "$(find "$dest" -path '*/man1/xornet.1')" ] || fail "meson install put no man1/xornet.1 under $dest"
     fi
 fi
 
