@@ -7,6 +7,7 @@
  * checked line by line as the file is read or row by row in memory. */
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -169,6 +170,21 @@ static bool scan_fields(const char *s, size_t n, fields *f, values *vals)
     return true;
 }
 
+/* The separator a line read as one CSV field seems to use instead of
+ * commas, or NULL: a file of "0;1;1" or "0<tab>1<tab>1" rows fails on its
+ * first line, and the message should say why. */
+static const char *other_separator(const char *s, size_t n)
+{
+    trim(&s, &n);
+    if (memchr(s, ';', n))
+        return "semicolons";
+    if (memchr(s, '\t', n))
+        return "tabs";
+    if (memchr(s, ' ', n))
+        return "spaces";
+    return NULL;
+}
+
 static xn_status parse_csv(xn_lines *t, size_t outputs, class_ids *ids, xn_error *err, values *vals,
                            size_t *rows, size_t *cols)
 {
@@ -186,6 +202,7 @@ static xn_status parse_csv(xn_lines *t, size_t outputs, class_ids *ids, xn_error
         size_t mark = vals->n;
         if (!scan_fields(s, n, &f, vals))
             return no_memory(err);
+        const char *sep = f.count == 1 ? other_separator(s, n) : NULL;
         bool header = false;
         if (!first_line) {
             first_line = t->line;
@@ -197,6 +214,9 @@ static xn_status parse_csv(xn_lines *t, size_t outputs, class_ids *ids, xn_error
             return xn_fail(err, t->line, XN_EFORMAT, "expected %zu columns (as on line %zu), found %zu",
                            *cols, first_line, f.count);
         }
+        if (sep && ((f.bad_col && !header) || (t->line == first_line && outputs > 0)))
+            return xn_fail(err, t->line, XN_EFORMAT, "fields are separated by %s, not commas: '%s'", sep,
+                           xn_quote(q, sizeof q, f.bad_tok ? f.bad_tok : s, f.bad_tok ? f.bad_len : n));
         if (f.bad_col && !header) {
             if (f.bad_len == 0)
                 return xn_fail(err, t->line, XN_EFORMAT, "empty field in column %zu", f.bad_col);
@@ -286,8 +306,7 @@ static xn_status parse_fann(xn_lines *t, size_t outputs, class_ids *ids, xn_erro
             return xn_fail(err, t->line, XN_EFORMAT, "%s '%s' is over the limit", names[i],
                            xn_quote(q, sizeof q, tok, k));
         if (c[i] == 0)
-            return xn_fail(err, t->line, XN_EFORMAT,
-                           "the %s is 0 (the line is read as FANN's 'pairs inputs outputs')", names[i]);
+            return xn_fail(err, t->line, XN_EFORMAT, "the %s is 0", names[i]);
     }
     if (outputs && outputs != c[2])
         return xn_fail(err, t->line, XN_EFORMAT, "the file has %zu output%s a pair, but %zu %s asked for",
@@ -344,6 +363,13 @@ static xn_status parse_data(xn_data *d, const char *text, size_t len, size_t out
         outputs = fann ? 0 : 1;
     if (fann) {
         st = parse_fann(&t, outputs, ids, err, &vals, &rows, &in, &out);
+        /* a CSV or TSV row of three whole numbers also reads as FANN's
+         * first line: say that this was the guess */
+        if (st == XN_EFORMAT && err) {
+            size_t used = strlen(err->msg);
+            snprintf(err->msg + used, sizeof err->msg - used, " (read as FANN: line %zu is three whole numbers)",
+                     peek.line);
+        }
     } else {
         size_t cols;
         st = parse_csv(&t, outputs, ids, err, &vals, &rows, &cols);

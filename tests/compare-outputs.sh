@@ -73,7 +73,7 @@ for name in train-save train-wide3; do
     diff -r "$work/old/$name" "$work/new/$name" >/dev/null ||
         { echo "DIFFERS: predict, eval, grad or --init-from in $name" >&2; differ=1; }
 done
-run grad-tf grad --model "$data/seed000_tf_model4.xn"
+run grad-tf grad --model "$data/nb0_tf_model4.xn"
 run approx approx --fn runge --a -1 --b 1 --n 12
 run approx-samples approx --samples "$data/samples_abs_noisy.csv" --knots 6
 run models models

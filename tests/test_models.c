@@ -1,7 +1,7 @@
 /* The experiments of `xornet models` (src/cli/experiments.c) against the
- * numbers printed in the reference notebooks (seeds 000-003,
+ * numbers printed in the reference notebooks (notebooks 0-3,
  * docs/models.md), quoted next to each check.  argv[1] is the directory
- * holding seed000_tf_model4.xn. */
+ * holding nb0_tf_model4.xn. */
 #include <math.h>
 #include <string.h>
 
@@ -28,14 +28,14 @@ static xn_net *run_one(const char *name, double *history, xp_result *r)
     return net;
 }
 
-static void seed000(void)
+static void notebook0(void)
 {
     /* "mse1(ws0) Out[ ]: 1.0352035841412506", then mse2, mse3, mse4 */
     static const struct {
         const char *name;
         double loss0;
-    } init[4] = {{"s000-m1", 1.0352035841412506}, {"s000-m2", 0.27642845152006257},
-                 {"s000-m3", 0.251957493796363}, {"s000-m4", 0.2575479161356454}};
+    } init[4] = {{"nb0-m1", 1.0352035841412506}, {"nb0-m2", 0.27642845152006257},
+                 {"nb0-m3", 0.251957493796363}, {"nb0-m4", 0.2575479161356454}};
     for (size_t i = 0; i < 4; i++) {
         xp_result r;
         xn_net_destroy(run_one(init[i].name, NULL, &r));
@@ -53,7 +53,7 @@ static void seed000(void)
         0.25000001, 0.25000001, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25};
     double h[51];
     xp_result r;
-    xn_net_destroy(run_one("s000-m1", h, &r));
+    xn_net_destroy(run_one("nb0-m1", h, &r));
     for (size_t k = 0; k < 51; k++)
         CHECK_NEAR(h[k], hist[k], 1e-8);
     CHECK_NEAR(r.loss, 0.25, 1e-8);
@@ -66,18 +66,18 @@ static void seed000(void)
     /* model 2: xornet takes the true gradient.  The notebook's gradients2
      * (g2 assigned twice, model 1's g3) ends at "0.25092371"; its code with
      * g2 = s'(z) x2 and g3 = s'(z) ends at 0.2501179370309563 (Python). */
-    xn_net_destroy(run_one("s000-m2", NULL, &r));
+    xn_net_destroy(run_one("nb0-m2", NULL, &r));
     CHECK_NEAR(r.loss, 0.2501179370309563, 1e-13);
     CHECK(fabs(r.loss - 0.25092371) > 5e-4);
     CHECK(r.acc == 0.5); /* "acc = 0.5" */
 
     /* model 3: "my_xor3(0,0)=1 (1,0)=1 (0,1)=0 (1,1)=0", "acc = 0.5" */
-    xn_net_destroy(run_one("s000-m3", NULL, &r));
+    xn_net_destroy(run_one("nb0-m3", NULL, &r));
     CHECK(r.y[0] > 0.5 && r.y[2] > 0.5 && r.y[1] < 0.5 && r.y[3] < 0.5);
     CHECK(r.acc == 0.5);
 
     /* model 4: "my_xor4 ... acc = 1.0" */
-    xn_net_destroy(run_one("s000-m4", NULL, &r));
+    xn_net_destroy(run_one("nb0-m4", NULL, &r));
     CHECK(r.learned && r.acc == 1.0);
     CHECK(r.loss < 1e-3);
 }
@@ -110,7 +110,7 @@ static const double tf_ws2[33] = {
     -0.10435582, 0.25728533, 0.30141222, -0.8235109, -0.21171094, -0.28320622, 1.0405817,
     0.40911728, 0.37331975, 0.87603277, 0.19098908, -0.8885394};
 
-static void seed000_tf(void)
+static void notebook0_tf(void)
 {
     /* the same network built with the API from the printed numbers */
     size_t sizes[3] = {2, 32, 1};
@@ -130,8 +130,8 @@ static void seed000_tf(void)
     }
     xn_net_bias(api, 2)[0] = tf_ws2[32];
     xp_result r;
-    const xp_def *d = xp_find("s000-tf");
-    xn_net *file = run_one("s000-tf", NULL, &r);
+    const xp_def *d = xp_find("nb0-tf");
+    xn_net *file = run_one("nb0-tf", NULL, &r);
     if (file) {
         /* the file holds exactly the printed numbers */
         CHECK(memcmp(xn_net_params(file), xn_net_params(api),
@@ -155,13 +155,13 @@ static void seed000_tf(void)
     CHECK(none == NULL);
 }
 
-static void seed001(void)
+static void notebook1(void)
 {
     /* "Final XOR preds: [[0.04852618] [0.98003239] [0.97855588] [0.01685806]]" */
     static const double want[4] = {0.04852618, 0.98003239, 0.97855588, 0.01685806};
     double h[501];
     xp_result r;
-    xn_net_destroy(run_one("s001", h, &r));
+    xn_net_destroy(run_one("nb1", h, &r));
     for (size_t i = 0; i < 4; i++)
         CHECK_NEAR(r.y[i], want[i], 1e-8);
     CHECK_NEAR(h[0], 0.3051, 5e-5);   /* "Epoch 0, Loss: 0.3051" */
@@ -170,29 +170,29 @@ static void seed001(void)
     CHECK(r.learned && r.acc == 1.0);
 }
 
-static void seed002(void)
+static void notebook2(void)
 {
     /* Goodfellow et al.'s solution: a2 = [0, 1, 1, 0] exactly */
     xp_result r;
-    xn_net_destroy(run_one("s002-hand", NULL, &r));
+    xn_net_destroy(run_one("nb2-hand", NULL, &r));
     CHECK(r.y[0] == 0.0 && r.y[1] == 1.0 && r.y[2] == 1.0 && r.y[3] == 0.0);
     CHECK(r.loss == 0.0 && r.acc == 1.0 && r.learned);
 
     /* the failing 2-2-1 sigmoid net: the notebook prints the MSE, twice
      * xornet's sse; "Iteration 0: 0.38656561971217596", "Iteration 100:
      * 0.30804138226491107" with an unseeded stream, so only near */
-    xn_net_destroy(run_one("s002", NULL, &r));
+    xn_net_destroy(run_one("nb2", NULL, &r));
     CHECK_NEAR(2.0 * r.loss0, 0.38656561971217596, 1e-3);
     CHECK_NEAR(2.0 * r.loss, 0.30804138226491107, 1e-3);
     CHECK(!r.learned && r.steps == 100);
 }
 
-static void seed003(void)
+static void notebook3(void)
 {
     /* "[0, 0] 0.0148, [1, 0] 0.9825, [0, 1] 0.9825, [1, 1] 0.0280" */
     static const double want[4] = {0.0148, 0.9825, 0.9825, 0.0280};
     xp_result r;
-    xn_net_destroy(run_one("s003", NULL, &r));
+    xn_net_destroy(run_one("nb3", NULL, &r));
     for (size_t i = 0; i < 4; i++)
         CHECK_NEAR(r.y[i], want[i], 2e-4);
     CHECK(r.learned && r.steps == 1000);
@@ -202,19 +202,19 @@ static void seeds(void)
 {
     xp_stats st;
     /* relu with 32 hidden units learns from every seed; a linear neuron never */
-    CHECK_STATUS(xp_seeds(xp_find("s000-m4"), 3, &st), XN_OK);
+    CHECK_STATUS(xp_seeds(xp_find("nb0-m4"), 3, &st), XN_OK);
     CHECK(st.runs == 3 && st.learned == 3 && st.diverged == 0 && st.median_loss < 1e-3);
-    CHECK_STATUS(xp_seeds(xp_find("s000-m1"), 3, &st), XN_OK);
+    CHECK_STATUS(xp_seeds(xp_find("nb0-m1"), 3, &st), XN_OK);
     CHECK(st.runs == 3 && st.learned == 0);
     CHECK_NEAR(st.median_loss, 0.25, 1e-4);
-    /* seed 1 of s001 is the notebook's run, so one seed gives its loss */
+    /* seed 1 of nb1 is the notebook's run, so one seed gives its loss */
     xp_result r;
-    xn_net_destroy(run_one("s001", NULL, &r));
-    CHECK_STATUS(xp_seeds(xp_find("s001"), 1, &st), XN_OK);
+    xn_net_destroy(run_one("nb1", NULL, &r));
+    CHECK_STATUS(xp_seeds(xp_find("nb1"), 1, &st), XN_OK);
     CHECK(st.median_loss == r.loss && st.learned == 1);
     /* nothing to reseed in fixed weights */
-    CHECK_STATUS(xp_seeds(xp_find("s002-hand"), 3, &st), XN_EINVAL);
-    CHECK_STATUS(xp_seeds(xp_find("s000-m1"), 0, &st), XN_EINVAL);
+    CHECK_STATUS(xp_seeds(xp_find("nb2-hand"), 3, &st), XN_EINVAL);
+    CHECK_STATUS(xp_seeds(xp_find("nb0-m1"), 0, &st), XN_EINVAL);
 }
 
 static void table(void)
@@ -234,11 +234,11 @@ int main(int argc, char **argv)
     if (argc > 1)
         data_dir = argv[1];
     table();
-    seed000();
-    seed000_tf();
-    seed001();
-    seed002();
-    seed003();
+    notebook0();
+    notebook0_tf();
+    notebook1();
+    notebook2();
+    notebook3();
     seeds();
     CHECK_DONE();
 }

@@ -131,8 +131,14 @@ int cli_parse_size(const char *flag, const char *s, size_t min, size_t max, size
     uint64_t v;
     if (cli_parse_u64(flag, s, &v) != 0)
         return -1;
-    if (v < min || v > max) {
-        cli_error("%s: %s is out of range [%zu, %zu]", flag, s, min, max);
+    /* the bound that was crossed, not the whole range: "[1, 2^64-1]" says
+     * nothing that "at least 1" does not */
+    if (v < min) {
+        cli_error("%s: must be at least %zu, got '%s'", flag, min, s);
+        return -1;
+    }
+    if (v > max) {
+        cli_error("%s: must be at most %zu, got '%s'", flag, max, s);
         return -1;
     }
     *out = (size_t)v;
@@ -285,7 +291,7 @@ int cli_load_targets(const char *path, const char *labels, size_t n0, size_t nL,
     int rc = cli_load_data(path, 0, d);
     if (rc != EXIT_OK)
         return rc;
-    bool csv = d->out == 0, ids = nL > 1 && (csv ? d->in == n0 + 1 : d->out == 1);
+    bool csv = d->out == 0, ids = nL > 1 && (csv ? d->in == n0 + 1 : d->out == 1 && d->in == n0);
     if (csv && (ids || d->in == n0 + nL)) {
         if (!split_targets(d, ids ? 1 : nL)) {
             xn_data_free(d);
@@ -293,9 +299,7 @@ int cli_load_targets(const char *path, const char *labels, size_t n0, size_t nL,
             return EXIT_FAIL;
         }
     } else if (csv || (!ids && d->out != nL)) { /* a shape the network does not take: */
-        /* the reading with nL targets says so, with its line */
-        xn_data_free(d);
-        return cli_load_data(path, nL, d);
+        return EXIT_OK; /* as read, for the caller to say what it has */
     }
     if (!ids)
         return EXIT_OK;
@@ -340,4 +344,9 @@ bool cli_plot_result(bool ok, const char *why, const char *path)
 void cli_print_double(double v)
 {
     printf("%.17g", v);
+}
+
+const char *cli_plural(size_t n)
+{
+    return n == 1 ? "" : "s";
 }

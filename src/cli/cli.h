@@ -69,9 +69,10 @@ int cli_load_classes(const char *path, size_t classes, xn_data *d);
 /* The data, with targets, of a network of n0 inputs and nL outputs: IDX
  * images with their labels (an IDX image file needs labels); CSV rows of
  * n0 + nL columns end in nL targets, rows of n0 + 1 columns with nL > 1
- * end in a class id, read as one-hot targets (a FANN file with one output
- * likewise); any other shape is read with nL target columns, for
- * check_shape-style messages. */
+ * end in a class id, read as one-hot targets (a FANN file of n0 inputs and
+ * one output likewise); any other shape is returned as read (a CSV as all
+ * inputs, out 0), for the caller to say what the file has and what the
+ * network takes. */
 int cli_load_targets(const char *path, const char *labels, size_t n0, size_t nL, xn_data *d);
 /* True if the file at path starts as IDX data does (00 00, then a type
  * code) or as a gzip stream (1f 8b); false if it cannot be read. */
@@ -88,5 +89,8 @@ bool cli_plot_result(bool ok, const char *why, const char *path);
 
 /* Prints v with 17 significant digits: round-trips every double. */
 void cli_print_double(double v);
+
+/* "s" unless n is 1: "%zu input%s", n, cli_plural(n). */
+const char *cli_plural(size_t n);
 
 #endif

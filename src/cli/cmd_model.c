@@ -126,22 +126,88 @@ static int load_model(const char *path, xn_net **net)
     return EXIT_OK;
 }
 
-/* The data's shape must fit the network: n0 inputs, and nL targets when
- * with_targets. */
-static int check_shape(const args *a, const xn_net *net, const xn_data *d, bool with_targets)
+/* A CSV read as all inputs whose rows end in targets or a class id:
+ * keeps the first n0 columns, x becomes (n, n0). */
+static void drop_targets(xn_data *d, size_t n0)
+{
+    for (size_t i = 0; i < d->n; i++)
+        memmove(d->x + i * n0, d->x + i * d->in, n0 * sizeof *d->x);
+    d->in = n0;
+}
+
+/* Says what a data file that does not fit the model has, and what the
+ * model takes; returns EXIT_USAGE.  d is the file as read: a CSV as all
+ * columns (d->out 0), FANN and IDX data with their own split. */
+static int shape_error(const char *cmd, const args *a, const xn_data *d, size_t n0, size_t nL,
+                       bool targets)
+{
+    const char *f = a->data;
+    if (a->has_outputs) /* predict --outputs K: the loader set the targets aside */
+        cli_error("%s: %zu input%s a row besides the %zu target%s of --outputs; the model takes %zu",
+                  f, d->in, cli_plural(d->in), a->outputs, cli_plural(a->outputs), n0);
+    else if (a->labels || cli_is_idx(f))
+        cli_error("%s: images of %zu value%s; the model takes %zu input%s", f, d->in, cli_plural(d->in),
+                  n0, cli_plural(n0));
+    else if (d->out) /* FANN: the file says which are targets */
+        if (targets)
+            cli_error("%s: pairs of %zu input%s and %zu output%s; the model maps %zu input%s to "
+                      "%zu output%s", f, d->in, cli_plural(d->in), d->out, cli_plural(d->out),
+                      n0, cli_plural(n0), nL, cli_plural(nL));
+        else
+            cli_error("%s: pairs of %zu input%s; the model takes %zu", f, d->in, cli_plural(d->in), n0);
+    else if (targets && nL == 1)
+        cli_error("%s: %zu column%s; %s needs %zu: the model's %zu input%s and 1 target", f, d->in,
+                  cli_plural(d->in), cmd, n0 + 1, n0, cli_plural(n0));
+    else if (targets)
+        cli_error("%s: %zu column%s; %s needs %zu (the model's %zu input%s and %zu targets) or %zu "
+                  "(the inputs and a class id)", f, d->in, cli_plural(d->in), cmd, n0 + nL, n0,
+                  cli_plural(n0), nL, n0 + 1);
+    else if (nL == 1)
+        cli_error("%s: %zu column%s; %s needs %zu (the model's input%s) or %zu (input%s and 1 target)",
+                  f, d->in, cli_plural(d->in), cmd, n0, cli_plural(n0), n0 + 1, cli_plural(n0));
+    else
+        cli_error("%s: %zu column%s; %s needs %zu (the model's input%s), %zu (input%s and %zu "
+                  "targets) or %zu (input%s and a class id)", f, d->in, cli_plural(d->in), cmd, n0,
+                  cli_plural(n0), n0 + nL, cli_plural(n0), nL, n0 + 1, cli_plural(n0));
+    return EXIT_USAGE;
+}
+
+/* Loads the data cmd runs on and fits it to the model: x (n, n0) and, when
+ * targets, y (n, nL).  A CSV is read as all columns and told apart by the
+ * model's shape (cli_load_targets; predict also takes rows that end in
+ * targets or a class id), so a wrong count can say what the file has and
+ * what the model takes. */
+static int load_data(const char *cmd, const args *a, const xn_net *net, bool targets, xn_data *d)
 {
     size_t n0 = xn_net_size(net, 0), nL = xn_net_size(net, xn_net_layers(net));
-    const char *what = a->data ? a->data : "the built-in XOR data";
-    if (d->in != n0) {
-        cli_error("%s: %zu input column%s, but the model takes %zu", what, d->in, d->in == 1 ? "" : "s", n0);
+    if (!a->data) {
+        if (n0 == 2 && (!targets || nL == 1))
+            return cli_load_data(NULL, 0, d);
+        if (targets)
+            cli_error("%s: the model maps %zu input%s to %zu output%s, not XOR's 2 to 1: "
+                      "give its data with --data FILE", cmd, n0, cli_plural(n0), nL, cli_plural(nL));
+        else
+            cli_error("%s: the model takes %zu input%s, not XOR's 2: give its data with --data FILE",
+                      cmd, n0, cli_plural(n0));
         return EXIT_USAGE;
     }
-    if (with_targets && d->out != nL) {
-        cli_error("%s: %zu target column%s, but the model has %zu output%s", what, d->out,
-                  d->out == 1 ? "" : "s", nL, nL == 1 ? "" : "s");
-        return EXIT_USAGE;
+    int rc;
+    if (targets)
+        rc = cli_load_targets(a->data, a->labels, n0, nL, d);
+    else if (a->labels)
+        rc = cli_load_idx(a->data, a->labels, nL, d);
+    else
+        rc = cli_load_data(a->data, a->has_outputs ? a->outputs : 0, d);
+    if (rc != EXIT_OK)
+        return rc;
+    if (d->in == n0 && (!targets || d->out == nL))
+        return EXIT_OK;
+    bool csv = !a->has_outputs && d->out == 0 && !cli_is_idx(a->data);
+    if (!targets && csv && (d->in == n0 + nL || (nL > 1 && d->in == n0 + 1))) {
+        drop_targets(d, n0);
+        return EXIT_OK;
     }
-    return EXIT_OK;
+    return shape_error(cmd, a, d, n0, nL, targets);
 }
 
 /* Evaluation takes the rows in blocks of the workspace: up to 4096 rows
@@ -180,23 +246,9 @@ int cmd_predict(int argc, char **argv)
     xn_net *net = NULL;
     if ((rc = load_model(a.model, &net)) != EXIT_OK)
         return rc;
-    size_t n0 = xn_net_size(net, 0), nL = xn_net_size(net, xn_net_layers(net));
+    size_t nL = xn_net_size(net, xn_net_layers(net));
     xn_data d = {.n = 0};
-    /* without --outputs a CSV is read as all inputs (FANN files know their
-     * split); a row that is n0 + nL long then has its targets cut off */
-    if (a.labels)
-        rc = cli_load_idx(a.data, a.labels, nL, &d);
-    else
-        rc = cli_load_data(a.data, a.has_outputs ? a.outputs : 0, &d);
-    /* a class id ends the row of a data set with several classes */
-    if (rc == EXIT_OK && a.data && !a.has_outputs && d.out == 0 &&
-        (d.in == n0 + nL || (nL > 1 && d.in == n0 + 1))) {
-        for (size_t i = 0; i < d.n; i++)
-            memmove(d.x + i * n0, d.x + i * d.in, n0 * sizeof *d.x);
-        d.in = n0;
-    }
-    if (rc == EXIT_OK)
-        rc = check_shape(&a, net, &d, false);
+    rc = load_data("predict", &a, net, false, &d);
     if (rc == EXIT_OK)
         rc = reserve_rows(net, &d);
     double *y = NULL;
@@ -246,9 +298,7 @@ int cmd_eval(int argc, char **argv)
     if ((rc = load_model(a.model, &net)) != EXIT_OK)
         return rc;
     xn_data d = {.n = 0};
-    rc = cli_load_targets(a.data, a.labels, xn_net_size(net, 0), xn_net_size(net, xn_net_layers(net)), &d);
-    if (rc == EXIT_OK)
-        rc = check_shape(&a, net, &d, true);
+    rc = load_data("eval", &a, net, true, &d);
     if (rc == EXIT_OK)
         rc = reserve_rows(net, &d);
     double loss = 0.0, acc = 0.0;
@@ -299,9 +349,7 @@ int cmd_grad(int argc, char **argv)
         return rc;
     size_t L = xn_net_layers(net);
     xn_data d = {.n = 0};
-    rc = cli_load_targets(a.data, a.labels, xn_net_size(net, 0), xn_net_size(net, L), &d);
-    if (rc == EXIT_OK)
-        rc = check_shape(&a, net, &d, true);
+    rc = load_data("grad", &a, net, true, &d);
     if (rc == EXIT_OK)
         rc = reserve_rows(net, &d);
     double loss = 0.0;

@@ -1,5 +1,5 @@
 /* xornet models: reruns the XOR experiments of the reference notebooks
- * (seeds 000-003, docs/models.md; experiments.h) as one table; with
+ * (notebooks 0-3, docs/models.md; experiments.h) as one table; with
  * --seeds K, how often each trainable one learns XOR over K seeds; with
  * --plot DIR, each run's loss curve and learned surface as PNG files. */
 #include <math.h>
@@ -22,7 +22,7 @@
 
 static const char *default_data_dir(void)
 {
-    FILE *f = fopen(XN_SOURCE_DATA_DIR "/seed000_tf_model4.xn", "r");
+    FILE *f = fopen(XN_SOURCE_DATA_DIR "/nb0_tf_model4.xn", "r");
     if (!f)
         return XN_INSTALL_DATA_DIR;
     fclose(f);
@@ -32,7 +32,7 @@ static const char *default_data_dir(void)
 static const char models_help[] =
     "usage: xornet models [--seeds K] [--plot DIR] [--data-dir DIR]\n"
     "\n"
-    "Reruns the XOR experiments of the notebooks (seeds 000-003; docs/models.md)\n"
+    "Reruns the XOR experiments of notebooks 0-3 (named in docs/models.md)\n"
     "with their initializations, learning rates and step counts, and prints one\n"
     "table: architecture, activations, loss, optimizer and learning rate, steps,\n"
     "the loss before and after training, the accuracy and the outputs at\n"
@@ -46,7 +46,7 @@ static const char models_help[] =
     "                  experiments) and DIR/<name>-surface.png (the learned\n"
     "                  function over the unit square with the XOR points) with\n"
     "                  gnuplot; DIR is created if missing (one level)\n"
-    "  --data-dir DIR  where seed000_tf_model4.xn is read from (default: the\n"
+    "  --data-dir DIR  where nb0_tf_model4.xn is read from (default: the\n"
     "                  source tree's data/ directory, else the installed copy\n"
     "                  in " XN_INSTALL_DATA_DIR ")\n"
     "\n"
@@ -173,7 +173,8 @@ static int run_all(const models_args *a, run *runs)
             u->s = xp_run(d, u->net, u->history, &u->r);
             if (u->s != XN_OK) {
                 fflush(stdout);
-                cli_error("%s: %s after %zu steps", d->name, xn_strerror(u->s), u->r.steps);
+                cli_error("%s: %s after %zu step%s", d->name, xn_strerror(u->s), u->r.steps,
+                          cli_plural(u->r.steps));
                 rc = EXIT_FAIL;
             }
         }

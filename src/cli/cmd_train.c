@@ -64,7 +64,7 @@ static const char train_help[] =
     "                      the weights and then shuffles\n"
     "  --seed N            random seed (default 1)\n"
     "  --order NAME        row (default; NumPy's randn(in,out)) or neuron (each\n"
-    "                      neuron's fan-in in turn, as the first notebook draws)\n"
+    "                      neuron's fan-in in turn, as in notebook 0)\n"
     "  --bias-init NAME    zero (default) or drawn (with the weights' rule)\n"
     "  --init-from FILE    start from a saved network (its sizes, activations and\n"
     "                      loss; a fresh optimizer)\n"
@@ -667,7 +667,7 @@ static int build_net(train_args *a, xn_data *d, xn_net **net, xn_rng *rng, xn_ch
         if (xn_net_size(*net, 0) != d->in || K != d->out) {
             cli_error("%s: the network maps %zu input%s to %zu output%s, the data has %zu and %zu",
                       a->resume ? a->resume : a->init_from, xn_net_size(*net, 0),
-                      xn_net_size(*net, 0) == 1 ? "" : "s", K, K == 1 ? "" : "s", d->in, d->out);
+                      cli_plural(xn_net_size(*net, 0)), K, cli_plural(K), d->in, d->out);
             return EXIT_USAGE;
         }
         xn_net_set_kernel(*net, a->kernel);
@@ -708,8 +708,8 @@ static int build_net(train_args *a, xn_data *d, xn_net **net, xn_rng *rng, xn_ch
     size_t L = a->n_sizes - 1;
     if (a->sizes[0] != d->in || a->sizes[L] != d->out) {
         cli_error("--layers: the network maps %zu input%s to %zu output%s, the data has %zu and %zu",
-                  a->sizes[0], a->sizes[0] == 1 ? "" : "s", a->sizes[L], a->sizes[L] == 1 ? "" : "s",
-                  d->in, d->out);
+                  a->sizes[0], cli_plural(a->sizes[0]), a->sizes[L], cli_plural(a->sizes[L]), d->in,
+                  d->out);
         return EXIT_USAGE;
     }
     bool acts_given = a->n_acts != 0;
@@ -720,8 +720,8 @@ static int build_net(train_args *a, xn_data *d, xn_net **net, xn_rng *rng, xn_ch
         a->n_acts = L;
     }
     if (a->n_acts != L) {
-        cli_error("--act: %zu activation%s for %zu layer%s; give one a layer", a->n_acts,
-                  a->n_acts == 1 ? "" : "s", L, L == 1 ? "" : "s");
+        cli_error("--act: %zu activation%s for %zu layer%s; give one per layer", a->n_acts,
+                  cli_plural(a->n_acts), L, cli_plural(L));
         return EXIT_USAGE;
     }
     xn_net_config cfg = {.n_layers = L, .sizes = a->sizes, .acts = a->acts, .loss = a->loss,
@@ -758,7 +758,7 @@ static int load_others(const train_args *a, const xn_net *net, data_sets *s)
         const char *path = i ? a->test : a->val;
         if (path && (d->in != n0 || d->out != K)) {
             cli_error("%s: %zu input%s and %zu target%s, the network takes %zu and gives %zu", path, d->in,
-                      d->in == 1 ? "" : "s", d->out, d->out == 1 ? "" : "s", n0, K);
+                      cli_plural(d->in), d->out, cli_plural(d->out), n0, K);
             rc = EXIT_USAGE;
         }
     }
@@ -842,7 +842,7 @@ static int plot_run(const char *dir, xn_net *net, const xn_data *d, const plot_s
         return EXIT_FAIL;
     if (d->in != 2 || d->out != 1) {
         printf("(no surface plot: the data has %zu input%s and %zu output%s, a surface needs 2 and 1)\n",
-               d->in, d->in == 1 ? "" : "s", d->out, d->out == 1 ? "" : "s");
+               d->in, cli_plural(d->in), d->out, cli_plural(d->out));
         return EXIT_OK;
     }
     if (!cli_join_path(path, sizeof path, dir, "surface.png", "--plot"))
@@ -1061,8 +1061,8 @@ int cmd_train(int argc, char **argv)
             printf("epoch %zu loss %.10g %s %.4g\n", res.epochs, loss, classes ? "accuracy" : "rmse", metric);
         if (t.reached)
             printf("reached target loss %g at epoch %zu (loss %.10g)\n", a.target, t.reached_epoch, loss);
-        printf("final loss %.10g %s %.4g after %zu epochs\n", loss, classes ? "accuracy" : "rmse", metric,
-               res.epochs);
+        printf("final loss %.10g %s %.4g after %zu epoch%s\n", loss, classes ? "accuracy" : "rmse", metric,
+               res.epochs, cli_plural(res.epochs));
         if (s == XN_OK && sets.test.n)
             rc = print_scores(net, "test", &sets.test);
     } else {

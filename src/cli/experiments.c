@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* (0,0) (1,0) (0,1) (1,1), the rows of seeds 000, 002 and 003 */
+/* (0,0) (1,0) (0,1) (1,1), the rows of notebooks 0, 2 and 3 */
 static const double cols_x[8] = {0, 0, 1, 0, 0, 1, 1, 1};
 static const double cols_y[4] = {0, 1, 1, 0};
 
@@ -18,40 +18,40 @@ static const double cols_y[4] = {0, 1, 1, 0};
 #define RELU XN_ACT_RELU
 
 static const xp_def defs[] = {
-    /* seed 000: random.seed(1), Glorot-uniform neuron by neuron, zero biases */
-    {"s000-m1", "seed 000 model 1: linear neuron; python seed 1, glorot_uniform, neuron order",
+    /* notebook 0: random.seed(1), Glorot-uniform neuron by neuron, zero biases */
+    {"nb0-m1", "notebook 0, model 1: linear neuron; python seed 1, glorot_uniform, neuron order",
      XP_DRAWN, 1, {2, 1, 0}, {ID, ID}, XN_LOSS_MSE, XP_ROWS_COLUMNS,
      XN_RNG_PYTHON, 1, XN_INIT_GLOROT_UNIFORM, XN_ORDER_NEURON, XN_BIAS_ZERO, 0.5, 50, NULL},
-    {"s000-m2", "seed 000 model 2: sigmoid neuron; python seed 1, glorot_uniform, neuron order",
+    {"nb0-m2", "notebook 0, model 2: sigmoid neuron; python seed 1, glorot_uniform, neuron order",
      XP_DRAWN, 1, {2, 1, 0}, {SIG, ID}, XN_LOSS_MSE, XP_ROWS_COLUMNS,
      XN_RNG_PYTHON, 1, XN_INIT_GLOROT_UNIFORM, XN_ORDER_NEURON, XN_BIAS_ZERO, 2.0, 50, NULL},
-    {"s000-m3", "seed 000 model 3: 32 linear hidden; python seed 1, glorot_uniform, neuron order",
+    {"nb0-m3", "notebook 0, model 3: 32 linear hidden; python seed 1, glorot_uniform, neuron order",
      XP_DRAWN, 2, {2, 32, 1}, {ID, SIG}, XN_LOSS_MSE, XP_ROWS_COLUMNS,
      XN_RNG_PYTHON, 1, XN_INIT_GLOROT_UNIFORM, XN_ORDER_NEURON, XN_BIAS_ZERO, 0.5, 50, NULL},
-    {"s000-m4", "seed 000 model 4: 32 relu hidden; python seed 1, glorot_uniform, neuron order",
+    {"nb0-m4", "notebook 0, model 4: 32 relu hidden; python seed 1, glorot_uniform, neuron order",
      XP_DRAWN, 2, {2, 32, 1}, {RELU, SIG}, XN_LOSS_MSE, XP_ROWS_COLUMNS,
      XN_RNG_PYTHON, 1, XN_INIT_GLOROT_UNIFORM, XN_ORDER_NEURON, XN_BIAS_ZERO, 1.5, 500, NULL},
-    {"s000-tf", "seed 000 model 4 as trained by TensorFlow (weights from the notebook)",
+    {"nb0-tf", "notebook 0, model 4 as trained by TensorFlow (weights from the notebook)",
      XP_FILE, 2, {2, 32, 1}, {RELU, SIG}, XN_LOSS_MSE, XP_ROWS_COLUMNS,
-     XN_RNG_PYTHON, 0, XN_INIT_ZEROS, XN_ORDER_ROW, XN_BIAS_ZERO, 0.0, 0, "seed000_tf_model4.xn"},
-    /* seed 001: np.random.seed(1); W1 = randn(2,10), W2 = randn(10,1), zero biases */
-    {"s001", "seed 001: numpy seed 1, randn row by row (randn(in,out)), zero biases",
+     XN_RNG_PYTHON, 0, XN_INIT_ZEROS, XN_ORDER_ROW, XN_BIAS_ZERO, 0.0, 0, "nb0_tf_model4.xn"},
+    /* notebook 1: np.random.seed(1); W1 = randn(2,10), W2 = randn(10,1), zero biases */
+    {"nb1", "notebook 1: numpy seed 1, randn row by row (randn(in,out)), zero biases",
      XP_DRAWN, 2, {2, 10, 1}, {RELU, SIG}, XN_LOSS_MSE, XP_ROWS_BINARY,
      XN_RNG_NUMPY, 1, XN_INIT_NORMAL, XN_ORDER_ROW, XN_BIAS_ZERO, 1.5, 500, NULL},
-    /* seed 002: W = np.random.random((out,in)), b = random((out,1)), unseeded.
+    /* notebook 2: W = np.random.random((out,in)), b = random((out,1)), unseeded.
      * 19598 is the seed in 0..19999 whose MSE at iterations 0 and 100 comes
      * closest to the notebook's printed 0.38656561971217596 and
      * 0.30804138226491107 (docs/models.md). */
-    {"s002", "seed 002: 2-2-1 sigmoid; numpy seed 19598 (notebook unseeded), uniform [0,1) W then b",
+    {"nb2", "notebook 2: 2-2-1 sigmoid; numpy seed 19598 (notebook unseeded), uniform [0,1) W then b",
      XP_DRAWN, 2, {2, 2, 1}, {SIG, SIG}, XN_LOSS_SSE, XP_ROWS_COLUMNS,
      XN_RNG_NUMPY, 19598, XN_INIT_UNIFORM, XN_ORDER_NEURON, XN_BIAS_DRAWN, 0.1, 100, NULL},
-    {"s002-hand", "seed 002: Goodfellow et al.'s hand-set relu solution",
+    {"nb2-hand", "notebook 2: Goodfellow et al.'s hand-set relu solution",
      XP_HAND, 2, {2, 2, 1}, {RELU, ID}, XN_LOSS_MSE, XP_ROWS_COLUMNS,
      XN_RNG_PYTHON, 0, XN_INIT_ZEROS, XN_ORDER_ROW, XN_BIAS_ZERO, 0.0, 0, NULL},
-    /* seed 003: W = np.random.randn(out,in), b = randn(out,1), unseeded.
+    /* notebook 3: W = np.random.randn(out,in), b = randn(out,1), unseeded.
      * 18930 is the seed in 0..19999 whose outputs come closest (max error)
      * to the notebook's printed 0.0148 0.9825 0.9825 0.0280. */
-    {"s003", "seed 003: 2-2-1 sigmoid, cross-entropy; numpy seed 18930 (notebook unseeded), randn W then b",
+    {"nb3", "notebook 3: 2-2-1 sigmoid, cross-entropy; numpy seed 18930 (notebook unseeded), randn W then b",
      XP_DRAWN, 2, {2, 2, 1}, {SIG, SIG}, XN_LOSS_BCE, XP_ROWS_COLUMNS,
      XN_RNG_NUMPY, 18930, XN_INIT_NORMAL, XN_ORDER_NEURON, XN_BIAS_DRAWN, 1.0, 1000, NULL},
 };

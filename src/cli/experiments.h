@@ -1,4 +1,4 @@
-/* The XOR experiments of the reference notebooks (seeds 000-003, listed in
+/* The XOR experiments of the reference notebooks (0-3, listed in
  * docs/models.md) as data, and the code that runs them: build the network
  * the notebook built, train it with its optimizer for its number of steps
  * on its rows, and report the losses, accuracy and the four outputs.
@@ -23,12 +23,12 @@ typedef enum {
 
 /* The order of the four XOR rows a notebook trains on. */
 typedef enum {
-    XP_ROWS_BINARY,  /* (0,0) (0,1) (1,0) (1,1): xn_xor_inputs(), seed 001 */
-    XP_ROWS_COLUMNS  /* (0,0) (1,0) (0,1) (1,1): seeds 000, 002 and 003 */
+    XP_ROWS_BINARY,  /* (0,0) (0,1) (1,0) (1,1): xn_xor_inputs(), notebook 1 */
+    XP_ROWS_COLUMNS  /* (0,0) (1,0) (0,1) (1,1): notebooks 0, 2 and 3 */
 } xp_rows;
 
 typedef struct {
-    const char *name;      /* short and safe in a file name: "s000-m1" */
+    const char *name;      /* short and safe in a file name: "nb0-m1" */
     const char *what;      /* one line: the notebook's model and init */
     xp_kind kind;
     size_t n_layers;       /* 1 or 2 */

@@ -224,7 +224,7 @@ fi
 # built-in function problems and usage errors
 run_bad sqrt_neg 'sqrt is not finite at x = -1' --fn sqrt --a -1 --b 1
 run_bad exp_big 'exp is not finite' --fn exp --a 0 --b 1000
-run_bad n_one '--n: 1 is out of range' --n 1
+run_bad n_one "--n: must be at least 2, got '1'" --n 1
 run_bad n_word "--n: not a non-negative whole number 'ten'" --n ten
 run_bad a_ge_b 'need --a < --b' --a 2 --b 1
 run_bad a_nan "--a: not a finite number in range 'nan'" --a nan

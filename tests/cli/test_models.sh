@@ -31,31 +31,31 @@ is_png() {
 rc=$?
 [ $rc -eq 0 ] || fail "models: exit $rc: $(cat "$tmp/table.err")"
 [ -s "$tmp/table.err" ] && fail "models: wrote to stderr: $(cat "$tmp/table.err")"
-for name in s000-m1 s000-m2 s000-m3 s000-m4 s000-tf s001 s002 s002-hand s003; do
+for name in nb0-m1 nb0-m2 nb0-m3 nb0-m4 nb0-tf nb1 nb2 nb2-hand nb3; do
     [ -n "$(row "$name" "$tmp/table")" ] || fail "models: no row for $name"
 done
 grep -qi nan "$tmp/table" && fail "models: NaN in the table"
 # columns: name layers activations loss opt lr steps loss0 loss acc y00 y01 y10 y11
-# seed 000: "mse1(ws0) Out[ ]: 1.0352035841412506", mse2 0.27642845152006257
-expect_col s000-m1 8 1.035203584 "$tmp/table"
-expect_col s000-m2 8 0.2764284515 "$tmp/table"
-expect_col s000-m3 8 0.2519574938 "$tmp/table"
-expect_col s000-m4 8 0.2575479161 "$tmp/table"
-expect_col s000-m1 2 2-1 "$tmp/table"
-expect_col s000-m4 3 relu,sigmoid "$tmp/table"
-expect_col s000-m4 6 1.5 "$tmp/table"
-expect_col s000-m4 7 500 "$tmp/table"
-expect_col s000-m1 10 0.25 "$tmp/table"
-expect_col s000-m4 10 1.00 "$tmp/table"
-expect_col s000-tf 10 1.00 "$tmp/table"
-# seed 001: "Final XOR preds: [[0.04852618] [0.98003239] [0.97855588] [0.01685806]]"
-[ "$(col s001 11 "$tmp/table") $(col s001 12 "$tmp/table") $(col s001 13 "$tmp/table") $(col s001 14 "$tmp/table")" \
-    = "0.04852618 0.98003239 0.97855588 0.01685806" ] || fail "s001: outputs $(row s001 "$tmp/table")"
-# seed 002: Goodfellow et al.'s hand-set solution gives 0 1 1 0 exactly
-[ "$(row s002-hand "$tmp/table" | awk '{ print $9, $11, $12, $13, $14 }')" \
-    = "0 0.00000000 1.00000000 1.00000000 0.00000000" ] || fail "s002-hand: $(row s002-hand "$tmp/table")"
-expect_col s002 4 sse "$tmp/table"
-expect_col s003 4 bce "$tmp/table"
+# notebook 0: "mse1(ws0) Out[ ]: 1.0352035841412506", mse2 0.27642845152006257
+expect_col nb0-m1 8 1.035203584 "$tmp/table"
+expect_col nb0-m2 8 0.2764284515 "$tmp/table"
+expect_col nb0-m3 8 0.2519574938 "$tmp/table"
+expect_col nb0-m4 8 0.2575479161 "$tmp/table"
+expect_col nb0-m1 2 2-1 "$tmp/table"
+expect_col nb0-m4 3 relu,sigmoid "$tmp/table"
+expect_col nb0-m4 6 1.5 "$tmp/table"
+expect_col nb0-m4 7 500 "$tmp/table"
+expect_col nb0-m1 10 0.25 "$tmp/table"
+expect_col nb0-m4 10 1.00 "$tmp/table"
+expect_col nb0-tf 10 1.00 "$tmp/table"
+# notebook 1: "Final XOR preds: [[0.04852618] [0.98003239] [0.97855588] [0.01685806]]"
+[ "$(col nb1 11 "$tmp/table") $(col nb1 12 "$tmp/table") $(col nb1 13 "$tmp/table") $(col nb1 14 "$tmp/table")" \
+    = "0.04852618 0.98003239 0.97855588 0.01685806" ] || fail "nb1: outputs $(row nb1 "$tmp/table")"
+# notebook 2: Goodfellow et al.'s hand-set solution gives 0 1 1 0 exactly
+[ "$(row nb2-hand "$tmp/table" | awk '{ print $9, $11, $12, $13, $14 }')" \
+    = "0 0.00000000 1.00000000 1.00000000 0.00000000" ] || fail "nb2-hand: $(row nb2-hand "$tmp/table")"
+expect_col nb2 4 sse "$tmp/table"
+expect_col nb3 4 bce "$tmp/table"
 
 # ---- --seeds ----------------------------------------------------------------
 "$xornet" models --seeds 3 >"$tmp/seeds" 2>"$tmp/seeds.err"
@@ -64,9 +64,9 @@ rc=$?
 grep -q '^seeds 1\.\.3' "$tmp/seeds" || fail "models --seeds 3: no seeds table"
 # the seeds table comes after the main one: take the last row of each name
 last() { awk -v k="$1" -v n="$2" '$1 == k { v = $n } END { print v }' "$3"; }
-[ "$(last s000-m4 7 "$tmp/seeds")" = "3/3" ] || fail "--seeds 3: s000-m4 learned $(last s000-m4 7 "$tmp/seeds")"
-[ "$(last s000-m1 7 "$tmp/seeds")" = "0/3" ] || fail "--seeds 3: s000-m1 learned $(last s000-m1 7 "$tmp/seeds")"
-[ "$(grep -c '^s002-hand' "$tmp/seeds")" = 1 ] || fail "--seeds: fixed weights were reseeded"
+[ "$(last nb0-m4 7 "$tmp/seeds")" = "3/3" ] || fail "--seeds 3: nb0-m4 learned $(last nb0-m4 7 "$tmp/seeds")"
+[ "$(last nb0-m1 7 "$tmp/seeds")" = "0/3" ] || fail "--seeds 3: nb0-m1 learned $(last nb0-m1 7 "$tmp/seeds")"
+[ "$(grep -c '^nb2-hand' "$tmp/seeds")" = 1 ] || fail "--seeds: fixed weights were reseeded"
 
 # ---- bad usage: exit 2 and a one-line message --------------------------------
 for args in "--seeds 0" "--seeds x" "--seeds" "--bogus" "--plot="; do
@@ -77,14 +77,14 @@ for args in "--seeds 0" "--seeds x" "--seeds" "--bogus" "--plot="; do
     grep -q '^xornet: ' "$tmp/bad.err" || fail "models $args: no 'xornet: ' message"
 done
 "$xornet" models --help >"$tmp/help" 2>&1 || fail "models --help: nonzero exit"
-grep -q 's003' "$tmp/help" || fail "models --help: experiments not listed"
+grep -q 'nb3' "$tmp/help" || fail "models --help: experiments not listed"
 
 # ---- the TF weights file: missing is a failure, but the table is printed -------
 "$xornet" models --data-dir "$tmp/nowhere" >"$tmp/nodata" 2>"$tmp/nodata.err"
 rc=$?
 [ $rc -eq 1 ] || fail "models --data-dir missing: exit $rc, expected 1"
-grep -q 'seed000_tf_model4.xn' "$tmp/nodata.err" || fail "models --data-dir missing: file not named"
-[ "$(col s001 11 "$tmp/nodata")" = 0.04852618 ] || fail "models --data-dir missing: other rows not run"
+grep -q 'nb0_tf_model4.xn' "$tmp/nodata.err" || fail "models --data-dir missing: file not named"
+[ "$(col nb1 11 "$tmp/nodata")" = 0.04852618 ] || fail "models --data-dir missing: other rows not run"
 "$xornet" models --data-dir "$repo/data" >/dev/null 2>&1 || fail "models --data-dir $repo/data failed"
 
 # ---- --plot without gnuplot: the work is done, the hint given, exit 1 ----------
@@ -93,7 +93,7 @@ PATH="$tmp/emptybin" "$xornet" models --plot "$tmp/nopics" >"$tmp/np.out" 2>"$tm
 rc=$?
 [ $rc -eq 1 ] || fail "models --plot without gnuplot: exit $rc, expected 1"
 grep -q 'apt-get install gnuplot-nox' "$tmp/np.err" || fail "models --plot without gnuplot: no hint"
-[ "$(col s001 11 "$tmp/np.out")" = 0.04852618 ] || fail "models --plot without gnuplot: no table"
+[ "$(col nb1 11 "$tmp/np.out")" = 0.04852618 ] || fail "models --plot without gnuplot: no table"
 PATH="$tmp/emptybin" "$xornet" train --quiet --epochs 20 --plot "$tmp/nopics" >"$tmp/np.out" 2>"$tmp/np.err"
 rc=$?
 [ $rc -eq 1 ] || fail "train --plot without gnuplot: exit $rc, expected 1"
@@ -105,11 +105,11 @@ if command -v gnuplot >/dev/null 2>&1; then
     "$xornet" models --plot "$tmp/pics" >"$tmp/plot.out" 2>"$tmp/plot.err"
     rc=$?
     [ $rc -eq 0 ] || fail "models --plot: exit $rc: $(cat "$tmp/plot.err")"
-    for f in s000-m1-loss s000-m1-surface s000-m4-loss s000-m4-surface s000-tf-surface \
-             s001-loss s001-surface s002-hand-surface s003-loss s003-surface; do
+    for f in nb0-m1-loss nb0-m1-surface nb0-m4-loss nb0-m4-surface nb0-tf-surface \
+             nb1-loss nb1-surface nb2-hand-surface nb3-loss nb3-surface; do
         is_png "$tmp/pics/$f.png" || fail "models --plot: $f.png missing or not a PNG"
     done
-    [ ! -e "$tmp/pics/s000-tf-loss.png" ] || fail "models --plot: a loss curve for fixed weights"
+    [ ! -e "$tmp/pics/nb0-tf-loss.png" ] || fail "models --plot: a loss curve for fixed weights"
     [ "$(ls "$tmp/pics" | wc -l)" -eq 16 ] || fail "models --plot: $(ls "$tmp/pics" | wc -l) files, expected 16"
 
     "$xornet" train --quiet --epochs 200 --plot "$tmp/tp" >"$tmp/tp.out" 2>"$tmp/tp.err"

@@ -1,6 +1,6 @@
 /* The README's library example, built against an installed xornet through
  * pkg-config by .ci/run: proves the headers, the library and xornet.pc are
- * complete.  Exits non-zero unless it reproduces seed 001's outputs
+ * complete.  Exits non-zero unless it reproduces notebook 1's outputs
  * ("Final XOR preds: [[0.04852618] [0.98003239] [0.97855588] [0.01685806]]"). */
 #include <math.h>
 #include <stdio.h>

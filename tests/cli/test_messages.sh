@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The messages a new user meets first, word for word: an option below or
+# above its bound names the bound it crossed, counts agree with their nouns
+# ("1 input", "1 output"), and a data file with the wrong separator, or one
+# read as FANN, says so.  Each bad run exits 2 with one line on stderr.
+# usage: test_messages.sh XORNET REPO_ROOT
+set -u
+xornet=$1
+root=$2
+. "$(dirname "$0")/common.sh"
+
+# says WANT ARGS...: xornet ARGS exits 2, prints nothing on stdout and
+# exactly the line WANT on stderr
+says() {
+    local want=$1
+    shift
+    "$xornet" "$@" >"$tmp/out" 2>"$tmp/err"
+    local rc=$?
+    [ "$rc" -eq 2 ] || fail "xornet $* exited $rc, expected 2"
+    [ "$(cat "$tmp/err")" = "$want" ] || fail "xornet $*: said '$(cat "$tmp/err")', expected '$want'"
+    [ ! -s "$tmp/out" ] || fail "xornet $*: printed to stdout: $(head -c 200 "$tmp/out")"
+}
+
+# bounds: the one crossed, not a range up to 2^64 - 1
+says "xornet: --every: must be at least 1, got '0'" train --every 0
+says "xornet: --checkpoint: must be at least 1, got '0'" train --checkpoint 0 --save "$tmp/m.xn"
+says "xornet: --threads: must be at least 1, got '0'" train --threads 0
+says "xornet: --threads: must be at most 1024, got '5000'" train --threads 5000
+says "xornet: --seeds: must be at least 1, got '0'" models --seeds 0
+says "xornet: --n: must be at least 2, got '1'" approx --n 1
+says "xornet: --layers: must be at least 1, got '0'" train --layers 2,0,1
+
+# counts and nouns
+says "xornet: --layers: the network maps 3 inputs to 1 output, the data has 2 and 1" train --layers 3,4,1
+says "xornet: --layers: the network maps 2 inputs to 2 outputs, the data has 2 and 1" train --layers 2,4,2
+printf '0,1\n1,0\n' >"$tmp/one.csv"
+says "xornet: --layers: the network maps 2 inputs to 1 output, the data has 1 and 1" \
+    train --data "$tmp/one.csv" --layers 2,4,1
+says "xornet: --act: 1 activation for 2 layers; give one per layer" train --act relu
+"$xornet" train --epochs 1 --quiet >"$tmp/out" 2>"$tmp/err" || fail "train --epochs 1: $(cat "$tmp/err")"
+grep -q '^final loss .* after 1 epoch$' "$tmp/out" || fail "train --epochs 1: $(head -n 1 "$tmp/out")"
+
+# separators: a CSV xornet cannot split says how its fields are separated
+printf 'x1;x2;y\n0;0;0\n0;1;1\n' >"$tmp/semi.csv"
+says "xornet: $tmp/semi.csv:1: fields are separated by semicolons, not commas: 'x1;x2;y'" train --data "$tmp/semi.csv"
+printf '0.5\t0\t0\n0\t1\t1\n' >"$tmp/tabs.csv"
+says "xornet: $tmp/tabs.csv:1: fields are separated by tabs, not commas: '0.5?0?0'" train --data "$tmp/tabs.csv"
+printf '0 0 0 0\n0 1 1 1\n' >"$tmp/spaces.csv"
+says "xornet: $tmp/spaces.csv:1: fields are separated by spaces, not commas: '0 0 0 0'" \
+    train --data "$tmp/spaces.csv"
+# ... and a file read as FANN because line 1 is three whole numbers says that
+printf '0 0 0\n0 1 1\n1 0 1\n1 1 0\n' >"$tmp/xor.txt"
+says "xornet: $tmp/xor.txt:1: the pair count is 0 (read as FANN: line 1 is three whole numbers)" \
+    train --data "$tmp/xor.txt"
+printf '1\t2\t1\n0\t1\t1\n' >"$tmp/xor.tsv"
+says "xornet: $tmp/xor.tsv:2: expected 2 input numbers (pair 1), found 3 (read as FANN: line 1 is three whole numbers)" \
+    eval --model "$root/data/nb0_tf_model4.xn" --data "$tmp/xor.tsv"
+
+finish "messages"
