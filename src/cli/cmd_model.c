@@ -24,14 +24,20 @@ static const char predict_help[] =
     "  --outputs K    target columns at the end of each CSV row, ignored; 0 for\n"
     "                 rows of inputs only.  Default: a CSV row of n0 columns is\n"
     "                 inputs only, a row of n0 + nL columns ends in targets, and\n"
-    "                 with several outputs a row of n0 + 1 ends in a class id\n";
+    "                 with several outputs a row of n0 + 1 ends in a class id\n"
+    "  --classes      print each row's class instead (a classifier's: 0 or 1 for\n"
+    "                 one sigmoid output, the arg-max for several)\n";
 
 static const char eval_help[] =
-    "usage: xornet eval --model FILE [--data FILE [--labels FILE] | --xor]\n"
+    "usage: xornet eval --model FILE [--data FILE [--labels FILE] | --xor] [--confusion]\n"
     "\n"
-    "Prints the saved network's loss ('loss <value>') and accuracy\n"
-    "('accuracy <value>', the fraction of rows right: the rounded output equals\n"
-    "the target, or with several outputs the arg-max agrees), %.17g.\n"
+    "Prints the saved network's loss ('loss <value>') and, for a classifier (a\n"
+    "sigmoid or softmax output), its accuracy ('accuracy <value>', the fraction\n"
+    "of rows right: the rounded output equals the target, or with several\n"
+    "outputs the arg-max agrees); for a regression (any other output) the\n"
+    "root mean squared and mean absolute errors and R^2 ('rmse', 'mae', 'r2',\n"
+    "on the targets' scale; the loss is then on the network's own, scaled\n"
+    "targets if it standardizes them), all %.17g.\n"
     "\n"
     "  --model FILE   the network (xornet model file)\n"
     "  --xor          the built-in XOR table (default)\n"
@@ -39,7 +45,9 @@ static const char eval_help[] =
     "                 end of each row, or with several outputs one column of\n"
     "                 class ids 0..nL-1), FANN, or IDX images with --labels\n"
     "  --labels FILE  the IDX label file (gzipped or not) of the --data images:\n"
-    "                 class ids 0..nL-1, read as one-hot targets\n";
+    "                 class ids 0..nL-1, read as one-hot targets\n"
+    "  --confusion    a classifier's confusion matrix too: a row a true class,\n"
+    "                 a column a predicted class, each cell the rows counted\n";
 
 static const char grad_help[] =
     "usage: xornet grad --model FILE [--data FILE [--labels FILE] | --xor]\n"
@@ -65,6 +73,7 @@ typedef struct {
     bool xor_data;
     bool has_outputs;
     size_t outputs;
+    bool classes, confusion; /* predict --classes, eval --confusion */
 } args;
 
 /* Parses argv into a; returns -1 to go on, else the exit status. */
@@ -92,6 +101,10 @@ static int parse_args(const char *cmd, const char *help, bool takes_outputs, int
             a->labels = v;
         } else if (strcmp(argv[i], "--xor") == 0) {
             a->xor_data = true;
+        } else if (strcmp(cmd, "predict") == 0 && strcmp(argv[i], "--classes") == 0) {
+            a->classes = true;
+        } else if (strcmp(cmd, "eval") == 0 && strcmp(argv[i], "--confusion") == 0) {
+            a->confusion = true;
         } else if (takes_outputs && (r = cli_opt(argc, argv, &i, "--outputs", &v)) != 0) {
             if (r < 0 || cli_parse_size("--outputs", v, 0, 1u << 20, &a->outputs) != 0)
                 return EXIT_USAGE;
@@ -123,6 +136,30 @@ static int load_model(const char *path, xn_net **net)
         cli_file_error(path, s, &err);
         return s == XN_ENOMEM ? EXIT_FAIL : EXIT_USAGE;
     }
+    return EXIT_OK;
+}
+
+/* The confusion matrix of outputs a against targets y (n, k): a header of
+ * predicted classes, then a row a true class. */
+static int print_confusion(size_t n, size_t k, const double *a, const double *y)
+{
+    size_t C = k == 1 ? 2 : k, *counts = malloc(C * C * sizeof *counts);
+    if (!counts) {
+        cli_error("out of memory");
+        return EXIT_FAIL;
+    }
+    xn_confusion(n, k, a, y, counts);
+    printf("confusion (rows: true class, columns: predicted)\n%8s", "");
+    for (size_t p = 0; p < C; p++)
+        printf(" %7zu", p);
+    putchar('\n');
+    for (size_t t = 0; t < C; t++) {
+        printf("%8zu", t);
+        for (size_t p = 0; p < C; p++)
+            printf(" %7zu", counts[t * C + p]);
+        putchar('\n');
+    }
+    free(counts);
     return EXIT_OK;
 }
 
@@ -271,8 +308,17 @@ int cmd_predict(int argc, char **argv)
                 rc = EXIT_FAIL;
             }
     }
+    if (rc == EXIT_OK && a.classes && xn_net_task(net) != XN_TASK_CLASSIFICATION) {
+        cli_error("predict --classes: the model is a regression (its output is %s), not a classifier",
+                  xn_act_name(xn_net_act(net, xn_net_layers(net))));
+        rc = EXIT_USAGE;
+    }
     if (rc == EXIT_OK) {
         for (size_t i = 0; i < d.n; i++) {
+            if (a.classes) {
+                printf("%zu\n", xn_class_of(nL, y + i * nL));
+                continue;
+            }
             for (size_t k = 0; k < nL; k++) {
                 if (k)
                     putchar(' ');
@@ -302,12 +348,29 @@ int cmd_eval(int argc, char **argv)
     if (rc == EXIT_OK)
         rc = reserve_rows(net, &d);
     double loss = 0.0, acc = 0.0;
+    bool classifier = xn_net_task(net) == XN_TASK_CLASSIFICATION;
+    size_t K = xn_net_size(net, xn_net_layers(net));
+    double *y = rc == EXIT_OK ? malloc(d.n * K * sizeof *y) : NULL;
+    xn_regression r = {0, 0, 0};
+    if (rc == EXIT_OK && !y) {
+        cli_error("out of memory");
+        rc = EXIT_FAIL;
+    }
+    if (rc == EXIT_OK && a.confusion && !classifier) {
+        cli_error("eval --confusion: the model is a regression (its output is %s), not a classifier",
+                  xn_act_name(xn_net_act(net, xn_net_layers(net))));
+        rc = EXIT_USAGE;
+    }
     if (rc == EXIT_OK) {
         xn_status s = xn_net_eval_loss(net, d.n, d.x, d.y, &loss);
         if (s == XN_OK)
-            s = xn_net_accuracy(net, d.n, d.x, d.y, &acc);
+            s = xn_net_predict(net, d.n, d.x, y);
+        if (s == XN_OK && classifier)
+            acc = xn_accuracy(d.n, K, y, d.y);
+        else if (s == XN_OK)
+            s = xn_regression_metrics(d.n, K, y, d.y, &r);
         if (s == XN_ENUMERIC) {
-            cli_error("eval: the loss is not finite");
+            cli_error("eval: the loss or an output is not finite");
             rc = EXIT_FAIL;
         } else if (s != XN_OK) {
             rc = run_failed("eval", s);
@@ -316,11 +379,24 @@ int cmd_eval(int argc, char **argv)
     if (rc == EXIT_OK) {
         fputs("loss ", stdout);
         cli_print_double(loss);
-        fputs("\naccuracy ", stdout);
-        cli_print_double(acc);
+        if (classifier) {
+            fputs("\naccuracy ", stdout);
+            cli_print_double(acc);
+        } else {
+            fputs("\nrmse ", stdout);
+            cli_print_double(r.rmse);
+            fputs("\nmae ", stdout);
+            cli_print_double(r.mae);
+            fputs("\nr2 ", stdout);
+            cli_print_double(r.r2);
+        }
         putchar('\n');
-        rc = finish_output();
+        if (a.confusion)
+            rc = print_confusion(d.n, K, y, d.y);
+        if (rc == EXIT_OK)
+            rc = finish_output();
     }
+    free(y);
     xn_data_free(&d);
     xn_net_destroy(net);
     return rc;

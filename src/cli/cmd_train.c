@@ -896,10 +896,12 @@ static int report(const train_args *a, xn_net *net, const data_sets *s, const xn
     return rc;
 }
 
-/* A run that learned nothing: the loss where it started. */
+/* A run that learned nothing: over ten epochs or more, the loss moved by
+ * less than 1% from where it started (a dead network, or softmax stuck at
+ * ln K, every class alike). */
 static void warn_flat(const train_log *t, const xn_net *net, size_t epochs)
 {
-    if (epochs < 5 || !isfinite(t->first_loss) || fabs(t->last_loss - t->first_loss) > 1e-3 * fabs(t->first_loss))
+    if (epochs < 10 || !isfinite(t->first_loss) || fabs(t->last_loss - t->first_loss) > 1e-2 * fabs(t->first_loss))
         return;
     size_t K = xn_net_size(net, xn_net_layers(net));
     if (xn_net_loss(net) == XN_LOSS_CCE && fabs(t->first_loss - log((double)K)) < 0.05)

@@ -64,7 +64,7 @@ EOF
 # there, and going on from it ends where the straight run does, to the bit.
 awk 'BEGIN { for (i = 0; i < 6000; i++) { a = (i * 7919 % 1000) / 1000; b = (i * 104729 % 997) / 997;
              print a "," b "," (a > b ? 1 : 0) } }' >"$tmp/mid.csv"
-run=(--data "$tmp/mid.csv" --layers 2,64,1 --epochs 40 --seed 2 --quiet)
+run=(--data "$tmp/mid.csv" --layers 2,64,1 --epochs 200 --seed 2 --quiet)
 ranks 2 train "${run[@]}" --save "$tmp/straight.xn" || fail "straight run: $(cat "$tmp/err")"
 setsid "$mpirun" --allow-run-as-root --oversubscribe -np 2 "$xornet" train "${run[@]}" --checkpoint 1 \
     --save "$tmp/ck.xn" >/dev/null 2>&1 &

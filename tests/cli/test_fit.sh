@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# xornet train on real data sets: the defaults on the shipped sets (scored
+# against scikit-learn's defaults on the same split, bench/RESULTS.md),
+# progress and history with validation, regression reported without an
+# accuracy, targets that do not fit the output refused with their line, a
+# run that learns nothing warned about, a killed run resumed from its
+# checkpoint to the bits of the uninterrupted one, float32, and predict
+# --classes and eval --confusion.
+# usage: test_fit.sh XORNET REPO_ROOT
+set -u
+xornet=$1
+root=$2
+. "$(dirname "$0")/common.sh"
+data=$root/data
+
+expect() {
+    local want=$1
+    shift
+    "$xornet" "$@" >"$tmp/out" 2>"$tmp/err"
+    local got=$?
+    [ "$got" -eq "$want" ] || fail "xornet $* exited $got, expected $want: $(head -c 300 "$tmp/err")"
+}
+
+one_line_error() {
+    [ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "$*: expected one line on stderr, got: $(cat "$tmp/err")"
+    grep -q '^xornet: ' "$tmp/err" || fail "$*: error does not start with 'xornet: '"
+}
+
+# at_least A B: A >= B as numbers
+at_least() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
+
+# ---- the defaults on the shipped data sets ----------------------------------
+# scikit-learn's MLPClassifier / MLPRegressor with their defaults on the same
+# split (bench/sklearn_baseline.py; medians over random_state 0-4): iris
+# 0.9211, wine 0.9333, breast cancer 0.9301, diabetes R^2 0.3144
+while read -r set floor; do
+    expect 0 train --data "$data/$set-train.csv" --test "$data/$set-test.csv" --quiet
+    score=$(awk '$1 == "test" { print $NF }' "$tmp/out")
+    [ -n "$score" ] && at_least "$score" "$floor" ||
+        fail "$set: test score '$score' under scikit-learn's $floor"
+done <<'EOF'
+iris 0.9211
+wine 0.9333
+breast-cancer 0.9301
+EOF
+# regression: rmse, mae and r2, never an accuracy
+expect 0 train --data "$data/diabetes-train.csv" --test "$data/diabetes-test.csv" --every 5
+grep -qi 'accuracy' "$tmp/out" && fail "regression printed an accuracy: $(cat "$tmp/out")"
+grep -q '^test .* rmse .* mae .* r2 ' "$tmp/out" || fail "regression report: $(cat "$tmp/out")"
+grep -q '^epoch 5/200 loss .* rmse .* val_rmse ' "$tmp/out" || fail "regression progress: $(cat "$tmp/out")"
+
+# ---- progress, validation, history ------------------------------------------
+expect 0 train --data "$data/iris-train.csv" --epochs 12 --history "$tmp/h.csv" --seed 4
+grep -q '^epoch 12/12 loss [0-9.]* accuracy [0-9.]* val_loss [0-9.]* val_accuracy [0-9.]* ([0-9.]*s)$' \
+    "$tmp/out" || fail "epoch line: $(cat "$tmp/out")"
+[ "$(head -n 1 "$tmp/h.csv")" = "epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds" ] ||
+    fail "history header: $(head -n 1 "$tmp/h.csv")"
+[ "$(wc -l <"$tmp/h.csv")" -eq 13 ] || fail "history rows: $(wc -l <"$tmp/h.csv")"
+awk -F, 'NR > 1 && (NF != 7 || $6 != 0.001) { bad = 1 } END { exit bad }' "$tmp/h.csv" ||
+    fail "history rows: 7 fields, Adam's rate: $(sed -n 2p "$tmp/h.csv")"
+grep -q '^train  loss .* accuracy ' "$tmp/out" && grep -q '^val    loss .* accuracy ' "$tmp/out" ||
+    fail "the report's train and val lines: $(cat "$tmp/out")"
+# a schedule shows in the history's rate column
+expect 0 train --data "$data/iris-train.csv" --epochs 4 --lr-schedule step:2:0.5 --history "$tmp/s.csv" --quiet
+awk -F, 'NR > 1 { want = NR <= 3 ? 0.001 : 0.0005; d = $6 - want; if (d * d > 1e-30) bad = 1 } END { exit bad }' \
+    "$tmp/s.csv" || fail "step schedule: $(cut -d, -f6 "$tmp/s.csv" | tr '\n' ' ')"
+# early stopping keeps the best epoch and says so
+expect 0 train --data "$data/iris-train.csv" --epochs 300 --lr 0.05 --patience 5 --quiet
+grep -q '^stopped early after epoch [0-9]*: no better val_loss for 5 epochs; the weights of epoch [0-9]* are kept$' \
+    "$tmp/out" || fail "early stopping: $(cat "$tmp/out")"
+
+# ---- targets that do not fit the output -------------------------------------
+printf 'a,b,y\n1,2,0.5\n2,3,3\n' >"$tmp/range.csv"
+expect 2 train --data "$tmp/range.csv" --loss bce
+one_line_error "bce on a target of 3"
+grep -q "^xornet: $tmp/range.csv:3: target 3 is outside \[0, 1\]" "$tmp/err" || fail "range: $(cat "$tmp/err")"
+expect 2 train --data "$data/iris-train.csv" --act relu,sigmoid
+one_line_error "class ids on a sigmoid"
+grep -q 'look like class ids 0..2.*--loss cce' "$tmp/err" || fail "class-id hint: $(cat "$tmp/err")"
+printf '0,1,0.5,0.5\n1,0,1,1\n' >"$tmp/soft.csv"
+expect 2 train --data "$tmp/soft.csv" --outputs 2 --loss cce
+one_line_error "cce on rows that are not one-hot"
+grep -q "soft.csv:2: the 2 targets are not one-hot" "$tmp/err" || fail "one-hot: $(cat "$tmp/err")"
+for bad in "--lr-schedule step:0:0.5" "--lr-schedule exp:2" "--lr-schedule sine" "--val-split 1" \
+           "--val $data/iris-test.csv --val-split 0.2" "--weight-decay -1" "--dtype float16" "--batch x"; do
+    # shellcheck disable=SC2086
+    expect 2 train --data "$data/iris-train.csv" $bad
+    one_line_error "train $bad"
+done
+
+# ---- a run that learns nothing is warned about ------------------------------
+expect 0 train --data "$data/iris-train.csv" --init zeros --layers 4,10,3 --epochs 30 --quiet
+grep -q '^xornet: warning: the loss stayed at 1\.09[0-9]*, ln 3' "$tmp/err" || fail "flat loss: $(cat "$tmp/err")"
+
+# ---- a killed run resumes from its checkpoint, to the bit -------------------
+awk 'BEGIN { for (i = 0; i < 2000; i++) { a = (i * 7919 % 1000) / 1000; b = (i * 104729 % 997) / 997;
+             print a "," b "," (a > b ? 1 : 0) } }' >"$tmp/mid.csv"
+run=(train --data "$tmp/mid.csv" --layers 2,64,1 --epochs 300 --seed 3 --quiet --lr-schedule cosine)
+"$xornet" "${run[@]}" --save "$tmp/straight.xn" >/dev/null 2>&1 || fail "the straight run failed"
+# its own process group, so the kill reaches whatever runs the program
+setsid "$xornet" "${run[@]}" --checkpoint 1 --save "$tmp/ck.xn" >/dev/null 2>&1 &
+job=$!
+for _ in $(seq 400); do
+    grep -q '^fit epoch [3-9]' "$tmp/ck.xn" 2>/dev/null && break
+    sleep 0.02
+done
+kill -KILL -- "-$job" 2>/dev/null
+wait "$job" 2>/dev/null
+if grep -q '^optimizer ' "$tmp/ck.xn" 2>/dev/null; then
+    "$xornet" "${run[@]}" --resume "$tmp/ck.xn" --save "$tmp/resumed.xn" >/dev/null 2>"$tmp/err" ||
+        fail "resume: $(cat "$tmp/err")"
+    cmp -s "$tmp/straight.xn" "$tmp/resumed.xn" || fail "the resumed run ends elsewhere than the straight one"
+else
+    fail "the killed run left no checkpoint"
+fi
+expect 2 train --data "$tmp/mid.csv" --layers 2,32,1 --resume "$tmp/ck.xn"
+one_line_error "resume with another network"
+
+# ---- float32 ----------------------------------------------------------------
+expect 0 train --dtype float32 --quiet --save "$tmp/f32.xn"
+grep -q 'accuracy 1 after 1000 epochs' "$tmp/out" || fail "float32 XOR: $(cat "$tmp/out")"
+grep -q '^dtype float32$' "$tmp/f32.xn" || fail "the float32 model file says no dtype"
+expect 0 eval --model "$tmp/f32.xn"
+grep -q '^accuracy 1$' "$tmp/out" || fail "eval of the float32 model: $(cat "$tmp/out")"
+
+# ---- predict --classes, eval --confusion ------------------------------------
+"$xornet" train --data "$data/iris-train.csv" --quiet --save "$tmp/iris.xn" >/dev/null 2>&1 || fail "iris model"
+expect 0 predict --model "$tmp/iris.xn" --data "$data/iris-test.csv" --classes
+[ "$(wc -l <"$tmp/out")" -eq 38 ] && ! grep -qv '^[012]$' "$tmp/out" || fail "--classes: $(head -5 "$tmp/out")"
+expect 0 eval --model "$tmp/iris.xn" --data "$data/iris-test.csv" --confusion
+total=$(awk '/^confusion/ { on = 1; getline; next } on { for (i = 2; i <= NF; i++) s += $i } END { print s }' "$tmp/out")
+[ "$total" = 38 ] || fail "the confusion matrix counts $total rows, not 38: $(cat "$tmp/out")"
+diagonal=$(awk '/^confusion/ { on = 1; getline; next } on { s += $($1 + 2) } END { print s }' "$tmp/out")
+acc=$(awk '$1 == "accuracy" { print $2 }' "$tmp/out")
+awk -v d="$diagonal" -v a="$acc" 'BEGIN { exit !(d / 38 == a + 0 || (d / 38 - a) ^ 2 < 1e-24) }' ||
+    fail "the matrix's diagonal ($diagonal) is not the accuracy ($acc)"
+"$xornet" train --data "$data/diabetes-train.csv" --quiet --epochs 5 --save "$tmp/reg.xn" >/dev/null 2>&1
+expect 2 predict --model "$tmp/reg.xn" --data "$data/diabetes-test.csv" --classes
+one_line_error "--classes on a regression"
+
+finish "train on data sets"
