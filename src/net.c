@@ -319,20 +319,22 @@ xn_status xn_column_stats(size_t n, size_t k, const double *x, double *mean, dou
     if (n == 0 || k == 0)
         return XN_EDIM;
     /* two passes: the mean, then the squares of the deviations from it,
-     * which loses nothing to cancellation */
-    for (size_t j = 0; j < k; j++) {
-        double s = 0.0;
-        for (size_t i = 0; i < n; i++)
-            s += x[i * k + j];
-        mean[j] = s / (double)n;
-    }
-    for (size_t j = 0; j < k; j++) {
-        double s = 0.0;
-        for (size_t i = 0; i < n; i++) {
+     * which loses nothing to cancellation.  Row by row, so the matrix is
+     * read in order; each column still adds its rows in order. */
+    for (size_t j = 0; j < k; j++)
+        mean[j] = sd[j] = 0.0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < k; j++)
+            mean[j] += x[i * k + j];
+    for (size_t j = 0; j < k; j++)
+        mean[j] /= (double)n;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < k; j++) {
             double d = x[i * k + j] - mean[j];
-            s += d * d;
+            sd[j] += d * d;
         }
-        sd[j] = sqrt(s / (double)n);
+    for (size_t j = 0; j < k; j++) {
+        sd[j] = sqrt(sd[j] / (double)n);
         if (!isfinite(mean[j]) || !isfinite(sd[j]))
             return XN_ENUMERIC;
         if (!(sd[j] > 0.0)) /* a constant column is only centred */
