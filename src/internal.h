@@ -155,10 +155,11 @@ xn_status xn_name_parse(const char *const *names, size_t count, const char *name
 
 /* ---- optimizers (opt.c) ------------------------------------------------- */
 
-/* The constants of one update; Adam's bias corrections are those of update
- * t + 1, the one about to be taken. */
+/* The constants of one update; Adam's bias corrections c1, c2 are those of
+ * update t + 1, the one about to be taken, and step = lr / c1,
+ * rs = 1 / sqrt(c2). */
 typedef struct {
-    double lr, mu, b1, b2, eps, c1, c2, decay;
+    double lr, mu, b1, b2, eps, c1, c2, step, rs, decay;
 } xn_opt_step;
 
 /* Why opt cannot be used (a static phrase), or NULL if it can. */

@@ -7,7 +7,9 @@
  *   gd:       w -= lr (g + decay w)
  *   momentum: v = mu v - lr (g + decay w); w += v   (the classical form:
  *             w - lr g + mu * the last update)
- *   adam:     Kingma and Ba (2015), Algorithm 1, bias-corrected moments;
+ *   adam:     Kingma and Ba (2015), Algorithm 1, bias-corrected moments,
+ *             the corrections folded into two constants:
+ *             w -= (lr / c1) m / (sqrt(v) / sqrt(c2) + eps), c_i = 1 - beta_i^t;
  *             with decay, decoupled as in AdamW (Loshchilov and Hutter,
  *             2019): w (1 - lr decay) first, then the Adam step. */
 #include <float.h>
@@ -48,13 +50,15 @@ const char *xn_opt_invalid(const xn_opt *opt)
 
 xn_opt_step xn_opt_step_for(const xn_opt *opt, uint64_t t)
 {
-    xn_opt_step s = {opt->lr, opt->momentum, 0, 0, 0, 0, 0, opt->weight_decay};
+    xn_opt_step s = {.lr = opt->lr, .mu = opt->momentum, .decay = opt->weight_decay};
     if (opt->kind == XN_OPT_ADAM) {
         s.b1 = opt->beta1;
         s.b2 = opt->beta2;
         s.eps = opt->eps;
         s.c1 = 1.0 - pow(s.b1, (double)(t + 1));
         s.c2 = 1.0 - pow(s.b2, (double)(t + 1));
+        s.step = s.lr / s.c1;
+        s.rs = 1.0 / sqrt(s.c2);
     }
     return s;
 }

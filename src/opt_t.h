@@ -14,7 +14,7 @@ static inline bool TF(pass)(xn_opt_kind kind, const xn_opt_step *c, bool decay, 
                             XN_T *restrict v)
 {
     const XN_T lr = (XN_T)c->lr, mu = (XN_T)c->mu, wd = (XN_T)c->decay, b1 = (XN_T)c->b1,
-               b2 = (XN_T)c->b2, c1 = (XN_T)c->c1, c2 = (XN_T)c->c2, eps = (XN_T)c->eps,
+               b2 = (XN_T)c->b2, eps = (XN_T)c->eps, step = (XN_T)c->step, rs = (XN_T)c->rs,
                nb1 = (XN_T)(1.0 - c->b1), nb2 = (XN_T)(1.0 - c->b2), shrink = (XN_T)(1.0 - c->lr * c->decay);
     int bad = 0;
     switch (kind) {
@@ -45,7 +45,9 @@ static inline bool TF(pass)(xn_opt_kind kind, const xn_opt_step *c, bool decay, 
             XN_T mn = b1 * m[i] + nb1 * g[i];
             XN_T vn = b2 * v[i] + nb2 * g[i] * g[i];
             XN_T pi = decay ? p[i] * shrink : p[i];
-            XN_T pn = pi - lr * (mn / c1) / (XN_SQRT(vn / c2) + eps);
+            /* lr m^ / (sqrt(v^) + eps) with the bias corrections in the
+             * constants: one division and one square root an element */
+            XN_T pn = pi - step * mn / (XN_SQRT(vn) * rs + eps);
             if (store) {
                 m[i] = mn;
                 v[i] = vn;

@@ -50,6 +50,14 @@ typedef struct {
     xn_loss loss;
 } shape;
 
+/* One Adam update of parameter p in the library's arithmetic (opt.c):
+ * p - (lr / c1) m / (sqrt(v) (1 / sqrt(c2)) + eps), the moments m, v
+ * already updated and c_i = 1 - beta_i^t for update t. */
+static double adam_p(double p, double m, double v, double lr, double c1, double c2, double eps)
+{
+    return p - (lr / c1) * m / (sqrt(v) * (1.0 / sqrt(c2)) + eps);
+}
+
 static void accumulation(void)
 {
     static const shape shapes[] = {
@@ -184,8 +192,8 @@ static void optimizer_state(void)
     CHECK(xn_net_opt(net).kind == XN_OPT_GD);
 
     /* beta1 = 0 means no first-moment averaging, not "the default": the
-     * first step moves w by lr g / (|g| + eps) either way, the second by
-     * lr g2 / (sqrt(v2 / c2) + eps) with m = g2 */
+     * first step moves w by about lr g / (|g| + eps) either way, the second
+     * by lr g2 / (sqrt(v2 / c2) + eps) with m = g2 and c1 = 1 */
     xn_opt a0 = xn_opt_default(XN_OPT_ADAM);
     a0.lr = 0.01;
     a0.beta1 = 0.0;
@@ -194,11 +202,11 @@ static void optimizer_state(void)
     b[0] = 0.0;
     CHECK_STATUS(xn_net_gradient(net, 1, &x, &y, NULL), XN_OK); /* e = 1: g = (4, 2) */
     CHECK_STATUS(xn_net_update(net), XN_OK);
-    double w1 = 1.0 - 0.01 * 4.0 / (sqrt(0.001 * 16.0 / 0.001) + 1e-8);
+    double w1 = adam_p(1.0, 4.0, (1.0 - 0.999) * 16.0, 0.01, 1.0, 1.0 - 0.999, 1e-8);
     CHECK(w[0] == w1);
     double g2 = 2.0 * (w[0] * x + b[0] - y) * x;
-    double v2 = 0.999 * 0.001 * 16.0 + 0.001 * g2 * g2;
-    double want = w[0] - 0.01 * (g2 / 1.0) / (sqrt(v2 / (1.0 - 0.999 * 0.999)) + 1e-8);
+    double v2 = 0.999 * ((1.0 - 0.999) * 16.0) + (1.0 - 0.999) * g2 * g2;
+    double want = adam_p(w[0], g2, v2, 0.01, 1.0, 1.0 - 0.999 * 0.999, 1e-8);
     CHECK_STATUS(xn_net_gradient(net, 1, &x, &y, NULL), XN_OK);
     CHECK(xn_net_dweights(net, 1)[0] == g2);
     CHECK_STATUS(xn_net_update(net), XN_OK);
@@ -214,8 +222,8 @@ static void optimizer_state(void)
     /* set_lr keeps them: a second step at half the rate */
     CHECK_STATUS(xn_net_set_lr(net, 0.005), XN_OK);
     g2 = 2.0 * (w[0] * x + b[0] - y) * x;
-    v2 = 0.999 * 0.001 * 16.0 + 0.001 * g2 * g2;
-    want = w[0] - 0.005 * (g2 / 1.0) / (sqrt(v2 / (1.0 - 0.999 * 0.999)) + 1e-8);
+    v2 = 0.999 * ((1.0 - 0.999) * 16.0) + (1.0 - 0.999) * g2 * g2;
+    want = adam_p(w[0], g2, v2, 0.005, 1.0, 1.0 - 0.999 * 0.999, 1e-8);
     CHECK_STATUS(xn_net_gradient(net, 1, &x, &y, NULL), XN_OK);
     CHECK_STATUS(xn_net_update(net), XN_OK);
     CHECK(w[0] == want);
@@ -263,8 +271,8 @@ static void weight_decay(void)
     b[0] = 0.0;
     CHECK_STATUS(xn_net_gradient(net, 1, &x, &y, NULL), XN_OK);
     CHECK_STATUS(xn_net_update(net), XN_OK);
-    CHECK(w[0] == 1.0 * (1.0 - 0.01 * 0.1) - 0.01 * (0.4 / 0.1) / (sqrt(0.016 / 0.001) + 1e-8));
-    CHECK(b[0] == 0.0 - 0.01 * (0.2 / 0.1) / (sqrt(0.004 / 0.001) + 1e-8));
+    CHECK(w[0] == adam_p(1.0 * (1.0 - 0.01 * 0.1), (1.0 - 0.9) * 4.0, (1.0 - 0.999) * 16.0, 0.01, 1.0 - 0.9, 1.0 - 0.999, 1e-8));
+    CHECK(b[0] == adam_p(0.0, (1.0 - 0.9) * 2.0, (1.0 - 0.999) * 4.0, 0.01, 1.0 - 0.9, 1.0 - 0.999, 1e-8));
     xn_net_destroy(net);
 }
 
