@@ -1,0 +1,438 @@
+/* fit_bench: whole epochs of mini-batch training with xn_fit on data the
+ * shape of Fashion-MNIST's (60000 rows of 784 inputs, 10 classes), for the
+ * 784-256-10 and 784-512-256-10 relu/softmax networks, batches of 32, 128
+ * and 512, Adam, float64 and float32, next to:
+ *   - the floor: the step's matrix products alone (forward, the weight
+ *     gradients and the deltas of every layer: 3L - 1 gemm calls) as bare
+ *     cblas calls on preallocated buffers, an epoch's worth of them;
+ *   - PyTorch (nn.Sequential + Adam, bench/fit_peers.py), float64 and
+ *     float32;
+ *   - a NumPy float64 loop as a NumPy user writes it (the same script).
+ * Every system at 1 and 2 threads; a ratio is taken against the best
+ * setting of each.  Also a breakdown of xornet's step: the gradient, the
+ * optimizer's update, the gather of a batch's rows, and the rest.
+ *
+ *   fit_bench [--quick] [--md] [--repeats R] [--python PATH]
+ *
+ * Medians of R repeats (3), a configuration's systems run one after the
+ * other in each repeat, so they see the same load.  Timings are reported,
+ * never asserted.  The BLAS's core type, the environment's OpenBLAS
+ * settings and the threads are printed: the machine's, as they are. */
+#define _POSIX_C_SOURCE 200809L /* popen, setenv */
+
+#include <cblas.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench_util.h"
+#include "src/internal.h"
+#include "xn_config.h"
+#include "xornet/xornet.h"
+
+#if XN_HAVE_OPENBLAS_THREADS
+void openblas_set_num_threads(int num_threads);
+char *openblas_get_corename(void);
+char *openblas_get_config(void);
+#define SET_THREADS(t) openblas_set_num_threads(t)
+#else
+#define SET_THREADS(t) ((void)(t))
+#endif
+
+#ifndef XN_BENCH_SRCDIR
+#define XN_BENCH_SRCDIR "bench"
+#endif
+
+enum { MAX_L = 3, THREADS = 2, MAX_REPEATS = 9 };
+
+typedef struct {
+    size_t L, sizes[MAX_L + 1];
+} shape;
+
+typedef struct {
+    bool quick, md;
+    int repeats;
+    size_t rows;
+    const char *python;
+} options;
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, bench_cmp);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* ---- xornet ------------------------------------------------------------ */
+
+typedef struct {
+    xn_data d;
+    xn_rng rng;
+} data_set;
+
+static void make_data(data_set *s, size_t rows, size_t in, size_t K)
+{
+    s->d = (xn_data){.n = rows, .in = in, .out = K};
+    s->d.x = malloc(rows * in * sizeof *s->d.x);
+    s->d.y = calloc(rows * K, sizeof *s->d.y);
+    xn_rng_seed(&s->rng, XN_RNG_NUMPY, 1);
+    for (size_t i = 0; i < rows * in; i++)
+        s->d.x[i] = xn_rng_normal(&s->rng);
+    for (size_t i = 0; i < rows; i++)
+        s->d.y[i * K + xn_rng_u32(&s->rng) % K] = 1.0;
+}
+
+static xn_net *make_net(const shape *sh, xn_dtype t)
+{
+    xn_act acts[MAX_L];
+    for (size_t l = 0; l < sh->L; l++)
+        acts[l] = l + 1 < sh->L ? XN_ACT_RELU : XN_ACT_SOFTMAX;
+    xn_net_config cfg = {.n_layers = sh->L, .sizes = sh->sizes, .acts = acts, .loss = XN_LOSS_CCE,
+                         .dtype = t};
+    xn_net *net = NULL;
+    if (xn_net_create(&net, &cfg) != XN_OK)
+        return NULL;
+    xn_net_init_default(net, 1);
+    xn_opt adam = xn_opt_default(XN_OPT_ADAM);
+    xn_net_set_opt(net, &adam);
+    return net;
+}
+
+/* One epoch of xn_fit: seconds. */
+static double xornet_epoch(xn_net *net, data_set *s, size_t batch)
+{
+    xn_fit_config cfg = {.epochs = 1, .batch = batch, .shuffle = true, .rng = &s->rng};
+    double t0 = bench_now();
+    xn_status st = xn_fit(net, &s->d, &cfg, NULL);
+    double t = bench_now() - t0;
+    if (st != XN_OK) {
+        fprintf(stderr, "fit_bench: xn_fit failed: %s\n", xn_net_error(net));
+        exit(1);
+    }
+    return t;
+}
+
+/* The step taken apart, an epoch of each stage: the gather of a batch's
+ * rows into the network's type, the gradient, and the update. */
+typedef struct {
+    double gather, gradient, update;
+} breakdown;
+
+static breakdown xornet_parts(xn_net *net, data_set *s, size_t batch)
+{
+    size_t n = s->d.n, in = s->d.in, K = s->d.out, steps = (n + batch - 1) / batch;
+    size_t *perm = malloc(n * sizeof *perm);
+    void *bx = malloc(batch * in * sizeof(double)), *by = malloc(batch * K * sizeof(double));
+    xn_rng_permutation(&s->rng, n, perm);
+    xn_net_reserve(net, batch);
+    breakdown b = {0, 0, 0};
+    for (size_t k = 0; k < steps; k++) {
+        size_t m = n - k * batch < batch ? n - k * batch : batch;
+        double t0 = bench_now();
+        net->engine->rows_in(m, in, s->d.x, perm + k * batch, NULL, NULL, bx);
+        net->engine->rows_in(m, K, s->d.y, perm + k * batch, NULL, NULL, by);
+        double t1 = bench_now();
+        net->grads_fresh = true;
+        xn_net_accumulate_rows(net, m, bx, by, m, 0.0, true);
+        double t2 = bench_now();
+        xn_net_apply_update(net);
+        double t3 = bench_now();
+        b.gather += t1 - t0;
+        b.gradient += t2 - t1;
+        b.update += t3 - t2;
+    }
+    free(perm);
+    free(bx);
+    free(by);
+    return b;
+}
+
+/* ---- the floor: the step's products alone ------------------------------ */
+
+typedef struct {
+    shape sh;
+    size_t batch;
+    bool f32;
+    void *w[MAX_L + 1], *dw[MAX_L + 1], *a[MAX_L + 1], *d[MAX_L + 1];
+} floor_ctx;
+
+static void floor_init(floor_ctx *c, const shape *sh, size_t batch, bool f32)
+{
+    c->sh = *sh;
+    c->batch = batch;
+    c->f32 = f32;
+    size_t es = f32 ? sizeof(float) : sizeof(double);
+    for (size_t l = 0; l <= sh->L; l++) {
+        c->a[l] = calloc(batch * sh->sizes[l], es);
+        c->d[l] = calloc(batch * sh->sizes[l], es);
+        if (l) {
+            c->w[l] = calloc(sh->sizes[l - 1] * sh->sizes[l], es);
+            c->dw[l] = calloc(sh->sizes[l - 1] * sh->sizes[l], es);
+        }
+    }
+}
+
+static void floor_free(floor_ctx *c)
+{
+    for (size_t l = 0; l <= c->sh.L; l++) {
+        free(c->a[l]);
+        free(c->d[l]);
+        if (l) {
+            free(c->w[l]);
+            free(c->dw[l]);
+        }
+    }
+}
+
+/* C(m,n) = op(A) op(B), row-major, in the context's precision */
+static void gemm(const floor_ctx *c, bool ta, bool tb, size_t m, size_t n, size_t k, const void *A,
+                 size_t lda, const void *B, size_t ldb, void *C, size_t ldc)
+{
+    if (c->f32)
+        cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)m,
+                    (int)n, (int)k, 1.0f, A, (int)lda, B, (int)ldb, 0.0f, C, (int)ldc);
+    else
+        cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)m,
+                    (int)n, (int)k, 1.0, A, (int)lda, B, (int)ldb, 0.0, C, (int)ldc);
+}
+
+/* One step's products: A_l = A_{l-1} W_l; dW_l = A_{l-1}^T D_l;
+ * D_{l-1} = D_l W_l^T. */
+static void floor_step(const floor_ctx *c, size_t m)
+{
+    const size_t *s = c->sh.sizes;
+    for (size_t l = 1; l <= c->sh.L; l++)
+        gemm(c, false, false, m, s[l], s[l - 1], c->a[l - 1], s[l - 1], c->w[l], s[l], c->a[l], s[l]);
+    for (size_t l = c->sh.L; l >= 1; l--) {
+        gemm(c, true, false, s[l - 1], s[l], m, c->a[l - 1], s[l - 1], c->d[l], s[l], c->dw[l], s[l]);
+        if (l > 1)
+            gemm(c, false, true, m, s[l - 1], s[l], c->d[l], s[l], c->w[l], s[l], c->d[l - 1], s[l - 1]);
+    }
+}
+
+static double floor_epoch(const floor_ctx *c, size_t rows)
+{
+    double t0 = bench_now();
+    for (size_t r = 0; r < rows; r += c->batch)
+        floor_step(c, rows - r < c->batch ? rows - r : c->batch);
+    return bench_now() - t0;
+}
+
+/* ---- the peers --------------------------------------------------------- */
+
+static bool python_has(const char *py, const char *module)
+{
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "'%s' -c 'import %s' >/dev/null 2>&1", py, module);
+    return system(cmd) == 0;
+}
+
+/* A python with NumPy (and, for has_torch, PyTorch): --python,
+ * $XN_PYTHON, python3 or /usr/bin/python3. */
+static const char *find_python(const options *o, bool *has_torch)
+{
+    const char *cands[] = {o->python, getenv("XN_PYTHON"), "python3", "/usr/bin/python3"};
+    const char *best = NULL;
+    *has_torch = false;
+    for (size_t i = 0; i < sizeof cands / sizeof cands[0]; i++) {
+        const char *py = cands[i];
+        if (!py || !*py || strchr(py, '\'') || !python_has(py, "numpy"))
+            continue;
+        if (python_has(py, "torch")) {
+            *has_torch = true;
+            return py;
+        }
+        if (!best)
+            best = py;
+    }
+    return best;
+}
+
+/* Median seconds per epoch of system (torch or numpy) at `threads`, or
+ * NAN if it could not run. */
+static double peer(const char *py, const char *system, const shape *sh, size_t batch, bool f32,
+                   int threads, const options *o)
+{
+    char cmd[1600], sizes[64] = "", line[128], th[8];
+    for (size_t i = 0; i <= sh->L; i++)
+        snprintf(sizes + strlen(sizes), sizeof sizes - strlen(sizes), "%s%zu", i ? "," : "", sh->sizes[i]);
+    snprintf(th, sizeof th, "%d", threads);
+    setenv("OPENBLAS_NUM_THREADS", th, 1); /* NumPy's BLAS reads it at import */
+    snprintf(cmd, sizeof cmd, "'%s' '%s/fit_peers.py' %s --sizes %s --batch %zu --dtype %s --threads %d "
+             "--rows %zu --epochs %d", py, XN_BENCH_SRCDIR, system, sizes, batch, f32 ? "f32" : "f64",
+             threads, o->rows, o->repeats);
+    FILE *p = popen(cmd, "r");
+    double v[MAX_REPEATS];
+    int n = 0;
+    while (p && fgets(line, sizeof line, p) && n < MAX_REPEATS)
+        if (sscanf(line, "%lf", &v[n]) == 1)
+            n++;
+    if (!p || pclose(p) != 0 || n == 0)
+        return NAN;
+    return median(v, n);
+}
+
+/* ---- one configuration ------------------------------------------------- */
+
+typedef struct {
+    double xornet[THREADS], floor[THREADS], torch[THREADS], numpy[THREADS];
+    breakdown parts;
+} result;
+
+static double best(const double *v)
+{
+    double b = NAN;
+    for (int t = 0; t < THREADS; t++)
+        if (!isnan(v[t]) && (isnan(b) || v[t] < b))
+            b = v[t];
+    return b;
+}
+
+static void run_config(const shape *sh, size_t batch, bool f32, data_set *s, const options *o,
+                       const char *py, bool torch, result *r)
+{
+    double xv[THREADS][MAX_REPEATS], fv[THREADS][MAX_REPEATS];
+    floor_ctx fc;
+    floor_init(&fc, sh, batch, f32);
+    xn_net *net = make_net(sh, f32 ? XN_FLOAT32 : XN_FLOAT64);
+    SET_THREADS(1);
+    xornet_epoch(net, s, batch); /* warm-up: pages, caches, BLAS buffers */
+    floor_epoch(&fc, o->rows);
+    for (int rep = 0; rep < o->repeats; rep++)
+        for (int t = 0; t < THREADS; t++) {
+            SET_THREADS(t + 1);
+            xv[t][rep] = xornet_epoch(net, s, batch);
+            fv[t][rep] = floor_epoch(&fc, o->rows);
+        }
+    for (int t = 0; t < THREADS; t++) {
+        r->xornet[t] = median(xv[t], o->repeats);
+        r->floor[t] = median(fv[t], o->repeats);
+    }
+    SET_THREADS(1);
+    r->parts = xornet_parts(net, s, batch);
+    for (int t = 0; t < THREADS; t++) {
+        r->torch[t] = torch ? peer(py, "torch", sh, batch, f32, t + 1, o) : NAN;
+        r->numpy[t] = py && !f32 ? peer(py, "numpy", sh, batch, f32, t + 1, o) : NAN;
+    }
+    xn_net_destroy(net);
+    floor_free(&fc);
+}
+
+/* ---- output ------------------------------------------------------------ */
+
+static void put(double v, bool md)
+{
+    if (isnan(v))
+        printf(md ? " - |" : " %8s", "-");
+    else
+        printf(md ? " %.3f |" : " %8.3f", v);
+}
+
+static void put_ratio(double a, double b, bool md)
+{
+    put(isnan(a) || isnan(b) ? NAN : a / b, md);
+}
+
+static void header(bool md)
+{
+    if (md) {
+        puts("| net | batch | type | xornet 1t | xornet 2t | floor 1t | floor 2t | torch 1t | torch 2t | "
+             "numpy 1t | numpy 2t | xornet / floor | torch / xornet | numpy / xornet | gather | gradient | "
+             "update | rest |");
+        puts("|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+    } else {
+        printf("%-16s %5s %4s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s   %s\n", "net", "batch", "type",
+               "xn 1t", "xn 2t", "floor1t", "floor2t", "torch1t", "torch2t", "numpy1t", "numpy2t", "xn/flr",
+               "torch/xn", "np/xn", "breakdown (s/epoch, 1 thread): gather gradient update rest");
+    }
+}
+
+static void row(const shape *sh, size_t batch, bool f32, const result *r, bool md)
+{
+    char name[64] = "";
+    for (size_t i = 0; i <= sh->L; i++)
+        snprintf(name + strlen(name), sizeof name - strlen(name), "%s%zu", i ? "-" : "", sh->sizes[i]);
+    if (md)
+        printf("| %s | %zu | %s |", name, batch, f32 ? "f32" : "f64");
+    else
+        printf("%-16s %5zu %4s", name, batch, f32 ? "f32" : "f64");
+    for (int t = 0; t < THREADS; t++)
+        put(r->xornet[t], md);
+    for (int t = 0; t < THREADS; t++)
+        put(r->floor[t], md);
+    for (int t = 0; t < THREADS; t++)
+        put(r->torch[t], md);
+    for (int t = 0; t < THREADS; t++)
+        put(r->numpy[t], md);
+    double xb = best(r->xornet);
+    put_ratio(xb, best(r->floor), md);
+    put_ratio(best(r->torch), xb, md);
+    put_ratio(best(r->numpy), xb, md);
+    double rest = r->xornet[0] - r->parts.gather - r->parts.gradient - r->parts.update;
+    if (!md)
+        printf("  ");
+    put(r->parts.gather, md);
+    put(r->parts.gradient, md);
+    put(r->parts.update, md);
+    put(rest, md);
+    putchar('\n');
+    fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+    options o = {.repeats = 3, .rows = 60000};
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--quick")) {
+            o.quick = true;
+        } else if (!strcmp(argv[i], "--md")) {
+            o.md = true;
+        } else if (!strcmp(argv[i], "--repeats") && i + 1 < argc) {
+            o.repeats = atoi(argv[++i]);
+        } else if (!strcmp(argv[i], "--python") && i + 1 < argc) {
+            o.python = argv[++i];
+        } else {
+            fputs("usage: fit_bench [--quick] [--md] [--repeats R] [--python PATH]\n"
+                  "  --quick      seconds (CI): 3000 rows, one network and batch, no peers\n"
+                  "  --md         a Markdown table (bench/RESULTS.md)\n"
+                  "  --repeats R  repeats a median is taken of (default 3, at most 9)\n"
+                  "  --python P   the python with NumPy and PyTorch for bench/fit_peers.py\n",
+                  stderr);
+            return 2;
+        }
+    }
+    if (o.repeats < 1 || o.repeats > MAX_REPEATS)
+        o.repeats = 3;
+    if (o.quick) {
+        o.rows = 3000;
+        o.repeats = 1;
+    }
+    bool torch = false;
+    const char *py = o.quick ? NULL : find_python(&o, &torch);
+    const char *ct = getenv("OPENBLAS_CORETYPE"), *l2 = getenv("OPENBLAS_L2_SIZE");
+#if XN_HAVE_OPENBLAS_THREADS
+    printf("fit_bench%s: BLAS %s (core %s); OPENBLAS_CORETYPE=%s OPENBLAS_L2_SIZE=%s (the environment's, "
+           "unchanged)\n", o.quick ? " --quick" : "", openblas_get_config(), openblas_get_corename(),
+           ct ? ct : "(unset)", l2 ? l2 : "(unset)");
+#else
+    printf("fit_bench%s: OPENBLAS_CORETYPE=%s OPENBLAS_L2_SIZE=%s\n", o.quick ? " --quick" : "",
+           ct ? ct : "(unset)", l2 ? l2 : "(unset)");
+#endif
+    printf("%zu rows, Adam, seconds per epoch, median of %d; peers: %s\n", o.rows, o.repeats,
+           !py ? "none" : torch ? py : "NumPy only (no PyTorch)");
+    static const shape shapes[] = {{2, {784, 256, 10}}, {3, {784, 512, 256, 10}}};
+    static const size_t batches[] = {32, 128, 512};
+    data_set s;
+    make_data(&s, o.rows, 784, 10);
+    header(o.md);
+    for (size_t si = 0; si < (o.quick ? 1 : 2); si++)
+        for (size_t bi = o.quick ? 1 : 0; bi < (o.quick ? 2 : 3); bi++)
+            for (int f32 = 0; f32 <= 1; f32++) {
+                result r;
+                run_config(&shapes[si], batches[bi], f32, &s, &o, py, torch, &r);
+                row(&shapes[si], batches[bi], f32, &r, o.md);
+            }
+    xn_data_free(&s.d);
+    return 0;
+}
