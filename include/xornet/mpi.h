@@ -20,14 +20,16 @@ extern "C" {
 typedef struct {
     MPI_Comm comm;          /* a duplicate of the communicator given */
     int rank, size;
-    void *buf;              /* rank 0's gather buffer */
+    void *buf;              /* this rank's chunk of every rank */
     size_t cap;             /* its bytes */
+    int *counts;            /* the chunks' counts and offsets (4 size) */
     double seconds;         /* time spent in xn_mpi_reduce */
     size_t calls;           /* how many reduces */
 } xn_mpi;
 
 /* Joins the run on comm (MPI must be initialized).  XN_EIO if MPI fails,
- * XN_EINVAL for NULL. */
+ * XN_ENOMEM, XN_EINVAL for NULL; on failure there is nothing to free.
+ * xn_mpi_free leaves the run (before MPI_Finalize). */
 XN_API xn_status xn_mpi_init(xn_mpi *m, MPI_Comm comm);
 XN_API void xn_mpi_free(xn_mpi *m);
 
@@ -35,10 +37,11 @@ XN_API void xn_mpi_free(xn_mpi *m);
 XN_API void xn_mpi_attach(xn_mpi *m, xn_fit_config *cfg);
 
 /* xn_fit's reduce hook: sums v (n values of the type) over the ranks, in
- * place.  The values are gathered at rank 0, added there in rank order
- * (v_0 + v_1 + ... + v_P-1, the same order every time) and broadcast, so
- * every rank ends with the same bits.  0 on success; an MPI failure ends
- * the job (MPI's own error handler). */
+ * place.  Each element is added in rank order (v_0 + v_1 + ... + v_P-1,
+ * the same order every time) by one rank and sent to all, so every rank
+ * ends with the same bits; each rank moves 2(P-1)/P of the vector, as a
+ * ring all-reduce does.  0 on success; an MPI failure ends the job (MPI's
+ * own error handler). */
 XN_API int xn_mpi_reduce(void *v, size_t n, xn_dtype type, void *ctx);
 
 /* Whether the network's parameters are the same, bit for bit, on every

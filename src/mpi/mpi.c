@@ -2,15 +2,19 @@
  * xn_fit calls once a batch for the gradient and once for its loss and
  * metric sums, and the checks that keep the ranks together.
  *
- * Why gather, add in rank order and broadcast, and not MPI_Allreduce:
- * MPI leaves the order of a reduction's additions to the library, and its
- * algorithms (recursive doubling, say) may add in different orders on
- * different ranks, so floating-point sums may differ in their last bits
- * from rank to rank and from run to run.  Adding at one rank in a fixed
- * order and sending that one result to all gives the same bits everywhere
- * and every time.  It moves (P-1) vectors in and out of rank 0 where a
- * ring all-reduce moves 2(P-1)/P of one through each link: fine for a
- * few ranks; docs/distributed.md has the numbers. */
+ * Why not MPI_Allreduce: MPI leaves the order of a reduction's additions
+ * to the library, and its algorithms (recursive doubling, rings that start
+ * at different ranks) may add in different orders on different ranks and
+ * for different sizes, so the sums may differ in their last bits from rank
+ * to rank and from run to run.  Here every element is added in rank order,
+ * v_0 + v_1 + ... + v_P-1, by one rank, and that one result is sent to
+ * all: the same bits everywhere, every time.  It is done as a reduce-
+ * scatter and an allgather, the two halves of a bandwidth-optimal
+ * all-reduce: the vector is cut into P chunks, rank r receives chunk r of
+ * every rank (MPI_Alltoallv), adds them in rank order, and the summed
+ * chunks are gathered by all (MPI_Allgatherv).  Each rank sends and
+ * receives 2(P-1)/P of the vector, as in a ring all-reduce;
+ * docs/distributed.md has the cost model and the measurements. */
 #include "xornet/mpi.h"
 
 #include <stdint.h>
@@ -22,10 +26,17 @@ xn_status xn_mpi_init(xn_mpi *m, MPI_Comm comm)
     if (!m)
         return XN_EINVAL;
     memset(m, 0, sizeof *m);
-    if (MPI_Comm_dup(comm, &m->comm) != MPI_SUCCESS || MPI_Comm_rank(m->comm, &m->rank) != MPI_SUCCESS ||
-        MPI_Comm_size(m->comm, &m->size) != MPI_SUCCESS)
-        return XN_EIO;
-    return XN_OK;
+    m->comm = MPI_COMM_NULL;
+    xn_status st = XN_EIO;
+    if (MPI_Comm_dup(comm, &m->comm) == MPI_SUCCESS && MPI_Comm_rank(m->comm, &m->rank) == MPI_SUCCESS &&
+        MPI_Comm_size(m->comm, &m->size) == MPI_SUCCESS) {
+        /* the chunks' counts and offsets, and those of this rank's receipts */
+        m->counts = malloc(4 * (size_t)m->size * sizeof *m->counts);
+        st = m->counts ? XN_OK : XN_ENOMEM;
+    }
+    if (st != XN_OK)
+        xn_mpi_free(m);
+    return st;
 }
 
 void xn_mpi_free(xn_mpi *m)
@@ -33,9 +44,11 @@ void xn_mpi_free(xn_mpi *m)
     if (!m)
         return;
     free(m->buf);
+    free(m->counts);
     if (m->comm != MPI_COMM_NULL)
         MPI_Comm_free(&m->comm);
     m->buf = NULL;
+    m->counts = NULL;
 }
 
 void xn_mpi_attach(xn_mpi *m, xn_fit_config *cfg)
@@ -66,28 +79,39 @@ int xn_mpi_reduce(void *v, size_t n, xn_dtype type, void *ctx)
 {
     xn_mpi *m = ctx;
     double t0 = MPI_Wtime();
-    size_t es = type == XN_FLOAT32 ? sizeof(float) : sizeof(double);
+    size_t es = type == XN_FLOAT32 ? sizeof(float) : sizeof(double), P = (size_t)m->size;
     MPI_Datatype dt = type == XN_FLOAT32 ? MPI_FLOAT : MPI_DOUBLE;
     if (n > INT32_MAX) /* MPI counts are int */
         return -1;
-    /* every rank must call the same collectives, whatever happens here:
-     * rank 0's buffer grows before the gather, and a rank that cannot have
-     * it ends the job rather than leave the others waiting */
-    if (m->rank == 0 && m->cap < n * (size_t)m->size * es) {
-        void *b = realloc(m->buf, n * (size_t)m->size * es);
+    /* chunk q is [off[q], off[q] + len[q]); this rank receives its own
+     * chunk from every rank q at buf + q * mine */
+    int *len = m->counts, *off = len + P, *rlen = off + P, *roff = rlen + P;
+    for (size_t q = 0; q < P; q++) {
+        off[q] = (int)(n * q / P);
+        len[q] = (int)(n * (q + 1) / P) - off[q];
+    }
+    size_t mine = (size_t)len[m->rank];
+    for (size_t q = 0; q < P; q++) {
+        rlen[q] = (int)mine;
+        roff[q] = (int)(q * mine);
+    }
+    /* every rank must call the same collectives, whatever happens here: a
+     * rank that cannot have its buffer ends the job rather than leave the
+     * others waiting */
+    if (m->cap < P * mine * es) {
+        void *b = realloc(m->buf, P * mine * es);
         if (!b)
             MPI_Abort(m->comm, 1);
         m->buf = b;
-        m->cap = n * (size_t)m->size * es;
+        m->cap = P * mine * es;
     }
-    if (MPI_Gather(v, (int)n, dt, m->buf, (int)n, dt, 0, m->comm) != MPI_SUCCESS)
+    if (MPI_Alltoallv(v, len, off, dt, m->buf, rlen, roff, dt, m->comm) != MPI_SUCCESS)
         return -1;
-    if (m->rank == 0) {
-        memcpy(v, m->buf, n * es); /* v_0, then v_1 ... added in order */
-        for (int r = 1; r < m->size; r++)
-            add(v, (char *)m->buf + (size_t)r * n * es, n, type);
-    }
-    if (MPI_Bcast(v, (int)n, dt, 0, m->comm) != MPI_SUCCESS)
+    char *own = (char *)v + (size_t)off[m->rank] * es;
+    memcpy(own, m->buf, mine * es); /* v_0, then v_1 ... added in order */
+    for (size_t q = 1; q < P; q++)
+        add(own, (char *)m->buf + q * mine * es, mine, type);
+    if (MPI_Allgatherv(MPI_IN_PLACE, 0, dt, v, len, off, dt, m->comm) != MPI_SUCCESS)
         return -1;
     m->seconds += MPI_Wtime() - t0;
     m->calls++;
