@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "bench_util.h"
+#include "fit_setup.h"
 #include "src/internal.h"
 #include "xn_config.h"
 #include "xornet/xornet.h"
@@ -45,11 +46,9 @@ char *openblas_get_config(void);
 #define XN_BENCH_SRCDIR "bench"
 #endif
 
-enum { MAX_L = 3, THREADS = 2, MAX_REPEATS = 9 };
+enum { MAX_L = FIT_MAX_L, THREADS = 2, MAX_REPEATS = 9 };
 
-typedef struct {
-    size_t L, sizes[MAX_L + 1];
-} shape;
+typedef fit_shape shape;
 
 typedef struct {
     bool quick, md;
@@ -66,41 +65,8 @@ static double median(double *v, int n)
 
 /* ---- xornet ------------------------------------------------------------ */
 
-typedef struct {
-    xn_data d;
-    xn_rng rng;
-} data_set;
-
-static void make_data(data_set *s, size_t rows, size_t in, size_t K)
-{
-    s->d = (xn_data){.n = rows, .in = in, .out = K};
-    s->d.x = malloc(rows * in * sizeof *s->d.x);
-    s->d.y = calloc(rows * K, sizeof *s->d.y);
-    xn_rng_seed(&s->rng, XN_RNG_NUMPY, 1);
-    for (size_t i = 0; i < rows * in; i++)
-        s->d.x[i] = xn_rng_normal(&s->rng);
-    for (size_t i = 0; i < rows; i++)
-        s->d.y[i * K + xn_rng_u32(&s->rng) % K] = 1.0;
-}
-
-static xn_net *make_net(const shape *sh, xn_dtype t)
-{
-    xn_act acts[MAX_L];
-    for (size_t l = 0; l < sh->L; l++)
-        acts[l] = l + 1 < sh->L ? XN_ACT_RELU : XN_ACT_SOFTMAX;
-    xn_net_config cfg = {.n_layers = sh->L, .sizes = sh->sizes, .acts = acts, .loss = XN_LOSS_CCE,
-                         .dtype = t};
-    xn_net *net = NULL;
-    if (xn_net_create(&net, &cfg) != XN_OK)
-        return NULL;
-    xn_net_init_default(net, 1);
-    xn_opt adam = xn_opt_default(XN_OPT_ADAM);
-    xn_net_set_opt(net, &adam);
-    return net;
-}
-
 /* One epoch of xn_fit: seconds. */
-static double xornet_epoch(xn_net *net, data_set *s, size_t batch)
+static double xornet_epoch(xn_net *net, fit_data *s, size_t batch)
 {
     xn_fit_config cfg = {.epochs = 1, .batch = batch, .shuffle = true, .rng = &s->rng};
     double t0 = bench_now();
@@ -119,7 +85,7 @@ typedef struct {
     double gather, gradient, update;
 } breakdown;
 
-static breakdown xornet_parts(xn_net *net, data_set *s, size_t batch)
+static breakdown xornet_parts(xn_net *net, fit_data *s, size_t batch)
 {
     size_t n = s->d.n, in = s->d.in, K = s->d.out, steps = (n + batch - 1) / batch;
     size_t *perm = malloc(n * sizeof *perm);
@@ -289,13 +255,13 @@ static double best(const double *v)
     return b;
 }
 
-static void run_config(const shape *sh, size_t batch, bool f32, data_set *s, const options *o,
+static void run_config(const shape *sh, size_t batch, bool f32, fit_data *s, const options *o,
                        const char *py, bool torch, result *r)
 {
     double xv[THREADS][MAX_REPEATS], fv[THREADS][MAX_REPEATS];
     floor_ctx fc;
     floor_init(&fc, sh, batch, f32);
-    xn_net *net = make_net(sh, f32 ? XN_FLOAT32 : XN_FLOAT64);
+    xn_net *net = fit_net_make(sh, f32 ? XN_FLOAT32 : XN_FLOAT64);
     SET_THREADS(1);
     xornet_epoch(net, s, batch); /* warm-up: pages, caches, BLAS buffers */
     floor_epoch(&fc, o->rows);
@@ -423,8 +389,11 @@ int main(int argc, char **argv)
            !py ? "none" : torch ? py : "NumPy only (no PyTorch)");
     static const shape shapes[] = {{2, {784, 256, 10}}, {3, {784, 512, 256, 10}}};
     static const size_t batches[] = {32, 128, 512};
-    data_set s;
-    make_data(&s, o.rows, 784, 10);
+    fit_data s;
+    if (!fit_data_make(&s, o.rows, 784, 10)) {
+        fprintf(stderr, "fit_bench: out of memory\n");
+        return 1;
+    }
     header(o.md);
     for (size_t si = 0; si < (o.quick ? 1 : 2); si++)
         for (size_t bi = o.quick ? 1 : 0; bi < (o.quick ? 2 : 3); bi++)
