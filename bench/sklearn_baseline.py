@@ -2,7 +2,8 @@
 """scikit-learn's multi-layer perceptron on the real data sets of data/, the
 score xornet's defaults are measured against (bench/RESULTS.md).
 
-    python3 bench/sklearn_baseline.py [--md] [DATA_DIR]    (default: data/ of this checkout)
+    python3 bench/sklearn_baseline.py [--md] [--xornet PATH] [DATA_DIR]
+                                       (default: data/ of this checkout)
 
 For each set it reads data/NAME-train.csv and data/NAME-test.csv exactly as
 shipped (the split of bench/make_datasets.py: train_test_split(test_size=0.25,
@@ -22,9 +23,15 @@ reference: xornet standardizes its inputs by default.  "not converged"
 counts the runs that stopped at max_iter with scikit-learn's
 ConvergenceWarning.
 
+With --xornet PATH the table gains xornet's defaults on the same files
+(`xornet train --data NAME-train.csv --test NAME-test.csv --seed S`, S =
+1..5; the seed 1 run is the one tests/cli/test_fit.sh checks): the median
+and range of its test scores, read from the program's last line.
+
 Exits 3 (after a message on stderr) when scikit-learn is missing."""
 import os
 import statistics
+import subprocess
 import sys
 import time
 import warnings
@@ -80,17 +87,36 @@ def score(make, seed, x_tr, y_tr, x_te, y_te):
     return model.score(x_te, y_te), stuck
 
 
+def xornet_scores(xornet, root, name):
+    """Test scores of xornet's defaults for seeds 1..5."""
+    scores = []
+    for seed in range(1, 6):
+        out = subprocess.run([xornet, "train", "--data", os.path.join(root, name + "-train.csv"),
+                              "--test", os.path.join(root, name + "-test.csv"), "--quiet",
+                              "--seed", str(seed)], check=True, capture_output=True, text=True).stdout
+        test = [line for line in out.splitlines() if line.startswith("test ")]
+        scores.append(float(test[0].split()[-1]))
+    return scores
+
+
 def main(argv):
     md = "--md" in argv
     args = [a for a in argv if a != "--md"]
+    xornet = None
+    if "--xornet" in args:
+        i = args.index("--xornet")
+        xornet = args[i + 1]
+        del args[i:i + 2]
     root = args[0] if args else os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data")
     head = ("set", "rows", "metric", "defaults median", "defaults range", "not converged",
             "scaled median", "scaled range", "seconds")
+    if xornet:
+        head += ("xornet median", "xornet range", "xornet seed 1")
     if md:
         print("| " + " | ".join(head) + " |")
         print("|" + "|".join("---" for _ in head) + "|")
     else:
-        print("%-14s %9s %-9s %15s %18s %13s %13s %20s %7s" % head)
+        print(("%-14s %9s %-9s %15s %18s %13s %13s %20s %7s" + " %13s %18s %13s" * bool(xornet)) % head)
     for name, classification, load in SETS:
         x_tr, y_tr = read_csv(os.path.join(root, name + "-train.csv"))
         x_te, y_te = read_csv(os.path.join(root, name + "-test.csv"))
@@ -114,10 +140,13 @@ def main(argv):
         cells = (name, "%d+%d" % (len(y_tr), len(y_te)), "accuracy" if classification else "R^2",
                  "%.4f" % statistics.median(p), "%.4f to %.4f" % (min(p), max(p)), stuck,
                  "%.4f" % statistics.median(q), "%.4f to %.4f" % (min(q), max(q)), "%.1f" % secs)
+        if xornet:
+            x = xornet_scores(xornet, root, name)
+            cells += ("%.4f" % statistics.median(x), "%.4f to %.4f" % (min(x), max(x)), "%.4f" % x[0])
         if md:
             print("| " + " | ".join(cells) + " |")
         else:
-            print("%-14s %9s %-9s %15s %18s %13s %13s %20s %7s" % cells)
+            print(("%-14s %9s %-9s %15s %18s %13s %13s %20s %7s" + " %13s %18s %13s" * bool(xornet)) % cells)
         sys.stdout.flush()
     print("%sscikit-learn %s, NumPy %s, Python %s; random_state %d-%d" % (
         "\n" if md else "", sklearn.__version__, np.__version__, sys.version.split()[0], SEEDS[0], SEEDS[-1]))
