@@ -560,9 +560,9 @@ plot_status plot_surface(const char *png, const char *title, xn_net *net, size_t
     }
     for (size_t i = 0; i < n; i++)
         if (!drawable(a[i])) {
-            free(a);
             set_err(err, "the network's output at input %zu is %s; gnuplot draws values up to %g "
                     "in magnitude", i + 1, isfinite(a[i]) ? "too large" : "not finite", PLOT_MAX_ABS);
+            free(a);
             return PLOT_EFAIL;
         }
     tmpdir t;
