@@ -66,11 +66,11 @@ for s in "${scripts[@]}"; do
     name=$(basename "$s" .sh)
     export XN_VALGRIND_DIR=$out/$name
     read -r rc secs <"$XN_VALGRIND_DIR/status" || { rc=1; secs=?; }
-    echo "valgrind: $name: exit $rc, $(wc -l <"$XN_VALGRIND_DIR/calls.log" 2>/dev/null || echo 0)" \
+    echo "valgrind: $name: exit $rc, $({ wc -l <"$XN_VALGRIND_DIR/calls.log"; } 2>/dev/null || echo 0)" \
          "runs of xornet, ${secs}s"
     # 77: the script cannot run here (it says why), as under meson
     if [ "$rc" -eq 77 ]; then
-        echo "valgrind: $name: skipped: $(tail -n 1 "$XN_VALGRIND_DIR/test.log")"
+        echo "valgrind: $name: $(tail -n 1 "$XN_VALGRIND_DIR/test.log")"
         continue
     fi
     if [ "$rc" -ne 0 ]; then

@@ -38,10 +38,13 @@ no_temps() {
     [ -z "$left" ] || fail "$2: temporary files left: $left"
 }
 
-# a plain executable (not a sanitized or wrapped one) runs under ulimit -v
-plain=false
-if [ "$(head -c 4 "$X" | od -An -c | tr -d ' ')" = '177ELF' ] && ! grep -q __asan_init "$X"; then
-    plain=true
+# the program itself (not a wrapper such as tests/valgrind-xornet.sh, whose
+# own files would meet a file size limit) runs under ulimit -f; a plain one
+# (not sanitized either: AddressSanitizer reserves terabytes) under ulimit -v
+itself=false plain=false
+if [ "$(head -c 4 "$X" | od -An -c | tr -d ' ')" = '177ELF' ]; then
+    itself=true
+    grep -q __asan_init "$X" || plain=true
 fi
 
 d=$tmp/w
@@ -114,14 +117,12 @@ run eval --model "$d/cut.xn"
 one_line "eval of a model without its final newline" 2 "^xornet: $(re "$d/cut.xn"):$last: .*cut short"
 printf 'xornet 1\nsizes 1 1\nactivations identity\nloss mse\nW1 1 1\n0.5\nb1 1\n-1.53' >"$d/cut1.xn"
 run predict --model "$d/cut1.xn" --data "$d/half.csv"
-one_line "eval of a format 1 model cut inside its last number" 2 "^xornet: $(re "$d/cut1.xn"):8: .*cut short"
-cuts=0
-for n in $(seq 1 7 $((size - 1))) $((size - 1)); do
+one_line "predict with a format 1 model cut inside its last number" 2 "^xornet: $(re "$d/cut1.xn"):8: .*cut short"
+# (tests/test_io.c cuts a model at every byte; here a few, through the program)
+for n in 1 $((size / 3)) $((size / 2)) $((size - 20)) $((size - 1)); do
     head -c "$n" "$d/m.xn" >"$d/cut.xn"
-    "$X" predict --model "$d/cut.xn" >/dev/null 2>&1 && { fail "a model cut to $n of $size bytes loads"; break; }
-    cuts=$((cuts + 1))
+    "$X" predict --model "$d/cut.xn" >/dev/null 2>&1 && fail "a model cut to $n of $size bytes loads"
 done
-[ "$cuts" -gt 100 ] || fail "only $cuts cuts tried"
 # CSV and FANN without their final newline, as a cut inside the last row
 printf 'x1,x2,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0' >"$d/cut.csv"
 run train --quiet --epochs 1 --data "$d/cut.csv"
@@ -189,23 +190,26 @@ run eval --model "$d/bom.xn" --data "$d/bom.csv"
 # A file size limit of 8 KiB: the history of 2000 steps (~90 KB) cannot be
 # written, the model (1 KB) could.  The history is written first, so the
 # model is not replaced; the error names the history and its errno.
-cp "$d/m.xn" "$d/keep.xn"
-printf 'old history\n' >"$d/h.csv"
-(ulimit -f 8 && trap '' XFSZ && exec "$X" train --quiet --epochs 2000 --seed 5 --save "$d/m.xn" \
-    --history "$d/h.csv") >"$tmp/out" 2>"$tmp/err"
-rc=$?
-one_line "train --save --history under a file size limit" 1 "^xornet: $(re "$d/h.csv"): cannot write: File too large$"
-cmp -s "$d/m.xn" "$d/keep.xn" || fail "train with a history that cannot be written replaced the model"
-[ "$(cat "$d/h.csv")" = "old history" ] || fail "the failed history replaced the old one"
-no_temps "$d" "a run that failed for lack of space"
-# the other way round: a model too big for the limit, a history that fits
-(ulimit -f 8 && trap '' XFSZ && exec "$X" train --quiet --epochs 3 --layers 2,200,1 --save "$d/m.xn" \
-    --history "$d/h.csv") >"$tmp/out" 2>"$tmp/err"
-rc=$?
-one_line "train with a model too big for the limit" 1 "^xornet: $(re "$d/m.xn"): cannot write: File too large$"
-cmp -s "$d/m.xn" "$d/keep.xn" && [ "$(cat "$d/h.csv")" = "old history" ] ||
-    fail "train whose model cannot be written replaced a file"
-no_temps "$d" "a run whose model could not be written"
+# (test_devices.sh does the same on a full disk.)
+if $itself; then
+    cp "$d/m.xn" "$d/keep.xn"
+    printf 'old history\n' >"$d/h.csv"
+    (ulimit -f 8 && trap '' XFSZ && exec "$X" train --quiet --epochs 2000 --seed 5 --save "$d/m.xn" \
+        --history "$d/h.csv") >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    one_line "train --save --history under a file size limit" 1 "^xornet: $(re "$d/h.csv"): cannot write: File too large$"
+    cmp -s "$d/m.xn" "$d/keep.xn" || fail "train with a history that cannot be written replaced the model"
+    [ "$(cat "$d/h.csv")" = "old history" ] || fail "the failed history replaced the old one"
+    no_temps "$d" "a run that failed for lack of space"
+    # the other way round: a model too big for the limit, a history that fits
+    (ulimit -f 8 && trap '' XFSZ && exec "$X" train --quiet --epochs 3 --layers 2,200,1 --save "$d/m.xn" \
+        --history "$d/h.csv") >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    one_line "train with a model too big for the limit" 1 "^xornet: $(re "$d/m.xn"): cannot write: File too large$"
+    cmp -s "$d/m.xn" "$d/keep.xn" && [ "$(cat "$d/h.csv")" = "old history" ] ||
+        fail "train whose model cannot be written replaced a file"
+    no_temps "$d" "a run whose model could not be written"
+fi
 
 # ---- 11. messages name the line, and stay one line -------------------------------
 printf '0,0,0,0\n1,1,1,0\n' >"$d/three.csv"
@@ -241,10 +245,12 @@ run train --quiet --epochs 3 --save "$d/$long" --history "$d/${long%.xn}.csv"
     fail "train --save with a 250-byte name: exit $rc: $(cat "$tmp/err")"
 no_temps "$d" "saves with 250-byte names"
 # a write that fails after the stdio buffer: its errno, not "write error"
-(ulimit -f 4 && trap '' XFSZ && exec "$X" train --quiet --epochs 1 --layers 2,400,1 --save "$d/big.xn") \
-    >"$tmp/out" 2>"$tmp/err"
-rc=$?
-one_line "a save larger than the file size limit" 1 "^xornet: $(re "$d/big.xn"): cannot write: File too large$"
-no_temps "$d" "a save over the file size limit"
+if $itself; then
+    (ulimit -f 4 && trap '' XFSZ && exec "$X" train --quiet --epochs 1 --layers 2,400,1 --save "$d/big.xn") \
+        >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    one_line "a save larger than the file size limit" 1 "^xornet: $(re "$d/big.xn"): cannot write: File too large$"
+    no_temps "$d" "a save over the file size limit"
+fi
 
 finish "files"
