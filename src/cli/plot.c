@@ -542,8 +542,9 @@ plot_status plot_surface(const char *png, const char *title, xn_net *net, size_t
             hi[k] = v > hi[k] ? v : hi[k];
         }
     for (size_t k = 0; k < 2; k++)
-        if (!(hi[k] > lo[k])) { /* one value: a box around it, at least unit-wide */
-            double d = fabs(lo[k]) / 4 > 0.5 ? fabs(lo[k]) / 4 : 0.5;
+        if (!(hi[k] > lo[k])) { /* one value: a box around it, unit-wide, or wider
+                                   where 0.5 is below the value's precision */
+            double d = fabs(lo[k]) * 1e-3 > 0.5 ? fabs(lo[k]) * 1e-3 : 0.5;
             lo[k] -= d;
             hi[k] += d;
         }
