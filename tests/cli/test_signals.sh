@@ -7,6 +7,8 @@
 # that loads whole, H is the old history (the run did not finish), the
 # program died by the signal, and no temporary file is left, except after
 # SIGKILL, which cannot be caught (docs/robustness.md; counted, not failed).
+# Then a history longer than the block kept in memory: a signal removes its
+# temporary file, and a run that finishes writes it whole.
 # usage: test_signals.sh XORNET REPO_ROOT
 set -u
 X=$1
@@ -63,6 +65,30 @@ for i in $(seq 20); do
         fi
     done
 done
+# A long run's history goes to its temporary file a block (1 MiB) at a
+# time: the file is there between blocks, and a signal removes it.
+rm -rf "$d"
+mkdir "$d"
+cp "$tmp/old.csv" "$d/h.csv"
+"$X" train --quiet --epochs 100000000 --history "$d/h.csv" >/dev/null 2>"$tmp/err" &
+pid=$!
+for _ in $(seq 200); do
+    [ -n "$(ls "$d" | grep '\.tmp-')" ] && break
+    sleep 0.05
+done
+[ -n "$(ls "$d" | grep '\.tmp-')" ] || fail "a long history: no block written after 10 s"
+kill -s TERM "$pid"
+{ wait "$pid"; } 2>/dev/null
+rc=$?
+[ "$rc" -eq 143 ] || fail "a long history and SIGTERM: exit status $rc"
+[ "$(ls -A "$d")" = h.csv ] || fail "a long history and SIGTERM: left $(ls -A "$d")"
+cmp -s "$d/h.csv" "$tmp/old.csv" || fail "a long history stopped by SIGTERM replaced the old one"
+# ... and one that finishes is whole
+"$X" train --quiet --epochs 50000 --history "$d/h.csv" >/dev/null 2>"$tmp/err" ||
+    fail "train --epochs 50000 --history: $(cat "$tmp/err")"
+[ "$(wc -l <"$d/h.csv")" -eq 50002 ] && [ "$(tail -n 1 "$d/h.csv" | cut -d, -f1)" = 50000 ] ||
+    fail "a history of 50000 steps has $(wc -l <"$d/h.csv") lines, expected 50002"
+
 echo "60 runs: the old model kept $old times, a new whole model $new times;" \
      "SIGKILL left a temporary file $left_after_kill times out of 20"
 [ "$new" -ge 20 ] || fail "only $new runs had saved a checkpoint: the signals came too early to test saves"
