@@ -13,16 +13,19 @@
 void xn_mt_write_state(FILE *f, const xn_net *net, const xn_checkpoint *ck)
 {
     const xn_opt *o = &net->opt;
-    fprintf(f, "optimizer %s lr %.17g momentum %.17g beta1 %.17g beta2 %.17g eps %.17g "
-               "weight_decay %.17g steps %llu\n",
-            xn_opt_name(o->kind), o->lr, o->momentum, o->beta1, o->beta2, o->eps, o->weight_decay,
+    char d[7][XN_DOUBLE_CHARS]; /* numbers with '.', whatever the locale (text.h) */
+    fprintf(f, "optimizer %s lr %s momentum %s beta1 %s beta2 %s eps %s weight_decay %s steps %llu\n",
+            xn_opt_name(o->kind), xn_format_double(d[0], o->lr), xn_format_double(d[1], o->momentum),
+            xn_format_double(d[2], o->beta1), xn_format_double(d[3], o->beta2),
+            xn_format_double(d[4], o->eps), xn_format_double(d[5], o->weight_decay),
             (unsigned long long)net->opt_t);
     xn_mt_write_blocks(f, net, "m", net->m);
     xn_mt_write_blocks(f, net, "v", net->v);
-    fprintf(f, "fit epoch %zu best_epoch %zu wait %zu best_loss %.17g lr0 %.17g\n", ck->fit.epoch,
-            ck->fit.best_epoch, ck->fit.wait, ck->fit.best_loss, ck->fit.lr0);
-    fprintf(f, "rng %s mti %d has_gauss %d gauss %.17g\nmt", xn_rng_kind_name(ck->rng.kind), ck->rng.mti,
-            ck->rng.has_gauss, ck->rng.gauss);
+    fprintf(f, "fit epoch %zu best_epoch %zu wait %zu best_loss %s lr0 %s\n", ck->fit.epoch,
+            ck->fit.best_epoch, ck->fit.wait, xn_format_double(d[0], ck->fit.best_loss),
+            xn_format_double(d[1], ck->fit.lr0));
+    fprintf(f, "rng %s mti %d has_gauss %d gauss %s\nmt", xn_rng_kind_name(ck->rng.kind), ck->rng.mti,
+            ck->rng.has_gauss, xn_format_double(d[0], ck->rng.gauss));
     for (size_t i = 0; i < 624; i++)
         fprintf(f, " %lu", (unsigned long)ck->rng.mt[i]);
     fputc('\n', f);

@@ -2,9 +2,11 @@
  * training-data format, told apart by the first line (docs/data-format.md).
  * Both readers work line by line on a text in memory, never read past its
  * length, and size their arrays by what they have read, not by counts in
- * the file, so the memory used is bounded by the text's length.  Also class
- * ids: one target column of whole numbers turned into one-hot targets,
- * checked line by line as the file is read or row by row in memory. */
+ * the file, so the memory used is bounded by the text's length.  A text
+ * must end in a newline: one cut inside its last row is refused.  Also
+ * class ids: one target column of whole numbers turned into one-hot
+ * targets, checked line by line as the file is read or row by row in
+ * memory. */
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -376,6 +378,8 @@ static xn_status parse_data(xn_data *d, const char *text, size_t len, size_t out
         in = cols - outputs;
         out = outputs;
     }
+    if (st == XN_OK)
+        st = xn_lines_check_end(&t, err);
     if (st != XN_OK) {
         free(vals.v);
         free(vals.line);

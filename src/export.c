@@ -659,7 +659,7 @@ static xn_status save_model(const xn_export_model *m, const xn_export_opts *opts
     gen g; /* checks everything before a file is touched */
     if ((s = gen_init(&g, m, opts, err)) != XN_OK)
         return s;
-    xn_atomic c = {NULL, NULL, NULL}, h = {NULL, NULL, NULL};
+    xn_atomic c = {.f = NULL}, h = {.f = NULL};
     if (c_path && (s = xn_atomic_open(&c, c_path, err)) != XN_OK)
         return blame(err, c_path, s);
     if (h_path && (s = xn_atomic_open(&h, h_path, err)) != XN_OK) {

@@ -452,7 +452,7 @@ xn_status xn_data_load_idx_images(xn_data *d, const char *path, xn_error *err)
         return xn_fail(err, 0, XN_EINVAL, "no path");
     char *bytes;
     size_t len;
-    xn_status st = xn_read_file(path, XN_TEXT_MAX_FILE, &bytes, &len, err);
+    xn_status st = xn_read_binary(path, XN_TEXT_MAX_FILE, &bytes, &len, err);
     if (st != XN_OK)
         return st;
     st = parse_images(d, bytes, len, err);
@@ -470,7 +470,7 @@ xn_status xn_data_load_idx_labels(xn_data *d, const char *path, size_t classes, 
         return xn_fail(err, 0, XN_EINVAL, "no path");
     char *bytes;
     size_t len;
-    if ((st = xn_read_file(path, XN_TEXT_MAX_FILE, &bytes, &len, err)) != XN_OK)
+    if ((st = xn_read_binary(path, XN_TEXT_MAX_FILE, &bytes, &len, err)) != XN_OK)
         return st;
     st = parse_labels(d, bytes, len, classes, err);
     free(bytes);

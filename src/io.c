@@ -9,7 +9,9 @@
  * checks the header (magic, version, sizes, activations, loss) before it
  * allocates, and allocates only when the rest of the text is long enough to
  * hold the numbers the sizes promise (each number takes at least two
- * bytes), so the allocation is bounded by the input's length. */
+ * bytes), so the allocation is bounded by the input's length.  A text must
+ * end in a newline, whatever its version: one cut inside its last number
+ * is refused rather than read as a different number. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <limits.h>
@@ -271,8 +273,10 @@ static xn_status parse(xn_net **out, xn_checkpoint *ck, const char *text, size_t
     r.err = err;
     xn_lines_init(&r.t, text, len);
     xn_status st;
-    if ((st = read_magic(&r)) != XN_OK || (st = read_sizes(&r)) != XN_OK || (st = read_acts(&r)) != XN_OK ||
-        (st = read_loss(&r)) != XN_OK || (st = read_dtype(&r)) != XN_OK)
+    if ((st = read_magic(&r)) != XN_OK || (st = read_sizes(&r)) != XN_OK)
+        return st;
+    size_t sizes_line = r.t.line; /* for a caller's message about the shape */
+    if ((st = read_acts(&r)) != XN_OK || (st = read_loss(&r)) != XN_OK || (st = read_dtype(&r)) != XN_OK)
         return st;
     /* a text too short for the sizes is refused before the allocation, by
      * a pass that finds where it falls short */
@@ -305,6 +309,8 @@ static xn_status parse(xn_net **out, xn_checkpoint *ck, const char *text, size_t
     if (st == XN_OK && xn_lines_content(&r.t, &s, &n))
         st = xn_fail(err, r.t.line, XN_EFORMAT, "unexpected '%s' after the %s", xn_quote(q, sizeof q, s, n),
                      r.version >= 2 ? "'end' line" : "last block");
+    if (st == XN_OK)
+        st = xn_lines_check_end(&r.t, err);
     if (st != XN_OK) {
         if (ck && ck->best) {
             free(ck->best);
@@ -314,6 +320,8 @@ static xn_status parse(xn_net **out, xn_checkpoint *ck, const char *text, size_t
         return st;
     }
     net->initialized = true;
+    if (err)
+        err->line = sizes_line;
     *out = net;
     return XN_OK;
 }

@@ -179,16 +179,18 @@ xn_status xn_mt_read_key_double(xn_mt_reader *r, const char **p, const char *end
     return XN_OK;
 }
 
-/* %.17g reads back as the same double and %.9g as the same float. */
+/* %.17g reads back as the same double and %.9g as the same float; the
+ * decimal point is '.' whatever the host's LC_NUMERIC (text.h). */
 void xn_mt_write_row(FILE *f, xn_dtype type, const void *v, size_t n)
 {
+    char b[XN_DOUBLE_CHARS];
     for (size_t j = 0; j < n; j++) {
         if (j)
             fputc(' ', f);
         if (type == XN_FLOAT32)
-            fprintf(f, "%.9g", (double)((const float *)v)[j]);
+            fputs(xn_format_float(b, ((const float *)v)[j]), f);
         else
-            fprintf(f, "%.17g", ((const double *)v)[j]);
+            fputs(xn_format_double(b, ((const double *)v)[j]), f);
     }
     fputc('\n', f);
 }

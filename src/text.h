@@ -1,7 +1,8 @@
-/* Private helpers for the text readers of model and data files: reading a
- * whole file under a size cap, a line splitter and a tokenizer that never
- * look past the end of the text (which need not end in NUL), bounded number
- * parsers, and error reporting into xn_error. */
+/* Private helpers for the text readers and writers of model and data files:
+ * reading a whole file under a size cap, a line splitter and a tokenizer
+ * that never look past the end of the text (which need not end in NUL),
+ * bounded number parsers and a number printer that ignore the host's
+ * LC_NUMERIC, and error reporting into xn_error. */
 #ifndef XORNET_TEXT_H
 #define XORNET_TEXT_H
 
@@ -32,6 +33,8 @@ typedef struct {
     size_t len, pos, line;
 } xn_lines;
 
+/* Starts at the first line; a UTF-8 byte-order mark (EF BB BF) before it
+ * is skipped, as text editors on some systems write one. */
 void xn_lines_init(xn_lines *t, const char *text, size_t len);
 /* The next line without its '\n' (and a '\r' before it): false at the end. */
 bool xn_lines_next(xn_lines *t, const char **s, size_t *n);
@@ -40,6 +43,12 @@ bool xn_lines_next(xn_lines *t, const char **s, size_t *n);
 bool xn_lines_content(xn_lines *t, const char **s, size_t *n);
 /* Line number to blame for an unexpected end: the last line, at least 1. */
 size_t xn_lines_end_line(const xn_lines *t);
+/* After the last line has been read: a text that does not end in '\n' may
+ * have been cut short (a copy or a download interrupted inside its last
+ * line, perhaps inside its last number), so it is XN_EFORMAT at that line.
+ * XN_OK for a text that ends in '\n' and for an empty one (the caller
+ * refuses that in its own words). */
+xn_status xn_lines_check_end(const xn_lines *t, xn_error *err);
 
 static inline bool xn_is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
@@ -61,12 +70,23 @@ typedef enum {
 
 /* A decimal floating-point number (strtod on a bounded NUL-terminated copy;
  * hexadecimal forms are refused).  Subnormal results are accepted, so every
- * double printed with %.17g reads back exactly. */
+ * double printed with %.17g reads back exactly.  The decimal point is '.'
+ * whatever LC_NUMERIC the host program has set. */
 xn_num xn_parse_double(const char *tok, size_t n, double *out);
 /* A whole number of decimal digits only, at most max (XN_NUM_RANGE past it). */
 xn_num xn_parse_size(const char *tok, size_t n, size_t max, size_t *out);
 /* Why a number was refused, e.g. "non-finite number". */
 const char *xn_num_why(xn_num r);
+
+/* Longest text xn_format_double writes, with its NUL: %.17g needs 25. */
+#define XN_DOUBLE_CHARS 32
+
+/* v as %.17g (which reads back as the same double), or as %.9g for a
+ * float's value (which reads back as the same float), with '.' as the
+ * decimal point whatever LC_NUMERIC the host program has set, into buf;
+ * returns buf. */
+const char *xn_format_double(char buf[XN_DOUBLE_CHARS], double v);
+const char *xn_format_float(char buf[XN_DOUBLE_CHARS], float v);
 
 /* Copies tok into buf (cap bytes, NUL-terminated) for a message: bytes
  * outside printable ASCII become '?' and a long token is cut with "...". */
@@ -83,12 +103,18 @@ xn_status xn_fail(xn_error *err, size_t line, xn_status s, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 /* Reads the file at path into *buf (malloc'd, *len bytes, NUL appended but
- * not counted).  XN_EIO (cannot open or read), XN_EFORMAT (larger than
- * max bytes), XN_ENOMEM; err says why with line 0. */
+ * not counted).  A regular file's size is checked before anything is read;
+ * any other file (a pipe, a device) is read until its end, the limit or a
+ * NUL byte, whichever comes first.  Nothing over max + 2 bytes is ever
+ * allocated.  XN_EIO (cannot open or read; line 0), XN_EFORMAT (larger
+ * than max bytes, line 0; or a NUL byte, which no text file holds, at its
+ * line), XN_ENOMEM (a real allocation failure). */
 xn_status xn_read_file(const char *path, size_t max, char **buf, size_t *len,
                        xn_error *err);
 /* The same from an open stream (such as stdin), read to its end; the caller
- * closes it.  XN_EIO (cannot read), XN_EFORMAT (over max), XN_ENOMEM. */
+ * closes it. */
 xn_status xn_read_stream(FILE *f, size_t max, char **buf, size_t *len, xn_error *err);
+/* xn_read_file for a binary file (IDX): NUL bytes are data. */
+xn_status xn_read_binary(const char *path, size_t max, char **buf, size_t *len, xn_error *err);
 
 #endif

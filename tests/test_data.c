@@ -1,8 +1,10 @@
 /* Data files: CSV and FANN read into the right rows and columns, the
  * shipped XOR files equal the built-in table, and each malformed file is
- * refused with the right line and an empty xn_data.  Class ids: read as
- * one-hot targets from a file (a bad id named by its line) or converted in
- * memory (named by its row), and recognised by xn_data_class_count. */
+ * refused with the right line and an empty xn_data: a text cut inside its
+ * last row (no final newline) too, while a byte-order mark is skipped.
+ * Class ids: read as one-hot targets from a file (a bad id named by its
+ * line) or converted in memory (named by its row), and recognised by
+ * xn_data_class_count. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,9 +48,23 @@ static void test_csv(void)
     xn_data_free(&d);
     xn_data_free(NULL);
 
-    /* no header, the default single target, no final newline */
-    CHECK_STATUS(parse_exact(&d, "1,2,3\n4,5,6", 11, 1, &err), XN_OK);
+    /* no header, the default single target */
+    CHECK_STATUS(parse_exact(&d, "1,2,3\n4,5,6\n", 12, 1, &err), XN_OK);
     CHECK(d.n == 2 && d.in == 2 && d.out == 1 && d.x[3] == 5 && d.y[1] == 6);
+    xn_data_free(&d);
+    /* cut inside the last row, or at its end before the newline: "6" may
+     * have been "65", so the text is refused at that line */
+    for (size_t len = 7; len <= 11; len++) {
+        CHECK_STATUS(parse_exact(&d, "1,2,3\n4,5,6\n", len, 1, &err), XN_EFORMAT);
+        CHECK(is_empty(&d) && err.line == 2);
+    }
+    CHECK(strstr(err.msg, "no newline at the end") != NULL);
+    /* a UTF-8 byte-order mark (Windows editors write one) is not data */
+    CHECK_STATUS(parse_exact(&d, "\xEF\xBB\xBF" "1,2,3\n", 9, 1, &err), XN_OK);
+    CHECK(d.n == 1 && d.x[0] == 1 && d.y[0] == 3);
+    xn_data_free(&d);
+    CHECK_STATUS(parse_exact(&d, "\xEF\xBB\xBF" "a,b\n1,2\n", 11, 1, &err), XN_OK);
+    CHECK(d.n == 1 && d.x[0] == 1);
     xn_data_free(&d);
     /* outputs 0: inputs only */
     CHECK_STATUS(parse_exact(&d, "1,2,3\n4,5,6\n", 12, 0, &err), XN_OK);
@@ -76,6 +92,9 @@ static void test_fann(void)
     xn_data_free(&d);
     CHECK_STATUS(parse_exact(&d, text, strlen(text), 1, &err), XN_EFORMAT);
     CHECK(is_empty(&d) && err.line == 1 && strstr(err.msg, "2 outputs"));
+    /* the last output cut from "6" (or "65"): refused */
+    CHECK_STATUS(parse_exact(&d, text, strlen(text) - 1, 0, &err), XN_EFORMAT);
+    CHECK(is_empty(&d) && err.line == 8 && strstr(err.msg, "cut short"));
 }
 
 /* data/xor.data and data/xor.csv hold the built-in XOR table.  The paths
@@ -145,6 +164,8 @@ static void test_malformed(void)
         {"spaces read as FANN", "\n1 2 1\n1 0 1\n", 1, 3,
          "expected 2 input numbers (pair 1), found 3 (read as FANN: line 2 is three whole numbers)"},
         {"nul byte", "1,2\n3,\0004\n", 1, 2, "not a number"},
+        {"no final newline", "1,2\n3,4", 1, 2, "no newline at the end"},
+        {"comment without newline", "1,2\n3,4\n# end", 1, 3, "no newline at the end"},
         {"fann short row", "2 2 1\n0 0\n0\n1\n1\n", 1, 4, "expected 2 input numbers (pair 2), found 1"},
         {"fann long row", "1 2 1\n0 0\n0 1\n", 1, 3, "expected 1 output number (pair 1), found 2"},
         {"fann missing pair", "2 2 1\n0 0\n0\n", 1, 3, "unexpected end of file; expected the input of pair 2 of 2"},

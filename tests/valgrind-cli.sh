@@ -4,7 +4,10 @@
 # program, then `xornet train`, `xornet models` and `xornet approx` run
 # under it directly.  Fails if a script fails, if a script never ran the
 # program (so nothing was checked), or if valgrind reported anything, even
-# in a run whose exit status the script expected to be non-zero.
+# in a run whose exit status the script expected to be non-zero.  A script
+# that exits 77 cannot run with a wrapper for a program (test_signals.sh:
+# the signals would reach the wrapper) or on this machine: it is reported
+# as skipped, as meson does.
 #
 # usage: tests/valgrind-cli.sh XORNET [SCRIPT...]
 set -u
@@ -69,8 +72,13 @@ for s in "${scripts[@]}"; do
     name=$(basename "$s" .sh)
     export XN_VALGRIND_DIR=$out/$name
     read -r rc secs <"$XN_VALGRIND_DIR/status" || { rc=1; secs=?; }
-    echo "valgrind: $name: exit $rc, $(wc -l <"$XN_VALGRIND_DIR/calls.log" 2>/dev/null || echo 0)" \
+    echo "valgrind: $name: exit $rc, $({ wc -l <"$XN_VALGRIND_DIR/calls.log"; } 2>/dev/null || echo 0)" \
          "runs of xornet, ${secs}s"
+    # 77: the script cannot run here (it says why), as under meson
+    if [ "$rc" -eq 77 ]; then
+        echo "valgrind: $name: $(tail -n 1 "$XN_VALGRIND_DIR/test.log")"
+        continue
+    fi
     if [ "$rc" -ne 0 ]; then
         echo "valgrind: $name: the script failed under valgrind:" >&2
         tail -n 30 "$XN_VALGRIND_DIR/test.log" >&2

@@ -398,9 +398,17 @@ XN_API const double *xn_xor_targets(void);  /* (4, 1) */
 /* Model files: the versioned text format of docs/model-format.md.  Saving
  * is atomic: a temporary file in the same folder is written, flushed to disk
  * and renamed over path, so a failure leaves any old file untouched; a
- * network with a non-finite parameter is refused (XN_ENUMERIC).  Loading is
- * strict and all-or-nothing; err (may be NULL) says where it failed.
- * XN_EINVAL (NULL arguments), XN_EIO, XN_EFORMAT, XN_ENOMEM. */
+ * character device, a FIFO or /dev/stdout is written directly instead, and
+ * a directory or block device refused (docs/robustness.md).  A network with
+ * a non-finite parameter is refused (XN_ENUMERIC).  Numbers are written and
+ * read with '.' whatever LC_NUMERIC the host has set.  Loading is strict
+ * and all-or-nothing (a text must end in a newline: one cut short is
+ * refused); err (may be NULL) says where it failed, and after a load names
+ * the "sizes" line, for a caller's message about a network that does not
+ * fit its data.  The library handles no signal: one that ends the program
+ * during a save may leave the temporary file, unless the program defers it
+ * until the save returns (as xornet does).  XN_EINVAL (NULL arguments),
+ * XN_EIO, XN_EFORMAT, XN_ENOMEM. */
 XN_API xn_status xn_net_save(const xn_net *net, const char *path, xn_error *err);
 XN_API xn_status xn_net_load(xn_net **out, const char *path, xn_error *err);
 /* The same reader over a text in memory (len bytes, need not end in NUL). */

@@ -22,7 +22,9 @@ int cmd_approx(int argc, char **argv);
 int cmd_models(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 
-/* Prints "xornet: <message>" and a newline to standard error. */
+/* Prints "xornet: <message>" and a newline to standard error, always as one
+ * line: control characters (a newline in a file name, an escape sequence)
+ * become '?', as the readers quote file contents. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Holds the messages back instead (the first is kept), until
  * cli_release_errors, which prints the held one if print, and says
@@ -77,6 +79,36 @@ int cli_load_targets(const char *path, const char *labels, size_t n0, size_t nL,
 /* True if the file at path starts as IDX data does (00 00, then a type
  * code) or as a gzip stream (1f 8b); false if it cannot be read. */
 bool cli_is_idx(const char *path);
+
+/* A file the command will write (--save, --history): checked before any
+ * work is done, so that a long run does not end in "cannot write".  Prints
+ * the error; EXIT_OK or EXIT_FAIL. */
+int cli_check_output(const char *path);
+
+/* xn_net_save with the signals held (cleanup.h), after flushing standard
+ * output (the path may be /dev/stdout).  Prints the error; 0 or -1. */
+int cli_save_model(const xn_net *net, const char *path);
+
+/* Where the C library allows it (glibc), standard output becomes a stream
+ * over descriptor 1 that keeps the errno of its first failed write, for
+ * cli_exit's message; main calls it first.  Elsewhere it does nothing and
+ * that message may lack the reason. */
+void cli_stdout_init(void);
+
+/* fflush(stdout), keeping the errno of the first failure for cli_exit:
+ * stdio keeps only an error flag, and errno is long overwritten by then.
+ * The program flushes standard output with this, never with fflush. */
+void cli_flush(void);
+
+/* The last thing main does: flushes and closes standard output and turns a
+ * failure there ("No space left on device" on /dev/full, say) into one
+ * line and EXIT_FAIL, unless rc already reports a failure (whose message
+ * is out).  Returns the exit status. */
+int cli_exit(int rc);
+
+/* v for a message: "%g", or "not finite" in words, never "nan" or "inf".
+ * buf holds at least 32 bytes; returns buf. */
+const char *cli_num(char *buf, double v);
 
 /* dir "/" name into buf (one slash, however dir ends); false after printing
  * "xornet: <flag>: path too long" if it does not fit. */

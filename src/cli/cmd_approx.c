@@ -526,8 +526,20 @@ static int print_units(run *r)
     return EXIT_OK;
 }
 
+/* An error for the report: "%.6e", or "not finite" in words, never
+ * "inf" or "nan". */
+static const char *sci(char *buf, size_t size, double v)
+{
+    if (isfinite(v))
+        snprintf(buf, size, "%.6e", v);
+    else
+        snprintf(buf, size, "not finite");
+    return buf;
+}
+
 static int report(run *r)
 {
+    char e1[32], e2[32];
     const xn_approx_info *in = &r->info;
     if (r->samples_path)
         printf("samples    %zu from %s\n", in->m, source_name(r));
@@ -552,9 +564,9 @@ static int report(run *r)
     printf("n          %zu\n", in->n);
     print_valid(r);
     if (r->kind == FIT_ADAPT) {
-        printf("max_error  %.6e  (on %zu points: the knots and 9 between each pair)\n",
-               in->err_max, in->checks);
-        printf("rms_error  %.6e\n", in->err_rms);
+        printf("max_error  %s  (on %zu points: the knots and 9 between each pair)\n",
+               sci(e1, sizeof e1, in->err_max), in->checks);
+        printf("rms_error  %s\n", sci(e2, sizeof e2, in->err_rms));
         if (isnan(in->order))
             printf("order      not measured (errors at the rounding level)\n");
         else
@@ -568,13 +580,13 @@ static int report(run *r)
             cli_error("the error grid: %s", xn_strerror(s));
             return EXIT_FAIL;
         }
-        printf("max_error  %.6e  (against %s on %zu points, 10x finer than the samples)\n",
-               mx, xn_approx_fn_name(r->fn), points);
-        printf("rms_error  %.6e\n", rms);
+        printf("max_error  %s  (against %s on %zu points, 10x finer than the samples)\n",
+               sci(e1, sizeof e1, mx), xn_approx_fn_name(r->fn), points);
+        printf("rms_error  %s\n", sci(e2, sizeof e2, rms));
     }
-    printf("resid_max  %.6e  (at the %s)\n", in->resid_max,
+    printf("resid_max  %s  (at the %s)\n", sci(e1, sizeof e1, in->resid_max),
            r->kind == FIT_ADAPT ? "knots" : "samples");
-    printf("resid_rms  %.6e\n", in->resid_rms);
+    printf("resid_rms  %s\n", sci(e2, sizeof e2, in->resid_rms));
     printf("time       %.6f s\n", r->seconds);
     if (r->print && print_units(r) != EXIT_OK)
         return EXIT_FAIL;
@@ -625,6 +637,7 @@ static int plot(run *r)
     else
         snprintf(title, sizeof title, "ReLU fit, %zu knots, to %s%s on [%g, %g]", r->info.n,
                  xn_approx_fn_name(r->fn), r->noise > 0.0 ? " with noise" : "", r->a, r->b);
+    cli_flush(); /* the picture may go to /dev/stdout, after the report */
     if (plot_approx(r->plot_path, title, r->m, r->x, r->f, r->net,
                     r->samples_path ? NULL : &r->fn, 0, 0, &err) != PLOT_OK) {
         cli_error("--plot: %s", err.msg);
@@ -656,14 +669,8 @@ int cmd_approx(int argc, char **argv)
         rc = report(&r);
     if (rc == EXIT_OK && r.plot_path)
         rc = plot(&r);
-    if (rc == EXIT_OK && r.save_path) {
-        xn_error err = {0, ""};
-        xn_status s = xn_net_save(r.net, r.save_path, &err);
-        if (s != XN_OK) {
-            cli_file_error(r.save_path, s, &err);
-            rc = EXIT_FAIL;
-        }
-    }
+    if (rc == EXIT_OK && r.save_path && cli_save_model(r.net, r.save_path) != 0)
+        rc = EXIT_FAIL;
     xn_net_destroy(r.net);
     free(r.x);
     free(r.f);

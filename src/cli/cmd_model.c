@@ -74,6 +74,7 @@ typedef struct {
     bool has_outputs;
     size_t outputs;
     bool classes, confusion; /* predict --classes, eval --confusion */
+    size_t model_line; /* the model's sizes line, once loaded, for messages */
 } args;
 
 /* Parses argv into a; returns -1 to go on, else the exit status. */
@@ -128,14 +129,16 @@ static int parse_args(const char *cmd, const char *help, bool takes_outputs, int
     return -1;
 }
 
-static int load_model(const char *path, xn_net **net)
+/* The model of a, and the line of its sizes into a->model_line. */
+static int load_model(args *a, xn_net **net)
 {
     xn_error err = {0, ""};
-    xn_status s = xn_net_load(net, path, &err);
+    xn_status s = xn_net_load(net, a->model, &err);
     if (s != XN_OK) {
-        cli_file_error(path, s, &err);
+        cli_file_error(a->model, s, &err);
         return s == XN_ENOMEM ? EXIT_FAIL : EXIT_USAGE;
     }
+    a->model_line = err.line;
     return EXIT_OK;
 }
 
@@ -174,11 +177,16 @@ static void drop_targets(xn_data *d, size_t n0)
 
 /* Says what a data file that does not fit the model has, and what the
  * model takes; returns EXIT_USAGE.  d is the file as read: a CSV as all
- * columns (d->out 0), FANN and IDX data with their own split. */
+ * columns (d->out 0), FANN and IDX data with their own split.  A text
+ * file is named with the line of its first row, which has the columns. */
 static int shape_error(const char *cmd, const args *a, const xn_data *d, size_t n0, size_t nL,
                        bool targets)
 {
-    const char *f = a->data;
+    char f[4200];
+    if (d->line && d->n)
+        snprintf(f, sizeof f, "%s:%zu", a->data, d->line[0]);
+    else
+        snprintf(f, sizeof f, "%s", a->data);
     if (a->has_outputs) /* predict --outputs K: the loader set the targets aside */
         cli_error("%s: %zu input%s a row besides the %zu target%s of --outputs; the model takes %zu",
                   f, d->in, cli_plural(d->in), a->outputs, cli_plural(a->outputs), n0);
@@ -220,12 +228,14 @@ static int load_data(const char *cmd, const args *a, const xn_net *net, bool tar
     if (!a->data) {
         if (n0 == 2 && (!targets || nL == 1))
             return cli_load_data(NULL, 0, d);
+        /* the model is at fault: named with its sizes line */
         if (targets)
-            cli_error("%s: the model maps %zu input%s to %zu output%s, not XOR's 2 to 1: "
-                      "give its data with --data FILE", cmd, n0, cli_plural(n0), nL, cli_plural(nL));
+            cli_error("%s:%zu: the model maps %zu input%s to %zu output%s, not XOR's 2 to 1: "
+                      "give %s its data with --data FILE", a->model, a->model_line, n0,
+                      cli_plural(n0), nL, cli_plural(nL), cmd);
         else
-            cli_error("%s: the model takes %zu input%s, not XOR's 2: give its data with --data FILE",
-                      cmd, n0, cli_plural(n0));
+            cli_error("%s:%zu: the model takes %zu input%s, not XOR's 2: give %s its data with "
+                      "--data FILE", a->model, a->model_line, n0, cli_plural(n0), cmd);
         return EXIT_USAGE;
     }
     int rc;
@@ -259,15 +269,6 @@ static int reserve_rows(xn_net *net, const xn_data *d)
     return EXIT_OK;
 }
 
-static int finish_output(void)
-{
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        cli_error("cannot write the output");
-        return EXIT_FAIL;
-    }
-    return EXIT_OK;
-}
-
 static int run_failed(const char *what, xn_status s)
 {
     cli_error("%s: %s", what, xn_strerror(s));
@@ -281,7 +282,7 @@ int cmd_predict(int argc, char **argv)
     if (rc >= 0)
         return rc;
     xn_net *net = NULL;
-    if ((rc = load_model(a.model, &net)) != EXIT_OK)
+    if ((rc = load_model(&a, &net)) != EXIT_OK)
         return rc;
     size_t nL = xn_net_size(net, xn_net_layers(net));
     xn_data d = {.n = 0};
@@ -326,7 +327,6 @@ int cmd_predict(int argc, char **argv)
             }
             putchar('\n');
         }
-        rc = finish_output();
     }
     free(y);
     xn_data_free(&d);
@@ -341,7 +341,7 @@ int cmd_eval(int argc, char **argv)
     if (rc >= 0)
         return rc;
     xn_net *net = NULL;
-    if ((rc = load_model(a.model, &net)) != EXIT_OK)
+    if ((rc = load_model(&a, &net)) != EXIT_OK)
         return rc;
     xn_data d = {.n = 0};
     rc = load_data("eval", &a, net, true, &d);
@@ -393,8 +393,6 @@ int cmd_eval(int argc, char **argv)
         putchar('\n');
         if (a.confusion)
             rc = print_confusion(d.n, K, y, d.y);
-        if (rc == EXIT_OK)
-            rc = finish_output();
     }
     free(y);
     xn_data_free(&d);
@@ -421,7 +419,7 @@ int cmd_grad(int argc, char **argv)
     if (rc >= 0)
         return rc;
     xn_net *net = NULL;
-    if ((rc = load_model(a.model, &net)) != EXIT_OK)
+    if ((rc = load_model(&a, &net)) != EXIT_OK)
         return rc;
     size_t L = xn_net_layers(net);
     xn_data d = {.n = 0};
@@ -449,7 +447,6 @@ int cmd_grad(int argc, char **argv)
             printf("db%zu %zu\n", l, out);
             print_matrix(xn_net_dbias(net, l), 1, out);
         }
-        rc = finish_output();
     }
     xn_data_free(&d);
     xn_net_destroy(net);

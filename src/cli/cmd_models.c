@@ -134,9 +134,21 @@ static void print_row(const xp_def *d, const run *u)
         printf("  (not run: %s)\n", xn_strerror(u->s));
         return;
     }
-    printf("  %-16.10g %-16.10g %4.2f", u->r.loss0, u->r.loss, u->r.acc);
+    /* a diverged run's numbers in words, never "nan" or "inf" */
+    putchar(' ');
+    for (int k = 0; k < 2; k++) {
+        double v = k ? u->r.loss : u->r.loss0;
+        if (isfinite(v))
+            printf(" %-16.10g", v);
+        else
+            printf(" %-16s", "not finite");
+    }
+    printf(" %4.2f", u->r.acc);
     for (size_t i = 0; i < 4; i++)
-        printf(" %11.8f", u->r.y[i]);
+        if (isfinite(u->r.y[i]))
+            printf(" %11.8f", u->r.y[i]);
+        else
+            printf(" %11s", "not finite");
     if (u->s == XN_ENUMERIC)
         printf("  diverged");
     putchar('\n');
@@ -155,7 +167,7 @@ static int run_all(const models_args *a, run *runs)
         xn_error err = {0, ""};
         u->s = xp_build(d, d->seed, a->data_dir, &u->net, &err);
         if (u->s != XN_OK) {
-            fflush(stdout);
+            cli_flush();
             if (d->kind == XP_FILE)
                 cli_error("%s: %s/%s: %s%s", d->name, a->data_dir, d->file,
                           err.msg[0] ? err.msg : xn_strerror(u->s),
@@ -172,7 +184,7 @@ static int run_all(const models_args *a, run *runs)
             }
             u->s = xp_run(d, u->net, u->history, &u->r);
             if (u->s != XN_OK) {
-                fflush(stdout);
+                cli_flush();
                 cli_error("%s: %s after %zu step%s", d->name, xn_strerror(u->s), u->r.steps,
                           cli_plural(u->r.steps));
                 rc = EXIT_FAIL;
@@ -202,7 +214,7 @@ static int run_seeds(size_t k)
         acts(d, ac, sizeof ac);
         xn_status s = xp_seeds(d, k, &st);
         if (s != XN_OK) {
-            fflush(stdout);
+            cli_flush();
             cli_error("%s: --seeds: %s", d->name, xn_strerror(s));
             rc = EXIT_FAIL;
             continue;
@@ -289,7 +301,7 @@ int cmd_models(int argc, char **argv)
     rc = run_all(&a, runs);
     if (a.seeds && run_seeds(a.seeds) != EXIT_OK)
         rc = EXIT_FAIL;
-    fflush(stdout);
+    cli_flush();
     if (a.plot_dir && plot_all(a.plot_dir, runs) != EXIT_OK)
         rc = EXIT_FAIL;
     for (size_t i = 0; i < xp_count(); i++) {

@@ -16,9 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "src/atomic.h"
 #include "cli.h"
 #include "cli_mpi.h"
+#include "history.h"
 #include "plot.h"
 #include "train_log.h"
 #include "xn_config.h"
@@ -638,8 +638,9 @@ static int choose_output(train_args *a, xn_data *d, xn_act *out)
     return EXIT_OK;
 }
 
-/* A network saved in a file: --init-from or --resume. */
-static int load_net(const char *path, xn_net **net, xn_checkpoint *ck)
+/* A network saved in a file: --init-from or --resume; *line, the line of
+ * its sizes, for a message about a shape that does not fit. */
+static int load_net(const char *path, xn_net **net, xn_checkpoint *ck, size_t *line)
 {
     xn_error err = {0, ""};
     xn_status s = ck ? xn_checkpoint_load(net, ck, path, &err) : xn_net_load(net, path, &err);
@@ -647,6 +648,7 @@ static int load_net(const char *path, xn_net **net, xn_checkpoint *ck)
         cli_file_error(path, s, &err);
         return s == XN_ENOMEM ? EXIT_FAIL : EXIT_USAGE;
     }
+    *line = err.line;
     return EXIT_OK;
 }
 
@@ -655,7 +657,8 @@ static int load_net(const char *path, xn_net **net, xn_checkpoint *ck)
 static int build_net(train_args *a, xn_data *d, xn_net **net, xn_rng *rng, xn_checkpoint *ck)
 {
     if (a->init_from || a->resume) {
-        int rc = load_net(a->resume ? a->resume : a->init_from, net, a->resume ? ck : NULL);
+        size_t sizes_line;
+        int rc = load_net(a->resume ? a->resume : a->init_from, net, a->resume ? ck : NULL, &sizes_line);
         if (rc != EXIT_OK)
             return rc;
         size_t L = xn_net_layers(*net), K = xn_net_size(*net, L);
@@ -665,9 +668,15 @@ static int build_net(train_args *a, xn_data *d, xn_net **net, xn_rng *rng, xn_ch
             return EXIT_USAGE;
         }
         if (xn_net_size(*net, 0) != d->in || K != d->out) {
-            cli_error("%s: the network maps %zu input%s to %zu output%s, the data has %zu and %zu",
-                      a->resume ? a->resume : a->init_from, xn_net_size(*net, 0),
-                      cli_plural(xn_net_size(*net, 0)), K, cli_plural(K), d->in, d->out);
+            /* the data file's first row if it has lines, else the model's sizes */
+            if (a->data && d->line && d->n)
+                cli_error("%s:%zu: %zu input%s and %zu output%s a row, but the network in %s maps %zu "
+                          "to %zu", a->data, d->line[0], d->in, cli_plural(d->in), d->out,
+                          cli_plural(d->out), a->resume ? a->resume : a->init_from, xn_net_size(*net, 0), K);
+            else
+                cli_error("%s:%zu: the network maps %zu input%s to %zu output%s, the data has %zu and %zu",
+                          a->resume ? a->resume : a->init_from, sizes_line, xn_net_size(*net, 0),
+                          cli_plural(xn_net_size(*net, 0)), K, cli_plural(K), d->in, d->out);
             return EXIT_USAGE;
         }
         xn_net_set_kernel(*net, a->kernel);
@@ -707,9 +716,14 @@ static int build_net(train_args *a, xn_data *d, xn_net **net, xn_rng *rng, xn_ch
     }
     size_t L = a->n_sizes - 1;
     if (a->sizes[0] != d->in || a->sizes[L] != d->out) {
-        cli_error("--layers: the network maps %zu input%s to %zu output%s, the data has %zu and %zu",
-                  a->sizes[0], cli_plural(a->sizes[0]), a->sizes[L], cli_plural(a->sizes[L]), d->in,
-                  d->out);
+        if (a->data && d->line && d->n) /* the data file's first row */
+            cli_error("%s:%zu: %zu input%s and %zu output%s a row, but --layers maps %zu to %zu", a->data,
+                      d->line[0], d->in, cli_plural(d->in), d->out, cli_plural(d->out), a->sizes[0],
+                      a->sizes[L]);
+        else
+            cli_error("--layers: the network maps %zu input%s to %zu output%s, the data has %zu and %zu",
+                      a->sizes[0], cli_plural(a->sizes[0]), a->sizes[L], cli_plural(a->sizes[L]), d->in,
+                      d->out);
         return EXIT_USAGE;
     }
     bool acts_given = a->n_acts != 0;
@@ -852,17 +866,6 @@ static int plot_run(const char *dir, xn_net *net, const xn_data *d, const plot_s
     return cli_plot_result(ok, err.msg, path) ? EXIT_OK : EXIT_FAIL;
 }
 
-static int save_net(const xn_net *net, const char *path)
-{
-    xn_error err = {0, ""};
-    xn_status s = xn_net_save(net, path, &err);
-    if (s != XN_OK) {
-        cli_file_error(path, s, &err);
-        return EXIT_FAIL;
-    }
-    return EXIT_OK;
-}
-
 /* The rows fit trains on: all of them, or those before --val-split's. */
 static size_t train_rows(const train_args *a, const xn_data *d)
 {
@@ -949,7 +952,7 @@ int cmd_train(int argc, char **argv)
     xn_net *net = NULL;
     xn_rng rng;
     xn_checkpoint ck = {.best = NULL};
-    xn_atomic hist = {0}; /* --history, replaced only by a run that succeeds */
+    cli_history hist = {0}; /* --history, replaced only by a run that succeeds */
     train_log t = {.first_loss = NAN};
     if (rc == EXIT_OK)
         rc = load_train(&a, &sets.train);
@@ -969,14 +972,12 @@ int cmd_train(int argc, char **argv)
         cli_error("--val-split: no training rows are left of %zu", sets.train.n);
         rc = EXIT_USAGE;
     }
-    if (rc == EXIT_OK && a.history) {
-        xn_error err = {0, ""};
-        xn_status s = xn_atomic_open(&hist, a.history, &err);
-        if (s != XN_OK) {
-            cli_file_error(a.history, s, &err);
-            rc = EXIT_FAIL;
-        }
-    }
+    /* the files the run writes, checked before it runs (pictures are drawn
+     * after the run, whose work is kept if they fail) */
+    if (rc == EXIT_OK && a.save && cli_check_output(a.save) != EXIT_OK)
+        rc = EXIT_FAIL;
+    if (rc == EXIT_OK)
+        rc = cli_history_start(&hist, a.history);
     if (mpi) { /* one message, from the first rank that failed; all stop */
         int first = cli_mpi_first_failed(rc == EXIT_OK);
         cli_release_errors(first == cli_mpi_rank());
@@ -1002,7 +1003,7 @@ int cmd_train(int argc, char **argv)
     t.target = a.target;
     t.checkpoint = a.checkpoint;
     t.checkpoint_path = a.save;
-    t.history = hist.f;
+    t.history = cli_history_file(&hist);
     t.keep_curves = a.plot != NULL;
     t.check_ranks = a.check_ranks;
     train_log_history_header(&t, xn_net_task(net));
@@ -1071,22 +1072,18 @@ int cmd_train(int argc, char **argv)
         rc = report(&a, net, &sets, &res, &t);
     }
     print_table(net, &sets.train);
-    if (rc == EXIT_OK && a.save)
-        rc = save_net(net, a.save);
-    if (rc == EXIT_OK && hist.f) { /* only a run that saved its network */
-        xn_error err = {0, ""};
-        xn_status h = xn_atomic_commit(&hist, &err);
-        if (h != XN_OK) {
-            cli_file_error(a.history, h, &err);
-            rc = EXIT_FAIL;
-        }
-    }
-    fflush(stdout);
+    /* the history is written and synced (what a full disk makes fail)
+     * before the model is replaced, and renamed into place after it: a run
+     * that fails has replaced nothing (docs/robustness.md) */
+    if (rc == EXIT_OK && (cli_history_finish(&hist) != EXIT_OK || (a.save && cli_save_model(net, a.save) != 0) ||
+                          cli_history_publish(&hist, a.save) != EXIT_OK))
+        rc = EXIT_FAIL;
+    cli_flush();
     if (rc == EXIT_OK && a.plot && plot_run(a.plot, net, &sets.train, &t.loss, a.data ? a.data : "xor") != EXIT_OK)
         rc = EXIT_FAIL;
 done:
     cli_release_errors(false);
-    xn_atomic_abort(&hist); /* a failed run leaves an old history as it was */
+    cli_history_abort(&hist); /* a failed run leaves an old history as it was */
     train_log_free(&t);
     free(ck.best);
     xn_net_destroy(net);

@@ -1,7 +1,10 @@
-/* The xornet program: dispatches to the subcommands. */
+/* The xornet program: dispatches to the subcommands, after installing the
+ * signal handler that removes its temporary files (cleanup.h), and checks
+ * standard output before it exits (cli_exit). */
 #include <stdio.h>
 #include <string.h>
 
+#include "cleanup.h"
 #include "cli.h"
 #include "cli_mpi.h"
 
@@ -28,7 +31,7 @@ static void usage(FILE *f)
           "Exit status: 0 success, 1 the work failed, 2 bad usage or bad input.\n", f);
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
@@ -51,4 +54,11 @@ int main(int argc, char **argv)
         }
     cli_error("unknown command '%s' (see xornet --help)", argv[1]);
     return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    cli_signals_init();
+    cli_stdout_init();
+    return cli_exit(run(argc, argv));
 }

@@ -2,11 +2,15 @@
  * script into a fresh temporary directory, runs gnuplot on the script
  * without a shell, copies the PNG gnuplot wrote to the requested path and
  * removes the directory.  User paths never enter the script; titles do, as
- * gnuplot single-quoted strings. */
-#define _POSIX_C_SOURCE 200809L /* mkdtemp, posix_spawnp, waitpid */
+ * gnuplot single-quoted strings.  gnuplot's own output goes to a file in
+ * the directory: its warnings are dropped, its error becomes the one line
+ * of plot_error.  The directory and gnuplot are registered with the
+ * program's signal handler (cleanup.h). */
+#define _POSIX_C_SOURCE 200809L /* mkdtemp, posix_spawnp, waitpid, nanosleep */
 
 #include "plot.h"
 
+#include "cleanup.h"
 #include "src/atomic.h"
 
 #include <errno.h>
@@ -19,17 +23,30 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
 
 /* The files a picture may use inside its temporary directory. */
-static const char *const tmp_names[] = {"plot.gp", "a.dat", "b.dat", "c.dat", "out.png"};
+static const char *const tmp_names[] = {"plot.gp", "a.dat", "b.dat", "c.dat", "out.png", "gnuplot.log"};
 enum { N_TMP = sizeof tmp_names / sizeof tmp_names[0] };
 
 typedef struct {
     char dir[4096];
+    int id; /* the registry entry (cleanup.h); -1 if none */
 } tmpdir;
+
+/* gnuplot takes values of magnitude up to about 1e307 and refuses a range
+ * wider than a double holds ("x range is invalid"); xornet draws up to
+ * this and refuses the rest before gnuplot runs. */
+#define PLOT_MAX_ABS 1e300
+
+static bool drawable(double v) { return isfinite(v) && fabs(v) <= PLOT_MAX_ABS; }
+
+/* Evenly spaced points: x0 + (x1 - x0) t would overflow for a range wider
+ * than a double holds; each term of this stays below max(|x0|, |x1|). */
+static double lerp(double x0, double x1, double t) { return x0 * (1.0 - t) + x1 * t; }
 
 static void set_err(plot_error *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -96,10 +113,17 @@ static plot_status tmp_open(tmpdir *t, plot_error *err)
     const char *base = getenv("TMPDIR");
     if (!base || !*base)
         base = "/tmp";
+    t->id = -1;
     int w = snprintf(t->dir, sizeof t->dir, "%s/xornet-plot-XXXXXX", base);
-    if (w < 0 || (size_t)w >= sizeof t->dir || !mkdtemp(t->dir)) {
+    cli_hold_signals();
+    bool made = w > 0 && (size_t)w < sizeof t->dir && mkdtemp(t->dir);
+    int e = errno;
+    if (made)
+        t->id = cli_temp_add(t->dir, tmp_names, N_TMP);
+    cli_release_signals();
+    if (!made) {
         set_err(err, "cannot create a temporary directory in %s: %s", base,
-                w > 0 && (size_t)w < sizeof t->dir ? strerror(errno) : "path too long");
+                w > 0 && (size_t)w < sizeof t->dir ? strerror(e) : "path too long");
         t->dir[0] = '\0';
         return PLOT_EFAIL;
     }
@@ -115,13 +139,17 @@ static void tmp_remove(tmpdir *t)
 {
     if (!t->dir[0])
         return;
+    cli_hold_signals();
     for (size_t i = 0; i < N_TMP; i++) {
         char p[4200];
         tmp_path(t, tmp_names[i], p, sizeof p);
         unlink(p);
     }
     rmdir(t->dir);
+    cli_temp_forget(t->id);
+    cli_release_signals();
     t->dir[0] = '\0';
+    t->id = -1;
 }
 
 static FILE *tmp_file(const tmpdir *t, const char *name, plot_error *err)
@@ -148,51 +176,170 @@ static plot_status tmp_close(FILE *f, const char *name, plot_error *err)
 
 /* ---- running gnuplot and delivering the picture ------------------------- */
 
-/* Copies the file src to dst, replacing dst whole or not at all. */
+/* Copies the file src to dst, replacing dst whole or not at all (or
+ * writing into dst directly if it is a device or a FIFO: src/atomic.h),
+ * with the signals held while a temporary file exists beside dst. */
 static plot_status copy_file(const char *src, const char *dst, plot_error *err)
 {
     FILE *in = fopen(src, "rb");
     if (!in) {
-        set_err(err, "%s: cannot read gnuplot's picture: %s", src, strerror(errno));
+        set_err(err, "cannot read gnuplot's picture: %s", strerror(errno));
         return PLOT_EFAIL;
     }
     xn_atomic out;
     xn_error xe = {0, ""};
+    plot_status s = PLOT_OK;
+    cli_hold_signals();
     if (xn_atomic_open(&out, dst, &xe) != XN_OK) {
         set_err(err, "%s: %s", dst, xe.msg);
-        fclose(in);
-        return PLOT_EFAIL;
+        s = PLOT_EFAIL;
+    } else {
+        char buf[1 << 16];
+        size_t got;
+        while ((got = fread(buf, 1, sizeof buf, in)) > 0)
+            fwrite(buf, 1, got, out.f); /* a failure is kept for the commit */
+        if (ferror(in)) {
+            set_err(err, "cannot read gnuplot's picture");
+            xn_atomic_abort(&out);
+            s = PLOT_EFAIL;
+        } else if (xn_atomic_commit(&out, &xe) != XN_OK) {
+            set_err(err, "%s: %s", dst, xe.msg);
+            s = PLOT_EFAIL;
+        }
     }
-    char buf[1 << 16];
-    size_t got;
-    while ((got = fread(buf, 1, sizeof buf, in)) > 0)
-        if (fwrite(buf, 1, got, out.f) != got)
-            break;
-    bool bad = ferror(in) != 0;
+    cli_release_signals();
     fclose(in);
-    if (bad) {
-        set_err(err, "%s: cannot read gnuplot's picture", src);
-        xn_atomic_abort(&out);
-        return PLOT_EFAIL;
+    return s;
+}
+
+/* The seconds gnuplot may take: $XORNET_PLOT_TIMEOUT if it is a positive
+ * number, else PLOT_TIMEOUT. */
+static double timeout_seconds(void)
+{
+    const char *v = getenv("XORNET_PLOT_TIMEOUT");
+    char *end;
+    double t = v && *v ? strtod(v, &end) : 0.0;
+    return v && *v && *end == '\0' && t > 0.0 && t <= 1e6 ? t : PLOT_TIMEOUT;
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Waits for pid until the timeout; on time out kills it (SIGKILL) and
+ * reaps it.  True if it ended by itself, with *status. */
+static bool wait_child(pid_t pid, double seconds, int *status, plot_error *err)
+{
+    double deadline = now() + seconds;
+    long nap = 1000000; /* 1 ms, growing to 50 ms: quick pictures stay quick */
+    for (;;) {
+        pid_t r = waitpid(pid, status, WNOHANG);
+        if (r == pid)
+            return true;
+        if (r < 0 && errno != EINTR) {
+            set_err(err, "waiting for gnuplot: %s", strerror(errno));
+            return false;
+        }
+        if (now() >= deadline)
+            break;
+        struct timespec ts = {0, nap};
+        nanosleep(&ts, NULL);
+        nap = nap < 50000000 ? nap * 2 : nap;
     }
-    if (xn_atomic_commit(&out, &xe) != XN_OK) {
-        set_err(err, "%s: %s", dst, xe.msg);
-        return PLOT_EFAIL;
+    kill(-pid, SIGKILL); /* the group: gnuplot and anything it started */
+    while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+        ;
+    set_err(err, "gnuplot did not finish within %g s and was stopped (XORNET_PLOT_TIMEOUT)",
+            seconds);
+    return false;
+}
+
+/* gnuplot's complaint, from its output in t's gnuplot.log, as one line
+ * into msg: its error line ("line 12: undefined variable: x") without the
+ * script's temporary path, else its last line.  Empty if it said nothing. */
+static void gnuplot_says(const tmpdir *t, char *msg, size_t size)
+{
+    char path[4200], text[1 << 14];
+    msg[0] = '\0';
+    tmp_path(t, "gnuplot.log", path, sizeof path);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return;
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    const char *pick = NULL, *last = NULL;
+    for (char *line = text, *next; line && *line; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        size_t len = strlen(line);
+        while (len && (line[len - 1] == '\r' || line[len - 1] == ' '))
+            line[--len] = '\0';
+        if (!len)
+            continue;
+        last = line;
+        /* '"<script>" line N: message', the error gnuplot stops on */
+        const char *at = strstr(line, "\" line ");
+        if (line[0] == '"' && at && !strstr(at, ": warning:"))
+            pick = at + 2;
     }
-    return PLOT_OK;
+    if (!pick)
+        pick = last;
+    if (!pick)
+        return;
+    size_t k = 0;
+    for (const char *p = pick; *p && k + 1 < size; p++)
+        msg[k++] = (unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p;
+    msg[k] = '\0';
 }
 
 /* Runs gnuplot on t's plot.gp and copies t's out.png to png. */
-static plot_status run_gnuplot(const tmpdir *t, const char *png, plot_error *err)
+static plot_status run_gnuplot(tmpdir *t, const char *png, plot_error *err)
 {
-    char script[4200], out[4200];
+    char script[4200], out[4200], log[4200];
     tmp_path(t, "plot.gp", script, sizeof script);
     tmp_path(t, "out.png", out, sizeof out);
+    tmp_path(t, "gnuplot.log", log, sizeof log);
     char arg0[] = "gnuplot", arg1[] = "-d";
     char *argv[] = {arg0, arg1, script, NULL};
-    pid_t pid;
-    /* -d: ignore the user's ~/.gnuplot, so the picture is always the same */
-    int rc = posix_spawnp(&pid, "gnuplot", NULL, NULL, argv, environ);
+    /* no terminal for gnuplot: its input is empty and its output (warnings,
+     * errors naming the temporary script) goes to the log */
+    posix_spawn_file_actions_t fa;
+    if (posix_spawn_file_actions_init(&fa) != 0) {
+        set_err(err, "cannot start gnuplot: out of memory");
+        return PLOT_EFAIL;
+    }
+    int rc = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    if (rc == 0)
+        rc = posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (rc == 0)
+        rc = posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    /* its own process group, so that a timeout or a signal stops whatever
+     * gnuplot may have started too (cleanup.h kills the group) */
+    posix_spawnattr_t attr;
+    bool attr_ok = rc == 0 && posix_spawnattr_init(&attr) == 0;
+    if (rc == 0 && !attr_ok)
+        rc = ENOMEM;
+    if (rc == 0)
+        rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    if (rc == 0)
+        rc = posix_spawnattr_setpgroup(&attr, 0);
+    pid_t pid = 0;
+    /* -d: ignore the user's ~/.gnuplot, so the picture is always the same.
+     * Held: a signal right after the start finds gnuplot registered. */
+    cli_hold_signals();
+    if (rc == 0)
+        rc = posix_spawnp(&pid, "gnuplot", &fa, &attr, argv, environ);
+    if (rc == 0)
+        cli_temp_child(t->id, pid);
+    cli_release_signals();
+    if (attr_ok)
+        posix_spawnattr_destroy(&attr);
+    posix_spawn_file_actions_destroy(&fa);
     if (rc == ENOENT) {
         set_err(err, "%s", PLOT_INSTALL_HINT);
         return PLOT_ENOGNUPLOT;
@@ -201,22 +348,25 @@ static plot_status run_gnuplot(const tmpdir *t, const char *png, plot_error *err
         set_err(err, "cannot start gnuplot: %s", strerror(rc));
         return PLOT_EFAIL;
     }
-    int status;
-    while (waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR) {
-            set_err(err, "waiting for gnuplot: %s", strerror(errno));
-            return PLOT_EFAIL;
-        }
-    }
+    int status = 0;
+    bool ended = wait_child(pid, timeout_seconds(), &status, err);
+    cli_hold_signals();
+    cli_temp_child(t->id, 0);
+    cli_release_signals();
+    if (!ended)
+        return PLOT_EFAIL;
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         /* glibc's posix_spawnp reports a missing program as exit status 127 */
         if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && !plot_have_gnuplot()) {
             set_err(err, "%s", PLOT_INSTALL_HINT);
             return PLOT_ENOGNUPLOT;
         }
-        set_err(err, "%s: gnuplot failed (%s %d)", png,
+        char says[300];
+        gnuplot_says(t, says, sizeof says);
+        set_err(err, "%s: gnuplot failed (%s %d)%s%s", png,
                 WIFEXITED(status) ? "exit status" : "signal",
-                WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+                WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), says[0] ? ": " : "",
+                says);
         return PLOT_EFAIL;
     }
     struct stat st;
@@ -304,7 +454,7 @@ plot_status plot_loss(const char *png, const char *title, size_t n, const double
         return s;
     size_t positive = 0;
     for (size_t i = 0; i < n; i++)
-        positive += isfinite(y[i]) && y[i] > 0.0;
+        positive += drawable(y[i]) && y[i] > 0.0;
     bool logscale = positive > 0;
     FILE *dat = tmp_file(&t, "a.dat", err), *gp = NULL;
     if (!dat) {
@@ -312,7 +462,7 @@ plot_status plot_loss(const char *png, const char *title, size_t n, const double
         goto out;
     }
     for (size_t i = 0; i < n; i++)
-        if (isfinite(y[i]) && (!logscale || y[i] > 0.0))
+        if (drawable(x[i]) && drawable(y[i]) && (!logscale || y[i] > 0.0))
             fprintf(dat, "%.17g %.17g\n", x[i], y[i]);
     if ((s = tmp_close(dat, "data", err)) != PLOT_OK)
         goto out;
@@ -336,22 +486,25 @@ out:
 
 /* Writes the surface grid (G x G points over [x0,x1] x [y0,y1], one block
  * per x1 value) to f and widens [*zlo, *zhi] to its outputs.  Returns the
- * status of the forward pass. */
+ * status of the forward pass, XN_ENUMERIC for an output gnuplot cannot
+ * draw. */
 static xn_status write_grid(FILE *f, xn_net *net, double x0, double x1, double y0, double y1,
                             double *zlo, double *zhi)
 {
     enum { G = 41 };
     double in[G * 2], out[G];
     for (size_t i = 0; i < G; i++) {
-        double u = x0 + (x1 - x0) * (double)i / (G - 1);
+        double u = lerp(x0, x1, (double)i / (G - 1));
         for (size_t j = 0; j < G; j++) {
             in[2 * j] = u;
-            in[2 * j + 1] = y0 + (y1 - y0) * (double)j / (G - 1);
+            in[2 * j + 1] = lerp(y0, y1, (double)j / (G - 1));
         }
         xn_status s = xn_net_predict(net, G, in, out);
         if (s != XN_OK)
             return s;
         for (size_t j = 0; j < G; j++) {
+            if (!drawable(out[j]))
+                return XN_ENUMERIC;
             fprintf(f, "%.17g %.17g %.17g\n", in[2 * j], in[2 * j + 1], out[j]);
             *zlo = out[j] < *zlo ? out[j] : *zlo;
             *zhi = out[j] > *zhi ? out[j] : *zhi;
@@ -380,17 +533,20 @@ plot_status plot_surface(const char *png, const char *title, xn_net *net, size_t
     for (size_t i = 0; i < n; i++)
         for (size_t k = 0; k < 2; k++) {
             double v = x[2 * i + k];
-            if (!isfinite(v)) {
-                set_err(err, "input %zu is not finite", i + 1);
+            if (!drawable(v)) {
+                set_err(err, "input %zu is %s; gnuplot draws values up to %g in magnitude", i + 1,
+                        isfinite(v) ? "too large" : "not finite", PLOT_MAX_ABS);
                 return PLOT_EFAIL;
             }
             lo[k] = v < lo[k] ? v : lo[k];
             hi[k] = v > hi[k] ? v : hi[k];
         }
     for (size_t k = 0; k < 2; k++)
-        if (!(hi[k] > lo[k])) { /* one value: a unit-wide box around it */
-            lo[k] -= 0.5;
-            hi[k] += 0.5;
+        if (!(hi[k] > lo[k])) { /* one value: a box around it, unit-wide, or wider
+                                   where 0.5 is below the value's precision */
+            double d = fabs(lo[k]) * 1e-3 > 0.5 ? fabs(lo[k]) * 1e-3 : 0.5;
+            lo[k] -= d;
+            hi[k] += d;
         }
     /* the points' outputs, for the labels; copied before the grid's passes */
     double *a = malloc(n * sizeof *a);
@@ -403,6 +559,13 @@ plot_status plot_surface(const char *png, const char *title, xn_net *net, size_t
         set_err(err, "cannot evaluate the network");
         return PLOT_EFAIL;
     }
+    for (size_t i = 0; i < n; i++)
+        if (!drawable(a[i])) {
+            set_err(err, "the network's output at input %zu is %s; gnuplot draws values up to %g "
+                    "in magnitude", i + 1, isfinite(a[i]) ? "too large" : "not finite", PLOT_MAX_ABS);
+            free(a);
+            return PLOT_EFAIL;
+        }
     tmpdir t;
     plot_status s = tmp_open(&t, err);
     FILE *grid = NULL, *pts = NULL, *gp = NULL;
@@ -416,6 +579,11 @@ plot_status plot_surface(const char *png, const char *title, xn_net *net, size_t
     double zlo = 0.0, zhi = 1.0;
     xn_status xs = write_grid(grid, net, lo[0], hi[0], lo[1], hi[1], &zlo, &zhi);
     plot_status cs = tmp_close(grid, "data", err);
+    if (xs == XN_ENUMERIC) {
+        set_err(err, "the network's output on the plotted square is not finite or beyond %g, "
+                "which gnuplot cannot draw", PLOT_MAX_ABS);
+        goto out;
+    }
     if (xs != XN_OK) {
         set_err(err, "cannot evaluate the network: %s", xn_strerror(xs));
         goto out;
@@ -480,7 +648,7 @@ plot_status plot_approx(const char *png, const char *title, size_t m, const doub
     size_t per = m <= 4096 ? 16 : m <= 65536 ? 2 : 1;
     size_t g = (m - 1) * per + 1;
     double *xs = malloc(m * sizeof *xs), *gx = malloc(g * sizeof *gx), *gy = malloc(g * sizeof *gy);
-    tmpdir t = {""};
+    tmpdir t = {"", -1};
     FILE *dat = NULL, *gp = NULL;
     plot_status s = PLOT_EFAIL;
     if (!xs || !gx || !gy) {
@@ -491,12 +659,24 @@ plot_status plot_approx(const char *png, const char *title, size_t m, const doub
     qsort(xs, m, sizeof *xs, cmp_double);
     for (size_t i = 0; i + 1 < m; i++)
         for (size_t k = 0; k < per; k++)
-            gx[i * per + k] = xs[i] + (xs[i + 1] - xs[i]) * (double)k / (double)per;
+            gx[i * per + k] = lerp(xs[i], xs[i + 1], (double)k / (double)per);
     gx[g - 1] = xs[m - 1];
     if (xn_approx_eval(net, g, gx, gy) != XN_OK) { /* O(g + n): sorted gx */
         set_err(err, "cannot evaluate the network");
         goto out;
     }
+    for (size_t i = 0; i < m; i++)
+        if (!drawable(x[i]) || !drawable(f[i])) {
+            set_err(err, "sample %zu is %s; gnuplot draws values up to %g in magnitude", i + 1,
+                    isfinite(x[i]) && isfinite(f[i]) ? "too large" : "not finite", PLOT_MAX_ABS);
+            goto out;
+        }
+    for (size_t i = 0; i < g; i++)
+        if (!drawable(gy[i])) {
+            set_err(err, "the network at x = %g is %s; gnuplot draws values up to %g in magnitude",
+                    gx[i], isfinite(gy[i]) ? "too large" : "not finite", PLOT_MAX_ABS);
+            goto out;
+        }
     if ((s = tmp_open(&t, err)) != PLOT_OK)
         goto out;
     s = PLOT_EFAIL;
@@ -506,7 +686,7 @@ plot_status plot_approx(const char *png, const char *title, size_t m, const doub
         fprintf(dat, "%.17g %.17g", gx[i], gy[i]);
         if (fn) {
             double v = xn_approx_fn_eval(*fn, gx[i]);
-            if (isfinite(v))
+            if (drawable(v))
                 fprintf(dat, " %.17g", v);
             else
                 fputs(" NaN", dat);

@@ -7,7 +7,15 @@
  * script}) -- no shell, and no user path inside the script: gnuplot writes
  * the PNG into the temporary directory, and xornet copies it to the
  * requested path (through a temporary file in the same folder, renamed into
- * place).  The temporary directory is removed before the call returns.
+ * place; a device or FIFO is written directly, src/atomic.h).  The
+ * temporary directory is removed before the call returns, and by the
+ * program's signal handler if a signal comes first (cleanup.h).
+ *
+ * gnuplot reads nothing and writes to a log in the temporary directory: a
+ * warning is dropped, an error becomes the one line of plot_error.  It may
+ * run $XORNET_PLOT_TIMEOUT seconds (PLOT_TIMEOUT if unset), then it is
+ * killed.  Values beyond 1e300 in magnitude, which gnuplot cannot draw,
+ * are refused before it runs (a loss curve leaves such points out).
  *
  * The functions print nothing; they return a plot_status and fill a
  * plot_error with one line. */
@@ -33,6 +41,10 @@ typedef struct {
 /* The default picture size in pixels, used when a width or height is 0. */
 enum { PLOT_WIDTH = 800, PLOT_HEIGHT = 600 };
 
+/* Seconds gnuplot may take for one picture unless $XORNET_PLOT_TIMEOUT
+ * says otherwise: ample for the largest plot xornet draws (about 2 s). */
+#define PLOT_TIMEOUT 60.0
+
 /* What to tell a user without gnuplot. */
 #define PLOT_INSTALL_HINT \
     "gnuplot was not found on PATH; install it to draw plots (Debian/Ubuntu: apt-get install gnuplot-nox)"
@@ -49,8 +61,8 @@ plot_status plot_mkdir(const char *dir, plot_error *err);
  * or was made (plot_mkdir). */
 plot_status plot_prepare_dir(const char *dir, plot_error *err);
 
-/* The loss curve y (n) against the steps x (n), log-scale y (points <= 0 or
- * not finite are left out; linear scale if none is left). */
+/* The loss curve y (n) against the steps x (n), log-scale y (points <= 0,
+ * not finite or beyond 1e300 are left out; linear scale if none is left). */
 plot_status plot_loss(const char *png, const char *title, size_t n, const double *x,
                       const double *y, int width, int height, plot_error *err);
 

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <time.h>
 
+#include "cleanup.h"
 #include "cli.h"
 #include "cli_mpi.h"
 
@@ -91,14 +92,18 @@ int train_log_epoch(const xn_progress *p, void *user)
             if (!isnan(p->val_loss))
                 printf(" val_loss %.6g val_%s %.4f", p->val_loss, m, p->val_metric);
             printf(" (%.2fs)\n", p->seconds);
-            fflush(stdout);
+            cli_flush();
         }
     }
     if (t->checkpoint && p->epoch % t->checkpoint == 0) {
         xn_checkpoint ck = {.fit = *p->state, .rng = t->rng ? *t->rng : (xn_rng){.mti = 0},
                             .best = (void *)p->best_params};
         xn_error err = {0, ""};
+        /* held: a signal waits until the checkpoint is whole or gone */
+        cli_flush();
+        cli_hold_signals();
         xn_status s = xn_checkpoint_save(t->net, &ck, t->checkpoint_path, &err);
+        cli_release_signals();
         if (s != XN_OK) {
             train_log_end(t);
             cli_file_error(t->checkpoint_path, s, &err);

@@ -64,12 +64,12 @@ count=0
 for f in "$C"/data_*.csv "$C"/fann_*.data; do
     count=$((count + 1))
     # a file that reads but does not fit the 2-2-1 model says what it has
-    # and what the model takes, with no line number
+    # and what the model takes, at the line of its first row
     case $f in
-    *data_no_inputs*) pattern="^xornet: $(re "$f"): 1 column; CMD needs 3: the model's 2 inputs and 1 target$" ;;
-    *data_wrong_inputs*) pattern="^xornet: $(re "$f"): 4 columns; CMD needs 3: the model's 2 inputs and 1 target$" ;;
-    *fann_wrong_inputs*) pattern="^xornet: $(re "$f"): pairs of 3 inputs and 1 output; the model maps 2 inputs to 1 output$" ;;
-    *fann_outputs_conflict*) pattern="^xornet: $(re "$f"): pairs of 2 inputs and 2 outputs; the model maps 2 inputs to 1 output$" ;;
+    *data_no_inputs*) pattern="^xornet: $(re "$f"):[0-9]+: 1 column; CMD needs 3: the model's 2 inputs and 1 target$" ;;
+    *data_wrong_inputs*) pattern="^xornet: $(re "$f"):[0-9]+: 4 columns; CMD needs 3: the model's 2 inputs and 1 target$" ;;
+    *fann_wrong_inputs*) pattern="^xornet: $(re "$f"):2: pairs of 3 inputs and 1 output; the model maps 2 inputs to 1 output$" ;;
+    *fann_outputs_conflict*) pattern="^xornet: $(re "$f"):2: pairs of 2 inputs and 2 outputs; the model maps 2 inputs to 1 output$" ;;
     *) pattern="^xornet: $(re "$f"):[0-9]+: " ;;
     esac
     expect_refused "$f" "${pattern//CMD/eval}" eval --model "$tmp/good.xn" --data "$f"
@@ -109,25 +109,25 @@ expect_refused x "unknown option '--outputs'" eval --model "$tmp/good.xn" --outp
 sed 's/^sizes 2 2 1/sizes 3 2 1/; s/^W1 2 2/W1 3 2/; s/^-1 1.25/-1 1.25\n0 0/' "$tmp/good.xn" >"$tmp/three.xn"
 sed 's/^sizes 2 2 1/sizes 1 2 1/; s/^W1 2 2/W1 1 2/; /^-1 1.25/d' "$tmp/good.xn" >"$tmp/one.xn"
 # without --data a model that is not XOR's needs its data
-expect_refused x "^xornet: eval: the model maps 3 inputs to 1 output, not XOR's 2 to 1: give its data with --data FILE$" \
+expect_refused x "^xornet: $(re "$tmp/three.xn"):3: the model maps 3 inputs to 1 output, not XOR's 2 to 1: give eval its data with --data FILE$" \
     eval --model "$tmp/three.xn"
-expect_refused x "^xornet: grad: the model maps 3 inputs to 1 output, not XOR's 2 to 1: give its data with --data FILE$" \
+expect_refused x "^xornet: $(re "$tmp/three.xn"):3: the model maps 3 inputs to 1 output, not XOR's 2 to 1: give grad its data with --data FILE$" \
     grad --model "$tmp/three.xn" --xor
-expect_refused x "^xornet: predict: the model takes 3 inputs, not XOR's 2: give its data with --data FILE$" \
+expect_refused x "^xornet: $(re "$tmp/three.xn"):3: the model takes 3 inputs, not XOR's 2: give predict its data with --data FILE$" \
     predict --model "$tmp/three.xn"
 
 # column counts: what the file has and what the model takes
 printf '1,2,3,4,5\n' >"$tmp/five.csv"
 for cmd in eval grad; do
-    expect_refused x "^xornet: $(re "$tmp/five.csv"): 5 columns; $cmd needs 4: the model's 3 inputs and 1 target$" \
+    expect_refused x "^xornet: $(re "$tmp/five.csv"):1: 5 columns; $cmd needs 4: the model's 3 inputs and 1 target$" \
         $cmd --model "$tmp/three.xn" --data "$tmp/five.csv"
 done
-expect_refused x "^xornet: $(re "$tmp/five.csv"): 5 columns; predict needs 3 \(the model's inputs\) or 4 \(inputs and 1 target\)$" \
+expect_refused x "^xornet: $(re "$tmp/five.csv"):1: 5 columns; predict needs 3 \(the model's inputs\) or 4 \(inputs and 1 target\)$" \
     predict --model "$tmp/three.xn" --data "$tmp/five.csv"
-expect_refused x "^xornet: $(re "$tmp/five.csv"): 3 inputs a row besides the 2 targets of --outputs; the model takes 2$" \
+expect_refused x "^xornet: $(re "$tmp/five.csv"):1: 3 inputs a row besides the 2 targets of --outputs; the model takes 2$" \
     predict --model "$tmp/good.xn" --data "$tmp/five.csv" --outputs 2
 printf '1,2,3\n' >"$tmp/three.csv"
-expect_refused x "^xornet: $(re "$tmp/three.csv"): 3 columns; predict needs 1 \(the model's input\) or 2 \(input and 1 target\)$" \
+expect_refused x "^xornet: $(re "$tmp/three.csv"):1: 3 columns; predict needs 1 \(the model's input\) or 2 \(input and 1 target\)$" \
     predict --model "$tmp/one.xn" --data "$tmp/three.csv"
 # with several outputs a row may also end in a class id
 cat >"$tmp/two.xn" <<'EOF'
@@ -146,12 +146,12 @@ W2 2 2
 b2 2
 0 0
 EOF
-expect_refused x "^xornet: $(re "$tmp/five.csv"): 5 columns; eval needs 4 \(the model's 2 inputs and 2 targets\) or 3 \(the inputs and a class id\)$" \
+expect_refused x "^xornet: $(re "$tmp/five.csv"):1: 5 columns; eval needs 4 \(the model's 2 inputs and 2 targets\) or 3 \(the inputs and a class id\)$" \
     eval --model "$tmp/two.xn" --data "$tmp/five.csv"
-expect_refused x "^xornet: $(re "$tmp/five.csv"): 5 columns; predict needs 2 \(the model's inputs\), 4 \(inputs and 2 targets\) or 3 \(inputs and a class id\)$" \
+expect_refused x "^xornet: $(re "$tmp/five.csv"):1: 5 columns; predict needs 2 \(the model's inputs\), 4 \(inputs and 2 targets\) or 3 \(inputs and a class id\)$" \
     predict --model "$tmp/two.xn" --data "$tmp/five.csv"
 printf '1 3 1\n1 2 3\n1\n' >"$tmp/three.data"
-expect_refused x "^xornet: $(re "$tmp/three.data"): pairs of 3 inputs; the model takes 2$" \
+expect_refused x "^xornet: $(re "$tmp/three.data"):2: pairs of 3 inputs; the model takes 2$" \
     predict --model "$tmp/good.xn" --data "$tmp/three.data"
 # the same files fit a model of their shape, with or without the targets
 [ "$("$X" predict --model "$tmp/three.xn" --data "$tmp/three.data" | wc -l)" -eq 1 ] || fail "predict on three.data"

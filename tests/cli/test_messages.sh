@@ -34,7 +34,7 @@ says "xornet: --layers: must be at least 1, got '0'" train --layers 2,0,1
 says "xornet: --layers: the network maps 3 inputs to 1 output, the data has 2 and 1" train --layers 3,4,1
 says "xornet: --layers: the network maps 2 inputs to 2 outputs, the data has 2 and 1" train --layers 2,4,2
 printf '0,1\n1,0\n' >"$tmp/one.csv"
-says "xornet: --layers: the network maps 2 inputs to 1 output, the data has 1 and 1" \
+says "xornet: $tmp/one.csv:1: 1 input and 1 output a row, but --layers maps 2 to 1" \
     train --data "$tmp/one.csv" --layers 2,4,1
 says "xornet: --act: 1 activation for 2 layers; give one per layer" train --act relu
 "$xornet" train --epochs 1 --quiet >"$tmp/out" 2>"$tmp/err" || fail "train --epochs 1: $(cat "$tmp/err")"

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Robustness of the xornet program: training that diverges stops
-# with one "diverged" line and exit status 1, never printing NaN; NaN and
+# with one "diverged" line and exit status 1, never printing NaN or
+# infinity (on either stream; a residual that overflows neither); NaN and
 # infinity in data, sample and model files are refused at load time with
 # exit status 2 and file:line; saturated sigmoid, softmax and cross-entropy
 # stay finite; and sizes too large for the limits or for memory fail with one
@@ -57,6 +58,15 @@ for args in "--layers 2,8,1 --act relu,identity" \
         rm -f "$tmp/diverged.xn"
     fi
 done
+# the message says "not finite" in words, never "loss inf" or "loss nan"
+run train --lr 1e6 --layers 2,8,1 --act relu,identity
+grep -q 'diverged' "$tmp/err" && ! has_nonfinite "$tmp/err" ||
+    fail "train --lr 1e6: the message prints a non-finite loss: $(cat "$tmp/err")"
+# approx: residuals that overflow are reported in words as well
+printf '0,1.7e308\n1,-1.7e308\n2,1.7e308\n3,-1.7e308\n4,1.7e308\n' >"$tmp/huge_f.samples"
+run approx --samples "$tmp/huge_f.samples" --knots 2
+[[ $rc =~ ^(0|1|2)$ ]] && ! has_nonfinite "$tmp/out" && ! has_nonfinite "$tmp/err" ||
+    fail "approx with residuals near 1e308: exit $rc or inf/nan printed: $(cat "$tmp/out" "$tmp/err")"
 # the progress lines before the divergence are there and finite
 run train --lr 1e6 --layers 2,8,1 --act relu,identity --every 1
 grep -q '^epoch 0 loss' "$tmp/out" || fail "train --lr 1e6 --every 1: no progress before the divergence"

@@ -14,12 +14,16 @@ static inline xn_status fuzz_data_parse(const char *text, size_t len, size_t out
     memset(d, 0x5a, sizeof *d); /* garbage: the reader must reset it */
     xn_status s = xn_data_parse(d, text, len, outputs, &err);
     fuzz_check_error(&err, s != XN_OK);
+    fuzz_check_line(s, &err, len);
     if (s != XN_OK) {
         FUZZ_CHECK(d->n == 0 && d->in == 0 && d->out == 0 && d->x == NULL && d->y == NULL);
         FUZZ_CHECK(err.line <= len + 1);
         return s;
     }
     FUZZ_CHECK(d->n >= 1 && d->in >= 1 && d->x != NULL);
+    /* ends in a newline; err names the line that fixed the columns */
+    FUZZ_CHECK(len > 0 && text[len - 1] == '\n');
+    FUZZ_CHECK(err.line >= 1 && err.line <= len && err.msg[0] == '\0');
     FUZZ_CHECK(outputs == 0 || d->out == outputs);
     FUZZ_CHECK(d->out == 0 || d->y != NULL);
     /* the arrays hold n * in and n * out values: ASan checks the bounds */

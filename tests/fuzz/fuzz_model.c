@@ -1,6 +1,7 @@
 /* libFuzzer target: the model-file reader xn_net_parse on arbitrary bytes.
- * A network it accepts must have finite parameters, run a forward pass on
- * one zero row and be destroyed without a leak. */
+ * A refusal names its line; a network it accepts came from a text ending
+ * in a newline, has finite parameters, runs a forward pass on one zero row
+ * and is destroyed without a leak. */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,6 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&err, 'x', sizeof err);
     xn_status s = xn_net_parse(&net, text, size, &err);
     fuzz_check_error(&err, s != XN_OK);
+    fuzz_check_line(s, &err, size);
     if (s != XN_OK) {
         FUZZ_CHECK(net == NULL);
         FUZZ_CHECK(err.line <= size + 1);
@@ -25,6 +27,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     FUZZ_CHECK(net != NULL);
+    /* the text ends in a newline (one cut short is refused), and err names
+     * the sizes line */
+    FUZZ_CHECK(size > 0 && text[size - 1] == '\n');
+    FUZZ_CHECK(err.line >= 2 && err.line < size && err.msg[0] == '\0');
     size_t L = xn_net_layers(net);
     FUZZ_CHECK(L >= 1 && L <= XN_MAX_LAYERS);
     FUZZ_CHECK(xn_net_param_count(net) <= XN_MAX_PARAMS);

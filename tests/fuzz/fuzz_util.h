@@ -28,6 +28,15 @@ static inline void fuzz_check_error(const xn_error *err, int failed)
         FUZZ_CHECK(err->msg[0] != '\0');
 }
 
+/* A text refused as malformed names its line: every text has a line 1
+ * (an empty one too), and the program prints "FILE:LINE: message" from it
+ * (tests/fuzz/cli_messages.sh checks the program's side). */
+static inline void fuzz_check_line(xn_status s, const xn_error *err, size_t len)
+{
+    if (s == XN_EFORMAT)
+        FUZZ_CHECK(err->line >= 1 && err->line <= len + 1);
+}
+
 /* Readers refuse NaN and infinity: every value they return is finite. */
 static inline void fuzz_check_finite(const double *v, size_t n)
 {

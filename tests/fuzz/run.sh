@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every libFuzzer target of a -Dfuzz=true build: first once over its
 # committed corpus (a regression test: fixed crashes stay fixed), then for
-# SECONDS of fuzzing.  New inputs go to BUILD_DIR/fuzz-out/<target>/new, a
+# SECONDS of fuzzing, then the program over the newest inputs the fuzzing
+# found, whose exit-2 messages must all read "FILE:LINE: ..."
+# (tests/fuzz/cli_lines.sh).  New inputs go to BUILD_DIR/fuzz-out/<target>/new, a
 # scratch folder listed before the committed corpus, so fuzzing reads the
 # corpus but never grows the repository.  Any crash, leak, timeout or
 # out-of-memory fails the run and prints the input's path.
@@ -21,6 +23,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 declare -A corpus_of=([fuzz_model]=model [fuzz_data_csv]=csv [fuzz_data_fann]=fann
                       [fuzz_samples]=samples [fuzz_idx]=idx)
+# how tests/fuzz/cli_lines.sh runs the program on a target's inputs
+declare -A cli_kind_of=([fuzz_model]=model [fuzz_data_csv]=csv [fuzz_data_fann]=fann)
 declare -A dict_of=([fuzz_model]=model.dict [fuzz_data_csv]=numbers.dict
                     [fuzz_data_fann]=numbers.dict [fuzz_samples]=numbers.dict [fuzz_idx]=idx.dict)
 targets=("$@")
@@ -75,6 +79,20 @@ for t in "${targets[@]}"; do
             echo "fuzz:   once fixed, keep it: cp $f $seeds/" >&2
         done
         failed=1
+    fi
+
+    # The program on what the fuzzing found (the newest 100): one
+    # "FILE:LINE:" line for every input refused with exit status 2.
+    kind=${cli_kind_of[$t]:-}
+    if [ -n "$kind" ] && [ -x "$build/src/cli/xornet" ]; then
+        if ! "$here/cli_lines.sh" "$build/src/cli/xornet" "$here/../.." "$kind:$out/new:100" \
+            >"$out/cli_lines.log" 2>&1; then
+            echo "fuzz: $t: the program's messages FAILED; log $out/cli_lines.log:" >&2
+            grep FAIL "$out/cli_lines.log" | head -n 20 >&2
+            failed=1
+        else
+            echo "fuzz: $t: $(tail -n 1 "$out/cli_lines.log")"
+        fi
     fi
 done
 exit $failed
