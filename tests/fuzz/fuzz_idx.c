@@ -78,11 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (n == 0 || n > 256)
             n = 1;
         n += (sel & 4) != 0;
-        d.n = n;
-        d.in = 1;
-        d.out = 0;
-        d.x = calloc(n, sizeof *d.x);
-        d.y = NULL;
+        d = (xn_data){.n = n, .in = 1, .x = calloc(n, sizeof *d.x)};
         FUZZ_CHECK(d.x != NULL);
         check_labels(&d, rest, len, classes);
         xn_data_free(&d);
