@@ -837,9 +837,10 @@ static int print_scores(xn_net *net, const char *name, const xn_data *d)
     return EXIT_OK;
 }
 
-/* --plot DIR: the loss curve, and the learned function where it can be
- * drawn.  Returns EXIT_OK or EXIT_FAIL. */
-static int plot_run(const char *dir, xn_net *net, const xn_data *d, const plot_series *loss,
+/* --plot DIR: the training (and validation) curves of the loss and the
+ * metric, and the learned function where it can be drawn: a surface over
+ * 2 inputs, a curve through the data for 1.  Returns EXIT_OK or EXIT_FAIL. */
+static int plot_run(const char *dir, xn_net *net, const xn_data *d, const train_log *t,
                     const char *name)
 {
     plot_error err = {""};
@@ -848,22 +849,39 @@ static int plot_run(const char *dir, xn_net *net, const xn_data *d, const plot_s
         cli_error("--plot: %s", err.msg);
         return EXIT_FAIL;
     }
-    if (!cli_join_path(path, sizeof path, dir, "loss.png", "--plot"))
-        return EXIT_FAIL;
+    bool val = t->val_loss.n > 0, classes = xn_net_task(net) == XN_TASK_CLASSIFICATION;
+    const char *x = t->steps ? "step" : "epoch", *metric = classes ? "accuracy" : "rmse";
+    plot_curve c[2] = {{"training", t->loss.n, t->loss.x, t->loss.y},
+                       {"validation", t->val_loss.n, t->val_loss.x, t->val_loss.y}};
     snprintf(title, sizeof title, "%s: %s loss", name, xn_loss_name(xn_net_loss(net)));
-    if (!cli_plot_result(plot_loss(path, title, loss->n, loss->x, loss->y, 0, 0, &err) == PLOT_OK,
+    if (!cli_join_path(path, sizeof path, dir, "loss.png", "--plot") ||
+        !cli_plot_result(plot_curves(path, title, x, "loss", true, val ? 2 : 1, c, 0, 0, &err) == PLOT_OK,
                          err.msg, path))
         return EXIT_FAIL;
-    if (d->in != 2 || d->out != 1) {
-        printf("(no surface plot: the data has %zu input%s and %zu output%s, a surface needs 2 and 1)\n",
-               d->in, cli_plural(d->in), d->out, cli_plural(d->out));
-        return EXIT_OK;
-    }
-    if (!cli_join_path(path, sizeof path, dir, "surface.png", "--plot"))
+    c[0] = (plot_curve){"training", t->metric.n, t->metric.x, t->metric.y};
+    c[1] = (plot_curve){"validation", t->val_metric.n, t->val_metric.x, t->val_metric.y};
+    snprintf(title, sizeof title, "%s: %s", name, metric);
+    if (!cli_join_path(path, sizeof path, dir, "metric.png", "--plot") ||
+        !cli_plot_result(plot_curves(path, title, x, metric, !classes, val ? 2 : 1, c, 0, 0, &err) == PLOT_OK,
+                         err.msg, path))
         return EXIT_FAIL;
-    snprintf(title, sizeof title, "%s: learned function", name);
-    bool ok = plot_surface(path, title, net, d->n, d->x, d->y, 0, 0, &err) == PLOT_OK;
-    return cli_plot_result(ok, err.msg, path) ? EXIT_OK : EXIT_FAIL;
+    bool ok;
+    if (d->in == 2 && d->out == 1) {
+        snprintf(title, sizeof title, "%s: learned function", name);
+        ok = cli_join_path(path, sizeof path, dir, "surface.png", "--plot") &&
+             cli_plot_result(plot_surface(path, title, net, d->n, d->x, d->y, 0, 0, &err) == PLOT_OK, err.msg,
+                             path);
+    } else if (d->in == 1 && d->out == 1) {
+        snprintf(title, sizeof title, "%s: the network over the training data", name);
+        ok = cli_join_path(path, sizeof path, dir, "fit.png", "--plot") &&
+             cli_plot_result(plot_fit(path, title, net, d->n, d->x, d->y, 0, 0, &err) == PLOT_OK, err.msg, path);
+    } else {
+        printf("(no picture of the learned function: the data has %zu input%s and %zu output%s; "
+               "a surface needs 2 and 1, a curve 1 and 1)\n",
+               d->in, cli_plural(d->in), d->out, cli_plural(d->out));
+        ok = true;
+    }
+    return ok ? EXIT_OK : EXIT_FAIL;
 }
 
 /* The rows fit trains on: all of them, or those before --val-split's. */
@@ -973,9 +991,17 @@ int cmd_train(int argc, char **argv)
         rc = EXIT_USAGE;
     }
     /* the files the run writes, checked before it runs (pictures are drawn
-     * after the run, whose work is kept if they fail) */
+     * after the run, whose work is kept if they fail, but gnuplot and the
+     * folder are there before it starts) */
     if (rc == EXIT_OK && a.save && cli_check_output(a.save) != EXIT_OK)
         rc = EXIT_FAIL;
+    if (rc == EXIT_OK && a.plot && cli_mpi_rank() == 0) {
+        plot_error err = {""};
+        if (plot_prepare_dir(a.plot, &err) != PLOT_OK) {
+            cli_error("--plot: %s", err.msg);
+            rc = EXIT_FAIL;
+        }
+    }
     if (rc == EXIT_OK)
         rc = cli_history_start(&hist, a.history);
     if (mpi) { /* one message, from the first rank that failed; all stop */
@@ -1079,7 +1105,7 @@ int cmd_train(int argc, char **argv)
                           cli_history_publish(&hist, a.save) != EXIT_OK))
         rc = EXIT_FAIL;
     cli_flush();
-    if (rc == EXIT_OK && a.plot && plot_run(a.plot, net, &sets.train, &t.loss, a.data ? a.data : "xor") != EXIT_OK)
+    if (rc == EXIT_OK && a.plot && plot_run(a.plot, net, &sets.train, &t, a.data ? a.data : "xor") != EXIT_OK)
         rc = EXIT_FAIL;
 done:
     cli_release_errors(false);

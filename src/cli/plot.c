@@ -48,6 +48,17 @@ static bool drawable(double v) { return isfinite(v) && fabs(v) <= PLOT_MAX_ABS; 
  * than a double holds; each term of this stays below max(|x0|, |x1|). */
 static double lerp(double x0, double x1, double t) { return x0 * (1.0 - t) + x1 * t; }
 
+/* A range of one value [v, v] becomes a box around it, unit-wide, or wider
+ * where 0.5 is below the value's precision. */
+static void widen(double *lo, double *hi)
+{
+    if (*hi > *lo)
+        return;
+    double d = fabs(*lo) * 1e-3 > 0.5 ? fabs(*lo) * 1e-3 : 0.5;
+    *lo -= d;
+    *hi += d;
+}
+
 static void set_err(plot_error *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -439,11 +450,23 @@ static FILE *open_script(tmpdir *t, plot_error *err)
 
 /* ---- the pictures ------------------------------------------------------- */
 
-plot_status plot_loss(const char *png, const char *title, size_t n, const double *x,
-                      const double *y, int width, int height, plot_error *err)
+plot_status plot_curves(const char *png, const char *title, const char *xlabel, const char *ylabel,
+                        bool log_y, size_t k, const plot_curve *c, int width, int height,
+                        plot_error *err)
 {
-    if (!png || !x || !y || n == 0) {
-        set_err(err, "no loss history to plot");
+    size_t total = 0, positive = 0;
+    if (k > PLOT_CURVES_MAX) {
+        set_err(err, "at most %d curves in one picture", PLOT_CURVES_MAX);
+        return PLOT_EFAIL;
+    }
+    for (size_t j = 0; j < k; j++)
+        if (c[j].x && c[j].y)
+            for (size_t i = 0; i < c[j].n; i++) {
+                total++;
+                positive += drawable(c[j].y[i]) && c[j].y[i] > 0.0;
+            }
+    if (!png || total == 0) {
+        set_err(err, "no history to plot");
         return PLOT_EFAIL;
     }
     if (!size_ok(width, height, err))
@@ -452,36 +475,61 @@ plot_status plot_loss(const char *png, const char *title, size_t n, const double
     plot_status s = tmp_open(&t, err);
     if (s != PLOT_OK)
         return s;
-    size_t positive = 0;
-    for (size_t i = 0; i < n; i++)
-        positive += drawable(y[i]) && y[i] > 0.0;
-    bool logscale = positive > 0;
-    FILE *dat = tmp_file(&t, "a.dat", err), *gp = NULL;
-    if (!dat) {
+    bool logscale = log_y && positive > 0;
+    FILE *gp = NULL;
+    size_t drawn = 0;
+    static const char *const files[PLOT_CURVES_MAX] = {"a.dat", "b.dat", "c.dat"}; /* in tmp_names */
+    for (size_t j = 0; j < k; j++) {
+        FILE *dat = tmp_file(&t, files[j], err);
+        if (!dat) {
+            s = PLOT_EFAIL;
+            goto out;
+        }
+        for (size_t i = 0; c[j].x && c[j].y && i < c[j].n; i++)
+            if (drawable(c[j].x[i]) && drawable(c[j].y[i]) && (!logscale || c[j].y[i] > 0.0)) {
+                fprintf(dat, "%.17g %.17g\n", c[j].x[i], c[j].y[i]);
+                drawn++;
+            }
+        if ((s = tmp_close(dat, "data", err)) != PLOT_OK)
+            goto out;
+    }
+    if (drawn == 0) {
+        set_err(err, "no drawable point in the history (all of it is not finite or beyond %g)",
+                PLOT_MAX_ABS);
         s = PLOT_EFAIL;
         goto out;
     }
-    for (size_t i = 0; i < n; i++)
-        if (drawable(x[i]) && drawable(y[i]) && (!logscale || y[i] > 0.0))
-            fprintf(dat, "%.17g %.17g\n", x[i], y[i]);
-    if ((s = tmp_close(dat, "data", err)) != PLOT_OK)
-        goto out;
     if (!(gp = open_script(&t, err))) {
         s = PLOT_EFAIL;
         goto out;
     }
     put_header(gp, title, width, height);
-    fputs("set xlabel 'step'\n", gp);
-    fprintf(gp, "set ylabel '%s'\n", logscale ? "loss (log scale)" : "loss");
-    if (logscale)
-        fputs("set logscale y\nset format y '10^{%L}'\n", gp);
-    fputs("set grid xtics ytics mytics\nset key off\nset autoscale xfixmin\nset autoscale xfixmax\n"
-          "plot 'a.dat' using 1:2 with lines linewidth 2 linecolor rgb '#1f77b4'\n",
-          gp);
+    fputs("set xlabel ", gp);
+    put_quoted(gp, xlabel);
+    fputs("\nset ylabel ", gp);
+    put_quoted(gp, ylabel);
+    fputs(logscale ? " . ' (log scale)'\nset logscale y\nset format y '10^{%L}'\n" : "\n", gp);
+    fprintf(gp, "set grid xtics ytics mytics\nset key %s\nset autoscale xfixmin\nset autoscale xfixmax\n",
+            k > 1 ? "top right box opaque noenhanced" : "off");
+    static const char *const colors[PLOT_CURVES_MAX] = {"#1f77b4", "#ff7f0e", "#2ca02c"};
+    fputs("plot ", gp);
+    for (size_t j = 0; j < k; j++) {
+        fprintf(gp, "%s'%s' using 1:2 with lines linewidth 2 linecolor rgb '%s' title ",
+                j ? ", \\\n     " : "", files[j], colors[j]);
+        put_quoted(gp, c[j].name);
+    }
+    fputc('\n', gp);
     s = finish(&t, gp, png, err);
 out:
     tmp_remove(&t);
     return s;
+}
+
+plot_status plot_loss(const char *png, const char *title, size_t n, const double *x,
+                      const double *y, int width, int height, plot_error *err)
+{
+    plot_curve c = {"loss", n, x, y};
+    return plot_curves(png, title, "step", "loss", true, 1, &c, width, height, err);
 }
 
 /* Writes the surface grid (G x G points over [x0,x1] x [y0,y1], one block
@@ -542,12 +590,7 @@ plot_status plot_surface(const char *png, const char *title, xn_net *net, size_t
             hi[k] = v > hi[k] ? v : hi[k];
         }
     for (size_t k = 0; k < 2; k++)
-        if (!(hi[k] > lo[k])) { /* one value: a box around it, unit-wide, or wider
-                                   where 0.5 is below the value's precision */
-            double d = fabs(lo[k]) * 1e-3 > 0.5 ? fabs(lo[k]) * 1e-3 : 0.5;
-            lo[k] -= d;
-            hi[k] += d;
-        }
+        widen(&lo[k], &hi[k]);
     /* the points' outputs, for the labels; copied before the grid's passes */
     double *a = malloc(n * sizeof *a);
     if (!a) {
@@ -629,6 +672,78 @@ static int cmp_double(const void *a, const void *b)
     return (u > v) - (u < v);
 }
 
+/* y against x: the curve (gx, gy) (g points, gx sorted) with its label,
+ * the reference curve ref (g values, or NULL) dashed with its label, and
+ * the m points (x, f). */
+static plot_status draw_fit(const char *png, const char *title, size_t g, const double *gx,
+                            const double *gy, const char *label, const double *ref,
+                            const char *ref_label, size_t m, const double *x, const double *f,
+                            int width, int height, plot_error *err)
+{
+    for (size_t i = 0; i < m; i++)
+        if (!drawable(x[i]) || !drawable(f[i])) {
+            set_err(err, "sample %zu is %s; gnuplot draws values up to %g in magnitude", i + 1,
+                    isfinite(x[i]) && isfinite(f[i]) ? "too large" : "not finite", PLOT_MAX_ABS);
+            return PLOT_EFAIL;
+        }
+    for (size_t i = 0; i < g; i++)
+        if (!drawable(gy[i])) {
+            set_err(err, "the network at x = %g is %s; gnuplot draws values up to %g in magnitude",
+                    gx[i], isfinite(gy[i]) ? "too large" : "not finite", PLOT_MAX_ABS);
+            return PLOT_EFAIL;
+        }
+    tmpdir t;
+    FILE *dat = NULL, *gp = NULL;
+    plot_status s = tmp_open(&t, err);
+    if (s != PLOT_OK)
+        return s;
+    s = PLOT_EFAIL;
+    if (!(dat = tmp_file(&t, "a.dat", err)))
+        goto out;
+    for (size_t i = 0; i < g; i++) {
+        fprintf(dat, "%.17g %.17g", gx[i], gy[i]);
+        if (ref && drawable(ref[i]))
+            fprintf(dat, " %.17g", ref[i]);
+        else if (ref)
+            fputs(" NaN", dat);
+        fputc('\n', dat);
+    }
+    if (tmp_close(dat, "data", err) != PLOT_OK || !(dat = tmp_file(&t, "b.dat", err)))
+        goto out;
+    for (size_t i = 0; i < m; i++)
+        fprintf(dat, "%.17g %.17g\n", x[i], f[i]);
+    if (tmp_close(dat, "data", err) != PLOT_OK || !(gp = open_script(&t, err)))
+        goto out;
+    put_header(gp, title, width, height);
+    fputs("set xlabel 'x'\nset ylabel 'y'\nset grid\nset key top left box opaque noenhanced\n"
+          "set autoscale xfixmin\nset autoscale xfixmax\nset offsets 0, 0, graph 0.05, graph 0.05\n"
+          "plot ",
+          gp);
+    if (ref) {
+        fputs("'a.dat' using 1:3 with lines linewidth 2 dashtype 2 linecolor rgb '#7f7f7f' title ", gp);
+        put_quoted(gp, ref_label);
+        fputs(", \\\n     ", gp);
+    }
+    fputs("'a.dat' using 1:2 with lines linewidth 2 linecolor rgb '#1f77b4' title ", gp);
+    put_quoted(gp, label);
+    fprintf(gp, ", \\\n     'b.dat' using 1:2 with points pointtype 7 pointsize %s "
+                "linecolor rgb '#d62728' title 'samples'\n",
+            m <= 200 ? "1.2" : "0.4");
+    s = finish(&t, gp, png, err);
+out:
+    tmp_remove(&t);
+    return s;
+}
+
+static bool one_in_one_out(const xn_net *net, plot_error *err)
+{
+    if (xn_net_size(net, 0) != 1 || xn_net_size(net, xn_net_layers(net)) != 1) {
+        set_err(err, "a fit plot needs a network with 1 input and 1 output");
+        return false;
+    }
+    return true;
+}
+
 plot_status plot_approx(const char *png, const char *title, size_t m, const double *x,
                         const double *f, xn_net *net, const xn_approx_fn *fn, int width,
                         int height, plot_error *err)
@@ -637,21 +752,16 @@ plot_status plot_approx(const char *png, const char *title, size_t m, const doub
         set_err(err, "nothing to plot");
         return PLOT_EFAIL;
     }
-    if (xn_net_size(net, 0) != 1 || xn_net_size(net, xn_net_layers(net)) != 1) {
-        set_err(err, "a fit plot needs a network with 1 input and 1 output");
-        return PLOT_EFAIL;
-    }
-    if (!size_ok(width, height, err))
+    if (!one_in_one_out(net, err) || !size_ok(width, height, err))
         return PLOT_EFAIL;
     /* the curve: the sorted samples and `per - 1` points between each pair
      * (the network is piecewise linear with knots at the samples) */
     size_t per = m <= 4096 ? 16 : m <= 65536 ? 2 : 1;
     size_t g = (m - 1) * per + 1;
     double *xs = malloc(m * sizeof *xs), *gx = malloc(g * sizeof *gx), *gy = malloc(g * sizeof *gy);
-    tmpdir t = {"", -1};
-    FILE *dat = NULL, *gp = NULL;
+    double *ref = fn ? malloc(g * sizeof *ref) : NULL;
     plot_status s = PLOT_EFAIL;
-    if (!xs || !gx || !gy) {
+    if (!xs || !gx || !gy || (fn && !ref)) {
         set_err(err, "out of memory");
         goto out;
     }
@@ -665,61 +775,52 @@ plot_status plot_approx(const char *png, const char *title, size_t m, const doub
         set_err(err, "cannot evaluate the network");
         goto out;
     }
-    for (size_t i = 0; i < m; i++)
-        if (!drawable(x[i]) || !drawable(f[i])) {
-            set_err(err, "sample %zu is %s; gnuplot draws values up to %g in magnitude", i + 1,
-                    isfinite(x[i]) && isfinite(f[i]) ? "too large" : "not finite", PLOT_MAX_ABS);
-            goto out;
-        }
-    for (size_t i = 0; i < g; i++)
-        if (!drawable(gy[i])) {
-            set_err(err, "the network at x = %g is %s; gnuplot draws values up to %g in magnitude",
-                    gx[i], isfinite(gy[i]) ? "too large" : "not finite", PLOT_MAX_ABS);
-            goto out;
-        }
-    if ((s = tmp_open(&t, err)) != PLOT_OK)
-        goto out;
-    s = PLOT_EFAIL;
-    if (!(dat = tmp_file(&t, "a.dat", err)))
-        goto out;
-    for (size_t i = 0; i < g; i++) {
-        fprintf(dat, "%.17g %.17g", gx[i], gy[i]);
-        if (fn) {
-            double v = xn_approx_fn_eval(*fn, gx[i]);
-            if (drawable(v))
-                fprintf(dat, " %.17g", v);
-            else
-                fputs(" NaN", dat);
-        }
-        fputc('\n', dat);
+    char label[64], ref_label[64];
+    snprintf(label, sizeof label, "network (%zu hidden relu)", xn_net_size(net, 1));
+    if (fn) {
+        for (size_t i = 0; i < g; i++)
+            ref[i] = xn_approx_fn_eval(*fn, gx[i]);
+        snprintf(ref_label, sizeof ref_label, "%s(x)", xn_approx_fn_name(*fn));
     }
-    if (tmp_close(dat, "data", err) != PLOT_OK || !(dat = tmp_file(&t, "b.dat", err)))
-        goto out;
-    for (size_t i = 0; i < m; i++)
-        fprintf(dat, "%.17g %.17g\n", x[i], f[i]);
-    if (tmp_close(dat, "data", err) != PLOT_OK || !(gp = open_script(&t, err)))
-        goto out;
-    put_header(gp, title, width, height);
-    fputs("set xlabel 'x'\nset ylabel 'y'\nset grid\nset key top left box opaque\n"
-          "set autoscale xfixmin\nset autoscale xfixmax\nset offsets 0, 0, graph 0.05, graph 0.05\n"
-          "plot ",
-          gp);
-    if (fn)
-        fprintf(gp, "'a.dat' using 1:3 with lines linewidth 2 dashtype 2 "
-                    "linecolor rgb '#7f7f7f' title '%s(x)', \\\n     ",
-                xn_approx_fn_name(*fn));
-    fprintf(gp, "'a.dat' using 1:2 with lines linewidth 2 linecolor rgb '#1f77b4' "
-                "title 'network (%zu hidden relu)', \\\n"
-                "     'b.dat' using 1:2 with points pointtype 7 pointsize %s "
-                "linecolor rgb '#d62728' title 'samples'\n",
-            xn_net_size(net, 1), m <= 200 ? "1.2" : "0.4");
-    s = finish(&t, gp, png, err);
+    s = draw_fit(png, title, g, gx, gy, label, ref, ref_label, m, x, f, width, height, err);
 out:
-    tmp_remove(&t);
     free(xs);
     free(gx);
     free(gy);
+    free(ref);
     return s;
+}
+
+plot_status plot_fit(const char *png, const char *title, xn_net *net, size_t m, const double *x,
+                     const double *y, int width, int height, plot_error *err)
+{
+    if (!png || !x || !y || !net || m == 0) {
+        set_err(err, "nothing to plot");
+        return PLOT_EFAIL;
+    }
+    if (!one_in_one_out(net, err) || !size_ok(width, height, err))
+        return PLOT_EFAIL;
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < m; i++)
+        if (drawable(x[i])) {
+            lo = fmin(lo, x[i]);
+            hi = fmax(hi, x[i]);
+        }
+    if (!(lo <= hi)) {
+        set_err(err, "no drawable sample");
+        return PLOT_EFAIL;
+    }
+    widen(&lo, &hi);
+    enum { G = 401 };
+    double gx[G], gy[G];
+    for (size_t i = 0; i < G; i++)
+        gx[i] = lerp(lo, hi, (double)i / (G - 1));
+    xn_status st = xn_net_predict(net, G, gx, gy);
+    if (st != XN_OK && st != XN_ENUMERIC) { /* not finite: draw_fit names the point */
+        set_err(err, "cannot evaluate the network: %s", xn_strerror(st));
+        return PLOT_EFAIL;
+    }
+    return draw_fit(png, title, G, gx, gy, "network", NULL, NULL, m, x, y, width, height, err);
 }
 
 /* ---- loss histories ------------------------------------------------------ */

@@ -61,8 +61,24 @@ plot_status plot_mkdir(const char *dir, plot_error *err);
  * or was made (plot_mkdir). */
 plot_status plot_prepare_dir(const char *dir, plot_error *err);
 
-/* The loss curve y (n) against the steps x (n), log-scale y (points <= 0,
- * not finite or beyond 1e300 are left out; linear scale if none is left). */
+/* One named curve of a history: y (n) against x (n). */
+typedef struct {
+    const char *name;
+    size_t n;
+    const double *x, *y;
+} plot_curve;
+
+enum { PLOT_CURVES_MAX = 3 };
+
+/* The k (at most PLOT_CURVES_MAX) curves c in one picture (a key naming them when k > 1), with the
+ * axes' labels; with log_y a log-scale y (points <= 0 left out; linear if
+ * none is positive).  Points not finite or beyond 1e300 are left out;
+ * PLOT_EFAIL if none is left. */
+plot_status plot_curves(const char *png, const char *title, const char *xlabel, const char *ylabel,
+                        bool log_y, size_t k, const plot_curve *c, int width, int height,
+                        plot_error *err);
+
+/* The loss curve y (n) against the steps x (n), log-scale (plot_curves). */
 plot_status plot_loss(const char *png, const char *title, size_t n, const double *x,
                       const double *y, int width, int height, plot_error *err);
 
@@ -80,6 +96,11 @@ plot_status plot_surface(const char *png, const char *title, xn_net *net, size_t
 plot_status plot_approx(const char *png, const char *title, size_t m, const double *x,
                         const double *f, xn_net *net, const xn_approx_fn *fn, int width,
                         int height, plot_error *err);
+
+/* A network of 1 input and 1 output over the range of the n inputs x (n),
+ * with the points (x_i, y_i) (targets) marked: a regression's fit. */
+plot_status plot_fit(const char *png, const char *title, xn_net *net, size_t n, const double *x,
+                     const double *y, int width, int height, plot_error *err);
 
 /* A loss history kept in memory for plot_loss: at most PLOT_SERIES_MAX
  * points.  When full, every other point is dropped and only every

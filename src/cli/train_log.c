@@ -74,6 +74,7 @@ int train_log_epoch(const xn_progress *p, void *user)
         if (t->history)
             fprintf(t->history, "%zu,%.17g,%.17g\n", e, p->loss, p->metric);
         keep(t, &t->loss, e, p->loss, false);
+        keep(t, &t->metric, e, p->metric, false);
         if (e % t->every == 0)
             step_line(t, e, p->loss, p->metric, p->task);
     } else {
@@ -160,6 +161,7 @@ void train_log_final(train_log *t, size_t epoch, double loss, double metric)
     if (t->history)
         fprintf(t->history, "%zu,%.17g,%.17g\n", epoch, loss, metric);
     keep(t, &t->loss, epoch, loss, true);
+    keep(t, &t->metric, epoch, metric, true);
 }
 
 void train_log_end(const train_log *t)

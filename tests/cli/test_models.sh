@@ -98,7 +98,8 @@ PATH="$tmp/emptybin" "$xornet" train --quiet --epochs 20 --plot "$tmp/nopics" >"
 rc=$?
 [ $rc -eq 1 ] || fail "train --plot without gnuplot: exit $rc, expected 1"
 grep -q 'apt-get install gnuplot-nox' "$tmp/np.err" || fail "train --plot without gnuplot: no hint"
-grep -q '^final loss' "$tmp/np.out" || fail "train --plot without gnuplot: training not reported"
+# train finds out before it trains, so no run's work is done in vain
+grep -q '^final loss' "$tmp/np.out" && fail "train --plot without gnuplot: trained first"
 
 # ---- --plot with gnuplot --------------------------------------------------------
 if command -v gnuplot >/dev/null 2>&1; then
@@ -115,23 +116,38 @@ if command -v gnuplot >/dev/null 2>&1; then
     "$xornet" train --quiet --epochs 200 --plot "$tmp/tp" >"$tmp/tp.out" 2>"$tmp/tp.err"
     rc=$?
     [ $rc -eq 0 ] || fail "train --plot: exit $rc: $(cat "$tmp/tp.err")"
-    is_png "$tmp/tp/loss.png" || fail "train --plot: loss.png"
-    is_png "$tmp/tp/surface.png" || fail "train --plot: surface.png"
+    for f in loss metric surface; do
+        is_png "$tmp/tp/$f.png" || fail "train --plot: $f.png"
+    done
     grep -q "wrote $tmp/tp/surface.png" "$tmp/tp.out" || fail "train --plot: written files not listed"
 
-    # data that is not 2-input/1-output: the loss curve only, and a note
+    # one input, one output (regression): the curves and the fit through the data
     "$xornet" train --quiet --epochs 20 --data "$repo/data/samples_sin.csv" --layers 1,8,1 \
         --plot "$tmp/tp1" >"$tmp/tp1.out" 2>"$tmp/tp1.err"
     rc=$?
     [ $rc -eq 0 ] || fail "train --plot 1-input: exit $rc: $(cat "$tmp/tp1.err")"
-    is_png "$tmp/tp1/loss.png" || fail "train --plot 1-input: loss.png"
+    for f in loss metric fit; do
+        is_png "$tmp/tp1/$f.png" || fail "train --plot 1-input: $f.png"
+    done
     [ ! -e "$tmp/tp1/surface.png" ] || fail "train --plot 1-input: drew a surface"
-    grep -q 'no surface plot' "$tmp/tp1.out" || fail "train --plot 1-input: no note"
 
-    # a path whose parent is missing: one level only, exit 1
-    "$xornet" train --quiet --epochs 5 --plot "$tmp/a/b" >/dev/null 2>"$tmp/ab.err"
+    # classes of 4 inputs: training and validation curves, and a note
+    "$xornet" train --quiet --epochs 20 --data "$repo/data/iris-train.csv" \
+        --plot "$tmp/tp4" >"$tmp/tp4.out" 2>"$tmp/tp4.err"
+    rc=$?
+    [ $rc -eq 0 ] || fail "train --plot iris: exit $rc: $(cat "$tmp/tp4.err")"
+    for f in loss metric; do
+        is_png "$tmp/tp4/$f.png" || fail "train --plot iris: $f.png"
+    done
+    [ "$(ls "$tmp/tp4" | wc -l)" -eq 2 ] || fail "train --plot iris: $(ls "$tmp/tp4")"
+    grep -q 'no picture of the learned function: the data has 4 inputs and 3 outputs' "$tmp/tp4.out" ||
+        fail "train --plot iris: no note"
+
+    # a path whose parent is missing: one level only, exit 1 before training
+    "$xornet" train --quiet --epochs 5 --plot "$tmp/a/b" >"$tmp/ab.out" 2>"$tmp/ab.err"
     rc=$?
     [ $rc -eq 1 ] || fail "train --plot a/b: exit $rc, expected 1"
+    [ -s "$tmp/ab.out" ] && fail "train --plot a/b: trained first: $(cat "$tmp/ab.out")"
 else
     echo "gnuplot not installed: picture checks skipped (apt-get install gnuplot-nox)"
 fi
