@@ -18,6 +18,7 @@
 
 #include "../text.h"
 #include "cli.h"
+#include "clock.h"
 #include "plot.h"
 #include "xornet/approx.h"
 
@@ -400,13 +401,6 @@ static void fit_error(const run *r, xn_status s)
     }
 }
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static double builtin(double x, void *ctx)
 {
     return xn_approx_fn_eval(*(const xn_approx_fn *)ctx, x);
@@ -428,7 +422,7 @@ static int fit(run *r)
     int rc = r->kind == FIT_KNOTS_AT ? get_knots(r) : EXIT_OK;
     if (rc != EXIT_OK)
         return rc;
-    double t0 = now();
+    double t0 = cli_seconds();
     xn_status s = XN_OK;
     switch (r->kind) {
     case FIT_INTERP:
@@ -449,7 +443,7 @@ static int fit(run *r)
                             &r->net, &r->info);
         break;
     }
-    r->seconds = now() - t0;
+    r->seconds = cli_seconds() - t0;
     if (s != XN_OK) {
         fit_error(r, s);
         return s == XN_ENOMEM ? EXIT_FAIL : EXIT_USAGE;

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "clock.h"
 #include "cli_mpi.h"
 #include "history.h"
 #include "plot.h"
@@ -1045,7 +1046,9 @@ int cmd_train(int argc, char **argv)
                          .user = &t, .resume = a.resume ? &ck.fit : NULL, .resume_best = ck.best};
     cli_mpi_attach(&cfg);
     xn_fit_result res = {0};
+    double t0 = cli_seconds();
     xn_status s = a.epochs ? xn_fit(net, &sets.train, &cfg, &res) : XN_OK;
+    double wall = cli_seconds() - t0;
     train_log_end(&t);
     if (!cli_mpi_same_params(net)) { /* every rank, whatever happened */
         cli_error("the ranks' networks differ after training (rank %d)", cli_mpi_rank());
@@ -1065,6 +1068,9 @@ int cmd_train(int argc, char **argv)
     }
     if (rc != EXIT_OK)
         goto done;
+    if (mpi && !a.quiet) /* rank 0's share of the time in the gradients' sums */
+        printf("%d ranks: %.3g s of %.3g s in %lu reduces\n", cli_mpi_size(), cli_mpi_reduce_seconds(), wall,
+               cli_mpi_reduce_calls());
     warn_flat(&t, net, res.epochs);
     if (t.steps) { /* the notebooks' report: the network after the last step */
         double loss, acc;

@@ -11,6 +11,7 @@
 #include "plot.h"
 
 #include "cleanup.h"
+#include "clock.h"
 #include "src/atomic.h"
 
 #include <errno.h>
@@ -233,18 +234,11 @@ static double timeout_seconds(void)
     return v && *v && *end == '\0' && t > 0.0 && t <= 1e6 ? t : PLOT_TIMEOUT;
 }
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* Waits for pid until the timeout; on time out kills it (SIGKILL) and
  * reaps it.  True if it ended by itself, with *status. */
 static bool wait_child(pid_t pid, double seconds, int *status, plot_error *err)
 {
-    double deadline = now() + seconds;
+    double deadline = cli_seconds() + seconds;
     long nap = 1000000; /* 1 ms, growing to 50 ms: quick pictures stay quick */
     for (;;) {
         pid_t r = waitpid(pid, status, WNOHANG);
@@ -254,7 +248,7 @@ static bool wait_child(pid_t pid, double seconds, int *status, plot_error *err)
             set_err(err, "waiting for gnuplot: %s", strerror(errno));
             return false;
         }
-        if (now() >= deadline)
+        if (cli_seconds() >= deadline)
             break;
         struct timespec ts = {0, nap};
         nanosleep(&ts, NULL);

@@ -11,6 +11,7 @@
 
 #include "cleanup.h"
 #include "cli.h"
+#include "clock.h"
 #include "cli_mpi.h"
 
 static const char *metric_name(xn_task task) { return task == XN_TASK_CLASSIFICATION ? "accuracy" : "rmse"; }
@@ -130,21 +131,14 @@ int train_log_epoch(const xn_progress *p, void *user)
     return t->failed != 0;
 }
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 int train_log_batch(const xn_progress *p, void *user)
 {
     train_log *t = user;
     if (p->batch == 1 || t->bar_epoch != p->epoch) {
         t->bar_epoch = p->epoch;
-        t->bar_start = t->bar_last = now();
+        t->bar_start = t->bar_last = cli_seconds();
     }
-    double tn = now();
+    double tn = cli_seconds();
     if (tn - t->bar_last < 0.1 && p->batch != p->batches)
         return 0; /* redraw ten times a second at most */
     t->bar_last = tn;
