@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "approx_impl.h"
-#include "text.h"
+#include "util/text.h"
 
 /* ---- messages and error statistics -------------------------------------- */
 

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "internal.h"
-#include "text.h"
+#include "util/text.h"
 
 /* A growing vector of the numbers read so far, row-major (rows, in + out),
  * and of the line each row starts on. */
@@ -25,34 +25,38 @@ typedef struct {
     size_t rows, line_cap;
 } values;
 
+/* buf (*cap items of size bytes, n of them in use) with room for one more:
+ * buf itself, or a block twice as large (first items at the start); NULL
+ * when memory or size_t runs out, buf then as it was. */
+static void *room(void *buf, size_t *cap, size_t n, size_t size, size_t first)
+{
+    if (n < *cap)
+        return buf;
+    size_t c = *cap ? *cap * 2 : first;
+    if (c > SIZE_MAX / size)
+        return NULL;
+    void *p = realloc(buf, c * size);
+    if (p)
+        *cap = c;
+    return p;
+}
+
 static bool push(values *a, double x)
 {
-    if (a->n == a->cap) {
-        size_t cap = a->cap ? a->cap * 2 : 256;
-        if (cap > SIZE_MAX / sizeof *a->v)
-            return false;
-        double *v = realloc(a->v, cap * sizeof *v);
-        if (!v)
-            return false;
-        a->v = v;
-        a->cap = cap;
-    }
+    double *v = room(a->v, &a->cap, a->n, sizeof *v, 256);
+    if (!v)
+        return false;
+    a->v = v;
     a->v[a->n++] = x;
     return true;
 }
 
 static bool push_line(values *a, size_t line)
 {
-    if (a->rows == a->line_cap) {
-        size_t cap = a->line_cap ? a->line_cap * 2 : 64;
-        if (cap > SIZE_MAX / sizeof *a->line)
-            return false;
-        size_t *l = realloc(a->line, cap * sizeof *l);
-        if (!l)
-            return false;
-        a->line = l;
-        a->line_cap = cap;
-    }
+    size_t *l = room(a->line, &a->line_cap, a->rows, sizeof *l, 64);
+    if (!l)
+        return false;
+    a->line = l;
     a->line[a->rows++] = line;
     return true;
 }

@@ -23,10 +23,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "atomic.h"
+#include "util/atomic.h"
 #include "export_model.h"
 #include "internal.h"
-#include "text.h"
+#include "util/text.h"
 
 /* ---- names ------------------------------------------------------------- */
 

@@ -22,7 +22,7 @@
 #include <zlib.h>
 
 #include "internal.h"
-#include "text.h"
+#include "util/text.h"
 
 /* ---- the bytes of the IDX data ---------------------------------------- */
 

@@ -6,7 +6,7 @@
 #include <stdio.h>
 
 #include "internal.h"
-#include "text.h"
+#include "util/text.h"
 
 /* A model text being read: its lines, where to report, and the header
  * read so far. */

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "src/text.h" /* xn_read_stream and xn_read_file behind the readers */
+#include "src/util/text.h" /* xn_read_stream and xn_read_file behind the readers */
 #include "xornet/approx.h"
 
 static const double PI = 3.14159265358979323846;

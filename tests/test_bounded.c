@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "src/text.h"
+#include "src/util/text.h"
 #include "xornet/xornet.h"
 
 void *__real_malloc(size_t n);

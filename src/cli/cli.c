@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
-#include "src/atomic.h"
+#include "src/util/atomic.h"
 #include "xn_config.h"
 
 /* Messages held back (cli_hold_errors): the first one, for

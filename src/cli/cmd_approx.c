@@ -16,7 +16,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../text.h"
+#include "src/util/text.h"
 #include "cli.h"
 #include "clock.h"
 #include "plot.h"

@@ -12,7 +12,7 @@
 
 #include "cleanup.h"
 #include "clock.h"
-#include "src/atomic.h"
+#include "src/util/atomic.h"
 
 #include <errno.h>
 #include <fcntl.h>
