@@ -8,11 +8,12 @@
  *   - PyTorch (nn.Sequential + Adam, bench/fit_peers.py), float64 and
  *     float32;
  *   - a NumPy float64 loop as a NumPy user writes it (the same script).
- * Every system at 1 and 2 threads; a ratio is taken against the best
- * setting of each.  Also a breakdown of xornet's step: the gradient, the
+ * Every system at 1 and 2 threads, and PyTorch also with one thread of
+ * its own over 2 of OpenBLAS's (its BLAS on Debian); a ratio is taken
+ * against the best setting of each.  Also a breakdown of xornet's step: the gradient, the
  * optimizer's update, the gather of a batch's rows, and the rest.
  *
- *   fit_bench [--quick] [--md] [--repeats R] [--python PATH]
+ *   fit_bench [--quick] [--md] [--nets 1|2] [--repeats R] [--python PATH]
  *
  * Medians of R repeats (3), a configuration's systems run one after the
  * other in each repeat, so they see the same load.  Timings are reported,
@@ -53,6 +54,7 @@ typedef fit_shape shape;
 typedef struct {
     bool quick, md;
     int repeats;
+    int nets; /* the first 1 or 2 networks */
     size_t rows;
     const char *python;
 } options;
@@ -215,19 +217,21 @@ static const char *find_python(const options *o, bool *has_torch)
     return best;
 }
 
-/* Median seconds per epoch of system (torch or numpy) at `threads`, or
- * NAN if it could not run. */
+/* Median seconds per epoch of system (torch or numpy) with `threads` of
+ * its own and `blas` OpenBLAS threads, or NAN if it could not run.
+ * (PyTorch's thread pool and the OpenBLAS it calls are set apart; NumPy
+ * has only OpenBLAS's.) */
 static double peer(const char *py, const char *system, const shape *sh, size_t batch, bool f32,
-                   int threads, const options *o)
+                   int threads, int blas, int epochs, const options *o)
 {
     char cmd[1600], sizes[64] = "", line[128], th[8];
     for (size_t i = 0; i <= sh->L; i++)
         snprintf(sizes + strlen(sizes), sizeof sizes - strlen(sizes), "%s%zu", i ? "," : "", sh->sizes[i]);
-    snprintf(th, sizeof th, "%d", threads);
-    setenv("OPENBLAS_NUM_THREADS", th, 1); /* NumPy's BLAS reads it at import */
+    snprintf(th, sizeof th, "%d", blas);
+    setenv("OPENBLAS_NUM_THREADS", th, 1); /* the BLAS reads it at import */
     snprintf(cmd, sizeof cmd, "'%s' '%s/fit_peers.py' %s --sizes %s --batch %zu --dtype %s --threads %d "
              "--rows %zu --epochs %d", py, XN_BENCH_SRCDIR, system, sizes, batch, f32 ? "f32" : "f64",
-             threads, o->rows, o->repeats);
+             threads, o->rows, epochs);
     FILE *p = popen(cmd, "r");
     double v[MAX_REPEATS];
     int n = 0;
@@ -241,46 +245,63 @@ static double peer(const char *py, const char *system, const shape *sh, size_t b
 
 /* ---- one configuration ------------------------------------------------- */
 
+/* torch[t] for t < THREADS: t + 1 threads of its own and of OpenBLAS;
+ * torch[THREADS]: one of its own, THREADS of OpenBLAS's (often PyTorch's
+ * fastest here: its pool and OpenBLAS's then do not fight over the cores) */
 typedef struct {
-    double xornet[THREADS], floor[THREADS], torch[THREADS], numpy[THREADS];
+    double xornet[THREADS], floor[THREADS], torch[THREADS + 1], numpy[THREADS];
     breakdown parts;
 } result;
 
-static double best(const double *v)
+static double best_of(const double *v, int n)
 {
     double b = NAN;
-    for (int t = 0; t < THREADS; t++)
+    for (int t = 0; t < n; t++)
         if (!isnan(v[t]) && (isnan(b) || v[t] < b))
             b = v[t];
     return b;
 }
 
+static double best(const double *v) { return best_of(v, THREADS); }
+
+/* A configuration's systems, interleaved: each repeat times an epoch of
+ * xornet and of the floor at every thread count, then one of each peer
+ * setting (after the peer's own warm-up epoch), so that all of them see
+ * the machine in the same state; the medians over the repeats. */
 static void run_config(const shape *sh, size_t batch, bool f32, fit_data *s, const options *o,
                        const char *py, bool torch, result *r)
 {
-    double xv[THREADS][MAX_REPEATS], fv[THREADS][MAX_REPEATS];
+    double xv[THREADS][MAX_REPEATS], fv[THREADS][MAX_REPEATS], tv[THREADS + 1][MAX_REPEATS],
+        nv[THREADS][MAX_REPEATS];
     floor_ctx fc;
     floor_init(&fc, sh, batch, f32);
     xn_net *net = fit_net_make(sh, f32 ? XN_FLOAT32 : XN_FLOAT64);
     SET_THREADS(1);
     xornet_epoch(net, s, batch); /* warm-up: pages, caches, BLAS buffers */
     floor_epoch(&fc, o->rows);
-    for (int rep = 0; rep < o->repeats; rep++)
+    for (int rep = 0; rep < o->repeats; rep++) {
         for (int t = 0; t < THREADS; t++) {
             SET_THREADS(t + 1);
             xv[t][rep] = xornet_epoch(net, s, batch);
             fv[t][rep] = floor_epoch(&fc, o->rows);
         }
-    for (int t = 0; t < THREADS; t++) {
-        r->xornet[t] = median(xv[t], o->repeats);
-        r->floor[t] = median(fv[t], o->repeats);
+        for (int t = 0; t <= THREADS; t++) /* t == THREADS: 1 of its own, THREADS of BLAS */
+            tv[t][rep] = torch ? peer(py, "torch", sh, batch, f32, t < THREADS ? t + 1 : 1,
+                                      t < THREADS ? t + 1 : THREADS, 1, o)
+                               : NAN;
+        for (int t = 0; t < THREADS; t++)
+            nv[t][rep] = py && !f32 ? peer(py, "numpy", sh, batch, f32, t + 1, t + 1, 1, o) : NAN;
+    }
+    for (int t = 0; t <= THREADS; t++) {
+        if (t < THREADS) {
+            r->xornet[t] = median(xv[t], o->repeats);
+            r->floor[t] = median(fv[t], o->repeats);
+            r->numpy[t] = median(nv[t], o->repeats);
+        }
+        r->torch[t] = median(tv[t], o->repeats);
     }
     SET_THREADS(1);
     r->parts = xornet_parts(net, s, batch);
-    for (int t = 0; t < THREADS; t++) {
-        r->torch[t] = torch ? peer(py, "torch", sh, batch, f32, t + 1, o) : NAN;
-        r->numpy[t] = py && !f32 ? peer(py, "numpy", sh, batch, f32, t + 1, o) : NAN;
-    }
     xn_net_destroy(net);
     floor_free(&fc);
 }
@@ -304,13 +325,13 @@ static void header(bool md)
 {
     if (md) {
         puts("| net | batch | type | xornet 1t | xornet 2t | floor 1t | floor 2t | torch 1t | torch 2t | "
-             "numpy 1t | numpy 2t | xornet / floor | torch / xornet | numpy / xornet | gather | gradient | "
-             "update | rest |");
-        puts("|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+             "torch 1t+blas 2t | numpy 1t | numpy 2t | xornet / floor | torch / xornet | numpy / xornet | "
+             "gather | gradient | update | rest |");
+        puts("|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
     } else {
-        printf("%-16s %5s %4s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s   %s\n", "net", "batch", "type",
-               "xn 1t", "xn 2t", "floor1t", "floor2t", "torch1t", "torch2t", "numpy1t", "numpy2t", "xn/flr",
-               "torch/xn", "np/xn", "breakdown (s/epoch, 1 thread): gather gradient update rest");
+        printf("%-16s %5s %4s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s   %s\n", "net", "batch", "type",
+               "xn 1t", "xn 2t", "floor1t", "floor2t", "torch1t", "torch2t", "torch1+2", "numpy1t", "numpy2t",
+               "xn/flr", "torch/xn", "np/xn", "breakdown (s/epoch, 1 thread): gather gradient update rest");
     }
 }
 
@@ -327,13 +348,13 @@ static void row(const shape *sh, size_t batch, bool f32, const result *r, bool m
         put(r->xornet[t], md);
     for (int t = 0; t < THREADS; t++)
         put(r->floor[t], md);
-    for (int t = 0; t < THREADS; t++)
+    for (int t = 0; t <= THREADS; t++)
         put(r->torch[t], md);
     for (int t = 0; t < THREADS; t++)
         put(r->numpy[t], md);
     double xb = best(r->xornet);
     put_ratio(xb, best(r->floor), md);
-    put_ratio(best(r->torch), xb, md);
+    put_ratio(best_of(r->torch, THREADS + 1), xb, md);
     put_ratio(best(r->numpy), xb, md);
     double rest = r->xornet[0] - r->parts.gather - r->parts.gradient - r->parts.update;
     if (!md)
@@ -348,20 +369,23 @@ static void row(const shape *sh, size_t batch, bool f32, const result *r, bool m
 
 int main(int argc, char **argv)
 {
-    options o = {.repeats = 3, .rows = 60000};
+    options o = {.repeats = 3, .rows = 60000, .nets = 2};
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--quick")) {
             o.quick = true;
         } else if (!strcmp(argv[i], "--md")) {
             o.md = true;
+        } else if (!strcmp(argv[i], "--nets") && i + 1 < argc) {
+            o.nets = atoi(argv[++i]);
         } else if (!strcmp(argv[i], "--repeats") && i + 1 < argc) {
             o.repeats = atoi(argv[++i]);
         } else if (!strcmp(argv[i], "--python") && i + 1 < argc) {
             o.python = argv[++i];
         } else {
-            fputs("usage: fit_bench [--quick] [--md] [--repeats R] [--python PATH]\n"
+            fputs("usage: fit_bench [--quick] [--md] [--nets 1|2] [--repeats R] [--python PATH]\n"
                   "  --quick      seconds (CI): 3000 rows, one network and batch, no peers\n"
                   "  --md         a Markdown table (bench/RESULTS.md)\n"
+                  "  --nets N     the first network only (1) or both (2, the default)\n"
                   "  --repeats R  repeats a median is taken of (default 3, at most 9)\n"
                   "  --python P   the python with NumPy and PyTorch for bench/fit_peers.py\n",
                   stderr);
@@ -370,6 +394,8 @@ int main(int argc, char **argv)
     }
     if (o.repeats < 1 || o.repeats > MAX_REPEATS)
         o.repeats = 3;
+    if (o.nets < 1 || o.nets > 2)
+        o.nets = 2;
     if (o.quick) {
         o.rows = 3000;
         o.repeats = 1;
@@ -395,7 +421,7 @@ int main(int argc, char **argv)
         return 1;
     }
     header(o.md);
-    for (size_t si = 0; si < (o.quick ? 1 : 2); si++)
+    for (size_t si = 0; si < (o.quick ? 1 : (size_t)o.nets); si++)
         for (size_t bi = o.quick ? 1 : 0; bi < (o.quick ? 2 : 3); bi++)
             for (int f32 = 0; f32 <= 1; f32++) {
                 result r;
