@@ -1111,7 +1111,8 @@ int cmd_train(int argc, char **argv)
                           cli_history_publish(&hist, a.save) != EXIT_OK))
         rc = EXIT_FAIL;
     cli_flush();
-    if (rc == EXIT_OK && a.plot && plot_run(a.plot, net, &sets.train, &t, a.data ? a.data : "xor") != EXIT_OK)
+    const char *base = a.data && strrchr(a.data, '/') ? strrchr(a.data, '/') + 1 : a.data; /* for titles */
+    if (rc == EXIT_OK && a.plot && plot_run(a.plot, net, &sets.train, &t, base ? base : "xor") != EXIT_OK)
         rc = EXIT_FAIL;
 done:
     cli_release_errors(false);
