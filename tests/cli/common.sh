@@ -2,6 +2,10 @@
 # removed on exit, a failure counter, and the closing summary.
 #   fail MESSAGE...   counts a failure and says why on stderr
 #   finish WHAT       exits 1 if anything failed, else says WHAT passed
+#   expect STATUS ARGS...  runs $xornet ARGS, output in $tmp/out and
+#                     $tmp/err, and checks its exit status
+#   one_line_error WHAT    the error is one line on stderr, starting
+#                     "xornet: ", and nothing is on stdout
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 failures=0
@@ -18,4 +22,18 @@ finish() {
     fi
     echo "$1: all checks passed"
     exit 0
+}
+
+expect() {
+    local want=$1
+    shift
+    "$xornet" "$@" >"$tmp/out" 2>"$tmp/err"
+    local got=$?
+    [ "$got" -eq "$want" ] || fail "xornet $* exited $got, expected $want: $(head -c 300 "$tmp/err")"
+}
+
+one_line_error() {
+    [ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "$*: expected one line on stderr, got: $(cat "$tmp/err")"
+    grep -q '^xornet: ' "$tmp/err" || fail "$*: error does not start with 'xornet: '"
+    [ ! -s "$tmp/out" ] || fail "$*: printed to stdout on error: $(head -c 200 "$tmp/out")"
 }

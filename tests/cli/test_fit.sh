@@ -13,19 +13,6 @@ root=$2
 . "$(dirname "$0")/common.sh"
 data=$root/data
 
-expect() {
-    local want=$1
-    shift
-    "$xornet" "$@" >"$tmp/out" 2>"$tmp/err"
-    local got=$?
-    [ "$got" -eq "$want" ] || fail "xornet $* exited $got, expected $want: $(head -c 300 "$tmp/err")"
-}
-
-one_line_error() {
-    [ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "$*: expected one line on stderr, got: $(cat "$tmp/err")"
-    grep -q '^xornet: ' "$tmp/err" || fail "$*: error does not start with 'xornet: '"
-}
-
 # at_least A B: A >= B as numbers
 at_least() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
 

@@ -8,22 +8,6 @@ xornet=$1
 root=$2
 . "$(dirname "$0")/common.sh"
 
-# expect STATUS ARGS...: runs xornet, checks the exit status; output in $tmp/out, $tmp/err
-expect() {
-    local want=$1
-    shift
-    "$xornet" "$@" >"$tmp/out" 2>"$tmp/err"
-    local got=$?
-    [ "$got" -eq "$want" ] || fail "xornet $* exited $got, expected $want: $(head -c 300 "$tmp/err")"
-}
-
-# an error is exactly one line on stderr, starting "xornet: ", nothing on stdout
-one_line_error() {
-    [ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "$*: expected one line on stderr, got: $(cat "$tmp/err")"
-    grep -q '^xornet: ' "$tmp/err" || fail "$*: error does not start with 'xornet: '"
-    [ ! -s "$tmp/out" ] || fail "$*: printed to stdout on error: $(head -c 200 "$tmp/out")"
-}
-
 # the main job: XOR learned, truth table with rounded == target
 expect 0 train
 grep -q '^final loss .* accuracy 1 after 1000 epochs$' "$tmp/out" || fail "default train: $(cat "$tmp/out")"
