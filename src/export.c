@@ -420,7 +420,7 @@ static void put_layer(FILE *f, const gen *g, size_t l)
     const char *nm = g->name;
     size_t in = g->m->sizes[l - 1], out = g->m->sizes[l];
     xn_act act = g->m->acts[l];
-    char x[16], a[16];
+    char x[24], a[24]; /* "a" and any size_t */
     layer_names(g, l, x, a, sizeof x);
     fprintf(f, "\n    /* Layer %zu: %s (%zu) = %s(%s (%zu) . W%zu (%zu, %zu) + b%zu (%zu)) */\n", l, a,
             out, xn_act_name(act), x, in, l, in, out, l, out);
@@ -503,7 +503,7 @@ static void put_source(FILE *f, const gen *g)
     for (size_t j = 0; j < g->nchain; j++) {
         bool is_s = g->std && j == 0;
         size_t l = g->std ? j : j + 1;
-        char var[16], lhs[64];
+        char var[24], lhs[96];
         snprintf(var, sizeof var, is_s ? "s" : "a%zu", l);
         if (g->off[j])
             snprintf(lhs, sizeof lhs, "%s *%s = work + %zu;", t, var, g->off[j]);

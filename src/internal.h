@@ -33,7 +33,16 @@ static inline bool xn_add_ok(size_t a, size_t b, size_t *out)
  * call a cloned function from another one.
  * The copies round every operation the same way (IEEE add, multiply,
  * divide and sqrt, and no contraction into FMA: -ffp-contract=off), so
- * they give the same bits on every machine. */
+ * they give the same bits on every machine.
+ * Not under ThreadSanitizer: the load-time resolvers it instruments run
+ * before its runtime is set up, and the program crashes while loading. */
+#if defined(__SANITIZE_THREAD__) && !defined(XN_NO_CLONES)
+#define XN_NO_CLONES 1
+#elif defined(__has_feature) && !defined(XN_NO_CLONES)
+#if __has_feature(thread_sanitizer)
+#define XN_NO_CLONES 1
+#endif
+#endif
 #if defined(__x86_64__) && defined(__has_attribute) && !defined(XN_NO_CLONES)
 #if __has_attribute(target_clones)
 #define XN_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
