@@ -80,7 +80,7 @@ static xn_status check(xn_net *net, const xn_data *d, const xn_fit_config *c, do
     if (!d || !d->x || !d->y || d->n == 0)
         return xn_net_fail(net, XN_EINVAL, "fit: no training rows");
     if (d->in != n0 || d->out != K)
-        return xn_net_fail(net, XN_EDIM, "fit: the data has %zu inputs and %zu outputs, the network %zu and %zu",
+        return xn_net_fail(net, XN_EDIM, "fit: the data's rows are %zu + %zu wide (inputs + targets), the network maps %zu to %zu",
                            d->in, d->out, n0, K);
     if (!c)
         return xn_net_fail(net, XN_EINVAL, "fit: no configuration");

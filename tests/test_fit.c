@@ -506,7 +506,7 @@ static void callbacks_and_refusals(void)
     }
     xn_data wrong = {.n = N, .in = 3, .out = 1, .x = x, .y = y};
     CHECK_STATUS(xn_fit(net, &wrong, &cfg, NULL), XN_EDIM);
-    CHECK(strcmp(xn_net_error(net), "fit: the data has 3 inputs and 1 outputs, the network 2 and 1") == 0);
+    CHECK(strcmp(xn_net_error(net), "fit: the data's rows are 3 + 1 wide (inputs + targets), the network maps 2 to 1") == 0);
     xn_net_destroy(net);
 }
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -185,6 +186,12 @@ int cli_parse_sizes(const char *flag, const char *s, size_t *out, size_t max, si
     return 0;
 }
 
+/* The file a data path names: "-" is standard input. */
+static const char *in_path(const char *path)
+{
+    return strcmp(path, "-") == 0 ? "/dev/stdin" : path;
+}
+
 int cli_load_data(const char *path, size_t outputs, xn_data *d)
 {
     if (!path) {
@@ -210,7 +217,7 @@ int cli_load_data(const char *path, size_t outputs, xn_data *d)
         return EXIT_USAGE;
     }
     xn_error err = {0, ""};
-    xn_status s = xn_data_load(d, path, outputs, &err);
+    xn_status s = xn_data_load(d, in_path(path), outputs, &err);
     if (s != XN_OK) {
         cli_file_error(path, s, &err);
         return s == XN_ENOMEM ? EXIT_FAIL : EXIT_USAGE;
@@ -225,8 +232,19 @@ static int load_failed(const char *path, xn_status s, const xn_error *err)
     return s == XN_ENOMEM ? EXIT_FAIL : EXIT_USAGE;
 }
 
+/* Whether path names a regular file (following links). */
+static bool is_regular(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 bool cli_is_idx(const char *path)
 {
+    /* only a regular file is sniffed: a FIFO or a terminal would lose what
+     * was read here, and is read as text */
+    if (!is_regular(path))
+        return false;
     unsigned char m[4];
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -246,8 +264,8 @@ int cli_load_idx(const char *images, const char *labels, size_t classes, xn_data
         cli_error("--labels FILE needs --data FILE, the IDX images it labels");
         return EXIT_USAGE;
     }
-    if (labels && !cli_is_idx(images)) {
-        FILE *f = fopen(images, "rb"); /* say why: missing, or not IDX */
+    if (labels && is_regular(images) && !cli_is_idx(images)) { /* say why: not IDX */
+        FILE *f = fopen(images, "rb");
         if (!f) {
             cli_error("%s: cannot open: %s", images, strerror(errno));
             return EXIT_USAGE;
@@ -257,10 +275,10 @@ int cli_load_idx(const char *images, const char *labels, size_t classes, xn_data
                   "train-images-idx3-ubyte.gz)", images);
         return EXIT_USAGE;
     }
-    xn_status s = xn_data_load_idx_images(d, images, &err);
+    xn_status s = xn_data_load_idx_images(d, in_path(images), &err);
     if (s != XN_OK)
         return load_failed(images, s, &err);
-    if (labels && (s = xn_data_load_idx_labels(d, labels, classes, &err)) != XN_OK) {
+    if (labels && (s = xn_data_load_idx_labels(d, in_path(labels), classes, &err)) != XN_OK) {
         xn_data_free(d);
         return load_failed(labels, s, &err);
     }
@@ -270,7 +288,7 @@ int cli_load_idx(const char *images, const char *labels, size_t classes, xn_data
 int cli_load_classes(const char *path, size_t classes, xn_data *d)
 {
     xn_error err = {0, ""};
-    xn_status s = xn_data_load_classes(d, path, classes, &err);
+    xn_status s = xn_data_load_classes(d, in_path(path), classes, &err);
     return s == XN_OK ? EXIT_OK : load_failed(path, s, &err);
 }
 
@@ -326,6 +344,46 @@ int cli_load_targets(const char *path, const char *labels, size_t n0, size_t nL,
         xn_data_free(d);
     }
     return load_failed(path, s, &err);
+}
+
+void cli_where(char *buf, size_t cap, const char *path, const xn_data *d)
+{
+    if (d->line && d->n)
+        snprintf(buf, cap, "%s:%zu", path, d->line[0]);
+    else
+        snprintf(buf, cap, "%s", path);
+}
+
+int cli_shape_error(const char *what, const char *path, bool images, const xn_data *d, size_t n0,
+                    size_t nL, bool targets)
+{
+    char f[4200];
+    cli_where(f, sizeof f, path, d);
+    if (images || cli_is_idx(path))
+        cli_error("%s: images of %zu value%s; the model takes %zu input%s", f, d->in, cli_plural(d->in),
+                  n0, cli_plural(n0));
+    else if (d->out) /* FANN: the file says which are targets */
+        if (targets)
+            cli_error("%s: pairs of %zu input%s and %zu output%s; the model maps %zu input%s to "
+                      "%zu output%s", f, d->in, cli_plural(d->in), d->out, cli_plural(d->out),
+                      n0, cli_plural(n0), nL, cli_plural(nL));
+        else
+            cli_error("%s: pairs of %zu input%s; the model takes %zu", f, d->in, cli_plural(d->in), n0);
+    else if (targets && nL == 1)
+        cli_error("%s: %zu column%s; %s needs %zu: the model's %zu input%s and 1 target", f, d->in,
+                  cli_plural(d->in), what, n0 + 1, n0, cli_plural(n0));
+    else if (targets)
+        cli_error("%s: %zu column%s; %s needs %zu (the model's %zu input%s and %zu targets) or %zu "
+                  "(the inputs and a class id)", f, d->in, cli_plural(d->in), what, n0 + nL, n0,
+                  cli_plural(n0), nL, n0 + 1);
+    else if (nL == 1)
+        cli_error("%s: %zu column%s; %s needs %zu (the model's input%s) or %zu (input%s and 1 target)",
+                  f, d->in, cli_plural(d->in), what, n0, cli_plural(n0), n0 + 1, cli_plural(n0));
+    else
+        cli_error("%s: %zu column%s; %s needs %zu (the model's input%s), %zu (input%s and %zu "
+                  "targets) or %zu (input%s and a class id)", f, d->in, cli_plural(d->in), what, n0,
+                  cli_plural(n0), n0 + nL, cli_plural(n0), nL, n0 + 1, cli_plural(n0));
+    return EXIT_USAGE;
 }
 
 int cli_check_output(const char *path)

@@ -77,8 +77,19 @@ int cli_load_classes(const char *path, size_t classes, xn_data *d);
  * network takes. */
 int cli_load_targets(const char *path, const char *labels, size_t n0, size_t nL, xn_data *d);
 /* True if the file at path starts as IDX data does (00 00, then a type
- * code) or as a gzip stream (1f 8b); false if it cannot be read. */
+ * code) or as a gzip stream (1f 8b); false if it cannot be read or is not a
+ * regular file (a FIFO or standard input is read as text, once). */
 bool cli_is_idx(const char *path);
+/* "path:LINE" with the line of d's first row (which has the columns), or
+ * "path" for data without lines. */
+void cli_where(char *buf, size_t cap, const char *path, const xn_data *d);
+/* Says what a data file that does not fit the model has, and what the
+ * model takes (what: the command or option that reads it); returns
+ * EXIT_USAGE.  d is the file as read: a CSV as all columns (d->out 0),
+ * FANN and IDX data (images) with their own split.  targets: whether the
+ * rows must hold the model's targets too. */
+int cli_shape_error(const char *what, const char *path, bool images, const xn_data *d, size_t n0,
+                    size_t nL, bool targets);
 
 /* A file the command will write (--save, --history): checked before any
  * work is done, so that a long run does not end in "cannot write".  Prints

@@ -175,45 +175,17 @@ static void drop_targets(xn_data *d, size_t n0)
     d->in = n0;
 }
 
-/* Says what a data file that does not fit the model has, and what the
- * model takes; returns EXIT_USAGE.  d is the file as read: a CSV as all
- * columns (d->out 0), FANN and IDX data with their own split.  A text
- * file is named with the line of its first row, which has the columns. */
+/* The file does not fit the model: says what it has (cli_shape_error),
+ * or, after predict --outputs K set targets aside, what is left. */
 static int shape_error(const char *cmd, const args *a, const xn_data *d, size_t n0, size_t nL,
                        bool targets)
 {
+    if (!a->has_outputs)
+        return cli_shape_error(cmd, a->data, a->labels != NULL, d, n0, nL, targets);
     char f[4200];
-    if (d->line && d->n)
-        snprintf(f, sizeof f, "%s:%zu", a->data, d->line[0]);
-    else
-        snprintf(f, sizeof f, "%s", a->data);
-    if (a->has_outputs) /* predict --outputs K: the loader set the targets aside */
-        cli_error("%s: %zu input%s a row besides the %zu target%s of --outputs; the model takes %zu",
-                  f, d->in, cli_plural(d->in), a->outputs, cli_plural(a->outputs), n0);
-    else if (a->labels || cli_is_idx(f))
-        cli_error("%s: images of %zu value%s; the model takes %zu input%s", f, d->in, cli_plural(d->in),
-                  n0, cli_plural(n0));
-    else if (d->out) /* FANN: the file says which are targets */
-        if (targets)
-            cli_error("%s: pairs of %zu input%s and %zu output%s; the model maps %zu input%s to "
-                      "%zu output%s", f, d->in, cli_plural(d->in), d->out, cli_plural(d->out),
-                      n0, cli_plural(n0), nL, cli_plural(nL));
-        else
-            cli_error("%s: pairs of %zu input%s; the model takes %zu", f, d->in, cli_plural(d->in), n0);
-    else if (targets && nL == 1)
-        cli_error("%s: %zu column%s; %s needs %zu: the model's %zu input%s and 1 target", f, d->in,
-                  cli_plural(d->in), cmd, n0 + 1, n0, cli_plural(n0));
-    else if (targets)
-        cli_error("%s: %zu column%s; %s needs %zu (the model's %zu input%s and %zu targets) or %zu "
-                  "(the inputs and a class id)", f, d->in, cli_plural(d->in), cmd, n0 + nL, n0,
-                  cli_plural(n0), nL, n0 + 1);
-    else if (nL == 1)
-        cli_error("%s: %zu column%s; %s needs %zu (the model's input%s) or %zu (input%s and 1 target)",
-                  f, d->in, cli_plural(d->in), cmd, n0, cli_plural(n0), n0 + 1, cli_plural(n0));
-    else
-        cli_error("%s: %zu column%s; %s needs %zu (the model's input%s), %zu (input%s and %zu "
-                  "targets) or %zu (input%s and a class id)", f, d->in, cli_plural(d->in), cmd, n0,
-                  cli_plural(n0), n0 + nL, cli_plural(n0), nL, n0 + 1, cli_plural(n0));
+    cli_where(f, sizeof f, a->data, d);
+    cli_error("%s: %zu input%s a row besides the %zu target%s of --outputs; the model takes %zu", f,
+              d->in, cli_plural(d->in), a->outputs, cli_plural(a->outputs), n0);
     return EXIT_USAGE;
 }
 

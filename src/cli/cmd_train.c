@@ -663,21 +663,23 @@ static int build_net(train_args *a, xn_data *d, xn_net **net, xn_rng *rng, xn_ch
         if (rc != EXIT_OK)
             return rc;
         size_t L = xn_net_layers(*net), K = xn_net_size(*net, L);
-        if (d->out == 1 && K > 1 && xn_data_classes_to_onehot(d, K, NULL) != XN_OK) {
-            cli_error("%s: the network has %zu outputs, the data one target column that is not "
-                      "class ids 0..%zu", a->data ? a->data : "xor", K, K - 1);
-            return EXIT_USAGE;
-        }
-        if (xn_net_size(*net, 0) != d->in || K != d->out) {
+        bool ids = d->out == 1 && K > 1; /* one target column: class ids */
+        if (xn_net_size(*net, 0) != d->in || (!ids && K != d->out)) {
             /* the data file's first row if it has lines, else the model's sizes */
             if (a->data && d->line && d->n)
-                cli_error("%s:%zu: %zu input%s and %zu output%s a row, but the network in %s maps %zu "
+                cli_error("%s:%zu: %zu input%s and %zu target%s a row, but the network in %s maps %zu "
                           "to %zu", a->data, d->line[0], d->in, cli_plural(d->in), d->out,
                           cli_plural(d->out), a->resume ? a->resume : a->init_from, xn_net_size(*net, 0), K);
             else
-                cli_error("%s:%zu: the network maps %zu input%s to %zu output%s, the data has %zu and %zu",
-                          a->resume ? a->resume : a->init_from, sizes_line, xn_net_size(*net, 0),
-                          cli_plural(xn_net_size(*net, 0)), K, cli_plural(K), d->in, d->out);
+                cli_error("%s:%zu: the network maps %zu input%s to %zu output%s, the data (%s) has %zu "
+                          "input%s and %zu target%s", a->resume ? a->resume : a->init_from, sizes_line,
+                          xn_net_size(*net, 0), cli_plural(xn_net_size(*net, 0)), K, cli_plural(K),
+                          a->data ? a->data : "XOR", d->in, cli_plural(d->in), d->out, cli_plural(d->out));
+            return EXIT_USAGE;
+        }
+        if (ids && xn_data_classes_to_onehot(d, K, NULL) != XN_OK) {
+            cli_error("%s: the network has %zu outputs, the data one target column that is not "
+                      "class ids 0..%zu", a->data ? a->data : "xor", K, K - 1);
             return EXIT_USAGE;
         }
         xn_net_set_kernel(*net, a->kernel);
@@ -759,25 +761,28 @@ static int build_net(train_args *a, xn_data *d, xn_net **net, xn_rng *rng, xn_ch
     return EXIT_OK;
 }
 
-/* The validation and test rows, for the network's shape. */
+/* The validation and test rows, for the network's shape: a file that does
+ * not fit it is named with what it has, before its targets are checked. */
 static int load_others(const train_args *a, const xn_net *net, data_sets *s)
 {
     size_t L = xn_net_layers(net), n0 = xn_net_size(net, 0), K = xn_net_size(net, L);
-    int rc = EXIT_OK;
-    if (a->val && (rc = cli_load_targets(a->val, a->val_labels, n0, K, &s->val)) == EXIT_OK)
-        rc = check_targets(net, &s->val, a->val);
-    if (rc == EXIT_OK && a->test && (rc = cli_load_targets(a->test, a->test_labels, n0, K, &s->test)) == EXIT_OK)
-        rc = check_targets(net, &s->test, a->test);
-    for (int i = 0; rc == EXIT_OK && i < 2; i++) {
-        const xn_data *d = i ? &s->test : &s->val;
-        const char *path = i ? a->test : a->val;
-        if (path && (d->in != n0 || d->out != K)) {
-            cli_error("%s: %zu input%s and %zu target%s, the network takes %zu and gives %zu", path, d->in,
-                      cli_plural(d->in), d->out, cli_plural(d->out), n0, K);
-            rc = EXIT_USAGE;
-        }
+    const struct {
+        const char *flag, *path, *labels;
+        xn_data *d;
+    } sets[] = {{"--val", a->val, a->val_labels, &s->val}, {"--test", a->test, a->test_labels, &s->test}};
+    for (size_t i = 0; i < sizeof sets / sizeof *sets; i++) {
+        if (!sets[i].path)
+            continue;
+        xn_data *d = sets[i].d;
+        int rc = cli_load_targets(sets[i].path, sets[i].labels, n0, K, d);
+        if (rc == EXIT_OK && (d->in != n0 || d->out != K))
+            rc = cli_shape_error(sets[i].flag, sets[i].path, sets[i].labels != NULL, d, n0, K, true);
+        if (rc == EXIT_OK)
+            rc = check_targets(net, d, sets[i].path);
+        if (rc != EXIT_OK)
+            return rc;
     }
-    return rc;
+    return EXIT_OK;
 }
 
 /* ---- the run and its report --------------------------------------------- */

@@ -106,6 +106,24 @@ one_line "train --save FOLDER" 1 "^xornet: $(re "$d"): is a directory$"
 run train --epochs 5 --history "$d/none/h.csv"
 one_line "train --history in a missing folder" 1 "^xornet: $(re "$d/none/h.csv"): cannot create a file in its folder"
 
+# Data read from a pipe, standard input ("-" or /dev/stdin) and a FIFO is
+# read once, as text: the same predictions as from the file.
+"$X" predict --model "$d/m.xn" --data "$ROOT/data/xor.csv" >"$d/p_file" 2>&1 || fail "predict xor.csv"
+for src in - /dev/stdin; do
+    "$X" predict --model "$d/m.xn" --data "$src" <"$ROOT/data/xor.csv" >"$d/p_in" 2>&1
+    cmp -s "$d/p_file" "$d/p_in" || fail "predict --data $src: $(head -c 300 "$d/p_in")"
+done
+cat "$ROOT/data/xor.csv" | "$X" eval --model "$d/m.xn" --data - >"$d/e_pipe" 2>&1 ||
+    fail "eval --data - from a pipe: $(head -c 300 "$d/e_pipe")"
+mkfifo "$d/in_fifo"
+timeout 60 cp "$ROOT/data/xor.csv" "$d/in_fifo" &
+writer=$!
+timeout 60 "$X" train --quiet --epochs 20 --data "$d/in_fifo" >"$d/t_fifo" 2>&1
+rc=$?
+wait "$writer"
+[ "$rc" -eq 0 ] || fail "train --data FIFO: exit $rc: $(head -c 300 "$d/t_fifo")"
+rm -f "$d/in_fifo"
+
 # ---- 2. files cut short are refused -----------------------------------------
 # Cut before its final newline: refused at the last line, as a cut inside
 # the last number of a format 1 file ("-1.53..." read as "-1" before);

@@ -56,4 +56,23 @@ printf '1\t2\t1\n0\t1\t1\n' >"$tmp/xor.tsv"
 says "xornet: $tmp/xor.tsv:2: expected 2 input numbers (pair 1), found 3 (read as FANN: line 1 is three whole numbers)" \
     eval --model "$root/data/nb0_tf_model4.xn" --data "$tmp/xor.tsv"
 
+# a validation or test file that does not fit the network says what it has
+# (it was read past its end when it had fewer columns: a crash)
+says "xornet: $root/data/wine-test.csv:3: 14 columns; --test needs 7 (the model's 4 inputs and 3 targets) or 5 (the inputs and a class id)" \
+    train --data "$root/data/iris-train.csv" --test "$root/data/wine-test.csv" --epochs 1
+says "xornet: $root/data/xor.csv:3: 3 columns; --val needs 7 (the model's 4 inputs and 3 targets) or 5 (the inputs and a class id)" \
+    train --data "$root/data/iris-train.csv" --val "$root/data/xor.csv" --epochs 1
+says "xornet: $root/data/iris-test.csv:3: 5 columns; --test needs 11: the model's 10 inputs and 1 target" \
+    train --data "$root/data/diabetes-train.csv" --test "$root/data/iris-test.csv" --epochs 1
+says "xornet: $root/data/iris-test.csv:3: 5 columns; --test needs 3: the model's 2 inputs and 1 target" \
+    train --test "$root/data/iris-test.csv" --epochs 1
+# --init-from a network of another shape: the data's own counts, before any
+# class ids are read as one-hot targets
+"$xornet" train --data "$root/data/iris-train.csv" --epochs 1 --quiet --save "$tmp/iris.xn" >/dev/null 2>&1 ||
+    fail "train iris --save"
+says "xornet: $tmp/iris.xn:2: the network maps 4 inputs to 3 outputs, the data (XOR) has 2 inputs and 1 target" \
+    train --init-from "$tmp/iris.xn"
+says "xornet: $root/data/wine-train.csv:3: 13 inputs and 1 target a row, but the network in $tmp/iris.xn maps 4 to 3" \
+    train --init-from "$tmp/iris.xn" --data "$root/data/wine-train.csv"
+
 finish "messages"
