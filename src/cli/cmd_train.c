@@ -39,9 +39,10 @@ static const char train_help[] =
     "  --xor               the built-in XOR table (default)\n"
     "  --data FILE         CSV, FANN or IDX images (with --labels) to train on\n"
     "  --labels FILE       the IDX label file of --data's images\n"
-    "  --outputs K         target columns at the end of each CSV row (default 1;\n"
-    "                      a FANN file gives its own count); one column of class\n"
-    "                      ids 0..K-1 is read as K one-hot targets for softmax\n"
+    "  --outputs K         how many columns at the end of each CSV row are targets\n"
+    "                      (default 1; a FANN file gives its own count); one target\n"
+    "                      column of class ids 0..K-1 needs no --outputs: it is\n"
+    "                      read as K one-hot targets for a softmax\n"
     "  --val FILE          validation rows, scored after every epoch\n"
     "  --val-labels FILE   the IDX label file of --val's images\n"
     "  --val-split F       hold out the last fraction F of the rows (before any\n"
@@ -102,7 +103,8 @@ static const char train_help_2[] =
     "  --check-ranks       under mpirun, compare the ranks' networks after every\n"
     "                      epoch (always done once at the end)\n"
     "output:\n"
-    "  --every N           progress every N epochs (default epochs/10 for XOR, 1 else)\n"
+    "  --every N           progress every N epochs (default epochs/10 for whole-batch\n"
+    "                      runs without validation, such as XOR's; else 1)\n"
     "  --quiet             no progress, only the final report\n"
     "  --save FILE         write the trained network (atomically)\n"
     "  --checkpoint N      also write a checkpoint to --save's FILE every N epochs\n"
@@ -793,7 +795,7 @@ static void print_table(xn_net *net, const xn_data *d)
 {
     enum { MAX_ROWS = 16 };
     if (d->n > MAX_ROWS) {
-        printf("(%zu rows: xornet predict prints every output)\n", d->n);
+        printf("(no table of outputs for %zu rows: xornet predict prints them)\n", d->n);
         return;
     }
     double a[MAX_ROWS * 64];
