@@ -21,9 +21,13 @@ static inline xn_status fuzz_data_parse(const char *text, size_t len, size_t out
         return s;
     }
     FUZZ_CHECK(d->n >= 1 && d->in >= 1 && d->x != NULL);
-    /* ends in a newline; err names the line that fixed the columns */
+    /* ends in a newline; err is cleared, and each row names its line:
+     * increasing, inside the text */
     FUZZ_CHECK(len > 0 && text[len - 1] == '\n');
-    FUZZ_CHECK(err.line >= 1 && err.line <= len && err.msg[0] == '\0');
+    FUZZ_CHECK(err.line == 0 && err.msg[0] == '\0');
+    FUZZ_CHECK(d->line != NULL);
+    for (size_t i = 0; i < d->n; i++)
+        FUZZ_CHECK(d->line[i] >= 1 && d->line[i] <= len && (i == 0 || d->line[i] > d->line[i - 1]));
     FUZZ_CHECK(outputs == 0 || d->out == outputs);
     FUZZ_CHECK(d->out == 0 || d->y != NULL);
     /* the arrays hold n * in and n * out values: ASan checks the bounds */
