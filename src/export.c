@@ -94,10 +94,6 @@ xn_status xn_export_model_of(xn_export_model *m, const xn_net *net)
     return XN_OK;
 }
 
-/* A double rounds to a finite float below FLT_MAX plus half the spacing of
- * floats there (2^104): at the midpoint, ties-to-even goes up to inf. */
-static bool fits_float(double v) { return fabs(v) < (double)FLT_MAX + ldexp(1.0, 103); }
-
 /* One number of the description: finite, and for float code representable
  * (and nonzero, for a divisor).  what/i/j name it in the message: "W2", 3,
  * 4 gives "W2[3][4]"; j = SIZE_MAX drops the second index. */
@@ -115,7 +111,7 @@ static xn_status check_num(double v, bool as_float, bool divisor, const char *wh
         return xn_fail(err, 0, XN_ENUMERIC, "%s is not finite; nothing written", at);
     if (divisor && v == 0.0)
         return xn_fail(err, 0, XN_ENUMERIC, "%s is 0, a divisor; nothing written", at);
-    if (as_float && !fits_float(v))
+    if (as_float && !xn_fits_float(v))
         return xn_fail(err, 0, XN_ENUMERIC, "%s = %g is too large for a float; nothing written",
                        at, v);
     if (as_float && divisor && (float)v == 0.0f)

@@ -34,6 +34,8 @@ xn_task xn_net_task(const xn_net *net)
 
 double xn_schedule_lr(const xn_fit_config *cfg, double lr0, size_t epoch)
 {
+    if (!cfg)
+        return lr0;
     double e = (double)epoch;
     switch (cfg->schedule) {
     case XN_SCHEDULE_STEP:
@@ -92,6 +94,9 @@ static xn_status check(xn_net *net, const xn_data *d, const xn_fit_config *c, do
         return xn_net_fail(net, XN_EINVAL, "fit: val_split must be in [0, 1)");
     if (c->val && (c->val->in != n0 || c->val->out != K || !c->val->x || !c->val->y || c->val->n == 0))
         return xn_net_fail(net, XN_EDIM, "fit: the validation data does not fit the network");
+    if (!xn_rows_ok(d->n, n0 + K) || (c->val && !xn_rows_ok(c->val->n, n0 + K)))
+        return xn_net_fail(net, XN_EDIM, "fit: %zu rows are more than memory can address",
+                           c->val && !xn_rows_ok(c->val->n, n0 + K) ? c->val->n : d->n);
     if (!(c->min_delta >= 0.0) || !isfinite(c->min_delta))
         return xn_net_fail(net, XN_EINVAL, "fit: min_delta must be zero or positive");
     switch (c->schedule) {
@@ -115,9 +120,12 @@ static xn_status check(xn_net *net, const xn_data *d, const xn_fit_config *c, do
     if (c->ranks > 1 && (!c->reduce || c->rank >= c->ranks))
         return xn_net_fail(net, XN_EINVAL, "fit: %zu ranks need a reduce hook and a rank below them",
                            c->ranks);
-    if (c->resume && (c->resume->epoch > c->epochs || !(c->resume->lr0 > 0.0)))
+    if (c->resume && c->resume->epoch > c->epochs)
         return xn_net_fail(net, XN_EINVAL, "fit: the run to resume is at epoch %zu, past %zu",
                            c->resume->epoch, c->epochs);
+    if (c->resume && !(c->resume->lr0 > 0.0 && isfinite(c->resume->lr0)))
+        return xn_net_fail(net, XN_EINVAL, "fit: the run to resume has no valid learning rate (lr0 %g)",
+                           c->resume->lr0);
     return XN_OK;
 }
 

@@ -4,6 +4,8 @@
 #ifndef XORNET_INTERNAL_H
 #define XORNET_INTERNAL_H
 
+#include <float.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -11,12 +13,25 @@
 #include "xornet/xornet.h"
 
 /* a * b into *out; false (and *out untouched) on size_t overflow. */
+/* Whether double v rounds to a finite float: below FLT_MAX plus half the
+ * spacing of floats there (2^104); at the midpoint ties-to-even goes up to
+ * inf.  (%.9g prints FLT_MAX as 3.40282347e+38, a little above it.) */
+static inline bool xn_fits_float(double v) { return fabs(v) < (double)FLT_MAX + 0x1p103; }
+
 static inline bool xn_mul_ok(size_t a, size_t b, size_t *out)
 {
     if (a != 0 && b > SIZE_MAX / a)
         return false;
     *out = a * b;
     return true;
+}
+
+/* Whether n rows of width doubles can be addressed: n * width * 8 bytes
+ * fit in a size_t.  A caller's array of more cannot exist. */
+static inline bool xn_rows_ok(size_t n, size_t width)
+{
+    size_t cells;
+    return xn_mul_ok(n, width, &cells) && xn_mul_ok(cells, sizeof(double), &cells);
 }
 
 static inline bool xn_add_ok(size_t a, size_t b, size_t *out)
@@ -79,6 +94,7 @@ struct xn_net {
     void *train;                    /* (3 * nparams), NULL until needed */
     void *grads, *m, *v;            /* views into train, (nparams) each */
     bool grads_fresh;               /* the next accumulation overwrites */
+    bool grads_set;                 /* the gradient was computed, set or exposed */
     bool initialized;               /* weights drawn, loaded or set by hand */
     xn_opt opt;                     /* the optimizer and its hyper-parameters */
     uint64_t opt_t;                 /* updates since the moments were reset */

@@ -58,9 +58,9 @@ xn_status xn_confusion(size_t n, size_t k, const double *a, const double *y, siz
 {
     if (!a || !y || !counts)
         return XN_EINVAL;
-    if (k == 0)
+    size_t c = k == 1 ? 2 : k, cells;
+    if (k == 0 || !xn_rows_ok(n, k) || !xn_mul_ok(c, c, &cells) || !xn_rows_ok(cells, 1))
         return XN_EDIM;
-    size_t c = k == 1 ? 2 : k;
     for (size_t i = 0; i < c * c; i++)
         counts[i] = 0;
     for (size_t i = 0; i < n; i++)

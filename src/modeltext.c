@@ -61,7 +61,7 @@ xn_status xn_mt_read_numbers(xn_mt_reader *r, const char *p, const char *end, si
         if (res != XN_NUM_OK)
             return xn_fail(r->err, r->t.line, XN_EFORMAT, "%s '%s' in column %zu", xn_num_why(res),
                            xn_quote(q, sizeof q, tok, k), j + 1);
-        if (type == XN_FLOAT32 && !(fabs(v) <= FLT_MAX))
+        if (type == XN_FLOAT32 && !xn_fits_float(v))
             return xn_fail(r->err, r->t.line, XN_EFORMAT, "'%s' in column %zu is out of range for float32",
                            xn_quote(q, sizeof q, tok, k), j + 1);
         if (dst && type == XN_FLOAT32)

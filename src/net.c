@@ -240,6 +240,7 @@ xn_status xn_net_clone(xn_net **out, const xn_net *net)
     if (net->train)
         memcpy(c->train, net->train, 3 * bytes);
     c->grads_fresh = net->grads_fresh;
+    c->grads_set = net->grads_set;
     c->initialized = net->initialized;
     c->opt = net->opt;
     c->opt_t = net->opt_t;
@@ -316,7 +317,7 @@ xn_status xn_column_stats(size_t n, size_t k, const double *x, double *mean, dou
 {
     if (!x || !mean || !sd)
         return XN_EINVAL;
-    if (n == 0 || k == 0)
+    if (n == 0 || k == 0 || !xn_rows_ok(n, k))
         return XN_EDIM;
     /* two passes: the mean, then the squares of the deviations from it,
      * which loses nothing to cancellation.  Row by row, so the matrix is
@@ -415,13 +416,16 @@ void xn_net_put(const xn_net *net, void *v, size_t i, double x)
 }
 
 /* A float64 network's vector v at element off, or NULL; a writable view of
- * the parameters counts as setting them by hand. */
+ * the parameters counts as setting them by hand, of the gradient as setting
+ * it. */
 static double *view(xn_net *net, void *v, size_t off)
 {
     if (!v || net->dtype != XN_FLOAT64)
         return NULL;
     if (v == net->params)
         net->initialized = true;
+    if (v == net->grads)
+        net->grads_set = true;
     return (double *)v + off;
 }
 
@@ -450,9 +454,8 @@ static xn_status copy_in(xn_net *net, void *v, const double *in, const char *wha
         return XN_EINVAL;
     if (!v)
         return xn_net_fail(net, XN_EINVAL, "set_%s: no training state yet", what);
-    double top = net->dtype == XN_FLOAT32 ? FLT_MAX : DBL_MAX;
     for (size_t i = 0; i < net->nparams; i++)
-        if (!(fabs(in[i]) <= top))
+        if (net->dtype == XN_FLOAT32 ? !xn_fits_float(in[i]) : !isfinite(in[i]))
             return xn_net_fail(net, XN_ENUMERIC, "set_%s: value %zu is not finite as %s", what, i + 1,
                                xn_dtype_name(net->dtype));
     for (size_t i = 0; i < net->nparams; i++)
@@ -473,5 +476,8 @@ xn_status xn_net_set_params(xn_net *net, const double *in)
 
 xn_status xn_net_set_grads(xn_net *net, const double *in)
 {
-    return copy_in(net, net ? net->grads : NULL, in, "grads");
+    xn_status s = copy_in(net, net ? net->grads : NULL, in, "grads");
+    if (s == XN_OK)
+        net->grads_set = true;
+    return s;
 }

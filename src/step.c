@@ -41,6 +41,9 @@ static xn_status check_rows(xn_net *net, size_t n, const double *x, const char *
         return xn_net_fail(net, XN_EINVAL, "%s: no input rows", call);
     if (n == 0)
         return xn_net_fail(net, XN_EDIM, "%s: 0 rows", call);
+    size_t n0 = net->sizes[0], nL = net->sizes[net->L];
+    if (!xn_rows_ok(n, n0 > nL ? n0 : nL))
+        return xn_net_fail(net, XN_EDIM, "%s: %zu rows are more than memory can address", call, n);
     return XN_OK;
 }
 
@@ -195,6 +198,7 @@ static size_t block_rows(const xn_net *net, size_t n)
 double xn_net_accumulate_rows(xn_net *net, size_t n, const void *x, const void *y, size_t total,
                               double sum, bool ready)
 {
+    net->grads_set = true;
     return net->engine->accumulate(net, n, x, y, total, sum, ready, block_rows(net, n));
 }
 
@@ -238,6 +242,7 @@ void xn_net_zero_grads(xn_net *net)
         return;
     memset(net->grads, 0, net->nparams * net->engine->size);
     net->grads_fresh = true;
+    net->grads_set = true;
 }
 
 xn_status xn_net_accumulate(xn_net *net, size_t n, const double *x, const double *y,
@@ -270,34 +275,31 @@ xn_status xn_net_update(xn_net *net)
 {
     if (!net)
         return XN_EINVAL;
-    if (!net->train)
-        return xn_net_fail(net, XN_EINVAL, "update: no gradient yet (xn_net_gradient or xn_net_accumulate first)");
+    if (!net->initialized)
+        return xn_net_fail(net, XN_EINVAL,
+                           "update: the network was never initialized (xn_net_init, or XN_INIT_ZEROS "
+                           "for zeros on purpose)");
+    if (!net->train || !net->grads_set)
+        return xn_net_fail(net, XN_EINVAL, "update: no gradient yet (xn_net_gradient, xn_net_accumulate "
+                                           "or xn_net_set_grads first)");
     return xn_net_apply_update(net);
 }
 
-/* A step's optimizer takes the network's place: a change of kind resets
- * the moments, new hyper-parameters of the same kind keep them. */
-static xn_status adopt_opt(xn_net *net, const xn_opt *opt)
-{
-    if (!opt)
-        return xn_net_fail(net, XN_EINVAL, "train_step: no optimizer");
-    if (opt->kind != net->opt.kind)
-        return xn_net_set_opt(net, opt);
-    const char *why = xn_opt_invalid(opt);
-    if (why)
-        return xn_net_fail(net, XN_EINVAL, "optimizer: %s", why);
-    net->opt = *opt;
-    return XN_OK;
-}
-
+/* A step's optimizer takes the network's place once its gradient is
+ * finite: a change of kind resets the moments, new hyper-parameters of the
+ * same kind keep them.  A failed update puts the old optimizer back (a
+ * change of kind has reset the moments even so). */
 xn_status xn_net_train_step(xn_net *net, size_t n, const double *x, const double *y,
                             const xn_opt *opt, double *loss)
 {
     if (!net)
         return XN_EINVAL;
-    xn_status s = adopt_opt(net, opt);
-    if (s == XN_OK)
-        s = check_training(net, n, x, y, "train_step");
+    if (!opt)
+        return xn_net_fail(net, XN_EINVAL, "train_step: no optimizer");
+    const char *why = xn_opt_invalid(opt);
+    if (why)
+        return xn_net_fail(net, XN_EINVAL, "optimizer: %s", why);
+    xn_status s = check_training(net, n, x, y, "train_step");
     if (s != XN_OK)
         return s;
     /* forward, loss and backward, then the update */
@@ -308,5 +310,19 @@ xn_status xn_net_train_step(xn_net *net, size_t n, const double *x, const double
         *loss = value;
     if (!isfinite(value))
         return xn_net_fail(net, XN_ENUMERIC, "train_step: the loss is not finite; nothing changed");
-    return xn_net_apply_update(net);
+    xn_opt old = net->opt;
+    uint64_t old_t = net->opt_t;
+    double old_m = net->mbound, old_v = net->vbound;
+    if (opt->kind != net->opt.kind)
+        xn_net_set_opt(net, opt); /* valid: checked above */
+    else
+        net->opt = *opt;
+    s = xn_net_apply_update(net);
+    if (s != XN_OK) {
+        net->opt = old;
+        net->opt_t = old_t;
+        net->mbound = old_m;
+        net->vbound = old_v;
+    }
+    return s;
 }

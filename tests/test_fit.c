@@ -485,7 +485,9 @@ static void callbacks_and_refusals(void)
     CHECK_STATUS(xn_fit(net, &d, &per_batch, &res), XN_OK);
     CHECK(batches == 8 && res.epochs == 2);
 
-    static const struct {
+    xn_fit_state at_4 = {.epoch = 4, .lr0 = 0.1}, no_lr = {.epoch = 1, .lr0 = NAN}, zeroed = {.epoch = 1};
+    xn_data too_many = {.n = SIZE_MAX / 2 + 1, .in = 2, .out = 1, .x = x, .y = y};
+    const struct {
         xn_fit_config cfg;
         const char *msg;
     } bad[] = {
@@ -497,6 +499,10 @@ static void callbacks_and_refusals(void)
         {{.epochs = 1, .schedule = XN_SCHEDULE_COSINE, .lr_min = 1}, "fit: lr_min must be in [0, lr)"},
         {{.epochs = 1, .ranks = 2}, "fit: 2 ranks need a reduce hook and a rank below them"},
         {{.epochs = 1, .val_split = 0.99}, "fit: no training rows are left after the validation split"},
+        {{.epochs = 3, .resume = &at_4}, "fit: the run to resume is at epoch 4, past 3"},
+        {{.epochs = 3, .resume = &no_lr}, "fit: the run to resume has no valid learning rate (lr0 nan)"},
+        {{.epochs = 3, .resume = &zeroed}, "fit: the run to resume has no valid learning rate (lr0 0)"},
+        {{.epochs = 1, .val = &too_many}, "fit: 9223372036854775808 rows are more than memory can address"},
     };
     for (size_t c = 0; c < sizeof bad / sizeof bad[0]; c++) {
         xn_status s = xn_fit(net, &d, &bad[c].cfg, NULL);

@@ -143,6 +143,24 @@ static void files(void)
         CHECK(memcmp(ya, yb, sizeof ya) == 0);
     }
     remove(path);
+    /* the largest floats round-trip too: %.9g writes FLT_MAX as
+     * 3.40282347e+38, a little above it, which reads back as FLT_MAX */
+    a[0] = FLT_MAX;
+    a[1] = -FLT_MAX;
+    CHECK_STATUS(xn_net_set_params(net, a), XN_OK);
+    CHECK_STATUS(xn_net_save(net, path, NULL), XN_OK);
+    xn_net_destroy(back);
+    back = NULL;
+    CHECK_STATUS(xn_net_load(&back, path, &err), XN_OK);
+    if (back) {
+        xn_net_get_params(back, b);
+        CHECK(b[0] == FLT_MAX && b[1] == -FLT_MAX);
+    }
+    remove(path);
+    a[0] = 3.40282347e+38; /* the text's value, above FLT_MAX as a double */
+    CHECK_STATUS(xn_net_set_params(net, a), XN_OK);
+    CHECK_STATUS(xn_net_get_params(net, b), XN_OK);
+    CHECK(b[0] == FLT_MAX);
     /* a value beyond float's range does not go in */
     a[0] = 1e39;
     CHECK_STATUS(xn_net_set_params(net, a), XN_ENUMERIC);
@@ -153,6 +171,11 @@ static void files(void)
     xn_net *none = NULL;
     CHECK_STATUS(xn_net_parse(&none, big, strlen(big), &err), XN_EFORMAT);
     CHECK(err.line == 7 && strstr(err.msg, "out of range for float32") != NULL);
+    /* the first double that rounds to inf as a float: FLT_MAX + 2^103 */
+    const char *tie = "xornet 2\nsizes 1 1\nactivations identity\nloss mse\ndtype float32\n"
+                      "W1 1 1\n3.4028235677973366e+38\nb1 1\n0\nend\n";
+    CHECK_STATUS(xn_net_parse(&none, tie, strlen(tie), &err), XN_EFORMAT);
+    CHECK(err.line == 7);
     const char *bad = "xornet 2\nsizes 1 1\nactivations identity\nloss mse\ndtype float16\n";
     CHECK_STATUS(xn_net_parse(&none, bad, strlen(bad), &err), XN_EFORMAT);
     CHECK(err.line == 5);

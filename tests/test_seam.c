@@ -341,12 +341,20 @@ static void reasons_and_states(void)
     CHECK(strcmp(xn_net_error(net), "") == 0);
     CHECK(strcmp(xn_net_error(NULL), "no network") == 0);
 
-    /* never initialized: training is refused and says why */
+    /* never initialized: training is refused and says why, an update too
+     * (even of a gradient set by hand) */
     xn_opt gd = xn_opt_default(XN_OPT_GD);
     CHECK_STATUS(xn_net_train_step(net, 4, x, y, &gd, &loss), XN_EINVAL);
     CHECK(strstr(xn_net_error(net), "train_step: the network was never initialized") != NULL);
     CHECK_STATUS(xn_net_gradient(net, 4, x, y, &loss), XN_EINVAL);
     CHECK(strstr(xn_net_error(net), "gradient: the network was never initialized") != NULL);
+    double ones[17];
+    for (size_t i = 0; i < 17; i++)
+        ones[i] = 1.0;
+    CHECK_STATUS(xn_net_set_grads(net, ones), XN_OK);
+    CHECK_STATUS(xn_net_update(net), XN_EINVAL);
+    CHECK(strstr(xn_net_error(net), "update: the network was never initialized") != NULL);
+    CHECK(xn_net_weights(net, 1)[0] == 0.0);
     /* zeros on purpose are a choice */
     xn_rng r;
     xn_rng_seed(&r, XN_RNG_NUMPY, 1);
@@ -359,6 +367,17 @@ static void reasons_and_states(void)
     CHECK_STATUS(xn_net_forward(net, 5, x, &out), XN_EDIM);
     CHECK(strstr(xn_net_error(net), "forward: 5 rows, over the 4 reserved") != NULL);
     CHECK_STATUS(xn_net_predict(net, 0, NULL, NULL), XN_OK); /* 0 rows: nothing to do */
+    /* more rows than memory can address: refused, never read */
+    size_t huge = SIZE_MAX / 2 + 1;
+    CHECK_STATUS(xn_net_predict(net, huge, x, buf), XN_EDIM);
+    CHECK(strstr(xn_net_error(net), "predict: 9223372036854775808 rows are more than memory") != NULL);
+    CHECK_STATUS(xn_net_eval_loss(net, huge, x, y, &loss), XN_EDIM);
+    double acc;
+    CHECK_STATUS(xn_net_accuracy(net, huge, x, y, &acc), XN_EDIM);
+    double mean2[2], sd2[2];
+    size_t counts[4];
+    CHECK_STATUS(xn_column_stats(huge, 2, x, mean2, sd2), XN_EDIM);
+    CHECK_STATUS(xn_confusion(huge, 1, y, y, counts), XN_EDIM);
     CHECK_STATUS(xn_net_accumulate(net, 4, x, y, 3, &loss), XN_EDIM);
     CHECK(strcmp(xn_net_error(net), "accumulate: 4 rows of a batch of 3") == 0);
     CHECK_STATUS(xn_net_train_step(net, 4, x, NULL, &gd, &loss), XN_EINVAL);
@@ -395,6 +414,47 @@ static void reasons_and_states(void)
     xn_net_destroy(net);
 }
 
+/* A created network, like a loaded one, has no gradient to apply until
+ * one is computed, set or zeroed; a failed step leaves the optimizer the
+ * network had (kind, rate and moments). */
+static void step_order(void)
+{
+    size_t sizes[3] = {2, 4, 1};
+    xn_act acts[2] = {XN_ACT_TANH, XN_ACT_SIGMOID};
+    xn_net *net = make_net(2, sizes, acts, XN_LOSS_MSE, XN_KERNEL_AUTO, 3);
+    const double *x = xn_xor_inputs(), *y = xn_xor_targets();
+    double before[17], after[17], loss;
+    CHECK_STATUS(xn_net_get_params(net, before), XN_OK);
+    CHECK_STATUS(xn_net_update(net), XN_EINVAL);
+    CHECK(strstr(xn_net_error(net), "update: no gradient yet") != NULL);
+    CHECK_STATUS(xn_net_get_params(net, after), XN_OK);
+    CHECK(memcmp(before, after, sizeof before) == 0);
+    xn_net_zero_grads(net); /* a zero gradient on purpose: Adam's step is 0 */
+    CHECK_STATUS(xn_net_update(net), XN_OK);
+
+    xn_opt adam = xn_opt_default(XN_OPT_ADAM), mom = xn_opt_default(XN_OPT_MOMENTUM);
+    CHECK_STATUS(xn_net_train_step(net, 4, x, y, &adam, &loss), XN_OK);
+    xn_net *twin;
+    CHECK_STATUS(xn_net_clone(&twin, net), XN_OK);
+    /* refused before the gradient (0 rows, a non-finite input) or at it:
+     * still Adam, at its rate, with its moments */
+    double nan_x[8] = {0, 0, 0, 1, 1, 0, NAN, 1};
+    CHECK_STATUS(xn_net_train_step(net, 0, x, y, &mom, &loss), XN_EDIM);
+    CHECK_STATUS(xn_net_train_step(net, 4, nan_x, y, &mom, &loss), XN_ENUMERIC);
+    xn_opt faster = adam;
+    faster.lr = 0.5;
+    CHECK_STATUS(xn_net_train_step(net, 4, nan_x, y, &faster, &loss), XN_ENUMERIC);
+    CHECK(xn_net_opt(net).kind == XN_OPT_ADAM && xn_net_opt(net).lr == adam.lr);
+    double l1, l2;
+    CHECK_STATUS(xn_net_train_step(net, 4, x, y, &adam, &l1), XN_OK);
+    CHECK_STATUS(xn_net_train_step(twin, 4, x, y, &adam, &l2), XN_OK);
+    CHECK_STATUS(xn_net_get_params(net, before), XN_OK);
+    CHECK_STATUS(xn_net_get_params(twin, after), XN_OK);
+    CHECK(l1 == l2 && memcmp(before, after, sizeof before) == 0);
+    xn_net_destroy(twin);
+    xn_net_destroy(net);
+}
+
 static void version(void)
 {
     char want[32];
@@ -415,6 +475,7 @@ int main(void)
     weight_decay();
     rules();
     reasons_and_states();
+    step_order();
     version();
     CHECK_DONE();
 }

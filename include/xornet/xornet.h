@@ -362,16 +362,19 @@ XN_API void xn_net_zero_grads(xn_net *net);
 XN_API xn_status xn_net_accumulate(xn_net *net, size_t n, const double *x,
                                    const double *y, size_t total, double *loss);
 /* Applies the network's optimizer to whatever the gradient buffers hold.
- * XN_ENUMERIC, with the parameters and moments left as they were, if a
- * new value would not be finite. */
+ * XN_EINVAL on a network never initialized, or before any gradient was
+ * computed, set, zeroed or exposed by a writable view (created and loaded
+ * networks alike).  XN_ENUMERIC, with the parameters and moments left as
+ * they were, if a new value would not be finite. */
 XN_API xn_status xn_net_update(xn_net *net);
 /* One training step, gradient then update, with opt as the network's
  * optimizer from now on (a different kind resets the moments, new
  * hyper-parameters of the same kind keep them).  *loss (may be NULL) is
  * the loss before the update.  Allocates nothing once the workspace holds
- * n rows.  XN_ENUMERIC, with the parameters and the optimizer state left as
- * they were, if the loss, a gradient or an updated parameter would not be
- * finite. */
+ * n rows.  XN_ENUMERIC, with the parameters and the optimizer left as they
+ * were, if the loss, a gradient or an updated parameter would not be
+ * finite (when opt changes the kind, the old moments are reset even so, as
+ * soon as the gradient is finite); any other error changes nothing. */
 XN_API xn_status xn_net_train_step(xn_net *net, size_t n, const double *x,
                                    const double *y, const xn_opt *opt,
                                    double *loss);
@@ -582,7 +585,7 @@ typedef struct {
 } xn_fit_config;
 
 /* The rate cfg's schedule gives epoch `epoch` (0-based) of a run whose
- * optimizer rate is lr0. */
+ * optimizer rate is lr0 (lr0 itself for a NULL cfg). */
 XN_API double xn_schedule_lr(const xn_fit_config *cfg, double lr0, size_t epoch);
 
 typedef struct {
