@@ -105,6 +105,41 @@ static bool grid_alloc(grid *g, size_t n)
     return g->t && g->f && g->e;
 }
 
+/* The largest interval error of g. */
+static double grid_max_error(const grid *g)
+{
+    double m = 0.0;
+    for (size_t i = 0; i + 1 < g->n; i++)
+        m = g->e[i] > m ? g->e[i] : m;
+    return m;
+}
+
+/* *dst becomes a copy of src (false if out of memory, dst then empty). */
+static bool grid_copy(grid *dst, const grid *src)
+{
+    grid_free(dst);
+    if (!grid_alloc(dst, src->n)) {
+        grid_free(dst);
+        return false;
+    }
+    memcpy(dst->t, src->t, src->n * sizeof *dst->t);
+    memcpy(dst->f, src->f, src->n * sizeof *dst->f);
+    memcpy(dst->e, src->e, src->n * sizeof *dst->e);
+    return true;
+}
+
+/* The error every interval would have if n_max knots spread g's error
+ * evenly (redistribute's count sum sqrt(e_i / target) comes to n_max - 2):
+ * the best a budget of knots can aim at, under the h^2 model. */
+static double budget_target(const grid *g, size_t n_max)
+{
+    double r = 0.0;
+    for (size_t i = 0; i + 1 < g->n; i++)
+        r += sqrt(g->e[i]);
+    double q = r / (double)(n_max - 2);
+    return q * q;
+}
+
 /* Parts to cut an interval of error e into (1: keep it), at most cap. */
 static size_t parts(double e, double tol, size_t cap)
 {
@@ -114,10 +149,10 @@ static size_t parts(double e, double tol, size_t cap)
     return k < 2.0 ? 2 : k >= (double)cap ? cap : (size_t)k;
 }
 
-/* One round: every failing interval of *g cut as parts() says, into a new
- * grid.  *stuck is set (and nothing changed) when a failing interval is too
- * narrow to cut into distinct doubles. */
-static xn_status refine(const target *tg, grid *g, double tol, size_t total, bool *stuck)
+/* One round: interval i of *g cut into k[i] equal parts (1: kept), into a
+ * new grid of total knots.  *stuck is set (and nothing changed) when an
+ * interval is too narrow to cut into distinct doubles. */
+static xn_status refine(const target *tg, grid *g, const size_t *parts_of, size_t total, bool *stuck)
 {
     grid h;
     if (!grid_alloc(&h, total)) {
@@ -128,7 +163,7 @@ static xn_status refine(const target *tg, grid *g, double tol, size_t total, boo
     size_t o = 0;
     xn_status s = XN_OK;
     for (size_t i = 0; i + 1 < g->n && s == XN_OK; i++) {
-        size_t k = parts(g->e[i], tol, total);
+        size_t k = parts_of[i];
         double t0 = g->t[i], w = g->t[i + 1] - t0;
         h.t[o] = t0;
         h.f[o] = g->f[i];
@@ -164,6 +199,53 @@ static xn_status refine(const target *tg, grid *g, double tol, size_t total, boo
         grid_free(&h);
     }
     return s;
+}
+
+/* The parts each interval of g is cut into, k (g->n - 1), and the knots
+ * that makes: every failing interval as parts() says or, when that would
+ * pass n_max knots (*budgeted), the intervals of more than half the
+ * largest error halved, largest first, as far as the knots left allow.  Halving, not the
+ * predicted count: where the error does not fall as h^2 (a singular
+ * derivative, as sqrt's at 0) the prediction overshoots, and halving
+ * round by round puts the last knots where the error still is. */
+static int by_error_desc(const void *a, const void *b)
+{
+    const double *ea = *(const double *const *)a, *eb = *(const double *const *)b;
+    return *ea < *eb ? 1 : *ea > *eb ? -1 : (ea > eb) - (ea < eb);
+}
+
+static xn_status cut_counts(const target *tg, const grid *g, double tol, size_t n_max, size_t *k,
+                            size_t *total, bool *budgeted)
+{
+    size_t m = g->n - 1, sum = g->n;
+    for (size_t i = 0; i < m; i++) {
+        k[i] = parts(g->e[i], tol, n_max);
+        sum = sum + (k[i] - 1) > n_max ? n_max + 1 : sum + (k[i] - 1);
+    }
+    *budgeted = sum > n_max;
+    if (!*budgeted) {
+        *total = sum;
+        return XN_OK;
+    }
+    const double **order = malloc(m * sizeof *order);
+    if (!order) {
+        info_msg(tg->info, "out of memory for %zu knots", g->n);
+        return XN_ENOMEM;
+    }
+    for (size_t i = 0; i < m; i++)
+        order[i] = &g->e[i];
+    qsort(order, m, sizeof *order, by_error_desc);
+    size_t left = n_max - g->n;
+    for (size_t i = 0; i < m; i++)
+        k[i] = 1;
+    /* the worst intervals only, so that a round spends knots where the
+     * maximum error is (the others wait for the next round) */
+    double floor = *order[0] / 2.0 > tol ? *order[0] / 2.0 : tol;
+    for (size_t j = 0; j < m && left > 0 && *order[j] > floor; j++, left--)
+        k[order[j] - g->e] = 2;
+    free(order);
+    *total = n_max - left;
+    return XN_OK;
 }
 
 /* Equidistribution: a new grid on which every interval is predicted to err
@@ -329,33 +411,59 @@ xn_status xn_approx_adapt(xn_approx_callback fn, void *ctx, double a, double b, 
     for (size_t i = 0; i + 1 < n_start && s == XN_OK; i++)
         s = chord_error(&tg, g.t[i], g.f[i], g.t[i + 1], g.f[i + 1], &g.e[i], NULL);
     g.e[n_start - 1] = 0.0;
+    /* Rounds as the header says.  When meeting tol would take more than
+     * n_max knots, the knots are first equidistributed at the error n_max
+     * of them can reach (a few rounds, the best grid kept), then the last
+     * knots left halve the intervals of the largest errors. */
     bool stuck = false;
+    size_t *cuts = NULL, budget_rounds = 0;
+    grid best = {0};
     while (s == XN_OK && !stuck) {
-        size_t total = 1;
-        bool done_all = true;
-        for (size_t i = 0; i + 1 < g.n; i++) {
-            size_t k = parts(g.e[i], tol, n_max);
-            done_all = done_all && k == 1;
-            total = total + k > n_max ? n_max + 1 : total + k;
-        }
-        if (done_all)
+        if (!(grid_max_error(&g) > tol))
             break;
-        if (total > n_max) {
-            info_msg(info, "refining to %g needs more than %zu knots", tol, n_max);
+        size_t total;
+        size_t *k = realloc(cuts, (g.n - 1) * sizeof *k);
+        if (!k) {
+            s = XN_ENOMEM;
+            info_msg(info, "out of memory for %zu knots", g.n);
             break;
         }
-        bool over = false;
-        if (info->rounds < EQ_ROUNDS) {
-            s = redistribute(&tg, &g, EQ_THETA * tol, n_max, &over);
-            if (over) {
-                info_msg(info, "refining to %g needs more than %zu knots", tol, n_max);
-                break;
+        cuts = k;
+        bool budgeted, over = false;
+        if ((s = cut_counts(&tg, &g, tol, n_max, cuts, &total, &budgeted)) != XN_OK)
+            break;
+        if (budgeted && budget_rounds < EQ_ROUNDS && n_max >= 8) {
+            if (!best.n || grid_max_error(&g) < grid_max_error(&best)) {
+                if (!grid_copy(&best, &g)) {
+                    s = XN_ENOMEM;
+                    info_msg(info, "out of memory for %zu knots", g.n);
+                    break;
+                }
             }
-        } else {
-            s = refine(&tg, &g, tol, total, &stuck);
+            budget_rounds++;
+            s = redistribute(&tg, &g, budget_target(&g, n_max), n_max, &over);
+            if (!over) {
+                info->rounds += s == XN_OK;
+                continue;
+            }
         }
+        if (budgeted && g.n >= n_max) { /* the budget is spent */
+            info_msg(info, "refining to %g stopped at the most knots allowed, %zu", tol, n_max);
+            break;
+        }
+        if (!budgeted && info->rounds < EQ_ROUNDS)
+            s = redistribute(&tg, &g, EQ_THETA * tol, n_max, &over);
+        if (budgeted || info->rounds >= EQ_ROUNDS || over)
+            s = refine(&tg, &g, cuts, total, &stuck);
         info->rounds += !stuck && s == XN_OK;
     }
+    free(cuts);
+    if (s == XN_OK && best.n && grid_max_error(&best) < grid_max_error(&g)) {
+        grid_free(&g);
+        g = best;
+        best = (grid){0};
+    }
+    grid_free(&best);
     if (s != XN_OK)
         goto done;
     /* the interpolating network through the knots: the closed form */

@@ -1173,6 +1173,13 @@ static void test_adapt_order(void)
         }
 }
 
+
+static double square_fn(double x, void *ctx)
+{
+    (void)ctx;
+    return x * x;
+}
+
 static void test_adapt_limits(void)
 {
     xn_net *net = (xn_net *)&net;
@@ -1182,11 +1189,19 @@ static void test_adapt_limits(void)
     CHECK_STATUS(xn_approx_adapt(counted_fn, &c, 1.0, 3.0, 1e-12, 5, 0, NULL, &net, &info), XN_OK);
     CHECK(info.n == 5 && info.rounds == 0 && isnan(info.order) && info.err_max <= 1e-15);
     xn_net_destroy(net);
-    /* too few knots allowed: the last grid comes back with a reason */
+    /* too few knots allowed: they are all spent, placed better than
+     * equidistant ones (whose error is h^2/8 max|f''| = (pi/499)^2/8 =
+     * 4.96e-6 for sin with 500), and the network comes back with a reason */
     c = (counted){XN_FN_SIN, 0, INFINITY};
     CHECK_STATUS(xn_approx_adapt(counted_fn, &c, 0.0, PI, 1e-8, 16, 500, NULL, &net, &info), XN_OK);
-    CHECK(net != NULL && info.n <= 500 && info.err_max > 1e-8);
-    CHECK(strstr(info.msg, "more than 500 knots") != NULL);
+    CHECK(net != NULL && info.n <= 500 && info.n >= 490 && info.err_max > 1e-8);
+    CHECK(info.err_max < (PI / 499) * (PI / 499) / 8);
+    CHECK(strstr(info.msg, "stopped at the most knots allowed, 500") != NULL);
+    xn_net_destroy(net);
+    /* x^2 (f'' = 2 everywhere) with 16 knots: equidistant is optimal,
+     * h^2/8 * 2 = 1/900 */
+    CHECK_STATUS(xn_approx_adapt(square_fn, NULL, 0.0, 1.0, 1e-3, 2, 16, NULL, &net, &info), XN_OK);
+    CHECK(net != NULL && info.n <= 16 && info.err_max <= 1.0 / 900 * (1 + 1e-9));
     xn_net_destroy(net);
     /* a tolerance below the rounding of sin cannot be met: it stops at the limit */
     c = (counted){XN_FN_SIN, 0, INFINITY};

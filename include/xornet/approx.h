@@ -217,8 +217,11 @@ typedef double (*xn_approx_callback)(double x, void *ctx);
  * halving every interval once more.  fn is called 10 times a knot in each
  * round and 27 times a final knot for the report.  If the tolerance cannot
  * be reached (more than n_max knots, 0 means XN_APPROX_ADAPT_MAX, or an
- * interval too narrow to split), the last network is still returned with
- * XN_OK, info->err_max > tol and info->msg saying why.  XN_EINVAL: NULL fn
+ * interval too narrow to split), the knots allowed are placed to make the
+ * maximum error small (equidistributed at the error n_max knots can reach,
+ * the best of a few rounds kept, then the worst intervals halved with the
+ * knots left), and that network is returned with XN_OK, info->err_max >
+ * tol and info->msg saying why.  XN_EINVAL: NULL fn
  * or out, a >= b or not finite, tol not a positive finite number; XN_EDIM:
  * n_start < 2 or n_max < n_start; XN_ENUMERIC: fn not finite at some x
  * (info->msg says where); XN_ENOMEM. */
