@@ -52,9 +52,11 @@ int main(int argc, char **argv)
                         .patience = 20, .restore_best = true, .on_epoch = progress};
     xn_fit_result res;
     int status = 1;
-    if (xn_net_create(&net, &nc) != XN_OK || xn_net_init_default(net, 1) != XN_OK ||
-        xn_net_set_opt(net, &adam) != XN_OK || xn_fit(net, &train, &fc, &res) != XN_OK) {
-        fprintf(stderr, "train_iris: %s\n", net ? xn_net_error(net) : "out of memory");
+    xn_error why = {0, ""}; /* a configuration the rules refuse, and why */
+    if (xn_net_check_config(&nc, &why) != XN_OK || xn_net_create(&net, &nc) != XN_OK ||
+        xn_net_init_default(net, 1) != XN_OK || xn_net_set_opt(net, &adam) != XN_OK ||
+        xn_fit(net, &train, &fc, &res) != XN_OK) {
+        fprintf(stderr, "train_iris: %s\n", why.msg[0] ? why.msg : net ? xn_net_error(net) : "out of memory");
     } else {
         double acc;
         if (xn_net_accuracy(net, test.n, test.x, test.y, &acc) == XN_OK) {

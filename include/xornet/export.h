@@ -30,8 +30,9 @@ extern "C" {
 #endif
 
 /* The element type of the generated code.  XN_EXPORT_MODEL is the model's
- * own (double for every network today).  Exporting as float rounds each
- * parameter to the nearest float and computes in float (expf, tanhf). */
+ * own (float for a float32 network, else double).  Exporting as float
+ * rounds each parameter to the nearest float and computes in float (expf,
+ * tanhf). */
 typedef enum { XN_EXPORT_MODEL, XN_EXPORT_DOUBLE, XN_EXPORT_FLOAT } xn_export_type;
 
 /* Names "model", "double", "float" ("?" out of range); the parser returns
