@@ -408,18 +408,30 @@ int cmd_grad(int argc, char **argv)
             rc = run_failed("grad", s);
         }
     }
+    /* the gradient as doubles (a float32 network has no double view):
+     * layer by layer, W_l then b_l, as the parameters are laid out */
+    double *g = NULL;
+    if (rc == EXIT_OK && (!(g = malloc(xn_net_param_count(net) * sizeof *g)) ||
+                          xn_net_get_grads(net, g) != XN_OK)) {
+        cli_error("out of memory");
+        rc = EXIT_FAIL;
+    }
     if (rc == EXIT_OK) {
         fputs("loss ", stdout);
         cli_print_double(loss);
         putchar('\n');
+        const double *p = g;
         for (size_t l = 1; l <= L; l++) {
             size_t in = xn_net_size(net, l - 1), out = xn_net_size(net, l);
             printf("dW%zu %zu %zu\n", l, in, out);
-            print_matrix(xn_net_dweights(net, l), in, out);
+            print_matrix(p, in, out);
+            p += in * out;
             printf("db%zu %zu\n", l, out);
-            print_matrix(xn_net_dbias(net, l), 1, out);
+            print_matrix(p, 1, out);
+            p += out;
         }
     }
+    free(g);
     xn_data_free(&d);
     xn_net_destroy(net);
     return rc;

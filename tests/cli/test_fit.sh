@@ -120,6 +120,13 @@ grep -q 'accuracy 1 after 1000 epochs' "$tmp/out" || fail "float32 XOR: $(cat "$
 grep -q '^dtype float32$' "$tmp/f32.xn" || fail "the float32 model file says no dtype"
 expect 0 eval --model "$tmp/f32.xn"
 grep -q '^accuracy 1$' "$tmp/out" || fail "eval of the float32 model: $(cat "$tmp/out")"
+# grad of a float32 model (it has no double views of its gradient: it crashed):
+# the loss eval gives, and every block of the 2-10-1 network
+eval_loss=$(awk '$1 == "loss" { print $2 }' "$tmp/out")
+expect 0 grad --model "$tmp/f32.xn"
+[ "$(awk '$1 == "loss" { print $2 }' "$tmp/out")" = "$eval_loss" ] &&
+    [ "$(grep -c '^d[Wb][12] ' "$tmp/out")" -eq 4 ] && [ "$(wc -l <"$tmp/out")" -eq 19 ] ||
+    fail "grad of the float32 model: $(head -c 300 "$tmp/out")"
 
 # ---- predict --classes, eval --confusion ------------------------------------
 "$xornet" train --data "$data/iris-train.csv" --quiet --save "$tmp/iris.xn" >/dev/null 2>&1 || fail "iris model"
