@@ -386,6 +386,42 @@ int cli_shape_error(const char *what, const char *path, bool images, const xn_da
     return EXIT_USAGE;
 }
 
+/* The canonical name of a path that may not exist yet: its folder's real
+ * path and its last part; false if the folder cannot be resolved. */
+static bool canonical(const char *path, char *out, size_t cap)
+{
+    const char *slash = strrchr(path, '/');
+    char dir[4096];
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == path)
+        snprintf(dir, sizeof dir, "/");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    char *real = realpath(dir, NULL);
+    if (!real)
+        return false;
+    int n = snprintf(out, cap, "%s/%s", real, slash ? slash + 1 : path);
+    free(real);
+    return n >= 0 && (size_t)n < cap;
+}
+
+bool cli_same_file(const char *a, const char *b)
+{
+    if (!a || !b)
+        return false;
+    if (strcmp(a, b) == 0)
+        return true;
+    struct stat sa, sb;
+    bool ea = stat(a, &sa) == 0, eb = stat(b, &sb) == 0;
+    if (ea && eb)
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    if (ea || eb) /* one exists, the other not: two files */
+        return false;
+    char ca[8192], cb[8192];
+    return canonical(a, ca, sizeof ca) && canonical(b, cb, sizeof cb) && strcmp(ca, cb) == 0;
+}
+
 int cli_check_output(const char *path)
 {
     xn_error err = {0, ""};

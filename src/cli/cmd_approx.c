@@ -260,6 +260,14 @@ static int parse_args(int argc, char **argv, run *r)
         cli_error("approx: %s", clash);
         return EXIT_USAGE;
     }
+    /* the model written is not a file the run reads */
+    const char *read = r->save_path && cli_same_file(r->save_path, r->samples_path) ? "--samples"
+                       : r->save_path && r->knots_at && cli_same_file(r->save_path, r->knots_at) ? "--knots-at"
+                                                                                                 : NULL;
+    if (read) {
+        cli_error("--save: %s is also %s's file, which the run reads", r->save_path, read);
+        return EXIT_USAGE;
+    }
     if (!r->samples_path && !(r->a < r->b)) {
         cli_error("approx: need --a < --b, got %g and %g", r->a, r->b);
         return EXIT_USAGE;

@@ -100,8 +100,14 @@ int cmd_export(int argc, char **argv)
         return EXIT_USAGE;
     }
     bool to_stdout = strcmp(c_path, "-") == 0;
-    if (h_path && (strcmp(h_path, "-") == 0 || strcmp(h_path, c_path) == 0)) {
+    if (h_path && (strcmp(h_path, "-") == 0 || cli_same_file(h_path, c_path))) {
         cli_error("--header: needs a file of its own, not '%s'", h_path);
+        return EXIT_USAGE;
+    }
+    const char *over = !to_stdout && cli_same_file(c_path, model) ? "--c"
+                       : h_path && cli_same_file(h_path, model) ? "--header" : NULL;
+    if (over) {
+        cli_error("%s: %s is the model file --model reads", over, over[2] == 'c' ? c_path : h_path);
         return EXIT_USAGE;
     }
 

@@ -763,6 +763,47 @@ static int build_net(train_args *a, xn_data *d, xn_net **net, xn_rng *rng, xn_ch
     return EXIT_OK;
 }
 
+/* The files the run writes (--save, --history, the --plot pictures) are
+ * neither one another nor a file it reads; --save may be the model it
+ * starts from (--init-from, --resume), which is read first.  Prints why
+ * not; EXIT_OK or EXIT_USAGE. */
+static int check_paths(const train_args *a)
+{
+    const struct {
+        const char *flag, *path;
+    } in[] = {{"--data", a->data},           {"--labels", a->labels}, {"--val", a->val},
+              {"--val-labels", a->val_labels}, {"--test", a->test},     {"--test-labels", a->test_labels},
+              {"--init-from", a->init_from},   {"--resume", a->resume}};
+    enum { N_IN = sizeof in / sizeof in[0], N_MODELS = 2 }; /* the last two: models */
+    static const char *const pictures[] = {"loss.png", "metric.png", "surface.png", "fit.png"};
+    const struct {
+        const char *flag, *path;
+    } out[] = {{"--save", a->save}, {"--history", a->history}};
+    for (size_t o = 0; o < 2; o++) {
+        if (!out[o].path)
+            continue;
+        for (size_t i = 0; i < N_IN; i++)
+            if (!(o == 0 && i >= N_IN - N_MODELS) && cli_same_file(out[o].path, in[i].path)) {
+                cli_error("%s: %s is also %s's file, which the run reads", out[o].flag, out[o].path,
+                          in[i].flag);
+                return EXIT_USAGE;
+            }
+        if (o == 1 && cli_same_file(a->history, a->save)) {
+            cli_error("--history: %s is also --save's file", a->history);
+            return EXIT_USAGE;
+        }
+        for (size_t p = 0; a->plot && p < sizeof pictures / sizeof pictures[0]; p++) {
+            char pic[4200];
+            snprintf(pic, sizeof pic, "%s/%s", a->plot, pictures[p]);
+            if (cli_same_file(out[o].path, pic)) {
+                cli_error("%s: %s is also a picture --plot draws", out[o].flag, out[o].path);
+                return EXIT_USAGE;
+            }
+        }
+    }
+    return EXIT_OK;
+}
+
 /* The validation and test rows, for the network's shape: a file that does
  * not fit it is named with what it has, before its targets are checked. */
 static int load_others(const train_args *a, const xn_net *net, data_sets *s)
@@ -980,6 +1021,8 @@ int cmd_train(int argc, char **argv)
     xn_checkpoint ck = {.best = NULL};
     cli_history hist = {0}; /* --history, replaced only by a run that succeeds */
     train_log t = {.first_loss = NAN};
+    if (rc == EXIT_OK)
+        rc = check_paths(&a);
     if (rc == EXIT_OK)
         rc = load_train(&a, &sets.train);
     if (rc == EXIT_OK)

@@ -75,4 +75,22 @@ says "xornet: $tmp/iris.xn:2: the network maps 4 inputs to 3 outputs, the data (
 says "xornet: $root/data/wine-train.csv:3: 13 inputs and 1 target a row, but the network in $tmp/iris.xn maps 4 to 3" \
     train --init-from "$tmp/iris.xn" --data "$root/data/wine-train.csv"
 
+# a file the run writes that is another it writes or reads: refused before
+# anything is written (each used to be overwritten, exit 0)
+cp "$root/data/xor.csv" "$tmp/d.csv"
+says "xornet: --save: $tmp/d.csv is also --data's file, which the run reads" \
+    train --data "$tmp/d.csv" --save "$tmp/d.csv"
+says "xornet: --history: $tmp/./d.csv is also --data's file, which the run reads" \
+    train --data "$tmp/d.csv" --history "$tmp/./d.csv"
+cmp -s "$tmp/d.csv" "$root/data/xor.csv" || fail "the data file was changed"
+says "xornet: --history: $tmp/h.csv is also --save's file" train --save "$tmp/h.csv" --history "$tmp/h.csv"
+says "xornet: --save: $tmp/pics/loss.png is also a picture --plot draws" \
+    train --plot "$tmp/pics" --save "$tmp/pics/loss.png"
+says "xornet: --c: $tmp/iris.xn is the model file --model reads" export --model "$tmp/iris.xn" --c "$tmp/iris.xn"
+"$xornet" eval --model "$tmp/iris.xn" --data "$root/data/iris-test.csv" >/dev/null 2>&1 ||
+    fail "the model file was changed"
+printf 'x,f\n0,1\n1,3\n3,2\n' >"$tmp/s.csv"
+says "xornet: --save: $tmp/s.csv is also --samples's file, which the run reads" \
+    approx --samples "$tmp/s.csv" --save "$tmp/s.csv"
+
 finish "messages"
