@@ -309,11 +309,16 @@ static bool split_targets(xn_data *d, size_t k)
     return true;
 }
 
-int cli_load_targets(const char *path, const char *labels, size_t n0, size_t nL, xn_data *d)
+int cli_load_targets(const char *path, const char *labels, const char *labels_flag, size_t n0, size_t nL,
+                     xn_data *d)
 {
     if (labels)
         return cli_load_idx(path, labels, nL, d);
-    if (!path || cli_is_idx(path))
+    if (path && cli_is_idx(path)) {
+        cli_error("%s: IDX images: give their labels with %s FILE", path, labels_flag);
+        return EXIT_USAGE;
+    }
+    if (!path)
         return cli_load_data(path, nL, d);
     /* one reading: every CSV column an input (FANN files keep their split),
      * then the columns are told apart by the network's shape */

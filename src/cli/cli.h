@@ -74,8 +74,10 @@ int cli_load_classes(const char *path, size_t classes, xn_data *d);
  * end in a class id, read as one-hot targets (a FANN file of n0 inputs and
  * one output likewise); any other shape is returned as read (a CSV as all
  * inputs, out 0), for the caller to say what the file has and what the
- * network takes. */
-int cli_load_targets(const char *path, const char *labels, size_t n0, size_t nL, xn_data *d);
+ * network takes.  IDX images without labels are refused, naming
+ * labels_flag (--labels, --val-labels, --test-labels). */
+int cli_load_targets(const char *path, const char *labels, const char *labels_flag, size_t n0, size_t nL,
+                     xn_data *d);
 /* True if the file at path starts as IDX data does (00 00, then a type
  * code) or as a gzip stream (1f 8b); false if it cannot be read or is not a
  * regular file (a FIFO or standard input is read as text, once). */

@@ -212,7 +212,7 @@ static int load_data(const char *cmd, const args *a, const xn_net *net, bool tar
     }
     int rc;
     if (targets)
-        rc = cli_load_targets(a->data, a->labels, n0, nL, d);
+        rc = cli_load_targets(a->data, a->labels, "--labels", n0, nL, d);
     else if (a->labels)
         rc = cli_load_idx(a->data, a->labels, nL, d);
     else

@@ -810,14 +810,15 @@ static int load_others(const train_args *a, const xn_net *net, data_sets *s)
 {
     size_t L = xn_net_layers(net), n0 = xn_net_size(net, 0), K = xn_net_size(net, L);
     const struct {
-        const char *flag, *path, *labels;
+        const char *flag, *path, *labels, *labels_flag;
         xn_data *d;
-    } sets[] = {{"--val", a->val, a->val_labels, &s->val}, {"--test", a->test, a->test_labels, &s->test}};
+    } sets[] = {{"--val", a->val, a->val_labels, "--val-labels", &s->val},
+                {"--test", a->test, a->test_labels, "--test-labels", &s->test}};
     for (size_t i = 0; i < sizeof sets / sizeof *sets; i++) {
         if (!sets[i].path)
             continue;
         xn_data *d = sets[i].d;
-        int rc = cli_load_targets(sets[i].path, sets[i].labels, n0, K, d);
+        int rc = cli_load_targets(sets[i].path, sets[i].labels, sets[i].labels_flag, n0, K, d);
         if (rc == EXIT_OK && (d->in != n0 || d->out != K))
             rc = cli_shape_error(sets[i].flag, sets[i].path, sets[i].labels != NULL, d, n0, K, true);
         if (rc == EXIT_OK)

@@ -151,6 +151,11 @@ expect_refused "^xornet: $tmp/nothing: cannot open: " eval --model "$m" --data "
 expect_refused "^xornet: $tmp/nothing: cannot open: " predict --model "$m" --data "$tmp/nothing"
 expect_refused "^xornet: $tmp/images: IDX images: give their labels with --labels FILE$" \
     eval --model "$m" --data "$tmp/images"
+# train's validation and test images name their own label options
+for set in val test; do
+    expect_refused "^xornet: $tmp/images: IDX images: give their labels with --$set-labels FILE$" \
+        train --data "$tmp/images" --labels "$tmp/labels" --"$set" "$tmp/images" --epochs 1
+done
 expect_refused "^xornet: $tmp/ids.csv: not an IDX image file" eval --model "$m" --data "$tmp/ids.csv" --labels "$tmp/labels"
 expect_refused "^xornet: eval: --labels FILE needs --data FILE" eval --model "$m" --labels "$tmp/labels"
 expect_refused "^xornet: predict: --labels FILE needs --data FILE" predict --model "$m" --xor --labels "$tmp/labels"
