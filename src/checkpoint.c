@@ -83,6 +83,11 @@ xn_status xn_mt_read_state(xn_mt_reader *r, xn_net *net, xn_checkpoint *ck, bool
         (st = xn_mt_read_key_double(r, &p, end, "best_loss", &f.best_loss)) != XN_OK ||
         (st = xn_mt_read_key_double(r, &p, end, "lr0", &f.lr0)) != XN_OK)
         return st;
+    if (f.best_epoch > f.epoch)
+        return xn_fail(r->err, r->t.line, XN_EFORMAT, "best_epoch %zu is after epoch %zu", f.best_epoch,
+                       f.epoch);
+    if (!(f.lr0 > 0.0) || !isfinite(f.lr0))
+        return xn_fail(r->err, r->t.line, XN_EFORMAT, "lr0 must be a positive number");
     xn_rng g;
     if ((st = xn_mt_keyword(r, "rng", &p, &end)) != XN_OK)
         return st;

@@ -430,6 +430,38 @@ static void resume(void)
             cfg.resume_best = ck.best;
             CHECK_STATUS(xn_fit(net, &d, &cfg, NULL), XN_OK);
             free(ck.best);
+            /* hand edits the reader refuses, each naming its line */
+            FILE *f = fopen(path, "rb");
+            static char text[1 << 16];
+            size_t len = f ? fread(text, 1, sizeof text - 1, f) : 0;
+            if (f)
+                fclose(f);
+            text[len] = '\0';
+            static const char *const edits[][2] = {{"has_gauss 0", "has_gauss 2"},
+                                                   {"best_epoch 5", "best_epoch 6"},
+                                                   {"lr0 0.02", "lr0 -.02"}};
+            for (size_t e = 0; e < 3; e++) {
+                char *at = strstr(text, edits[e][0]);
+                CHECK(at != NULL && strlen(edits[e][0]) == strlen(edits[e][1]));
+                if (!at)
+                    continue;
+                char edited[1 << 16];
+                memcpy(edited, text, len + 1);
+                memcpy(edited + (at - text), edits[e][1], strlen(edits[e][1]));
+                FILE *g = fopen("test_fit_edited.ckpt", "wb");
+                if (g) {
+                    fwrite(edited, 1, len, g);
+                    fclose(g);
+                }
+                xn_net *bad = NULL;
+                xn_checkpoint bad_ck;
+                xn_status bs = xn_checkpoint_load(&bad, &bad_ck, "test_fit_edited.ckpt", &err);
+                if (bs != XN_EFORMAT)
+                    fprintf(stderr, "checkpoint edit '%s': status %d\n", edits[e][1], (int)bs);
+                CHECK(bs == XN_EFORMAT);
+                CHECK(bad == NULL && err.line > 0);
+                remove("test_fit_edited.ckpt");
+            }
             /* a model reader takes the checkpoint as a model */
             xn_net *model;
             CHECK_STATUS(xn_net_load(&model, path, NULL), XN_OK);

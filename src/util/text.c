@@ -177,7 +177,7 @@ xn_num xn_parse_size(const char *tok, size_t n, size_t max, size_t *out)
         if (tok[i] < '0' || tok[i] > '9')
             return XN_NUM_BAD;
         size_t d = (size_t)(tok[i] - '0');
-        if (v > (max - d) / 10)
+        if (d > max || v > (max - d) / 10)
             big = true;
         else
             v = v * 10 + d;
