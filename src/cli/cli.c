@@ -415,12 +415,12 @@ bool cli_same_file(const char *a, const char *b)
 {
     if (!a || !b)
         return false;
-    if (strcmp(a, b) == 0)
-        return true;
     struct stat sa, sb;
     bool ea = stat(a, &sa) == 0, eb = stat(b, &sb) == 0;
-    if (ea && eb)
-        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    if (ea && eb) /* a device or FIFO takes any number of writers */
+        return S_ISREG(sa.st_mode) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    if (strcmp(a, b) == 0)
+        return true;
     if (ea || eb) /* one exists, the other not: two files */
         return false;
     char ca[8192], cb[8192];

@@ -97,8 +97,9 @@ int cli_shape_error(const char *what, const char *path, bool images, const xn_da
  * work is done, so that a long run does not end in "cannot write".  Prints
  * the error; EXIT_OK or EXIT_FAIL. */
 int cli_check_output(const char *path);
-/* Whether paths a and b name the same file: the same device and inode if
- * both exist, else the same name in the same real folder. */
+/* Whether paths a and b name the same regular file: the same device and
+ * inode if both exist (never for a device or FIFO, which takes any number
+ * of writers), else the same name in the same real folder. */
 bool cli_same_file(const char *a, const char *b);
 
 /* xn_net_save with the signals held (cleanup.h), after flushing standard
