@@ -610,6 +610,10 @@ static int choose_output(train_args *a, xn_data *d, xn_act *out)
                          (acts_given && a->acts[a->n_acts - 1] == XN_ACT_SOFTMAX);
     if (d->out == 1 && (wants_softmax || (!a->loss_set && !acts_given && a->data && ids))) {
         size_t K = ids ? ids : xn_data_class_count(d);
+        /* --layers may name more classes than the rows hold (the last ones
+         * missing from a training set) */
+        if (a->n_sizes && a->sizes[a->n_sizes - 1] > K && a->sizes[a->n_sizes - 1] <= XN_DATA_MAX_CLASSES)
+            K = a->sizes[a->n_sizes - 1];
         xn_error err = {0, ""};
         if (K >= 2 && xn_data_classes_to_onehot(d, K, &err) != XN_OK) {
             cli_error("out of memory");

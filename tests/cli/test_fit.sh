@@ -128,6 +128,12 @@ expect 0 grad --model "$tmp/f32.xn"
     [ "$(grep -c '^d[Wb][12] ' "$tmp/out")" -eq 4 ] && [ "$(wc -l <"$tmp/out")" -eq 19 ] ||
     fail "grad of the float32 model: $(head -c 300 "$tmp/out")"
 
+# ---- a class missing from the training rows: --layers names the classes ------
+awk -F, '$5 != 2' "$data/iris-train.csv" >"$tmp/iris01.csv"
+expect 0 train --data "$tmp/iris01.csv" --layers 4,16,3 --act relu,softmax --epochs 2 --quiet --save "$tmp/i3.xn"
+grep -q '^sizes 4 16 3$' "$tmp/i3.xn" || fail "3 classes by --layers, 2 in the rows: $(head -3 "$tmp/i3.xn")"
+expect 0 eval --model "$tmp/i3.xn" --data "$data/iris-test.csv"
+
 # ---- predict --classes, eval --confusion ------------------------------------
 "$xornet" train --data "$data/iris-train.csv" --quiet --save "$tmp/iris.xn" >/dev/null 2>&1 || fail "iris model"
 expect 0 predict --model "$tmp/iris.xn" --data "$data/iris-test.csv" --classes
