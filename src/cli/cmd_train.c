@@ -136,7 +136,7 @@ typedef struct {
     xn_order order;
     xn_bias_init bias;
     xn_opt opt;
-    bool opt_set, lr_set;
+    bool opt_set, lr_set, momentum_set, decay_set, dtype_set, std_set;
     size_t epochs, batch, every, checkpoint, threads, patience;
     bool epochs_set, batch_set, patience_set, val_split_set;
     int shuffle, standardize; /* -1: the default for the data */
@@ -239,6 +239,7 @@ static int parse_args(int argc, char **argv, train_args *a)
             a->shuffle = arg[2] == 's';
         } else if (strcmp(arg, "--standardize") == 0 || strcmp(arg, "--no-standardize") == 0) {
             a->standardize = arg[2] == 's';
+            a->std_set = true;
         } else if (OPT("--data")) {
             NEED();
             a->data = v;
@@ -288,6 +289,7 @@ static int parse_args(int argc, char **argv, train_args *a)
                 cli_error("--dtype: unknown element type '%s' (float64, float32)", v);
                 return EXIT_USAGE;
             }
+            a->dtype_set = true;
         } else if (OPT("--opt")) {
             NEED();
             if (xn_opt_parse(v, &a->opt.kind) != XN_OK) {
@@ -339,12 +341,14 @@ static int parse_args(int argc, char **argv, train_args *a)
             a->lr_set = true;
         } else if (OPT("--momentum")) {
             if (r < 0 || cli_parse_double("--momentum", v, &a->opt.momentum)) return EXIT_USAGE;
+            a->momentum_set = true;
             if (!(a->opt.momentum >= 0.0 && a->opt.momentum < 1.0)) {
                 cli_error("--momentum: must be in [0, 1), got '%s'", v);
                 return EXIT_USAGE;
             }
         } else if (OPT("--weight-decay")) {
             if (r < 0 || cli_parse_double("--weight-decay", v, &a->opt.weight_decay)) return EXIT_USAGE;
+            a->decay_set = true;
             if (!(a->opt.weight_decay >= 0.0)) {
                 cli_error("--weight-decay: must be 0 or more, got '%s'", v);
                 return EXIT_USAGE;
@@ -689,6 +693,31 @@ static int build_net(train_args *a, xn_data *d, xn_net **net, xn_rng *rng, xn_ch
             return EXIT_USAGE;
         }
         xn_net_set_kernel(*net, a->kernel);
+        /* what the network file fixes: options that would change it are
+         * refused, not dropped */
+        const char *file = a->resume ? a->resume : a->init_from, *flag = a->resume ? "--resume" : "--init-from";
+        if (a->dtype_set && a->dtype != xn_net_dtype(*net)) {
+            cli_error("--dtype: %s keeps the network's own type, %s in %s", flag,
+                      xn_dtype_name(xn_net_dtype(*net)), file);
+            return EXIT_USAGE;
+        }
+        if (a->std_set && !a->resume) {
+            cli_error("--%sstandardize: --init-from keeps the standardization stored with the network",
+                      a->standardize ? "" : "no-");
+            return EXIT_USAGE;
+        }
+        if (a->resume) {
+            xn_opt o = xn_net_opt(*net);
+            const char *differs = a->opt_set && a->opt.kind != o.kind                   ? "--opt"
+                                  : a->lr_set && a->opt.lr != ck->fit.lr0               ? "--lr"
+                                  : a->momentum_set && a->opt.momentum != o.momentum     ? "--momentum"
+                                  : a->decay_set && a->opt.weight_decay != o.weight_decay ? "--weight-decay"
+                                                                                          : NULL;
+            if (differs) {
+                cli_error("%s: differs from the run in %s, which a resumed run keeps", differs, a->resume);
+                return EXIT_USAGE;
+            }
+        }
         if (a->resume) { /* the run's own options may be repeated: they must match */
             bool same = (!a->n_sizes || a->n_sizes == L + 1) && (!a->n_acts || a->n_acts == L) &&
                         (!a->loss_set || a->loss == xn_net_loss(*net));

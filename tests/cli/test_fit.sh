@@ -113,6 +113,14 @@ cmp -s "$tmp/straight.xn" "$tmp/resumed.xn" ||
 echo "killed after epoch $epoch of 1000, resumed: the same bits"
 expect 2 train --data "$tmp/mid.csv" --layers 2,32,1 --resume "$tmp/ck.xn"
 one_line_error "resume with another network"
+# the optimizer the checkpoint holds (Adam at 1e-3) may be repeated, not changed
+expect 2 train --data "$tmp/mid.csv" --resume "$tmp/ck.xn" --lr 0.5
+one_line_error "resume with another rate"
+grep -q -- "^xornet: --lr: differs from the run in $tmp/ck.xn" "$tmp/err" || fail "resume --lr: $(cat "$tmp/err")"
+expect 2 train --data "$tmp/mid.csv" --resume "$tmp/ck.xn" --opt gd
+one_line_error "resume with another optimizer"
+expect 2 train --data "$tmp/mid.csv" --resume "$tmp/ck.xn" --dtype float32
+one_line_error "resume with another type"
 
 # ---- float32 ----------------------------------------------------------------
 expect 0 train --dtype float32 --quiet --save "$tmp/f32.xn"

@@ -93,4 +93,11 @@ printf 'x,f\n0,1\n1,3\n3,2\n' >"$tmp/s.csv"
 says "xornet: --save: $tmp/s.csv is also --samples's file, which the run reads" \
     approx --samples "$tmp/s.csv" --save "$tmp/s.csv"
 
+# options a network file fixes are refused, not dropped: the element type
+# and standardization of --init-from, the optimizer of --resume
+says "xornet: --dtype: --init-from keeps the network's own type, float64 in $tmp/iris.xn" \
+    train --init-from "$tmp/iris.xn" --data "$root/data/iris-train.csv" --dtype float32
+says "xornet: --no-standardize: --init-from keeps the standardization stored with the network" \
+    train --init-from "$tmp/iris.xn" --data "$root/data/iris-train.csv" --no-standardize
+
 finish "messages"
