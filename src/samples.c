@@ -165,6 +165,8 @@ static xn_status parse_values(const char *text, size_t len, value_vec *v, const 
     }
     if (st == XN_OK && v->count == 0)
         st = xn_fail(err, xn_lines_end_line(&t), XN_EFORMAT, "%s", none);
+    if (st == XN_OK) /* a file cut inside its last number would read */
+        st = xn_lines_check_end(&t, err);
     return st;
 }
 

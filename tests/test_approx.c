@@ -593,7 +593,7 @@ static void test_samples(void)
     double *x, *f;
     size_t m;
     xn_error err;
-    const char *good = "# comment\r\n\n  x , f(x)\r\n 1.5 ,-2\r\n\t# another\n3e-1,\t+4.25  \n\n-0,7";
+    const char *good = "# comment\r\n\n  x , f(x)\r\n 1.5 ,-2\r\n\t# another\n3e-1,\t+4.25  \n\n-0,7\n";
     CHECK_STATUS(parse_str(good, &m, &x, &f, &err), XN_OK);
     CHECK(m == 3);
     if (m == 3) {
@@ -611,11 +611,15 @@ static void test_samples(void)
     CHECK(m == 1);
     free(x);
     free(f);
-    /* len cuts the text: "1,2\n3,45" read as 7 bytes is 1,2 and 3,4 */
-    CHECK_STATUS(xn_samples_parse("1,2\n3,45", 7, &x, &f, &m, &err), XN_OK);
+    /* len cuts the text: "1,2\n3,4\n5" read as 8 bytes is 1,2 and 3,4 */
+    CHECK_STATUS(xn_samples_parse("1,2\n3,4\n5", 8, &x, &f, &m, &err), XN_OK);
     CHECK(m == 2 && f && f[1] == 4.0);
     free(x);
     free(f);
+    /* a text cut inside its last number ("3,45" cut to "3,4") is refused:
+     * it must end in a newline, as every file xornet reads */
+    CHECK_STATUS(xn_samples_parse("1,2\n3,45", 7, &x, &f, &m, &err), XN_EFORMAT);
+    CHECK(err.line == 2 && strstr(err.msg, "no newline at the end") != NULL);
     CHECK_STATUS(xn_samples_parse("1,2\n3,45", 6, &x, &f, &m, &err), XN_EFORMAT);
     CHECK(err.line == 2 && strstr(err.msg, "empty") != NULL);
 
@@ -717,7 +721,7 @@ static void test_sample_lines(void)
     size_t *lines = (size_t *)&x, m;
     xn_error err;
     /* lines: 1 comment, 2 header, 3 blank, 4-6 samples, 7 comment, 8 sample */
-    const char *text = "# the review's example\r\nx,f\n\n0,1\n1,2\n1,3\n  # c\n2,4";
+    const char *text = "# the review's example\r\nx,f\n\n0,1\n1,2\n1,3\n  # c\n2,4\n";
     CHECK_STATUS(xn_samples_parse_lines(text, strlen(text), &x, &f, &lines, &m, &err), XN_OK);
     CHECK(m == 4 && lines != NULL);
     if (m == 4 && lines) {

@@ -294,8 +294,9 @@ XN_API xn_status xn_approx_fn_sample(xn_approx_fn fn, double a, double b,
  * is a word: a character no decimal number has, or no digit, and not a
  * spelling of a number such as nan or inf).  CRLF line ends are accepted.
  * nan, inf, hex, numbers that overflow or underflow to 0 (1e-400;
- * subnormals are kept) are errors naming the line.  text holds len bytes
- * and need not end in NUL; any byte sequence is safe.  On success *x and
+ * subnormals are kept) are errors naming the line, and so is a text that
+ * does not end in a newline (cut short, maybe).  text holds len bytes and
+ * need not end in NUL; any byte sequence is safe.  On success *x and
  * *f are new malloc'd arrays of *m >= 1 values (release with free()); on
  * failure they are NULL, *m is 0 and err (may be NULL) names the line (the
  * last line, at least 1, when there are no samples).  XN_EINVAL: NULL

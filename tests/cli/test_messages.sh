@@ -100,4 +100,12 @@ says "xornet: --dtype: --init-from keeps the network's own type, float64 in $tmp
 says "xornet: --no-standardize: --init-from keeps the standardization stored with the network" \
     train --init-from "$tmp/iris.xn" --data "$root/data/iris-train.csv" --no-standardize
 
+# sample and knot files cut short are refused, as data and model files are
+printf 'x,f\n0,1\n1,3\n3,2' >"$tmp/cut.csv"
+says "xornet: $tmp/cut.csv:4: no newline at the end of the file: it may be cut short (end it with a newline if it is whole)" \
+    approx --samples "$tmp/cut.csv"
+printf '0.5\n1' >"$tmp/kcut.txt"
+says "xornet: $tmp/kcut.txt:2: no newline at the end of the file: it may be cut short (end it with a newline if it is whole)" \
+    approx --fn sin --knots-at "$tmp/kcut.txt"
+
 finish "messages"
