@@ -6,6 +6,11 @@
 #                     $tmp/err, and checks its exit status
 #   one_line_error WHAT    the error is one line on stderr, starting
 #                     "xornet: ", and nothing is on stdout
+#   run ARGS...       runs $xornet ARGS with no input, leaving its exit
+#                     status in $rc and its output in $tmp/out, $tmp/err
+#   one_line WHAT STATUS PATTERN   the last run exited STATUS with exactly
+#                     one line on stderr, matching the extended regular
+#                     expression PATTERN
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 failures=0
@@ -36,4 +41,18 @@ one_line_error() {
     [ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "$*: expected one line on stderr, got: $(cat "$tmp/err")"
     grep -q '^xornet: ' "$tmp/err" || fail "$*: error does not start with 'xornet: '"
     [ ! -s "$tmp/out" ] || fail "$*: printed to stdout on error: $(head -c 200 "$tmp/out")"
+}
+
+run() {
+    "$xornet" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+    rc=$?
+}
+
+one_line() {
+    local lines
+    lines=$(wc -l <"$tmp/err")
+    if [ "$rc" -ne "$2" ] || [ "$lines" -ne 1 ] || ! grep -qE -- "$3" "$tmp/err"; then
+        fail "$1: exit $rc (expected $2), $lines lines on standard error, expected one matching" \
+             "'$3': $(head -c 400 "$tmp/err")"
+    fi
 }

@@ -7,26 +7,9 @@
 # long names and the errno of a failed write.
 # usage: test_files.sh XORNET REPO_ROOT   (exits non-zero on any failure)
 set -u
-X=$1
+xornet=$1
 ROOT=$2
 . "$(dirname "$0")/common.sh"
-
-# run ARGS...: runs the program, leaving $rc, $tmp/out and $tmp/err
-run() {
-    "$X" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
-    rc=$?
-}
-
-# one_line WHAT STATUS PATTERN: the last run exited STATUS with exactly one
-# line on standard error, matching the extended regular expression PATTERN
-one_line() {
-    local lines
-    lines=$(wc -l <"$tmp/err")
-    if [ "$rc" -ne "$2" ] || [ "$lines" -ne 1 ] || ! grep -qE -- "$3" "$tmp/err"; then
-        fail "$1: exit $rc (expected $2), $lines lines on standard error, expected one matching" \
-             "'$3': $(head -c 400 "$tmp/err")"
-    fi
-}
 
 # the file name in an extended regular expression
 re() { printf '%s' "$1" | sed 's/[][\.*^$+?(){}|/]/\\&/g'; }
@@ -42,14 +25,14 @@ no_temps() {
 # own files would meet a file size limit) runs under ulimit -f; a plain one
 # (not sanitized either: AddressSanitizer reserves terabytes) under ulimit -v
 itself=false plain=false
-if [ "$(head -c 4 "$X" | od -An -c | tr -d ' ')" = '177ELF' ]; then
+if [ "$(head -c 4 "$xornet" | od -An -c | tr -d ' ')" = '177ELF' ]; then
     itself=true
-    grep -q __asan_init "$X" || plain=true
+    grep -q __asan_init "$xornet" || plain=true
 fi
 
 d=$tmp/w
 mkdir "$d"
-"$X" train --quiet --epochs 20 --save "$d/m.xn" >/dev/null || fail "train --save m.xn"
+"$xornet" train --quiet --epochs 20 --save "$d/m.xn" >/dev/null || fail "train --save m.xn"
 
 # ---- 1. devices, FIFOs, links and streams are not renamed over ---------------
 # A FIFO is written into: a reader gets the whole model, and the FIFO stays.
@@ -62,7 +45,7 @@ for what in save history; do
     [ "$rc" -eq 0 ] || fail "train --$what FIFO: exit $rc: $(cat "$tmp/err")"
     wait "$reader"
     if [ "$what" = save ]; then
-        "$X" eval --model "$d/from_fifo" >/dev/null 2>&1 || fail "train --save FIFO: the model read from it does not load"
+        "$xornet" eval --model "$d/from_fifo" >/dev/null 2>&1 || fail "train --save FIFO: the model read from it does not load"
     else
         [ "$(head -n 1 "$d/from_fifo")" = epoch,loss,accuracy ] && [ "$(wc -l <"$d/from_fifo")" -eq 22 ] ||
             fail "train --history FIFO: read $(wc -l <"$d/from_fifo") lines"
@@ -73,7 +56,7 @@ reader=$!
 run approx --n 8 --save "$d/fifo"
 wait "$reader"
 printf '0.5\n' >"$d/half.csv"
-[ -p "$d/fifo" ] && [ "$rc" -eq 0 ] && "$X" predict --model "$d/from_fifo" --data "$d/half.csv" >/dev/null 2>&1 ||
+[ -p "$d/fifo" ] && [ "$rc" -eq 0 ] && "$xornet" predict --model "$d/from_fifo" --data "$d/half.csv" >/dev/null 2>&1 ||
     fail "approx --save FIFO: exit $rc, FIFO kept: $([ -p "$d/fifo" ] && echo yes || echo no)"
 
 # A symbolic link to /dev/null: written through, the link and /dev/null stay.
@@ -92,11 +75,11 @@ no_temps "$d" "saves into a FIFO and a link to /dev/null"
 # /dev/stdout itself is tried in test_devices.sh, inside a private mount
 # namespace: a program that renamed over it would break the machine's.
 for name in /dev/fd/1 /proc/self/fd/1; do
-    "$X" train --quiet --epochs 5 --save "$name" >"$d/stdout.txt" 2>"$tmp/err" ||
+    "$xornet" train --quiet --epochs 5 --save "$name" >"$d/stdout.txt" 2>"$tmp/err" ||
         fail "train --save $name: $(cat "$tmp/err")"
     grep -q '^final loss' "$d/stdout.txt" || fail "train --save $name: the report is missing"
     sed -n '/^xornet [0-9]*$/,$p' "$d/stdout.txt" >"$d/from_stdout.xn"
-    "$X" eval --model "$d/from_stdout.xn" >/dev/null 2>&1 || fail "train --save $name: no whole model after the report"
+    "$xornet" eval --model "$d/from_stdout.xn" >/dev/null 2>&1 || fail "train --save $name: no whole model after the report"
 done
 
 # A folder is refused before the run starts (no progress printed).
@@ -108,17 +91,17 @@ one_line "train --history in a missing folder" 1 "^xornet: $(re "$d/none/h.csv")
 
 # Data read from a pipe, standard input ("-" or /dev/stdin) and a FIFO is
 # read once, as text: the same predictions as from the file.
-"$X" predict --model "$d/m.xn" --data "$ROOT/data/xor.csv" >"$d/p_file" 2>&1 || fail "predict xor.csv"
+"$xornet" predict --model "$d/m.xn" --data "$ROOT/data/xor.csv" >"$d/p_file" 2>&1 || fail "predict xor.csv"
 for src in - /dev/stdin; do
-    "$X" predict --model "$d/m.xn" --data "$src" <"$ROOT/data/xor.csv" >"$d/p_in" 2>&1
+    "$xornet" predict --model "$d/m.xn" --data "$src" <"$ROOT/data/xor.csv" >"$d/p_in" 2>&1
     cmp -s "$d/p_file" "$d/p_in" || fail "predict --data $src: $(head -c 300 "$d/p_in")"
 done
-cat "$ROOT/data/xor.csv" | "$X" eval --model "$d/m.xn" --data - >"$d/e_pipe" 2>&1 ||
+cat "$ROOT/data/xor.csv" | "$xornet" eval --model "$d/m.xn" --data - >"$d/e_pipe" 2>&1 ||
     fail "eval --data - from a pipe: $(head -c 300 "$d/e_pipe")"
 mkfifo "$d/in_fifo"
 timeout 60 cp "$ROOT/data/xor.csv" "$d/in_fifo" &
 writer=$!
-timeout 60 "$X" train --quiet --epochs 20 --data "$d/in_fifo" >"$d/t_fifo" 2>&1
+timeout 60 "$xornet" train --quiet --epochs 20 --data "$d/in_fifo" >"$d/t_fifo" 2>&1
 rc=$?
 wait "$writer"
 [ "$rc" -eq 0 ] || fail "train --data FIFO: exit $rc: $(head -c 300 "$d/t_fifo")"
@@ -139,7 +122,7 @@ one_line "predict with a format 1 model cut inside its last number" 2 "^xornet: 
 # (tests/test_io.c cuts a model at every byte; here a few, through the program)
 for n in 1 $((size / 3)) $((size / 2)) $((size - 20)) $((size - 1)); do
     head -c "$n" "$d/m.xn" >"$d/cut.xn"
-    "$X" predict --model "$d/cut.xn" >/dev/null 2>&1 && fail "a model cut to $n of $size bytes loads"
+    "$xornet" predict --model "$d/cut.xn" >/dev/null 2>&1 && fail "a model cut to $n of $size bytes loads"
 done
 # CSV and FANN without their final newline, as a cut inside the last row
 printf 'x1,x2,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0' >"$d/cut.csv"
@@ -152,9 +135,9 @@ one_line "eval on a FANN file cut short" 2 "^xornet: $(re "$d/cut.data"):5: no n
 # ---- 3. reading stops at the limit -------------------------------------------
 # /dev/zero is not text: refused at its first bytes, not after 8 GiB.
 if $plain; then
-    (ulimit -v 1000000 && exec timeout 60 "$X" train --data /dev/zero) >"$tmp/out" 2>"$tmp/err"
+    (ulimit -v 1000000 && exec timeout 60 "$xornet" train --data /dev/zero) >"$tmp/out" 2>"$tmp/err"
 else
-    timeout 60 "$X" train --data /dev/zero >"$tmp/out" 2>"$tmp/err"
+    timeout 60 "$xornet" train --data /dev/zero >"$tmp/out" 2>"$tmp/err"
 fi
 rc=$?
 one_line "train --data /dev/zero" 2 "^xornet: /dev/zero:1: a NUL byte: not a text file$"
@@ -163,9 +146,9 @@ one_line "train --data /dev/zero" 2 "^xornet: /dev/zero:1: a NUL byte: not a tex
 if truncate -s 9G "$d/huge.csv" 2>/dev/null; then
     start=$(date +%s)
     if $plain; then
-        (ulimit -v 1000000 && exec timeout 60 "$X" train --data "$d/huge.csv") >"$tmp/out" 2>"$tmp/err"
+        (ulimit -v 1000000 && exec timeout 60 "$xornet" train --data "$d/huge.csv") >"$tmp/out" 2>"$tmp/err"
     else
-        timeout 60 "$X" train --data "$d/huge.csv" >"$tmp/out" 2>"$tmp/err"
+        timeout 60 "$xornet" train --data "$d/huge.csv" >"$tmp/out" 2>"$tmp/err"
     fi
     rc=$?
     one_line "train --data on a 9 GiB file" 2 "^xornet: $(re "$d/huge.csv"): file is larger than the limit of [0-9]+ bytes"
@@ -177,7 +160,7 @@ fi
 if [ -w /dev/full ]; then
     while read -r args; do
         # shellcheck disable=SC2086  # args is a word list
-        "$X" $args >/dev/full 2>"$tmp/err" </dev/null
+        "$xornet" $args >/dev/full 2>"$tmp/err" </dev/null
         rc=$?
         one_line "xornet $args >/dev/full" 1 "^xornet: standard output: No space left on device$"
     done <<EOF
@@ -201,7 +184,7 @@ fi
 printf '\357\273\277x1,x2,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n' >"$d/bom.csv"
 printf '\357\273\277' | cat - "$d/m.xn" >"$d/bom.xn"
 run eval --model "$d/bom.xn" --data "$d/bom.csv"
-[ "$rc" -eq 0 ] && cmp -s "$tmp/out" <("$X" eval --model "$d/m.xn") ||
+[ "$rc" -eq 0 ] && cmp -s "$tmp/out" <("$xornet" eval --model "$d/m.xn") ||
     fail "eval with byte-order marks: exit $rc: $(cat "$tmp/out" "$tmp/err")"
 
 # ---- 7. a run that fails has replaced nothing ----------------------------------------
@@ -212,7 +195,7 @@ run eval --model "$d/bom.xn" --data "$d/bom.csv"
 if $itself; then
     cp "$d/m.xn" "$d/keep.xn"
     printf 'old history\n' >"$d/h.csv"
-    (ulimit -f 8 && trap '' XFSZ && exec "$X" train --quiet --epochs 2000 --seed 5 --save "$d/m.xn" \
+    (ulimit -f 8 && trap '' XFSZ && exec "$xornet" train --quiet --epochs 2000 --seed 5 --save "$d/m.xn" \
         --history "$d/h.csv") >"$tmp/out" 2>"$tmp/err"
     rc=$?
     one_line "train --save --history under a file size limit" 1 "^xornet: $(re "$d/h.csv"): cannot write: File too large$"
@@ -220,7 +203,7 @@ if $itself; then
     [ "$(cat "$d/h.csv")" = "old history" ] || fail "the failed history replaced the old one"
     no_temps "$d" "a run that failed for lack of space"
     # the other way round: a model too big for the limit, a history that fits
-    (ulimit -f 8 && trap '' XFSZ && exec "$X" train --quiet --epochs 3 --layers 2,200,1 --save "$d/m.xn" \
+    (ulimit -f 8 && trap '' XFSZ && exec "$xornet" train --quiet --epochs 3 --layers 2,200,1 --save "$d/m.xn" \
         --history "$d/h.csv") >"$tmp/out" 2>"$tmp/err"
     rc=$?
     one_line "train with a model too big for the limit" 1 "^xornet: $(re "$d/m.xn"): cannot write: File too large$"
@@ -250,21 +233,21 @@ run eval --model "$nl_name"
 one_line "eval --model with a newline in the file name" 2 "^xornet: $(re "$d/bad")\?name\.csv:1: "
 
 # ---- 12. the umask, long names, the errno of a failed write ------------------------
-(umask 077 && exec "$X" train --quiet --epochs 3 --save "$d/private.xn" --history "$d/private.csv") >/dev/null 2>&1
+(umask 077 && exec "$xornet" train --quiet --epochs 3 --save "$d/private.xn" --history "$d/private.csv") >/dev/null 2>&1
 for f in private.xn private.csv; do
     mode=$(stat -c %a "$d/$f" 2>/dev/null)
     [ "$mode" = 600 ] || fail "$f written under umask 077 has mode $mode, expected 600"
 done
-(umask 022 && exec "$X" train --quiet --epochs 3 --save "$d/public.xn") >/dev/null 2>&1
+(umask 022 && exec "$xornet" train --quiet --epochs 3 --save "$d/public.xn") >/dev/null 2>&1
 [ "$(stat -c %a "$d/public.xn")" = 644 ] || fail "public.xn under umask 022: mode $(stat -c %a "$d/public.xn")"
 long=$(printf 'n%.0s' $(seq 247)).xn
 run train --quiet --epochs 3 --save "$d/$long" --history "$d/${long%.xn}.csv"
-[ "$rc" -eq 0 ] && "$X" eval --model "$d/$long" >/dev/null 2>&1 ||
+[ "$rc" -eq 0 ] && "$xornet" eval --model "$d/$long" >/dev/null 2>&1 ||
     fail "train --save with a 250-byte name: exit $rc: $(cat "$tmp/err")"
 no_temps "$d" "saves with 250-byte names"
 # a write that fails after the stdio buffer: its errno, not "write error"
 if $itself; then
-    (ulimit -f 4 && trap '' XFSZ && exec "$X" train --quiet --epochs 1 --layers 2,400,1 --save "$d/big.xn") \
+    (ulimit -f 4 && trap '' XFSZ && exec "$xornet" train --quiet --epochs 1 --layers 2,400,1 --save "$d/big.xn") \
         >"$tmp/out" 2>"$tmp/err"
     rc=$?
     one_line "a save larger than the file size limit" 1 "^xornet: $(re "$d/big.xn"): cannot write: File too large$"

@@ -9,19 +9,8 @@
 # installed) shows that a warning stays quiet.
 # usage: test_gnuplot.sh XORNET REPO_ROOT
 set -u
-X=$1
+xornet=$1
 . "$(dirname "$0")/common.sh"
-
-# one_line WHAT STATUS PATTERN: the last run ($rc, $tmp/err) exited STATUS
-# with exactly one line on standard error, matching PATTERN
-one_line() {
-    local lines
-    lines=$(wc -l <"$tmp/err")
-    if [ "$rc" -ne "$2" ] || [ "$lines" -ne 1 ] || ! grep -qE -- "$3" "$tmp/err"; then
-        fail "$1: exit $rc (expected $2), $lines lines on standard error, expected one matching" \
-             "'$3': $(head -c 400 "$tmp/err")"
-    fi
-}
 
 # alive PID: the process runs (a zombie, killed but not yet reaped by an
 # init that reaps slowly, does not count)
@@ -69,7 +58,7 @@ EOF
 chmod +x "$tmp"/*/gnuplot
 
 # ---- gnuplot's error: one line, without the temporary path ----------------------
-PATH="$tmp/failing:$PATH" "$X" train --quiet --epochs 3 --plot "$tmp/pics" >"$tmp/out" 2>"$tmp/err"
+PATH="$tmp/failing:$PATH" "$xornet" train --quiet --epochs 3 --plot "$tmp/pics" >"$tmp/out" 2>"$tmp/err"
 rc=$?
 one_line "a failing gnuplot" 1 "^xornet: --plot: .*loss\.png: gnuplot failed \(exit status 1\): line 3: undefined variable: foo$"
 grep -q 'xornet-plot-' "$tmp/err" && fail "a failing gnuplot: the temporary path is shown: $(cat "$tmp/err")"
@@ -78,7 +67,7 @@ no_leftovers "a failing gnuplot"
 
 # ---- a hanging gnuplot: stopped after the timeout -------------------------------
 start=$(date +%s)
-XORNET_PLOT_TIMEOUT=1 PATH="$tmp/hanging:$PATH" timeout 20 "$X" approx --n 8 --plot "$tmp/fit.png" \
+XORNET_PLOT_TIMEOUT=1 PATH="$tmp/hanging:$PATH" timeout 20 "$xornet" approx --n 8 --plot "$tmp/fit.png" \
     >"$tmp/out" 2>"$tmp/err"
 rc=$?
 one_line "a hanging gnuplot" 1 "^xornet: --plot: gnuplot did not finish within 1 s and was stopped"
@@ -86,8 +75,8 @@ one_line "a hanging gnuplot" 1 "^xornet: --plot: gnuplot did not finish within 1
 no_leftovers "a hanging gnuplot, stopped by the timeout"
 # ... and by a signal to xornet while it waits (to the program itself: a
 # wrapper such as tests/valgrind-xornet.sh would take the signal)
-if [ "$(head -c 4 "$X" | od -An -c | tr -d ' ')" = '177ELF' ]; then
-    XORNET_PLOT_TIMEOUT=100 PATH="$tmp/hanging:$PATH" "$X" approx --n 8 --plot "$tmp/fit.png" \
+if [ "$(head -c 4 "$xornet" | od -An -c | tr -d ' ')" = '177ELF' ]; then
+    XORNET_PLOT_TIMEOUT=100 PATH="$tmp/hanging:$PATH" "$xornet" approx --n 8 --plot "$tmp/fit.png" \
         >"$tmp/out" 2>"$tmp/err" &
     pid=$!
     for _ in $(seq 100); do [ -s "$tmp/pid.child" ] && break; sleep 0.05; done
@@ -101,7 +90,7 @@ fi
 # ---- values gnuplot cannot draw: refused before it runs -----------------------
 printf '0,0,0\n1e301,1,1\n-1e301,0,1\n1,1,0\n' >"$tmp/wide.csv"
 rm -f "$tmp/drawn"
-PATH="$tmp/drawing:$PATH" "$X" train --quiet --epochs 0 --data "$tmp/wide.csv" --plot "$tmp/pics" \
+PATH="$tmp/drawing:$PATH" "$xornet" train --quiet --epochs 0 --data "$tmp/wide.csv" --plot "$tmp/pics" \
     >"$tmp/out" 2>"$tmp/err"
 rc=$?
 one_line "a surface over inputs of 1e301" 1 "^xornet: --plot: input 2 is too large; gnuplot draws values up to 1e\+300"
@@ -111,7 +100,7 @@ no_leftovers "a surface over inputs of 1e301"
 # ---- the real gnuplot: its warnings stay quiet ----------------------------------
 if command -v gnuplot >/dev/null 2>&1; then
     # one step: a loss curve of one point, which gnuplot warns about
-    "$X" train --quiet --epochs 0 --plot "$tmp/real" >"$tmp/out" 2>"$tmp/err"
+    "$xornet" train --quiet --epochs 0 --plot "$tmp/real" >"$tmp/out" 2>"$tmp/err"
     rc=$?
     [ "$rc" -eq 0 ] && [ ! -s "$tmp/err" ] || fail "train --epochs 0 --plot: exit $rc: $(cat "$tmp/err")"
     [ -s "$tmp/real/loss.png" ] && [ -s "$tmp/real/metric.png" ] && [ -s "$tmp/real/surface.png" ] ||

@@ -8,15 +8,9 @@
 # clean line instead of a crash or an attempt to allocate.
 # usage: test_robust.sh XORNET REPO_ROOT   (exits non-zero on any failure)
 set -u
-X=$1
+xornet=$1
 ROOT=$2
 . "$(dirname "$0")/common.sh"
-
-# run ARGS...: runs the program, leaving $rc, $tmp/out and $tmp/err
-run() {
-    "$X" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
-    rc=$?
-}
 
 # NaN or infinity as printf prints them, as whole words
 has_nonfinite() { grep -qEiw -- '-?(nan|inf|infinity)' "$1"; }
@@ -102,7 +96,7 @@ printf 'x,f\n0,0\n1,nan\n' >"$tmp/nan.samples"
 printf '0,1\ninf,2\n' >"$tmp/inf.samples"
 expect_error 2 "^xornet: $(re "$tmp/nan.samples"):3: " approx --samples "$tmp/nan.samples"
 expect_error 2 "^xornet: $(re "$tmp/inf.samples"):2: " approx --samples "$tmp/inf.samples"
-"$X" approx --samples - <"$tmp/nan.samples" >"$tmp/out" 2>"$tmp/err"
+"$xornet" approx --samples - <"$tmp/nan.samples" >"$tmp/out" 2>"$tmp/err"
 rc=$?
 [ "$rc" -eq 2 ] && grep -q ':3: ' "$tmp/err" ||
     fail "approx --samples - with nan: exit $rc, $(cat "$tmp/err")"
@@ -192,7 +186,7 @@ printf '12,4\n3,802\n1.5762e308,1\n1e308,1\n0,1\n' >"$tmp/wide.samples"
 printf '0,1\n1e308,2\n1.7e308,3\n' >"$tmp/wide2.samples"
 for spec in wide.samples:4 wide2.samples:2; do
     f=$tmp/${spec%:*} knots=${spec##*:}
-    timeout 120 "$X" approx --samples "$f" --knots "$knots" --min-norm >"$tmp/out" 2>"$tmp/err" </dev/null
+    timeout 120 "$xornet" approx --samples "$f" --knots "$knots" --min-norm >"$tmp/out" 2>"$tmp/err" </dev/null
     rc=$?
     if [ "$rc" -eq 124 ]; then
         fail "approx --samples ${spec%:*} --knots $knots: still running after 120 s"
@@ -209,12 +203,12 @@ done
 printf 'xornet 1\nsizes 1 1 1\nactivations identity identity\nloss mse\nW1 1 1\n1e300\nb1 1\n0\nW2 1 1\n1e-300\nb2 1\n0\n' >"$tmp/big.xn"
 printf '1e10,0\n' >"$tmp/big_in.csv"
 printf '1,-1e10\n' >"$tmp/big_grad.csv"
-"$X" predict --model "$tmp/big.xn" --data "$tmp/big_in.csv" --outputs 1 >"$tmp/out" 2>"$tmp/err"
+"$xornet" predict --model "$tmp/big.xn" --data "$tmp/big_in.csv" --outputs 1 >"$tmp/out" 2>"$tmp/err"
 rc=$?
 if [ "$rc" -ne 1 ] || [ "$(wc -l <"$tmp/err")" -ne 1 ] || has_nonfinite "$tmp/out"; then
     fail "predict on an overflowing network: exit $rc, expected 1, one line, no inf/nan: $(cat "$tmp/out" "$tmp/err")"
 fi
-"$X" grad --model "$tmp/big.xn" --data "$tmp/big_grad.csv" >"$tmp/out" 2>"$tmp/err"
+"$xornet" grad --model "$tmp/big.xn" --data "$tmp/big_grad.csv" >"$tmp/out" 2>"$tmp/err"
 rc=$?
 if [ "$rc" -ne 1 ] || [ "$(wc -l <"$tmp/err")" -ne 1 ] || has_nonfinite "$tmp/out"; then
     fail "grad with an overflowing gradient: exit $rc, expected 1, one line, no inf/nan: $(cat "$tmp/out" "$tmp/err")"
@@ -224,8 +218,8 @@ fi
 # for an 8 GB network): a clean "out of memory", exit 1.  Only for a plain
 # executable: AddressSanitizer reserves terabytes of address space and
 # valgrind (the wrapper is a script) its own.
-if [ "$(head -c 4 "$X" | od -An -c | tr -d ' ')" = '177ELF' ] && ! grep -q __asan_init "$X"; then
-    (ulimit -v 2000000 && exec "$X" train --layers 2,16000,16000,1 --epochs 1) >"$tmp/out" 2>"$tmp/err"
+if [ "$(head -c 4 "$xornet" | od -An -c | tr -d ' ')" = '177ELF' ] && ! grep -q __asan_init "$xornet"; then
+    (ulimit -v 2000000 && exec "$xornet" train --layers 2,16000,16000,1 --epochs 1) >"$tmp/out" 2>"$tmp/err"
     rc=$?
     if [ "$rc" -ne 1 ] || [ "$(wc -l <"$tmp/err")" -ne 1 ] || ! grep -q 'memory' "$tmp/err"; then
         fail "train --layers 2,16000,16000,1 under ulimit -v 2000000: exit $rc, expected 1 and" \
