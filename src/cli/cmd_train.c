@@ -796,6 +796,10 @@ static int build_net(train_args *a, xn_data *d, xn_net **net, xn_rng *rng, xn_ch
     return EXIT_OK;
 }
 
+/* The pictures --plot draws into its folder (plot_run). */
+enum { PIC_LOSS, PIC_METRIC, PIC_SURFACE, PIC_FIT, N_PICS };
+static const char *const pictures[N_PICS] = {"loss.png", "metric.png", "surface.png", "fit.png"};
+
 /* The files the run writes (--save, --history, the --plot pictures) are
  * neither one another nor a file it reads; --save may be the model it
  * starts from (--init-from, --resume), which is read first.  Prints why
@@ -808,7 +812,6 @@ static int check_paths(const train_args *a)
               {"--val-labels", a->val_labels}, {"--test", a->test},     {"--test-labels", a->test_labels},
               {"--init-from", a->init_from},   {"--resume", a->resume}};
     enum { N_IN = sizeof in / sizeof in[0], N_MODELS = 2 }; /* the last two: models */
-    static const char *const pictures[] = {"loss.png", "metric.png", "surface.png", "fit.png"};
     const struct {
         const char *flag, *path;
     } out[] = {{"--save", a->save}, {"--history", a->history}};
@@ -825,9 +828,10 @@ static int check_paths(const train_args *a)
             cli_error("--history: %s is also --save's file", a->history);
             return EXIT_USAGE;
         }
-        for (size_t p = 0; a->plot && p < sizeof pictures / sizeof pictures[0]; p++) {
+        for (size_t p = 0; a->plot && p < N_PICS; p++) {
             char pic[4200];
-            snprintf(pic, sizeof pic, "%s/%s", a->plot, pictures[p]);
+            if (!cli_join_path(pic, sizeof pic, a->plot, pictures[p], "--plot"))
+                return EXIT_USAGE;
             if (cli_same_file(out[o].path, pic)) {
                 cli_error("%s: %s is also a picture --plot draws", out[o].flag, out[o].path);
                 return EXIT_USAGE;
@@ -937,26 +941,26 @@ static int plot_run(const char *dir, xn_net *net, const xn_data *d, const train_
     plot_curve c[2] = {{"training", t->loss.n, t->loss.x, t->loss.y},
                        {"validation", t->val_loss.n, t->val_loss.x, t->val_loss.y}};
     snprintf(title, sizeof title, "%s: %s loss", name, xn_loss_name(xn_net_loss(net)));
-    if (!cli_join_path(path, sizeof path, dir, "loss.png", "--plot") ||
+    if (!cli_join_path(path, sizeof path, dir, pictures[PIC_LOSS], "--plot") ||
         !cli_plot_result(plot_curves(path, title, x, "loss", true, val ? 2 : 1, c, 0, 0, &err) == PLOT_OK,
                          err.msg, path))
         return EXIT_FAIL;
     c[0] = (plot_curve){"training", t->metric.n, t->metric.x, t->metric.y};
     c[1] = (plot_curve){"validation", t->val_metric.n, t->val_metric.x, t->val_metric.y};
     snprintf(title, sizeof title, "%s: %s", name, metric);
-    if (!cli_join_path(path, sizeof path, dir, "metric.png", "--plot") ||
+    if (!cli_join_path(path, sizeof path, dir, pictures[PIC_METRIC], "--plot") ||
         !cli_plot_result(plot_curves(path, title, x, metric, !classes, val ? 2 : 1, c, 0, 0, &err) == PLOT_OK,
                          err.msg, path))
         return EXIT_FAIL;
     bool ok;
     if (d->in == 2 && d->out == 1) {
         snprintf(title, sizeof title, "%s: learned function", name);
-        ok = cli_join_path(path, sizeof path, dir, "surface.png", "--plot") &&
+        ok = cli_join_path(path, sizeof path, dir, pictures[PIC_SURFACE], "--plot") &&
              cli_plot_result(plot_surface(path, title, net, d->n, d->x, d->y, 0, 0, &err) == PLOT_OK, err.msg,
                              path);
     } else if (d->in == 1 && d->out == 1) {
         snprintf(title, sizeof title, "%s: the network over the training data", name);
-        ok = cli_join_path(path, sizeof path, dir, "fit.png", "--plot") &&
+        ok = cli_join_path(path, sizeof path, dir, pictures[PIC_FIT], "--plot") &&
              cli_plot_result(plot_fit(path, title, net, d->n, d->x, d->y, 0, 0, &err) == PLOT_OK, err.msg, path);
     } else {
         printf("(no picture of the learned function: the data has %zu input%s and %zu output%s; "
