@@ -94,9 +94,11 @@ static xn_status check(xn_net *net, const xn_data *d, const xn_fit_config *c, do
         return xn_net_fail(net, XN_EINVAL, "fit: val_split must be in [0, 1)");
     if (c->val && (c->val->in != n0 || c->val->out != K || !c->val->x || !c->val->y || c->val->n == 0))
         return xn_net_fail(net, XN_EDIM, "fit: the validation data does not fit the network");
-    if (!xn_rows_ok(d->n, n0 + K) || (c->val && !xn_rows_ok(c->val->n, n0 + K)))
-        return xn_net_fail(net, XN_EDIM, "fit: %zu rows are more than memory can address",
-                           c->val && !xn_rows_ok(c->val->n, n0 + K) ? c->val->n : d->n);
+    size_t too_many = !xn_rows_ok(d->n, n0 + K)                       ? d->n
+                      : c->val && !xn_rows_ok(c->val->n, n0 + K) ? c->val->n
+                                                                  : 0;
+    if (too_many)
+        return xn_net_fail(net, XN_EDIM, "fit: %zu rows are more than memory can address", too_many);
     if (!(c->min_delta >= 0.0) || !isfinite(c->min_delta))
         return xn_net_fail(net, XN_EINVAL, "fit: min_delta must be zero or positive");
     switch (c->schedule) {
