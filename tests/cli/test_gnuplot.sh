@@ -24,6 +24,10 @@ no_leftovers() {
     [ -z "$left" ] || fail "$1: left in TMPDIR: $left"
     for f in "$tmp"/pid.*; do
         [ -e "$f" ] || continue
+        # SIGKILL is delivered asynchronously: gnuplot's own child, which
+        # xornet cannot wait for, may take a moment to die on a loaded
+        # machine (up to 5 s allowed)
+        for _ in $(seq 100); do alive "$(cat "$f")" || break; sleep 0.05; done
         if alive "$(cat "$f")"; then
             fail "$1: a gnuplot process ($(cat "$f")) is still running"
             kill -9 "$(cat "$f")" 2>/dev/null
