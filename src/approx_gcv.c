@@ -62,7 +62,9 @@ static double gcv_rss(const double *xs, const double *fs, size_t m, size_t K, do
     for (size_t i = 0; i < m; i++) {
         /* the piece [t_j, t_j+1] of x; j never decreases with sorted x */
         double u = (xs[i] - lo) / h;
-        size_t j = u >= (double)(K - 2) ? K - 2 : (size_t)u;
+        /* u is NaN where the spacing h underflows to 0 or the range
+         * overflows: piece 0 then, and the fit's NaN marks K as unusable */
+        size_t j = !(u > 0.0) ? 0 : u >= (double)(K - 2) ? K - 2 : (size_t)u;
         double tj = lo + (double)j * h, tn = j + 2 == K ? hi : lo + (double)(j + 1) * h;
         double b = (xs[i] - tj) / (tn - tj), a = 1.0 - b, y = fs[i], c, s;
         w->nrm[j] += a * a;
