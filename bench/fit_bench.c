@@ -30,7 +30,7 @@
 
 #include "bench_util.h"
 #include "fit_setup.h"
-#include "src/internal.h"
+#include "src/engine/internal.h"
 #include "xn_config.h"
 #include "xornet/xornet.h"
 

@@ -28,7 +28,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "src/internal.h"
+#include "src/engine/internal.h"
 #include "xn_config.h"
 #include "xornet/xornet.h"
 

@@ -1,4 +1,4 @@
-/* Tests of the ReLU function approximation (src/approx.c): hand-computed
+/* Tests of the ReLU function approximation (src/approx/approx.c): hand-computed
  * interpolation and least-squares fits, the seed 004 system, agreement of
  * the LAPACKE and closed-form solves, the h^2 error rate, the network the
  * fit builds, error paths, and the strict sample reader. */

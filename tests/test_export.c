@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "src/export_model.h"
+#include "src/export/export_model.h"
 #include "xornet/export.h"
 
 static char dir[64];

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "src/internal.h"
+#include "src/engine/internal.h"
 
 #define RTOL 1e-12
 

@@ -285,7 +285,7 @@ XN_API xn_status xn_approx_fn_sample(xn_approx_fn fn, double a, double b,
                                      size_t n, double *x, double *f,
                                      xn_error *err);
 
-/* ---- samples and knots from text (src/samples.c) ------------------------- */
+/* ---- samples and knots from text (src/data/samples.c) ------------------------- */
 
 /* Reads samples "x,f", one a line: exactly two finite decimal numbers
  * separated by a comma, spaces and tabs around them allowed.  Blank lines

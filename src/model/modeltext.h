@@ -5,8 +5,8 @@
 
 #include <stdio.h>
 
-#include "internal.h"
-#include "util/text.h"
+#include "src/engine/internal.h"
+#include "src/util/text.h"
 
 /* A model text being read: its lines, where to report, and the header
  * read so far. */

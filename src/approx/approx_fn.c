@@ -3,7 +3,7 @@
 #include <math.h>
 
 #include "approx_impl.h"
-#include "util/text.h"
+#include "src/util/text.h"
 
 double xn_approx_fn_eval(xn_approx_fn fn, double x)
 {

@@ -21,8 +21,8 @@
 #define ZLIB_CONST /* next_in is const: zlib only reads the file's bytes */
 #include <zlib.h>
 
-#include "internal.h"
-#include "util/text.h"
+#include "src/engine/internal.h"
+#include "src/util/text.h"
 
 /* ---- the bytes of the IDX data ---------------------------------------- */
 

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
-#include "util/text.h"
+#include "src/engine/internal.h"
+#include "src/util/text.h"
 #include "xornet/approx.h"
 
 /* The values read so far: x (cap), f (cap) when there are 2 columns, and

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "modeltext.h"
+#include "src/model/modeltext.h"
 
 /* What a checkpoint adds to the model: the optimizer and its moments, the
  * run's state, the shuffling stream and the best weights. */

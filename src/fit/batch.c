@@ -12,7 +12,7 @@
  * redrawn while >= i + 1; getrandbits(k <= 32) is the top k bits of one
  * word, a wider one its words from the least significant up
  * (Lib/random.py; Modules/_randommodule.c). */
-#include "internal.h"
+#include "src/engine/internal.h"
 
 /* The smallest 2^k - 1 >= v. */
 static uint64_t mask_of(uint64_t v)

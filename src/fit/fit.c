@@ -17,7 +17,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "internal.h"
+#include "src/engine/internal.h"
 
 static double now(void)
 {

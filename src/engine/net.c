@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "internal.h"
-#include "util/text.h"
+#include "src/util/text.h"
 
 xn_status xn_net_fail(xn_net *net, xn_status s, const char *fmt, ...)
 {

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "approx_impl.h"
-#include "util/text.h"
+#include "src/util/text.h"
 
 /* ---- messages and error statistics -------------------------------------- */
 

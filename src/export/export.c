@@ -23,10 +23,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "util/atomic.h"
+#include "src/util/atomic.h"
 #include "export_model.h"
-#include "internal.h"
-#include "util/text.h"
+#include "src/engine/internal.h"
+#include "src/util/text.h"
 
 /* ---- names ------------------------------------------------------------- */
 

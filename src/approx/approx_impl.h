@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "internal.h"
+#include "src/engine/internal.h"
 #include "xornet/approx.h"
 
 /* Zeroes *info (may be NULL). */

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
-#include "util/text.h"
+#include "src/engine/internal.h"
+#include "src/util/text.h"
 
 /* A growing vector of the numbers read so far, row-major (rows, in + out),
  * and of the line each row starts on. */
