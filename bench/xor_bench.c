@@ -464,9 +464,9 @@ typedef struct {
 static void run_layer(void *p)
 {
     layer_ctx *c = p;
-    c->k->fwd(c->n, c->in, c->out, c->x, c->w, c->y);
-    c->k->dw(c->n, c->in, c->out, c->x, c->y, c->dw);
-    c->k->dx(c->n, c->in, c->out, c->y, c->w, c->dx);
+    c->k->fwd(c->n, c->in, c->out, c->x, c->w, c->y, c->out);
+    c->k->dw(c->n, c->in, c->out, c->x, c->y, c->dw, c->out);
+    c->k->dx(c->n, c->in, c->out, c->y, c->w, c->dx, c->in);
 }
 
 /* Naive vs BLAS time of a layer's products over shapes around

@@ -55,35 +55,35 @@ static void test_pair(size_t n, size_t in, size_t out, xn_rng *rng)
     /* outputs start as garbage: every product must overwrite */
     for (size_t i = 0; i < big; i++)
         r1[i] = r2[i] = NAN;
-    nk->fwd(n, in, out, x, w, r1);
-    bk->fwd(n, in, out, x, w, r2);
+    nk->fwd(n, in, out, x, w, r1, out);
+    bk->fwd(n, in, out, x, w, r2, out);
     CHECK(close_all(r2, r1, n * out, (double)in) == 0);
     for (size_t i = 0; i < big; i++)
         r1[i] = r2[i] = NAN;
-    nk->dw(n, in, out, x, dy, r1);
-    bk->dw(n, in, out, x, dy, r2);
+    nk->dw(n, in, out, x, dy, r1, out);
+    bk->dw(n, in, out, x, dy, r2, out);
     CHECK(close_all(r2, r1, in * out, (double)n) == 0);
     /* dwacc adds: the batch in two blocks of rows sums exactly as in one
      * call with the naive kernel, and to rounding with BLAS */
     {
         size_t h = (n + 1) / 2; /* BLAS leaves a 0-row product untouched */
-        nk->dw(n, in, out, x, dy, r1);
-        nk->dw(h, in, out, x, dy, r2);
+        nk->dw(n, in, out, x, dy, r1, out);
+        nk->dw(h, in, out, x, dy, r2, out);
         if (n > h)
-            nk->dwacc(n - h, in, out, x + h * in, dy + h * out, r2);
+            nk->dwacc(n - h, in, out, x + h * in, dy + h * out, r2, out);
         int same = 1;
         for (size_t i = 0; i < in * out; i++)
             same &= r1[i] == r2[i];
         CHECK(same);
-        bk->dw(h, in, out, x, dy, r2);
+        bk->dw(h, in, out, x, dy, r2, out);
         if (n > h)
-            bk->dwacc(n - h, in, out, x + h * in, dy + h * out, r2);
+            bk->dwacc(n - h, in, out, x + h * in, dy + h * out, r2, out);
         CHECK(close_all(r2, r1, in * out, (double)n) == 0);
     }
     for (size_t i = 0; i < big; i++)
         r1[i] = r2[i] = NAN;
-    nk->dx(n, in, out, dy, w, r1);
-    bk->dx(n, in, out, dy, w, r2);
+    nk->dx(n, in, out, dy, w, r1, in);
+    bk->dx(n, in, out, dy, w, r2, in);
     CHECK(close_all(r2, r1, n * in, (double)out) == 0);
     /* the naive products are the textbook sums, checked on one entry each */
     {
@@ -91,17 +91,17 @@ static void test_pair(size_t n, size_t in, size_t out, xn_rng *rng)
         double s = 0.0;
         for (size_t j = 0; j < in; j++)
             s += x[i * in + j] * w[j * out + o];
-        nk->fwd(n, in, out, x, w, r1);
+        nk->fwd(n, in, out, x, w, r1, out);
         CHECK_NEAR(r1[i * out + o], s, 1e-13 * (double)in);
         s = 0.0;
         for (size_t j = 0; j < n; j++)
             s += x[j * in + k] * dy[j * out + o];
-        nk->dw(n, in, out, x, dy, r1);
+        nk->dw(n, in, out, x, dy, r1, out);
         CHECK_NEAR(r1[k * out + o], s, 1e-13 * (double)n);
         s = 0.0;
         for (size_t j = 0; j < out; j++)
             s += dy[i * out + j] * w[k * out + j];
-        nk->dx(n, in, out, dy, w, r1);
+        nk->dx(n, in, out, dy, w, r1, in);
         CHECK_NEAR(r1[i * in + k], s, 1e-13 * (double)out);
     }
 done:
@@ -132,17 +132,17 @@ static void test_pair_f32(size_t n, size_t in, size_t out, xn_rng *rng)
 #define CLOSE32(len, terms)                                                          \
     for (size_t i = 0; i < (len); i++)                                               \
         bad += !(fabs(f1[i] - d[i]) <= 1e-6 * (terms) && fabs(f2[i] - d[i]) <= 1e-6 * (terms));
-    nk->fwd(n, in, out, x, w, f1);
-    bk->fwd(n, in, out, x, w, f2);
-    xn_kernels_naive_f64.fwd(n, in, out, xd, wd, d);
+    nk->fwd(n, in, out, x, w, f1, out);
+    bk->fwd(n, in, out, x, w, f2, out);
+    xn_kernels_naive_f64.fwd(n, in, out, xd, wd, d, out);
     CLOSE32(n * out, (double)in)
-    nk->dw(n, in, out, x, dy, f1);
-    bk->dw(n, in, out, x, dy, f2);
-    xn_kernels_naive_f64.dw(n, in, out, xd, dyd, d);
+    nk->dw(n, in, out, x, dy, f1, out);
+    bk->dw(n, in, out, x, dy, f2, out);
+    xn_kernels_naive_f64.dw(n, in, out, xd, dyd, d, out);
     CLOSE32(in * out, (double)n)
-    nk->dx(n, in, out, dy, w, f1);
-    bk->dx(n, in, out, dy, w, f2);
-    xn_kernels_naive_f64.dx(n, in, out, dyd, wd, d);
+    nk->dx(n, in, out, dy, w, f1, in);
+    bk->dx(n, in, out, dy, w, f2, in);
+    xn_kernels_naive_f64.dx(n, in, out, dyd, wd, d, in);
     CLOSE32(n * in, (double)out)
 #undef CLOSE32
     CHECK(bad == 0);

@@ -389,12 +389,38 @@ XN_API const double *xn_xor_targets(void);  /* (4, 1) */
  * from different threads at the same time, each network by one thread at a
  * time: every call on a network, evaluation included, writes its workspace
  * (give each reading thread its own xn_net_clone).  An xn_rng and an
- * xn_data belong to one thread the same way.  The products run on
- * OpenBLAS, whose own threads are shared by the whole process: several
- * training threads each calling into it work, but on a machine of C cores
- * T threads of it times OpenBLAS's C threads oversubscribe the cores; set
- * OpenBLAS to one thread (openblas_set_num_threads(1) or
- * OPENBLAS_NUM_THREADS=1) when training several networks in parallel. */
+ * xn_data belong to one thread the same way.
+ *
+ * A network runs a call's work on threads of its own beside the calling
+ * thread: the products in slices of their columns, the passes between
+ * them (bias, activation, loss, derivatives, bias sums) in slices of
+ * rows, the optimizer's update and xn_fit's gather of a batch's rows in
+ * slices too.  The slices follow the shapes alone, so the results are the
+ * same to the bit on any number of threads; a call too small to gain
+ * (XOR's step) runs on the calling thread alone.  Each slice of a product
+ * is a BLAS call from the thread that runs it, so the BLAS must not start
+ * threads of its own: set OpenBLAS to one thread (openblas_set_num_threads(1)
+ * or OPENBLAS_NUM_THREADS=1), as the xornet program does.  While OpenBLAS
+ * runs more threads, the products go whole to OpenBLAS from the calling
+ * thread, and its threading rounds them differently from one thread (as
+ * it always has).  Training several networks in parallel, give each one
+ * thread (xn_net_set_threads(net, 1)), so T networks do not start T times
+ * the machine's threads.  The threads block every signal, wait asleep
+ * between calls and end with the network (a network does not survive a
+ * fork into the child). */
+
+/* The threads a network may run on: 0 (the default) for as many as the
+ * process may run on (its CPU affinity), else at most `threads` <=
+ * XN_MAX_THREADS (XN_EINVAL above).  The threads start here or when the
+ * workspace grows to a size that gains from them, never during a call; if
+ * the system refuses a thread, the network runs on the calling thread,
+ * with the same results. */
+#define XN_MAX_THREADS 256
+XN_API xn_status xn_net_set_threads(xn_net *net, size_t threads);
+/* The most threads a call of the network runs on now, the caller included:
+ * 1 for a network too small to gain from more (or whose threads could not
+ * be started). */
+XN_API size_t xn_net_threads(const xn_net *net);
 
 /* ---- files ------------------------------------------------------------- */
 

@@ -20,11 +20,11 @@
 /* ---- forward ----------------------------------------------------------- */
 
 void TF(xn_dense_bias_act)(size_t n, size_t out, xn_act act, XN_T *z,
-                       const XN_T *b, XN_T *a, bool keep_z)
+                       const XN_T *b, XN_T *a, bool keep_z, size_t ld)
 {
     for (size_t i = 0; i < n; i++) {
-        XN_T *zi = z + i * out;
-        XN_T *ai = a + i * out;
+        XN_T *zi = z + i * ld;
+        XN_T *ai = a + i * ld;
         if (keep_z)
             for (size_t o = 0; o < out; o++)
                 zi[o] += b[o];
@@ -114,24 +114,24 @@ void TF(xn_dense_bias_act_dot)(size_t n, size_t out, xn_act act, XN_T *a,
 
 /* ---- backward ---------------------------------------------------------- */
 
-void TF(xn_dense_colsum)(size_t n, size_t out, const XN_T *dz, XN_T *db, bool first)
+void TF(xn_dense_colsum)(size_t n, size_t out, const XN_T *dz, XN_T *db, bool first, size_t ld)
 {
     if (first)
         memset(db, 0, out * sizeof *db);
     for (size_t i = 0; i < n; i++)
         for (size_t o = 0; o < out; o++)
-            db[o] += dz[i * out + o];
+            db[o] += dz[i * ld + o];
 }
 
 /* dz *= act'(a), db += column sums of dz, in one pass (the sums still run
  * over i in order). */
 static inline void TF(deriv_colsum_rows)(size_t n, size_t out, xn_act act,
                                      const XN_T *restrict a,
-                                     XN_T *restrict dz, XN_T *restrict db)
+                                     XN_T *restrict dz, XN_T *restrict db, size_t ld)
 {
     for (size_t i = 0; i < n; i++) {
-        const XN_T *ai = a + i * out;
-        XN_T *dzi = dz + i * out;
+        const XN_T *ai = a + i * ld;
+        XN_T *dzi = dz + i * ld;
         for (size_t o = 0; o < out; o++) {
             /* relu' spelled out, as in narrow_backward_rows */
             dzi[o] *= act == XN_ACT_RELU ? (ai[o] > 0 ? (XN_T)1 : (XN_T)0) : TF(act_deriv)(act, ai[o]);
@@ -141,23 +141,23 @@ static inline void TF(deriv_colsum_rows)(size_t n, size_t out, xn_act act,
 }
 
 void TF(xn_dense_deriv_colsum)(size_t n, size_t out, xn_act act, const XN_T *a,
-                           XN_T *dz, XN_T *db, bool first)
+                           XN_T *dz, XN_T *db, bool first, size_t ld)
 {
     if (first) /* here, not in the loops' function: there it stops gcc
                 * from vectorizing the relu loop */
         memset(db, 0, out * sizeof *db);
     switch (act) {
     case XN_ACT_SIGMOID:
-        TF(deriv_colsum_rows)(n, out, XN_ACT_SIGMOID, a, dz, db);
+        TF(deriv_colsum_rows)(n, out, XN_ACT_SIGMOID, a, dz, db, ld);
         break;
     case XN_ACT_RELU:
-        TF(deriv_colsum_rows)(n, out, XN_ACT_RELU, a, dz, db);
+        TF(deriv_colsum_rows)(n, out, XN_ACT_RELU, a, dz, db, ld);
         break;
     case XN_ACT_TANH:
-        TF(deriv_colsum_rows)(n, out, XN_ACT_TANH, a, dz, db);
+        TF(deriv_colsum_rows)(n, out, XN_ACT_TANH, a, dz, db, ld);
         break;
     default:
-        TF(deriv_colsum_rows)(n, out, XN_ACT_IDENTITY, a, dz, db);
+        TF(deriv_colsum_rows)(n, out, XN_ACT_IDENTITY, a, dz, db, ld);
         break;
     }
 }
@@ -171,11 +171,11 @@ static inline void TF(narrow_backward_rows)(size_t n, size_t in, xn_act act,
                                         const XN_T *restrict w,
                                         XN_T *restrict dw,
                                         XN_T *restrict dzp,
-                                        XN_T *restrict dbp)
+                                        XN_T *restrict dbp, size_t ld)
 {
     for (size_t i = 0; i < n; i++) {
-        const XN_T *ai = a + i * in;
-        XN_T *dzpi = dzp + i * in, d = dz[i];
+        const XN_T *ai = a + i * ld;
+        XN_T *dzpi = dzp + i * ld, d = dz[i];
         for (size_t k = 0; k < in; k++) {
             /* relu' spelled out: through xn_act_deriv's switch gcc 12
              * leaves this loop scalar */
@@ -190,7 +190,7 @@ static inline void TF(narrow_backward_rows)(size_t n, size_t in, xn_act act,
 
 void TF(xn_dense_narrow_backward)(size_t n, size_t in, xn_act act, const XN_T *a,
                               const XN_T *dz, const XN_T *w, XN_T *dw,
-                              XN_T *dzp, XN_T *dbp, bool first)
+                              XN_T *dzp, XN_T *dbp, bool first, size_t ld)
 {
     if (first) { /* as in xn_dense_deriv_colsum */
         memset(dw, 0, in * sizeof *dw);
@@ -198,16 +198,16 @@ void TF(xn_dense_narrow_backward)(size_t n, size_t in, xn_act act, const XN_T *a
     }
     switch (act) {
     case XN_ACT_SIGMOID:
-        TF(narrow_backward_rows)(n, in, XN_ACT_SIGMOID, a, dz, w, dw, dzp, dbp);
+        TF(narrow_backward_rows)(n, in, XN_ACT_SIGMOID, a, dz, w, dw, dzp, dbp, ld);
         break;
     case XN_ACT_RELU:
-        TF(narrow_backward_rows)(n, in, XN_ACT_RELU, a, dz, w, dw, dzp, dbp);
+        TF(narrow_backward_rows)(n, in, XN_ACT_RELU, a, dz, w, dw, dzp, dbp, ld);
         break;
     case XN_ACT_TANH:
-        TF(narrow_backward_rows)(n, in, XN_ACT_TANH, a, dz, w, dw, dzp, dbp);
+        TF(narrow_backward_rows)(n, in, XN_ACT_TANH, a, dz, w, dw, dzp, dbp, ld);
         break;
     default:
-        TF(narrow_backward_rows)(n, in, XN_ACT_IDENTITY, a, dz, w, dw, dzp, dbp);
+        TF(narrow_backward_rows)(n, in, XN_ACT_IDENTITY, a, dz, w, dw, dzp, dbp, ld);
         break;
     }
 }

@@ -79,6 +79,7 @@ static inline bool xn_add_ok(size_t a, size_t b, size_t *out)
  * network, or one that standardizes its inputs), the inputs (cap, n_0)
  * and, for a float network, the targets (cap, n_L) in its type. */
 typedef struct xn_engine xn_engine;
+typedef struct xn_pool xn_pool;
 
 struct xn_net {
     size_t L;
@@ -104,6 +105,17 @@ struct xn_net {
     size_t max_width;               /* max n_l over l = 1..L */
     size_t cap;                     /* workspace rows */
     void *ws;
+    double *terms;                  /* (cap, nL) the rows' loss terms */
+    double *part;                   /* (xn_update_slices) a slice's partial
+                                       result in the update's sweeps */
+    size_t threads;                 /* the setting: 0 for as many as the
+                                       process may run on (xn_cpu_count) */
+    size_t max_threads;             /* what the setting comes to */
+    xn_pool *pool;                  /* max_threads - 1 workers, or NULL */
+    bool sliced;                    /* a call of cap rows has a region of
+                                       two slices or more */
+    bool blas_threaded;             /* the BLAS runs threads of its own:
+                                       a call's products are not sliced */
     void *xs, *ys;                  /* (cap, n0), (cap, nL), or NULL */
     void *a[XN_MAX_LAYERS + 1];     /* A_l (cap, n_l), l = 1..L */
     void *zout;                     /* Z_L (cap, n_L) */
@@ -148,20 +160,98 @@ struct xn_engine {
     double (*loss_rows)(xn_net *net, size_t m, const double *x, const double *y, size_t total,
                         double sum);
     /* rows idx[0..m) (or 0..m-1 for NULL) of x (., k) into out (m, k) of
-     * the type, standardized by mean and sd unless mean is NULL */
+     * the type, standardized by mean and sd unless mean is NULL: one
+     * thread's (rows_in) and on the network's threads (gather) */
     void (*rows_in)(size_t m, size_t k, const double *x, const size_t *idx, const double *mean,
                     const double *sd, void *out);
+    void (*gather)(const xn_net *net, size_t m, size_t k, const double *x, const size_t *idx,
+                   const double *mean, const double *sd, void *out);
     void (*to_double)(size_t n, const void *v, double *out);
     size_t (*count_right)(size_t m, size_t k, const void *a, const void *y);
     double (*sq_err)(size_t n, const void *a, const void *y);
     /* the optimizer's update of the parameters from the gradient buffers,
      * all or nothing: false (nothing changed) if it would not be finite */
     bool (*update)(xn_net *net);
-    /* the largest |v[i]| of n, NaN if one is NaN */
-    double (*absmax)(size_t n, const void *v);
+    /* the largest |v[i]| of the n parameters (or gradients), NaN if one
+     * is NaN */
+    double (*absmax)(xn_net *net, const void *v);
 };
 
 extern const xn_engine xn_engine_f64, xn_engine_f32;
+
+/* ---- threads (pool.c, threads.c) ----------------------------------------
+ * A call's work runs in regions: a function over slices fixed by the
+ * work's shape (threads.c says how), each writing its own outputs.  The
+ * network's pool runs a region's slices on up to `threads` threads, the
+ * caller one of them; without a pool, or for fewer than two slices or
+ * threads, the caller runs them in order.  The result never depends on
+ * which thread ran a slice. */
+typedef void (*xn_slice_fn)(void *ctx, size_t slice);
+/* A pool of threads - 1 workers (*out NULL for threads < 2); XN_ENOMEM if
+ * a thread or the memory cannot be had. */
+xn_status xn_pool_create(xn_pool **out, size_t threads);
+void xn_pool_destroy(xn_pool *pool);
+/* The pool's threads, the caller included (1 for NULL). */
+size_t xn_pool_threads(const xn_pool *pool);
+void xn_pool_run(xn_pool *pool, size_t threads, size_t slices, xn_slice_fn fn, void *ctx);
+/* The CPUs this process may run on (its affinity mask), at least 1. */
+size_t xn_cpu_count(void);
+
+/* Products run in slices of their output's columns when they are large:
+ * each slice a multiple of XN_SLICE_COLS columns (every BLAS kernel's
+ * register block, 4 to 32 columns, divides it, so a slice's entries are
+ * computed as in one call) and of at least XN_SLICE_MADDS multiply-adds.
+ * Passes over rows take slices of at least XN_SLICE_ELEMS elements, the
+ * optimizer's sweep slices of XN_SLICE_PARAMS parameters.  Measured in
+ * bench/RESULTS.md (the thread rule). */
+#define XN_SLICE_COLS 64
+#define XN_SLICE_MADDS ((size_t)1 << 20)
+#define XN_SLICE_ELEMS ((size_t)1 << 14)
+#define XN_SLICE_PARAMS ((size_t)1 << 14)
+/* The width of a product's column slices: cols (one slice) or a multiple
+ * of XN_SLICE_COLS; madds is the product's multiply-adds per column.
+ * Unsliced for the naive kernel, while the BLAS runs threads of its own,
+ * and in a network too small to be cut at all. */
+size_t xn_col_slice_width(size_t cols, size_t madds);
+static inline size_t xn_col_width(const xn_net *net, size_t cols, size_t madds)
+{
+    if (!net->sliced || net->kernel == XN_KERNEL_NAIVE || net->blas_threaded)
+        return cols;
+    return xn_col_slice_width(cols, madds);
+}
+/* Rows a slice of a pass over rows `width` elements wide. */
+size_t xn_row_span(size_t width);
+/* Slices of len elements cut every `span` (at least 1). */
+static inline size_t xn_slices(size_t len, size_t span) { return len ? (len - 1) / span + 1 : 0; }
+/* Runs a region on the network's threads, up to one a slice; on the
+ * calling thread alone while the BLAS runs threads of its own.  One slice
+ * is a plain call (a small network's every region). */
+void xn_net_run_slices(const xn_net *net, size_t slices, xn_slice_fn fn, void *ctx);
+static inline void xn_net_run(const xn_net *net, size_t slices, xn_slice_fn fn, void *ctx)
+{
+    if (slices > 1 && net->pool)
+        xn_net_run_slices(net, slices, fn, ctx);
+    else
+        for (size_t s = 0; s < slices; s++)
+            fn(ctx, s);
+}
+/* Reads whether the BLAS runs threads of its own, for the call starting
+ * (a network too small to be cut runs the same either way). */
+void xn_net_read_blas(xn_net *net);
+static inline void xn_net_begin(xn_net *net)
+{
+    if (net->sliced)
+        xn_net_read_blas(net);
+}
+/* Starts the network's pool if its workspace's largest call can use it
+ * and it has none of the right size; on failure the network runs on the
+ * calling thread alone (the results are the same). */
+void xn_net_start_threads(xn_net *net);
+/* The update's sweeps: slices of the parameter vector (by layers when
+ * weight decay skips the biases), and slice s's range and whether it is
+ * decayed. */
+size_t xn_update_slices(const xn_net *net, bool by_layer);
+void xn_update_range(const xn_net *net, bool by_layer, size_t s, size_t *lo, size_t *hi, bool *decay);
 
 /* ---- the stages of a step (step.c) -------------------------------------
  * The gradient of rows x, y of a batch of `total` rows: the engine's, in
@@ -215,44 +305,51 @@ bool xn_opt_safe(xn_opt_kind kind, const xn_opt_step *s, bool decay, double top,
 #define XN_TYPED_STAGES(T, S)                                                                    \
     /* The matrix products of a dense layer, row-major, in two families with \
      * the same signatures: naive (plain loops, the specification) and       \
-     * blas.  Every product overwrites its output, except dwacc. */          \
+     * blas.  Every product overwrites its output, except dwacc.  ld is the  \
+     * row stride of the operands that may be a slice of a wider matrix's    \
+     * columns (out for whole ones in fwd, dw and dwacc; in for dx). */      \
     typedef struct {                                                         \
-        /* y(n,out) = x(n,in) * w(in,out) */                                 \
-        void (*fwd)(size_t n, size_t in, size_t out, const T *x, const T *w, T *y); \
-        /* dw(in,out) = x(n,in)^T * dy(n,out) */                             \
-        void (*dw)(size_t n, size_t in, size_t out, const T *x, const T *dy, T *dw); \
+        /* y(n,out) = x(n,in) * w(in,out); w and y of stride ld */           \
+        void (*fwd)(size_t n, size_t in, size_t out, const T *x, const T *w, T *y, size_t ld); \
+        /* dw(in,out) = x(n,in)^T * dy(n,out); dy and dw of stride ld */     \
+        void (*dw)(size_t n, size_t in, size_t out, const T *x, const T *dy, T *dw, size_t ld); \
         /* dw(in,out) += x(n,in)^T * dy(n,out): a batch in blocks of rows */ \
-        void (*dwacc)(size_t n, size_t in, size_t out, const T *x, const T *dy, T *dw); \
-        /* dx(n,in) = dy(n,out) * w(in,out)^T */                             \
-        void (*dx)(size_t n, size_t in, size_t out, const T *dy, const T *w, T *dx); \
+        void (*dwacc)(size_t n, size_t in, size_t out, const T *x, const T *dy, T *dw, size_t ld); \
+        /* dx(n,in) = dy(n,out) * w(in,out)^T; dx of stride ld */            \
+        void (*dx)(size_t n, size_t in, size_t out, const T *dy, const T *w, T *dx, size_t ld); \
     } xn_kernels_##S;                                                        \
     extern const xn_kernels_##S xn_kernels_naive_##S, xn_kernels_blas_##S;   \
     /* The family `k` uses for one product of that size. */                  \
     const xn_kernels_##S *xn_kernels_pick_##S(xn_kernel k, size_t n, size_t in, size_t out); \
-    /* a(n,out) = act(z(n,out) + b(out)); z may be a.  With keep_z the       \
-     * biased z is stored back (the output layer keeps its logits). */       \
+    /* a(n,out) = act(z(n,out) + b(out)), z and a of row stride ld (a      \
+     * slice of a wider matrix's columns; softmax takes whole rows); z may   \
+     * be a.  With keep_z the biased z is stored back (the output layer      \
+     * keeps its logits). */                                                 \
     void xn_dense_bias_act_##S(size_t n, size_t out, xn_act act, T *z, const T *b, T *a, \
-                               bool keep_z);                                 \
+                               bool keep_z, size_t ld);                      \
     /* The same in place on a, fused with the product of a following        \
      * width-1 layer: a = act(a + b), then znext(n) = a(n,out) * w(out). */  \
     void xn_dense_bias_act_dot_##S(size_t n, size_t out, xn_act act, T *a, const T *b, \
                                    const T *w, T *znext);                    \
     /* db(out) = column sums of dz(n,out), rows in order; `first` means     \
-     * overwrite the sums, else add to them (a later block of rows). */      \
-    void xn_dense_colsum_##S(size_t n, size_t out, const T *dz, T *db, bool first); \
+     * overwrite the sums, else add to them (a later block of rows).  dz,   \
+     * like a below, may be a slice of columns: row stride ld. */            \
+    void xn_dense_colsum_##S(size_t n, size_t out, const T *dz, T *db, bool first, size_t ld); \
     /* dz(n,out) *= act'(a(n,out)), then db(out) = column sums of dz. */     \
     void xn_dense_deriv_colsum_##S(size_t n, size_t out, xn_act act, const T *a, T *dz, T *db, \
-                                   bool first);                              \
+                                   bool first, size_t ld);                   \
     /* Backward through a width-1 layer (weights w(in)) in one pass over    \
      * the previous activations a(n,in): dw(in) = a^T dz, dzp(n,in) =       \
-     * (dz w^T) * act'(a), dbp(in) = column sums of dzp. */                  \
+     * (dz w^T) * act'(a), dbp(in) = column sums of dzp; a and dzp of row    \
+     * stride ld. */                                                         \
     void xn_dense_narrow_backward_##S(size_t n, size_t in, xn_act act, const T *a, const T *dz, \
-                                      const T *w, T *dw, T *dzp, T *dbp, bool first); \
-    /* For the outputs a and logits z (n, K) against targets y: returns sum \
-     * plus these rows' loss terms, added one by one, and with dz non-NULL  \
-     * writes dz(n,K) = dLoss/dZ_L scaled for a batch of `total` rows. */    \
-    double xn_loss_sum_##S(xn_loss loss, xn_act act, size_t n, size_t K, size_t total, const T *a, \
-                           const T *z, const T *y, T *dz, double sum);       \
+                                      const T *w, T *dw, T *dzp, T *dbp, bool first, size_t ld); \
+    /* For the outputs a and logits z (n, K) against targets y: the rows'   \
+     * loss terms into terms (n for cce, n*K for the others, in the order   \
+     * they are added: xn_loss_add), and with dz non-NULL dz(n,K) =          \
+     * dLoss/dZ_L scaled for a batch of `total` rows. */                     \
+    void xn_loss_terms_##S(xn_loss loss, xn_act act, size_t n, size_t K, size_t total, const T *a, \
+                           const T *z, const T *y, T *dz, double *terms);    \
     /* The arg-max of v (k), the class of a row, rows of a (n, k) of y's    \
      * class, and the sum of squared differences of n values. */            \
     size_t xn_argmax_##S(size_t k, const T *v);                              \
@@ -269,8 +366,12 @@ XN_TYPED_STAGES(float, f32)
 #define TF(name) XN_PASTE(name, XN_TS)
 
 /* ---- losses (loss.c) ----------------------------------------------------
- * The loss of a batch of `total` rows from its sum of terms. */
+ * The loss of a batch of `total` rows from its sum of terms; the terms of
+ * n rows (xn_loss_terms) added to sum, one by one, in order. */
 double xn_loss_mean(xn_loss loss, size_t total, size_t K, double sum);
+double xn_loss_add(xn_loss loss, size_t n, size_t K, const double *terms, double sum);
+/* Loss terms a row: 1 for cce, K for the others. */
+static inline size_t xn_loss_width(xn_loss loss, size_t K) { return loss == XN_LOSS_CCE ? 1 : K; }
 
 /* ---- initializers (init.c) ----------------------------------------------
  * Draws layer l's weights in the given order, then its biases, from rng

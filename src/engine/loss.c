@@ -4,10 +4,12 @@
  * A batch may be taken in blocks of rows (a cache-sized block, or a shard
  * of a batch split across calls or processes): the caller carries the sum
  * from block to block, and every delta is scaled for the whole batch of
- * `total` rows, so the blocks add up to the one-call result.  Where the
- * output activation and the loss cancel (sigmoid + bce, softmax + cce) both
- * are computed from the logits Z_L: the loss is exact for any z and the
- * delta is a - y, scaled as the loss is averaged. */
+ * `total` rows, so the blocks add up to the one-call result.  The terms of
+ * a block's rows are written out first (a step's threads take rows of
+ * their own) and then added in order, as one loop would have added them.
+ * Where the output activation and the loss cancel (sigmoid + bce, softmax
+ * + cce) both are computed from the logits Z_L: the loss is exact for any z
+ * and the delta is a - y, scaled as the loss is averaged. */
 #include <math.h>
 #include <stdbool.h>
 
@@ -26,6 +28,14 @@ static inline double softplus(double z)
 #include "type_f32.h"
 #include "loss_t.h"
 #include "type_end.h"
+
+double xn_loss_add(xn_loss loss, size_t n, size_t K, const double *terms, double sum)
+{
+    size_t len = n * xn_loss_width(loss, K);
+    for (size_t i = 0; i < len; i++)
+        sum += terms[i];
+    return sum;
+}
 
 /* mse and bce are means over the nK outputs, sse is half the sum over the
  * rows' mean, cce the mean over the n rows. */

@@ -1,14 +1,16 @@
-/* The losses for one element type; included by loss.c once per type.  The
- * loss terms add up in double whatever the type (a float network's loss
- * is reported as precisely as a double one's); the deltas that start the
- * backward pass are the network's type. */
+/* The losses for one element type; included by loss.c once per type.  A
+ * row's loss terms are doubles whatever the type, written out one by one
+ * (a step's threads each take rows) and added up in order afterwards
+ * (xn_loss_add), so a float network's loss is reported as precisely as a
+ * double one's and the sum is the same whoever computed the terms; the
+ * deltas that start the backward pass are the network's type. */
 
 #include "act_t.h"
 
 /* mse = sum (a-y)^2 / (nK), sse = sum (a-y)^2 / (2n); the gradient through
  * any output activation, softmax by its Jacobian a_k (g_k - g.a). */
-static double TF(squared)(bool mse, xn_act act, size_t n, size_t K, size_t total, const XN_T *A,
-                          const XN_T *y, XN_T *dz, double sum)
+static void TF(squared)(bool mse, xn_act act, size_t n, size_t K, size_t total, const XN_T *A,
+                        const XN_T *y, XN_T *dz, double *terms)
 {
     double nk = (double)total * (double)K;
     XN_T gscale = (XN_T)(mse ? 2.0 / nk : 1.0 / (double)total);
@@ -17,7 +19,7 @@ static double TF(squared)(bool mse, xn_act act, size_t n, size_t K, size_t total
         XN_T *dzi = dz ? dz + i * K : NULL, gdot = 0;
         for (size_t k = 0; k < K; k++) {
             XN_T e = ai[k] - yi[k];
-            sum += (double)e * (double)e;
+            terms[i * K + k] = (double)e * (double)e;
             if (!dzi)
                 continue;
             if (act == XN_ACT_SOFTMAX) {
@@ -31,26 +33,24 @@ static double TF(squared)(bool mse, xn_act act, size_t n, size_t K, size_t total
             for (size_t k = 0; k < K; k++)
                 dzi[k] = ai[k] * (dzi[k] - gdot);
     }
-    return sum;
 }
 
 /* -[y log s(z) + (1-y) log(1-s(z))] = softplus(z) - y z, delta a - y. */
-static double TF(binary_ce)(size_t n, size_t K, size_t total, const XN_T *A, const XN_T *Z,
-                            const XN_T *y, XN_T *dz, double sum)
+static void TF(binary_ce)(size_t n, size_t K, size_t total, const XN_T *A, const XN_T *Z,
+                          const XN_T *y, XN_T *dz, double *terms)
 {
     XN_T nk = (XN_T)((double)total * (double)K);
     for (size_t i = 0; i < n * K; i++) {
-        sum += softplus((double)Z[i]) - (double)y[i] * (double)Z[i];
+        terms[i] = softplus((double)Z[i]) - (double)y[i] * (double)Z[i];
         if (dz)
             dz[i] = (A[i] - y[i]) / nk;
     }
-    return sum;
 }
 
 /* -sum_k y_k log a_k = lse(z) * sum_k y_k - sum_k y_k z_k; its derivative
  * is a_k sum_j y_j - y_k, which is a - y for one-hot y. */
-static double TF(categorical_ce)(size_t n, size_t K, size_t total, const XN_T *A, const XN_T *Z,
-                                 const XN_T *y, XN_T *dz, double sum)
+static void TF(categorical_ce)(size_t n, size_t K, size_t total, const XN_T *A, const XN_T *Z,
+                               const XN_T *y, XN_T *dz, double *terms)
 {
     for (size_t i = 0; i < n; i++) {
         const XN_T *zi = Z + i * K, *yi = y + i * K, *ai = A + i * K;
@@ -63,25 +63,26 @@ static double TF(categorical_ce)(size_t n, size_t K, size_t total, const XN_T *A
             ys += yi[k];
             yz += (double)yi[k] * (double)zi[k];
         }
-        sum += (mx + log(se)) * ys - yz;
+        terms[i] = (mx + log(se)) * ys - yz;
         if (dz)
             for (size_t k = 0; k < K; k++)
                 dz[i * K + k] = (ai[k] * (XN_T)ys - yi[k]) / (XN_T)total;
     }
-    return sum;
 }
 
-double TF(xn_loss_sum)(xn_loss loss, xn_act act, size_t n, size_t K, size_t total, const XN_T *a,
-                       const XN_T *z, const XN_T *y, XN_T *dz, double sum)
+void TF(xn_loss_terms)(xn_loss loss, xn_act act, size_t n, size_t K, size_t total, const XN_T *a,
+                       const XN_T *z, const XN_T *y, XN_T *dz, double *terms)
 {
     switch (loss) {
     case XN_LOSS_MSE:
     case XN_LOSS_SSE:
-        return TF(squared)(loss == XN_LOSS_MSE, act, n, K, total, a, y, dz, sum);
+        TF(squared)(loss == XN_LOSS_MSE, act, n, K, total, a, y, dz, terms);
+        break;
     case XN_LOSS_BCE:
-        return TF(binary_ce)(n, K, total, a, z, y, dz, sum);
+        TF(binary_ce)(n, K, total, a, z, y, dz, terms);
+        break;
     case XN_LOSS_CCE:
-        return TF(categorical_ce)(n, K, total, a, z, y, dz, sum);
+        TF(categorical_ce)(n, K, total, a, z, y, dz, terms);
+        break;
     }
-    return sum;
 }

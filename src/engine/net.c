@@ -116,6 +116,7 @@ xn_status xn_net_new(xn_net **out, const xn_net_config *cfg, bool training, xn_e
     net->engine = cfg->dtype == XN_FLOAT32 ? &xn_engine_f32 : &xn_engine_f64;
     net->nparams = nparams;
     net->opt = xn_opt_default(XN_OPT_GD);
+    net->max_threads = xn_cpu_count() < XN_MAX_THREADS ? xn_cpu_count() : XN_MAX_THREADS;
     size_t off = 0;
     for (size_t i = 0; i <= net->L; i++)
         net->sizes[i] = cfg->sizes[i];
@@ -152,8 +153,14 @@ xn_status xn_net_need_training(xn_net *net)
         return XN_OK;
     size_t P = net->nparams, bytes = P * net->engine->size;
     net->train = calloc(3, bytes);
-    if (!net->train)
+    net->part = malloc(2 * xn_update_slices(net, true) * sizeof *net->part);
+    if (!net->train || !net->part) {
+        free(net->train);
+        free(net->part);
+        net->train = NULL;
+        net->part = NULL;
         return xn_net_fail(net, XN_ENOMEM, "out of memory for the gradients and moments");
+    }
     net->grads = net->train;
     net->m = (char *)net->train + bytes;
     net->v = (char *)net->train + 2 * bytes;
@@ -165,6 +172,8 @@ void xn_net_destroy(xn_net *net)
 {
     if (!net)
         return;
+    xn_pool_destroy(net->pool);
+    free(net->part);
     free(net->ws);
     free(net->mean);
     free(net->ymean);
@@ -183,11 +192,13 @@ xn_status xn_net_reserve(xn_net *net, size_t max_batch)
         return XN_OK;
     if (max_batch > INT_MAX)
         return xn_net_fail(net, XN_ENOMEM, "%zu rows is over the limit of %d", max_batch, INT_MAX);
-    /* elements per row: every A_l, Z_L, the two delta buffers, and the
-     * inputs and targets where the caller's doubles are converted */
+    /* elements per row: the loss terms (K doubles), every A_l, Z_L, the two
+     * delta buffers, and the inputs and targets where the caller's doubles
+     * are converted */
     bool convert_x = net->mean || net->dtype != XN_FLOAT64, convert_y = net->ymean || net->dtype != XN_FLOAT64;
     size_t n0 = net->sizes[0], K = net->sizes[net->L], es = net->engine->size;
-    size_t per_row = K + 2 * net->max_width + (convert_x ? n0 : 0) + (convert_y ? K : 0), total;
+    size_t per_row = K * sizeof(double) / es + K + 2 * net->max_width + (convert_x ? n0 : 0) + (convert_y ? K : 0),
+           total;
     for (size_t l = 1; l <= net->L; l++)
         per_row += net->sizes[l];
     if (!xn_mul_ok(per_row, max_batch, &total) || total > SIZE_MAX / es)
@@ -198,6 +209,8 @@ xn_status xn_net_reserve(xn_net *net, size_t max_batch)
     free(net->ws);
     net->ws = ws;
     net->cap = max_batch;
+    net->terms = (double *)(void *)ws;
+    ws += max_batch * K * sizeof(double);
     for (size_t l = 1; l <= net->L; l++) {
         net->a[l] = ws;
         ws += max_batch * net->sizes[l] * es;
@@ -210,6 +223,7 @@ xn_status xn_net_reserve(xn_net *net, size_t max_batch)
     net->xs = convert_x ? ws : NULL;
     ws += convert_x ? max_batch * n0 * es : 0;
     net->ys = convert_y ? ws : NULL;
+    xn_net_start_threads(net);
     return XN_OK;
 }
 
@@ -246,6 +260,7 @@ xn_status xn_net_clone(xn_net **out, const xn_net *net)
     c->opt_t = net->opt_t;
     c->mbound = net->mbound;
     c->vbound = net->vbound;
+    xn_net_set_threads(c, net->threads); /* valid: net's own */
     return XN_OK;
 }
 
@@ -395,8 +410,10 @@ xn_loss xn_net_loss(const xn_net *net) { return net ? net->loss : XN_LOSS_MSE; }
 xn_kernel xn_net_kernel(const xn_net *net) { return net ? net->kernel : XN_KERNEL_AUTO; }
 void xn_net_set_kernel(xn_net *net, xn_kernel k)
 {
-    if (net && k >= XN_KERNEL_AUTO && k <= XN_KERNEL_NAIVE)
+    if (net && k >= XN_KERNEL_AUTO && k <= XN_KERNEL_NAIVE) {
         net->kernel = k;
+        xn_net_start_threads(net); /* the naive kernel cuts less */
+    }
 }
 size_t xn_net_param_count(const xn_net *net) { return net ? net->nparams : 0; }
 

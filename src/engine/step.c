@@ -52,7 +52,7 @@ static void forward_rows(xn_net *net, size_t m, const double *x)
 {
     const void *in = x;
     if (net->xs) { /* converted: standardized, or to float */
-        net->engine->rows_in(m, net->sizes[0], x, NULL, net->mean, net->sd, net->xs);
+        net->engine->gather(net, m, net->sizes[0], x, NULL, net->mean, net->sd, net->xs);
         in = net->xs;
     }
     net->engine->forward(net, m, in, net->a[net->L], net->zout);
@@ -71,6 +71,7 @@ xn_status xn_net_forward(xn_net *net, size_t n, const double *x, const double **
                         "xn_net_predict, which takes any number)", n, net->cap);
     if (s != XN_OK)
         return s;
+    xn_net_begin(net);
     forward_rows(net, n, x);
     *out = net->a[net->L];
     return XN_OK;
@@ -97,6 +98,7 @@ xn_status xn_net_predict(xn_net *net, size_t n, const double *x, double *y)
         return s;
     /* a NaN input may vanish inside (relu maps it to 0): look at both ends */
     size_t n0 = net->sizes[0], K = net->sizes[net->L], bad_in = n, bad_out = n;
+    xn_net_begin(net);
     for (size_t r0 = 0; r0 < n; r0 += net->cap) {
         size_t m = n - r0 < net->cap ? n - r0 : net->cap;
         forward_rows(net, m, x + r0 * n0);
@@ -129,6 +131,7 @@ xn_status xn_net_eval_loss(xn_net *net, size_t n, const double *x, const double 
         return s;
     size_t n0 = net->sizes[0], K = net->sizes[net->L];
     double sum = 0.0;
+    xn_net_begin(net);
     for (size_t r0 = 0; r0 < n; r0 += net->cap) {
         size_t m = n - r0 < net->cap ? n - r0 : net->cap;
         sum = net->engine->loss_rows(net, m, x + r0 * n0, y + r0 * K, n, sum);
@@ -145,12 +148,13 @@ xn_status xn_net_accuracy(xn_net *net, size_t n, const double *x, const double *
     if (s != XN_OK)
         return s;
     size_t n0 = net->sizes[0], K = net->sizes[net->L], right = 0;
+    xn_net_begin(net);
     for (size_t r0 = 0; r0 < n; r0 += net->cap) {
         size_t m = n - r0 < net->cap ? n - r0 : net->cap;
         forward_rows(net, m, x + r0 * n0);
         const void *yb = y + r0 * K;
         if (net->ys) { /* the targets in the network's type and scale */
-            net->engine->rows_in(m, K, y + r0 * K, NULL, net->ymean, net->ysd, net->ys);
+            net->engine->gather(net, m, K, y + r0 * K, NULL, net->ymean, net->ysd, net->ys);
             yb = net->ys;
         }
         right += net->engine->count_right(m, K, net->a[net->L], yb);
@@ -199,6 +203,7 @@ double xn_net_accumulate_rows(xn_net *net, size_t n, const void *x, const void *
                               double sum, bool ready)
 {
     net->grads_set = true;
+    xn_net_begin(net);
     return net->engine->accumulate(net, n, x, y, total, sum, ready, block_rows(net, n));
 }
 
@@ -231,7 +236,7 @@ xn_status xn_net_gradient(xn_net *net, size_t n, const double *x, const double *
                                 xn_net_accumulate_rows(net, n, x, y, n, 0.0, false));
     if (loss)
         *loss = value;
-    if (!isfinite(value) || !isfinite(net->engine->absmax(net->nparams, net->grads)))
+    if (!isfinite(value) || !isfinite(net->engine->absmax(net, net->grads)))
         return xn_net_fail(net, XN_ENUMERIC, "gradient: the loss or a gradient is not finite");
     return XN_OK;
 }
@@ -264,6 +269,7 @@ xn_status xn_net_accumulate(xn_net *net, size_t n, const double *x, const double
 
 xn_status xn_net_apply_update(xn_net *net)
 {
+    xn_net_begin(net);
     if (!net->engine->update(net))
         return xn_net_fail(net, XN_ENUMERIC,
                            "update: a parameter or moment would not be finite; nothing changed");

@@ -123,8 +123,8 @@ xn_status xn_mt_read_state(xn_mt_reader *r, xn_net *net, xn_checkpoint *ck, bool
     }
     if (keep) {
         /* the moments read back: their bounds are their largest values */
-        net->mbound = net->engine->absmax(r->nparams, net->m);
-        net->vbound = net->engine->absmax(r->nparams, net->v);
+        net->mbound = net->engine->absmax(net, net->m);
+        net->vbound = net->engine->absmax(net, net->v);
         ck->fit = f;
         ck->rng = g;
         ck->best = best;

@@ -246,12 +246,13 @@ static xn_status batch_step(xn_net *net, const xn_fit_config *c, const buffers *
     slice(m, c->ranks > 1 ? c->rank : 0, c->ranks > 1 ? c->ranks : 1, &lo, &hi);
     sums part = {0, 0};
     net->grads_fresh = true;
+    xn_net_begin(net);
     if (hi > lo) {
         bool direct = in_order && net->dtype == XN_FLOAT64 && !net->ymean;
         const void *bx = x + rows[lo] * n0, *by = y + rows[lo] * K;
         if (!direct) {
-            net->engine->rows_in(hi - lo, n0, x, rows + lo, net->mean, net->sd, b->bx);
-            net->engine->rows_in(hi - lo, K, y, rows + lo, net->ymean, net->ysd, b->by);
+            net->engine->gather(net, hi - lo, n0, x, rows + lo, net->mean, net->sd, b->bx);
+            net->engine->gather(net, hi - lo, K, y, rows + lo, net->ymean, net->ysd, b->by);
             bx = b->bx;
             by = b->by;
         }

@@ -1,0 +1,219 @@
+/* A network's threads: a pool of workers that run the slices of one region
+ * of a step together with the calling thread.
+ *
+ * A region is a function and a count of slices fixed by the work's shape,
+ * never by the number of threads: every slice writes its own part of the
+ * outputs, so which thread runs it changes nothing in the result.  Slices
+ * are claimed one at a time from a shared counter, and the caller claims
+ * like any worker: a worker that is slow to wake (the machine is busy, the
+ * worker sleeps) leaves its slices to the others, and a region never waits
+ * for a thread that has not started one.
+ *
+ * The counter, and the word that holds the region's slice count, carry the
+ * region's generation in their top 32 bits, so a worker that still holds an
+ * older region can never claim a slice of the next one; the function and
+ * its context are read only after a claim, when the caller cannot be
+ * publishing another region.  Idle workers spin for a
+ * short while (the next region of a step follows within microseconds),
+ * then sleep on a condition variable until the next region.  Workers block
+ * every signal: a program's handlers run on its own threads. */
+#define _GNU_SOURCE /* sched_getaffinity */
+
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/* How long an idle worker spins before it sleeps: longer than the gap
+ * between two regions of a step or two steps of xn_fit (bench/RESULTS.md),
+ * short enough that a worker left idle soon gives its core back.  A
+ * caller waiting for a slice another thread claimed yields the core every
+ * YIELD_SPINS spins, in case that thread is waiting for it. */
+#define SPIN_NS 100000
+#define YIELD_SPINS 1024
+
+typedef struct {
+    xn_pool *pool;
+    size_t id; /* 1..threads-1; the caller is 0 */
+    pthread_t thread;
+} worker;
+
+struct xn_pool {
+    size_t threads;
+    worker *workers;        /* (threads - 1) */
+    _Atomic uint64_t claim; /* generation << 32 | next slice */
+    _Atomic uint64_t region; /* generation << 32 | slices */
+    _Atomic uint32_t gen;   /* the region's generation, which wakes workers */
+    _Atomic size_t done;    /* slices finished in this region */
+    _Atomic size_t helpers; /* workers asked to help: ids 1..helpers */
+    _Atomic int quit;
+    _Atomic int sleepers;
+    /* the region, written before it is published and read after a claim */
+    xn_slice_fn fn;
+    void *ctx;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+};
+
+static inline void relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+static int64_t now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+/* Claims and runs slices of region `gen` until none is left or the region
+ * is no longer current. */
+static void claim_slices(xn_pool *p, uint32_t gen)
+{
+    for (;;) {
+        uint64_t c = atomic_load_explicit(&p->claim, memory_order_acquire);
+        uint64_t r = atomic_load_explicit(&p->region, memory_order_acquire);
+        if ((uint32_t)(c >> 32) != gen || (uint32_t)(r >> 32) != gen || (uint32_t)c >= (uint32_t)r)
+            return;
+        if (!atomic_compare_exchange_weak_explicit(&p->claim, &c, c + 1, memory_order_acq_rel,
+                                                   memory_order_acquire))
+            continue;
+        p->fn(p->ctx, (size_t)(uint32_t)c);
+        atomic_fetch_add_explicit(&p->done, 1, memory_order_release);
+    }
+}
+
+static void *work(void *arg)
+{
+    worker *w = arg;
+    xn_pool *p = w->pool;
+    uint32_t seen = 0;
+    for (;;) {
+        uint32_t g;
+        int64_t t0 = now_ns();
+        for (long spins = 0; (g = atomic_load_explicit(&p->gen, memory_order_acquire)) == seen; spins++) {
+            if (atomic_load_explicit(&p->quit, memory_order_acquire))
+                return NULL;
+            if (spins % 64 != 63 || now_ns() - t0 < SPIN_NS) {
+                relax();
+                continue;
+            }
+            pthread_mutex_lock(&p->lock);
+            atomic_fetch_add(&p->sleepers, 1);
+            while (atomic_load(&p->gen) == seen && !atomic_load(&p->quit))
+                pthread_cond_wait(&p->wake, &p->lock);
+            atomic_fetch_sub(&p->sleepers, 1);
+            pthread_mutex_unlock(&p->lock);
+            t0 = now_ns();
+        }
+        seen = g;
+        if (w->id <= atomic_load_explicit(&p->helpers, memory_order_relaxed))
+            claim_slices(p, g);
+    }
+}
+
+void xn_pool_destroy(xn_pool *p)
+{
+    if (!p)
+        return;
+    pthread_mutex_lock(&p->lock);
+    atomic_store(&p->quit, 1);
+    pthread_cond_broadcast(&p->wake);
+    pthread_mutex_unlock(&p->lock);
+    for (size_t i = 0; i + 1 < p->threads; i++)
+        pthread_join(p->workers[i].thread, NULL);
+    pthread_cond_destroy(&p->wake);
+    pthread_mutex_destroy(&p->lock);
+    free(p->workers);
+    free(p);
+}
+
+xn_status xn_pool_create(xn_pool **out, size_t threads)
+{
+    *out = NULL;
+    if (threads < 2)
+        return XN_OK;
+    xn_pool *p = calloc(1, sizeof *p);
+    worker *ws = calloc(threads - 1, sizeof *ws);
+    if (!p || !ws || pthread_mutex_init(&p->lock, NULL) != 0) {
+        free(p);
+        free(ws);
+        return XN_ENOMEM;
+    }
+    if (pthread_cond_init(&p->wake, NULL) != 0) {
+        pthread_mutex_destroy(&p->lock);
+        free(p);
+        free(ws);
+        return XN_ENOMEM;
+    }
+    p->workers = ws;
+    p->threads = 1;
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old); /* the workers inherit it */
+    for (size_t i = 0; i + 1 < threads; i++) {
+        ws[i].pool = p;
+        ws[i].id = i + 1;
+        if (pthread_create(&ws[i].thread, NULL, work, &ws[i]) != 0)
+            break;
+        p->threads++;
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (p->threads < threads) {
+        xn_pool_destroy(p);
+        return XN_ENOMEM;
+    }
+    *out = p;
+    return XN_OK;
+}
+
+size_t xn_pool_threads(const xn_pool *p) { return p ? p->threads : 1; }
+
+void xn_pool_run(xn_pool *p, size_t threads, size_t slices, xn_slice_fn fn, void *ctx)
+{
+    if (!p || threads < 2 || slices < 2 || slices > UINT32_MAX) {
+        for (size_t s = 0; s < slices; s++)
+            fn(ctx, s);
+        return;
+    }
+    uint32_t g = atomic_load_explicit(&p->gen, memory_order_relaxed) + 1;
+    p->fn = fn;
+    p->ctx = ctx;
+    atomic_store_explicit(&p->done, 0, memory_order_relaxed);
+    atomic_store_explicit(&p->region, (uint64_t)g << 32 | slices, memory_order_release);
+    atomic_store_explicit(&p->helpers, (threads < p->threads ? threads : p->threads) - 1,
+                          memory_order_relaxed);
+    atomic_store_explicit(&p->claim, (uint64_t)g << 32, memory_order_release);
+    atomic_store(&p->gen, g);
+    if (atomic_load(&p->sleepers) > 0) {
+        pthread_mutex_lock(&p->lock);
+        pthread_cond_broadcast(&p->wake);
+        pthread_mutex_unlock(&p->lock);
+    }
+    claim_slices(p, g);
+    for (long spins = 0; atomic_load_explicit(&p->done, memory_order_acquire) != slices;)
+        if (++spins % YIELD_SPINS == 0)
+            sched_yield(); /* the worker with the last slice may be waiting for this core */
+        else
+            relax();
+}
+
+size_t xn_cpu_count(void)
+{
+#ifdef __linux__
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+        return (size_t)CPU_COUNT(&set);
+#endif
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (size_t)n : 1;
+}
