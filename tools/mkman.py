@@ -60,8 +60,9 @@ atomically, only by a run that succeeds.
 .SH ENVIRONMENT
 .TP
 .B OPENBLAS_NUM_THREADS
-threads for the BLAS products, as OpenBLAS reads it;
-\fBxornet train \-\-threads\fR \fIN\fR overrides it.
+threads for the BLAS products of \fBpredict\fR, \fBeval\fR and \fBgrad\fR, as
+OpenBLAS reads it; \fBxornet train\fR sets OpenBLAS to one thread and runs
+the network on threads of its own (\fB\-\-threads\fR \fIN\fR).
 .TP
 .B TMPDIR
 where \fB\-\-plot\fR writes each picture's data and gnuplot script

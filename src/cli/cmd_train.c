@@ -99,7 +99,7 @@ static const char train_help_2[] =
     "                      exp:G (times G every epoch), cosine[:MIN] (to MIN over the run)\n"
     "  --target-loss X     stop once the training loss is at or below X\n"
     "  --kernel NAME       auto (default), blas or naive\n"
-    "  --threads N         OpenBLAS threads (default: OpenBLAS's choice)\n"
+    "  --threads N         threads (default: every CPU the run may use)\n"
     "  --check-ranks       under mpirun, compare the ranks' networks after every\n"
     "                      epoch (always done once at the end)\n"
     "output:\n"
@@ -1050,8 +1050,7 @@ int cmd_train(int argc, char **argv)
         a.checkpoint = 0;
     }
 #if XN_HAVE_OPENBLAS_THREADS
-    if (a.threads)
-        openblas_set_num_threads((int)a.threads);
+    openblas_set_num_threads(1); /* the network's threads run the products (xornet.h) */
 #endif
     data_sets sets = {{0}, {0}, {0}};
     xn_net *net = NULL;
@@ -1071,6 +1070,10 @@ int cmd_train(int argc, char **argv)
         rc = check_targets(net, &sets.train, a.data ? a.data : "xor");
     if (rc == EXIT_OK)
         rc = load_others(&a, net, &sets);
+    if (rc == EXIT_OK && a.threads && xn_net_set_threads(net, a.threads) != XN_OK) {
+        cli_error("--threads: %s", xn_net_error(net));
+        rc = EXIT_USAGE;
+    }
     if (rc == EXIT_OK && !a.resume && xn_net_set_opt(net, &a.opt) != XN_OK) {
         cli_error("--opt: %s", xn_net_error(net));
         rc = EXIT_USAGE;
