@@ -2,18 +2,26 @@
  * shape of Fashion-MNIST's (60000 rows of 784 inputs, 10 classes), for the
  * 784-256-10 and 784-512-256-10 relu/softmax networks, batches of 32, 128
  * and 512, Adam, float64 and float32, next to:
- *   - the floor: the step's matrix products alone (forward, the weight
- *     gradients and the deltas of every layer: 3L - 1 gemm calls) as bare
- *     cblas calls on preallocated buffers, an epoch's worth of them;
+ *   - the floor: the step's matrix products alone (fit_floor.h), whole
+ *     (one call each, OpenBLAS threading it) and sliced as a network's
+ *     threads run them;
  *   - PyTorch (nn.Sequential + Adam, bench/fit_peers.py), float64 and
  *     float32;
- *   - a NumPy float64 loop as a NumPy user writes it (the same script).
- * Every system at 1 and 2 threads, and PyTorch also with one thread of
+ *   - a NumPy float64 loop as a NumPy user writes it (the same script);
+ *   - with --program, the xornet program itself on the real Fashion-MNIST
+ *     files (`xornet train`, the second epoch's seconds from --history).
+ * xornet runs on its own threads with OpenBLAS on one (the library's
+ * rule, xornet.h) and, for comparison, on OpenBLAS's threads ("on blas");
+ * every other system at 1 and 2 threads, PyTorch also with one thread of
  * its own over 2 of OpenBLAS's (its BLAS on Debian); a ratio is taken
- * against the best setting of each.  Also a breakdown of xornet's step: the gradient, the
- * optimizer's update, the gather of a batch's rows, and the rest.
+ * against the best setting of each.  Also the breakdown of xornet's step
+ * at its best thread count: the gather of a batch's rows, the gradient
+ * (forward, loss, backward), the optimizer's update, and the rest of the
+ * epoch, beside the floor's products.
  *
- *   fit_bench [--quick] [--md] [--nets 1|2] [--repeats R] [--python PATH]
+ *   fit_bench [--quick] [--md] [--nets 1|2] [--batch B] [--type f64|f32]
+ *             [--repeats R] [--python PATH] [--no-peers]
+ *             [--program XORNET [--fashion DIR]]
  *
  * Medians of R repeats (3), a configuration's systems run one after the
  * other in each repeat, so they see the same load.  Timings are reported,
@@ -27,8 +35,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bench_util.h"
+#include "fit_floor.h"
 #include "fit_setup.h"
 #include "src/engine/internal.h"
 #include "xn_config.h"
@@ -47,16 +57,18 @@ char *openblas_get_config(void);
 #define XN_BENCH_SRCDIR "bench"
 #endif
 
-enum { MAX_L = FIT_MAX_L, THREADS = 2, MAX_REPEATS = 9 };
+enum { THREADS = 2, MAX_REPEATS = 9 };
 
 typedef fit_shape shape;
 
 typedef struct {
-    bool quick, md;
+    bool quick, md, peers;
     int repeats;
-    int nets; /* the first 1 or 2 networks */
+    int nets;        /* the first 1 or 2 networks */
+    size_t batch;    /* 0: all three */
+    int type;        /* -1: both, 0: f64, 1: f32 */
     size_t rows;
-    const char *python;
+    const char *python, *program, *fashion;
 } options;
 
 static double median(double *v, int n)
@@ -98,8 +110,9 @@ static breakdown xornet_parts(xn_net *net, fit_data *s, size_t batch)
     for (size_t k = 0; k < steps; k++) {
         size_t m = n - k * batch < batch ? n - k * batch : batch;
         double t0 = bench_now();
-        net->engine->rows_in(m, in, s->d.x, perm + k * batch, NULL, NULL, bx);
-        net->engine->rows_in(m, K, s->d.y, perm + k * batch, NULL, NULL, by);
+        xn_net_begin(net);
+        net->engine->gather(net, m, in, s->d.x, perm + k * batch, NULL, NULL, bx);
+        net->engine->gather(net, m, K, s->d.y, perm + k * batch, NULL, NULL, by);
         double t1 = bench_now();
         net->grads_fresh = true;
         xn_net_accumulate_rows(net, m, bx, by, m, 0.0, true);
@@ -116,75 +129,35 @@ static breakdown xornet_parts(xn_net *net, fit_data *s, size_t batch)
     return b;
 }
 
-/* ---- the floor: the step's products alone ------------------------------ */
+/* ---- the program on the real data -------------------------------------- */
 
-typedef struct {
-    shape sh;
-    size_t batch;
-    bool f32;
-    void *w[MAX_L + 1], *dw[MAX_L + 1], *a[MAX_L + 1], *d[MAX_L + 1];
-} floor_ctx;
-
-static void floor_init(floor_ctx *c, const shape *sh, size_t batch, bool f32)
+/* The second epoch's seconds of `xornet train` on Fashion-MNIST (its
+ * --history's last column), or NAN if it could not run. */
+static double program_epoch(const options *o, size_t batch, bool f32, int threads)
 {
-    c->sh = *sh;
-    c->batch = batch;
-    c->f32 = f32;
-    size_t es = f32 ? sizeof(float) : sizeof(double);
-    for (size_t l = 0; l <= sh->L; l++) {
-        c->a[l] = calloc(batch * sh->sizes[l], es);
-        c->d[l] = calloc(batch * sh->sizes[l], es);
-        if (l) {
-            c->w[l] = calloc(sh->sizes[l - 1] * sh->sizes[l], es);
-            c->dw[l] = calloc(sh->sizes[l - 1] * sh->sizes[l], es);
+    char hist[] = "/tmp/fit_bench_XXXXXX", cmd[2400], line[512];
+    int fd = mkstemp(hist);
+    if (fd < 0)
+        return NAN;
+    close(fd);
+    snprintf(cmd, sizeof cmd,
+             "'%s' train --data '%s/train-images-idx3-ubyte.gz' --labels '%s/train-labels-idx1-ubyte.gz' "
+             "--layers 784,256,10 --batch %zu --epochs 2 --val-split 0 --seed 1 --dtype %s --threads %d "
+             "--history '%s' >/dev/null 2>&1", o->program, o->fashion, o->fashion, batch,
+             f32 ? "float32" : "float64", threads, hist);
+    double secs = NAN;
+    if (system(cmd) == 0) {
+        FILE *f = fopen(hist, "r");
+        while (f && fgets(line, sizeof line, f)) {
+            const char *last = strrchr(line, ',');
+            if (!strncmp(line, "2,", 2) && last)
+                secs = atof(last + 1);
         }
+        if (f)
+            fclose(f);
     }
-}
-
-static void floor_free(floor_ctx *c)
-{
-    for (size_t l = 0; l <= c->sh.L; l++) {
-        free(c->a[l]);
-        free(c->d[l]);
-        if (l) {
-            free(c->w[l]);
-            free(c->dw[l]);
-        }
-    }
-}
-
-/* C(m,n) = op(A) op(B), row-major, in the context's precision */
-static void gemm(const floor_ctx *c, bool ta, bool tb, size_t m, size_t n, size_t k, const void *A,
-                 size_t lda, const void *B, size_t ldb, void *C, size_t ldc)
-{
-    if (c->f32)
-        cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)m,
-                    (int)n, (int)k, 1.0f, A, (int)lda, B, (int)ldb, 0.0f, C, (int)ldc);
-    else
-        cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)m,
-                    (int)n, (int)k, 1.0, A, (int)lda, B, (int)ldb, 0.0, C, (int)ldc);
-}
-
-/* One step's products: A_l = A_{l-1} W_l; dW_l = A_{l-1}^T D_l;
- * D_{l-1} = D_l W_l^T. */
-static void floor_step(const floor_ctx *c, size_t m)
-{
-    const size_t *s = c->sh.sizes;
-    for (size_t l = 1; l <= c->sh.L; l++)
-        gemm(c, false, false, m, s[l], s[l - 1], c->a[l - 1], s[l - 1], c->w[l], s[l], c->a[l], s[l]);
-    for (size_t l = c->sh.L; l >= 1; l--) {
-        gemm(c, true, false, s[l - 1], s[l], m, c->a[l - 1], s[l - 1], c->d[l], s[l], c->dw[l], s[l]);
-        if (l > 1)
-            gemm(c, false, true, m, s[l - 1], s[l], c->d[l], s[l], c->w[l], s[l], c->d[l - 1], s[l - 1]);
-    }
-}
-
-static double floor_epoch(const floor_ctx *c, size_t rows)
-{
-    double t0 = bench_now();
-    for (size_t r = 0; r < rows; r += c->batch)
-        floor_step(c, rows - r < c->batch ? rows - r : c->batch);
-    return bench_now() - t0;
+    remove(hist);
+    return secs;
 }
 
 /* ---- the peers --------------------------------------------------------- */
@@ -245,11 +218,14 @@ static double peer(const char *py, const char *system, const shape *sh, size_t b
 
 /* ---- one configuration ------------------------------------------------- */
 
-/* torch[t] for t < THREADS: t + 1 threads of its own and of OpenBLAS;
- * torch[THREADS]: one of its own, THREADS of OpenBLAS's (often PyTorch's
- * fastest here: its pool and OpenBLAS's then do not fight over the cores) */
+/* Every system's medians.  xornet[t], floor[t]: t + 1 threads (the
+ * network's, with OpenBLAS on one; OpenBLAS's for the whole floor);
+ * on_blas: xornet on OpenBLAS's THREADS threads; sliced: the sliced floor
+ * on THREADS; torch[t] for t < THREADS: t + 1 threads of its own and of
+ * OpenBLAS; torch[THREADS]: one of its own, THREADS of OpenBLAS's. */
 typedef struct {
-    double xornet[THREADS], floor[THREADS], torch[THREADS + 1], numpy[THREADS];
+    double xornet[THREADS], on_blas, floor[THREADS], sliced, program, torch[THREADS + 1], numpy[THREADS];
+    int best_threads;
     breakdown parts;
 } result;
 
@@ -265,42 +241,60 @@ static double best_of(const double *v, int n)
 static double best(const double *v) { return best_of(v, THREADS); }
 
 /* A configuration's systems, interleaved: each repeat times an epoch of
- * xornet and of the floor at every thread count, then one of each peer
- * setting (after the peer's own warm-up epoch), so that all of them see
- * the machine in the same state; the medians over the repeats. */
+ * each in turn, so that all of them see the machine in the same state;
+ * the medians over the repeats. */
 static void run_config(const shape *sh, size_t batch, bool f32, fit_data *s, const options *o,
                        const char *py, bool torch, result *r)
 {
-    double xv[THREADS][MAX_REPEATS], fv[THREADS][MAX_REPEATS], tv[THREADS + 1][MAX_REPEATS],
-        nv[THREADS][MAX_REPEATS];
+    enum { XN = 0, ON_BLAS = THREADS, FLOOR = THREADS + 1, SLICED = 2 * THREADS + 1, PROGRAM,
+           TORCH, NUMPY = TORCH + THREADS + 1, SYSTEMS = NUMPY + THREADS };
+    double v[SYSTEMS][MAX_REPEATS];
     floor_ctx fc;
-    floor_init(&fc, sh, batch, f32);
     xn_net *net = fit_net_make(sh, f32 ? XN_FLOAT32 : XN_FLOAT64);
+    if (!net || !floor_init(&fc, sh, batch, f32, THREADS)) {
+        fprintf(stderr, "fit_bench: out of memory\n");
+        exit(1);
+    }
     SET_THREADS(1);
     xornet_epoch(net, s, batch); /* warm-up: pages, caches, BLAS buffers */
-    floor_epoch(&fc, o->rows);
+    floor_epoch(&fc, o->rows, false);
     for (int rep = 0; rep < o->repeats; rep++) {
         for (int t = 0; t < THREADS; t++) {
+            SET_THREADS(1);
+            xn_net_set_threads(net, (size_t)t + 1);
+            v[XN + t][rep] = xornet_epoch(net, s, batch);
             SET_THREADS(t + 1);
-            xv[t][rep] = xornet_epoch(net, s, batch);
-            fv[t][rep] = floor_epoch(&fc, o->rows);
+            v[FLOOR + t][rep] = floor_epoch(&fc, o->rows, false);
         }
+        SET_THREADS(THREADS);
+        v[ON_BLAS][rep] = xornet_epoch(net, s, batch);
+        SET_THREADS(1);
+        v[SLICED][rep] = floor_epoch(&fc, o->rows, true);
+        v[PROGRAM][rep] = o->program && sh->L == 2 ? program_epoch(o, batch, f32, THREADS) : NAN;
         for (int t = 0; t <= THREADS; t++) /* t == THREADS: 1 of its own, THREADS of BLAS */
-            tv[t][rep] = torch ? peer(py, "torch", sh, batch, f32, t < THREADS ? t + 1 : 1,
-                                      t < THREADS ? t + 1 : THREADS, 1, o)
-                               : NAN;
+            v[TORCH + t][rep] = torch ? peer(py, "torch", sh, batch, f32, t < THREADS ? t + 1 : 1,
+                                             t < THREADS ? t + 1 : THREADS, 1, o)
+                                      : NAN;
         for (int t = 0; t < THREADS; t++)
-            nv[t][rep] = py && !f32 ? peer(py, "numpy", sh, batch, f32, t + 1, t + 1, 1, o) : NAN;
+            v[NUMPY + t][rep] = py && !f32 ? peer(py, "numpy", sh, batch, f32, t + 1, t + 1, 1, o) : NAN;
     }
     for (int t = 0; t <= THREADS; t++) {
         if (t < THREADS) {
-            r->xornet[t] = median(xv[t], o->repeats);
-            r->floor[t] = median(fv[t], o->repeats);
-            r->numpy[t] = median(nv[t], o->repeats);
+            r->xornet[t] = median(v[XN + t], o->repeats);
+            r->floor[t] = median(v[FLOOR + t], o->repeats);
+            r->numpy[t] = median(v[NUMPY + t], o->repeats);
         }
-        r->torch[t] = median(tv[t], o->repeats);
+        r->torch[t] = median(v[TORCH + t], o->repeats);
     }
+    r->on_blas = median(v[ON_BLAS], o->repeats);
+    r->sliced = median(v[SLICED], o->repeats);
+    r->program = median(v[PROGRAM], o->repeats);
+    r->best_threads = 1;
+    for (int t = 1; t < THREADS; t++)
+        if (r->xornet[t] < r->xornet[r->best_threads - 1])
+            r->best_threads = t + 1;
     SET_THREADS(1);
+    xn_net_set_threads(net, (size_t)r->best_threads);
     r->parts = xornet_parts(net, s, batch);
     xn_net_destroy(net);
     floor_free(&fc);
@@ -324,14 +318,16 @@ static void put_ratio(double a, double b, bool md)
 static void header(bool md)
 {
     if (md) {
-        puts("| net | batch | type | xornet 1t | xornet 2t | floor 1t | floor 2t | torch 1t | torch 2t | "
-             "torch 1t+blas 2t | numpy 1t | numpy 2t | xornet / floor | torch / xornet | numpy / xornet | "
-             "gather | gradient | update | rest |");
-        puts("|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+        puts("| net | batch | type | xornet 1t | xornet 2t | xornet on blas 2t | xornet train | floor 1t | "
+             "floor 2t | floor sliced 2t | torch 1t | torch 2t | torch 1t+blas 2t | numpy 1t | numpy 2t | "
+             "xornet / floor | train / floor | torch / xornet | numpy / xornet | threads | gather | gradient | "
+             "products | update | rest |");
+        puts("|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
     } else {
-        printf("%-16s %5s %4s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s   %s\n", "net", "batch", "type",
-               "xn 1t", "xn 2t", "floor1t", "floor2t", "torch1t", "torch2t", "torch1+2", "numpy1t", "numpy2t",
-               "xn/flr", "torch/xn", "np/xn", "breakdown (s/epoch, 1 thread): gather gradient update rest");
+        printf("%-16s %5s %4s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s  %s\n", "net",
+               "batch", "type", "xn 1t", "xn 2t", "xn blas", "train", "floor1t", "floor2t", "sliced", "torch1t",
+               "torch2t", "torch1+2", "numpy1t", "numpy2t", "xn/flr", "trn/flr", "torch/xn", "np/xn",
+               "threads; breakdown (s/epoch): gather gradient products update rest");
     }
 }
 
@@ -346,21 +342,29 @@ static void row(const shape *sh, size_t batch, bool f32, const result *r, bool m
         printf("%-16s %5zu %4s", name, batch, f32 ? "f32" : "f64");
     for (int t = 0; t < THREADS; t++)
         put(r->xornet[t], md);
+    put(r->on_blas, md);
+    put(r->program, md);
     for (int t = 0; t < THREADS; t++)
         put(r->floor[t], md);
+    put(r->sliced, md);
     for (int t = 0; t <= THREADS; t++)
         put(r->torch[t], md);
     for (int t = 0; t < THREADS; t++)
         put(r->numpy[t], md);
-    double xb = best(r->xornet);
-    put_ratio(xb, best(r->floor), md);
+    double xb = best(r->xornet), fb = best(r->floor);
+    if (r->sliced < fb)
+        fb = r->sliced;
+    put_ratio(xb, fb, md);
+    put_ratio(r->program, fb, md);
     put_ratio(best_of(r->torch, THREADS + 1), xb, md);
     put_ratio(best(r->numpy), xb, md);
-    double rest = r->xornet[0] - r->parts.gather - r->parts.gradient - r->parts.update;
-    if (!md)
-        printf("  ");
+    /* the floor at the breakdown's threads: the products the gradient holds */
+    double products = r->best_threads == 1 ? r->floor[0] : r->sliced;
+    double rest = r->xornet[r->best_threads - 1] - r->parts.gather - r->parts.gradient - r->parts.update;
+    printf(md ? " %d |" : "  %d", r->best_threads);
     put(r->parts.gather, md);
     put(r->parts.gradient, md);
+    put(products, md);
     put(r->parts.update, md);
     put(rest, md);
     putchar('\n');
@@ -369,25 +373,42 @@ static void row(const shape *sh, size_t batch, bool f32, const result *r, bool m
 
 int main(int argc, char **argv)
 {
-    options o = {.repeats = 3, .rows = 60000, .nets = 2};
+    options o = {.repeats = 3, .rows = 60000, .nets = 2, .peers = true, .type = -1,
+                 .fashion = "/usr/share/datasets/fashion-mnist"};
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--quick")) {
             o.quick = true;
         } else if (!strcmp(argv[i], "--md")) {
             o.md = true;
+        } else if (!strcmp(argv[i], "--no-peers")) {
+            o.peers = false;
         } else if (!strcmp(argv[i], "--nets") && i + 1 < argc) {
             o.nets = atoi(argv[++i]);
+        } else if (!strcmp(argv[i], "--batch") && i + 1 < argc) {
+            o.batch = (size_t)atol(argv[++i]);
+        } else if (!strcmp(argv[i], "--type") && i + 1 < argc) {
+            i++;
+            o.type = !strcmp(argv[i], "f32") ? 1 : !strcmp(argv[i], "f64") ? 0 : -1;
         } else if (!strcmp(argv[i], "--repeats") && i + 1 < argc) {
             o.repeats = atoi(argv[++i]);
         } else if (!strcmp(argv[i], "--python") && i + 1 < argc) {
             o.python = argv[++i];
+        } else if (!strcmp(argv[i], "--program") && i + 1 < argc) {
+            o.program = argv[++i];
+        } else if (!strcmp(argv[i], "--fashion") && i + 1 < argc) {
+            o.fashion = argv[++i];
         } else {
-            fputs("usage: fit_bench [--quick] [--md] [--nets 1|2] [--repeats R] [--python PATH]\n"
-                  "  --quick      seconds (CI): 3000 rows, one network and batch, no peers\n"
-                  "  --md         a Markdown table (bench/RESULTS.md)\n"
-                  "  --nets N     the first network only (1) or both (2, the default)\n"
-                  "  --repeats R  repeats a median is taken of (default 3, at most 9)\n"
-                  "  --python P   the python with NumPy and PyTorch for bench/fit_peers.py\n",
+            fputs("usage: fit_bench [--quick] [--md] [--nets 1|2] [--batch B] [--type f64|f32] [--repeats R]\n"
+                  "                 [--python PATH] [--no-peers] [--program XORNET [--fashion DIR]]\n"
+                  "  --quick       seconds (CI): 3000 rows, one network and batch, no peers\n"
+                  "  --md          a Markdown table (bench/RESULTS.md)\n"
+                  "  --nets N      the first network only (1) or both (2, the default)\n"
+                  "  --batch B     one batch size (32, 128 and 512 by default)\n"
+                  "  --type T      one element type (both by default)\n"
+                  "  --repeats R   repeats a median is taken of (default 3, at most 9)\n"
+                  "  --python P    the python with NumPy and PyTorch for bench/fit_peers.py\n"
+                  "  --no-peers    xornet and the floor only\n"
+                  "  --program X   also `X train` on the Fashion-MNIST files in DIR (784-256-10)\n",
                   stderr);
             return 2;
         }
@@ -399,20 +420,22 @@ int main(int argc, char **argv)
     if (o.quick) {
         o.rows = 3000;
         o.repeats = 1;
+        o.peers = false;
+        o.program = NULL;
     }
     bool torch = false;
-    const char *py = o.quick ? NULL : find_python(&o, &torch);
+    const char *py = o.peers ? find_python(&o, &torch) : NULL;
     const char *ct = getenv("OPENBLAS_CORETYPE"), *l2 = getenv("OPENBLAS_L2_SIZE");
 #if XN_HAVE_OPENBLAS_THREADS
     printf("fit_bench%s: BLAS %s (core %s); OPENBLAS_CORETYPE=%s OPENBLAS_L2_SIZE=%s (the environment's, "
-           "unchanged)\n", o.quick ? " --quick" : "", openblas_get_config(), openblas_get_corename(),
-           ct ? ct : "(unset)", l2 ? l2 : "(unset)");
+           "unchanged); %zu CPUs\n", o.quick ? " --quick" : "", openblas_get_config(), openblas_get_corename(),
+           ct ? ct : "(unset)", l2 ? l2 : "(unset)", xn_cpu_count());
 #else
-    printf("fit_bench%s: OPENBLAS_CORETYPE=%s OPENBLAS_L2_SIZE=%s\n", o.quick ? " --quick" : "",
-           ct ? ct : "(unset)", l2 ? l2 : "(unset)");
+    printf("fit_bench%s: OPENBLAS_CORETYPE=%s OPENBLAS_L2_SIZE=%s; %zu CPUs\n", o.quick ? " --quick" : "",
+           ct ? ct : "(unset)", l2 ? l2 : "(unset)", xn_cpu_count());
 #endif
-    printf("%zu rows, Adam, seconds per epoch, median of %d; peers: %s\n", o.rows, o.repeats,
-           !py ? "none" : torch ? py : "NumPy only (no PyTorch)");
+    printf("%zu rows, Adam, seconds per epoch, median of %d; peers: %s; program: %s\n", o.rows, o.repeats,
+           !py ? "none" : torch ? py : "NumPy only (no PyTorch)", o.program ? o.program : "none");
     static const shape shapes[] = {{2, {784, 256, 10}}, {3, {784, 512, 256, 10}}};
     static const size_t batches[] = {32, 128, 512};
     fit_data s;
@@ -422,12 +445,18 @@ int main(int argc, char **argv)
     }
     header(o.md);
     for (size_t si = 0; si < (o.quick ? 1 : (size_t)o.nets); si++)
-        for (size_t bi = o.quick ? 1 : 0; bi < (o.quick ? 2 : 3); bi++)
+        for (size_t bi = 0; bi < 3; bi++) {
+            size_t batch = o.quick ? 128 : batches[bi];
+            if ((o.quick && bi > 0) || (o.batch && batch != o.batch))
+                continue;
             for (int f32 = 0; f32 <= 1; f32++) {
+                if (o.type >= 0 && f32 != o.type)
+                    continue;
                 result r;
-                run_config(&shapes[si], batches[bi], f32, &s, &o, py, torch, &r);
-                row(&shapes[si], batches[bi], f32, &r, o.md);
+                run_config(&shapes[si], batch, f32, &s, &o, py, torch, &r);
+                row(&shapes[si], batch, f32, &r, o.md);
             }
+        }
     xn_data_free(&s.d);
     return 0;
 }
