@@ -72,7 +72,7 @@ static void whole_step(const floor_ctx *c, size_t m)
 static size_t cols(size_t n, size_t width, size_t s, size_t *w)
 {
     size_t c0 = s * width;
-    *w = s == n / width - 1 ? n - c0 : width;
+    *w = s + 1 == xn_col_slices(n, width) ? n - c0 : width;
     return c0;
 }
 
@@ -111,18 +111,18 @@ static void sliced_step(floor_ctx *c, size_t m)
     c->m = m;
     for (c->l = 1; c->l <= L; c->l++) {
         c->width = xn_col_slice_width(z[c->l], m * z[c->l - 1]);
-        xn_pool_run(c->pool, c->threads, z[c->l] / c->width, fwd_slice, c);
+        xn_pool_run(c->pool, c->threads, xn_col_slices(z[c->l], c->width), fwd_slice, c);
     }
     for (c->l = L; c->l >= 2 || (L == 1 && c->l == 1); c->l--) {
         c->split = 0;
         size_t chains = 0;
         if (c->l == L) {
             c->width = xn_col_slice_width(z[L], m * z[L - 1]);
-            c->split = z[L] / c->width;
+            c->split = xn_col_slices(z[L], c->width);
         }
         if (c->l > 1) {
             c->width2 = xn_col_slice_width(z[c->l - 1], m * (z[c->l] + z[c->l - 2]));
-            chains = z[c->l - 1] / c->width2;
+            chains = xn_col_slices(z[c->l - 1], c->width2);
         }
         xn_pool_run(c->pool, c->threads, c->split + chains, back_slice, c);
         if (c->l == 1)

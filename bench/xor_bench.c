@@ -56,7 +56,7 @@ enum { OUT_TEXT, OUT_CSV, OUT_MD };
 typedef struct {
     bool quick;
     int format;
-    int threads;          /* 0: OpenBLAS's default */
+    int threads;          /* 0: every CPU for xornet, OpenBLAS's default for the rest */
     const char *python;   /* NULL: search */
     bench_plan plan;
 } options;
@@ -100,7 +100,7 @@ static void make_data(shape s, xn_rng *rng, double *x, double *y)
     }
 }
 
-static xn_net *make_net(shape s, xn_kernel kernel)
+static xn_net *make_net(shape s, xn_kernel kernel, int threads)
 {
     size_t sizes[3] = {s.d, s.h, s.k};
     xn_act acts[2] = {XN_ACT_RELU, s.k == 1 ? XN_ACT_SIGMOID : XN_ACT_SOFTMAX};
@@ -108,8 +108,10 @@ static xn_net *make_net(shape s, xn_kernel kernel)
                          .loss = s.k == 1 ? XN_LOSS_MSE : XN_LOSS_CCE, .max_batch = s.n, .kernel = kernel};
     xn_net *net = NULL;
     xn_rng rng;
-    if (xn_net_create(&net, &cfg) != XN_OK)
+    if (xn_net_create(&net, &cfg) != XN_OK || xn_net_set_threads(net, (size_t)threads) != XN_OK) {
+        xn_net_destroy(net);
         return NULL;
+    }
     xn_rng_seed(&rng, XN_RNG_NUMPY, 7);
     xn_net_init(net, XN_INIT_GLOROT_UNIFORM, XN_ORDER_ROW, XN_BIAS_ZERO, &rng);
     return net;
@@ -165,9 +167,24 @@ typedef struct {
     int failures;
 } step_ctx;
 
+/* OpenBLAS's threads: one under xornet, whose networks run on threads of
+ * their own (xornet.h), --threads (or OpenBLAS's default) under the bare
+ * products; set only when they change, so a timed call pays a compare. */
+static int blas_threads_now = -1, blas_threads_bare;
+
+static void blas_threads(int t)
+{
+#if XN_HAVE_OPENBLAS_THREADS
+    if (t != blas_threads_now)
+        openblas_set_num_threads(t);
+#endif
+    blas_threads_now = t;
+}
+
 static void run_step(void *p)
 {
     step_ctx *c = p;
+    blas_threads(1);
     if (xn_net_train_step(c->net, c->n, c->x, c->y, &c->opt, NULL) != XN_OK)
         c->failures++;
 }
@@ -184,6 +201,7 @@ static void run_bare(void *p)
 {
     bare_ctx *c = p;
     int n = c->n, d = c->d, h = c->h, k = c->k;
+    blas_threads(blas_threads_bare);
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, h, d, 1.0, c->x,
                 d, c->w1, h, 0.0, c->z1, h);                 /* Z1 (n,h) */
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, k, h, 1.0, c->z1,
@@ -436,8 +454,9 @@ static void print_facts(const options *o, const char *numpy_note, const char *fa
            "(a shared machine: other jobs' load slows every column alike)\n",
            pre, model, cpus, load);
 #if XN_HAVE_OPENBLAS_THREADS
-    printf("%sBLAS: %s (core %s), %d thread(s)\n", pre, openblas_get_config(),
-           openblas_get_corename(), openblas_get_num_threads());
+    printf("%sBLAS: %s (core %s), %d thread(s) for the bare products and NumPy, 1 under xornet, "
+           "whose networks run on %s thread(s) of their own\n", pre, openblas_get_config(),
+           openblas_get_corename(), openblas_get_num_threads(), o->threads ? "--threads" : "every CPU's");
 #else
     printf("%sBLAS: a cblas without openblas_set_num_threads\n", pre);
 #endif
@@ -523,7 +542,8 @@ static int usage(void)
           "               FANN on the shapes over 100 MFLOP per step\n"
           "  --csv        one machine-readable line per shape (seconds, GFLOP/s, ratios)\n"
           "  --md         a Markdown table (bench/RESULTS.md)\n"
-          "  --threads N  OpenBLAS threads for xornet, the bare dgemm and NumPy\n"
+          "  --threads N  threads for xornet's networks (default: every CPU), and OpenBLAS's\n"
+          "               for the bare dgemm and NumPy (default: OpenBLAS's choice)\n"
           "  --python P   the python with NumPy for bench/xor_step.py\n", stderr);
     return 2;
 }
@@ -542,7 +562,7 @@ int main(int argc, char **argv)
             char *end;
             errno = 0;
             long t = strtol(argv[++i], &end, 10);
-            if (errno || *end || t < 1 || t > 1024)
+            if (errno || *end || t < 1 || t > XN_MAX_THREADS)
                 return usage();
             o.threads = (int)t;
         } else if (!strcmp(argv[i], "--python") && i + 1 < argc) {
@@ -556,6 +576,7 @@ int main(int argc, char **argv)
 #if XN_HAVE_OPENBLAS_THREADS
     if (o.threads > 0)
         openblas_set_num_threads(o.threads);
+    blas_threads_bare = openblas_get_num_threads();
 #else
     if (o.threads > 0)
         fputs("xor_bench: this BLAS cannot set its threads; --threads ignored\n", stderr);
@@ -597,8 +618,8 @@ int main(int argc, char **argv)
         r.s = s;
         r.flops = flops_of(s);
         double *x = malloc(s.n * s.d * sizeof *x), *y = malloc(s.n * s.k * sizeof *y);
-        xn_net *nets[3] = {make_net(s, XN_KERNEL_NAIVE), make_net(s, XN_KERNEL_BLAS),
-                           make_net(s, XN_KERNEL_AUTO)};
+        xn_net *nets[3] = {make_net(s, XN_KERNEL_NAIVE, o.threads), make_net(s, XN_KERNEL_BLAS, o.threads),
+                           make_net(s, XN_KERNEL_AUTO, o.threads)};
         if (!x || !y || !nets[0] || !nets[1] || !nets[2]) {
             fprintf(stderr, "xor_bench: out of memory at %zu,%zu,%zu,%zu\n", s.n, s.d, s.h, s.k);
             return 1;

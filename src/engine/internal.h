@@ -221,8 +221,15 @@ static inline size_t xn_col_width(const xn_net *net, size_t cols, size_t madds)
 }
 /* Rows a slice of a pass over rows `width` elements wide. */
 size_t xn_row_span(size_t width);
-/* Slices of len elements cut every `span` (at least 1). */
-static inline size_t xn_slices(size_t len, size_t span) { return len ? (len - 1) / span + 1 : 0; }
+/* Slices of len elements cut every `span` (at least 1); no division for
+ * one slice, a small network's every region. */
+static inline size_t xn_slices(size_t len, size_t span)
+{
+    return len <= span ? len > 0 : (len - 1) / span + 1;
+}
+/* Column slices of `width` in cols (xn_col_width), the last one to the
+ * end: cols / width of them. */
+static inline size_t xn_col_slices(size_t cols, size_t width) { return width >= cols ? 1 : cols / width; }
 /* Runs a region on the network's threads, up to one a slice; on the
  * calling thread alone while the BLAS runs threads of its own.  One slice
  * is a plain call (a small network's every region). */

@@ -78,20 +78,28 @@ XN_CLONES static void TF(opt_apply)(xn_opt_kind kind, const xn_opt_step *s, bool
         TF(pass)(kind, s, false, true, n, p, g, m, v);
 }
 
-/* The largest |v[i]|: its bits, with the sign cleared, order as the
- * values do, and a NaN's come above infinity's, so one integer maximum
- * gives the maximum and says whether every value is finite.  (An integer
- * maximum vectorizes; a floating-point one does not without -ffast-math.) */
-XN_CLONES static double TF(opt_absmax)(size_t n, const XN_T *v)
+/* The largest |u[i]| and |w[i]| of n (w may be NULL: *wmax is then 0),
+ * in one pass over both.  An element's bits, with the sign cleared, order
+ * as the values do, and a NaN's come above infinity's, so one integer
+ * maximum gives the maximum and says whether every value is finite.  (An
+ * integer maximum vectorizes; a floating-point one does not without
+ * -ffast-math.) */
+XN_CLONES static void TF(opt_absmax)(size_t n, const XN_T *u, const XN_T *w, double *umax, double *wmax)
 {
-    XN_BITS top = 0;
+    XN_BITS tu = 0, tw = 0;
     for (size_t i = 0; i < n; i++) {
-        XN_BITS u;
-        memcpy(&u, &v[i], sizeof u);
-        u &= (XN_BITS)-1 >> 1;
-        top = u > top ? u : top;
+        XN_BITS a, b = 0;
+        memcpy(&a, &u[i], sizeof a);
+        if (w)
+            memcpy(&b, &w[i], sizeof b);
+        a &= (XN_BITS)-1 >> 1;
+        b &= (XN_BITS)-1 >> 1;
+        tu = a > tu ? a : tu;
+        tw = b > tw ? b : tw;
     }
     XN_T m;
-    memcpy(&m, &top, sizeof m);
-    return m;
+    memcpy(&m, &tu, sizeof m);
+    *umax = m;
+    memcpy(&m, &tw, sizeof m);
+    *wmax = m;
 }

@@ -70,8 +70,8 @@ typedef struct {
  * narrower than width. */
 static size_t TF(cols)(size_t cols, size_t width, size_t s, size_t *w)
 {
-    size_t c0 = s * width, last = cols / width - 1;
-    *w = s == last ? cols - c0 : width;
+    size_t c0 = s * width;
+    *w = s + 1 == xn_col_slices(cols, width) ? cols - c0 : width;
     return c0;
 }
 
@@ -142,7 +142,7 @@ static void TF(forward_job)(xn_net *net, TF(job) *j)
         if (!product_done) {
             j->width = xn_col_width(net, fo, j->n * fi);
             j->act = l < L && !dot;
-            xn_net_run(net, fo / j->width, TF(fwd_cols), j);
+            xn_net_run(net, xn_col_slices(fo, j->width), TF(fwd_cols), j);
         }
         j->rows = TF(row_span)(net, fo);
         if (dot)
@@ -225,12 +225,12 @@ static void TF(backward)(xn_net *net, TF(job) *j)
         j->split = 0;
         if (l == L) {
             j->width = xn_col_width(net, fo, j->n * fi);
-            j->split = fo / j->width;
+            j->split = xn_col_slices(fo, j->width);
         }
         if (l > 1) {
             size_t down = TF(narrow)(net, l - 1) ? 0 : net->sizes[l - 2];
             j->width2 = xn_col_width(net, fi, j->n * (fo + down));
-            chains = fi / j->width2;
+            chains = xn_col_slices(fi, j->width2);
         }
         if (j->split + chains == 0)
             break;

@@ -25,8 +25,7 @@ static void TF(max_slice)(void *ctx, size_t s)
     size_t lo, hi;
     bool decay;
     xn_update_range(j->net, false, s, &lo, &hi, &decay);
-    j->net->part[2 * s] = TF(opt_absmax)(hi - lo, j->u + lo);
-    j->net->part[2 * s + 1] = j->w ? TF(opt_absmax)(hi - lo, j->w + lo) : 0.0;
+    TF(opt_absmax)(hi - lo, j->u + lo, j->w ? j->w + lo : NULL, &j->net->part[2 * s], &j->net->part[2 * s + 1]);
 }
 
 /* The largest |u[i]| and |w[i]| over the parameters (NaN if one is NaN),
@@ -35,9 +34,8 @@ static void TF(absmax2)(xn_net *net, const XN_T *u, const XN_T *w, double *umax,
 {
     size_t slices = xn_update_slices(net, false);
     if (slices == 1) { /* a small network: no slices to gather */
-        *umax = TF(opt_absmax)(net->nparams, u);
-        if (wmax)
-            *wmax = TF(opt_absmax)(net->nparams, w);
+        double unused;
+        TF(opt_absmax)(net->nparams, u, w, umax, wmax ? wmax : &unused);
         return;
     }
     TF(sweep_job) j = {.net = net, .u = u, .w = w};
