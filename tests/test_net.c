@@ -311,6 +311,31 @@ static void numeric_safety(void)
     }
     xn_net_destroy(net);
 
+    /* the largest |w| an update leaves is where the next one's proof
+     * starts; parameters changed since (set_params, or through a view)
+     * must not be judged by it: w = 0.5, a step, then w = DBL_MAX / 2 with
+     * x = 0 (loss and gradient finite, dL/dw = 0) and a decay of 4 makes
+     * w - lr (g + 4 w) = -inf: refused, w left as set */
+    for (int by_view = 0; by_view <= 1; by_view++) {
+        net = make(1, s11, id1, XN_LOSS_MSE);
+        double w0[2] = {0.5, 0.0}, zero = 0.0, big = DBL_MAX / 2;
+        CHECK_STATUS(xn_net_set_params(net, w0), XN_OK);
+        xn_opt decayed = {.kind = XN_OPT_GD, .lr = 0.1, .weight_decay = 4};
+        CHECK_STATUS(xn_net_train_step(net, 1, &x2, &y1, &decayed, &loss), XN_OK);
+        w0[0] = big;
+        if (by_view)
+            xn_net_weights(net, 1)[0] = big;
+        else
+            CHECK_STATUS(xn_net_set_params(net, w0), XN_OK);
+        decayed.lr = 1.0;
+        CHECK_STATUS(xn_net_train_step(net, 1, &zero, &y1, &decayed, &loss), XN_ENUMERIC);
+        CHECK(isfinite(loss));
+        double after[2];
+        CHECK_STATUS(xn_net_get_params(net, after), XN_OK);
+        CHECK(after[0] == big);
+        xn_net_destroy(net);
+    }
+
     /* a finite loss with an overflowing gradient: 1 -> 1 -> 1 identity,
      * w1 = 1e300, w2 = 1e-300, x = 1, y = -1e10: a = 1, loss ~ 1e20, but
      * dL/dw2 = 2 (a - y) * (w1 x) ~ 2e310 overflows */

@@ -100,6 +100,10 @@ struct xn_net {
     xn_opt opt;                     /* the optimizer and its hyper-parameters */
     uint64_t opt_t;                 /* updates since the moments were reset */
     double mbound, vbound;          /* every |m|, |v| is at most these */
+    double pmax;                    /* the largest |p| after the last update */
+    bool pmax_known;                /* and no one has changed p since */
+    bool params_exposed;            /* a writable view of p was handed out:
+                                       p may change at any time */
     double *mean, *sd;              /* (n0) each, one allocation; NULL: none */
     double *ymean, *ysd;            /* (nL) each, likewise, for the targets */
     size_t max_width;               /* max n_l over l = 1..L */

@@ -2,7 +2,9 @@
  * its parameter, training-state and workspace allocations, copies, the
  * views into the parameters and gradients, the optimizer it carries, and
  * the reason its last call failed.  What the network computes is in
- * step.c (and the stages it calls); how weights are drawn, in init.c. */
+ * step.c (and the stages it calls); how weights are drawn, in init.c; the
+ * standardization of its inputs and targets, in scale.c; its threads, in
+ * threads.c. */
 #include <float.h>
 #include <limits.h>
 #include <math.h>
@@ -260,102 +262,9 @@ xn_status xn_net_clone(xn_net **out, const xn_net *net)
     c->opt_t = net->opt_t;
     c->mbound = net->mbound;
     c->vbound = net->vbound;
+    c->pmax = net->pmax;
+    c->pmax_known = net->pmax_known;
     xn_net_set_threads(c, net->threads); /* valid: net's own */
-    return XN_OK;
-}
-
-/* ---- standardization of the inputs and targets -------------------------- */
-
-/* Sets (mean and sd given) or removes (both NULL) the standardization of
- * the inputs or of the targets, then lays the workspace out again: the
- * rows a network converts depend on it. */
-static xn_status set_scale(xn_net *net, bool targets, const double *mean, const double *sd)
-{
-    if (!net)
-        return XN_EINVAL;
-    const char *what = targets ? "target standardization" : "standardization";
-    size_t k = targets ? net->sizes[net->L] : net->sizes[0];
-    double **pm = targets ? &net->ymean : &net->mean, **ps = targets ? &net->ysd : &net->sd;
-    if (!mean != !sd)
-        return xn_net_fail(net, XN_EINVAL, "%s: give both mean and sd, or neither", what);
-    if (targets && mean && net->acts[net->L] != XN_ACT_IDENTITY)
-        return xn_net_fail(net, XN_EINVAL, "%s: only for an identity output (regression), not %s", what,
-                           xn_act_name(net->acts[net->L]));
-    for (size_t j = 0; mean && j < k; j++) {
-        if (!isfinite(mean[j]))
-            return xn_net_fail(net, XN_EINVAL, "%s: mean %zu is not finite", what, j + 1);
-        if (!(sd[j] > 0.0) || !isfinite(sd[j]))
-            return xn_net_fail(net, XN_EINVAL, "%s: sd %zu must be positive and finite", what, j + 1);
-    }
-    double *old = *pm, *buf = NULL;
-    if (mean && !old && !(buf = malloc(2 * k * sizeof *buf)))
-        return xn_net_fail(net, XN_ENOMEM, "out of memory for the %s", what);
-    if (!mean || !old) { /* the converted rows change: a new layout */
-        *pm = mean ? buf : NULL;
-        *ps = mean ? buf + k : NULL;
-        size_t cap = net->cap;
-        net->cap = 0;
-        xn_status s = xn_net_reserve(net, cap);
-        if (s != XN_OK) { /* the old workspace is still in place */
-            free(buf);
-            *pm = old;
-            *ps = old ? old + k : NULL;
-            net->cap = cap;
-            return s;
-        }
-        if (!mean)
-            free(old);
-    }
-    if (mean) {
-        memmove(*pm, mean, k * sizeof *mean);
-        memmove(*ps, sd, k * sizeof *sd);
-    }
-    return XN_OK;
-}
-
-xn_status xn_net_set_standardization(xn_net *net, const double *mean, const double *sd)
-{
-    return set_scale(net, false, mean, sd);
-}
-
-xn_status xn_net_set_target_standardization(xn_net *net, const double *mean, const double *sd)
-{
-    return set_scale(net, true, mean, sd);
-}
-
-const double *xn_net_target_mean(const xn_net *net) { return net ? net->ymean : NULL; }
-const double *xn_net_target_sd(const xn_net *net) { return net ? net->ysd : NULL; }
-const double *xn_net_input_mean(const xn_net *net) { return net ? net->mean : NULL; }
-const double *xn_net_input_sd(const xn_net *net) { return net ? net->sd : NULL; }
-
-xn_status xn_column_stats(size_t n, size_t k, const double *x, double *mean, double *sd)
-{
-    if (!x || !mean || !sd)
-        return XN_EINVAL;
-    if (n == 0 || k == 0 || !xn_rows_ok(n, k))
-        return XN_EDIM;
-    /* two passes: the mean, then the squares of the deviations from it,
-     * which loses nothing to cancellation.  Row by row, so the matrix is
-     * read in order; each column still adds its rows in order. */
-    for (size_t j = 0; j < k; j++)
-        mean[j] = sd[j] = 0.0;
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < k; j++)
-            mean[j] += x[i * k + j];
-    for (size_t j = 0; j < k; j++)
-        mean[j] /= (double)n;
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < k; j++) {
-            double d = x[i * k + j] - mean[j];
-            sd[j] += d * d;
-        }
-    for (size_t j = 0; j < k; j++) {
-        sd[j] = sqrt(sd[j] / (double)n);
-        if (!isfinite(mean[j]) || !isfinite(sd[j]))
-            return XN_ENUMERIC;
-        if (!(sd[j] > 0.0)) /* a constant column is only centred */
-            sd[j] = 1.0;
-    }
     return XN_OK;
 }
 
@@ -369,6 +278,7 @@ void xn_net_reset_opt(xn_net *net)
         memset(net->m, 0, 2 * net->nparams * net->engine->size);
     net->opt_t = 0;
     net->mbound = net->vbound = 0.0;
+    net->pmax_known = false; /* the parameters are new too, when initialized */
 }
 
 xn_status xn_net_set_opt(xn_net *net, const xn_opt *opt)
@@ -439,8 +349,8 @@ static double *view(xn_net *net, void *v, size_t off)
 {
     if (!v || net->dtype != XN_FLOAT64)
         return NULL;
-    if (v == net->params)
-        net->initialized = true;
+    if (v == net->params) /* from now on anyone may change them */
+        net->initialized = net->params_exposed = true;
     if (v == net->grads)
         net->grads_set = true;
     return (double *)v + off;
@@ -486,8 +396,10 @@ xn_status xn_net_get_grads(const xn_net *net, double *out) { return copy_out(net
 xn_status xn_net_set_params(xn_net *net, const double *in)
 {
     xn_status s = copy_in(net, net ? net->params : NULL, in, "params");
-    if (s == XN_OK)
+    if (s == XN_OK) {
         net->initialized = true;
+        net->pmax_known = false;
+    }
     return s;
 }
 

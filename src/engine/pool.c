@@ -3,20 +3,23 @@
  *
  * A region is a function and a count of slices fixed by the work's shape,
  * never by the number of threads: every slice writes its own part of the
- * outputs, so which thread runs it changes nothing in the result.  Slices
- * are claimed one at a time from a shared counter, and the caller claims
+ * outputs, so which thread runs it changes nothing in the result.  Each of
+ * the region's T threads has a home range of the slices, the same for
+ * every region of the same count, so the thread that wrote a slice of a
+ * matrix is the one that reads it in the next region, from its own cache.
+ * Slices are claimed one at a time from each range's counter; a thread
+ * whose range is done takes slices from the others', and the caller claims
  * like any worker: a worker that is slow to wake (the machine is busy, the
  * worker sleeps) leaves its slices to the others, and a region never waits
  * for a thread that has not started one.
  *
- * The counter, and the word that holds the region's slice count, carry the
- * region's generation in their top 32 bits, so a worker that still holds an
- * older region can never claim a slice of the next one; the function and
- * its context are read only after a claim, when the caller cannot be
- * publishing another region.  Idle workers spin for a
- * short while (the next region of a step follows within microseconds),
- * then sleep on a condition variable until the next region.  Workers block
- * every signal: a program's handlers run on its own threads. */
+ * Every word a claim reads carries the region's generation in its top 32
+ * bits, so a worker that still holds an older region can never claim a
+ * slice of the next one; the function and its context are read only after
+ * a claim, when the caller cannot be publishing another region.  Idle
+ * workers spin for a short while (the next region of a step follows within
+ * microseconds), then sleep on a condition variable until the next region.
+ * Workers block every signal: a program's handlers run on its own threads. */
 #define _GNU_SOURCE /* sched_getaffinity */
 
 #include <pthread.h>
@@ -37,6 +40,9 @@
  * YIELD_SPINS spins, in case that thread is waiting for it. */
 #define SPIN_NS 100000
 #define YIELD_SPINS 1024
+/* Slices a region publishes at once (a range's counter holds 16 bits);
+ * a larger region runs as several in turn. */
+#define MAX_SLICES 0xffffu
 
 typedef struct {
     xn_pool *pool;
@@ -46,17 +52,18 @@ typedef struct {
 
 struct xn_pool {
     size_t threads;
-    worker *workers;        /* (threads - 1) */
-    _Atomic uint64_t claim; /* generation << 32 | next slice */
-    _Atomic uint64_t region; /* generation << 32 | slices */
-    _Atomic uint32_t gen;   /* the region's generation, which wakes workers */
-    _Atomic size_t done;    /* slices finished in this region */
-    _Atomic size_t helpers; /* workers asked to help: ids 1..helpers */
+    worker *workers;          /* (threads - 1) */
+    _Atomic uint64_t *range;  /* (threads) thread h's home range:
+                                 generation << 32 | next << 16 | end */
+    _Atomic uint64_t region;  /* generation << 32 | threads << 16 | slices */
+    _Atomic uint32_t gen;     /* the region's generation, which wakes workers */
+    _Atomic size_t done;      /* slices finished in this region */
     _Atomic int quit;
     _Atomic int sleepers;
     /* the region, written before it is published and read after a claim */
     xn_slice_fn fn;
     void *ctx;
+    size_t base;              /* the first slice of a region run in parts */
     pthread_mutex_t lock;
     pthread_cond_t wake;
 };
@@ -75,20 +82,26 @@ static int64_t now_ns(void)
     return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
-/* Claims and runs slices of region `gen` until none is left or the region
- * is no longer current. */
-static void claim_slices(xn_pool *p, uint32_t gen)
+/* Claims and runs slices of region `gen`, from thread `home`'s range first,
+ * then from the others', until none is left or the region is no longer
+ * current. */
+static void claim_slices(xn_pool *p, uint32_t gen, size_t home)
 {
-    for (;;) {
-        uint64_t c = atomic_load_explicit(&p->claim, memory_order_acquire);
-        uint64_t r = atomic_load_explicit(&p->region, memory_order_acquire);
-        if ((uint32_t)(c >> 32) != gen || (uint32_t)(r >> 32) != gen || (uint32_t)c >= (uint32_t)r)
-            return;
-        if (!atomic_compare_exchange_weak_explicit(&p->claim, &c, c + 1, memory_order_acq_rel,
-                                                   memory_order_acquire))
-            continue;
-        p->fn(p->ctx, (size_t)(uint32_t)c);
-        atomic_fetch_add_explicit(&p->done, 1, memory_order_release);
+    uint64_t r = atomic_load_explicit(&p->region, memory_order_acquire);
+    size_t threads = (size_t)(r >> 16 & 0xffff);
+    if ((uint32_t)(r >> 32) != gen || home >= threads)
+        return;
+    for (size_t k = 0; k < threads; k++) {
+        _Atomic uint64_t *c = &p->range[(home + k) % threads];
+        uint64_t v = atomic_load_explicit(c, memory_order_acquire);
+        while ((uint32_t)(v >> 32) == gen && (v >> 16 & 0xffff) < (v & 0xffff)) {
+            if (!atomic_compare_exchange_weak_explicit(c, &v, v + (1u << 16), memory_order_acq_rel,
+                                                       memory_order_acquire))
+                continue;
+            p->fn(p->ctx, p->base + (size_t)(v >> 16 & 0xffff));
+            atomic_fetch_add_explicit(&p->done, 1, memory_order_release);
+            v = atomic_load_explicit(c, memory_order_acquire);
+        }
     }
 }
 
@@ -116,8 +129,7 @@ static void *work(void *arg)
             t0 = now_ns();
         }
         seen = g;
-        if (w->id <= atomic_load_explicit(&p->helpers, memory_order_relaxed))
-            claim_slices(p, g);
+        claim_slices(p, g, w->id);
     }
 }
 
@@ -134,6 +146,7 @@ void xn_pool_destroy(xn_pool *p)
     pthread_cond_destroy(&p->wake);
     pthread_mutex_destroy(&p->lock);
     free(p->workers);
+    free((void *)p->range);
     free(p);
 }
 
@@ -144,18 +157,22 @@ xn_status xn_pool_create(xn_pool **out, size_t threads)
         return XN_OK;
     xn_pool *p = calloc(1, sizeof *p);
     worker *ws = calloc(threads - 1, sizeof *ws);
-    if (!p || !ws || pthread_mutex_init(&p->lock, NULL) != 0) {
+    _Atomic uint64_t *range = calloc(threads, sizeof *range);
+    if (!p || !ws || !range || pthread_mutex_init(&p->lock, NULL) != 0) {
         free(p);
         free(ws);
+        free((void *)range);
         return XN_ENOMEM;
     }
     if (pthread_cond_init(&p->wake, NULL) != 0) {
         pthread_mutex_destroy(&p->lock);
         free(p);
         free(ws);
+        free((void *)range);
         return XN_ENOMEM;
     }
     p->workers = ws;
+    p->range = range;
     p->threads = 1;
     sigset_t all, old;
     sigfillset(&all);
@@ -178,33 +195,44 @@ xn_status xn_pool_create(xn_pool **out, size_t threads)
 
 size_t xn_pool_threads(const xn_pool *p) { return p ? p->threads : 1; }
 
-void xn_pool_run(xn_pool *p, size_t threads, size_t slices, xn_slice_fn fn, void *ctx)
+/* Slices [base, base + slices), slices <= MAX_SLICES, on `threads`. */
+static void run_part(xn_pool *p, size_t threads, size_t base, size_t slices, xn_slice_fn fn, void *ctx)
 {
-    if (!p || threads < 2 || slices < 2 || slices > UINT32_MAX) {
-        for (size_t s = 0; s < slices; s++)
-            fn(ctx, s);
-        return;
-    }
     uint32_t g = atomic_load_explicit(&p->gen, memory_order_relaxed) + 1;
     p->fn = fn;
     p->ctx = ctx;
+    p->base = base;
     atomic_store_explicit(&p->done, 0, memory_order_relaxed);
-    atomic_store_explicit(&p->region, (uint64_t)g << 32 | slices, memory_order_release);
-    atomic_store_explicit(&p->helpers, (threads < p->threads ? threads : p->threads) - 1,
-                          memory_order_relaxed);
-    atomic_store_explicit(&p->claim, (uint64_t)g << 32, memory_order_release);
+    for (size_t h = 0; h < threads; h++) /* thread h's share, in order */
+        atomic_store_explicit(&p->range[h], (uint64_t)g << 32 | (uint64_t)(h * slices / threads) << 16 |
+                                                (uint64_t)((h + 1) * slices / threads),
+                              memory_order_relaxed);
+    atomic_store_explicit(&p->region, (uint64_t)g << 32 | (uint64_t)threads << 16 | slices, memory_order_release);
     atomic_store(&p->gen, g);
     if (atomic_load(&p->sleepers) > 0) {
         pthread_mutex_lock(&p->lock);
         pthread_cond_broadcast(&p->wake);
         pthread_mutex_unlock(&p->lock);
     }
-    claim_slices(p, g);
+    claim_slices(p, g, 0);
     for (long spins = 0; atomic_load_explicit(&p->done, memory_order_acquire) != slices;)
         if (++spins % YIELD_SPINS == 0)
             sched_yield(); /* the worker with the last slice may be waiting for this core */
         else
             relax();
+}
+
+void xn_pool_run(xn_pool *p, size_t threads, size_t slices, xn_slice_fn fn, void *ctx)
+{
+    if (p && threads > p->threads)
+        threads = p->threads;
+    if (!p || threads < 2 || slices < 2) {
+        for (size_t s = 0; s < slices; s++)
+            fn(ctx, s);
+        return;
+    }
+    for (size_t base = 0; base < slices; base += MAX_SLICES)
+        run_part(p, threads, base, slices - base < MAX_SLICES ? slices - base : MAX_SLICES, fn, ctx);
 }
 
 size_t xn_cpu_count(void)

@@ -366,6 +366,7 @@ xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *cfg, xn_
     r.best_epoch = state.best_epoch;
     if (st == XN_OK && keep_best && state.best_epoch && state.best_epoch != state.epoch) {
         memcpy(net->params, b.best, net->nparams * net->engine->size);
+        net->pmax_known = false;
         r.restored = true;
     }
     if (st == XN_OK && lr0 != net->opt.lr)
