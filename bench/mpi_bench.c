@@ -4,7 +4,8 @@
  * size and type, the seconds an epoch takes (the slowest rank's), the part
  * spent in xn_mpi_reduce and how many bytes one gradient reduce moves.
  * Run it under mpirun with 1 and 2 ranks and compare with one process on
- * 2 BLAS threads (bench/mpi_bench.sh does all three):
+ * 2 threads (bench/mpi_bench.sh does all three); --threads T is each
+ * rank's network's threads, with OpenBLAS on one:
  *
  *   mpirun -np P mpi_bench [--quick] [--threads T] [--epochs E]
  *
@@ -35,11 +36,12 @@ typedef struct {
 } timing;
 
 /* E epochs of xn_fit over m; the slowest rank's times, per epoch. */
-static timing run(xn_mpi *m, const fit_shape *sh, xn_dtype t, size_t batch, int epochs, size_t rows)
+static timing run(xn_mpi *m, const fit_shape *sh, xn_dtype t, size_t batch, int epochs, size_t rows,
+                  int threads)
 {
     fit_data s;
     xn_net *net = fit_data_make(&s, rows, sh->sizes[0], sh->sizes[sh->L]) ? fit_net_make(sh, t) : NULL;
-    if (xn_mpi_any_failed(m, net != NULL)) {
+    if (xn_mpi_any_failed(m, net && xn_net_set_threads(net, (size_t)threads) == XN_OK)) {
         if (m->rank == 0)
             fprintf(stderr, "mpi_bench: out of memory\n");
         MPI_Abort(MPI_COMM_WORLD, 1);
@@ -115,18 +117,18 @@ int main(int argc, char **argv)
         fprintf(stderr, "mpi_bench: MPI failed\n");
         MPI_Abort(MPI_COMM_WORLD, 1);
     }
-    SET_THREADS(threads);
+    SET_THREADS(1); /* a network's threads replace OpenBLAS's (xornet.h) */
     static const fit_shape net = {2, {784, 256, 10}};
     static const size_t batches[] = {128, 512};
     size_t rows = quick ? 6000 : 60000;
     size_t nparams = 784 * 256 + 256 + 256 * 10 + 10;
     if (m.rank == 0)
-        printf("%d rank%s x %d BLAS thread%s, 784-256-10, %zu rows, Adam, %d epoch%s\n", m.size,
+        printf("%d rank%s x %d thread%s, 784-256-10, %zu rows, Adam, %d epoch%s\n", m.size,
                m.size == 1 ? "" : "s", threads, threads == 1 ? "" : "s", rows, epochs, epochs == 1 ? "" : "s");
     for (size_t bi = 0; bi < (quick ? 1u : 2u); bi++)
         for (int f32 = 0; f32 <= 1; f32++) {
             xn_dtype t = f32 ? XN_FLOAT32 : XN_FLOAT64;
-            timing r = run(&m, &net, t, batches[bi], epochs, rows);
+            timing r = run(&m, &net, t, batches[bi], epochs, rows, threads);
             if (m.rank == 0)
                 printf("ranks %d threads %d batch %zu %s: epoch %.3f s, in reduces %.3f s (%.0f%%), "
                        "%zu reduces an epoch, a gradient %.2f MB\n",
