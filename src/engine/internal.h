@@ -202,13 +202,16 @@ void xn_pool_run(xn_pool *pool, size_t threads, size_t slices, xn_slice_fn fn, v
 size_t xn_cpu_count(void);
 
 /* Products run in slices of their output's columns when they are large:
- * each slice a multiple of XN_SLICE_COLS columns (every BLAS kernel's
- * register block, 4 to 32 columns, divides it, so a slice's entries are
- * computed as in one call) and of at least XN_SLICE_MADDS multiply-adds.
+ * each slice a multiple of XN_SLICE_COLS columns and of at least
+ * XN_SLICE_MADDS multiply-adds.  Every BLAS kernel's register block, 4 to
+ * 32 columns, divides XN_SLICE_COLS, so a slice's entries are computed as
+ * in one call; each slice packs the product's other operand again, so a
+ * slice is wide enough for that to cost little (5-8% of the product at
+ * one thread for two slices of 128 columns, 10-16% for four of 64).
  * Passes over rows take slices of at least XN_SLICE_ELEMS elements, the
  * optimizer's sweep slices of XN_SLICE_PARAMS parameters.  Measured in
  * bench/RESULTS.md (the thread rule). */
-#define XN_SLICE_COLS 64
+#define XN_SLICE_COLS 128
 #define XN_SLICE_MADDS ((size_t)1 << 20)
 #define XN_SLICE_ELEMS ((size_t)1 << 14)
 #define XN_SLICE_PARAMS ((size_t)1 << 14)

@@ -33,13 +33,15 @@
 
 #include "internal.h"
 
-/* How long an idle worker spins before it sleeps: longer than the gap
- * between two regions of a step or two steps of xn_fit (bench/RESULTS.md),
- * short enough that a worker left idle soon gives its core back.  A
- * caller waiting for a slice another thread claimed yields the core every
- * YIELD_SPINS spins, in case that thread is waiting for it. */
+/* How long an idle worker waits for the next region before it sleeps:
+ * longer than the gap between two regions of a step or two steps of
+ * xn_fit (bench/RESULTS.md), short enough that a worker left idle soon
+ * gives its core back.  Waiting, a thread spins PAUSE_SPINS times (a
+ * couple of microseconds), then yields the core between looks, as
+ * OpenBLAS's threads do: on a machine busy with other work the thread
+ * everyone waits for may be the one waiting for a core. */
 #define SPIN_NS 100000
-#define YIELD_SPINS 1024
+#define PAUSE_SPINS 64
 /* Slices a region publishes at once (a range's counter holds 16 bits);
  * a larger region runs as several in turn. */
 #define MAX_SLICES 0xffffu
@@ -82,6 +84,15 @@ static int64_t now_ns(void)
     return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
+/* One look's wait in a spin: the spins-th. */
+static inline void wait_a_little(long spins)
+{
+    if (spins < PAUSE_SPINS)
+        relax();
+    else
+        sched_yield();
+}
+
 /* Claims and runs slices of region `gen`, from thread `home`'s range first,
  * then from the others', until none is left or the region is no longer
  * current. */
@@ -116,8 +127,8 @@ static void *work(void *arg)
         for (long spins = 0; (g = atomic_load_explicit(&p->gen, memory_order_acquire)) == seen; spins++) {
             if (atomic_load_explicit(&p->quit, memory_order_acquire))
                 return NULL;
-            if (spins % 64 != 63 || now_ns() - t0 < SPIN_NS) {
-                relax();
+            if (spins < PAUSE_SPINS || now_ns() - t0 < SPIN_NS) {
+                wait_a_little(spins);
                 continue;
             }
             pthread_mutex_lock(&p->lock);
@@ -215,11 +226,8 @@ static void run_part(xn_pool *p, size_t threads, size_t base, size_t slices, xn_
         pthread_mutex_unlock(&p->lock);
     }
     claim_slices(p, g, 0);
-    for (long spins = 0; atomic_load_explicit(&p->done, memory_order_acquire) != slices;)
-        if (++spins % YIELD_SPINS == 0)
-            sched_yield(); /* the worker with the last slice may be waiting for this core */
-        else
-            relax();
+    for (long spins = 0; atomic_load_explicit(&p->done, memory_order_acquire) != slices; spins++)
+        wait_a_little(spins);
 }
 
 void xn_pool_run(xn_pool *p, size_t threads, size_t slices, xn_slice_fn fn, void *ctx)

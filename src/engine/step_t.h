@@ -151,7 +151,10 @@ static void TF(forward_job)(xn_net *net, TF(job) *j)
             xn_net_run(net, xn_slices(j->n, j->rows), TF(act_rows), j);
         product_done = dot;
     }
-    j->rows = TF(row_span)(net, net->sizes[L]);
+    /* a row of the head costs an exp an output, twice with a loss (the
+     * activation in the type, the loss's log-sum-exp in double), and a log:
+     * some 16 elements' worth of a plain pass an output */
+    j->rows = TF(row_span)(net, 16 * net->sizes[L]);
     xn_net_run(net, xn_slices(j->n, j->rows), TF(head_rows), j);
 }
 

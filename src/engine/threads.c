@@ -105,8 +105,10 @@ static bool sliced(const xn_net *net)
         return false;
     for (size_t l = 1; l <= net->L; l++) {
         size_t fi = net->sizes[l - 1], fo = net->sizes[l];
+        /* the rows of a hidden layer's passes, or of the head (step_t.h) */
+        size_t row_cost = l < net->L ? fo : 16 * fo;
         if (xn_col_slice_width(fo, n * fi) < fo || (l > 1 && xn_col_slice_width(fi, n * (fo + net->sizes[l - 2])) < fi) ||
-            xn_slices(n, xn_row_span(fo)) >= 2)
+            xn_slices(n, xn_row_span(row_cost)) >= 2)
             return true;
     }
     return false;
