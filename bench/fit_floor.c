@@ -68,65 +68,71 @@ static void whole_step(const floor_ctx *c, size_t m)
     }
 }
 
-/* columns [c0, c0 + *w) of slice s, the last one to the end */
-static size_t cols(size_t n, size_t width, size_t s, size_t *w)
-{
-    size_t c0 = s * width;
-    *w = s + 1 == xn_col_slices(n, width) ? n - c0 : width;
-    return c0;
-}
-
+/* A slice of layer l's forward product, rows or columns (c->cut). */
 static void fwd_slice(void *ctx, size_t s)
 {
     floor_ctx *c = ctx;
     const size_t *z = c->sh.sizes;
-    size_t l = c->l, w, c0 = cols(z[l], c->width, s, &w);
-    gemm(c, false, false, c->m, w, z[l - 1], c->a[l - 1], z[l - 1], at(c, c->w[l], c0), z[l], at(c, c->a[l], c0),
-         z[l]);
+    size_t l = c->l, fi = z[l - 1], fo = z[l], len, lo = xn_cut_range(c->cut, c->cut.rows ? c->m : fo, s, &len);
+    if (c->cut.rows)
+        gemm(c, false, false, len, fo, fi, at(c, c->a[l - 1], lo * fi), fi, c->w[l], fo, at(c, c->a[l], lo * fo), fo);
+    else
+        gemm(c, false, false, c->m, len, fi, c->a[l - 1], fi, at(c, c->w[l], lo), fo, at(c, c->a[l], lo), fo);
 }
 
+/* dW_l = A_{l-1}^T D_l, a slice of its rows or columns (c->cut). */
+static void dw_slice(floor_ctx *c, size_t l, size_t s)
+{
+    const size_t *z = c->sh.sizes;
+    size_t fi = z[l - 1], fo = z[l], len, lo = xn_cut_range(c->cut, c->cut.rows ? fi : fo, s, &len);
+    if (c->cut.rows)
+        gemm(c, true, false, len, fo, c->m, at(c, c->a[l - 1], lo), fi, c->d[l], fo, at(c, c->dw[l], lo * fo), fo);
+    else
+        gemm(c, true, false, fi, len, c->m, c->a[l - 1], fi, at(c, c->d[l], lo), fo, at(c, c->dw[l], lo), fo);
+}
+
+/* A backward region's slice: dW_l's (the first c->split), then the
+ * chain's on columns of A_{l-1}: D_{l-1} = D_l W_l^T and, when dW_{l-1}
+ * is cut along its columns, its slice of them. */
 static void back_slice(void *ctx, size_t s)
 {
     floor_ctx *c = ctx;
     const size_t *z = c->sh.sizes;
-    size_t l = c->l, w;
-    if (s < c->split) { /* the last layer's dW_L, by its columns */
-        size_t c0 = cols(z[l], c->width, s, &w);
-        gemm(c, true, false, z[l - 1], w, c->m, c->a[l - 1], z[l - 1], at(c, c->d[l], c0), z[l],
-             at(c, c->dw[l], c0), z[l]);
+    size_t l = c->l, fi = z[l - 1], fo = z[l], len;
+    if (s < c->split) {
+        dw_slice(c, l, s);
         return;
     }
-    size_t c0 = cols(z[l - 1], c->width2, s - c->split, &w);
-    gemm(c, false, true, c->m, w, z[l], c->d[l], z[l], at(c, c->w[l], c0 * z[l]), z[l], at(c, c->d[l - 1], c0),
-         z[l - 1]);
-    gemm(c, true, false, z[l - 2], w, c->m, c->a[l - 2], z[l - 2], at(c, c->d[l - 1], c0), z[l - 1],
-         at(c, c->dw[l - 1], c0), z[l - 1]);
+    size_t lo = xn_cut_range(c->chain, fi, s - c->split, &len);
+    gemm(c, false, true, c->m, len, fo, c->d[l], fo, at(c, c->w[l], lo * fo), fo, at(c, c->d[l - 1], lo), fi);
+    if (c->chain_dw)
+        gemm(c, true, false, z[l - 2], len, c->m, c->a[l - 2], z[l - 2], at(c, c->d[l - 1], lo), fi,
+             at(c, c->dw[l - 1], lo), fi);
 }
 
-/* One step's products as a network's threads run them. */
+/* One step's products as a network's threads run them (step_t.h). */
 static void sliced_step(floor_ctx *c, size_t m)
 {
     const size_t *z = c->sh.sizes;
     size_t L = c->sh.L;
     c->m = m;
     for (c->l = 1; c->l <= L; c->l++) {
-        c->width = xn_col_slice_width(z[c->l], m * z[c->l - 1]);
-        xn_pool_run(c->pool, c->threads, xn_col_slices(z[c->l], c->width), fwd_slice, c);
+        c->cut = xn_product_cut_rule(m, z[c->l], z[c->l - 1]);
+        xn_pool_run(c->pool, c->threads, c->cut.slices, fwd_slice, c);
     }
-    for (c->l = L; c->l >= 2 || (L == 1 && c->l == 1); c->l--) {
-        c->split = 0;
-        size_t chains = 0;
-        if (c->l == L) {
-            c->width = xn_col_slice_width(z[L], m * z[L - 1]);
-            c->split = xn_col_slices(z[L], c->width);
+    for (c->l = L; c->l >= 1; c->l--) {
+        size_t l = c->l, chains = 0;
+        /* dW_l here unless the chain above took it */
+        xn_cut dw = xn_product_cut_rule(z[l - 1], z[l], m);
+        c->split = l == L || dw.rows ? dw.slices : 0;
+        c->cut = dw;
+        if (l > 1) {
+            c->chain_dw = !xn_product_cut_rule(z[l - 2], z[l - 1], m).rows;
+            c->chain = xn_cut_rule(false, z[l - 1], m * (z[l] + (c->chain_dw ? z[l - 2] : 0)));
+            chains = c->chain.slices;
         }
-        if (c->l > 1) {
-            c->width2 = xn_col_slice_width(z[c->l - 1], m * (z[c->l] + z[c->l - 2]));
-            chains = xn_col_slices(z[c->l - 1], c->width2);
-        }
-        xn_pool_run(c->pool, c->threads, c->split + chains, back_slice, c);
-        if (c->l == 1)
-            break;
+        if (c->split + chains)
+            xn_pool_run(c->pool, c->threads, c->split + chains, back_slice, c);
     }
 }
 

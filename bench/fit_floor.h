@@ -3,11 +3,10 @@
  * gemm calls), bare cblas calls on preallocated buffers, an epoch's worth,
  * in two layouts:
  *   - whole: each product one call, OpenBLAS threading it as it is set;
- *   - sliced: each product cut into the column slices xornet cuts it into
- *     (xn_col_slice_width), run on a pool of threads beside the caller
- *     with OpenBLAS on one thread, as a network's threads run them; the
- *     backward slices chained as in the step (dA_{l-1} then dW_{l-1} on
- *     the same columns).
+ *   - sliced: each product cut into the slices of rows or columns xornet
+ *     cuts it into (xn_product_cut_rule), run on a pool of threads beside
+ *     the caller with OpenBLAS on one thread, as a network's threads run
+ *     them, in the step's regions (step_t.h).
  * The numbers in the buffers do not change a product's time. */
 #ifndef XORNET_BENCH_FIT_FLOOR_H
 #define XORNET_BENCH_FIT_FLOOR_H
@@ -25,7 +24,9 @@ typedef struct {
     void *w[FIT_MAX_L + 1], *dw[FIT_MAX_L + 1], *a[FIT_MAX_L + 1], *d[FIT_MAX_L + 1];
     xn_pool *pool;   /* for the sliced layout: threads - 1 workers */
     size_t threads;
-    size_t l, width, width2, split; /* the region being run */
+    size_t l, split;  /* the region being run: its layer, dW_l's slices */
+    xn_cut cut, chain;
+    bool chain_dw;
 } floor_ctx;
 
 /* false if memory or the threads cannot be had */

@@ -483,9 +483,9 @@ typedef struct {
 static void run_layer(void *p)
 {
     layer_ctx *c = p;
-    c->k->fwd(c->n, c->in, c->out, c->x, c->w, c->y, c->out);
-    c->k->dw(c->n, c->in, c->out, c->x, c->y, c->dw, c->out);
-    c->k->dx(c->n, c->in, c->out, c->y, c->w, c->dx, c->in);
+    c->k->fwd(c->n, c->in, c->out, c->x, c->in, c->w, c->out, c->y, c->out);
+    c->k->dw(c->n, c->in, c->out, c->x, c->in, c->y, c->out, c->dw, c->out);
+    c->k->dx(c->n, c->in, c->out, c->y, c->out, c->w, c->out, c->dx, c->in);
 }
 
 /* Naive vs BLAS time of a layer's products over shapes around

@@ -1,6 +1,7 @@
 /* The naive kernels are the specification; the BLAS kernels and the fused
  * width-1 paths of the network must give the same numbers.
- *   1. each product pair (fwd, dw, dwacc, dx) at sizes 1, odd, prime and 64;
+ *   1. each product pair (fwd, dw, dwacc, dx) at sizes 1, odd, prime and 64,
+ *      and a product in slices of its rows or columns against it whole;
  *   2. the auto rule of xn_kernels_pick around XN_AUTO_NAIVE_BELOW;
  *   3. whole networks: 100 training steps with naive, blas and auto from the
  *      same start give the same losses and parameters to 1e-12 relative,
@@ -8,6 +9,7 @@
  *      batches past the auto threshold and batches net.c takes in blocks
  *      of rows), every activation and every loss. */
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,35 +57,35 @@ static void test_pair(size_t n, size_t in, size_t out, xn_rng *rng)
     /* outputs start as garbage: every product must overwrite */
     for (size_t i = 0; i < big; i++)
         r1[i] = r2[i] = NAN;
-    nk->fwd(n, in, out, x, w, r1, out);
-    bk->fwd(n, in, out, x, w, r2, out);
+    nk->fwd(n, in, out, x, in, w, out, r1, out);
+    bk->fwd(n, in, out, x, in, w, out, r2, out);
     CHECK(close_all(r2, r1, n * out, (double)in) == 0);
     for (size_t i = 0; i < big; i++)
         r1[i] = r2[i] = NAN;
-    nk->dw(n, in, out, x, dy, r1, out);
-    bk->dw(n, in, out, x, dy, r2, out);
+    nk->dw(n, in, out, x, in, dy, out, r1, out);
+    bk->dw(n, in, out, x, in, dy, out, r2, out);
     CHECK(close_all(r2, r1, in * out, (double)n) == 0);
     /* dwacc adds: the batch in two blocks of rows sums exactly as in one
      * call with the naive kernel, and to rounding with BLAS */
     {
         size_t h = (n + 1) / 2; /* BLAS leaves a 0-row product untouched */
-        nk->dw(n, in, out, x, dy, r1, out);
-        nk->dw(h, in, out, x, dy, r2, out);
+        nk->dw(n, in, out, x, in, dy, out, r1, out);
+        nk->dw(h, in, out, x, in, dy, out, r2, out);
         if (n > h)
-            nk->dwacc(n - h, in, out, x + h * in, dy + h * out, r2, out);
+            nk->dwacc(n - h, in, out, x + h * in, in, dy + h * out, out, r2, out);
         int same = 1;
         for (size_t i = 0; i < in * out; i++)
             same &= r1[i] == r2[i];
         CHECK(same);
-        bk->dw(h, in, out, x, dy, r2, out);
+        bk->dw(h, in, out, x, in, dy, out, r2, out);
         if (n > h)
-            bk->dwacc(n - h, in, out, x + h * in, dy + h * out, r2, out);
+            bk->dwacc(n - h, in, out, x + h * in, in, dy + h * out, out, r2, out);
         CHECK(close_all(r2, r1, in * out, (double)n) == 0);
     }
     for (size_t i = 0; i < big; i++)
         r1[i] = r2[i] = NAN;
-    nk->dx(n, in, out, dy, w, r1, in);
-    bk->dx(n, in, out, dy, w, r2, in);
+    nk->dx(n, in, out, dy, out, w, out, r1, in);
+    bk->dx(n, in, out, dy, out, w, out, r2, in);
     CHECK(close_all(r2, r1, n * in, (double)out) == 0);
     /* the naive products are the textbook sums, checked on one entry each */
     {
@@ -91,17 +93,17 @@ static void test_pair(size_t n, size_t in, size_t out, xn_rng *rng)
         double s = 0.0;
         for (size_t j = 0; j < in; j++)
             s += x[i * in + j] * w[j * out + o];
-        nk->fwd(n, in, out, x, w, r1, out);
+        nk->fwd(n, in, out, x, in, w, out, r1, out);
         CHECK_NEAR(r1[i * out + o], s, 1e-13 * (double)in);
         s = 0.0;
         for (size_t j = 0; j < n; j++)
             s += x[j * in + k] * dy[j * out + o];
-        nk->dw(n, in, out, x, dy, r1, out);
+        nk->dw(n, in, out, x, in, dy, out, r1, out);
         CHECK_NEAR(r1[k * out + o], s, 1e-13 * (double)n);
         s = 0.0;
         for (size_t j = 0; j < out; j++)
             s += dy[i * out + j] * w[k * out + j];
-        nk->dx(n, in, out, dy, w, r1, in);
+        nk->dx(n, in, out, dy, out, w, out, r1, in);
         CHECK_NEAR(r1[i * in + k], s, 1e-13 * (double)out);
     }
 done:
@@ -132,17 +134,17 @@ static void test_pair_f32(size_t n, size_t in, size_t out, xn_rng *rng)
 #define CLOSE32(len, terms)                                                          \
     for (size_t i = 0; i < (len); i++)                                               \
         bad += !(fabs(f1[i] - d[i]) <= 1e-6 * (terms) && fabs(f2[i] - d[i]) <= 1e-6 * (terms));
-    nk->fwd(n, in, out, x, w, f1, out);
-    bk->fwd(n, in, out, x, w, f2, out);
-    xn_kernels_naive_f64.fwd(n, in, out, xd, wd, d, out);
+    nk->fwd(n, in, out, x, in, w, out, f1, out);
+    bk->fwd(n, in, out, x, in, w, out, f2, out);
+    xn_kernels_naive_f64.fwd(n, in, out, xd, in, wd, out, d, out);
     CLOSE32(n * out, (double)in)
-    nk->dw(n, in, out, x, dy, f1, out);
-    bk->dw(n, in, out, x, dy, f2, out);
-    xn_kernels_naive_f64.dw(n, in, out, xd, dyd, d, out);
+    nk->dw(n, in, out, x, in, dy, out, f1, out);
+    bk->dw(n, in, out, x, in, dy, out, f2, out);
+    xn_kernels_naive_f64.dw(n, in, out, xd, in, dyd, out, d, out);
     CLOSE32(in * out, (double)n)
-    nk->dx(n, in, out, dy, w, f1, in);
-    bk->dx(n, in, out, dy, w, f2, in);
-    xn_kernels_naive_f64.dx(n, in, out, dyd, wd, d, in);
+    nk->dx(n, in, out, dy, out, w, out, f1, in);
+    bk->dx(n, in, out, dy, out, w, out, f2, in);
+    xn_kernels_naive_f64.dx(n, in, out, dyd, out, wd, out, d, in);
     CLOSE32(n * in, (double)out)
 #undef CLOSE32
     CHECK(bad == 0);
@@ -155,6 +157,48 @@ static void test_pair_f32(size_t n, size_t in, size_t out, xn_rng *rng)
     free(wd);
     free(dyd);
     free(d);
+}
+
+/* A product computed in slices through the strides equals it computed
+ * whole: the naive kernels to the bit (each entry the same sum in the same
+ * order), BLAS to rounding.  The slices are as a network's threads take
+ * them: the rows or the columns of fwd's and dw's outputs, the columns of
+ * dx's, cut at uneven places. */
+static void test_slices(const xn_kernels_f64 *k, bool exact, xn_rng *rng)
+{
+    enum { N = 37, IN = 50, OUT = 41 };
+    static const size_t cuts[] = {0, 13, 29}; /* slices [cuts[i], cuts[i+1]), the last to the end */
+    double x[N * IN], w[IN * OUT], dy[N * OUT], whole[IN * OUT + N * IN], part[IN * OUT + N * IN];
+    for (size_t i = 0; i < N * IN; i++)
+        x[i] = rnd(rng);
+    for (size_t i = 0; i < IN * OUT; i++)
+        w[i] = rnd(rng);
+    for (size_t i = 0; i < N * OUT; i++)
+        dy[i] = rnd(rng);
+    for (int what = 0; what < 5; what++) { /* fwd rows, fwd columns, dw rows, dw columns, dx columns */
+        size_t len = what < 2 ? N * OUT : what < 4 ? IN * OUT : N * IN;
+        size_t dim = what == 0 ? N : what == 1 || what == 3 ? OUT : IN;
+        if (what < 2)
+            k->fwd(N, IN, OUT, x, IN, w, OUT, whole, OUT);
+        else if (what < 4)
+            k->dw(N, IN, OUT, x, IN, dy, OUT, whole, OUT);
+        else
+            k->dx(N, IN, OUT, dy, OUT, w, OUT, whole, IN);
+        for (size_t c = 0; c < 3; c++) {
+            size_t lo = cuts[c], m = (c == 2 ? dim : cuts[c + 1]) - lo;
+            switch (what) {
+            case 0: k->fwd(m, IN, OUT, x + lo * IN, IN, w, OUT, part + lo * OUT, OUT); break;
+            case 1: k->fwd(N, IN, m, x, IN, w + lo, OUT, part + lo, OUT); break;
+            case 2: k->dw(N, m, OUT, x + lo, IN, dy, OUT, part + lo * OUT, OUT); break;
+            case 3: k->dw(N, IN, m, x, IN, dy + lo, OUT, part + lo, OUT); break;
+            default: k->dx(N, m, OUT, dy, OUT, w + lo * OUT, OUT, part + lo, IN); break;
+            }
+        }
+        if (exact)
+            CHECK(memcmp(whole, part, len * sizeof *whole) == 0);
+        else
+            CHECK(close_all(part, whole, len, (double)(what < 2 ? IN : what < 4 ? N : OUT)) == 0);
+    }
 }
 
 static void test_pairs(xn_rng *rng)
@@ -171,6 +215,8 @@ static void test_pairs(xn_rng *rng)
         for (size_t b = 0; b < ns; b++)
             test_pair_f32(sizes[a], sizes[b], sizes[(a + b) % ns], rng);
     test_pair_f32(257, 31, 1, rng); /* sgemv / sger */
+    test_slices(&xn_kernels_naive_f64, true, rng);
+    test_slices(&xn_kernels_blas_f64, false, rng);
 }
 
 /* ---- 2. the auto rule -------------------------------------------------- */

@@ -19,9 +19,39 @@
 
 /* ---- forward ----------------------------------------------------------- */
 
+/* a = act(z + b) for an element-wise activation; a may be z. */
+static inline void TF(bias_act_rows)(size_t n, size_t out, xn_act act, const XN_T *z,
+                                     const XN_T *restrict b, XN_T *a, size_t ld)
+{
+    for (size_t i = 0; i < n; i++) {
+        const XN_T *zi = z + i * ld;
+        XN_T *ai = a + i * ld;
+        for (size_t o = 0; o < out; o++)
+            ai[o] = TF(act_apply)(act, zi[o] + b[o]);
+    }
+}
+
 void TF(xn_dense_bias_act)(size_t n, size_t out, xn_act act, XN_T *z,
                        const XN_T *b, XN_T *a, bool keep_z, size_t ld)
 {
+    if (!keep_z) { /* a hidden layer's: the activation a constant, so relu vectorizes */
+        switch (act) {
+        case XN_ACT_SIGMOID:
+            TF(bias_act_rows)(n, out, XN_ACT_SIGMOID, z, b, a, ld);
+            return;
+        case XN_ACT_RELU:
+            TF(bias_act_rows)(n, out, XN_ACT_RELU, z, b, a, ld);
+            return;
+        case XN_ACT_TANH:
+            TF(bias_act_rows)(n, out, XN_ACT_TANH, z, b, a, ld);
+            return;
+        case XN_ACT_IDENTITY:
+            TF(bias_act_rows)(n, out, XN_ACT_IDENTITY, z, b, a, ld);
+            return;
+        default: /* softmax: below, a row at a time */
+            break;
+        }
+    }
     for (size_t i = 0; i < n; i++) {
         XN_T *zi = z + i * ld;
         XN_T *ai = a + i * ld;

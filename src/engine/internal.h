@@ -201,30 +201,46 @@ void xn_pool_run(xn_pool *pool, size_t threads, size_t slices, xn_slice_fn fn, v
 /* The CPUs this process may run on (its affinity mask), at least 1. */
 size_t xn_cpu_count(void);
 
-/* Products run in slices of their output's columns when they are large:
- * each slice a multiple of XN_SLICE_COLS columns and of at least
- * XN_SLICE_MADDS multiply-adds.  Every BLAS kernel's register block, 4 to
- * 32 columns, divides XN_SLICE_COLS, so a slice's entries are computed as
- * in one call; each slice packs the product's other operand again, so a
- * slice is wide enough for that to cost little (5-8% of the product at
- * one thread for two slices of 128 columns, 10-16% for four of 64).
- * Passes over rows take slices of at least XN_SLICE_ELEMS elements, the
- * optimizer's sweep slices of XN_SLICE_PARAMS parameters.  Measured in
- * bench/RESULTS.md (the thread rule). */
-#define XN_SLICE_COLS 128
+/* A product runs in slices when it is large: of its output's rows or of
+ * its columns, whichever copies less, since each slice packs the product's
+ * other operand again (a column slice all of the left one, a row slice all
+ * of the right one).  A slice is a multiple of XN_SLICE_SPAN rows or
+ * columns and at least XN_SLICE_MADDS multiply-adds; a product gets two
+ * slices once it is large enough, and twice as many for every doubling of
+ * its work past XN_SLICE_TARGET each (powers of two: even shares on the
+ * usual core counts).  Every BLAS kernel's register block (4 to 32 rows
+ * or columns) divides XN_SLICE_SPAN, so a slice's entries are computed as
+ * in one call.  Passes over rows take slices of at least XN_SLICE_ELEMS
+ * elements, the optimizer's sweep slices of XN_SLICE_PARAMS parameters.
+ * Measured in bench/RESULTS.md (the thread rule). */
+#define XN_SLICE_SPAN 128
 #define XN_SLICE_MADDS ((size_t)1 << 20)
+#define XN_SLICE_TARGET ((size_t)1 << 26)
 #define XN_SLICE_ELEMS ((size_t)1 << 14)
 #define XN_SLICE_PARAMS ((size_t)1 << 14)
-/* The width of a product's column slices: cols (one slice) or a multiple
- * of XN_SLICE_COLS; madds is the product's multiply-adds per column.
- * Unsliced for the naive kernel, while the BLAS runs threads of its own,
- * and in a network too small to be cut at all. */
-size_t xn_col_slice_width(size_t cols, size_t madds);
-static inline size_t xn_col_width(const xn_net *net, size_t cols, size_t madds)
+/* How a product's output is cut: along its rows or its columns, `span` a
+ * slice (the last one to the end, so none is narrower), `slices` of them
+ * (1: whole). */
+typedef struct {
+    bool rows;
+    size_t span, slices;
+} xn_cut;
+/* The cut of C (m, n) = A (m, k) * B (k, n) on the side that copies less;
+ * whole for the naive kernel, while the BLAS runs threads of its own, and
+ * in a network too small to be cut at all. */
+xn_cut xn_product_cut(const xn_net *net, size_t m, size_t n, size_t k);
+/* A cut of dim rows or columns (`rows`), with madds multiply-adds in each:
+ * for work whose side is given (a chain of products on the same columns). */
+xn_cut xn_cut_along(const xn_net *net, bool rows, size_t dim, size_t madds);
+/* The same, whatever the network: the rule alone. */
+xn_cut xn_cut_rule(bool rows, size_t dim, size_t madds);
+xn_cut xn_product_cut_rule(size_t m, size_t n, size_t k);
+/* Slice s of a cut of dim: its first row or column, *len of them. */
+static inline size_t xn_cut_range(xn_cut c, size_t dim, size_t s, size_t *len)
 {
-    if (!net->sliced || net->kernel == XN_KERNEL_NAIVE || net->blas_threaded)
-        return cols;
-    return xn_col_slice_width(cols, madds);
+    size_t lo = s * c.span;
+    *len = s + 1 == c.slices ? dim - lo : c.span;
+    return lo;
 }
 /* Rows a slice of a pass over rows `width` elements wide. */
 size_t xn_row_span(size_t width);
@@ -234,9 +250,6 @@ static inline size_t xn_slices(size_t len, size_t span)
 {
     return len <= span ? len > 0 : (len - 1) / span + 1;
 }
-/* Column slices of `width` in cols (xn_col_width), the last one to the
- * end: cols / width of them. */
-static inline size_t xn_col_slices(size_t cols, size_t width) { return width >= cols ? 1 : cols / width; }
 /* Runs a region on the network's threads, up to one a slice; on the
  * calling thread alone while the BLAS runs threads of its own.  One slice
  * is a plain call (a small network's every region). */
@@ -319,18 +332,22 @@ bool xn_opt_safe(xn_opt_kind kind, const xn_opt_step *s, bool decay, double top,
 #define XN_TYPED_STAGES(T, S)                                                                    \
     /* The matrix products of a dense layer, row-major, in two families with \
      * the same signatures: naive (plain loops, the specification) and       \
-     * blas.  Every product overwrites its output, except dwacc.  ld is the  \
-     * row stride of the operands that may be a slice of a wider matrix's    \
-     * columns (out for whole ones in fwd, dw and dwacc; in for dx). */      \
+     * blas.  Every product overwrites its output, except dwacc.  Each       \
+     * operand comes with its row stride, as in BLAS (a slice of a wider     \
+     * matrix's rows or columns). */                                         \
     typedef struct {                                                         \
-        /* y(n,out) = x(n,in) * w(in,out); w and y of stride ld */           \
-        void (*fwd)(size_t n, size_t in, size_t out, const T *x, const T *w, T *y, size_t ld); \
-        /* dw(in,out) = x(n,in)^T * dy(n,out); dy and dw of stride ld */     \
-        void (*dw)(size_t n, size_t in, size_t out, const T *x, const T *dy, T *dw, size_t ld); \
+        /* y(n,out) = x(n,in) * w(in,out) */                                 \
+        void (*fwd)(size_t n, size_t in, size_t out, const T *x, size_t ldx, const T *w, \
+                    size_t ldw, T *y, size_t ldy);                           \
+        /* dw(in,out) = x(n,in)^T * dy(n,out) */                             \
+        void (*dw)(size_t n, size_t in, size_t out, const T *x, size_t ldx, const T *dy, \
+                   size_t lddy, T *dw, size_t lddw);                         \
         /* dw(in,out) += x(n,in)^T * dy(n,out): a batch in blocks of rows */ \
-        void (*dwacc)(size_t n, size_t in, size_t out, const T *x, const T *dy, T *dw, size_t ld); \
-        /* dx(n,in) = dy(n,out) * w(in,out)^T; dx of stride ld */            \
-        void (*dx)(size_t n, size_t in, size_t out, const T *dy, const T *w, T *dx, size_t ld); \
+        void (*dwacc)(size_t n, size_t in, size_t out, const T *x, size_t ldx, const T *dy, \
+                      size_t lddy, T *dw, size_t lddw);                      \
+        /* dx(n,in) = dy(n,out) * w(in,out)^T */                             \
+        void (*dx)(size_t n, size_t in, size_t out, const T *dy, size_t lddy, const T *w, \
+                   size_t ldw, T *dx, size_t lddx);                          \
     } xn_kernels_##S;                                                        \
     extern const xn_kernels_##S xn_kernels_naive_##S, xn_kernels_blas_##S;   \
     /* The family `k` uses for one product of that size. */                  \

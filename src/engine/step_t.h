@@ -8,21 +8,25 @@
  * on the way in (standardized in double first) and its outputs widen on
  * the way out.
  *
- * Each stage is a region of slices on the network's threads (threads.c):
- *   forward   per layer, the product Z_l = A_{l-1} W_l in slices of its
- *             columns, each followed by its bias and activation while the
- *             slice is in cache; then the head: the output layer's bias
- *             and activation, the loss terms and the output delta, in
- *             slices of rows;
- *   backward  per layer l from the last, in slices of the columns of
- *             A_{l-1}: dA_{l-1} = dZ_l W_l^T, the activation's derivative
- *             and the bias sums, then on the same columns the weight
- *             gradient dW_{l-1} = A_{l-2}^T dZ_{l-1}, so a slice of
- *             dZ_{l-1} is used while it is in cache (the last layer's own
- *             dW_L and bias sums take slices of its columns beside them).
+ * Each stage is a region of slices on the network's threads (threads.c);
+ * a product is cut along its output's rows or columns, whichever copies
+ * less (xn_product_cut):
+ *   forward   per layer, the product Z_l = A_{l-1} W_l in slices, each
+ *             followed by its bias and activation while the slice is in
+ *             cache; then the head: the output layer's bias and
+ *             activation, the loss terms and the output delta, in slices
+ *             of rows;
+ *   backward  per layer l from the last, in one region: the weight
+ *             gradient dW_l = A_{l-1}^T dZ_l in its slices (and for the
+ *             last layer the bias sums of dZ_L), beside the chain: in
+ *             slices of the columns of A_{l-1}, dA_{l-1} = dZ_l W_l^T, the
+ *             activation's derivative and the bias sums, then, where dW_{l-1}
+ *             is cut along its columns too, its slice on the same columns,
+ *             so a slice of dZ_{l-1} is used while it is in cache.
  * Every output entry belongs to one slice and every sum runs over the rows
- * in order inside it, so the result is the same on any number of threads:
- * what changes it is the cut into slices, which follows the shapes alone.
+ * in order inside it, so the result is the same on any number of threads;
+ * the cut into slices follows the shapes alone, and a BLAS product in
+ * slices gives the entries it gives whole (tests/test_kernels.c).
  * Where a width-1 layer follows, the fast kernels fold its product into
  * the passes around it (bias_act_dot forward, narrow_backward backward). */
 
@@ -59,36 +63,37 @@ typedef struct {
     XN_T *dz, *dzp;      /* layer l's delta (n, n_l), the one it passes down */
     double *terms;       /* the rows' loss terms, or NULL */
     bool first;          /* overwrite the gradients, else add to them */
-    bool act;            /* a column slice of the product gets its bias and activation */
-    size_t width, width2;/* column slices' widths (the chain's: width2) */
-    size_t split;        /* slices [0, split) are the last layer's own */
+    bool act;            /* a slice of the product gets its bias and activation */
+    xn_cut cut;          /* forward: layer l's product; backward: dW_l's */
+    xn_cut sums;         /* the output delta's columns, for its bias sums */
+    xn_cut chain;        /* the columns of A_{l-1}, for the chain */
+    bool chain_dw;       /* the chain computes dW_{l-1} on its columns */
+    size_t sums_n, dw_n; /* slices [0, sums_n) are the sums', the next dw_n dW_l's */
     size_t rows;         /* rows a slice of rows */
 } TF(job);
 
-/* Columns [c0, c0 + *w) of slice s of cols cut every `width` (cols /
- * width slices, xn_col_width), the last one to the end: no slice is
- * narrower than width. */
-static size_t TF(cols)(size_t cols, size_t width, size_t s, size_t *w)
-{
-    size_t c0 = s * width;
-    *w = s + 1 == xn_col_slices(cols, width) ? cols - c0 : width;
-    return c0;
-}
-
 /* ---- forward ----------------------------------------------------------- */
 
-/* Slice s of layer l's product, then (j->act) its bias and activation. */
-static inline void TF(fwd_cols)(void *ctx, size_t s)
+/* Slice s of layer l's product, rows or columns, then (j->act) its bias
+ * and activation while the slice is in cache. */
+static inline void TF(fwd_slice)(void *ctx, size_t s)
 {
     const TF(job) *j = ctx;
     xn_net *net = j->net;
-    size_t l = j->l, fi = net->sizes[l - 1], fo = net->sizes[l], w;
-    size_t c0 = TF(cols)(fo, j->width, s, &w);
+    size_t l = j->l, fi = net->sizes[l - 1], fo = net->sizes[l], n = j->n, len;
+    size_t lo = xn_cut_range(j->cut, j->cut.rows ? n : fo, s, &len);
     const XN_T *in = l > 1 ? A(l - 1) : j->x;
-    XN_T *z = (l == net->L ? j->zL : A(l)) + c0;
-    TF(xn_kernels_pick)(net->kernel, j->n, fi, fo)->fwd(j->n, fi, w, in, W(l) + c0, z, fo);
-    if (j->act)
-        TF(xn_dense_bias_act)(j->n, w, net->acts[l], z, B(l) + c0, z, false, fo);
+    XN_T *z = l == net->L ? j->zL : A(l);
+    const TF(xn_kernels) *k = TF(xn_kernels_pick)(net->kernel, n, fi, fo);
+    if (j->cut.rows) {
+        k->fwd(len, fi, fo, in + lo * fi, fi, W(l), fo, z + lo * fo, fo);
+        if (j->act)
+            TF(xn_dense_bias_act)(len, fo, net->acts[l], z + lo * fo, B(l), z + lo * fo, false, fo);
+    } else {
+        k->fwd(n, fi, len, in, fi, W(l) + lo, fo, z + lo, fo);
+        if (j->act)
+            TF(xn_dense_bias_act)(n, len, net->acts[l], z + lo, B(l) + lo, z + lo, false, fo);
+    }
 }
 
 /* Rows of hidden layer l's bias and activation, in place, for a product
@@ -140,9 +145,9 @@ static void TF(forward_job)(xn_net *net, TF(job) *j)
         bool dot = l < L && net->sizes[l + 1] == 1 && TF(fused)(net);
         j->l = l;
         if (!product_done) {
-            j->width = xn_col_width(net, fo, j->n * fi);
+            j->cut = xn_product_cut(net, j->n, fo, fi);
             j->act = l < L && !dot;
-            xn_net_run(net, xn_col_slices(fo, j->width), TF(fwd_cols), j);
+            xn_net_run(net, j->cut.slices, TF(fwd_slice), j);
         }
         j->rows = TF(row_span)(net, fo);
         if (dot)
@@ -166,78 +171,102 @@ static void TF(forward)(xn_net *net, size_t n, const void *x, void *aL, void *zL
 
 /* ---- backward ---------------------------------------------------------- */
 
-/* Columns of the output delta: the bias sums and, unless a width-1 layer's
- * fused pass does it, the weight gradient dW_L. */
-static inline void TF(out_grads)(const TF(job) *j, size_t s)
+/* Whether dW_l (l < L) is computed on the columns of the chain that
+ * passes the delta down to layer l: when its cut runs along its columns
+ * (it has fewer rows than columns), so each slice of dZ_l is used while it
+ * is in cache.  A cut along its rows needs all of dZ_l, and waits for it. */
+static bool TF(dw_chained)(const xn_net *net, size_t n, size_t l)
+{
+    return l < net->L && !TF(narrow)(net, l) && !xn_product_cut(net, net->sizes[l - 1], net->sizes[l], n).rows;
+}
+
+/* Columns of the output delta: their bias sums. */
+static inline void TF(out_sums)(const TF(job) *j, size_t s)
 {
     xn_net *net = j->net;
-    size_t L = net->L, fi = net->sizes[L - 1], fo = net->sizes[L], w;
-    size_t c0 = TF(cols)(fo, j->width, s, &w);
-    TF(xn_dense_colsum)(j->n, w, j->dz + c0, G(net->boff[L]) + c0, j->first, fo);
-    if (!TF(narrow)(net, L)) {
-        const TF(xn_kernels) *k = TF(xn_kernels_pick)(net->kernel, j->n, fi, fo);
-        (j->first ? k->dw : k->dwacc)(j->n, fi, w, L > 1 ? A(L - 1) : j->x, j->dz + c0,
-                                      G(net->woff[L]) + c0, fo);
-    }
+    size_t K = net->sizes[net->L], len, lo = xn_cut_range(j->sums, K, s, &len);
+    TF(xn_dense_colsum)(j->n, len, j->dz + lo, G(net->boff[net->L]) + lo, j->first, K);
+}
+
+/* A slice of dW_l = A_{l-1}^T dZ_l, rows or columns. */
+static inline void TF(dw_slice)(const TF(job) *j, size_t s)
+{
+    xn_net *net = j->net;
+    size_t l = j->l, fi = net->sizes[l - 1], fo = net->sizes[l], n = j->n, len;
+    size_t lo = xn_cut_range(j->cut, j->cut.rows ? fi : fo, s, &len);
+    const XN_T *in = l > 1 ? A(l - 1) : j->x;
+    XN_T *dw = G(net->woff[l]);
+    const TF(xn_kernels) *k = TF(xn_kernels_pick)(net->kernel, n, fi, fo);
+    if (j->cut.rows)
+        (j->first ? k->dw : k->dwacc)(n, len, fo, in + lo, fi, j->dz, fo, dw + lo * fo, fo);
+    else
+        (j->first ? k->dw : k->dwacc)(n, fi, len, in, fi, j->dz + lo, fo, dw + lo, fo);
 }
 
 /* Columns of A_{l-1}, l > 1: the delta passed down and its bias sums,
- * then, unless layer l-1 is a fused width-1 one, its weight gradient. */
+ * then (chain_dw) on the same columns layer l-1's weight gradient. */
 static inline void TF(chain)(const TF(job) *j, size_t s)
 {
     xn_net *net = j->net;
-    size_t l = j->l, fi = net->sizes[l - 1], fo = net->sizes[l], w;
-    size_t c0 = TF(cols)(fi, j->width2, s, &w);
-    const XN_T *a = A(l - 1) + c0;
-    XN_T *dzp = j->dzp + c0, *dbp = G(net->boff[l - 1]) + c0;
+    size_t l = j->l, fi = net->sizes[l - 1], fo = net->sizes[l], n = j->n, len;
+    size_t lo = xn_cut_range(j->chain, fi, s, &len);
+    const XN_T *a = A(l - 1) + lo;
+    XN_T *dzp = j->dzp + lo, *dbp = G(net->boff[l - 1]) + lo;
     if (TF(narrow)(net, l)) {
-        TF(xn_dense_narrow_backward)(j->n, w, net->acts[l - 1], a, j->dz, W(l) + c0,
-                                     G(net->woff[l]) + c0, dzp, dbp, j->first, fi);
+        TF(xn_dense_narrow_backward)(n, len, net->acts[l - 1], a, j->dz, W(l) + lo,
+                                     G(net->woff[l]) + lo, dzp, dbp, j->first, fi);
     } else {
-        TF(xn_kernels_pick)(net->kernel, j->n, fi, fo)->dx(j->n, w, fo, j->dz, W(l) + c0 * fo, dzp, fi);
-        TF(xn_dense_deriv_colsum)(j->n, w, net->acts[l - 1], a, dzp, dbp, j->first, fi);
+        TF(xn_kernels_pick)(net->kernel, n, fi, fo)->dx(n, len, fo, j->dz, fo, W(l) + lo * fo, fo, dzp, fi);
+        TF(xn_dense_deriv_colsum)(n, len, net->acts[l - 1], a, dzp, dbp, j->first, fi);
     }
-    if (!TF(narrow)(net, l - 1)) {
+    if (j->chain_dw) {
         size_t fi2 = net->sizes[l - 2];
-        const TF(xn_kernels) *k = TF(xn_kernels_pick)(net->kernel, j->n, fi2, fi);
-        (j->first ? k->dw : k->dwacc)(j->n, fi2, w, l > 2 ? A(l - 2) : j->x, dzp,
-                                      G(net->woff[l - 1]) + c0, fi);
+        const TF(xn_kernels) *k = TF(xn_kernels_pick)(net->kernel, n, fi2, fi);
+        (j->first ? k->dw : k->dwacc)(n, fi2, len, l > 2 ? A(l - 2) : j->x, fi2, dzp, fi,
+                                      G(net->woff[l - 1]) + lo, fi);
     }
 }
 
-static inline void TF(back_cols)(void *ctx, size_t s)
+static inline void TF(back_slice)(void *ctx, size_t s)
 {
     const TF(job) *j = ctx;
-    if (s < j->split)
-        TF(out_grads)(j, s);
+    if (s < j->sums_n)
+        TF(out_sums)(j, s);
+    else if (s < j->sums_n + j->dw_n)
+        TF(dw_slice)(j, s - j->sums_n);
     else
-        TF(chain)(j, s - j->split);
+        TF(chain)(j, s - j->sums_n - j->dw_n);
 }
 
 /* Backward pass of the job's rows, whose output delta is in delta[0]:
- * layer by layer from the last (the first layer's weight gradient is part
- * of the second's region). */
+ * layer by layer from the last, each region with the layer's weight
+ * gradient (unless the chain above computed it, or a width-1 layer's fused
+ * pass does) beside the chain that passes the delta down. */
 static void TF(backward)(xn_net *net, TF(job) *j)
 {
-    size_t L = net->L;
+    size_t L = net->L, n = j->n;
     j->dz = net->delta[0];
     j->dzp = net->delta[1];
     for (size_t l = L; l >= 1; l--) {
         size_t fi = net->sizes[l - 1], fo = net->sizes[l], chains = 0;
         j->l = l;
-        j->split = 0;
+        j->sums_n = j->dw_n = 0;
         if (l == L) {
-            j->width = xn_col_width(net, fo, j->n * fi);
-            j->split = xn_col_slices(fo, j->width);
+            j->sums = xn_cut_along(net, false, fo, n);
+            j->sums_n = j->sums.slices;
+        }
+        if (!TF(narrow)(net, l) && !TF(dw_chained)(net, n, l)) {
+            j->cut = xn_product_cut(net, fi, fo, n);
+            j->dw_n = j->cut.slices;
         }
         if (l > 1) {
-            size_t down = TF(narrow)(net, l - 1) ? 0 : net->sizes[l - 2];
-            j->width2 = xn_col_width(net, fi, j->n * (fo + down));
-            chains = xn_col_slices(fi, j->width2);
+            j->chain_dw = TF(dw_chained)(net, n, l - 1);
+            size_t madds = TF(narrow)(net, l) ? n : n * fo;
+            j->chain = xn_cut_along(net, false, fi, madds + (j->chain_dw ? n * net->sizes[l - 2] : 0));
+            chains = j->chain.slices;
         }
-        if (j->split + chains == 0)
-            break;
-        xn_net_run(net, j->split + chains, TF(back_cols), j);
+        if (j->sums_n + j->dw_n + chains > 0)
+            xn_net_run(net, j->sums_n + j->dw_n + chains, TF(back_slice), j);
         XN_T *t = j->dz;
         j->dz = j->dzp;
         j->dzp = t;

@@ -31,14 +31,49 @@
 int openblas_get_num_threads(void);
 #endif
 
-/* The narrowest slices that still hold XN_SLICE_MADDS multiply-adds each;
- * cols when that leaves fewer than two. */
-size_t xn_col_slice_width(size_t cols, size_t madds)
+xn_cut xn_cut_rule(bool rows, size_t dim, size_t madds)
 {
-    size_t w = XN_SLICE_COLS;
-    if (madds > 0 && XN_SLICE_MADDS / madds > w)
-        w = (XN_SLICE_MADDS / madds + XN_SLICE_COLS - 1) / XN_SLICE_COLS * XN_SLICE_COLS;
-    return cols / w >= 2 && madds > 0 ? w : cols;
+    xn_cut whole = {rows, dim, 1};
+    size_t blocks = dim / XN_SLICE_SPAN;
+    double work = (double)madds * (double)dim;
+    if (blocks < 2 || work < 2.0 * (double)XN_SLICE_MADDS)
+        return whole;
+    size_t s = 2;
+    while (s * 2 <= blocks && work >= (double)(s * 2) * (double)XN_SLICE_TARGET &&
+           work >= (double)(s * 2) * (double)XN_SLICE_MADDS)
+        s *= 2;
+    size_t span = (blocks + s - 1) / s * XN_SLICE_SPAN;
+    xn_cut c = {rows, span, dim / span};
+    return c.slices >= 2 ? c : whole;
+}
+
+xn_cut xn_product_cut_rule(size_t m, size_t n, size_t k)
+{
+    /* rows copy B (k n) again a slice, columns A (m k) */
+    bool rows = m > n;
+    return xn_cut_rule(rows, rows ? m : n, (rows ? n : m) * k);
+}
+
+/* Whether the network's calls cut anything now. */
+static bool cuts(const xn_net *net)
+{
+    return net->sliced && net->kernel != XN_KERNEL_NAIVE && !net->blas_threaded;
+}
+
+xn_cut xn_cut_along(const xn_net *net, bool rows, size_t dim, size_t madds)
+{
+    xn_cut whole = {rows, dim, 1};
+    return cuts(net) ? xn_cut_rule(rows, dim, madds) : whole;
+}
+
+xn_cut xn_product_cut(const xn_net *net, size_t m, size_t n, size_t k)
+{
+    xn_cut c = xn_product_cut_rule(m, n, k);
+    if (!cuts(net)) {
+        c.span = c.rows ? m : n;
+        c.slices = 1;
+    }
+    return c;
 }
 
 size_t xn_row_span(size_t width)
@@ -105,10 +140,11 @@ static bool sliced(const xn_net *net)
         return false;
     for (size_t l = 1; l <= net->L; l++) {
         size_t fi = net->sizes[l - 1], fo = net->sizes[l];
-        /* the rows of a hidden layer's passes, or of the head (step_t.h) */
+        /* the layer's products (on either side), the rows of a hidden
+         * layer's passes, or of the head (step_t.h) */
         size_t row_cost = l < net->L ? fo : 16 * fo;
-        if (xn_col_slice_width(fo, n * fi) < fo || (l > 1 && xn_col_slice_width(fi, n * (fo + net->sizes[l - 2])) < fi) ||
-            xn_slices(n, xn_row_span(row_cost)) >= 2)
+        if (xn_product_cut_rule(n, fo, fi).slices > 1 || xn_product_cut_rule(fi, fo, n).slices > 1 ||
+            xn_cut_rule(false, fi, n * fo).slices > 1 || xn_slices(n, xn_row_span(row_cost)) >= 2)
             return true;
     }
     return false;
