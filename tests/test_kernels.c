@@ -20,6 +20,12 @@
 
 static double rnd(xn_rng *rng) { return 2.0 * xn_rng_uniform(rng) - 1.0; }
 
+static void fill(double *v, size_t len, xn_rng *rng)
+{
+    for (size_t i = 0; i < len; i++)
+        v[i] = rnd(rng);
+}
+
 static size_t pick(xn_rng *rng, const size_t *from, size_t len)
 {
     return from[xn_rng_u32(rng) % len];
@@ -47,12 +53,9 @@ static void test_pair(size_t n, size_t in, size_t out, xn_rng *rng)
     CHECK(x && w && dy && r1 && r2);
     if (!x || !w || !dy || !r1 || !r2)
         goto done;
-    for (size_t i = 0; i < n * in; i++)
-        x[i] = rnd(rng);
-    for (size_t i = 0; i < in * out; i++)
-        w[i] = rnd(rng);
-    for (size_t i = 0; i < n * out; i++)
-        dy[i] = rnd(rng);
+    fill(x, n * in, rng);
+    fill(w, in * out, rng);
+    fill(dy, n * out, rng);
     const xn_kernels_f64 *nk = &xn_kernels_naive_f64, *bk = &xn_kernels_blas_f64;
     /* outputs start as garbage: every product must overwrite */
     for (size_t i = 0; i < big; i++)
@@ -169,12 +172,9 @@ static void test_slices(const xn_kernels_f64 *k, bool exact, xn_rng *rng)
     enum { N = 37, IN = 50, OUT = 41 };
     static const size_t cuts[] = {0, 13, 29}; /* slices [cuts[i], cuts[i+1]), the last to the end */
     double x[N * IN], w[IN * OUT], dy[N * OUT], whole[IN * OUT + N * IN], part[IN * OUT + N * IN];
-    for (size_t i = 0; i < N * IN; i++)
-        x[i] = rnd(rng);
-    for (size_t i = 0; i < IN * OUT; i++)
-        w[i] = rnd(rng);
-    for (size_t i = 0; i < N * OUT; i++)
-        dy[i] = rnd(rng);
+    fill(x, N * IN, rng);
+    fill(w, IN * OUT, rng);
+    fill(dy, N * OUT, rng);
     for (int what = 0; what < 5; what++) { /* fwd rows, fwd columns, dw rows, dw columns, dx columns */
         size_t len = what < 2 ? N * OUT : what < 4 ? IN * OUT : N * IN;
         size_t dim = what == 0 ? N : what == 1 || what == 3 ? OUT : IN;

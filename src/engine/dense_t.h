@@ -13,9 +13,33 @@
  * products do.
  *
  * Each pass with a switch over the activation calls an inline function
- * with a constant `act`, so the switch folds away and the loops vectorize. */
+ * with a constant `act` (BY_ACT), so the switch folds away and the loops
+ * vectorize. */
 
 #include "act_t.h"
+
+/* fn(n, width, ACT, ...) with ACT the element-wise activation act, as a
+ * constant.  Softmax is never element-wise: it takes identity's branch,
+ * which it never reaches. */
+#ifndef BY_ACT
+#define BY_ACT(act, fn, n, width, ...)                                       \
+    do {                                                                     \
+        switch (act) {                                                       \
+        case XN_ACT_SIGMOID:                                                 \
+            fn(n, width, XN_ACT_SIGMOID, __VA_ARGS__);                       \
+            break;                                                           \
+        case XN_ACT_RELU:                                                    \
+            fn(n, width, XN_ACT_RELU, __VA_ARGS__);                          \
+            break;                                                           \
+        case XN_ACT_TANH:                                                    \
+            fn(n, width, XN_ACT_TANH, __VA_ARGS__);                          \
+            break;                                                           \
+        default:                                                             \
+            fn(n, width, XN_ACT_IDENTITY, __VA_ARGS__);                      \
+            break;                                                           \
+        }                                                                    \
+    } while (0)
+#endif
 
 /* ---- forward ----------------------------------------------------------- */
 
@@ -34,23 +58,9 @@ static inline void TF(bias_act_rows)(size_t n, size_t out, xn_act act, const XN_
 void TF(xn_dense_bias_act)(size_t n, size_t out, xn_act act, XN_T *z,
                        const XN_T *b, XN_T *a, bool keep_z, size_t ld)
 {
-    if (!keep_z) { /* a hidden layer's: the activation a constant, so relu vectorizes */
-        switch (act) {
-        case XN_ACT_SIGMOID:
-            TF(bias_act_rows)(n, out, XN_ACT_SIGMOID, z, b, a, ld);
-            return;
-        case XN_ACT_RELU:
-            TF(bias_act_rows)(n, out, XN_ACT_RELU, z, b, a, ld);
-            return;
-        case XN_ACT_TANH:
-            TF(bias_act_rows)(n, out, XN_ACT_TANH, z, b, a, ld);
-            return;
-        case XN_ACT_IDENTITY:
-            TF(bias_act_rows)(n, out, XN_ACT_IDENTITY, z, b, a, ld);
-            return;
-        default: /* softmax: below, a row at a time */
-            break;
-        }
+    if (!keep_z && act != XN_ACT_SOFTMAX) { /* a hidden layer's: relu vectorizes */
+        BY_ACT(act, TF(bias_act_rows), n, out, z, b, a, ld);
+        return;
     }
     for (size_t i = 0; i < n; i++) {
         XN_T *zi = z + i * ld;
@@ -126,20 +136,7 @@ static inline void TF(bias_act_dot_rows)(size_t n, size_t out, xn_act act,
 void TF(xn_dense_bias_act_dot)(size_t n, size_t out, xn_act act, XN_T *a,
                            const XN_T *b, const XN_T *w, XN_T *znext)
 {
-    switch (act) { /* softmax is never a hidden activation */
-    case XN_ACT_SIGMOID:
-        TF(bias_act_dot_rows)(n, out, XN_ACT_SIGMOID, a, b, w, znext);
-        break;
-    case XN_ACT_RELU:
-        TF(bias_act_dot_rows)(n, out, XN_ACT_RELU, a, b, w, znext);
-        break;
-    case XN_ACT_TANH:
-        TF(bias_act_dot_rows)(n, out, XN_ACT_TANH, a, b, w, znext);
-        break;
-    default:
-        TF(bias_act_dot_rows)(n, out, XN_ACT_IDENTITY, a, b, w, znext);
-        break;
-    }
+    BY_ACT(act, TF(bias_act_dot_rows), n, out, a, b, w, znext);
 }
 
 /* ---- backward ---------------------------------------------------------- */
@@ -176,20 +173,7 @@ void TF(xn_dense_deriv_colsum)(size_t n, size_t out, xn_act act, const XN_T *a,
     if (first) /* here, not in the loops' function: there it stops gcc
                 * from vectorizing the relu loop */
         memset(db, 0, out * sizeof *db);
-    switch (act) {
-    case XN_ACT_SIGMOID:
-        TF(deriv_colsum_rows)(n, out, XN_ACT_SIGMOID, a, dz, db, ld);
-        break;
-    case XN_ACT_RELU:
-        TF(deriv_colsum_rows)(n, out, XN_ACT_RELU, a, dz, db, ld);
-        break;
-    case XN_ACT_TANH:
-        TF(deriv_colsum_rows)(n, out, XN_ACT_TANH, a, dz, db, ld);
-        break;
-    default:
-        TF(deriv_colsum_rows)(n, out, XN_ACT_IDENTITY, a, dz, db, ld);
-        break;
-    }
+    BY_ACT(act, TF(deriv_colsum_rows), n, out, a, dz, db, ld);
 }
 
 /* dw(in) += a^T dz (the outer product's twin), dzp = (dz w^T) * act'(a),
@@ -226,18 +210,5 @@ void TF(xn_dense_narrow_backward)(size_t n, size_t in, xn_act act, const XN_T *a
         memset(dw, 0, in * sizeof *dw);
         memset(dbp, 0, in * sizeof *dbp);
     }
-    switch (act) {
-    case XN_ACT_SIGMOID:
-        TF(narrow_backward_rows)(n, in, XN_ACT_SIGMOID, a, dz, w, dw, dzp, dbp, ld);
-        break;
-    case XN_ACT_RELU:
-        TF(narrow_backward_rows)(n, in, XN_ACT_RELU, a, dz, w, dw, dzp, dbp, ld);
-        break;
-    case XN_ACT_TANH:
-        TF(narrow_backward_rows)(n, in, XN_ACT_TANH, a, dz, w, dw, dzp, dbp, ld);
-        break;
-    default:
-        TF(narrow_backward_rows)(n, in, XN_ACT_IDENTITY, a, dz, w, dw, dzp, dbp, ld);
-        break;
-    }
+    BY_ACT(act, TF(narrow_backward_rows), n, in, a, dz, w, dw, dzp, dbp, ld);
 }
