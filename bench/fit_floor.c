@@ -117,18 +117,17 @@ static void sliced_step(floor_ctx *c, size_t m)
     size_t L = c->sh.L;
     c->m = m;
     for (c->l = 1; c->l <= L; c->l++) {
-        c->cut = xn_product_cut_rule(m, z[c->l], z[c->l - 1]);
+        xn_product_cut_rule(&c->cut, m, z[c->l], z[c->l - 1]);
         xn_pool_run(c->pool, c->threads, c->cut.slices, fwd_slice, c);
     }
     for (c->l = L; c->l >= 1; c->l--) {
         size_t l = c->l, chains = 0;
         /* dW_l here unless the chain above took it */
-        xn_cut dw = xn_product_cut_rule(z[l - 1], z[l], m);
-        c->split = l == L || dw.rows ? dw.slices : 0;
-        c->cut = dw;
+        xn_product_cut_rule(&c->cut, z[l - 1], z[l], m);
+        c->split = l == L || c->cut.rows ? c->cut.slices : 0;
         if (l > 1) {
-            c->chain_dw = !xn_product_cut_rule(z[l - 2], z[l - 1], m).rows;
-            c->chain = xn_cut_rule(false, z[l - 1], m * (z[l] + (c->chain_dw ? z[l - 2] : 0)));
+            c->chain_dw = !xn_rows_copy_less(z[l - 2], z[l - 1]);
+            xn_cut_rule(&c->chain, false, z[l - 1], m * (z[l] + (c->chain_dw ? z[l - 2] : 0)));
             chains = c->chain.slices;
         }
         if (c->split + chains)

@@ -220,21 +220,46 @@ size_t xn_cpu_count(void);
 #define XN_SLICE_PARAMS ((size_t)1 << 14)
 /* How a product's output is cut: along its rows or its columns, `span` a
  * slice (the last one to the end, so none is narrower), `slices` of them
- * (1: whole). */
+ * (1: whole).  Written field by field where it is kept (xn_cut_along):
+ * a struct returned and copied whole cost a small step store-forwarding
+ * stalls. */
 typedef struct {
-    bool rows;
-    size_t span, slices;
+    size_t rows, span, slices;
 } xn_cut;
-/* The cut of C (m, n) = A (m, k) * B (k, n) on the side that copies less;
- * whole for the naive kernel, while the BLAS runs threads of its own, and
- * in a network too small to be cut at all. */
-xn_cut xn_product_cut(const xn_net *net, size_t m, size_t n, size_t k);
-/* A cut of dim rows or columns (`rows`), with madds multiply-adds in each:
- * for work whose side is given (a chain of products on the same columns). */
-xn_cut xn_cut_along(const xn_net *net, bool rows, size_t dim, size_t madds);
-/* The same, whatever the network: the rule alone. */
-xn_cut xn_cut_rule(bool rows, size_t dim, size_t madds);
-xn_cut xn_product_cut_rule(size_t m, size_t n, size_t k);
+/* The rule alone: *c becomes a cut of dim rows or columns (`rows`), with
+ * madds multiply-adds in each, or the cut of C (m, n) = A (m, k) * B (k, n)
+ * on the side that copies less: its rows when it has more rows than
+ * columns (xn_rows_copy_less). */
+void xn_cut_rule(xn_cut *c, bool rows, size_t dim, size_t madds);
+static inline bool xn_rows_copy_less(size_t m, size_t n) { return m > n; }
+static inline void xn_product_cut_rule(xn_cut *c, size_t m, size_t n, size_t k)
+{
+    bool rows = xn_rows_copy_less(m, n);
+    xn_cut_rule(c, rows, rows ? m : n, (rows ? n : m) * k);
+}
+/* Whether a network's call cuts anything: not with the naive kernel, not
+ * while the BLAS runs threads of its own, not in a network too small. */
+static inline bool xn_net_cuts(const xn_net *net)
+{
+    return net->sliced && net->kernel != XN_KERNEL_NAIVE && !net->blas_threaded;
+}
+/* The rules for a network's call: whole unless it cuts (a small network
+ * pays no rule at all). */
+static inline void xn_cut_along(xn_cut *c, const xn_net *net, bool rows, size_t dim, size_t madds)
+{
+    if (xn_net_cuts(net)) {
+        xn_cut_rule(c, rows, dim, madds);
+    } else {
+        c->rows = rows;
+        c->span = dim;
+        c->slices = 1;
+    }
+}
+static inline void xn_product_cut(xn_cut *c, const xn_net *net, size_t m, size_t n, size_t k)
+{
+    bool rows = xn_rows_copy_less(m, n);
+    xn_cut_along(c, net, rows, rows ? m : n, (rows ? n : m) * k);
+}
 /* Slice s of a cut of dim: its first row or column, *len of them. */
 static inline size_t xn_cut_range(xn_cut c, size_t dim, size_t s, size_t *len)
 {

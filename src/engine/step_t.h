@@ -54,7 +54,10 @@ static bool TF(narrow)(const xn_net *net, size_t l)
     return l > 1 && net->sizes[l] == 1 && TF(fused)(net);
 }
 
-/* What the slices of a region share. */
+/* What the slices of a region share: a call's rows (set by TF(job_of))
+ * and the region's cut (set by the stage that runs the region, before its
+ * slices read it).  Not zeroed whole: that costs a small step more than
+ * its stages' bookkeeping. */
 typedef struct {
     xn_net *net;
     size_t n, total, l;  /* the block's rows, its batch's rows, the layer */
@@ -71,6 +74,25 @@ typedef struct {
     size_t sums_n, dw_n; /* slices [0, sums_n) are the sums', the next dw_n dW_l's */
     size_t rows;         /* rows a slice of rows */
 } TF(job);
+
+/* A job for rows x (n, n0) of a batch of `total` rows, with targets y (or
+ * NULL), outputs aL and logits zL (n, nL), (terms) their loss terms and
+ * (deltas) the output delta that starts a backward pass. */
+static inline void TF(job_of)(TF(job) *j, xn_net *net, size_t n, size_t total, const XN_T *x,
+                              const XN_T *y, XN_T *aL, XN_T *zL, double *terms, bool deltas)
+{
+    j->net = net;
+    j->n = n;
+    j->total = total;
+    j->x = x;
+    j->y = y;
+    j->aL = aL;
+    j->zL = zL;
+    j->dz = deltas ? net->delta[0] : NULL;
+    j->dzp = net->delta[1];
+    j->terms = terms;
+    j->first = net->grads_fresh;
+}
 
 /* ---- forward ----------------------------------------------------------- */
 
@@ -145,7 +167,7 @@ static void TF(forward_job)(xn_net *net, TF(job) *j)
         bool dot = l < L && net->sizes[l + 1] == 1 && TF(fused)(net);
         j->l = l;
         if (!product_done) {
-            j->cut = xn_product_cut(net, j->n, fo, fi);
+            xn_product_cut(&j->cut, net, j->n, fo, fi);
             j->act = l < L && !dot;
             xn_net_run(net, j->cut.slices, TF(fwd_slice), j);
         }
@@ -165,7 +187,8 @@ static void TF(forward_job)(xn_net *net, TF(job) *j)
 
 static void TF(forward)(xn_net *net, size_t n, const void *x, void *aL, void *zL)
 {
-    TF(job) j = {.net = net, .n = n, .total = n, .x = x, .aL = aL, .zL = zL};
+    TF(job) j;
+    TF(job_of)(&j, net, n, n, x, NULL, aL, zL, NULL, false);
     TF(forward_job)(net, &j);
 }
 
@@ -175,9 +198,9 @@ static void TF(forward)(xn_net *net, size_t n, const void *x, void *aL, void *zL
  * passes the delta down to layer l: when its cut runs along its columns
  * (it has fewer rows than columns), so each slice of dZ_l is used while it
  * is in cache.  A cut along its rows needs all of dZ_l, and waits for it. */
-static bool TF(dw_chained)(const xn_net *net, size_t n, size_t l)
+static bool TF(dw_chained)(const xn_net *net, size_t l)
 {
-    return l < net->L && !TF(narrow)(net, l) && !xn_product_cut(net, net->sizes[l - 1], net->sizes[l], n).rows;
+    return l < net->L && !TF(narrow)(net, l) && !xn_rows_copy_less(net->sizes[l - 1], net->sizes[l]);
 }
 
 /* Columns of the output delta: their bias sums. */
@@ -252,17 +275,17 @@ static void TF(backward)(xn_net *net, TF(job) *j)
         j->l = l;
         j->sums_n = j->dw_n = 0;
         if (l == L) {
-            j->sums = xn_cut_along(net, false, fo, n);
+            xn_cut_along(&j->sums, net, false, fo, n);
             j->sums_n = j->sums.slices;
         }
-        if (!TF(narrow)(net, l) && !TF(dw_chained)(net, n, l)) {
-            j->cut = xn_product_cut(net, fi, fo, n);
+        if (!TF(narrow)(net, l) && !TF(dw_chained)(net, l)) {
+            xn_product_cut(&j->cut, net, fi, fo, n);
             j->dw_n = j->cut.slices;
         }
         if (l > 1) {
-            j->chain_dw = TF(dw_chained)(net, n, l - 1);
+            j->chain_dw = TF(dw_chained)(net, l - 1);
             size_t madds = TF(narrow)(net, l) ? n : n * fo;
-            j->chain = xn_cut_along(net, false, fi, madds + (j->chain_dw ? n * net->sizes[l - 2] : 0));
+            xn_cut_along(&j->chain, net, false, fi, madds + (j->chain_dw ? n * net->sizes[l - 2] : 0));
             chains = j->chain.slices;
         }
         if (j->sums_n + j->dw_n + chains > 0)
@@ -357,11 +380,11 @@ static double TF(accumulate)(xn_net *net, size_t n, const void *x, const void *y
     size_t n0 = net->sizes[0], K = net->sizes[net->L];
     for (size_t r0 = 0; r0 < n; r0 += nb) {
         size_t m = n - r0 < nb ? n - r0 : nb;
-        TF(job) j = {.net = net, .n = m, .total = total, .terms = net->terms, .first = net->grads_fresh,
-                     .aL = (XN_T *)net->a[net->L] + r0 * K, .zL = (XN_T *)net->zout + r0 * K,
-                     .dz = net->delta[0]};
-        j.x = ready ? (const XN_T *)x + r0 * n0 : TF(inputs)(net, m, (const double *)x + r0 * n0);
-        j.y = ready ? (const XN_T *)y + r0 * K : TF(targets)(net, m, (const double *)y + r0 * K);
+        const XN_T *xb = ready ? (const XN_T *)x + r0 * n0 : TF(inputs)(net, m, (const double *)x + r0 * n0);
+        const XN_T *yb = ready ? (const XN_T *)y + r0 * K : TF(targets)(net, m, (const double *)y + r0 * K);
+        TF(job) j;
+        TF(job_of)(&j, net, m, total, xb, yb, (XN_T *)net->a[net->L] + r0 * K, (XN_T *)net->zout + r0 * K,
+                   net->terms, true);
         TF(forward_job)(net, &j);
         sum = xn_loss_add(net->loss, m, K, net->terms, sum);
         TF(backward)(net, &j);
@@ -376,10 +399,9 @@ static double TF(loss_rows)(xn_net *net, size_t m, const double *x, const double
                             double sum)
 {
     size_t K = net->sizes[net->L];
-    TF(job) j = {.net = net, .n = m, .total = total, .terms = net->terms, .aL = net->a[net->L],
-                 .zL = net->zout};
-    j.x = TF(inputs)(net, m, x);
-    j.y = TF(targets)(net, m, y);
+    TF(job) j;
+    TF(job_of)(&j, net, m, total, TF(inputs)(net, m, x), TF(targets)(net, m, y), net->a[net->L], net->zout,
+               net->terms, false);
     TF(forward_job)(net, &j);
     return xn_loss_add(net->loss, m, K, net->terms, sum);
 }

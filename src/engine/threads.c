@@ -31,49 +31,24 @@
 int openblas_get_num_threads(void);
 #endif
 
-xn_cut xn_cut_rule(bool rows, size_t dim, size_t madds)
+void xn_cut_rule(xn_cut *c, bool rows, size_t dim, size_t madds)
 {
-    xn_cut whole = {rows, dim, 1};
+    c->rows = rows;
+    c->span = dim;
+    c->slices = 1;
     size_t blocks = dim / XN_SLICE_SPAN;
     double work = (double)madds * (double)dim;
     if (blocks < 2 || work < 2.0 * (double)XN_SLICE_MADDS)
-        return whole;
+        return;
     size_t s = 2;
     while (s * 2 <= blocks && work >= (double)(s * 2) * (double)XN_SLICE_TARGET &&
            work >= (double)(s * 2) * (double)XN_SLICE_MADDS)
         s *= 2;
     size_t span = (blocks + s - 1) / s * XN_SLICE_SPAN;
-    xn_cut c = {rows, span, dim / span};
-    return c.slices >= 2 ? c : whole;
-}
-
-xn_cut xn_product_cut_rule(size_t m, size_t n, size_t k)
-{
-    /* rows copy B (k n) again a slice, columns A (m k) */
-    bool rows = m > n;
-    return xn_cut_rule(rows, rows ? m : n, (rows ? n : m) * k);
-}
-
-/* Whether the network's calls cut anything now. */
-static bool cuts(const xn_net *net)
-{
-    return net->sliced && net->kernel != XN_KERNEL_NAIVE && !net->blas_threaded;
-}
-
-xn_cut xn_cut_along(const xn_net *net, bool rows, size_t dim, size_t madds)
-{
-    xn_cut whole = {rows, dim, 1};
-    return cuts(net) ? xn_cut_rule(rows, dim, madds) : whole;
-}
-
-xn_cut xn_product_cut(const xn_net *net, size_t m, size_t n, size_t k)
-{
-    xn_cut c = xn_product_cut_rule(m, n, k);
-    if (!cuts(net)) {
-        c.span = c.rows ? m : n;
-        c.slices = 1;
+    if (dim / span >= 2) {
+        c->span = span;
+        c->slices = dim / span;
     }
-    return c;
 }
 
 size_t xn_row_span(size_t width)
@@ -143,8 +118,11 @@ static bool sliced(const xn_net *net)
         /* the layer's products (on either side), the rows of a hidden
          * layer's passes, or of the head (step_t.h) */
         size_t row_cost = l < net->L ? fo : 16 * fo;
-        if (xn_product_cut_rule(n, fo, fi).slices > 1 || xn_product_cut_rule(fi, fo, n).slices > 1 ||
-            xn_cut_rule(false, fi, n * fo).slices > 1 || xn_slices(n, xn_row_span(row_cost)) >= 2)
+        xn_cut f, w, chain;
+        xn_product_cut_rule(&f, n, fo, fi);
+        xn_product_cut_rule(&w, fi, fo, n);
+        xn_cut_rule(&chain, false, fi, n * fo);
+        if (f.slices > 1 || w.slices > 1 || chain.slices > 1 || xn_slices(n, xn_row_span(row_cost)) >= 2)
             return true;
     }
     return false;
