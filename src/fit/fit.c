@@ -76,7 +76,7 @@ static void slice(size_t m, size_t r, size_t ranks, size_t *lo, size_t *hi)
 }
 
 /* The parts of a run's configuration that can be wrong, with why. */
-static xn_status check(xn_net *net, const xn_data *d, const xn_fit_config *c, double lr0)
+static xn_status check(xn_net *net, const xn_rows *d, const xn_fit_config *c, double lr0)
 {
     size_t n0 = net->sizes[0], K = net->sizes[net->L];
     if (!d || !d->x || !d->y || d->n == 0)
@@ -84,12 +84,23 @@ static xn_status check(xn_net *net, const xn_data *d, const xn_fit_config *c, do
     if (d->in != n0 || d->out != K)
         return xn_net_fail(net, XN_EDIM, "fit: the data's rows are %zu + %zu wide (inputs + targets), the network maps %zu to %zu",
                            d->in, d->out, n0, K);
+    if (d->dtype != XN_FLOAT64 && d->dtype != net->dtype)
+        return xn_net_fail(net, XN_EINVAL, "fit: %s rows need a %s network, or float64 rows",
+                           xn_dtype_name(d->dtype), xn_dtype_name(d->dtype));
     if (!c)
         return xn_net_fail(net, XN_EINVAL, "fit: no configuration");
+    if (d->dtype != XN_FLOAT64 && (c->standardize || c->standardize_targets))
+        return xn_net_fail(net, XN_EINVAL, "fit: a standardization is computed from float64 rows only");
     if (c->epochs == 0)
         return xn_net_fail(net, XN_EINVAL, "fit: 0 epochs");
     if (c->shuffle && !c->rng)
         return xn_net_fail(net, XN_EINVAL, "fit: shuffling needs a random stream");
+    if (c->shuffle && c->reshuffle && c->resume)
+        return xn_net_fail(net, XN_EINVAL, "fit: a run that reshuffles its last order cannot resume "
+                                           "(the order is not in the checkpoint)");
+    if (c->callback_lr && c->schedule != XN_SCHEDULE_CONSTANT)
+        return xn_net_fail(net, XN_EINVAL, "fit: with callback_lr the callbacks set the rate: the "
+                                           "schedule must be constant");
     if (!(c->val_split >= 0.0 && c->val_split < 1.0))
         return xn_net_fail(net, XN_EINVAL, "fit: val_split must be in [0, 1)");
     if (c->val && (c->val->in != n0 || c->val->out != K || !c->val->x || !c->val->y || c->val->n == 0))
@@ -132,10 +143,10 @@ static xn_status check(xn_net *net, const xn_data *d, const xn_fit_config *c, do
 }
 
 /* What one pass over rows adds up: the loss terms and, for the metric, the
- * rows right (classification) or the squared errors (regression).  Summed
- * across ranks as one vector. */
+ * rows right (classification) or the squared errors (regression), and the
+ * l2 penalty's part of the loss.  Summed across ranks as one vector. */
 typedef struct {
-    double loss, metric;
+    double loss, metric, penalty;
 } sums;
 
 static void add_metric(const xn_net *net, size_t m, const void *y, sums *s)
@@ -179,19 +190,27 @@ static bool agree(const xn_fit_config *c, bool stop)
     return c->ranks > 1 && reduce(c, &v, 1, XN_FLOAT64) == 0 ? v > 0.0 : stop;
 }
 
-/* Loss and metric of the rows [0, n) of x, y: this rank's slice, in
- * blocks of the workspace, summed across ranks. */
-static xn_status evaluate(xn_net *net, const xn_fit_config *c, size_t n, const double *x,
-                          const double *y, double *loss, double *metric)
+/* Where row r of rows v (., k) of the type t starts. */
+static const void *row_at(const void *v, xn_dtype t, size_t r, size_t k)
+{
+    return t == XN_FLOAT32 ? (const void *)((const float *)v + r * k) : (const void *)((const double *)v + r * k);
+}
+
+/* Loss and metric of the rows [0, n) of x, y (of the type t): this rank's
+ * slice, in blocks of the workspace, summed across ranks. */
+static xn_status evaluate(xn_net *net, const xn_fit_config *c, size_t n, xn_dtype t, const void *x,
+                          const void *y, double *loss, double *metric)
 {
     size_t n0 = net->sizes[0], K = net->sizes[net->L], lo, hi;
-    sums s = {0, 0};
+    xn_src src = t == XN_FLOAT64 ? XN_SRC_DOUBLE : XN_SRC_OWN;
+    sums s = {0, 0, 0};
     slice(n, c->ranks > 1 ? c->rank : 0, c->ranks > 1 ? c->ranks : 1, &lo, &hi);
     for (size_t r0 = lo; r0 < hi; r0 += net->cap) {
         size_t m = hi - r0 < net->cap ? hi - r0 : net->cap;
-        s.loss = net->engine->loss_rows(net, m, x + r0 * n0, y + r0 * K, n, s.loss);
+        const void *yb = row_at(y, t, r0, K);
+        s.loss = net->engine->loss_rows(net, m, row_at(x, t, r0, n0), yb, src, n, s.loss);
         /* the targets as the loss saw them: converted, or the caller's */
-        add_metric(net, m, net->ys ? net->ys : (const void *)(y + r0 * K), &s);
+        add_metric(net, m, net->ys && !(src == XN_SRC_OWN && !net->ymean) ? net->ys : yb, &s);
     }
     if (reduce(c, &s.loss, 2, XN_FLOAT64) != 0)
         return xn_net_fail(net, XN_EIO, "fit: the reduce hook failed");
@@ -232,48 +251,66 @@ static xn_status make_buffers(xn_net *net, size_t n, size_t rows, bool keep_best
     return XN_OK;
 }
 
-/* One step on batch rows perm[0..m) of (x, y): this rank's slice is
- * gathered in the network's type (standardized on the way), its gradient
- * summed across ranks, and the update applied.  Rows in order need no
- * copy in a double network whose targets are as they are (in_order).  *loss is the batch's loss; s gains
- * it weighted by m / n (so one batch of all n rows gives its loss to the
- * bit), and the metric's sum. */
+/* One step on batch rows perm[0..m) of d: this rank's slice is gathered
+ * in the network's type (standardized on the way), its gradient and l2
+ * penalty summed across ranks, and the update applied.  Rows in order
+ * need no copy where the network takes the caller's rows as they are
+ * (in_order: doubles, converted block by block if it must, or its own
+ * type without standardization) and its targets are unscaled.  *loss is
+ * the batch's loss and *pen its penalty part; s gains both weighted by
+ * m / n (so one batch of all n rows gives its loss to the bit), and the
+ * metric's sum. */
 static xn_status batch_step(xn_net *net, const xn_fit_config *c, const buffers *b, size_t m,
-                            const size_t *rows, const double *x, const double *y, bool in_order,
-                            sums *s, double *loss)
+                            const size_t *rows, const xn_rows *d, bool in_order, sums *s,
+                            double *loss, double *pen)
 {
     size_t n0 = net->sizes[0], K = net->sizes[net->L], lo, hi;
     slice(m, c->ranks > 1 ? c->rank : 0, c->ranks > 1 ? c->ranks : 1, &lo, &hi);
-    sums part = {0, 0};
+    sums part = {0, 0, 0};
     net->grads_fresh = true;
     if (hi > lo) {
-        bool direct = in_order && net->dtype == XN_FLOAT64 && !net->ymean;
-        const void *bx = x + rows[lo] * n0, *by = y + rows[lo] * K;
+        xn_src src = d->dtype == XN_FLOAT64 ? XN_SRC_DOUBLE : XN_SRC_OWN;
+        bool direct = in_order && !net->ymean && (src == XN_SRC_DOUBLE ? net->dtype == XN_FLOAT64 : !net->mean);
+        const void *bx = row_at(d->x, d->dtype, rows[lo], n0), *by = row_at(d->y, d->dtype, rows[lo], K);
         if (!direct) {
-            net->engine->rows_in(hi - lo, n0, x, rows + lo, net->mean, net->sd, b->bx);
-            net->engine->rows_in(hi - lo, K, y, rows + lo, net->ymean, net->ysd, b->by);
+            net->engine->rows_in(hi - lo, n0, d->x, src, rows + lo, net->mean, net->sd, b->bx);
+            net->engine->rows_in(hi - lo, K, d->y, src, rows + lo, net->ymean, net->ysd, b->by);
             bx = b->bx;
             by = b->by;
         }
-        part.loss = xn_net_accumulate_rows(net, hi - lo, bx, by, m, 0.0, !direct);
+        part.loss = xn_net_accumulate_rows(net, hi - lo, bx, by, m, 0.0, direct ? src : XN_SRC_READY);
+        part.penalty = xn_net_penalty(net, net->opt.l2, hi - lo, m);
         add_metric(net, hi - lo, by, &part);
     } else {
         memset(net->grads, 0, net->nparams * net->engine->size);
     }
-    if (reduce(c, net->grads, net->nparams, net->dtype) != 0 || reduce(c, &part.loss, 2, XN_FLOAT64) != 0)
+    if (reduce(c, net->grads, net->nparams, net->dtype) != 0 || reduce(c, &part.loss, 3, XN_FLOAT64) != 0)
         return xn_net_fail(net, XN_EIO, "fit: the reduce hook failed");
-    if (!isfinite(part.loss))
+    if (!isfinite(part.loss) || !isfinite(part.penalty))
         return xn_net_fail(net, XN_ENUMERIC, "fit: the loss is not finite");
     xn_status st = xn_net_apply_update(net);
     if (st != XN_OK)
         return st;
     *loss = xn_loss_mean(net->loss, m, K, part.loss);
+    *pen = part.penalty;
+    if (net->opt.l2 > 0.0)
+        *loss += part.penalty;
     s->loss += *loss * ((double)m / (double)b->n);
+    s->penalty += *pen * ((double)m / (double)b->n);
     s->metric += part.metric;
     return XN_OK;
 }
 
 xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *cfg, xn_fit_result *res)
+{
+    xn_rows rows = {0};
+    if (data)
+        rows = (xn_rows){.n = data->n, .in = data->in, .out = data->out, .dtype = XN_FLOAT64,
+                         .x = data->x, .y = data->y};
+    return xn_fit_rows(net, data ? &rows : NULL, cfg, res);
+}
+
+xn_status xn_fit_rows(xn_net *net, const xn_rows *data, const xn_fit_config *cfg, xn_fit_result *res)
 {
     if (!net)
         return XN_EINVAL;
@@ -290,10 +327,13 @@ xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *cfg, xn_
     size_t n = c->val ? data->n : (size_t)floor((double)data->n * (1.0 - c->val_split));
     if (n == 0)
         return xn_net_fail(net, XN_EDIM, "fit: no training rows are left after the validation split");
-    const double *vx = c->val ? c->val->x : data->x + n * n0, *vy = c->val ? c->val->y : data->y + n * K;
+    xn_dtype vt = c->val ? XN_FLOAT64 : data->dtype;
+    const void *vx = c->val ? c->val->x : row_at(data->x, vt, n, n0);
+    const void *vy = c->val ? c->val->y : row_at(data->y, vt, n, K);
     size_t nv = c->val ? c->val->n : data->n - n;
     size_t B = c->batch == 0 || c->batch >= n ? n : c->batch, ranks = c->ranks > 1 ? c->ranks : 1;
     bool early = c->patience > 0, keep_best = early && c->restore_best;
+    /* float64 rows (check) */
     if (c->standardize && (st = standardize(net, n, n0, data->x, false)) != XN_OK)
         return st;
     if (c->standardize_targets && (st = standardize(net, n, K, data->y, true)) != XN_OK)
@@ -313,20 +353,22 @@ xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *cfg, xn_
     xn_fit_result r = {.best_epoch = state.best_epoch, .loss = NAN, .val_loss = NAN};
     bool stop = false;
     while (!stop && state.epoch < c->epochs) {
-        double t0 = now(), lr = xn_schedule_lr(c, lr0, state.epoch);
+        double t0 = now(), lr = c->callback_lr ? net->opt.lr : xn_schedule_lr(c, lr0, state.epoch);
         if (lr != net->opt.lr && (st = xn_net_set_lr(net, lr)) != XN_OK)
             break;
-        if (c->shuffle)
+        if (c->shuffle && c->reshuffle)
+            xn_rng_shuffle(c->rng, n, b.perm);
+        else if (c->shuffle)
             xn_rng_permutation(c->rng, n, b.perm);
         size_t batches = (n + B - 1) / B;
-        sums s = {0, 0};
+        sums s = {0, 0, 0};
         xn_progress p = {.epoch = state.epoch + 1, .epochs = c->epochs, .batches = batches,
                          .task = xn_net_task(net), .lr = lr, .val_loss = NAN, .val_metric = NAN,
                          .state = &state};
         for (size_t bi = 0; st == XN_OK && bi < batches && !stop; bi++) {
             size_t m = n - bi * B < B ? n - bi * B : B;
             /* unshuffled, every batch's rows are in place and need no copy */
-            st = batch_step(net, c, &b, m, b.perm + bi * B, data->x, data->y, !c->shuffle, &s, &p.loss);
+            st = batch_step(net, c, &b, m, b.perm + bi * B, data, !c->shuffle, &s, &p.loss, &p.penalty);
             if (st == XN_OK && c->on_batch) {
                 p.batch = bi + 1;
                 stop = agree(c, c->on_batch(&p, c->user) != 0);
@@ -339,8 +381,9 @@ xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *cfg, xn_
         state.epoch++;
         p.batch = batches;
         p.loss = r.loss = s.loss;
+        p.penalty = s.penalty;
         p.metric = r.metric = metric_of(net, n, s.metric);
-        if (nv && (st = evaluate(net, c, nv, vx, vy, &p.val_loss, &p.val_metric)) != XN_OK)
+        if (nv && (st = evaluate(net, c, nv, vt, vx, vy, &p.val_loss, &p.val_metric)) != XN_OK)
             break;
         r.val_loss = p.val_loss;
         r.val_metric = p.val_metric;
@@ -367,7 +410,7 @@ xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *cfg, xn_
         memcpy(net->params, b.best, net->nparams * net->engine->size);
         r.restored = true;
     }
-    if (st == XN_OK && lr0 != net->opt.lr)
+    if (st == XN_OK && !c->callback_lr && lr0 != net->opt.lr)
         xn_net_set_lr(net, lr0); /* the network keeps its optimizer as given */
     if (res)
         *res = r;
