@@ -283,7 +283,7 @@ static const char *source_name(const run *r)
 
 static int get_samples(run *r)
 {
-    xn_error err = {0, ""};
+    xn_error err = {0};
     xn_status s;
     if (r->samples_path) {
         if (strcmp(r->samples_path, "-") == 0) {
@@ -341,7 +341,7 @@ static int get_knots(run *r)
 {
     const char *v = r->knots_at;
     if (!is_list(v)) {
-        xn_error err = {0, ""};
+        xn_error err = {0};
         xn_status s = xn_knots_load(v, &r->t, &r->t_lines, &r->k, &err);
         if (s != XN_OK) {
             cli_file_error(v, s, &err);

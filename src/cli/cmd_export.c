@@ -112,7 +112,7 @@ int cmd_export(int argc, char **argv)
     }
 
     xn_net *net = NULL;
-    xn_error err = {0, ""};
+    xn_error err = {0};
     xn_status s = xn_net_load(&net, model, &err);
     if (s != XN_OK) {
         cli_file_error(model, s, &err);

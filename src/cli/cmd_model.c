@@ -132,7 +132,7 @@ static int parse_args(const char *cmd, const char *help, bool takes_outputs, int
 /* The model of a, and the line of its sizes into a->model_line. */
 static int load_model(args *a, xn_net **net)
 {
-    xn_error err = {0, ""};
+    xn_error err = {0};
     xn_status s = xn_net_load(net, a->model, &err);
     if (s != XN_OK) {
         cli_file_error(a->model, s, &err);

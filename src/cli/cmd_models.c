@@ -164,7 +164,7 @@ static int run_all(const models_args *a, run *runs)
     for (size_t i = 0; i < xp_count(); i++) {
         const xp_def *d = xp_get(i);
         run *u = &runs[i];
-        xn_error err = {0, ""};
+        xn_error err = {0};
         u->s = xp_build(d, d->seed, a->data_dir, &u->net, &err);
         if (u->s != XN_OK) {
             cli_flush();

@@ -618,7 +618,7 @@ static int choose_output(train_args *a, xn_data *d, xn_act *out)
          * missing from a training set) */
         if (a->n_sizes && a->sizes[a->n_sizes - 1] > K && a->sizes[a->n_sizes - 1] <= XN_DATA_MAX_CLASSES)
             K = a->sizes[a->n_sizes - 1];
-        xn_error err = {0, ""};
+        xn_error err = {0};
         if (K >= 2 && xn_data_classes_to_onehot(d, K, &err) != XN_OK) {
             cli_error("out of memory");
             return EXIT_FAIL;
@@ -653,7 +653,7 @@ static int choose_output(train_args *a, xn_data *d, xn_act *out)
  * its sizes, for a message about a shape that does not fit. */
 static int load_net(const char *path, xn_net **net, xn_checkpoint *ck, size_t *line)
 {
-    xn_error err = {0, ""};
+    xn_error err = {0};
     xn_status s = ck ? xn_checkpoint_load(net, ck, path, &err) : xn_net_load(net, path, &err);
     if (s != XN_OK) {
         cli_file_error(path, s, &err);
