@@ -41,8 +41,8 @@ static const char *invalid(const xn_opt *opt, const char **field)
     *field = "weight_decay";
     if (!(opt->weight_decay >= 0.0) || !isfinite(opt->weight_decay))
         return "the weight decay must be zero or positive and finite";
-    *field = "momentum";
-    if (opt->kind == XN_OPT_MOMENTUM && !(opt->momentum >= 0.0 && opt->momentum < 1.0))
+    *field = "momentum"; /* a field of every kind, used by one */
+    if (!(opt->momentum >= 0.0 && opt->momentum < 1.0))
         return "the momentum must be in [0, 1)";
     if (opt->kind != XN_OPT_ADAM)
         return NULL;
