@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "paths.h"
 #include "opts.h"
 #include "xornet/export.h"
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "load.h"
 #include "opts.h"
 
 typedef struct {

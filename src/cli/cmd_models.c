@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "paths.h"
 #include "opts.h"
 #include "experiments.h"
 #include "plot.h"

@@ -2,10 +2,14 @@
  * flag to blame for a refused setting, and the same-file checks. */
 #include "opts.h"
 
+#include <errno.h>
+#include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "paths.h"
 
 /* The enum fields the tables write are int-sized, as the name tables'
  * indices are ints. */
@@ -178,6 +182,94 @@ void opts_defaults(const opts *o, void *args, const void *defaults)
         if (r->kind != OPT_SECTION && !o->given[i] && r->size)
             memcpy(field(r, args), cfield(r, defaults), r->size);
     }
+}
+
+/* ---- numbers ---------------------------------------------------------- */
+
+int cli_parse_double(const char *flag, const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end != '\0') {
+        cli_error("%s: not a number '%s'", flag, s);
+        return -1;
+    }
+    if (!isfinite(v)) { /* overflow gives inf; underflow to a subnormal is fine */
+        cli_error("%s: not a finite number in range '%s'", flag, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int cli_parse_u64(const char *flag, const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    if (s[0] < '0' || s[0] > '9') { /* strtoull would accept "-1" and " 1" */
+        cli_error("%s: not a non-negative whole number '%s'", flag, s);
+        return -1;
+    }
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*end != '\0') {
+        cli_error("%s: not a non-negative whole number '%s'", flag, s);
+        return -1;
+    }
+    if (errno == ERANGE) {
+        cli_error("%s: too large '%s'", flag, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int cli_parse_size(const char *flag, const char *s, size_t min, size_t max, size_t *out)
+{
+    uint64_t v;
+    if (cli_parse_u64(flag, s, &v) != 0)
+        return -1;
+    /* the bound that was crossed, not the whole range: "[1, 2^64-1]" says
+     * nothing that "at least 1" does not */
+    if (v < min) {
+        cli_error("%s: must be at least %zu, got '%s'", flag, min, s);
+        return -1;
+    }
+    if (v > max) {
+        cli_error("%s: must be at most %zu, got '%s'", flag, max, s);
+        return -1;
+    }
+    *out = (size_t)v;
+    return 0;
+}
+
+int cli_parse_sizes(const char *flag, const char *s, size_t *out, size_t max, size_t *count)
+{
+    char buf[32];
+    size_t n = 0;
+    const char *p = s;
+    for (;;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (len == 0 || len >= sizeof buf) {
+            cli_error("%s: expected a list of sizes like 2,10,1, got '%s'", flag, s);
+            return -1;
+        }
+        if (n == max) {
+            cli_error("%s: more than %zu items in '%s'", flag, max, s);
+            return -1;
+        }
+        memcpy(buf, p, len);
+        buf[len] = '\0';
+        if (cli_parse_size(flag, buf, 1, (size_t)1 << 31, &out[n]) != 0)
+            return -1;
+        n++;
+        if (!comma)
+            break;
+        p = comma + 1;
+    }
+    *count = n;
+    return 0;
 }
 
 /* ---- --help ------------------------------------------------------------- */

@@ -92,6 +92,14 @@ void opts_defaults(const opts *o, void *args, const void *defaults);
 void opts_help(FILE *f, const opts *o, const char *usage, const char *intro, const void *def,
                const char *def_name, const void *alt, const char *alt_name, const char *outro);
 
+/* Number parsers: the whole string must be the number.  On failure they
+ * print "xornet: <flag>: <why> '<s>'" and return -1; 0 on success. */
+int cli_parse_double(const char *flag, const char *s, double *out);
+int cli_parse_size(const char *flag, const char *s, size_t min, size_t max, size_t *out);
+int cli_parse_u64(const char *flag, const char *s, uint64_t *out);
+/* A comma-separated list of sizes ("2,10,1"); at most max items. */
+int cli_parse_sizes(const char *flag, const char *s, size_t *out, size_t max, size_t *count);
+
 /* "a, b or c": the names of a table, for a help line or a message. */
 const char *opts_name_list(char *buf, size_t cap, const char *const *(*names)(size_t *count));
 

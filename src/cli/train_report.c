@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "cli.h"
+#include "paths.h"
 #include "cli_mpi.h"
 #include "plot.h"
 #include "train.h"

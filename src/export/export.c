@@ -23,7 +23,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "src/util/atomic.h"
+#include "xornet/atomic.h"
 #include "export_model.h"
 #include "src/engine/internal.h"
 #include "src/util/text.h"
