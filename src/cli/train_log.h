@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "plot.h"
+#include "train_curve.h"
 #include "xornet/xornet.h"
 
 typedef struct {
@@ -29,7 +29,7 @@ typedef struct {
     bool keep_curves;         /* for --plot */
     bool check_ranks;         /* compare the ranks' networks every epoch */
     /* what happened */
-    plot_series loss, val_loss, metric, val_metric;
+    train_curve loss, val_loss, metric, val_metric;
     double first_loss, last_loss;
     bool reached;             /* --target-loss met */
     size_t reached_epoch;

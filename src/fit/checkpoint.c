@@ -98,7 +98,7 @@ xn_status xn_mt_read_state(xn_mt_reader *r, xn_net *net, xn_checkpoint *ck, bool
         (st = xn_mt_read_key_size(r, &p, end, "steps", SIZE_MAX, &steps)) != XN_OK ||
         (st = read_opt_extras(r, p, end, &o)) != XN_OK)
         return st;
-    const char *why = xn_opt_invalid(&o);
+    const char *why = xn_opt_invalid(&o, NULL);
     if (why)
         return xn_fail(r->err, r->t.line, XN_EFORMAT, "%s", why);
     bool keep = ck != NULL;

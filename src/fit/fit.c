@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "src/engine/internal.h"
+#include "src/util/text.h"
 
 static double now(void)
 {
@@ -75,6 +76,55 @@ static void slice(size_t m, size_t r, size_t ranks, size_t *lo, size_t *hi)
     *hi = m * (r + 1) / ranks;
 }
 
+xn_status xn_fit_check(const xn_fit_config *c, double lr, xn_error *err)
+{
+    xn_error_clear(err);
+    if (!c)
+        return xn_fail_setting(err, "config", XN_EINVAL, "no configuration");
+    if (c->epochs == 0)
+        return xn_fail_setting(err, "epochs", XN_EINVAL, "must be at least 1");
+    if (c->shuffle && !c->rng)
+        return xn_fail_setting(err, "rng", XN_EINVAL, "shuffling needs a random stream");
+    if (!(c->val_split >= 0.0 && c->val_split < 1.0))
+        return xn_fail_setting(err, "val_split", XN_EINVAL, "must be in [0, 1)");
+    if (!(c->min_delta >= 0.0) || !isfinite(c->min_delta))
+        return xn_fail_setting(err, "min_delta", XN_EINVAL, "must be zero or positive and finite");
+    switch (c->schedule) {
+    case XN_SCHEDULE_CONSTANT:
+        break;
+    case XN_SCHEDULE_STEP:
+        if (c->lr_step == 0)
+            return xn_fail_setting(err, "lr_step", XN_EINVAL, "a step schedule needs at least 1 epoch a step");
+        /* fall through */
+    case XN_SCHEDULE_EXPONENTIAL:
+        if (!(c->lr_gamma > 0.0 && c->lr_gamma <= 1.0))
+            return xn_fail_setting(err, "lr_gamma", XN_EINVAL, "the factor must be in (0, 1]");
+        break;
+    case XN_SCHEDULE_COSINE:
+        if (!(c->lr_min >= 0.0 && c->lr_min < lr))
+            return xn_fail_setting(err, "lr_min", XN_EINVAL, "the last rate must be in [0, %g), below the rate", lr);
+        break;
+    default:
+        return xn_fail_setting(err, "schedule", XN_EINVAL, "unknown schedule %d", (int)c->schedule);
+    }
+    if (c->ranks > 1 && (!c->reduce || c->rank >= c->ranks))
+        return xn_fail_setting(err, "ranks", XN_EINVAL, "%zu ranks need a reduce hook and a rank below them",
+                               c->ranks);
+    if (c->resume && c->resume->epoch > c->epochs)
+        return xn_fail_setting(err, "epochs", XN_EINVAL, "the run to resume is at epoch %zu, past %zu",
+                               c->resume->epoch, c->epochs);
+    if (c->resume && !(c->resume->lr0 > 0.0 && isfinite(c->resume->lr0)))
+        return xn_fail_setting(err, "resume", XN_EINVAL, "the run to resume has no valid learning rate (lr0 %g)",
+                               c->resume->lr0);
+    if (c->shuffle && c->reshuffle && c->resume)
+        return xn_fail_setting(err, "reshuffle", XN_EINVAL, "a run that reshuffles its last order cannot "
+                               "resume (the order is not in the checkpoint)");
+    if (c->callback_lr && c->schedule != XN_SCHEDULE_CONSTANT)
+        return xn_fail_setting(err, "callback_lr", XN_EINVAL, "the callbacks set the rate: the schedule "
+                               "must be constant");
+    return XN_OK;
+}
+
 /* The parts of a run's configuration that can be wrong, with why. */
 static xn_status check(xn_net *net, const xn_rows *d, const xn_fit_config *c, double lr0)
 {
@@ -84,25 +134,14 @@ static xn_status check(xn_net *net, const xn_rows *d, const xn_fit_config *c, do
     if (d->in != n0 || d->out != K)
         return xn_net_fail(net, XN_EDIM, "fit: the data's rows are %zu + %zu wide (inputs + targets), the network maps %zu to %zu",
                            d->in, d->out, n0, K);
+    xn_error err;
+    if (xn_fit_check(c, lr0, &err) != XN_OK)
+        return xn_net_fail(net, XN_EINVAL, "fit: %s: %s", err.setting, err.msg);
     if (d->dtype != XN_FLOAT64 && d->dtype != net->dtype)
         return xn_net_fail(net, XN_EINVAL, "fit: %s rows need a %s network, or float64 rows",
                            xn_dtype_name(d->dtype), xn_dtype_name(d->dtype));
-    if (!c)
-        return xn_net_fail(net, XN_EINVAL, "fit: no configuration");
     if (d->dtype != XN_FLOAT64 && (c->standardize || c->standardize_targets))
         return xn_net_fail(net, XN_EINVAL, "fit: a standardization is computed from float64 rows only");
-    if (c->epochs == 0)
-        return xn_net_fail(net, XN_EINVAL, "fit: 0 epochs");
-    if (c->shuffle && !c->rng)
-        return xn_net_fail(net, XN_EINVAL, "fit: shuffling needs a random stream");
-    if (c->shuffle && c->reshuffle && c->resume)
-        return xn_net_fail(net, XN_EINVAL, "fit: a run that reshuffles its last order cannot resume "
-                                           "(the order is not in the checkpoint)");
-    if (c->callback_lr && c->schedule != XN_SCHEDULE_CONSTANT)
-        return xn_net_fail(net, XN_EINVAL, "fit: with callback_lr the callbacks set the rate: the "
-                                           "schedule must be constant");
-    if (!(c->val_split >= 0.0 && c->val_split < 1.0))
-        return xn_net_fail(net, XN_EINVAL, "fit: val_split must be in [0, 1)");
     if (c->val && (c->val->in != n0 || c->val->out != K || !c->val->x || !c->val->y || c->val->n == 0))
         return xn_net_fail(net, XN_EDIM, "fit: the validation data does not fit the network");
     size_t too_many = !xn_rows_ok(d->n, n0 + K)                       ? d->n
@@ -110,35 +149,6 @@ static xn_status check(xn_net *net, const xn_rows *d, const xn_fit_config *c, do
                                                                   : 0;
     if (too_many)
         return xn_net_fail(net, XN_EDIM, "fit: %zu rows are more than memory can address", too_many);
-    if (!(c->min_delta >= 0.0) || !isfinite(c->min_delta))
-        return xn_net_fail(net, XN_EINVAL, "fit: min_delta must be zero or positive");
-    switch (c->schedule) {
-    case XN_SCHEDULE_CONSTANT:
-        break;
-    case XN_SCHEDULE_STEP:
-        if (c->lr_step == 0)
-            return xn_net_fail(net, XN_EINVAL, "fit: a step schedule needs lr_step >= 1");
-        /* fall through */
-    case XN_SCHEDULE_EXPONENTIAL:
-        if (!(c->lr_gamma > 0.0 && c->lr_gamma <= 1.0))
-            return xn_net_fail(net, XN_EINVAL, "fit: lr_gamma must be in (0, 1]");
-        break;
-    case XN_SCHEDULE_COSINE:
-        if (!(c->lr_min >= 0.0 && c->lr_min < lr0))
-            return xn_net_fail(net, XN_EINVAL, "fit: lr_min must be in [0, lr)");
-        break;
-    default:
-        return xn_net_fail(net, XN_EINVAL, "fit: unknown schedule %d", (int)c->schedule);
-    }
-    if (c->ranks > 1 && (!c->reduce || c->rank >= c->ranks))
-        return xn_net_fail(net, XN_EINVAL, "fit: %zu ranks need a reduce hook and a rank below them",
-                           c->ranks);
-    if (c->resume && c->resume->epoch > c->epochs)
-        return xn_net_fail(net, XN_EINVAL, "fit: the run to resume is at epoch %zu, past %zu",
-                           c->resume->epoch, c->epochs);
-    if (c->resume && !(c->resume->lr0 > 0.0 && isfinite(c->resume->lr0)))
-        return xn_net_fail(net, XN_EINVAL, "fit: the run to resume has no valid learning rate (lr0 %g)",
-                           c->resume->lr0);
     return XN_OK;
 }
 

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "src/util/atomic.h"
+#include "xornet/atomic.h"
 #include "modeltext.h"
 
 #define FORMAT 2 /* the version written; 1 is still read */
