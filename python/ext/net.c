@@ -27,16 +27,19 @@ int xnpy_net_enter(NetObject *self, int reentrant)
 
 void xnpy_net_leave(NetObject *self) { self->busy--; }
 
-PyObject *xnpy_net_wrap(xn_net *net)
+/* A new object of the type cls (Net or a subclass) owning net, which is
+ * destroyed if the object cannot be made. */
+static PyObject *adopt(PyObject *cls, xn_net *net)
 {
-    NetObject *o = (NetObject *)xnpy_net_type.tp_alloc(&xnpy_net_type, 0);
-    if (!o) {
+    PyObject *o = ((PyTypeObject *)cls)->tp_alloc((PyTypeObject *)cls, 0);
+    if (!o)
         xn_net_destroy(net);
-        return NULL;
-    }
-    o->net = net;
-    return (PyObject *)o;
+    else
+        NET(o) = net;
+    return o;
 }
+
+PyObject *xnpy_net_wrap(xn_net *net) { return adopt((PyObject *)&xnpy_net_type, net); }
 
 /* ---- life ------------------------------------------------------------------ */
 
@@ -138,12 +141,8 @@ static PyObject *net_load(PyObject *cls, PyObject *arg)
     Py_BEGIN_ALLOW_THREADS
     s = xn_net_load(&net, path, &err);
     Py_END_ALLOW_THREADS
-    PyObject *r = s == XN_OK ? ((PyTypeObject *)cls)->tp_alloc((PyTypeObject *)cls, 0) : file_error(s, path, &err);
+    PyObject *r = s == XN_OK ? adopt(cls, net) : file_error(s, path, &err);
     Py_DECREF(bytes);
-    if (!r)
-        xn_net_destroy(net);
-    else
-        NET(r) = net;
     return r;
 }
 
@@ -163,14 +162,7 @@ static PyObject *net_parse(PyObject *cls, PyObject *arg)
     xn_status s = xn_net_parse(&net, b.buf, (size_t)b.len, &err);
     PyBuffer_Release(&b);
     Py_DECREF(arg);
-    if (s != XN_OK)
-        return file_error(s, "<text>", &err);
-    PyObject *r = ((PyTypeObject *)cls)->tp_alloc((PyTypeObject *)cls, 0);
-    if (!r)
-        xn_net_destroy(net);
-    else
-        NET(r) = net;
-    return r;
+    return s == XN_OK ? adopt(cls, net) : file_error(s, "<text>", &err);
 }
 
 static PyObject *net_save(NetObject *self, PyObject *arg)
@@ -199,14 +191,7 @@ static PyObject *net_clone(NetObject *self, PyObject *unused)
     (void)unused;
     xn_net *c;
     xn_status s = xn_net_clone(&c, self->net);
-    if (s != XN_OK)
-        return xnpy_raise(s, "clone: out of memory");
-    PyObject *r = Py_TYPE(self)->tp_alloc(Py_TYPE(self), 0);
-    if (!r)
-        xn_net_destroy(c);
-    else
-        NET(r) = c;
-    return r;
+    return s == XN_OK ? adopt((PyObject *)Py_TYPE(self), c) : xnpy_raise(s, "clone: out of memory");
 }
 
 /* ---- initialization ---------------------------------------------------------- */

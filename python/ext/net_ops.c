@@ -53,17 +53,38 @@ PyObject *xnpy_predict(NetObject *self, PyObject *arg)
     return (PyObject *)out;
 }
 
-/* The calls of the form f(net, n, x, y, &value) on doubles: eval_loss,
- * accuracy, gradient; training ones take the network for themselves. */
-typedef xn_status (*rows_fn)(xn_net *, size_t, const double *, const double *, double *);
+/* The calls on rows x, y of doubles that return a number: which one, and
+ * what it takes besides the rows. */
+typedef enum { EVAL_LOSS, ACCURACY, GRADIENT, ACCUMULATE, TRAIN_STEP } rows_call;
 
-static PyObject *on_rows(NetObject *self, PyObject *args, rows_fn fn, int training, const char *call)
+static const char *const call_names[] = {"eval_loss", "accuracy", "gradient", "accumulate", "train_step"};
+
+static xn_status run_call(xn_net *net, rows_call c, size_t n, const double *x, const double *y, size_t total,
+                          const xn_opt *o, double *v)
 {
-    PyObject *x_o, *y_o;
+    switch (c) {
+    case EVAL_LOSS:
+        return xn_net_eval_loss(net, n, x, y, v);
+    case ACCURACY:
+        return xn_net_accuracy(net, n, x, y, v);
+    case GRADIENT:
+        return xn_net_gradient(net, n, x, y, v);
+    case ACCUMULATE:
+        return xn_net_accumulate(net, n, x, y, total, v);
+    default:
+        return xn_net_train_step(net, n, x, y, o, v);
+    }
+}
+
+/* Converts the rows, takes the network (evaluation may run from a fit's
+ * callback; the others train), runs the call without the GIL. */
+static PyObject *on_rows(NetObject *self, rows_call c, PyObject *x_o, PyObject *y_o, size_t total,
+                         const xn_opt *o)
+{
     PyArrayObject *x, *y;
-    if (!PyArg_ParseTuple(args, "OO", &x_o, &y_o) || rows_pair(self, x_o, y_o, 0, call, &x, &y) < 0)
+    if (rows_pair(self, x_o, y_o, 0, call_names[c], &x, &y) < 0)
         return NULL;
-    if (xnpy_net_enter(self, !training) < 0) {
+    if (xnpy_net_enter(self, c == EVAL_LOSS || c == ACCURACY) < 0) {
         Py_DECREF(x);
         Py_DECREF(y);
         return NULL;
@@ -71,7 +92,7 @@ static PyObject *on_rows(NetObject *self, PyObject *args, rows_fn fn, int traini
     double v = 0.0;
     xn_status s;
     Py_BEGIN_ALLOW_THREADS
-    s = fn(self->net, (size_t)PyArray_DIM(x, 0), PyArray_DATA(x), PyArray_DATA(y), &v);
+    s = run_call(self->net, c, (size_t)PyArray_DIM(x, 0), PyArray_DATA(x), PyArray_DATA(y), total, o, &v);
     Py_END_ALLOW_THREADS
     xnpy_net_leave(self);
     Py_DECREF(x);
@@ -79,43 +100,43 @@ static PyObject *on_rows(NetObject *self, PyObject *args, rows_fn fn, int traini
     return s == XN_OK ? PyFloat_FromDouble(v) : xnpy_net_raise(self, s);
 }
 
-PyObject *xnpy_eval_loss(NetObject *self, PyObject *a) { return on_rows(self, a, xn_net_eval_loss, 0, "eval_loss"); }
-PyObject *xnpy_accuracy(NetObject *self, PyObject *a) { return on_rows(self, a, xn_net_accuracy, 0, "accuracy"); }
-PyObject *xnpy_gradient(NetObject *self, PyObject *a) { return on_rows(self, a, xn_net_gradient, 1, "gradient"); }
+static PyObject *on_pair(NetObject *self, PyObject *args, rows_call c)
+{
+    PyObject *x_o, *y_o;
+    return PyArg_ParseTuple(args, "OO", &x_o, &y_o) ? on_rows(self, c, x_o, y_o, 0, NULL) : NULL;
+}
+
+PyObject *xnpy_eval_loss(NetObject *self, PyObject *a) { return on_pair(self, a, EVAL_LOSS); }
+PyObject *xnpy_accuracy(NetObject *self, PyObject *a) { return on_pair(self, a, ACCURACY); }
+PyObject *xnpy_gradient(NetObject *self, PyObject *a) { return on_pair(self, a, GRADIENT); }
 
 PyObject *xnpy_accumulate(NetObject *self, PyObject *args)
 {
     PyObject *x_o, *y_o;
     Py_ssize_t total;
-    PyArrayObject *x, *y;
-    if (!PyArg_ParseTuple(args, "OOn", &x_o, &y_o, &total) || rows_pair(self, x_o, y_o, 0, "accumulate", &x, &y) < 0)
+    if (!PyArg_ParseTuple(args, "OOn", &x_o, &y_o, &total))
         return NULL;
-    if (total < 0 || xnpy_net_enter(self, 0) < 0) {
-        if (total < 0)
-            PyErr_SetString(PyExc_ValueError, "accumulate: total must be zero or positive");
-        Py_DECREF(x);
-        Py_DECREF(y);
+    if (total < 0) {
+        PyErr_SetString(PyExc_ValueError, "accumulate: total must be zero or positive");
         return NULL;
     }
-    double v = 0.0;
-    xn_status s;
-    Py_BEGIN_ALLOW_THREADS
-    s = xn_net_accumulate(self->net, (size_t)PyArray_DIM(x, 0), PyArray_DATA(x), PyArray_DATA(y), (size_t)total, &v);
-    Py_END_ALLOW_THREADS
+    return on_rows(self, ACCUMULATE, x_o, y_o, (size_t)total, NULL);
+}
+
+/* A call of the network that takes nothing and returns nothing. */
+static PyObject *on_net(NetObject *self, void (*fn)(xn_net *))
+{
+    if (xnpy_net_enter(self, 0) < 0)
+        return NULL;
+    fn(self->net);
     xnpy_net_leave(self);
-    Py_DECREF(x);
-    Py_DECREF(y);
-    return s == XN_OK ? PyFloat_FromDouble(v) : xnpy_net_raise(self, s);
+    return Py_NewRef(Py_None);
 }
 
 PyObject *xnpy_zero_grads(NetObject *self, PyObject *unused)
 {
     (void)unused;
-    if (xnpy_net_enter(self, 0) < 0)
-        return NULL;
-    xn_net_zero_grads(self->net);
-    xnpy_net_leave(self);
-    return Py_NewRef(Py_None);
+    return on_net(self, xn_net_zero_grads);
 }
 
 PyObject *xnpy_update(NetObject *self, PyObject *unused)
@@ -224,18 +245,13 @@ PyObject *xnpy_set_lr(NetObject *self, PyObject *arg)
 PyObject *xnpy_reset_opt(NetObject *self, PyObject *unused)
 {
     (void)unused;
-    if (xnpy_net_enter(self, 0) < 0)
-        return NULL;
-    xn_net_reset_opt(self->net);
-    xnpy_net_leave(self);
-    return Py_NewRef(Py_None);
+    return on_net(self, xn_net_reset_opt);
 }
 
 PyObject *xnpy_train_step(NetObject *self, PyObject *args, PyObject *kw)
 {
     static char *kwlist[] = {"x", "y", "optimizer", NULL};
     PyObject *x_o, *y_o, *opt_o = Py_None;
-    PyArrayObject *x, *y;
     xn_opt o;
     if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|O", kwlist, &x_o, &y_o, &opt_o))
         return NULL;
@@ -246,22 +262,7 @@ PyObject *xnpy_train_step(NetObject *self, PyObject *args, PyObject *kw)
         return NULL;
     } else if (xnpy_opt_from(opt_o, &o) < 0)
         return NULL;
-    if (rows_pair(self, x_o, y_o, 0, "train_step", &x, &y) < 0)
-        return NULL;
-    if (xnpy_net_enter(self, 0) < 0) {
-        Py_DECREF(x);
-        Py_DECREF(y);
-        return NULL;
-    }
-    double v = 0.0;
-    xn_status s;
-    Py_BEGIN_ALLOW_THREADS
-    s = xn_net_train_step(self->net, (size_t)PyArray_DIM(x, 0), PyArray_DATA(x), PyArray_DATA(y), &o, &v);
-    Py_END_ALLOW_THREADS
-    xnpy_net_leave(self);
-    Py_DECREF(x);
-    Py_DECREF(y);
-    return s == XN_OK ? PyFloat_FromDouble(v) : xnpy_net_raise(self, s);
+    return on_rows(self, TRAIN_STEP, x_o, y_o, 0, &o);
 }
 
 /* ---- moments and standardization ----------------------------------------------- */

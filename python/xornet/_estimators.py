@@ -74,9 +74,37 @@ _LOSS = {"identity": "sse", "softmax": "cce", "logistic": "bce_sum"}
 class _BaseMLP(BaseEstimator):
     _parameter_constraints = _CONSTRAINTS
 
-    def _set_params_of(self, **params):
-        for k, v in params.items():
-            setattr(self, k, v)
+    # scikit-learn's parameters and defaults, the same for both estimators
+    # (BaseEstimator reads their names from this signature)
+    def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, solver="adam", alpha=0.0001,
+                 batch_size="auto", learning_rate="constant", learning_rate_init=0.001, power_t=0.5,
+                 max_iter=200, shuffle=True, random_state=None, tol=1e-4, verbose=False, warm_start=False,
+                 momentum=0.9, nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
+                 beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000, dtype=None):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.dtype = dtype
 
     # ---- the network and its parameters ----------------------------------
 
@@ -298,19 +326,6 @@ _DOC_PARAMS = """
 class MLPClassifier(ClassifierMixin, _BaseMLP):
     __doc__ = "Multi-layer Perceptron classifier, scikit-learn's, trained by xornet.\n" + _DOC_PARAMS
 
-    def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, solver="adam", alpha=0.0001,
-                 batch_size="auto", learning_rate="constant", learning_rate_init=0.001, power_t=0.5,
-                 max_iter=200, shuffle=True, random_state=None, tol=1e-4, verbose=False, warm_start=False,
-                 momentum=0.9, nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
-                 beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000, dtype=None):
-        self._set_params_of(
-            hidden_layer_sizes=hidden_layer_sizes, activation=activation, solver=solver, alpha=alpha,
-            batch_size=batch_size, learning_rate=learning_rate, learning_rate_init=learning_rate_init,
-            power_t=power_t, max_iter=max_iter, shuffle=shuffle, random_state=random_state, tol=tol,
-            verbose=verbose, warm_start=warm_start, momentum=momentum, nesterovs_momentum=nesterovs_momentum,
-            early_stopping=early_stopping, validation_fraction=validation_fraction, beta_1=beta_1,
-            beta_2=beta_2, epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun, dtype=dtype)
-
     def _validate_input(self, X, y, incremental, reset):
         X, y = self._validate_data(X, y, accept_sparse=["csr", "csc"], multi_output=True,
                                    dtype=(np.float64, np.float32), reset=reset)
@@ -385,19 +400,6 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
 class MLPRegressor(RegressorMixin, _BaseMLP):
     __doc__ = "Multi-layer Perceptron regressor, scikit-learn's, trained by xornet.\n" + _DOC_PARAMS
-
-    def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, solver="adam", alpha=0.0001,
-                 batch_size="auto", learning_rate="constant", learning_rate_init=0.001, power_t=0.5,
-                 max_iter=200, shuffle=True, random_state=None, tol=1e-4, verbose=False, warm_start=False,
-                 momentum=0.9, nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
-                 beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000, dtype=None):
-        self._set_params_of(
-            hidden_layer_sizes=hidden_layer_sizes, activation=activation, solver=solver, alpha=alpha,
-            batch_size=batch_size, learning_rate=learning_rate, learning_rate_init=learning_rate_init,
-            power_t=power_t, max_iter=max_iter, shuffle=shuffle, random_state=random_state, tol=tol,
-            verbose=verbose, warm_start=warm_start, momentum=momentum, nesterovs_momentum=nesterovs_momentum,
-            early_stopping=early_stopping, validation_fraction=validation_fraction, beta_1=beta_1,
-            beta_2=beta_2, epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun, dtype=dtype)
 
     def predict(self, X):
         """Predictions for X."""
