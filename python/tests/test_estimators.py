@@ -111,8 +111,9 @@ def test_model_files_the_program_reads(tmp_path):
     np.testing.assert_allclose(back.predict_proba(X), clf.predict_proba(X), rtol=1e-14, atol=1e-16)
     data = tmp_path / "x.csv"
     np.savetxt(data, X, fmt="%.17g", delimiter=",")
+    env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}  # a sanitized build's, for Python
     out = subprocess.run([os.environ["XORNET_PROGRAM"], "predict", "--model", model, "--data", str(data)],
-                         check=True, capture_output=True, text=True).stdout
+                         check=True, capture_output=True, text=True, env=env).stdout
     printed = np.array([[float(v) for v in line.split()] for line in out.splitlines()])
     np.testing.assert_allclose(printed, clf.predict_proba(X), rtol=1e-14, atol=1e-16)
     reg = xornet.MLPRegressor(random_state=0, max_iter=5).fit(X[:, :3], X[:, 3])

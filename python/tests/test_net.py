@@ -31,9 +31,17 @@ def reference_rows():
     return x, y
 
 
+def child_env():
+    """The environment for the programs the tests run: without the
+    sanitizer runtime a sanitized build preloads into Python (they have
+    their own linked in)."""
+    return {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
+
+
 def c_numbers():
     """net_reference's lines as {(type, what): array}."""
-    out = subprocess.run([os.environ["XORNET_NET_REFERENCE"]], check=True, capture_output=True, text=True)
+    out = subprocess.run([os.environ["XORNET_NET_REFERENCE"]], check=True, capture_output=True, text=True,
+                         env=child_env())
     lines = {}
     for line in out.stdout.splitlines():
         t, what, *vals = line.split()
