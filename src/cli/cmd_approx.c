@@ -181,10 +181,6 @@ static int parse_args(int argc, char **argv, run *r)
     return EXIT_OK;
 }
 
-const char *approx_source_name(const run *r)
-{
-    return strcmp(r->samples_path, "-") == 0 ? "<stdin>" : r->samples_path;
-}
 
 static int get_samples(run *r)
 {
@@ -280,10 +276,6 @@ static void fit_error(const run *r, xn_status s)
     }
 }
 
-double approx_builtin(double x, void *ctx)
-{
-    return xn_approx_fn_eval(*(const xn_approx_fn *)ctx, x);
-}
 
 /* --gcv: the table into r->gcv_table, the chosen count into r->knots. */
 static xn_status run_gcv(run *r)
