@@ -427,8 +427,9 @@ static xn_status finish(FILE *f, xn_error *err)
     return XN_OK;
 }
 
-xn_status xn_export_model_c(const xn_export_model *m, const xn_export_opts *opts, FILE *f,
-                            xn_error *err)
+/* The source, or the header, of m into f. */
+static xn_status write_one(const xn_export_model *m, const xn_export_opts *opts, FILE *f, bool header,
+                           xn_error *err)
 {
     gen g;
     xn_status s = gen_init(&g, m, opts, err);
@@ -436,21 +437,20 @@ xn_status xn_export_model_c(const xn_export_model *m, const xn_export_opts *opts
         return s;
     if (!f)
         return xn_fail(err, 0, XN_EINVAL, "no output stream");
-    put_source(f, &g);
+    (header ? put_header : put_source)(f, &g);
     return finish(f, err);
+}
+
+xn_status xn_export_model_c(const xn_export_model *m, const xn_export_opts *opts, FILE *f,
+                            xn_error *err)
+{
+    return write_one(m, opts, f, false, err);
 }
 
 xn_status xn_export_model_h(const xn_export_model *m, const xn_export_opts *opts, FILE *f,
                             xn_error *err)
 {
-    gen g;
-    xn_status s = gen_init(&g, m, opts, err);
-    if (s != XN_OK)
-        return s;
-    if (!f)
-        return xn_fail(err, 0, XN_EINVAL, "no output stream");
-    put_header(f, &g);
-    return finish(f, err);
+    return write_one(m, opts, f, true, err);
 }
 
 /* err's message, "why", becomes "path: why": with two files the caller
