@@ -156,6 +156,26 @@ static void whole_batch(void)
     }
     CHECK(same);
     CHECK(memcmp(xn_net_params(a), xn_net_params(b), xn_net_param_count(a) * sizeof(double)) == 0);
+    /* a target loss: the run stops after the first epoch whose network is
+     * at or below it, and says with which loss (that of the training rows
+     * after the epoch, as xn_net_eval_loss has it) */
+    double start;
+    CHECK_STATUS(xn_net_eval_loss(b, 4, d.x, d.y, &start), XN_OK);
+    xn_fit_config target = {.epochs = 1000, .stop_at_target = true, .target_loss = start / 2};
+    xn_fit_result res;
+    CHECK_STATUS(xn_fit(b, &d, &target, &res), XN_OK);
+    double now;
+    CHECK_STATUS(xn_net_eval_loss(b, 4, d.x, d.y, &now), XN_OK);
+    CHECK(res.reached_target && res.epochs > 1 && res.epochs < 1000 && res.target_epoch_loss == now &&
+          now <= start / 2);
+    /* the epoch before had not reached it: one step less, from a's copy */
+    for (size_t e = 0; e + 1 < res.epochs; e++)
+        CHECK_STATUS(xn_net_train_step(a, 4, xn_xor_inputs(), xn_xor_targets(), &gd, NULL), XN_OK);
+    double before;
+    CHECK_STATUS(xn_net_eval_loss(a, 4, d.x, d.y, &before), XN_OK);
+    CHECK(before > start / 2);
+    CHECK_STATUS(xn_fit(b, &d, &(xn_fit_config){.epochs = 5, .stop_at_target = true}, &res), XN_OK);
+    CHECK(!res.reached_target && res.epochs == 5);
     xn_net_destroy(a);
     xn_net_destroy(b);
 }

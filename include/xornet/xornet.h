@@ -593,6 +593,9 @@ typedef struct {
     double lr_gamma;          /* step, exponential: the factor, in (0, 1] */
     size_t lr_step;           /* step: epochs a step */
     double lr_min;            /* cosine: the last rate, in [0, lr) */
+    bool stop_at_target;      /* stop once the loss of the training rows,
+                                 evaluated after an epoch, is at or below: */
+    double target_loss;
     xn_fit_callback on_epoch, on_batch;
     void *user;
     xn_reduce_fn reduce;      /* data parallelism: ranks > 1 processes, this */
@@ -622,6 +625,8 @@ typedef struct {
     bool restored;           /* the weights are that epoch's */
     bool stopped_early;      /* by patience */
     bool stopped_by_callback;
+    bool reached_target;     /* by stop_at_target, with that loss: */
+    double target_epoch_loss;
     double loss, metric, val_loss, val_metric; /* of the last epoch */
 } xn_fit_result;
 

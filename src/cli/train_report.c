@@ -128,9 +128,8 @@ static int report_data(const train_job *j)
         printf("%sthe weights of epoch %zu are kept\n", res->stopped_early ? "" : "the best epoch: ", res->best_epoch);
     else if (res->stopped_early)
         printf("the last epoch is the best\n");
-    if (j->log.reached)
-        printf("reached target loss %g at epoch %zu (loss %.10g)\n", a->target, j->log.reached_epoch,
-               j->log.reached_loss);
+    if (res->reached_target)
+        printf("reached target loss %g at epoch %zu (loss %.10g)\n", a->target, res->epochs, res->target_epoch_loss);
     xn_data rows = s->train;
     rows.n = train_rows(a, &s->train);
     int rc = print_scores(j->net, "train", &rows);
@@ -168,8 +167,8 @@ static int report_steps(train_job *j, bool *diverged)
     train_log_final(&j->log, epochs, loss, metric);
     if (!j->a.quiet && !j->log.tty)
         printf("epoch %zu loss %.10g %s %.4g\n", epochs, loss, classes ? "accuracy" : "rmse", metric);
-    if (j->log.reached)
-        printf("reached target loss %g at epoch %zu (loss %.10g)\n", j->a.target, j->log.reached_epoch, loss);
+    if (j->res.reached_target)
+        printf("reached target loss %g at epoch %zu (loss %.10g)\n", j->a.target, epochs, loss);
     printf("final loss %.10g %s %.4g after %zu epoch%s\n", loss, classes ? "accuracy" : "rmse", metric, epochs,
            cli_plural(epochs));
     return j->sets.test.n ? print_scores(j->net, "test", &j->sets.test) : EXIT_OK;

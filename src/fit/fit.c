@@ -320,7 +320,7 @@ xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *cfg, xn_
         if (keep_best && c->resume_best)
             memcpy(b.best, c->resume_best, net->nparams * net->engine->size);
     }
-    xn_fit_result r = {.best_epoch = state.best_epoch, .loss = NAN, .val_loss = NAN};
+    xn_fit_result r = {.best_epoch = state.best_epoch, .loss = NAN, .val_loss = NAN, .target_epoch_loss = NAN};
     bool stop = false;
     while (!stop && state.epoch < c->epochs) {
         double t0 = now(), lr = xn_schedule_lr(c, lr0, state.epoch);
@@ -370,6 +370,12 @@ xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *cfg, xn_
         p.seconds = now() - t0;
         if (c->on_epoch && agree(c, c->on_epoch(&p, c->user) != 0))
             stop = r.stopped_by_callback = true;
+        if (!stop && c->stop_at_target) { /* the training rows after the epoch */
+            double metric;
+            if ((st = evaluate(net, c, n, data->x, data->y, &r.target_epoch_loss, &metric)) != XN_OK)
+                break;
+            stop = r.reached_target = r.target_epoch_loss <= c->target_loss;
+        }
     }
     r.epochs = state.epoch;
     r.best_epoch = state.best_epoch;
