@@ -87,10 +87,8 @@ typedef enum { XN_BIAS_ZERO, XN_BIAS_DRAWN } xn_bias_init;
 /* Name <-> enum.  The *_name functions return a static string ("?" for an
  * out-of-range value); the parsers return XN_EINVAL for an unknown name or a
  * NULL argument and leave *out untouched then.  Names are the lower-case
- * words used on the command line and in model files: identity sigmoid relu
- * tanh softmax; mse sse bce cce; gd momentum adam; glorot_uniform
- * glorot_normal he_uniform he_normal normal uniform zeros; auto blas naive;
- * float64 float32; python numpy; row neuron; zero drawn. */
+ * words used on the command line and in model files ("relu", "adam"); the
+ * *_names functions list each table whole, in enum order. */
 XN_API const char *xn_act_name(xn_act a);
 /* Each table whole, in enum order: *count (may be NULL) names, static. */
 XN_API const char *const *xn_act_names(size_t *count);
