@@ -272,6 +272,27 @@ XN_API xn_status xn_net_set_target_standardization(xn_net *net, const double *me
                                                    const double *sd);
 XN_API const double *xn_net_target_mean(const xn_net *net);
 XN_API const double *xn_net_target_sd(const xn_net *net);
+
+/* ---- class labels ------------------------------------------------------- */
+
+/* A classifier may carry its classes' labels, as the data named them
+ * ("setosa", "1", "-1"): saved in its model file, given back by
+ * xn_net_label for predicted classes.  k labels for k outputs (softmax,
+ * or several sigmoids: a label a column), or 2 for one sigmoid output (the
+ * labels of outputs below 0.5 and at or above it).  Each label is a
+ * nonempty string of at most XN_LABEL_MAX bytes, distinct from the others;
+ * they are copied.  0 and NULL remove them.  XN_EINVAL (net->error says
+ * which rule), XN_ENOMEM; nothing changed on failure. */
+#define XN_LABEL_MAX 200
+XN_API xn_status xn_net_set_labels(xn_net *net, size_t k, const char *const *labels);
+/* The number of labels (0: none) and, through labels (may be NULL), the
+ * network's array of them, valid until they are set again. */
+XN_API size_t xn_net_labels(const xn_net *net, const char *const **labels);
+/* Label c, or NULL when the network has none or c is not below their count. */
+XN_API const char *xn_net_label(const xn_net *net, size_t c);
+/* The class of each of the n rows of x (n, n0) by xn_class_of's rule,
+ * into classes (n): an index into the labels.  XN_ENUMERIC as predict. */
+XN_API xn_status xn_net_predict_classes(xn_net *net, size_t n, const double *x, size_t *classes);
 /* Each column's mean and standard deviation (over the n rows, as NumPy's
  * std with ddof 0 and scikit-learn's StandardScaler) of x (n, k), in two
  * passes; a constant column gets sd 1, so it is only centred.  XN_EDIM for

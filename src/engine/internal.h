@@ -101,6 +101,8 @@ struct xn_net {
     double mbound, vbound;          /* every |m|, |v| is at most these */
     double *mean, *sd;              /* (n0) each, one allocation; NULL: none */
     double *ymean, *ysd;            /* (nL) each, likewise, for the targets */
+    char **labels;                  /* (n_labels) a classifier's class labels, or NULL */
+    size_t n_labels;
     size_t max_width;               /* max n_l over l = 1..L */
     size_t cap;                     /* workspace rows */
     void *ws;

@@ -168,6 +168,7 @@ void xn_net_destroy(xn_net *net)
     free(net->ws);
     free(net->mean);
     free(net->ymean);
+    xn_net_set_labels(net, 0, NULL);
     free(net->train);
     free(net->params);
     free(net);
@@ -232,7 +233,8 @@ xn_status xn_net_clone(xn_net **out, const xn_net *net)
     size_t bytes = net->nparams * net->engine->size;
     memcpy(c->params, net->params, bytes);
     if ((net->mean && (s = xn_net_set_standardization(c, net->mean, net->sd)) != XN_OK) ||
-        (net->ymean && (s = xn_net_set_target_standardization(c, net->ymean, net->ysd)) != XN_OK)) {
+        (net->ymean && (s = xn_net_set_target_standardization(c, net->ymean, net->ysd)) != XN_OK) ||
+        (s = xn_net_set_labels(c, net->n_labels, (const char *const *)net->labels)) != XN_OK) {
         xn_net_destroy(c);
         *out = NULL;
         return s;
