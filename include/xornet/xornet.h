@@ -531,6 +531,98 @@ XN_API xn_status xn_data_classes_to_onehot(xn_data *d, size_t classes, xn_error 
  * it for hints, not to decide. */
 XN_API size_t xn_data_class_count(const xn_data *d);
 
+/* ---- what a data set's targets are -------------------------------------- */
+
+/* The kinds of targets, as scikit-learn's type_of_target names them:
+ *   MULTICLASS   one of K >= 3 classes a row (or K >= 2 one-hot columns):
+ *                targets (n, K) one-hot, for a softmax with cce
+ *   BINARY       one of 2 classes: targets (n, 1) 0 for the first label,
+ *                1 for the second, for a sigmoid with bce
+ *   MULTILABEL   several 0/1 columns, any number of them 1: (n, K), for
+ *                sigmoids with bce
+ *   REGRESSION   numbers: (n, k) as they are, for an identity output */
+typedef enum { XN_TARGETS_MULTICLASS, XN_TARGETS_BINARY, XN_TARGETS_MULTILABEL,
+               XN_TARGETS_REGRESSION } xn_targets;
+/* Whether a first line is a header, and what the targets are to be. */
+typedef enum { XN_HEADER_AUTO, XN_HEADER_YES, XN_HEADER_NO } xn_header;
+typedef enum { XN_TASK_AUTO, XN_TASK_CLASSIFY, XN_TASK_REGRESS } xn_task_choice;
+XN_API const char *xn_targets_name(xn_targets t);       /* multiclass binary multilabel regression */
+XN_API const char *const *xn_targets_names(size_t *count);
+XN_API xn_status xn_targets_parse(const char *name, xn_targets *out);
+XN_API const char *xn_header_name(xn_header h);         /* auto yes no */
+XN_API const char *const *xn_header_names(size_t *count);
+XN_API xn_status xn_header_parse(const char *name, xn_header *out);
+XN_API const char *xn_task_choice_name(xn_task_choice t); /* auto classify regress */
+XN_API const char *const *xn_task_choice_names(size_t *count);
+XN_API xn_status xn_task_choice_parse(const char *name, xn_task_choice *out);
+
+/* The rule for one column of numbers: whole numbers with at most this many
+ * distinct values are classes, anything else a regression (counts, prices,
+ * abalone's 28 ages are numbers).  XN_TASK_CLASSIFY and XN_TASK_REGRESS
+ * decide otherwise. */
+#define XN_CLASS_RULE 20
+
+/* How to read a data set (zero is the default of every field). */
+typedef struct {
+    xn_header header;     /* AUTO: line 1 is a header when a column holds a
+                             word there and numbers below it, when all of
+                             it is words, or when it is 0,1,...,c-1 with c
+                             >= 4 (pandas' column numbers) */
+    const char *target;   /* the target columns: header names or 1-based
+                             column numbers, comma-separated ("species",
+                             "y1,y2,y3", "5"); NULL: the last K columns for
+                             outputs K, else the trailing columns a header
+                             numbers alike (y1,y2,y3 after a,b,c), else the
+                             last column */
+    size_t outputs;       /* 0 (or XN_OUTPUTS_DEFAULT): by target or the
+                             rule; K: the last K columns */
+    xn_task_choice task;
+    size_t classes;       /* class ids: whole numbers 0..classes-1 are the
+                             classes, present or not (0: the values seen) */
+    size_t n_labels;      /* read the targets as these classes (a model's):  */
+    const char *const *labels; /* a value outside them is an error at its line */
+    bool onehot_binary;   /* with labels: 2 classes as 2 one-hot columns (a
+                             softmax), not one 0/1 column (a sigmoid) */
+} xn_read_opts;
+
+/* What was read.  Owned arrays: xn_description_free releases them. */
+typedef struct {
+    xn_targets kind;
+    size_t classes;       /* MULTICLASS, BINARY: the classes; MULTILABEL: the
+                             label columns; REGRESSION: 0 */
+    char **labels;        /* (classes) as the data name them, sorted (numbers
+                             by value, words by bytes), or NULL */
+    bool header;          /* line 1 was a header (a CSV's) */
+    bool numbered_header; /*   of pandas' column numbers */
+    size_t index_column;  /* 1 if the first column was pandas' index and was
+                             left out, else 0 */
+    size_t columns;       /* the file's columns (0 for FANN and IDX) */
+    size_t n_targets;     /* target columns, at 1-based target_columns */
+    size_t *target_columns;
+    char **target_names;  /* (n_targets) from the header, or NULL */
+    char rule[200];       /* why the targets are what they are, one line:
+                             "3 distinct words", "28 distinct whole numbers,
+                             more than 20: a regression" */
+} xn_description;
+XN_API void xn_description_free(xn_description *desc);
+
+/* Reads a CSV (a header or not, an index column or not, targets anywhere)
+ * or a FANN file and says what its targets are: d holds the inputs and the
+ * targets made for desc->kind (see xn_targets), desc how they were read.
+ * A CSV's target columns may hold words ("setosa"); input columns hold
+ * numbers.  Errors name the line: a bad number, a label outside o->labels,
+ * a class count over XN_DATA_MAX_CLASSES, one class only.  o may be NULL.
+ * On failure d and desc are empty.  XN_EIO, XN_EFORMAT, XN_ENOMEM,
+ * XN_EINVAL (a target name or column that is not there: err->setting
+ * "target"). */
+XN_API xn_status xn_data_read(xn_data *d, xn_description *desc, const char *path, const xn_read_opts *o,
+                              xn_error *err);
+XN_API xn_status xn_data_read_text(xn_data *d, xn_description *desc, const char *text, size_t len,
+                                   const xn_read_opts *o, xn_error *err);
+/* The same description for targets already read as numbers (FANN, IDX,
+ * arrays): d's targets are replaced by those of desc->kind. */
+XN_API xn_status xn_data_describe(xn_data *d, xn_description *desc, const xn_read_opts *o, xn_error *err);
+
 /* ---- training on a data set -------------------------------------------- */
 
 /* Classification (a sigmoid or softmax output: accuracy is the metric) or
