@@ -113,6 +113,9 @@ struct xn_net {
     char error[200];                /* why the last failed call failed */
 };
 
+/* xn_column_stats over rows idx[0..n) of x (the first n for NULL). */
+xn_status xn_column_stats_rows(size_t n, size_t k, const double *x, const size_t *idx, double *mean, double *sd);
+
 /* Records why a call on net failed (printf-style, one line) and returns s;
  * net may be NULL.  XN_OK is never recorded. */
 xn_status xn_net_fail(xn_net *net, xn_status s, const char *fmt, ...)
