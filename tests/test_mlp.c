@@ -392,9 +392,9 @@ static void float_rows(void)
         xn_rng ra, rb;
         xn_rng_seed(&ra, XN_RNG_NUMPY, 1);
         xn_rng_seed(&rb, XN_RNG_NUMPY, 1);
-        xn_data d = {.n = M, .in = D, .out = K, .x = x, .y = y};
+        xn_data d = {.n = M, .in = D, .out = K, .x = x, .y = y}, val = {.n = 6, .in = D, .out = K, .x = x, .y = y};
         xn_rows r = {.n = M, .in = D, .out = K, .dtype = XN_FLOAT32, .x = xf, .y = yf};
-        xn_fit_config ca = {.epochs = 3, .batch = 7, .shuffle = shuffled, .rng = &ra, .val_split = 0.2};
+        xn_fit_config ca = {.epochs = 3, .batch = 7, .shuffle = shuffled, .rng = &ra, .val = &val};
         xn_fit_config cb = ca;
         cb.rng = &rb;
         xn_fit_result ra_res, rb_res;
@@ -413,6 +413,10 @@ static void float_rows(void)
     xn_rows r = {.n = M, .in = D, .out = K, .dtype = XN_FLOAT32, .x = xf, .y = yf};
     xn_fit_config c = {.epochs = 1};
     CHECK_STATUS(xn_fit_rows(f64, &r, &c, NULL), XN_EINVAL);
+    xn_net *f32 = make(XN_LOSS_BCE_SUM, XN_FLOAT32, 4);
+    c.val_split = 0.2; /* the split reads doubles */
+    CHECK_STATUS(xn_fit_rows(f32, &r, &c, NULL), XN_EINVAL);
+    xn_net_destroy(f32);
     CHECK_STATUS(xn_net_predict_rows(f64, M, XN_FLOAT32, xf, outf), XN_EINVAL);
     xn_net_destroy(f64);
 }

@@ -2,12 +2,23 @@
  * against the function (built-in functions) and at the samples, the GCV
  * table, every unit with --print, and --plot's picture. */
 #include <math.h>
+#include <string.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "approx.h"
 #include "cli.h"
 #include "plot.h"
+
+const char *approx_source_name(const run *r)
+{
+    return strcmp(r->samples_path, "-") == 0 ? "<stdin>" : r->samples_path;
+}
+
+double approx_builtin(double x, void *ctx)
+{
+    return xn_approx_fn_eval(*(const xn_approx_fn *)ctx, x);
+}
 
 static void print_gcv(const run *r)
 {

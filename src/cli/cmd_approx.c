@@ -131,12 +131,9 @@ static int parse_args(int argc, char **argv, run *r)
     run d;
     defaults(&d);
     *r = d; /* every field: the cleanup frees the arrays whatever happens */
-    r->given = (opts){.cmd = "approx", .rows = rows, .n = sizeof rows / sizeof rows[0]};
+    r->given = (opts){.cmd = "approx", .rows = rows, .n = sizeof rows / sizeof rows[0], .usage = usage,
+                      .intro = intro, .outro = outro, .def = &d};
     int rc = opts_parse(&r->given, argc, argv, r);
-    if (rc == OPTS_HELP) {
-        opts_help(stdout, &r->given, usage, intro, &d, NULL, NULL, NULL, outro);
-        return -1;
-    }
     if (rc != EXIT_OK)
         return rc;
     if ((rc = choose_fit(r)) != EXIT_OK)
@@ -181,10 +178,6 @@ static int parse_args(int argc, char **argv, run *r)
     return EXIT_OK;
 }
 
-const char *approx_source_name(const run *r)
-{
-    return strcmp(r->samples_path, "-") == 0 ? "<stdin>" : r->samples_path;
-}
 
 static int get_samples(run *r)
 {
@@ -280,10 +273,6 @@ static void fit_error(const run *r, xn_status s)
     }
 }
 
-double approx_builtin(double x, void *ctx)
-{
-    return xn_approx_fn_eval(*(const xn_approx_fn *)ctx, x);
-}
 
 /* --gcv: the table into r->gcv_table, the chosen count into r->knots. */
 static xn_status run_gcv(run *r)
@@ -337,8 +326,8 @@ int cmd_approx(int argc, char **argv)
 {
     run r;
     int rc = parse_args(argc, argv, &r);
-    if (rc < 0)
-        return EXIT_OK; /* --help */
+    if (rc == OPTS_HELP)
+        return rc;
     if (rc == EXIT_OK)
         rc = get_samples(&r);
     if (rc == EXIT_OK)

@@ -132,8 +132,11 @@ int opts_parse(opts *o, int argc, char **argv, void *args)
     memset(o->text, 0, sizeof o->text);
     for (int i = 0; i < argc; i++) {
         const char *arg = argv[i], *v;
-        if (cli_is_help(arg))
+        if (cli_is_help(arg)) {
+            if (!o->hold_help)
+                opts_help(stdout, o);
             return OPTS_HELP;
+        }
         bool negated;
         const opt *r = find(o, arg, &v, &negated);
         if (!r)
@@ -330,12 +333,12 @@ static void fill(FILE *f, const char *text)
     fputc('\n', f);
 }
 
-void opts_help(FILE *f, const opts *o, const char *usage, const char *intro, const void *def,
-               const char *def_name, const void *alt, const char *alt_name, const char *outro)
+void opts_help(FILE *f, const opts *o)
 {
-    fprintf(f, "%s\n", usage);
-    if (intro)
-        fprintf(f, "\n%s", intro);
+    const void *def = o->def, *alt = o->alt;
+    fprintf(f, "%s\n", o->usage);
+    if (o->intro)
+        fprintf(f, "\n%s", o->intro);
     fputc('\n', f);
     for (size_t i = 0; i < o->n; i++) {
         const opt *r = &o->rows[i];
@@ -363,7 +366,7 @@ void opts_help(FILE *f, const opts *o, const char *usage, const char *intro, con
             if (!alt || strcmp(a, b) == 0)
                 snprintf(more, sizeof more, " (default %s)", a);
             else
-                snprintf(more, sizeof more, " (default %s %s, %s %s)", a, def_name, b, alt_name);
+                snprintf(more, sizeof more, " (default %s %s, %s %s)", a, o->def_name, b, o->alt_name);
             strncat(text, more, sizeof text - strlen(text) - 1);
         }
         int w = fprintf(f, "  %s", tag);
@@ -373,8 +376,8 @@ void opts_help(FILE *f, const opts *o, const char *usage, const char *intro, con
             fprintf(f, "%*s", HELP_TAG - w, "");
         fill(f, text);
     }
-    if (outro)
-        fprintf(f, "\n%s", outro);
+    if (o->outro)
+        fprintf(f, "\n%s", o->outro);
 }
 
 /* ---- messages and checks ------------------------------------------------ */

@@ -118,16 +118,6 @@ int train_log_epoch(const xn_progress *p, void *user)
         t->failed = EXIT_FAIL;
         return 1;
     }
-    if (t->target_set) { /* the whole training set's loss, after this epoch */
-        double loss;
-        if (xn_net_eval_loss(t->net, t->train->n, t->train->x, t->train->y, &loss) == XN_OK &&
-            loss <= t->target) {
-            t->reached = true;
-            t->reached_epoch = p->epoch;
-            t->reached_loss = loss;
-            return 1;
-        }
-    }
     return t->failed != 0;
 }
 

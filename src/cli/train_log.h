@@ -14,15 +14,12 @@
 typedef struct {
     /* what to do, set before the run */
     xn_net *net;
-    const xn_data *train;     /* the training rows (for --target-loss) */
     xn_rng *rng;              /* the shuffling stream (for checkpoints) */
     bool steps;               /* whole-batch steps: "epoch e" is the network
                                  after e steps, as the notebooks count */
     bool tty, quiet;
     size_t every;             /* a progress line every this many epochs */
     size_t epochs;
-    bool target_set;
-    double target;
     size_t checkpoint;        /* every this many epochs, to checkpoint_path */
     const char *checkpoint_path;
     FILE *history;            /* rows as they come, or NULL */
@@ -31,9 +28,6 @@ typedef struct {
     /* what happened */
     train_curve loss, val_loss, metric, val_metric;
     double first_loss, last_loss;
-    bool reached;             /* --target-loss met */
-    size_t reached_epoch;
-    double reached_loss;
     int failed;               /* an exit status, once something failed */
     size_t bar_epoch;         /* the epoch the bar is in, since when, and */
     double bar_start, bar_last; /* when it was last drawn */

@@ -24,15 +24,12 @@ static void start_log(train_job *j, size_t n, bool validating)
     const train_args *a = &j->a;
     train_log *t = &j->log;
     t->net = j->net;
-    t->train = &j->sets.train;
     t->rng = &j->rng;
     t->steps = (a->batch == 0 || a->batch >= n) && !validating;
     t->tty = !a->quiet && isatty(fileno(stderr)) && isatty(fileno(stdout));
     t->quiet = a->quiet;
     t->epochs = a->epochs;
     t->every = a->every ? a->every : t->steps ? (a->epochs >= 10 ? a->epochs / 10 : 1) : 1;
-    t->target_set = opts_given(&a->given, "--target-loss");
-    t->target = a->target;
     t->checkpoint = a->checkpoint;
     t->checkpoint_path = a->save;
     t->history = cli_history_file(&j->hist);
@@ -58,7 +55,8 @@ int train_run(train_job *j)
         .val = j->sets.val.n ? &j->sets.val : NULL, .val_split = a->val_split, .standardize = standardize,
         .standardize_targets = standardize && xn_net_act(j->net, xn_net_layers(j->net)) == XN_ACT_IDENTITY,
         .patience = a->patience, .min_delta = a->min_delta, .restore_best = true, .schedule = a->schedule,
-        .lr_gamma = a->lr_gamma, .lr_step = a->lr_step, .lr_min = a->lr_min, .on_epoch = train_log_epoch,
+        .lr_gamma = a->lr_gamma, .lr_step = a->lr_step, .lr_min = a->lr_min,
+        .stop_at_target = opts_given(&a->given, "--target-loss"), .target_loss = a->target, .on_epoch = train_log_epoch,
         .on_batch = j->log.tty && !j->log.steps ? train_log_batch : NULL, .user = &j->log,
         .resume = a->resume ? &j->ck.fit : NULL, .resume_best = j->ck.best};
     cli_mpi_attach(&j->cfg);

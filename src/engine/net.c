@@ -169,6 +169,7 @@ void xn_net_destroy(xn_net *net)
     free(net->ws);
     free(net->mean);
     free(net->ymean);
+    xn_net_set_labels(net, 0, NULL);
     free(net->train);
     free(net->params);
     free(net);
@@ -233,7 +234,8 @@ xn_status xn_net_clone(xn_net **out, const xn_net *net)
     size_t bytes = net->nparams * net->engine->size;
     memcpy(c->params, net->params, bytes);
     if ((net->mean && (s = xn_net_set_standardization(c, net->mean, net->sd)) != XN_OK) ||
-        (net->ymean && (s = xn_net_set_target_standardization(c, net->ymean, net->ysd)) != XN_OK)) {
+        (net->ymean && (s = xn_net_set_target_standardization(c, net->ymean, net->ysd)) != XN_OK) ||
+        (s = xn_net_set_labels(c, net->n_labels, (const char *const *)net->labels)) != XN_OK) {
         xn_net_destroy(c);
         *out = NULL;
         return s;
@@ -317,6 +319,11 @@ const double *xn_net_input_sd(const xn_net *net) { return net ? net->sd : NULL; 
 
 xn_status xn_column_stats(size_t n, size_t k, const double *x, double *mean, double *sd)
 {
+    return xn_column_stats_rows(n, k, x, NULL, mean, sd);
+}
+
+xn_status xn_column_stats_rows(size_t n, size_t k, const double *x, const size_t *idx, double *mean, double *sd)
+{
     if (!x || !mean || !sd)
         return XN_EINVAL;
     if (n == 0 || k == 0 || !xn_rows_ok(n, k))
@@ -328,12 +335,12 @@ xn_status xn_column_stats(size_t n, size_t k, const double *x, double *mean, dou
         mean[j] = sd[j] = 0.0;
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < k; j++)
-            mean[j] += x[i * k + j];
+            mean[j] += x[(idx ? idx[i] : i) * k + j];
     for (size_t j = 0; j < k; j++)
         mean[j] /= (double)n;
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < k; j++) {
-            double d = x[i * k + j] - mean[j];
+            double d = x[(idx ? idx[i] : i) * k + j] - mean[j];
             sd[j] += d * d;
         }
     for (size_t j = 0; j < k; j++) {

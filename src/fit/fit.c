@@ -17,7 +17,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "src/engine/internal.h"
+#include "fit_impl.h"
 #include "src/util/text.h"
 
 static double now(void)
@@ -52,13 +52,13 @@ double xn_schedule_lr(const xn_fit_config *cfg, double lr0, size_t epoch)
 }
 
 /* The network's standardization of its inputs (or targets) from the
- * training rows v (n, k). */
-static xn_status standardize(xn_net *net, size_t n, size_t k, const double *v, bool targets)
+ * training rows of v: idx[0..n), or the first n. */
+static xn_status standardize(xn_net *net, size_t n, size_t k, const double *v, const size_t *idx, bool targets)
 {
     double *ms = malloc(2 * k * sizeof *ms);
     if (!ms)
         return xn_net_fail(net, XN_ENOMEM, "fit: out of memory");
-    xn_status st = xn_column_stats(n, k, v, ms, ms + k);
+    xn_status st = xn_column_stats_rows(n, k, v, idx, ms, ms + k);
     if (st != XN_OK)
         xn_net_fail(net, st, "fit: a%s column's mean or deviation is not finite", targets ? " target" : "n input");
     else if (targets)
@@ -74,82 +74,6 @@ static void slice(size_t m, size_t r, size_t ranks, size_t *lo, size_t *hi)
 {
     *lo = m * r / ranks;
     *hi = m * (r + 1) / ranks;
-}
-
-xn_status xn_fit_check(const xn_fit_config *c, double lr, xn_error *err)
-{
-    xn_error_clear(err);
-    if (!c)
-        return xn_fail_setting(err, "config", XN_EINVAL, "no configuration");
-    if (c->epochs == 0)
-        return xn_fail_setting(err, "epochs", XN_EINVAL, "must be at least 1");
-    if (c->shuffle && !c->rng)
-        return xn_fail_setting(err, "rng", XN_EINVAL, "shuffling needs a random stream");
-    if (!(c->val_split >= 0.0 && c->val_split < 1.0))
-        return xn_fail_setting(err, "val_split", XN_EINVAL, "must be in [0, 1)");
-    if (!(c->min_delta >= 0.0) || !isfinite(c->min_delta))
-        return xn_fail_setting(err, "min_delta", XN_EINVAL, "must be zero or positive and finite");
-    switch (c->schedule) {
-    case XN_SCHEDULE_CONSTANT:
-        break;
-    case XN_SCHEDULE_STEP:
-        if (c->lr_step == 0)
-            return xn_fail_setting(err, "lr_step", XN_EINVAL, "a step schedule needs at least 1 epoch a step");
-        /* fall through */
-    case XN_SCHEDULE_EXPONENTIAL:
-        if (!(c->lr_gamma > 0.0 && c->lr_gamma <= 1.0))
-            return xn_fail_setting(err, "lr_gamma", XN_EINVAL, "the factor must be in (0, 1]");
-        break;
-    case XN_SCHEDULE_COSINE:
-        if (!(c->lr_min >= 0.0 && c->lr_min < lr))
-            return xn_fail_setting(err, "lr_min", XN_EINVAL, "the last rate must be in [0, %g), below the rate", lr);
-        break;
-    default:
-        return xn_fail_setting(err, "schedule", XN_EINVAL, "unknown schedule %d", (int)c->schedule);
-    }
-    if (c->ranks > 1 && (!c->reduce || c->rank >= c->ranks))
-        return xn_fail_setting(err, "ranks", XN_EINVAL, "%zu ranks need a reduce hook and a rank below them",
-                               c->ranks);
-    if (c->resume && c->resume->epoch > c->epochs)
-        return xn_fail_setting(err, "epochs", XN_EINVAL, "the run to resume is at epoch %zu, past %zu",
-                               c->resume->epoch, c->epochs);
-    if (c->resume && !(c->resume->lr0 > 0.0 && isfinite(c->resume->lr0)))
-        return xn_fail_setting(err, "resume", XN_EINVAL, "the run to resume has no valid learning rate (lr0 %g)",
-                               c->resume->lr0);
-    if (c->shuffle && c->reshuffle && c->resume)
-        return xn_fail_setting(err, "reshuffle", XN_EINVAL, "a run that reshuffles its last order cannot "
-                               "resume (the order is not in the checkpoint)");
-    if (c->callback_lr && c->schedule != XN_SCHEDULE_CONSTANT)
-        return xn_fail_setting(err, "callback_lr", XN_EINVAL, "the callbacks set the rate: the schedule "
-                               "must be constant");
-    return XN_OK;
-}
-
-/* The parts of a run's configuration that can be wrong, with why. */
-static xn_status check(xn_net *net, const xn_rows *d, const xn_fit_config *c, double lr0)
-{
-    size_t n0 = net->sizes[0], K = net->sizes[net->L];
-    if (!d || !d->x || !d->y || d->n == 0)
-        return xn_net_fail(net, XN_EINVAL, "fit: no training rows");
-    if (d->in != n0 || d->out != K)
-        return xn_net_fail(net, XN_EDIM, "fit: the data's rows are %zu + %zu wide (inputs + targets), the network maps %zu to %zu",
-                           d->in, d->out, n0, K);
-    xn_error err;
-    if (xn_fit_check(c, lr0, &err) != XN_OK)
-        return xn_net_fail(net, XN_EINVAL, "fit: %s: %s", err.setting, err.msg);
-    if (d->dtype != XN_FLOAT64 && d->dtype != net->dtype)
-        return xn_net_fail(net, XN_EINVAL, "fit: %s rows need a %s network, or float64 rows",
-                           xn_dtype_name(d->dtype), xn_dtype_name(d->dtype));
-    if (d->dtype != XN_FLOAT64 && (c->standardize || c->standardize_targets))
-        return xn_net_fail(net, XN_EINVAL, "fit: a standardization is computed from float64 rows only");
-    if (c->val && (c->val->in != n0 || c->val->out != K || !c->val->x || !c->val->y || c->val->n == 0))
-        return xn_net_fail(net, XN_EDIM, "fit: the validation data does not fit the network");
-    size_t too_many = !xn_rows_ok(d->n, n0 + K)                       ? d->n
-                      : c->val && !xn_rows_ok(c->val->n, n0 + K) ? c->val->n
-                                                                  : 0;
-    if (too_many)
-        return xn_net_fail(net, XN_EDIM, "fit: %zu rows are more than memory can address", too_many);
-    return XN_OK;
 }
 
 /* What one pass over rows adds up: the loss terms and, for the metric, the
@@ -200,27 +124,41 @@ static bool agree(const xn_fit_config *c, bool stop)
     return c->ranks > 1 && reduce(c, &v, 1, XN_FLOAT64) == 0 ? v > 0.0 : stop;
 }
 
-/* Where row r of rows v (., k) of the type t starts. */
-static const void *row_at(const void *v, xn_dtype t, size_t r, size_t k)
+/* Rows a pass reads: the first n of x, y (idx NULL), or rows idx[0..n),
+ * gathered a block at a time into gx (cap, n0) and gy (cap, K). */
+typedef struct {
+    size_t n;
+    const size_t *idx;
+    const double *x, *y;
+    double *gx, *gy;
+} row_set;
+
+/* Copies rows idx[0..m) of x (., k) into out (m, k). */
+static void gather(size_t m, size_t k, const double *x, const size_t *idx, double *out)
 {
-    return t == XN_FLOAT32 ? (const void *)((const float *)v + r * k) : (const void *)((const double *)v + r * k);
+    for (size_t i = 0; i < m; i++)
+        memcpy(out + i * k, x + idx[i] * k, k * sizeof *out);
 }
 
-/* Loss and metric of the rows [0, n) of x, y (of the type t): this rank's
- * slice, in blocks of the workspace, summed across ranks. */
-static xn_status evaluate(xn_net *net, const xn_fit_config *c, size_t n, xn_dtype t, const void *x,
-                          const void *y, double *loss, double *metric)
+/* Loss and metric of the rows of r: this rank's slice, in blocks of the
+ * workspace, summed across ranks. */
+static xn_status evaluate(xn_net *net, const xn_fit_config *c, const row_set *r, double *loss, double *metric)
 {
-    size_t n0 = net->sizes[0], K = net->sizes[net->L], lo, hi;
-    xn_src src = t == XN_FLOAT64 ? XN_SRC_DOUBLE : XN_SRC_OWN;
+    size_t n0 = net->sizes[0], K = net->sizes[net->L], lo, hi, n = r->n;
     sums s = {0, 0, 0};
     slice(n, c->ranks > 1 ? c->rank : 0, c->ranks > 1 ? c->ranks : 1, &lo, &hi);
     for (size_t r0 = lo; r0 < hi; r0 += net->cap) {
         size_t m = hi - r0 < net->cap ? hi - r0 : net->cap;
-        const void *yb = row_at(y, t, r0, K);
-        s.loss = net->engine->loss_rows(net, m, row_at(x, t, r0, n0), yb, src, n, s.loss);
+        const double *x = r->x + r0 * n0, *y = r->y + r0 * K;
+        if (r->idx) {
+            gather(m, n0, r->x, r->idx + r0, r->gx);
+            gather(m, K, r->y, r->idx + r0, r->gy);
+            x = r->gx;
+            y = r->gy;
+        }
+        s.loss = net->engine->loss_rows(net, m, x, y, XN_SRC_DOUBLE, n, s.loss);
         /* the targets as the loss saw them: converted, or the caller's */
-        add_metric(net, m, net->ys && !(src == XN_SRC_OWN && !net->ymean) ? net->ys : yb, &s);
+        add_metric(net, m, net->ys ? net->ys : (const void *)y, &s);
     }
     if (reduce(c, &s.loss, 2, XN_FLOAT64) != 0)
         return xn_net_fail(net, XN_EIO, "fit: the reduce hook failed");
@@ -229,10 +167,20 @@ static xn_status evaluate(xn_net *net, const xn_fit_config *c, size_t n, xn_dtyp
     return XN_OK;
 }
 
+/* Where row r of rows v (., k) of the type t starts. */
+static const void *row_at(const void *v, xn_dtype t, size_t r, size_t k)
+{
+    return t == XN_FLOAT32 ? (const void *)((const float *)v + r * k) : (const void *)((const double *)v + r * k);
+}
+
 /* The buffers of a run, made before its first batch. */
 typedef struct {
     size_t n;           /* training rows */
     size_t *perm;       /* (n) the epoch's order */
+    size_t *train;      /* (N) the training rows of a random split, or NULL */
+    size_t *held;       /* (N) its held-out rows */
+    size_t *order;      /* (n) the epoch's rows, train[perm[i]] */
+    double *gx, *gy;    /* (cap, n0), (cap, K): rows gathered to evaluate */
     void *bx, *by;      /* (rows, n0), (rows, K) of the network's type: a
                            gathered slice */
     void *best;         /* (P) the best epoch's weights, or NULL */
@@ -240,21 +188,52 @@ typedef struct {
 
 static void free_buffers(buffers *b)
 {
+    free(b->train);
+    free(b->held);
+    free(b->order);
+    free(b->gx);
+    free(b->gy);
     free(b->perm);
     free(b->bx);
     free(b->by);
     free(b->best);
 }
 
-static xn_status make_buffers(xn_net *net, size_t n, size_t rows, bool keep_best, buffers *b)
+/* The training rows of the split: all of data's but the held-out ones,
+ * or (for a random split) the rows b->train lists. */
+static xn_status make_split(xn_net *net, const xn_data *data, const xn_fit_config *c, buffers *b, size_t *nv)
 {
-    size_t n0 = net->sizes[0], K = net->sizes[net->L], es = net->engine->size;
+    size_t N = data->n, n;
+    xn_split how = c->split == XN_SPLIT_AUTO ? (xn_fit_stratifiable(net) ? XN_SPLIT_STRATIFIED : XN_SPLIT_RANDOM)
+                                             : c->split;
+    n = c->val ? N : (size_t)floor((double)N * (1.0 - c->val_split));
+    if (n == 0)
+        return xn_net_fail(net, XN_EDIM, "fit: no training rows are left after the validation split");
+    *nv = c->val ? c->val->n : N - n;
     b->n = n;
+    if (c->val || n == N || how == XN_SPLIT_LAST)
+        return XN_OK; /* the first n rows train, the rest validate: no copy */
+    b->train = malloc(N * sizeof *b->train);
+    b->held = malloc(N * sizeof *b->held);
+    b->order = malloc(n * sizeof *b->order);
+    size_t nt;
+    if (!b->train || !b->held || !b->order || xn_fit_split(net, data, c, b->train, &nt, b->held, nv) != XN_OK)
+        return xn_net_fail(net, XN_ENOMEM, "fit: out of memory for the validation split");
+    return XN_OK;
+}
+
+static xn_status make_buffers(xn_net *net, size_t rows, bool keep_best, buffers *b)
+{
+    size_t n0 = net->sizes[0], K = net->sizes[net->L], es = net->engine->size, n = b->n;
     b->perm = malloc(n * sizeof *b->perm);
     b->bx = malloc(rows * n0 * es);
     b->by = malloc(rows * K * es);
     b->best = keep_best ? malloc(net->nparams * es) : NULL;
-    if (!b->perm || !b->bx || !b->by || (keep_best && !b->best))
+    if (b->train) {
+        b->gx = malloc(net->cap * n0 * sizeof *b->gx);
+        b->gy = malloc(net->cap * K * sizeof *b->gy);
+    }
+    if (!b->perm || !b->bx || !b->by || (keep_best && !b->best) || (b->train && (!b->gx || !b->gy)))
         return xn_net_fail(net, XN_ENOMEM, "fit: out of memory for the batches");
     for (size_t i = 0; i < n; i++)
         b->perm[i] = i;
@@ -320,47 +299,62 @@ xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *cfg, xn_
     return xn_fit_rows(net, data ? &rows : NULL, cfg, res);
 }
 
-xn_status xn_fit_rows(xn_net *net, const xn_rows *data, const xn_fit_config *cfg, xn_fit_result *res)
+xn_status xn_fit_rows(xn_net *net, const xn_rows *rows_in, const xn_fit_config *cfg, xn_fit_result *res)
 {
     if (!net)
         return XN_EINVAL;
     /* the run's base rate: a schedule scales it epoch by epoch */
     double lr0 = cfg && cfg->resume ? cfg->resume->lr0 : net->opt.lr;
-    xn_status st = check(net, data, cfg, lr0);
+    xn_status st = xn_fit_check_rows(net, rows_in, cfg, lr0);
     if (st == XN_OK && !net->initialized)
         st = xn_net_fail(net, XN_EINVAL, "fit: the network was never initialized");
     if (st != XN_OK)
         return st;
+    /* the rows as a data set, for the parts that read doubles (check keeps
+     * float32 rows away from them) */
+    const xn_data dset = {.n = rows_in->n, .in = rows_in->in, .out = rows_in->out,
+                          .x = (double *)rows_in->x, .y = (double *)rows_in->y};
+    const xn_data *data = &dset;
     const xn_fit_config *c = cfg;
-    size_t n0 = net->sizes[0], K = net->sizes[net->L];
-    /* Keras' validation_split: the last rows, before any shuffling */
-    size_t n = c->val ? data->n : (size_t)floor((double)data->n * (1.0 - c->val_split));
-    if (n == 0)
-        return xn_net_fail(net, XN_EDIM, "fit: no training rows are left after the validation split");
-    xn_dtype vt = c->val ? XN_FLOAT64 : data->dtype;
-    const void *vx = c->val ? c->val->x : row_at(data->x, vt, n, n0);
-    const void *vy = c->val ? c->val->y : row_at(data->y, vt, n, K);
-    size_t nv = c->val ? c->val->n : data->n - n;
-    size_t B = c->batch == 0 || c->batch >= n ? n : c->batch, ranks = c->ranks > 1 ? c->ranks : 1;
-    bool early = c->patience > 0, keep_best = early && c->restore_best;
-    /* float64 rows (check) */
-    if (c->standardize && (st = standardize(net, n, n0, data->x, false)) != XN_OK)
-        return st;
-    if (c->standardize_targets && (st = standardize(net, n, K, data->y, true)) != XN_OK)
-        return st;
+    size_t n0 = net->sizes[0], K = net->sizes[net->L], nv;
     buffers b = {0};
-    if ((st = xn_net_need_training(net)) != XN_OK || (st = xn_net_reserve(net, (B + ranks - 1) / ranks)) != XN_OK ||
-        (st = make_buffers(net, n, (B + ranks - 1) / ranks, keep_best, &b)) != XN_OK) {
+    if ((st = make_split(net, data, c, &b, &nv)) != XN_OK) {
         free_buffers(&b);
         return st;
     }
+    size_t n = b.n;
+    /* the rows each pass reads: the training rows (for the target loss)
+     * and the validation rows; with the split LAST, the first n and the
+     * rest of data, as they lie */
+    row_set tr = {.n = n, .idx = b.train, .x = data->x, .y = data->y};
+    row_set va = {.n = nv, .idx = c->val ? NULL : b.held, .x = c->val ? c->val->x : b.held ? data->x : data->x + n * n0,
+                  .y = c->val ? c->val->y : b.held ? data->y : data->y + n * K};
+    size_t B = c->batch == 0 || c->batch >= n ? n : c->batch, ranks = c->ranks > 1 ? c->ranks : 1;
+    bool early = c->patience > 0, keep_best = early && c->restore_best;
+    if (c->standardize && (st = standardize(net, n, n0, data->x, b.train, false)) != XN_OK) {
+        free_buffers(&b);
+        return st;
+    }
+    if (c->standardize_targets && (st = standardize(net, n, K, data->y, b.train, true)) != XN_OK) {
+        free_buffers(&b);
+        return st;
+    }
+    if ((st = xn_net_need_training(net)) != XN_OK || (st = xn_net_reserve(net, (B + ranks - 1) / ranks)) != XN_OK ||
+        (st = make_buffers(net, (B + ranks - 1) / ranks, keep_best, &b)) != XN_OK) {
+        free_buffers(&b);
+        return st;
+    }
+    tr.gx = va.gx = b.gx;
+    tr.gy = va.gy = b.gy;
     xn_fit_state state = {.epoch = 0, .best_epoch = 0, .wait = 0, .best_loss = INFINITY, .lr0 = lr0};
     if (c->resume) {
         state = *c->resume;
         if (keep_best && c->resume_best)
             memcpy(b.best, c->resume_best, net->nparams * net->engine->size);
     }
-    xn_fit_result r = {.best_epoch = state.best_epoch, .loss = NAN, .val_loss = NAN};
+    xn_fit_result r = {.best_epoch = state.best_epoch, .loss = NAN, .val_loss = NAN, .target_epoch_loss = NAN};
+    xn_data held = {.n = nv, .in = n0, .out = K, .x = (double *)va.x, .y = (double *)va.y}; /* as va lies */
+    r.val_unseen = nv ? xn_fit_unseen(net, data, b.train, n, va.idx ? data : &held, va.idx, nv) : 0;
     bool stop = false;
     while (!stop && state.epoch < c->epochs) {
         double t0 = now(), lr = c->callback_lr ? net->opt.lr : xn_schedule_lr(c, lr0, state.epoch);
@@ -370,6 +364,12 @@ xn_status xn_fit_rows(xn_net *net, const xn_rows *data, const xn_fit_config *cfg
             xn_rng_shuffle(c->rng, n, b.perm);
         else if (c->shuffle)
             xn_rng_permutation(c->rng, n, b.perm);
+        const size_t *rows = b.perm;
+        if (b.train) { /* positions in the training rows to rows of data */
+            for (size_t i = 0; i < n; i++)
+                b.order[i] = b.train[b.perm[i]];
+            rows = b.order;
+        }
         size_t batches = (n + B - 1) / B;
         sums s = {0, 0, 0};
         xn_progress p = {.epoch = state.epoch + 1, .epochs = c->epochs, .batches = batches,
@@ -378,7 +378,8 @@ xn_status xn_fit_rows(xn_net *net, const xn_rows *data, const xn_fit_config *cfg
         for (size_t bi = 0; st == XN_OK && bi < batches && !stop; bi++) {
             size_t m = n - bi * B < B ? n - bi * B : B;
             /* unshuffled, every batch's rows are in place and need no copy */
-            st = batch_step(net, c, &b, m, b.perm + bi * B, data, !c->shuffle, &s, &p.loss, &p.penalty);
+            st = batch_step(net, c, &b, m, rows + bi * B, rows_in, !c->shuffle && !b.train, &s, &p.loss,
+                            &p.penalty);
             if (st == XN_OK && c->on_batch) {
                 p.batch = bi + 1;
                 stop = agree(c, c->on_batch(&p, c->user) != 0);
@@ -393,7 +394,7 @@ xn_status xn_fit_rows(xn_net *net, const xn_rows *data, const xn_fit_config *cfg
         p.loss = r.loss = s.loss;
         p.penalty = s.penalty;
         p.metric = r.metric = metric_of(net, n, s.metric);
-        if (nv && (st = evaluate(net, c, nv, vt, vx, vy, &p.val_loss, &p.val_metric)) != XN_OK)
+        if (nv && (st = evaluate(net, c, &va, &p.val_loss, &p.val_metric)) != XN_OK)
             break;
         r.val_loss = p.val_loss;
         r.val_metric = p.val_metric;
@@ -413,6 +414,12 @@ xn_status xn_fit_rows(xn_net *net, const xn_rows *data, const xn_fit_config *cfg
         p.seconds = now() - t0;
         if (c->on_epoch && agree(c, c->on_epoch(&p, c->user) != 0))
             stop = r.stopped_by_callback = true;
+        if (!stop && c->stop_at_target) { /* the training rows after the epoch */
+            double metric;
+            if ((st = evaluate(net, c, &tr, &r.target_epoch_loss, &metric)) != XN_OK)
+                break;
+            stop = r.reached_target = r.target_epoch_loss <= c->target_loss;
+        }
     }
     r.epochs = state.epoch;
     r.best_epoch = state.best_epoch;
