@@ -306,6 +306,55 @@ static int set_clip(NetObject *self, PyObject *v, void *c)
     return 0;
 }
 
+static PyObject *get_labels(NetObject *self, void *c)
+{
+    (void)c;
+    const char *const *labels;
+    size_t k = xn_net_labels(self->net, &labels);
+    if (k == 0)
+        return Py_NewRef(Py_None);
+    PyObject *t = PyTuple_New((Py_ssize_t)k);
+    for (size_t i = 0; t && i < k; i++) {
+        PyObject *s = PyUnicode_FromString(labels[i]);
+        if (!s)
+            Py_CLEAR(t);
+        else
+            PyTuple_SET_ITEM(t, (Py_ssize_t)i, s);
+    }
+    return t;
+}
+
+/* A sequence of strings (kept in model files), or None to remove them. */
+static int set_labels(NetObject *self, PyObject *v, void *c)
+{
+    (void)c;
+    PyObject *seq = v && v != Py_None ? PySequence_Fast(v, "labels must be a sequence of strings or None") : NULL;
+    if (v && v != Py_None && !seq)
+        return -1;
+    Py_ssize_t k = seq ? PySequence_Fast_GET_SIZE(seq) : 0;
+    const char **labels = PyMem_Calloc(k ? (size_t)k : 1, sizeof *labels);
+    int rc = labels ? 0 : -1;
+    for (Py_ssize_t i = 0; rc == 0 && i < k; i++)
+        if (!(labels[i] = xnpy_str(PySequence_Fast_GET_ITEM(seq, i), "a label")))
+            rc = -1;
+    xn_status s = XN_OK;
+    if (rc == 0 && xnpy_net_enter(self, 0) == 0) {
+        s = xn_net_set_labels(self->net, (size_t)k, k ? labels : NULL);
+        xnpy_net_leave(self);
+        if (s != XN_OK) {
+            xnpy_net_raise(self, s);
+            rc = -1;
+        }
+    } else {
+        rc = -1;
+    }
+    if (!labels)
+        PyErr_NoMemory();
+    PyMem_Free(labels);
+    Py_XDECREF(seq);
+    return rc;
+}
+
 static PyObject *get_n_params(NetObject *self, void *c)
 {
     (void)c;
@@ -470,6 +519,8 @@ static PyGetSetDef net_getset[] = {
     {"loss_clip", (getter)get_clip, (setter)set_clip,
      "0: the log losses valued exactly; in (0, 0.5): from the probabilities clipped to [clip, 1 - clip].", NULL},
     {"n_params", (getter)get_n_params, NULL, "The parameter count P.", NULL},
+    {"labels", (getter)get_labels, (setter)set_labels,
+     "The classes' labels (a tuple of strings, kept in model files), or None.", NULL},
     {"params", (getter)get_params_view, NULL, "A view (P,) of the parameters in the network's type.", NULL},
     {"optimizer", (getter)xnpy_get_opt, NULL, "The optimizer as a dict.", NULL},
     {"standardization", (getter)xnpy_get_scale, NULL, "(mean, sd) of the inputs, or None.", NULL},

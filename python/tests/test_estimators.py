@@ -103,8 +103,9 @@ def test_model_files_the_program_reads(tmp_path):
         clf.fit(X, y)
     model = str(tmp_path / "iris.xn")
     clf.save_model(model)
-    back = xornet.load_model(model, classes=clf.classes_)
+    back = xornet.load_model(model)  # the file names the classes
     assert isinstance(back, xornet.MLPClassifier) and back.hidden_layer_sizes == (7,)
+    assert list(back.classes_) == list(clf.classes_)
     np.testing.assert_array_equal(back._net.get_params(), clf._net.get_params())
     # predictions in blocks of another size (the workspace a network has
     # reserved) may round differently in the last bit
@@ -116,6 +117,9 @@ def test_model_files_the_program_reads(tmp_path):
                          check=True, capture_output=True, text=True, env=env).stdout
     printed = np.array([[float(v) for v in line.split()] for line in out.splitlines()])
     np.testing.assert_allclose(printed, clf.predict_proba(X), rtol=1e-14, atol=1e-16)
+    classes = subprocess.run([os.environ["XORNET_PROGRAM"], "predict", "--model", model, "--data", str(data),
+                              "--classes"], check=True, capture_output=True, text=True, env=env).stdout.split()
+    assert classes == [str(c) for c in clf.predict(X)]
     reg = xornet.MLPRegressor(random_state=0, max_iter=5).fit(X[:, :3], X[:, 3])
     reg.save_model(str(tmp_path / "r.xn"))
     assert isinstance(xornet.load_model(str(tmp_path / "r.xn")), xornet.MLPRegressor)

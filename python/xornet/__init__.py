@@ -50,7 +50,7 @@ def _net_state(net):
     except Error:
         moments = None
     return {"sizes": net.sizes, "activations": net.activations, "loss": net.loss,
-            "dtype": net.dtype, "kernel": net.kernel, "loss_clip": net.loss_clip,
+            "dtype": net.dtype, "kernel": net.kernel, "loss_clip": net.loss_clip, "labels": net.labels,
             "params": net.get_params(),
             "standardization": net.standardization,
             "target_standardization": net.target_standardization,
@@ -61,6 +61,7 @@ def _net_from_state(state):
     net = Net(state["sizes"], state["activations"], state["loss"], dtype=state["dtype"],
               kernel=state["kernel"])
     net.loss_clip = state["loss_clip"]
+    net.labels = state["labels"]
     net.set_params(state["params"])
     if state["standardization"] is not None:
         net.set_standardization(*state["standardization"])

@@ -276,9 +276,12 @@ class _BaseMLP(BaseEstimator):
 
     def save_model(self, path):
         """Writes the network as a xornet model file, which `xornet predict`
-        and `xornet export` read (the class labels are not in it)."""
+        and `xornet export` read; a classifier's file names its classes
+        (str of each of classes_), which load_model reads back."""
         check_is_fitted(self)
         self._sync()
+        if is_classifier(self):
+            self._net.labels = [str(c) for c in self.classes_]
         self._net.save(path)
 
     def __getstate__(self):
@@ -438,6 +441,19 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
 _ACT_BACK = {v: k for k, v in _ACT.items()}
 
 
+def _labels_back(labels):
+    """A model file's labels as classes: True and False as booleans, whole
+    numbers as ints, other numbers as floats, else the strings."""
+    if set(labels) <= {"True", "False"}:
+        return np.array([v == "True" for v in labels])
+    for kind in (int, float):
+        try:
+            return np.array([kind(v) for v in labels])
+        except ValueError:
+            pass
+    return np.array(labels)
+
+
 def load_model(path, classes=None, kind=None):
     """An estimator from a xornet model file: an MLPClassifier for a sigmoid
     or softmax output (classes: its labels, default 0..K-1, or 0 and 1 for
@@ -464,6 +480,7 @@ def load_model(path, classes=None, kind=None):
             new.set_standardization(*net.standardization)
         if net.target_standardization is not None:
             new.set_target_standardization(*net.target_standardization)
+        new.labels = net.labels
         net = new
     _clip_as_sklearn(net)
     est._net = net
@@ -480,6 +497,8 @@ def load_model(path, classes=None, kind=None):
     est._no_improvement_count = 0
     if classifier:
         K = sizes[-1]
+        if classes is None and net.labels is not None:
+            classes = _labels_back(net.labels)
         labels = np.asarray(classes) if classes is not None else np.arange(2 if K == 1 else K)
         lb = LabelBinarizer()
         lb.fit(labels)
