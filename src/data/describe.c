@@ -284,15 +284,13 @@ static xn_status model_classes(const xn_target_cells *c, const xn_read_opts *o, 
         for (size_t j = 0; p && j < o->n_labels && k == o->n_labels; j++)
             if (strlen(o->labels[j]) == n && memcmp(o->labels[j], p, n) == 0)
                 k = j;
-        if (k == o->n_labels && !isnan(c->v[i * c->t])) { /* "1.0" is the class "1" */
+        if (k == o->n_labels && !isnan(c->v[i * c->t])) { /* "1.0" is the class "1", and named so */
             xn_format_double(num, c->v[i * c->t]);
             for (size_t j = 0; j < o->n_labels && k == o->n_labels; j++)
                 if (strcmp(o->labels[j], num) == 0)
                     k = j;
-            if (!p) {
-                p = num;
-                n = strlen(num);
-            }
+            p = num;
+            n = strlen(num);
         }
         if (k == o->n_labels)
             return xn_fail(err, line_of(c, i), XN_EFORMAT, "class '%s' is not one of the model's %zu (%s%s%s%s)",
