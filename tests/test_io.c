@@ -265,7 +265,7 @@ static void test_malformed(void)
 
     static const bad_case cases[] = {
         {"magic", 1, "xornot 1\n", 1, XN_EFORMAT, "not a xornet model"},
-        {"version", 1, "xornet 3\n", 1, XN_EFORMAT, "unsupported format version 3 (this reader knows 1 to 2)"},
+        {"version", 1, "xornet 4\n", 1, XN_EFORMAT, "unsupported format version 4 (this reader knows 1 to 3)"},
         {"version word", 1, "xornet one\n", 1, XN_EFORMAT, "bad format version"},
         {"magic extra", 1, "xornet 1 2\n", 1, XN_EFORMAT, "after the version"},
         {"zero size", 2, "sizes 2 0 1\n", 2, XN_EFORMAT, "is 0"},

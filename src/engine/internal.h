@@ -99,6 +99,11 @@ struct xn_net {
     xn_opt opt;                     /* the optimizer and its hyper-parameters */
     uint64_t opt_t;                 /* updates since the moments were reset */
     double mbound, vbound;          /* every |m|, |v| is at most these */
+    void *solver;                   /* lm or lbfgs: their state (src/solve/),
+                                       one allocation of solver_bytes, or NULL */
+    size_t solver_bytes;
+    void *solver_ws;                /* and their scratch, never copied */
+    size_t solver_ws_bytes;
     double *mean, *sd;              /* (n0) each, one allocation; NULL: none */
     double *ymean, *ysd;            /* (nL) each, likewise, for the targets */
     size_t max_width;               /* max n_l over l = 1..L */
@@ -170,6 +175,30 @@ extern const xn_engine xn_engine_f64, xn_engine_f32;
 double xn_net_accumulate_rows(xn_net *net, size_t n, const void *x, const void *y, size_t total,
                               double sum, bool ready);
 xn_status xn_net_apply_update(xn_net *net);
+/* The checks of every call that computes a gradient (rows, targets, an
+ * initialized network), then the training state and a workspace of n
+ * rows: XN_OK, or the status with its message recorded under `call`. */
+xn_status xn_net_check_training(xn_net *net, size_t n, const double *x, const double *y,
+                                const char *call);
+/* xn_net_train_step for the first-order optimizers; the public call
+ * (src/solve/step.c) hands lm and lbfgs to their solvers. */
+xn_status xn_net_step_first_order(xn_net *net, size_t n, const double *x, const double *y,
+                                  const xn_opt *opt, double *loss);
+/* sum plus what the outputs A_L (m, nL) of the last pass score against
+ * targets y (m, nL, the type and scale the loss saw): classification, the
+ * rows right; regression, the squared errors in the targets' units
+ * (standardized targets scaled back).  metrics.c. */
+double xn_net_metric_sum(const xn_net *net, size_t m, const void *y, double sum);
+
+/* ---- the Jacobian (jacobian.c) --------------------------------------------
+ * For a float64 network and rows x (n, n0), y (n, nL) ready for it (inputs
+ * and targets standardized if it standardizes), n <= the reserved rows: the
+ * forward pass, the residuals r (n*nL) = A_L - y, row by row, and their
+ * Jacobian J (n*nL, P) by the parameters (row i*nL + k is output k of row
+ * i; columns in the parameters' order), one backward pass per output unit.
+ * Returns the rows' loss terms added to 0 (xn_loss_mean gives the loss). */
+double xn_net_jacobian(xn_net *net, size_t n, const double *x, const double *y, double *r,
+                       double *J);
 
 /* ---- names (names.c) ----------------------------------------------------
  * An enum's name from its table of `count` names ("?" out of range), and
@@ -179,6 +208,13 @@ const char *xn_name_of(const char *const *names, size_t count, int v);
 xn_status xn_name_parse(const char *const *names, size_t count, const char *name, int *out);
 
 /* ---- optimizers (opt.c) ------------------------------------------------- */
+
+/* lm and lbfgs: whole-batch iterations of their own (src/solve/), not a
+ * step from a gradient. */
+static inline bool xn_opt_second_order(xn_opt_kind k) { return k == XN_OPT_LM || k == XN_OPT_LBFGS; }
+/* Why opt (valid) cannot train net (a static phrase), or NULL if it can:
+ * the solvers need a float64 network, lm a sum-of-squares loss. */
+const char *xn_opt_unfit(const xn_net *net, const xn_opt *opt);
 
 /* The constants of one update; Adam's bias corrections c1, c2 are those of
  * update t + 1, the one about to be taken, and step = lr / c1,

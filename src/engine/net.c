@@ -166,6 +166,8 @@ void xn_net_destroy(xn_net *net)
     if (!net)
         return;
     free(net->ws);
+    free(net->solver);
+    free(net->solver_ws);
     free(net->mean);
     free(net->ymean);
     free(net->train);
@@ -246,6 +248,15 @@ xn_status xn_net_clone(xn_net **out, const xn_net *net)
     c->opt_t = net->opt_t;
     c->mbound = net->mbound;
     c->vbound = net->vbound;
+    if (net->solver) { /* its state; the copy makes its own scratch */
+        if (!(c->solver = malloc(net->solver_bytes))) {
+            xn_net_destroy(c);
+            *out = NULL;
+            return XN_ENOMEM;
+        }
+        memcpy(c->solver, net->solver, net->solver_bytes);
+        c->solver_bytes = net->solver_bytes;
+    }
     return XN_OK;
 }
 
@@ -354,6 +365,10 @@ void xn_net_reset_opt(xn_net *net)
         memset(net->m, 0, 2 * net->nparams * net->engine->size);
     net->opt_t = 0;
     net->mbound = net->vbound = 0.0;
+    free(net->solver); /* lm and lbfgs start afresh at their next iteration */
+    free(net->solver_ws);
+    net->solver = net->solver_ws = NULL;
+    net->solver_bytes = net->solver_ws_bytes = 0;
 }
 
 xn_status xn_net_set_opt(xn_net *net, const xn_opt *opt)
@@ -361,6 +376,8 @@ xn_status xn_net_set_opt(xn_net *net, const xn_opt *opt)
     if (!net)
         return XN_EINVAL;
     const char *why = xn_opt_invalid(opt);
+    if (!why)
+        why = xn_opt_unfit(net, opt);
     if (why)
         return xn_net_fail(net, XN_EINVAL, "optimizer: %s", why);
     net->opt = *opt;

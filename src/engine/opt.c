@@ -11,7 +11,9 @@
  *             the corrections folded into two constants:
  *             w -= (lr / c1) m / (sqrt(v) / sqrt(c2) + eps), c_i = 1 - beta_i^t;
  *             with decay, decoupled as in AdamW (Loshchilov and Hutter,
- *             2019): w (1 - lr decay) first, then the Adam step. */
+ *             2019): w (1 - lr decay) first, then the Adam step.
+ * lm and lbfgs take no step from a gradient: their iterations are in
+ * src/solve/; here are their defaults and checks. */
 #include <float.h>
 #include <math.h>
 
@@ -22,14 +24,70 @@ xn_opt xn_opt_default(xn_opt_kind kind)
     /* the learning rates of Keras' SGD and Adam */
     xn_opt o = {.kind = kind, .lr = kind == XN_OPT_ADAM ? 0.001 : 0.01, .momentum = 0.9,
                 .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8, .weight_decay = 0.0};
+    /* The solvers' settings go into every kind's defaults, so an optimizer
+     * whose kind is changed afterwards still holds valid ones.  lm: MATLAB's
+     * trainlm (mu, its factors, mu_max, and min_grad as gtol); lbfgs: SciPy's
+     * L-BFGS-B (maxcor, maxls, gtol, ftol, maxfun). */
+    bool lm = kind == XN_OPT_LM;
+    if (xn_opt_second_order(kind))
+        o.lr = 1.0;
+    o.mu = 1e-3;
+    o.mu_dec = 0.1;
+    o.mu_inc = 10.0;
+    o.mu_max = 1e10;
+    o.lm_max_bytes = (size_t)1 << 30;
+    o.memory = 10;
+    o.max_line_search = 20;
+    o.gtol = lm ? 1e-7 : 1e-5;
+    o.ftol = lm ? 0.0 : 2.220446049250313e-9;
+    o.max_evals = 15000;
     return o;
+}
+
+/* The second-order solvers' settings, or NULL if they can be used. */
+static const char *solver_invalid(const xn_opt *opt)
+{
+    if (!(opt->gtol >= 0.0) || !isfinite(opt->gtol) || !(opt->ftol >= 0.0) || !isfinite(opt->ftol))
+        return "gtol and ftol must be zero or positive and finite";
+    if (opt->max_evals == 0)
+        return "max_evals must be at least 1";
+    if (opt->kind == XN_OPT_LM) {
+        if (!(opt->mu > 0.0) || !isfinite(opt->mu))
+            return "lm's mu must be positive and finite";
+        if (!(opt->mu_dec > 0.0 && opt->mu_dec < 1.0))
+            return "lm's mu_dec must be in (0, 1)";
+        if (!(opt->mu_inc > 1.0) || !isfinite(opt->mu_inc))
+            return "lm's mu_inc must be above 1 and finite";
+        if (!(opt->mu_max > opt->mu) || !isfinite(opt->mu_max))
+            return "lm's mu_max must be above mu and finite";
+    } else {
+        if (opt->memory == 0)
+            return "lbfgs' memory must be at least 1 pair";
+        if (opt->max_line_search == 0)
+            return "lbfgs' max_line_search must be at least 1";
+    }
+    return NULL;
+}
+
+const char *xn_opt_unfit(const xn_net *net, const xn_opt *opt)
+{
+    if (!xn_opt_second_order(opt->kind))
+        return NULL;
+    if (net->dtype != XN_FLOAT64)
+        return opt->kind == XN_OPT_LM
+                   ? "lm needs a float64 network: it squares the Jacobian, which float32 rounds away"
+                   : "lbfgs needs a float64 network: it differences gradients, which float32 rounds away";
+    if (opt->kind == XN_OPT_LM && net->loss != XN_LOSS_MSE && net->loss != XN_LOSS_SSE)
+        return net->loss == XN_LOSS_BCE ? "lm minimizes a sum of squares: loss mse or sse, not bce (lbfgs takes any loss)"
+                                        : "lm minimizes a sum of squares: loss mse or sse, not cce (lbfgs takes any loss)";
+    return NULL;
 }
 
 const char *xn_opt_invalid(const xn_opt *opt)
 {
     if (!opt)
         return "no optimizer";
-    if (opt->kind != XN_OPT_GD && opt->kind != XN_OPT_MOMENTUM && opt->kind != XN_OPT_ADAM)
+    if (opt->kind < XN_OPT_GD || opt->kind > XN_OPT_LBFGS)
         return "unknown optimizer kind";
     if (!(opt->lr > 0.0) || !isfinite(opt->lr))
         return "the learning rate must be positive and finite";
@@ -45,7 +103,7 @@ const char *xn_opt_invalid(const xn_opt *opt)
         if (!(opt->eps >= 0.0) || !isfinite(opt->eps))
             return "Adam's eps must be zero or positive and finite";
     }
-    return NULL;
+    return xn_opt_second_order(opt->kind) ? solver_invalid(opt) : NULL;
 }
 
 xn_opt_step xn_opt_step_for(const xn_opt *opt, uint64_t t)

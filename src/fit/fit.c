@@ -9,7 +9,8 @@
  * computes the gradient of its contiguous slice of each batch scaled for
  * all m rows, and the hook sums the slices, so every rank applies the same
  * update as one process would.  Everything a run allocates it allocates
- * before its first batch. */
+ * before its first batch.  With lm or lbfgs (src/solve/) an epoch is one
+ * iteration of the solver over all the rows instead. */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
 
 #include <math.h>
@@ -18,6 +19,7 @@
 #include <time.h>
 
 #include "src/engine/internal.h"
+#include "src/solve/solve.h"
 
 static double now(void)
 {
@@ -138,26 +140,6 @@ typedef struct {
     double loss, metric;
 } sums;
 
-static void add_metric(const xn_net *net, size_t m, const void *y, sums *s)
-{
-    size_t K = net->sizes[net->L];
-    const void *a = net->a[net->L];
-    if (xn_net_task(net) == XN_TASK_CLASSIFICATION) {
-        s->metric += (double)net->engine->count_right(m, K, a, y);
-    } else if (!net->ysd) {
-        s->metric += net->engine->sq_err(m * K, a, y);
-    } else { /* standardized targets: the error in the targets' units */
-        for (size_t k = 0; k < K; k++) {
-            double se = 0.0;
-            for (size_t i = 0; i < m; i++) {
-                double d = xn_net_get(net, a, i * K + k) - xn_net_get(net, y, i * K + k);
-                se += d * d;
-            }
-            s->metric += se * net->ysd[k] * net->ysd[k];
-        }
-    }
-}
-
 /* Accuracy, or RMSE over the n rows. */
 static double metric_of(const xn_net *net, size_t n, double metric)
 {
@@ -191,7 +173,7 @@ static xn_status evaluate(xn_net *net, const xn_fit_config *c, size_t n, const d
         size_t m = hi - r0 < net->cap ? hi - r0 : net->cap;
         s.loss = net->engine->loss_rows(net, m, x + r0 * n0, y + r0 * K, n, s.loss);
         /* the targets as the loss saw them: converted, or the caller's */
-        add_metric(net, m, net->ys ? net->ys : (const void *)(y + r0 * K), &s);
+        s.metric = xn_net_metric_sum(net, m, net->ys ? net->ys : (const void *)(y + r0 * K), s.metric);
     }
     if (reduce(c, &s.loss, 2, XN_FLOAT64) != 0)
         return xn_net_fail(net, XN_EIO, "fit: the reduce hook failed");
@@ -256,7 +238,7 @@ static xn_status batch_step(xn_net *net, const xn_fit_config *c, const buffers *
             by = b->by;
         }
         part.loss = xn_net_accumulate_rows(net, hi - lo, bx, by, m, 0.0, !direct);
-        add_metric(net, hi - lo, by, &part);
+        part.metric = xn_net_metric_sum(net, hi - lo, by, 0.0);
     } else {
         memset(net->grads, 0, net->nparams * net->engine->size);
     }
@@ -271,6 +253,44 @@ static xn_status batch_step(xn_net *net, const xn_fit_config *c, const buffers *
     s->loss += *loss * ((double)m / (double)b->n);
     s->metric += part.metric;
     return XN_OK;
+}
+
+/* What lm and lbfgs need of a run of n training rows: each epoch is one
+ * iteration over all of them, in order, in one process. */
+static xn_status check_solver(xn_net *net, const xn_fit_config *c, size_t n)
+{
+    const char *k = xn_opt_name(net->opt.kind), *why = xn_opt_unfit(net, &net->opt);
+    if (why)
+        return xn_net_fail(net, XN_EINVAL, "fit: %s", why);
+    if (c->batch != 0 && c->batch < n)
+        return xn_net_fail(net, XN_EINVAL,
+                           "fit: %s takes the whole training set a step: batch 0 (or at least the %zu "
+                           "rows), not %zu", k, n, c->batch);
+    if (c->shuffle)
+        return xn_net_fail(net, XN_EINVAL, "fit: %s takes the rows in order: shuffle does not apply", k);
+    if (c->schedule != XN_SCHEDULE_CONSTANT)
+        return xn_net_fail(net, XN_EINVAL,
+                           "fit: %s chooses its own steps: a learning-rate schedule does not apply", k);
+    if (c->ranks > 1)
+        return xn_net_fail(net, XN_EINVAL, "fit: %s runs in one process (ranks 1), not %zu", k, c->ranks);
+    return XN_OK;
+}
+
+/* One iteration of lm or lbfgs on the n rows x, y (in the network's scale:
+ * the caller's, or converted once into the batch buffers); s gains the
+ * loss and metric before it, as a whole-batch step's.  `reuse`: the rows
+ * are the last iteration's. */
+static xn_status solver_step(xn_net *net, size_t n, const double *x, const double *y, bool reuse,
+                             sums *s, double *loss, xn_fit_result *r, bool *stepped)
+{
+    xn_solve_out out;
+    xn_status st = xn_solve_iterate(net, n, x, y, true, reuse, "fit", &out);
+    r->stop = ((const xn_solver *)net->solver)->stop;
+    *stepped = st == XN_OK && out.stepped;
+    *loss = out.loss;
+    s->loss += out.loss;
+    s->metric += out.metric;
+    return st;
 }
 
 xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *cfg, xn_fit_result *res)
@@ -294,15 +314,27 @@ xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *cfg, xn_
     size_t nv = c->val ? c->val->n : data->n - n;
     size_t B = c->batch == 0 || c->batch >= n ? n : c->batch, ranks = c->ranks > 1 ? c->ranks : 1;
     bool early = c->patience > 0, keep_best = early && c->restore_best;
+    bool solver = xn_opt_second_order(net->opt.kind), stepped = true, reuse = c->resume != NULL;
+    if (solver && (st = check_solver(net, c, n)) != XN_OK)
+        return st;
     if (c->standardize && (st = standardize(net, n, n0, data->x, false)) != XN_OK)
         return st;
     if (c->standardize_targets && (st = standardize(net, n, K, data->y, true)) != XN_OK)
         return st;
     buffers b = {0};
     if ((st = xn_net_need_training(net)) != XN_OK || (st = xn_net_reserve(net, (B + ranks - 1) / ranks)) != XN_OK ||
-        (st = make_buffers(net, n, (B + ranks - 1) / ranks, keep_best, &b)) != XN_OK) {
+        (st = make_buffers(net, n, (B + ranks - 1) / ranks, keep_best, &b)) != XN_OK ||
+        (solver && (st = xn_solve_prepare(net, n, false, "fit")) != XN_OK)) {
         free_buffers(&b);
         return st;
+    }
+    /* a solver's rows, in the network's scale once for the whole run */
+    const double *sx = data->x, *sy = data->y;
+    if (solver && (net->mean || net->ymean)) {
+        net->engine->rows_in(n, n0, data->x, NULL, net->mean, net->sd, b.bx);
+        net->engine->rows_in(n, K, data->y, NULL, net->ymean, net->ysd, b.by);
+        sx = b.bx;
+        sy = b.by;
     }
     xn_fit_state state = {.epoch = 0, .best_epoch = 0, .wait = 0, .best_loss = INFINITY, .lr0 = lr0};
     if (c->resume) {
@@ -326,7 +358,14 @@ xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *cfg, xn_
         for (size_t bi = 0; st == XN_OK && bi < batches && !stop; bi++) {
             size_t m = n - bi * B < B ? n - bi * B : B;
             /* unshuffled, every batch's rows are in place and need no copy */
-            st = batch_step(net, c, &b, m, b.perm + bi * B, data->x, data->y, !c->shuffle, &s, &p.loss);
+            if (solver) {
+                st = solver_step(net, n, sx, sy, reuse, &s, &p.loss, &r, &stepped);
+                reuse = true;
+                if (!stepped) /* converged, or no step: no epoch */
+                    break;
+            } else {
+                st = batch_step(net, c, &b, m, b.perm + bi * B, data->x, data->y, !c->shuffle, &s, &p.loss);
+            }
             if (st == XN_OK && c->on_batch) {
                 p.batch = bi + 1;
                 stop = agree(c, c->on_batch(&p, c->user) != 0);
@@ -334,7 +373,7 @@ xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *cfg, xn_
                     r.stopped_by_callback = true; /* inside an epoch: it does not count */
             }
         }
-        if (st != XN_OK || r.stopped_by_callback)
+        if (st != XN_OK || r.stopped_by_callback || !stepped)
             break;
         state.epoch++;
         p.batch = batches;
@@ -360,7 +399,10 @@ xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *cfg, xn_
         p.seconds = now() - t0;
         if (c->on_epoch && agree(c, c->on_epoch(&p, c->user) != 0))
             stop = r.stopped_by_callback = true;
+        stop |= r.stop != XN_STOP_NONE; /* the solver met a test */
     }
+    if (solver && st == XN_OK && r.stop == XN_STOP_NONE && state.epoch == c->epochs)
+        r.stop = XN_STOP_MAX_ITER;
     r.epochs = state.epoch;
     r.best_epoch = state.best_epoch;
     if (st == XN_OK && keep_best && state.best_epoch && state.best_epoch != state.epoch) {

@@ -23,13 +23,16 @@
 #include "src/util/atomic.h"
 #include "modeltext.h"
 
-#define FORMAT 2 /* the version written; 1 is still read */
+/* The versions: 2 is written, 3 for a checkpoint of lm or lbfgs (their
+ * state, which a format-2 reader would not know), and 1 to 3 are read. */
+#define FORMAT_NEWEST 3
+#define FORMAT_WRITTEN 2
 
 /* ---- writing ----------------------------------------------------------- */
 
 static void write_model(FILE *f, const xn_net *net, const xn_checkpoint *ck)
 {
-    fprintf(f, "xornet %d\nsizes", FORMAT);
+    fprintf(f, "xornet %d\nsizes", ck && xn_opt_second_order(net->opt.kind) ? FORMAT_NEWEST : FORMAT_WRITTEN);
     for (size_t i = 0; i <= net->L; i++)
         fprintf(f, " %zu", net->sizes[i]);
     fputs("\nactivations", f);
@@ -80,7 +83,7 @@ static xn_status save(const xn_net *net, const xn_checkpoint *ck, const char *pa
     xn_error_clear(err);
     if (!net || !path || !path[0])
         return xn_fail(err, 0, XN_EINVAL, "no network or no path");
-    if (ck && !net->train)
+    if (ck && !net->train && !xn_opt_second_order(net->opt.kind)) /* lm and lbfgs keep no moments */
         return xn_fail(err, 0, XN_EINVAL, "the network has no training state to checkpoint");
     /* a non-finite number could not be read back: refuse to write it */
     if (!all_finite(net, "", net->params, err) || (ck && ck->best && !all_finite(net, "best", ck->best, err)))
@@ -127,20 +130,20 @@ static xn_status read_magic(xn_mt_reader *r)
     size_t n, k, version;
     char q[48];
     if (!xn_lines_content(&r->t, &s, &n))
-        return xn_fail(r->err, 1, XN_EFORMAT, "empty file; expected 'xornet %d'", FORMAT);
+        return xn_fail(r->err, 1, XN_EFORMAT, "empty file; expected 'xornet %d'", FORMAT_WRITTEN);
     p = s;
     end = s + n;
     if (!xn_token(&p, end, &tok, &k) || !xn_token_is(tok, k, "xornet"))
         return xn_fail(r->err, r->t.line, XN_EFORMAT,
-                       "not a xornet model file: expected 'xornet %d', found '%s'", FORMAT,
+                       "not a xornet model file: expected 'xornet %d', found '%s'", FORMAT_WRITTEN,
                        xn_quote(q, sizeof q, s, n));
     if (!xn_token(&p, end, &tok, &k))
         return xn_fail(r->err, r->t.line, XN_EFORMAT, "missing format version after 'xornet'");
     if (xn_parse_size(tok, k, 1000000, &version) != XN_NUM_OK)
         return xn_fail(r->err, r->t.line, XN_EFORMAT, "bad format version '%s'", xn_quote(q, sizeof q, tok, k));
-    if (version < 1 || version > FORMAT)
+    if (version < 1 || version > FORMAT_NEWEST)
         return xn_fail(r->err, r->t.line, XN_EFORMAT,
-                       "unsupported format version %zu (this reader knows 1 to %d)", version, FORMAT);
+                       "unsupported format version %zu (this reader knows 1 to %d)", version, FORMAT_NEWEST);
     if (xn_token(&p, end, &tok, &k))
         return xn_fail(r->err, r->t.line, XN_EFORMAT, "unexpected '%s' after the version",
                        xn_quote(q, sizeof q, tok, k));
