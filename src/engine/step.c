@@ -279,12 +279,12 @@ xn_status xn_net_update(xn_net *net)
         return xn_net_fail(net, XN_EINVAL,
                            "update: the network was never initialized (xn_net_init, or XN_INIT_ZEROS "
                            "for zeros on purpose)");
-    if (!net->train || !net->grads_set)
-        return xn_net_fail(net, XN_EINVAL, "update: no gradient yet (xn_net_gradient, xn_net_accumulate "
-                                           "or xn_net_set_grads first)");
     if (xn_opt_second_order(net->opt.kind))
         return xn_net_fail(net, XN_EINVAL, "update: %s takes whole iterations (xn_net_train_step or "
                                            "xn_fit), not a step from a gradient", xn_opt_name(net->opt.kind));
+    if (!net->train || !net->grads_set)
+        return xn_net_fail(net, XN_EINVAL, "update: no gradient yet (xn_net_gradient, xn_net_accumulate "
+                                           "or xn_net_set_grads first)");
     return xn_net_apply_update(net);
 }
 
