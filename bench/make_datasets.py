@@ -7,6 +7,7 @@ into a training and a test file:
     data/wine-train.csv           data/wine-test.csv
     data/breast-cancer-train.csv  data/breast-cancer-test.csv
     data/diabetes-train.csv       data/diabetes-test.csv
+    data/digits-train.csv         data/digits-test.csv
 
     python3 bench/make_datasets.py [OUT_DIR]     (default: data/ of this checkout)
 
@@ -50,6 +51,7 @@ SETS = [
      "sklearn/datasets/data/breast_cancer.csv"),
     ("diabetes", lambda: datasets.load_diabetes(scaled=False), "progression",
      "sklearn/datasets/data/diabetes_data_raw.csv.gz, diabetes_target.csv.gz"),
+    ("digits", lambda: datasets.load_digits(), "class", "sklearn/datasets/data/digits.csv.gz"),
 ]
 
 
