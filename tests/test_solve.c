@@ -150,15 +150,35 @@ static void test_fit_rules(void)
         xn_fit_config c;
         const char *words;
     } cases[] = {
-        {{.epochs = 3, .batch = 16}, "batch 0 (or at least the 40 rows), not 16"},
-        {{.epochs = 3, .shuffle = true, .rng = &r}, "shuffle does not apply"},
-        {{.epochs = 3, .schedule = XN_SCHEDULE_EXPONENTIAL, .lr_gamma = 0.5}, "schedule does not apply"},
+        {{.epochs = 3, .batch = 16}, "fit: batch: lbfgs takes the whole training set a step: batch 0 (or "
+                                     "at least the 40 rows), not 16"},
+        {{.epochs = 3, .shuffle = true, .rng = &r}, "fit: shuffle: lbfgs takes the rows in order"},
+        {{.epochs = 3, .schedule = XN_SCHEDULE_EXPONENTIAL, .lr_gamma = 0.5}, "fit: schedule: "},
         {{.epochs = 3, .val_split = 0.5, .batch = 19}, "the 20 rows), not 19"}, /* what the split leaves */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         CHECK_STATUS(xn_fit(net, &d, &cases[i].c, NULL), XN_EINVAL);
         CHECK(strstr(xn_net_error(net), cases[i].words) != NULL);
     }
+    /* the same rules for a front end, with the field to name */
+    xn_error err;
+    xn_fit_config one = {.epochs = 3, .ranks = 2};
+    CHECK_STATUS(xn_fit_check_solver(&one, &o, N, &err), XN_EINVAL);
+    CHECK(strcmp(err.setting, "ranks") == 0 && strstr(err.msg, "one process") != NULL);
+    CHECK_STATUS(xn_fit_check_solver(&cases[0].c, &o, N, &err), XN_EINVAL);
+    CHECK(strcmp(err.setting, "batch") == 0);
+    CHECK_STATUS(xn_fit_check_solver(&cases[0].c, &o, 16, &err), XN_OK); /* 16 rows: whole */
+    xn_opt adam = xn_opt_default(XN_OPT_ADAM);
+    CHECK_STATUS(xn_fit_check_solver(&cases[0].c, &adam, N, &err), XN_OK);
+    /* and the optimizer's own settings, named */
+    xn_opt bad = xn_opt_default(XN_OPT_LM);
+    bad.mu_inc = 0.5;
+    CHECK_STATUS(xn_opt_check(&bad, &err), XN_EINVAL);
+    CHECK(strcmp(err.setting, "mu_inc") == 0);
+    bad = xn_opt_default(XN_OPT_LBFGS);
+    bad.max_line_search = 0;
+    CHECK_STATUS(xn_opt_check(&bad, &err), XN_EINVAL);
+    CHECK(strcmp(err.setting, "max_line_search") == 0);
     /* the epochs run out: max_iter; a batch of all the rows is whole */
     xn_fit_config c = {.epochs = 3, .batch = N};
     xn_fit_result res;

@@ -114,8 +114,10 @@ typedef struct {
  * "constant"; "?" out of range) and their parsers (XN_EINVAL for an unknown
  * name or NULL, *out untouched then). */
 XN_API const char *xn_approx_method_name(xn_approx_method m);
+XN_API const char *const *xn_approx_method_names(size_t *count); /* the whole table */
 XN_API xn_status xn_approx_method_parse(const char *name, xn_approx_method *out);
 XN_API const char *xn_approx_extrap_name(xn_approx_extrap e);
+XN_API const char *const *xn_approx_extrap_names(size_t *count);
 XN_API xn_status xn_approx_extrap_parse(const char *name, xn_approx_extrap *out);
 
 /* ---- interpolation ----------------------------------------------------- */
@@ -274,6 +276,7 @@ typedef enum {
 /* Names are sin cos exp abs runge sqrt tanh; "?" for an out-of-range value;
  * the parser returns XN_EINVAL for an unknown name or NULL. */
 XN_API const char *xn_approx_fn_name(xn_approx_fn fn);
+XN_API const char *const *xn_approx_fn_names(size_t *count);
 XN_API xn_status xn_approx_fn_parse(const char *name, xn_approx_fn *out);
 /* fn(x); NaN outside the function's domain or for a bad fn. */
 XN_API double xn_approx_fn_eval(xn_approx_fn fn, double x);
@@ -326,6 +329,12 @@ XN_API xn_status xn_samples_load_lines(const char *path, double **x, double **f,
  * for xn_samples_parse_lines; errors as there. */
 XN_API xn_status xn_knots_parse(const char *text, size_t len, double **t,
                                 size_t **lines, size_t *k, xn_error *err);
+/* Knots as a command line gives them: a comma-separated list of finite
+ * decimal numbers ("-1,0,1"; one number is a list too; blanks around an
+ * item allowed).  *t (malloc'd, *k >= 1) as for xn_knots_parse; on failure
+ * err->line is the 1-based item at fault and err->msg says why, e.g. "not
+ * a number 'x'".  XN_EINVAL (NULL), XN_EFORMAT, XN_ENOMEM. */
+XN_API xn_status xn_knots_parse_list(const char *list, double **t, size_t *k, xn_error *err);
 /* The same from a file, as xn_samples_load. */
 XN_API xn_status xn_knots_load(const char *path, double **t, size_t **lines,
                                size_t *k, xn_error *err);

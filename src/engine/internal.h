@@ -106,6 +106,8 @@ struct xn_net {
     size_t solver_ws_bytes;
     double *mean, *sd;              /* (n0) each, one allocation; NULL: none */
     double *ymean, *ysd;            /* (nL) each, likewise, for the targets */
+    char **labels;                  /* (n_labels) a classifier's class labels, or NULL */
+    size_t n_labels;
     size_t max_width;               /* max n_l over l = 1..L */
     size_t cap;                     /* workspace rows */
     void *ws;
@@ -224,7 +226,7 @@ typedef struct {
 } xn_opt_step;
 
 /* Why opt cannot be used (a static phrase), or NULL if it can. */
-const char *xn_opt_invalid(const xn_opt *opt);
+const char *xn_opt_invalid(const xn_opt *opt, const char **setting);
 xn_opt_step xn_opt_step_for(const xn_opt *opt, uint64_t t);
 /* Whether an update of step s provably writes only finite values, in a
  * type whose largest value is top, when every |p| <= pmax and |g| <= gmax

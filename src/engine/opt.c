@@ -18,6 +18,7 @@
 #include <math.h>
 
 #include "internal.h"
+#include "src/util/text.h"
 
 xn_opt xn_opt_default(xn_opt_kind kind)
 {
@@ -44,29 +45,38 @@ xn_opt xn_opt_default(xn_opt_kind kind)
     return o;
 }
 
-/* The second-order solvers' settings, or NULL if they can be used. */
-static const char *solver_invalid(const xn_opt *opt)
+/* Why the second-order solvers' settings are not valid, or NULL; *field
+ * as in invalid(). */
+static const char *solver_invalid(const xn_opt *opt, const char **field)
 {
-    if (!(opt->gtol >= 0.0) || !isfinite(opt->gtol) || !(opt->ftol >= 0.0) || !isfinite(opt->ftol))
-        return "gtol and ftol must be zero or positive and finite";
+    *field = "gtol";
+    if (!(opt->gtol >= 0.0) || !isfinite(opt->gtol))
+        return "gtol must be zero or positive and finite";
+    *field = "ftol";
+    if (!(opt->ftol >= 0.0) || !isfinite(opt->ftol))
+        return "ftol must be zero or positive and finite";
+    *field = "max_evals";
     if (opt->max_evals == 0)
         return "max_evals must be at least 1";
-    if (opt->kind == XN_OPT_LM) {
-        if (!(opt->mu > 0.0) || !isfinite(opt->mu))
-            return "lm's mu must be positive and finite";
-        if (!(opt->mu_dec > 0.0 && opt->mu_dec < 1.0))
-            return "lm's mu_dec must be in (0, 1)";
-        if (!(opt->mu_inc > 1.0) || !isfinite(opt->mu_inc))
-            return "lm's mu_inc must be above 1 and finite";
-        if (!(opt->mu_max > opt->mu) || !isfinite(opt->mu_max))
-            return "lm's mu_max must be above mu and finite";
-    } else {
+    if (opt->kind == XN_OPT_LBFGS) {
+        *field = "memory";
         if (opt->memory == 0)
             return "lbfgs' memory must be at least 1 pair";
-        if (opt->max_line_search == 0)
-            return "lbfgs' max_line_search must be at least 1";
+        *field = "max_line_search";
+        return opt->max_line_search == 0 ? "lbfgs' max_line_search must be at least 1" : NULL;
     }
-    return NULL;
+    *field = "mu";
+    if (!(opt->mu > 0.0) || !isfinite(opt->mu))
+        return "lm's mu must be positive and finite";
+    *field = "mu_dec";
+    if (!(opt->mu_dec > 0.0 && opt->mu_dec < 1.0))
+        return "lm's mu_dec must be in (0, 1)";
+    *field = "mu_inc";
+    if (!(opt->mu_inc > 1.0) || !isfinite(opt->mu_inc))
+        return "lm's mu_inc must be above 1 and finite";
+    *field = "mu_max";
+    return !(opt->mu_max > opt->mu) || !isfinite(opt->mu_max) ? "lm's mu_max must be above mu and finite"
+                                                              : NULL;
 }
 
 const char *xn_opt_unfit(const xn_net *net, const xn_opt *opt)
@@ -83,27 +93,53 @@ const char *xn_opt_unfit(const xn_net *net, const xn_opt *opt)
     return NULL;
 }
 
-const char *xn_opt_invalid(const xn_opt *opt)
+/* Why opt is not a valid optimizer, or NULL; *field names the field
+ * checked last, the one at fault when there is one. */
+static const char *invalid(const xn_opt *opt, const char **field)
 {
+    *field = "kind";
     if (!opt)
         return "no optimizer";
     if (opt->kind < XN_OPT_GD || opt->kind > XN_OPT_LBFGS)
         return "unknown optimizer kind";
+    *field = "lr";
     if (!(opt->lr > 0.0) || !isfinite(opt->lr))
         return "the learning rate must be positive and finite";
+    *field = "weight_decay";
     if (!(opt->weight_decay >= 0.0) || !isfinite(opt->weight_decay))
         return "the weight decay must be zero or positive and finite";
-    if (opt->kind == XN_OPT_MOMENTUM && !(opt->momentum >= 0.0 && opt->momentum < 1.0))
+    *field = "momentum"; /* a field of every kind, used by one */
+    if (!(opt->momentum >= 0.0 && opt->momentum < 1.0))
         return "the momentum must be in [0, 1)";
-    if (opt->kind == XN_OPT_ADAM) {
-        if (!(opt->beta1 >= 0.0 && opt->beta1 < 1.0))
-            return "Adam's beta1 must be in [0, 1)";
-        if (!(opt->beta2 >= 0.0 && opt->beta2 < 1.0))
-            return "Adam's beta2 must be in [0, 1)";
-        if (!(opt->eps >= 0.0) || !isfinite(opt->eps))
-            return "Adam's eps must be zero or positive and finite";
-    }
-    return xn_opt_second_order(opt->kind) ? solver_invalid(opt) : NULL;
+    if (xn_opt_second_order(opt->kind))
+        return solver_invalid(opt, field);
+    if (opt->kind != XN_OPT_ADAM)
+        return NULL;
+    *field = "beta1";
+    if (!(opt->beta1 >= 0.0 && opt->beta1 < 1.0))
+        return "Adam's beta1 must be in [0, 1)";
+    *field = "beta2";
+    if (!(opt->beta2 >= 0.0 && opt->beta2 < 1.0))
+        return "Adam's beta2 must be in [0, 1)";
+    *field = "eps";
+    if (!(opt->eps >= 0.0) || !isfinite(opt->eps))
+        return "Adam's eps must be zero or positive and finite";
+    return NULL;
+}
+
+const char *xn_opt_invalid(const xn_opt *opt, const char **setting)
+{
+    const char *field, *why = invalid(opt, &field);
+    if (setting)
+        *setting = why ? field : "";
+    return why;
+}
+
+xn_status xn_opt_check(const xn_opt *opt, xn_error *err)
+{
+    const char *setting, *why = xn_opt_invalid(opt, &setting);
+    xn_error_clear(err);
+    return why ? xn_fail_setting(err, setting, XN_EINVAL, "%s", why) : XN_OK;
 }
 
 xn_opt_step xn_opt_step_for(const xn_opt *opt, uint64_t t)

@@ -20,6 +20,7 @@
 
 #include "src/engine/internal.h"
 #include "src/solve/solve.h"
+#include "src/util/text.h"
 
 static double now(void)
 {
@@ -77,6 +78,49 @@ static void slice(size_t m, size_t r, size_t ranks, size_t *lo, size_t *hi)
     *hi = m * (r + 1) / ranks;
 }
 
+xn_status xn_fit_check(const xn_fit_config *c, double lr, xn_error *err)
+{
+    xn_error_clear(err);
+    if (!c)
+        return xn_fail_setting(err, "config", XN_EINVAL, "no configuration");
+    if (c->epochs == 0)
+        return xn_fail_setting(err, "epochs", XN_EINVAL, "must be at least 1");
+    if (c->shuffle && !c->rng)
+        return xn_fail_setting(err, "rng", XN_EINVAL, "shuffling needs a random stream");
+    if (!(c->val_split >= 0.0 && c->val_split < 1.0))
+        return xn_fail_setting(err, "val_split", XN_EINVAL, "must be in [0, 1)");
+    if (!(c->min_delta >= 0.0) || !isfinite(c->min_delta))
+        return xn_fail_setting(err, "min_delta", XN_EINVAL, "must be zero or positive and finite");
+    switch (c->schedule) {
+    case XN_SCHEDULE_CONSTANT:
+        break;
+    case XN_SCHEDULE_STEP:
+        if (c->lr_step == 0)
+            return xn_fail_setting(err, "lr_step", XN_EINVAL, "a step schedule needs at least 1 epoch a step");
+        /* fall through */
+    case XN_SCHEDULE_EXPONENTIAL:
+        if (!(c->lr_gamma > 0.0 && c->lr_gamma <= 1.0))
+            return xn_fail_setting(err, "lr_gamma", XN_EINVAL, "the factor must be in (0, 1]");
+        break;
+    case XN_SCHEDULE_COSINE:
+        if (!(c->lr_min >= 0.0 && c->lr_min < lr))
+            return xn_fail_setting(err, "lr_min", XN_EINVAL, "the last rate must be in [0, %g), below the rate", lr);
+        break;
+    default:
+        return xn_fail_setting(err, "schedule", XN_EINVAL, "unknown schedule %d", (int)c->schedule);
+    }
+    if (c->ranks > 1 && (!c->reduce || c->rank >= c->ranks))
+        return xn_fail_setting(err, "ranks", XN_EINVAL, "%zu ranks need a reduce hook and a rank below them",
+                               c->ranks);
+    if (c->resume && c->resume->epoch > c->epochs)
+        return xn_fail_setting(err, "epochs", XN_EINVAL, "the run to resume is at epoch %zu, past %zu",
+                               c->resume->epoch, c->epochs);
+    if (c->resume && !(c->resume->lr0 > 0.0 && isfinite(c->resume->lr0)))
+        return xn_fail_setting(err, "resume", XN_EINVAL, "the run to resume has no valid learning rate (lr0 %g)",
+                               c->resume->lr0);
+    return XN_OK;
+}
+
 /* The parts of a run's configuration that can be wrong, with why. */
 static xn_status check(xn_net *net, const xn_data *d, const xn_fit_config *c, double lr0)
 {
@@ -86,14 +130,9 @@ static xn_status check(xn_net *net, const xn_data *d, const xn_fit_config *c, do
     if (d->in != n0 || d->out != K)
         return xn_net_fail(net, XN_EDIM, "fit: the data's rows are %zu + %zu wide (inputs + targets), the network maps %zu to %zu",
                            d->in, d->out, n0, K);
-    if (!c)
-        return xn_net_fail(net, XN_EINVAL, "fit: no configuration");
-    if (c->epochs == 0)
-        return xn_net_fail(net, XN_EINVAL, "fit: 0 epochs");
-    if (c->shuffle && !c->rng)
-        return xn_net_fail(net, XN_EINVAL, "fit: shuffling needs a random stream");
-    if (!(c->val_split >= 0.0 && c->val_split < 1.0))
-        return xn_net_fail(net, XN_EINVAL, "fit: val_split must be in [0, 1)");
+    xn_error err;
+    if (xn_fit_check(c, lr0, &err) != XN_OK)
+        return xn_net_fail(net, XN_EINVAL, "fit: %s: %s", err.setting, err.msg);
     if (c->val && (c->val->in != n0 || c->val->out != K || !c->val->x || !c->val->y || c->val->n == 0))
         return xn_net_fail(net, XN_EDIM, "fit: the validation data does not fit the network");
     size_t too_many = !xn_rows_ok(d->n, n0 + K)                       ? d->n
@@ -101,35 +140,6 @@ static xn_status check(xn_net *net, const xn_data *d, const xn_fit_config *c, do
                                                                   : 0;
     if (too_many)
         return xn_net_fail(net, XN_EDIM, "fit: %zu rows are more than memory can address", too_many);
-    if (!(c->min_delta >= 0.0) || !isfinite(c->min_delta))
-        return xn_net_fail(net, XN_EINVAL, "fit: min_delta must be zero or positive");
-    switch (c->schedule) {
-    case XN_SCHEDULE_CONSTANT:
-        break;
-    case XN_SCHEDULE_STEP:
-        if (c->lr_step == 0)
-            return xn_net_fail(net, XN_EINVAL, "fit: a step schedule needs lr_step >= 1");
-        /* fall through */
-    case XN_SCHEDULE_EXPONENTIAL:
-        if (!(c->lr_gamma > 0.0 && c->lr_gamma <= 1.0))
-            return xn_net_fail(net, XN_EINVAL, "fit: lr_gamma must be in (0, 1]");
-        break;
-    case XN_SCHEDULE_COSINE:
-        if (!(c->lr_min >= 0.0 && c->lr_min < lr0))
-            return xn_net_fail(net, XN_EINVAL, "fit: lr_min must be in [0, lr)");
-        break;
-    default:
-        return xn_net_fail(net, XN_EINVAL, "fit: unknown schedule %d", (int)c->schedule);
-    }
-    if (c->ranks > 1 && (!c->reduce || c->rank >= c->ranks))
-        return xn_net_fail(net, XN_EINVAL, "fit: %zu ranks need a reduce hook and a rank below them",
-                           c->ranks);
-    if (c->resume && c->resume->epoch > c->epochs)
-        return xn_net_fail(net, XN_EINVAL, "fit: the run to resume is at epoch %zu, past %zu",
-                           c->resume->epoch, c->epochs);
-    if (c->resume && !(c->resume->lr0 > 0.0 && isfinite(c->resume->lr0)))
-        return xn_net_fail(net, XN_EINVAL, "fit: the run to resume has no valid learning rate (lr0 %g)",
-                           c->resume->lr0);
     return XN_OK;
 }
 
@@ -255,24 +265,38 @@ static xn_status batch_step(xn_net *net, const xn_fit_config *c, const buffers *
     return XN_OK;
 }
 
-/* What lm and lbfgs need of a run of n training rows: each epoch is one
- * iteration over all of them, in order, in one process. */
+xn_status xn_fit_check_solver(const xn_fit_config *c, const xn_opt *opt, size_t rows, xn_error *err)
+{
+    xn_error_clear(err);
+    if (!c || !opt)
+        return xn_fail_setting(err, c ? "opt" : "config", XN_EINVAL, "no configuration or optimizer");
+    if (!xn_opt_second_order(opt->kind))
+        return XN_OK;
+    const char *k = xn_opt_name(opt->kind);
+    if (c->batch != 0 && c->batch < rows)
+        return xn_fail_setting(err, "batch", XN_EINVAL,
+                               "%s takes the whole training set a step: batch 0 (or at least the %zu rows), "
+                               "not %zu", k, rows, c->batch);
+    if (c->shuffle)
+        return xn_fail_setting(err, "shuffle", XN_EINVAL, "%s takes the rows in order: shuffling does not apply",
+                               k);
+    if (c->schedule != XN_SCHEDULE_CONSTANT)
+        return xn_fail_setting(err, "schedule", XN_EINVAL,
+                               "%s chooses its own steps: a learning-rate schedule does not apply", k);
+    if (c->ranks > 1)
+        return xn_fail_setting(err, "ranks", XN_EINVAL, "%s runs in one process (ranks 1), not %zu", k, c->ranks);
+    return XN_OK;
+}
+
+/* What lm and lbfgs need of a run of n training rows and of the network. */
 static xn_status check_solver(xn_net *net, const xn_fit_config *c, size_t n)
 {
-    const char *k = xn_opt_name(net->opt.kind), *why = xn_opt_unfit(net, &net->opt);
+    const char *why = xn_opt_unfit(net, &net->opt);
     if (why)
         return xn_net_fail(net, XN_EINVAL, "fit: %s", why);
-    if (c->batch != 0 && c->batch < n)
-        return xn_net_fail(net, XN_EINVAL,
-                           "fit: %s takes the whole training set a step: batch 0 (or at least the %zu "
-                           "rows), not %zu", k, n, c->batch);
-    if (c->shuffle)
-        return xn_net_fail(net, XN_EINVAL, "fit: %s takes the rows in order: shuffle does not apply", k);
-    if (c->schedule != XN_SCHEDULE_CONSTANT)
-        return xn_net_fail(net, XN_EINVAL,
-                           "fit: %s chooses its own steps: a learning-rate schedule does not apply", k);
-    if (c->ranks > 1)
-        return xn_net_fail(net, XN_EINVAL, "fit: %s runs in one process (ranks 1), not %zu", k, c->ranks);
+    xn_error err;
+    if (xn_fit_check_solver(c, &net->opt, n, &err) != XN_OK)
+        return xn_net_fail(net, XN_EINVAL, "fit: %s: %s", err.setting, err.msg);
     return XN_OK;
 }
 
@@ -342,7 +366,7 @@ xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *cfg, xn_
         if (keep_best && c->resume_best)
             memcpy(b.best, c->resume_best, net->nparams * net->engine->size);
     }
-    xn_fit_result r = {.best_epoch = state.best_epoch, .loss = NAN, .val_loss = NAN};
+    xn_fit_result r = {.best_epoch = state.best_epoch, .loss = NAN, .val_loss = NAN, .target_epoch_loss = NAN};
     bool stop = false;
     while (!stop && state.epoch < c->epochs) {
         double t0 = now(), lr = xn_schedule_lr(c, lr0, state.epoch);
@@ -399,6 +423,12 @@ xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *cfg, xn_
         p.seconds = now() - t0;
         if (c->on_epoch && agree(c, c->on_epoch(&p, c->user) != 0))
             stop = r.stopped_by_callback = true;
+        if (!stop && c->stop_at_target) { /* the training rows after the epoch */
+            double metric;
+            if ((st = evaluate(net, c, n, data->x, data->y, &r.target_epoch_loss, &metric)) != XN_OK)
+                break;
+            stop = r.reached_target = r.target_epoch_loss <= c->target_loss;
+        }
         stop |= r.stop != XN_STOP_NONE; /* the solver met a test */
     }
     if (solver && st == XN_OK && r.stop == XN_STOP_NONE && state.epoch == c->epochs)
