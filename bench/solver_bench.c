@@ -165,30 +165,11 @@ static bool load(xn_data *d, const char *file, bool classes)
 
 static void header(bool quick, size_t starts)
 {
-    char model[256] = "?", date[64], load_avg[64] = "?";
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    if (f) {
-        char line[512];
-        while (fgets(line, sizeof line, f))
-            if (!strncmp(line, "model name", 10) && strchr(line, ':')) {
-                snprintf(model, sizeof model, "%s", strchr(line, ':') + 2);
-                model[strcspn(model, "\n")] = '\0';
-                break;
-            }
-        fclose(f);
-    }
-    f = fopen("/proc/loadavg", "r");
-    if (f) {
-        double l1, l5, l15;
-        if (fscanf(f, "%lf %lf %lf", &l1, &l5, &l15) == 3)
-            snprintf(load_avg, sizeof load_avg, "%.2f %.2f %.2f", l1, l5, l15);
-        fclose(f);
-    }
-    time_t now = time(NULL);
-    strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", gmtime(&now));
+    bench_machine m;
+    bench_machine_read(&m);
     const char *ct = getenv("OPENBLAS_CORETYPE"), *l2 = getenv("OPENBLAS_L2_SIZE");
-    printf("solver_bench%s, %s; %s; load average at start %s\n", quick ? " --quick" : "", date, model,
-           load_avg);
+    printf("solver_bench%s, %s; %s, %ld logical CPUs; load average at start %s\n", quick ? " --quick" : "",
+           m.date, m.model, m.cpus, m.load);
 #if XN_HAVE_OPENBLAS_THREADS
     printf("BLAS %s (core %s), %d thread(s); ", openblas_get_config(), openblas_get_corename(),
            openblas_get_num_threads());
