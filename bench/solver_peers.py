@@ -12,7 +12,7 @@
 
 The SciPy rows start from exactly xornet's starts (notebook 2's uniform
 [0, 1) draw for xor, xn_net_init_default's Glorot-uniform draw from
-Python's random.seed(s) for the curve), on the same rows (data/curve.csv,
+NumPy's RandomState(s) for the curve), on the same rows (data/curve.csv,
 data/digits-train.csv), toward the same targets.  Iterations are counted
 at the end of each iteration (MINPACK: its Jacobians) and evaluations of
 the objective until then; scikit-learn does not report its iterations
@@ -21,7 +21,6 @@ tests are off (gtol, ftol and tol 0), so the target decides, as in
 solver_bench."""
 import math
 import os
-import random
 import sys
 import time
 import warnings
@@ -103,12 +102,15 @@ def xor_start(seed, net):
 
 
 def glorot_start(seed, net):
-    """xn_net_init_default for tanh layers: Glorot uniform, row order, zero biases."""
-    random.seed(seed)
+    """xn_net_init_default: Glorot uniform in row order from NumPy's
+    RandomState(seed), each layer's weights then, for a network of one
+    input, its biases drawn the same way (else zero)."""
+    rs = np.random.RandomState(seed)
     parts = []
     for fi, fo in ((net.n0, net.n1), (net.n1, net.n2)):
         lim = math.sqrt(6.0 / (fi + fo))
-        parts += [np.array([-lim + (lim - -lim) * random.random() for _ in range(fi * fo)]), np.zeros(fo)]
+        draw = lambda k: np.array([-lim + (lim - -lim) * rs.random_sample() for _ in range(k)])
+        parts += [draw(fi * fo), draw(fo) if net.n0 == 1 else np.zeros(fo)]
     return np.concatenate(parts)
 
 

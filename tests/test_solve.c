@@ -184,12 +184,15 @@ static void test_fit_rules(void)
     xn_fit_result res;
     CHECK_STATUS(xn_fit(net, &d, &c, &res), XN_OK);
     CHECK(res.epochs == 3 && res.stop == XN_STOP_MAX_ITER);
-    /* converged: the run ends early, with the reason */
+    /* converged (by gtol or ftol, whichever this start meets first): the
+     * run ends early, with the solver's reason */
     o.gtol = 1e-2;
     CHECK_STATUS(xn_net_set_opt(net, &o), XN_OK);
     c.epochs = 500;
     CHECK_STATUS(xn_fit(net, &d, &c, &res), XN_OK);
-    CHECK(res.stop == XN_STOP_GTOL && res.epochs < 500);
+    xn_solver_report rep;
+    CHECK_STATUS(xn_net_solver_report(net, &rep), XN_OK);
+    CHECK((res.stop == XN_STOP_GTOL || res.stop == XN_STOP_FTOL) && res.epochs < 500 && rep.stop == res.stop);
     xn_net_destroy(net);
 }
 

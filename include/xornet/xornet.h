@@ -246,9 +246,11 @@ XN_API xn_status xn_net_set_grads(xn_net *net, const double *in);
  * after its weights.  Resets the optimizer's moments. */
 XN_API xn_status xn_net_init(xn_net *net, xn_init init, xn_order order,
                              xn_bias_init bias, xn_rng *rng);
-/* The usual initialization in one call: He uniform for relu layers, Glorot
- * uniform for the others, biases zero, drawn in row order from Python's
- * stream seeded with seed.  Resets the optimizer's moments. */
+/* The usual initialization in one call, the one xn_plan_defaults names and
+ * `xornet train --data` draws: Glorot uniform weights in row order from
+ * NumPy's stream seeded with seed (below 2^32), biases zero, or drawn the
+ * same way for a network of one input (whose units would otherwise all
+ * start with their kink at 0).  Resets the optimizer's moments. */
 XN_API xn_status xn_net_init_default(xn_net *net, uint64_t seed);
 
 /* ---- input standardization --------------------------------------------- */
@@ -772,6 +774,22 @@ typedef int (*xn_fit_callback)(const xn_progress *p, void *user);
  * on success. */
 typedef int (*xn_reduce_fn)(void *v, size_t n, xn_dtype type, void *ctx);
 
+/* Which rows val_split holds out:
+ *   AUTO        STRATIFIED for a classifier of one class a row (a softmax or
+ *               one sigmoid output), RANDOM for any other network
+ *   STRATIFIED  at random, each class in proportion (scikit-learn's
+ *               early_stopping holds out the same way)
+ *   RANDOM      at random
+ *   LAST        the last rows, before any shuffling (Keras'
+ *               validation_split; a file sorted by class then validates on
+ *               classes training never sees)
+ * The random splits draw one permutation of the rows from NumPy's stream
+ * seeded with split_seed, so a run (and a resumed run) repeats its split. */
+typedef enum { XN_SPLIT_AUTO, XN_SPLIT_STRATIFIED, XN_SPLIT_RANDOM, XN_SPLIT_LAST } xn_split;
+XN_API const char *xn_split_name(xn_split s);  /* auto stratified random last */
+XN_API const char *const *xn_split_names(size_t *count);
+XN_API xn_status xn_split_parse(const char *name, xn_split *out);
+
 /* Fill with designated initializers; zero is the default of every field. */
 typedef struct {
     size_t epochs;            /* >= 1 */
@@ -782,8 +800,9 @@ typedef struct {
                                  stream) or random.shuffle (Python stream) */
     xn_rng *rng;              /* the stream, after the initializer's draws */
     const xn_data *val;       /* validation rows, or NULL for: */
-    double val_split;         /* the last fraction of the rows, held out
-                                 before any shuffling (Keras' validation_split) */
+    double val_split;         /* the fraction of the rows held out, by split */
+    xn_split split;
+    uint64_t split_seed;      /* below 2^32 */
     bool standardize;         /* first set the network's standardization from
                                  the training rows (xn_column_stats) */
     bool standardize_targets; /* and its targets' (identity outputs only) */
@@ -825,6 +844,44 @@ XN_API xn_status xn_fit_check(const xn_fit_config *cfg, double lr, xn_error *err
 XN_API xn_status xn_fit_check_solver(const xn_fit_config *cfg, const xn_opt *opt, size_t rows,
                                      xn_error *err);
 
+/* The defaults xornet gives a data set (`xornet train --data`), decided
+ * once here from the rows and what their targets are (xn_description):
+ *   network  inputs-100-outputs, relu, then the targets' output and loss:
+ *            softmax and cce for MULTICLASS, sigmoid and bce for BINARY and
+ *            MULTILABEL, identity and mse for REGRESSION
+ *   weights  Glorot uniform in row order from NumPy's stream, biases as
+ *            xn_net_init_default draws them
+ *   steps    Adam at 0.001 (xn_opt_default)
+ *   fit      200 epochs of shuffled batches of 32; inputs standardized, a
+ *            regression's targets too; without validation rows of their own
+ *            (has_val), a fifth of a set of 50 rows or more held out by the
+ *            AUTO split; early stopping after 20 epochs without a better
+ *            validation loss, the best weights kept.
+ * d may be NULL (the defaults before the data are known: one input taken
+ * as many, val_split 0.2).  The fit's rng, split_seed, callbacks and
+ * validation rows are the caller's to set. */
+typedef struct {
+    size_t n_layers;
+    size_t sizes[3];
+    xn_act acts[2];
+    xn_loss loss;
+    xn_init init;
+    xn_order order;
+    xn_bias_init bias;
+    xn_rng_kind rng;
+    xn_opt opt;
+    xn_fit_config fit;
+} xn_plan;
+XN_API void xn_plan_defaults(xn_plan *p, const xn_data *d, xn_targets kind, bool has_val);
+
+/* The rows cfg's split gives a run on d: the training rows' indices into
+ * train (d->n), *n_train of them, and the held-out ones into val (d->n),
+ * *n_val, each ascending; with cfg->val (rows of their own) every row
+ * trains.  XN_EINVAL as xn_fit_check, XN_EDIM if no training row is left,
+ * XN_ENOMEM. */
+XN_API xn_status xn_fit_split(const xn_net *net, const xn_data *d, const xn_fit_config *cfg, size_t *train,
+                              size_t *n_train, size_t *val, size_t *n_val);
+
 /* The rate cfg's schedule gives epoch `epoch` (0-based) of a run whose
  * optimizer rate is lr0 (lr0 itself for a NULL cfg). */
 XN_API double xn_schedule_lr(const xn_fit_config *cfg, double lr0, size_t epoch);
@@ -835,6 +892,8 @@ typedef struct {
     bool restored;           /* the weights are that epoch's */
     bool stopped_early;      /* by patience */
     bool stopped_by_callback;
+    size_t val_unseen;       /* classes among the validation rows that no
+                                training row has (a classifier's) */
     bool reached_target;     /* by stop_at_target, with that loss: */
     double target_epoch_loss;
     double loss, metric, val_loss, val_metric; /* of the last epoch */

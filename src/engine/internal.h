@@ -118,6 +118,13 @@ struct xn_net {
     char error[200];                /* why the last failed call failed */
 };
 
+/* The biases xornet draws by default for a network of this many inputs
+ * (init.c): drawn for one input, zero otherwise. */
+xn_bias_init xn_default_bias(size_t inputs);
+
+/* xn_column_stats over rows idx[0..n) of x (the first n for NULL). */
+xn_status xn_column_stats_rows(size_t n, size_t k, const double *x, const size_t *idx, double *mean, double *sd);
+
 /* Records why a call on net failed (printf-style, one line) and returns s;
  * net may be NULL.  XN_OK is never recorded. */
 xn_status xn_net_fail(xn_net *net, xn_status s, const char *fmt, ...)
@@ -214,8 +221,9 @@ xn_status xn_name_parse(const char *const *names, size_t count, const char *name
 /* lm and lbfgs: whole-batch iterations of their own (src/solve/), not a
  * step from a gradient. */
 static inline bool xn_opt_second_order(xn_opt_kind k) { return k == XN_OPT_LM || k == XN_OPT_LBFGS; }
-/* Why opt (valid) cannot train net (a static phrase), or NULL if it can:
- * the solvers need a float64 network, lm a sum-of-squares loss. */
+/* Why opt cannot train net (a static phrase), or NULL if it can: it is
+ * not valid (xn_opt_invalid), or a solver that needs a float64 network
+ * (both do) or a sum-of-squares loss (lm). */
 const char *xn_opt_unfit(const xn_net *net, const xn_opt *opt);
 
 /* The constants of one update; Adam's bias corrections c1, c2 are those of

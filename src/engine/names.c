@@ -52,6 +52,7 @@ static const char *const export_type_names[] = {"model", "double", "float"};
 static const char *const targets_names[] = {"multiclass", "binary", "multilabel", "regression"};
 static const char *const header_names[] = {"auto", "yes", "no"};
 static const char *const task_choice_names[] = {"auto", "classify", "regress"};
+static const char *const split_names[] = {"auto", "stratified", "random", "last"};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -114,3 +115,4 @@ NAMED(xn_export_type, export_type, export_type_names)
 NAMED(xn_targets, targets, targets_names)
 NAMED(xn_header, header, header_names)
 NAMED(xn_task_choice, task_choice, task_choice_names)
+NAMED(xn_split, split, split_names)

@@ -323,6 +323,11 @@ const double *xn_net_input_sd(const xn_net *net) { return net ? net->sd : NULL; 
 
 xn_status xn_column_stats(size_t n, size_t k, const double *x, double *mean, double *sd)
 {
+    return xn_column_stats_rows(n, k, x, NULL, mean, sd);
+}
+
+xn_status xn_column_stats_rows(size_t n, size_t k, const double *x, const size_t *idx, double *mean, double *sd)
+{
     if (!x || !mean || !sd)
         return XN_EINVAL;
     if (n == 0 || k == 0 || !xn_rows_ok(n, k))
@@ -334,12 +339,12 @@ xn_status xn_column_stats(size_t n, size_t k, const double *x, double *mean, dou
         mean[j] = sd[j] = 0.0;
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < k; j++)
-            mean[j] += x[i * k + j];
+            mean[j] += x[(idx ? idx[i] : i) * k + j];
     for (size_t j = 0; j < k; j++)
         mean[j] /= (double)n;
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < k; j++) {
-            double d = x[i * k + j] - mean[j];
+            double d = x[(idx ? idx[i] : i) * k + j] - mean[j];
             sd[j] += d * d;
         }
     for (size_t j = 0; j < k; j++) {
@@ -372,9 +377,7 @@ xn_status xn_net_set_opt(xn_net *net, const xn_opt *opt)
 {
     if (!net)
         return XN_EINVAL;
-    const char *why = xn_opt_invalid(opt, NULL);
-    if (!why)
-        why = xn_opt_unfit(net, opt);
+    const char *why = xn_opt_unfit(net, opt);
     if (why)
         return xn_net_fail(net, XN_EINVAL, "optimizer: %s", why);
     net->opt = *opt;

@@ -81,8 +81,9 @@ static const char *solver_invalid(const xn_opt *opt, const char **field)
 
 const char *xn_opt_unfit(const xn_net *net, const xn_opt *opt)
 {
-    if (!xn_opt_second_order(opt->kind))
-        return NULL;
+    const char *why = xn_opt_invalid(opt, NULL);
+    if (why || !xn_opt_second_order(opt->kind))
+        return why;
     if (net->dtype != XN_FLOAT64)
         return opt->kind == XN_OPT_LM
                    ? "lm needs a float64 network: it squares the Jacobian, which float32 rounds away"

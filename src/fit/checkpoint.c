@@ -87,9 +87,7 @@ static xn_status read_settings(xn_mt_reader *r, const xn_net *net, xn_opt *o)
         (st = xn_mt_read_key_double(r, &p, end, "ftol", &o->ftol)) != XN_OK ||
         (st = xn_mt_read_key_size(r, &p, end, "max_evals", SIZE_MAX, &o->max_evals)) != XN_OK)
         return st;
-    const char *why = xn_opt_invalid(o, NULL);
-    if (!why)
-        why = xn_opt_unfit(net, o);
+    const char *why = xn_opt_unfit(net, o);
     return why ? xn_fail(r->err, r->t.line, XN_EFORMAT, "%s", why) : XN_OK;
 }
 

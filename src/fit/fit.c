@@ -10,7 +10,7 @@
  * all m rows, and the hook sums the slices, so every rank applies the same
  * update as one process would.  Everything a run allocates it allocates
  * before its first batch.  With lm or lbfgs (src/solve/) an epoch is one
- * iteration of the solver over all the rows instead. */
+ * iteration of the solver over all the training rows instead. */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
 
 #include <math.h>
@@ -18,7 +18,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "src/engine/internal.h"
+#include "fit_impl.h"
 #include "src/solve/solve.h"
 #include "src/util/text.h"
 
@@ -54,13 +54,13 @@ double xn_schedule_lr(const xn_fit_config *cfg, double lr0, size_t epoch)
 }
 
 /* The network's standardization of its inputs (or targets) from the
- * training rows v (n, k). */
-static xn_status standardize(xn_net *net, size_t n, size_t k, const double *v, bool targets)
+ * training rows of v: idx[0..n), or the first n. */
+static xn_status standardize(xn_net *net, size_t n, size_t k, const double *v, const size_t *idx, bool targets)
 {
     double *ms = malloc(2 * k * sizeof *ms);
     if (!ms)
         return xn_net_fail(net, XN_ENOMEM, "fit: out of memory");
-    xn_status st = xn_column_stats(n, k, v, ms, ms + k);
+    xn_status st = xn_column_stats_rows(n, k, v, idx, ms, ms + k);
     if (st != XN_OK)
         xn_net_fail(net, st, "fit: a%s column's mean or deviation is not finite", targets ? " target" : "n input");
     else if (targets)
@@ -89,6 +89,10 @@ xn_status xn_fit_check(const xn_fit_config *c, double lr, xn_error *err)
         return xn_fail_setting(err, "rng", XN_EINVAL, "shuffling needs a random stream");
     if (!(c->val_split >= 0.0 && c->val_split < 1.0))
         return xn_fail_setting(err, "val_split", XN_EINVAL, "must be in [0, 1)");
+    if (c->split < XN_SPLIT_AUTO || c->split > XN_SPLIT_LAST)
+        return xn_fail_setting(err, "split", XN_EINVAL, "unknown split %d", (int)c->split);
+    if (c->split_seed > 0xffffffffu)
+        return xn_fail_setting(err, "split_seed", XN_EINVAL, "NumPy's stream takes seeds below 2^32");
     if (!(c->min_delta >= 0.0) || !isfinite(c->min_delta))
         return xn_fail_setting(err, "min_delta", XN_EINVAL, "must be zero or positive and finite");
     switch (c->schedule) {
@@ -171,19 +175,41 @@ static bool agree(const xn_fit_config *c, bool stop)
     return c->ranks > 1 && reduce(c, &v, 1, XN_FLOAT64) == 0 ? v > 0.0 : stop;
 }
 
-/* Loss and metric of the rows [0, n) of x, y: this rank's slice, in
- * blocks of the workspace, summed across ranks. */
-static xn_status evaluate(xn_net *net, const xn_fit_config *c, size_t n, const double *x,
-                          const double *y, double *loss, double *metric)
+/* Rows a pass reads: the first n of x, y (idx NULL), or rows idx[0..n),
+ * gathered a block at a time into gx (cap, n0) and gy (cap, K). */
+typedef struct {
+    size_t n;
+    const size_t *idx;
+    const double *x, *y;
+    double *gx, *gy;
+} row_set;
+
+/* Copies rows idx[0..m) of x (., k) into out (m, k). */
+static void gather(size_t m, size_t k, const double *x, const size_t *idx, double *out)
 {
-    size_t n0 = net->sizes[0], K = net->sizes[net->L], lo, hi;
+    for (size_t i = 0; i < m; i++)
+        memcpy(out + i * k, x + idx[i] * k, k * sizeof *out);
+}
+
+/* Loss and metric of the rows of r: this rank's slice, in blocks of the
+ * workspace, summed across ranks. */
+static xn_status evaluate(xn_net *net, const xn_fit_config *c, const row_set *r, double *loss, double *metric)
+{
+    size_t n0 = net->sizes[0], K = net->sizes[net->L], lo, hi, n = r->n;
     sums s = {0, 0};
     slice(n, c->ranks > 1 ? c->rank : 0, c->ranks > 1 ? c->ranks : 1, &lo, &hi);
     for (size_t r0 = lo; r0 < hi; r0 += net->cap) {
         size_t m = hi - r0 < net->cap ? hi - r0 : net->cap;
-        s.loss = net->engine->loss_rows(net, m, x + r0 * n0, y + r0 * K, n, s.loss);
+        const double *x = r->x + r0 * n0, *y = r->y + r0 * K;
+        if (r->idx) {
+            gather(m, n0, r->x, r->idx + r0, r->gx);
+            gather(m, K, r->y, r->idx + r0, r->gy);
+            x = r->gx;
+            y = r->gy;
+        }
+        s.loss = net->engine->loss_rows(net, m, x, y, n, s.loss);
         /* the targets as the loss saw them: converted, or the caller's */
-        s.metric = xn_net_metric_sum(net, m, net->ys ? net->ys : (const void *)(y + r0 * K), s.metric);
+        s.metric = xn_net_metric_sum(net, m, net->ys ? net->ys : (const void *)y, s.metric);
     }
     if (reduce(c, &s.loss, 2, XN_FLOAT64) != 0)
         return xn_net_fail(net, XN_EIO, "fit: the reduce hook failed");
@@ -196,6 +222,10 @@ static xn_status evaluate(xn_net *net, const xn_fit_config *c, size_t n, const d
 typedef struct {
     size_t n;           /* training rows */
     size_t *perm;       /* (n) the epoch's order */
+    size_t *train;      /* (N) the training rows of a random split, or NULL */
+    size_t *held;       /* (N) its held-out rows */
+    size_t *order;      /* (n) the epoch's rows, train[perm[i]] */
+    double *gx, *gy;    /* (cap, n0), (cap, K): rows gathered to evaluate */
     void *bx, *by;      /* (rows, n0), (rows, K) of the network's type: a
                            gathered slice */
     void *best;         /* (P) the best epoch's weights, or NULL */
@@ -203,21 +233,52 @@ typedef struct {
 
 static void free_buffers(buffers *b)
 {
+    free(b->train);
+    free(b->held);
+    free(b->order);
+    free(b->gx);
+    free(b->gy);
     free(b->perm);
     free(b->bx);
     free(b->by);
     free(b->best);
 }
 
-static xn_status make_buffers(xn_net *net, size_t n, size_t rows, bool keep_best, buffers *b)
+/* The training rows of the split: all of data's but the held-out ones,
+ * or (for a random split) the rows b->train lists. */
+static xn_status make_split(xn_net *net, const xn_data *data, const xn_fit_config *c, buffers *b, size_t *nv)
 {
-    size_t n0 = net->sizes[0], K = net->sizes[net->L], es = net->engine->size;
+    size_t N = data->n, n;
+    xn_split how = c->split == XN_SPLIT_AUTO ? (xn_fit_stratifiable(net) ? XN_SPLIT_STRATIFIED : XN_SPLIT_RANDOM)
+                                             : c->split;
+    n = c->val ? N : (size_t)floor((double)N * (1.0 - c->val_split));
+    if (n == 0)
+        return xn_net_fail(net, XN_EDIM, "fit: no training rows are left after the validation split");
+    *nv = c->val ? c->val->n : N - n;
     b->n = n;
+    if (c->val || n == N || how == XN_SPLIT_LAST)
+        return XN_OK; /* the first n rows train, the rest validate: no copy */
+    b->train = malloc(N * sizeof *b->train);
+    b->held = malloc(N * sizeof *b->held);
+    b->order = malloc(n * sizeof *b->order);
+    size_t nt;
+    if (!b->train || !b->held || !b->order || xn_fit_split(net, data, c, b->train, &nt, b->held, nv) != XN_OK)
+        return xn_net_fail(net, XN_ENOMEM, "fit: out of memory for the validation split");
+    return XN_OK;
+}
+
+static xn_status make_buffers(xn_net *net, size_t rows, bool keep_best, buffers *b)
+{
+    size_t n0 = net->sizes[0], K = net->sizes[net->L], es = net->engine->size, n = b->n;
     b->perm = malloc(n * sizeof *b->perm);
     b->bx = malloc(rows * n0 * es);
     b->by = malloc(rows * K * es);
     b->best = keep_best ? malloc(net->nparams * es) : NULL;
-    if (!b->perm || !b->bx || !b->by || (keep_best && !b->best))
+    if (b->train) {
+        b->gx = malloc(net->cap * n0 * sizeof *b->gx);
+        b->gy = malloc(net->cap * K * sizeof *b->gy);
+    }
+    if (!b->perm || !b->bx || !b->by || (keep_best && !b->best) || (b->train && (!b->gx || !b->gy)))
         return xn_net_fail(net, XN_ENOMEM, "fit: out of memory for the batches");
     for (size_t i = 0; i < n; i++)
         b->perm[i] = i;
@@ -265,58 +326,6 @@ static xn_status batch_step(xn_net *net, const xn_fit_config *c, const buffers *
     return XN_OK;
 }
 
-xn_status xn_fit_check_solver(const xn_fit_config *c, const xn_opt *opt, size_t rows, xn_error *err)
-{
-    xn_error_clear(err);
-    if (!c || !opt)
-        return xn_fail_setting(err, c ? "opt" : "config", XN_EINVAL, "no configuration or optimizer");
-    if (!xn_opt_second_order(opt->kind))
-        return XN_OK;
-    const char *k = xn_opt_name(opt->kind);
-    if (c->batch != 0 && c->batch < rows)
-        return xn_fail_setting(err, "batch", XN_EINVAL,
-                               "%s takes the whole training set a step: batch 0 (or at least the %zu rows), "
-                               "not %zu", k, rows, c->batch);
-    if (c->shuffle)
-        return xn_fail_setting(err, "shuffle", XN_EINVAL, "%s takes the rows in order: shuffling does not apply",
-                               k);
-    if (c->schedule != XN_SCHEDULE_CONSTANT)
-        return xn_fail_setting(err, "schedule", XN_EINVAL,
-                               "%s chooses its own steps: a learning-rate schedule does not apply", k);
-    if (c->ranks > 1)
-        return xn_fail_setting(err, "ranks", XN_EINVAL, "%s runs in one process (ranks 1), not %zu", k, c->ranks);
-    return XN_OK;
-}
-
-/* What lm and lbfgs need of a run of n training rows and of the network. */
-static xn_status check_solver(xn_net *net, const xn_fit_config *c, size_t n)
-{
-    const char *why = xn_opt_unfit(net, &net->opt);
-    if (why)
-        return xn_net_fail(net, XN_EINVAL, "fit: %s", why);
-    xn_error err;
-    if (xn_fit_check_solver(c, &net->opt, n, &err) != XN_OK)
-        return xn_net_fail(net, XN_EINVAL, "fit: %s: %s", err.setting, err.msg);
-    return XN_OK;
-}
-
-/* One iteration of lm or lbfgs on the n rows x, y (in the network's scale:
- * the caller's, or converted once into the batch buffers); s gains the
- * loss and metric before it, as a whole-batch step's.  `reuse`: the rows
- * are the last iteration's. */
-static xn_status solver_step(xn_net *net, size_t n, const double *x, const double *y, bool reuse,
-                             sums *s, double *loss, xn_fit_result *r, bool *stepped)
-{
-    xn_solve_out out;
-    xn_status st = xn_solve_iterate(net, n, x, y, true, reuse, "fit", &out);
-    r->stop = ((const xn_solver *)net->solver)->stop;
-    *stepped = st == XN_OK && out.stepped;
-    *loss = out.loss;
-    s->loss += out.loss;
-    s->metric += out.metric;
-    return st;
-}
-
 xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *cfg, xn_fit_result *res)
 {
     if (!net)
@@ -329,37 +338,51 @@ xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *cfg, xn_
     if (st != XN_OK)
         return st;
     const xn_fit_config *c = cfg;
-    size_t n0 = net->sizes[0], K = net->sizes[net->L];
-    /* Keras' validation_split: the last rows, before any shuffling */
-    size_t n = c->val ? data->n : (size_t)floor((double)data->n * (1.0 - c->val_split));
-    if (n == 0)
-        return xn_net_fail(net, XN_EDIM, "fit: no training rows are left after the validation split");
-    const double *vx = c->val ? c->val->x : data->x + n * n0, *vy = c->val ? c->val->y : data->y + n * K;
-    size_t nv = c->val ? c->val->n : data->n - n;
+    size_t n0 = net->sizes[0], K = net->sizes[net->L], nv;
+    buffers b = {0};
+    if ((st = make_split(net, data, c, &b, &nv)) != XN_OK) {
+        free_buffers(&b);
+        return st;
+    }
+    size_t n = b.n;
+    /* the rows each pass reads: the training rows (for the target loss)
+     * and the validation rows; with the split LAST, the first n and the
+     * rest of data, as they lie */
+    row_set tr = {.n = n, .idx = b.train, .x = data->x, .y = data->y};
+    row_set va = {.n = nv, .idx = c->val ? NULL : b.held, .x = c->val ? c->val->x : b.held ? data->x : data->x + n * n0,
+                  .y = c->val ? c->val->y : b.held ? data->y : data->y + n * K};
     size_t B = c->batch == 0 || c->batch >= n ? n : c->batch, ranks = c->ranks > 1 ? c->ranks : 1;
     bool early = c->patience > 0, keep_best = early && c->restore_best;
     bool solver = xn_opt_second_order(net->opt.kind), stepped = true, reuse = c->resume != NULL;
-    if (solver && (st = check_solver(net, c, n)) != XN_OK)
+    if (solver && (st = xn_fit_solver_check(net, c, n)) != XN_OK) {
+        free_buffers(&b);
         return st;
-    if (c->standardize && (st = standardize(net, n, n0, data->x, false)) != XN_OK)
+    }
+    if (c->standardize && (st = standardize(net, n, n0, data->x, b.train, false)) != XN_OK) {
+        free_buffers(&b);
         return st;
-    if (c->standardize_targets && (st = standardize(net, n, K, data->y, true)) != XN_OK)
+    }
+    if (c->standardize_targets && (st = standardize(net, n, K, data->y, b.train, true)) != XN_OK) {
+        free_buffers(&b);
         return st;
-    buffers b = {0};
+    }
     if ((st = xn_net_need_training(net)) != XN_OK || (st = xn_net_reserve(net, (B + ranks - 1) / ranks)) != XN_OK ||
-        (st = make_buffers(net, n, (B + ranks - 1) / ranks, keep_best, &b)) != XN_OK ||
+        (st = make_buffers(net, (B + ranks - 1) / ranks, keep_best, &b)) != XN_OK ||
         (solver && (st = xn_solve_prepare(net, n, false, "fit")) != XN_OK)) {
         free_buffers(&b);
         return st;
     }
-    /* a solver's rows, in the network's scale once for the whole run */
+    /* a solver's rows, in the network's scale and gathered from a random
+     * split, once for the whole run */
     const double *sx = data->x, *sy = data->y;
-    if (solver && (net->mean || net->ymean)) {
-        net->engine->rows_in(n, n0, data->x, NULL, net->mean, net->sd, b.bx);
-        net->engine->rows_in(n, K, data->y, NULL, net->ymean, net->ysd, b.by);
+    if (solver && (net->mean || net->ymean || b.train)) {
+        net->engine->rows_in(n, n0, data->x, b.train, net->mean, net->sd, b.bx);
+        net->engine->rows_in(n, K, data->y, b.train, net->ymean, net->ysd, b.by);
         sx = b.bx;
         sy = b.by;
     }
+    tr.gx = va.gx = b.gx;
+    tr.gy = va.gy = b.gy;
     xn_fit_state state = {.epoch = 0, .best_epoch = 0, .wait = 0, .best_loss = INFINITY, .lr0 = lr0};
     if (c->resume) {
         state = *c->resume;
@@ -367,6 +390,8 @@ xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *cfg, xn_
             memcpy(b.best, c->resume_best, net->nparams * net->engine->size);
     }
     xn_fit_result r = {.best_epoch = state.best_epoch, .loss = NAN, .val_loss = NAN, .target_epoch_loss = NAN};
+    xn_data held = {.n = nv, .in = n0, .out = K, .x = (double *)va.x, .y = (double *)va.y}; /* as va lies */
+    r.val_unseen = xn_fit_unseen(net, data, b.train, n, va.idx ? data : &held, va.idx, nv);
     bool stop = false;
     while (!stop && state.epoch < c->epochs) {
         double t0 = now(), lr = xn_schedule_lr(c, lr0, state.epoch);
@@ -374,6 +399,12 @@ xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *cfg, xn_
             break;
         if (c->shuffle)
             xn_rng_permutation(c->rng, n, b.perm);
+        const size_t *rows = b.perm;
+        if (b.train) { /* positions in the training rows to rows of data */
+            for (size_t i = 0; i < n; i++)
+                b.order[i] = b.train[b.perm[i]];
+            rows = b.order;
+        }
         size_t batches = (n + B - 1) / B;
         sums s = {0, 0};
         xn_progress p = {.epoch = state.epoch + 1, .epochs = c->epochs, .batches = batches,
@@ -383,12 +414,16 @@ xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *cfg, xn_
             size_t m = n - bi * B < B ? n - bi * B : B;
             /* unshuffled, every batch's rows are in place and need no copy */
             if (solver) {
-                st = solver_step(net, n, sx, sy, reuse, &s, &p.loss, &r, &stepped);
+                double metric = 0.0;
+                st = xn_fit_solver_step(net, n, sx, sy, reuse, &p.loss, &metric, &r.stop, &stepped);
+                s.loss += p.loss; /* before the iteration, as a whole-batch step's */
+                s.metric += metric;
                 reuse = true;
                 if (!stepped) /* converged, or no step: no epoch */
                     break;
             } else {
-                st = batch_step(net, c, &b, m, b.perm + bi * B, data->x, data->y, !c->shuffle, &s, &p.loss);
+                st = batch_step(net, c, &b, m, rows + bi * B, data->x, data->y, !c->shuffle && !b.train, &s,
+                                &p.loss);
             }
             if (st == XN_OK && c->on_batch) {
                 p.batch = bi + 1;
@@ -403,7 +438,7 @@ xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *cfg, xn_
         p.batch = batches;
         p.loss = r.loss = s.loss;
         p.metric = r.metric = metric_of(net, n, s.metric);
-        if (nv && (st = evaluate(net, c, nv, vx, vy, &p.val_loss, &p.val_metric)) != XN_OK)
+        if (nv && (st = evaluate(net, c, &va, &p.val_loss, &p.val_metric)) != XN_OK)
             break;
         r.val_loss = p.val_loss;
         r.val_metric = p.val_metric;
@@ -425,7 +460,7 @@ xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *cfg, xn_
             stop = r.stopped_by_callback = true;
         if (!stop && c->stop_at_target) { /* the training rows after the epoch */
             double metric;
-            if ((st = evaluate(net, c, n, data->x, data->y, &r.target_epoch_loss, &metric)) != XN_OK)
+            if ((st = evaluate(net, c, &tr, &r.target_epoch_loss, &metric)) != XN_OK)
                 break;
             stop = r.reached_target = r.target_epoch_loss <= c->target_loss;
         }
