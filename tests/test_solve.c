@@ -194,6 +194,17 @@ static void test_fit_rules(void)
     CHECK_STATUS(xn_net_solver_report(net, &rep), XN_OK);
     CHECK((res.stop == XN_STOP_GTOL || res.stop == XN_STOP_FTOL) && res.epochs < 500 && rep.stop == res.stop);
     xn_net_destroy(net);
+    /* a validation split by class (a classifier's default): the solver
+     * trains on the rows the split keeps, gathered once */
+    double cx[2 * N], cy[3 * N];
+    rows(true, cx, cy);
+    xn_data cd = {.n = N, .in = 2, .out = 3, .x = cx, .y = cy};
+    net = network(true, XN_FLOAT64);
+    CHECK_STATUS(xn_net_set_opt(net, &o), XN_OK);
+    xn_fit_config split = {.epochs = 20, .val_split = 0.25, .standardize = true};
+    CHECK_STATUS(xn_fit(net, &cd, &split, &res), XN_OK);
+    CHECK(isfinite(res.val_loss) && res.epochs >= 1 && res.loss < 1.0);
+    xn_net_destroy(net);
 }
 
 static void copy_params(xn_net *net, double *out) { CHECK_STATUS(xn_net_get_params(net, out), XN_OK); }
