@@ -70,13 +70,11 @@ xn_status xn_net_init(xn_net *net, xn_init init, xn_order order,
     return XN_OK;
 }
 
-xn_bias_init xn_default_bias(size_t inputs)
+void xn_default_init(size_t inputs, xn_init *init, xn_bias_init *bias)
 {
-    /* with one input every unit of the first layer starts with its kink
-     * at x = 0 when biases are zero, and a curve is hard to fit from
-     * there; biases drawn as the weights are put the kinks at -b/w, spread
-     * over the standardized range */
-    return inputs == 1 ? XN_BIAS_DRAWN : XN_BIAS_ZERO;
+    /* one input: see xn_plan_defaults in xornet.h */
+    *init = inputs == 1 ? XN_INIT_HE_UNIFORM : XN_INIT_GLOROT_UNIFORM;
+    *bias = inputs == 1 ? XN_BIAS_DRAWN : XN_BIAS_ZERO;
 }
 
 xn_status xn_net_init_default(xn_net *net, uint64_t seed)
@@ -86,5 +84,8 @@ xn_status xn_net_init_default(xn_net *net, uint64_t seed)
     xn_rng rng;
     if (xn_rng_seed(&rng, XN_RNG_NUMPY, seed) != XN_OK)
         return xn_net_fail(net, XN_EINVAL, "init_default: NumPy's stream takes seeds below 2^32");
-    return xn_net_init(net, XN_INIT_GLOROT_UNIFORM, XN_ORDER_ROW, xn_default_bias(net->sizes[0]), &rng);
+    xn_init init;
+    xn_bias_init bias;
+    xn_default_init(net->sizes[0], &init, &bias);
+    return xn_net_init(net, init, XN_ORDER_ROW, bias, &rng);
 }

@@ -11,10 +11,11 @@ void xn_plan_defaults(xn_plan *p, const xn_data *d, xn_targets kind, bool has_va
     xn_loss loss = act == XN_ACT_SOFTMAX ? XN_LOSS_CCE : act == XN_ACT_SIGMOID ? XN_LOSS_BCE : XN_LOSS_MSE;
     double split = has_val || (d && d->n < 50) ? 0.0 : 0.2;
     *p = (xn_plan){.n_layers = 2, .sizes = {in, 100, out}, .acts = {XN_ACT_RELU, act}, .loss = loss,
-                   .init = XN_INIT_GLOROT_UNIFORM, .order = XN_ORDER_ROW, .bias = xn_default_bias(in),
+                   .order = XN_ORDER_ROW,
                    .rng = XN_RNG_NUMPY, .opt = xn_opt_default(XN_OPT_ADAM),
                    .fit = {.epochs = 200, .batch = 32, .shuffle = true, .standardize = true,
                            .standardize_targets = kind == XN_TARGETS_REGRESSION, .val_split = split,
                            .split = XN_SPLIT_AUTO, .patience = has_val || split > 0.0 ? 20 : 0,
                            .restore_best = true}};
+    xn_default_init(in, &p->init, &p->bias);
 }
