@@ -161,45 +161,93 @@ int approx_report(run *r)
     return EXIT_OK;
 }
 
-/* The knots of an adaptive fit, the points it plots as samples: the
- * kinks inside [lo, hi] and both ends, in order. */
-static int adaptive_points(run *r)
+/* The kinks of the fitted line inside its range [lo, hi] and both ends,
+ * in order (the units' knots -b1_j / W1_j increase): the breakpoints of a
+ * least-squares fit, the knots of an adaptive one.  t (malloc'd, *k). */
+static int range_kinks(const run *r, double **t, size_t *k)
 {
     size_t n = xn_net_size(r->net, 1), m = 0;
     const double *w1 = xn_net_weights(r->net, 1), *b1 = xn_net_bias(r->net, 1);
-    r->x = malloc((n + 2) * sizeof *r->x);
-    r->f = malloc((n + 2) * sizeof *r->f);
-    if (!r->x || !r->f) {
+    double *v = malloc((n + 2) * sizeof *v);
+    if (!v) {
         cli_error("out of memory for %zu knots", n);
         return EXIT_FAIL;
     }
-    r->x[m++] = r->info.lo;
+    v[m++] = r->info.lo;
     for (size_t j = 0; j < n; j++) {
-        double t = -b1[j] / w1[j];
-        if (t > r->x[m - 1] && t < r->info.hi)
-            r->x[m++] = t;
+        double x = -b1[j] / w1[j];
+        if (x > v[m - 1] && x < r->info.hi)
+            v[m++] = x;
     }
-    r->x[m++] = r->info.hi;
-    for (size_t i = 0; i < m; i++)
-        r->f[i] = xn_approx_fn_eval(r->fn, r->x[i]);
-    r->m = m;
+    v[m++] = r->info.hi;
+    *t = v;
+    *k = m;
     return EXIT_OK;
+}
+
+/* The fit in the user's words, then the samples' source. */
+static void plot_title(const run *r, char *title, size_t cap)
+{
+    int w = 0;
+    switch (r->kind) {
+    case FIT_INTERP:
+        w = snprintf(title, cap, "ReLU interpolation of %zu samples", r->m);
+        break;
+    case FIT_KNOTS:
+        w = snprintf(title, cap, "ReLU least squares, %zu knots", r->knots);
+        break;
+    case FIT_KNOTS_AT:
+        w = snprintf(title, cap, "ReLU least squares, %zu knot%s given (%zu units)", r->k, cli_plural(r->k),
+                     r->info.n);
+        break;
+    case FIT_GCV:
+        w = snprintf(title, cap, "ReLU least squares, %zu knots chosen by GCV", r->knots);
+        break;
+    case FIT_ADAPT:
+        w = snprintf(title, cap, "ReLU interpolation to --tol %g, %zu knots", r->tol, r->info.n);
+        break;
+    }
+    if (w < 0 || (size_t)w >= cap)
+        return;
+    if (r->samples_path)
+        snprintf(title + w, cap - (size_t)w, ": %s", approx_source_name(r));
+    else
+        snprintf(title + w, cap - (size_t)w, ": %s%s on [%g, %g]", xn_approx_fn_name(r->fn),
+                 r->noise > 0.0 ? " with noise" : "", r->a, r->b);
 }
 
 int approx_plot(run *r)
 {
-    plot_error err = {""};
-    char title[160];
-    if (r->kind == FIT_ADAPT && adaptive_points(r) != EXIT_OK)
+    plot_error err = {0};
+    char title[300];
+    double *kinks = NULL;
+    size_t nk = 0;
+    /* the knots: the samples themselves when interpolating (an adaptive
+     * fit's knots are its samples), else the breakpoints, the user's when
+     * given */
+    plot_knots kn = {.at_samples = true};
+    if ((r->kind == FIT_ADAPT || r->kind == FIT_KNOTS || r->kind == FIT_GCV) &&
+        range_kinks(r, &kinks, &nk) != EXIT_OK)
         return EXIT_FAIL;
-    if (r->samples_path)
-        snprintf(title, sizeof title, "ReLU fit, %zu knots, to %s", r->info.n, approx_source_name(r));
-    else
-        snprintf(title, sizeof title, "ReLU fit, %zu knots, to %s%s on [%g, %g]", r->info.n,
-                 xn_approx_fn_name(r->fn), r->noise > 0.0 ? " with noise" : "", r->a, r->b);
+    if (r->kind == FIT_ADAPT) { /* the knots, with f there, are what it plots as samples */
+        r->x = kinks;
+        r->m = nk;
+        kinks = NULL;
+        if (!(r->f = malloc(r->m * sizeof *r->f))) {
+            cli_error("out of memory for %zu knots", r->m);
+            return EXIT_FAIL;
+        }
+        for (size_t i = 0; i < r->m; i++)
+            r->f[i] = xn_approx_fn_eval(r->fn, r->x[i]);
+    } else if (r->kind != FIT_INTERP) {
+        kn = (plot_knots){.k = r->kind == FIT_KNOTS_AT ? r->k : nk, .t = r->kind == FIT_KNOTS_AT ? r->t : kinks};
+    }
+    plot_title(r, title, sizeof title);
     cli_flush(); /* the picture may go to /dev/stdout, after the report */
-    if (plot_approx(r->plot_path, title, r->m, r->x, r->f, r->net,
-                    r->samples_path ? NULL : &r->fn, 0, 0, &err) != PLOT_OK) {
+    plot_status ps = plot_approx(r->plot_path, title, r->m, r->x, r->f, r->net, r->samples_path ? NULL : &r->fn,
+                                 &kn, 0, 0, &err);
+    free(kinks);
+    if (ps != PLOT_OK) {
         cli_error("--plot: %s", err.msg);
         return EXIT_FAIL;
     }
