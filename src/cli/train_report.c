@@ -13,29 +13,38 @@
 #include "cli_mpi.h"
 #include "train.h"
 
-/* The learned truth table of a small data set: inputs, outputs, the class
- * they round to, the target. */
-static void print_table(xn_net *net, const xn_data *d)
+/* The learned table of a small data set: inputs, outputs, for a
+ * classifier the class they round to, the target.  A larger set gets a
+ * note saying where its outputs are, unless quiet. */
+static void print_table(xn_net *net, const xn_data *d, bool quiet)
 {
     enum { MAX_ROWS = 16 };
     if (d->n > MAX_ROWS) {
-        printf("(no table of outputs for %zu rows: xornet predict prints them)\n", d->n);
+        if (!quiet)
+            printf("(no table of outputs for %zu rows: xornet predict prints them)\n", d->n);
         return;
     }
     double a[MAX_ROWS * 64];
     if (d->out > 64 || xn_net_predict(net, d->n, d->x, a) != XN_OK)
         return;
-    printf("inputs | output | rounded | target\n");
+    bool classes = xn_net_task(net) == XN_TASK_CLASSIFICATION;
+    printf("inputs | output | %starget\n", classes ? "rounded | " : "");
     for (size_t i = 0; i < d->n; i++) {
         for (size_t j = 0; j < d->in; j++)
             printf("%s%g", j ? " " : "", d->x[i * d->in + j]);
         printf(" |");
         for (size_t k = 0; k < d->out; k++)
             printf(" %.10g", a[i * d->out + k]);
-        if (d->out == 1)
+        if (!classes) {
+            printf(" |");
+            for (size_t k = 0; k < d->out; k++)
+                printf(" %g", d->y[i * d->out + k]);
+            putchar('\n');
+        } else if (d->out == 1) {
             printf(" | %d | %g\n", a[i] >= 0.5, d->y[i]);
-        else
+        } else {
             printf(" | class %zu | class %zu\n", xn_argmax(d->out, a + i * d->out), xn_argmax(d->out, d->y + i * d->out));
+        }
     }
 }
 
@@ -304,7 +313,7 @@ int train_report(train_job *j)
     int rc = j->log.steps ? report_steps(j, &diverged) : report_data(j);
     if (diverged)
         return rc;
-    print_table(j->net, &j->sets.train);
+    print_table(j->net, &j->sets.train, a->quiet);
     /* the history is written and synced (what a full disk makes fail)
      * before the model is replaced, and renamed into place after it: a run
      * that fails has replaced nothing (docs/robustness.md) */
