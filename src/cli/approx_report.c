@@ -20,17 +20,28 @@ double approx_builtin(double x, void *ctx)
     return xn_approx_fn_eval(*(const xn_approx_fn *)ctx, x);
 }
 
+/* The GCV table: the rows within GCV_AROUND of the chosen count, or with
+ * --gcv-table every row. */
+enum { GCV_AROUND = 3 };
+
 static void print_gcv(const run *r)
 {
     printf("gcv        knots  rss  score  (score = m RSS / (m - knots)^2; Craven & Wahba 1979)\n");
+    size_t shown = 0;
     for (size_t i = 0; i < r->gcv_rows; i++) {
         const xn_approx_gcv_row *g = &r->gcv_table[i];
+        if (!r->gcv_table_all && (g->knots + GCV_AROUND < r->knots || g->knots > r->knots + GCV_AROUND))
+            continue;
+        shown++;
         if (isinf(g->score))
             printf("gcv        %zu  rank-deficient\n", g->knots);
         else
             printf("gcv        %zu  %.6e  %.6e%s\n", g->knots, g->rss, g->score,
                    g->knots == r->knots ? "  <- minimum" : "");
     }
+    if (shown < r->gcv_rows)
+        printf("gcv        (%zu of the %zu counts tried, %zu to %zu, shown; --gcv-table prints them all)\n", shown,
+               r->gcv_rows, r->gcv_table[0].knots, r->gcv_table[r->gcv_rows - 1].knots);
 }
 
 /* What the network does outside [lo, hi], in words. */
@@ -86,6 +97,59 @@ static int print_units(run *r)
     return EXIT_OK;
 }
 
+/* --knots-at: the knots in the user's count, then the network's units,
+ * which add two at the left end (approx.h: x_min - d and x_min). */
+static void print_knots_given(const run *r)
+{
+    size_t inside = 0;
+    for (size_t i = 0; i < r->k; i++)
+        inside += r->t[i] > r->info.lo && r->t[i] < r->info.hi;
+    if (inside == r->k)
+        printf("knots      %zu given, %s inside the samples' range\n", r->k, r->k == 1 ? "it" : "all");
+    else
+        printf("knots      %zu given, %zu inside the samples' range and %zu at its end%s\n", r->k, inside,
+               r->k - inside, r->k - inside == 1 ? "" : "s");
+    printf("n          %zu  (units: %s%zu knot%s inside, and x_min and x_min - d, where the line starts)\n",
+           r->info.n, inside ? "the " : "", inside, cli_plural(inside));
+}
+
+/* Interpolation of many samples that zigzag: a line through the noise.
+ * Sorted by x, neighbouring differences f_{i+1} - f_i change sign about
+ * two times in three for noise (three independent values: the middle one
+ * is the largest or the smallest with probability 2/3), at the turns only
+ * for a smooth curve; more than one in three is called rough. */
+enum { ROUGH_MIN_SAMPLES = 50 };
+
+static int cmp_sample(const void *a, const void *b)
+{
+    const double *u = a, *v = b;
+    return (u[0] > v[0]) - (u[0] < v[0]);
+}
+
+static void hint_rough(const run *r)
+{
+    if (r->m < ROUGH_MIN_SAMPLES)
+        return;
+    double *p = malloc(r->m * 2 * sizeof *p); /* (m, 2): x, f */
+    if (!p)
+        return; /* a hint is not worth failing for */
+    for (size_t i = 0; i < r->m; i++) {
+        p[2 * i] = r->x[i];
+        p[2 * i + 1] = r->f[i];
+    }
+    qsort(p, r->m, 2 * sizeof *p, cmp_sample);
+    size_t changes = 0;
+    for (size_t i = 1; i + 1 < r->m; i++)
+        changes += (p[2 * i + 1] - p[2 * i - 1]) * (p[2 * i + 3] - p[2 * i + 1]) < 0.0;
+    free(p);
+    double share = (double)changes / (double)(r->m - 2);
+    if (share > 1.0 / 3.0)
+        printf("hint       these samples look noisy (%.0f%% of the steps from one sample to the next reverse "
+               "direction, as 67%% do for noise): interpolation goes through the noise; --gcv or --knots N "
+               "fits a line through it instead\n",
+               100.0 * share);
+}
+
 /* An error for the report: "%.6e", or "not finite" in words, never
  * "inf" or "nan". */
 static const char *sci(char *buf, size_t size, double v)
@@ -121,7 +185,10 @@ int approx_report(run *r)
         printf("fit        least squares, %s, rank %zu, rcond %.3e%s\n", in->solver, in->rank,
                in->rcond, r->kind == FIT_GCV ? ", knots chosen by GCV" :
                           r->kind == FIT_KNOTS_AT ? ", knots given" : "");
-    printf("n          %zu\n", in->n);
+    if (r->kind == FIT_KNOTS_AT)
+        print_knots_given(r);
+    else
+        printf("n          %zu\n", in->n);
     print_valid(r);
     if (r->kind == FIT_ADAPT) {
         printf("max_error  %s  (on %zu points: the knots and 9 between each pair)\n",
@@ -148,6 +215,8 @@ int approx_report(run *r)
            r->kind == FIT_ADAPT ? "knots" : "samples");
     printf("resid_rms  %s\n", sci(e2, sizeof e2, in->resid_rms));
     printf("time       %.6f s\n", r->seconds);
+    if (r->kind == FIT_INTERP)
+        hint_rough(r);
     if (r->print && print_units(r) != EXIT_OK)
         return EXIT_FAIL;
     if (!isfinite(in->resid_max)) {
