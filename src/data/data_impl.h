@@ -14,6 +14,10 @@
  * buf itself, or a block twice as large (first items at the start); NULL
  * when memory or size_t runs out, buf then as it was. */
 void *xn_room(void *buf, size_t *cap, size_t n, size_t size, size_t first);
+/* Appends item (size bytes) to the array *bufp (a T **; *n items, room
+ * for *cap), grown by xn_room: false, the array as it was, if memory runs
+ * out. */
+bool xn_push(void *bufp, size_t *n, size_t *cap, const void *item, size_t size, size_t first);
 
 /* A token of the text: its bytes text[off, off + len). */
 typedef struct {

@@ -52,11 +52,9 @@ static bool split(const char *text, size_t s, size_t len, fields *fs)
         }
         if (c != ',')
             continue;
-        xn_span *f = xn_room(fs->f, &fs->cap, fs->n, sizeof *f, 16);
-        if (!f)
+        xn_span f = trimmed(text, start, i);
+        if (!xn_push(&fs->f, &fs->n, &fs->cap, &f, sizeof f, 16))
             return false;
-        fs->f = f;
-        fs->f[fs->n++] = trimmed(text, start, i);
         start = i + 1;
         if (i >= end)
             return true;
@@ -287,36 +285,17 @@ static void rows_free(rows_read *r)
 
 static bool push_x(rows_read *r, double v)
 {
-    double *x = xn_room(r->x, &r->capx, r->nx, sizeof *x, 256);
-    if (!x)
-        return false;
-    r->x = x;
-    r->x[r->nx++] = v;
-    return true;
+    return xn_push(&r->x, &r->nx, &r->capx, &v, sizeof v, 256);
 }
 
 static bool push_target(rows_read *r, double v, xn_span s)
 {
-    double *pv = xn_room(r->v, &r->capv, r->nv, sizeof *pv, 64);
-    if (pv)
-        r->v = pv;
-    xn_span *ps = pv ? xn_room(r->s, &r->caps, r->ns, sizeof *ps, 64) : NULL;
-    if (!ps)
-        return false;
-    r->s = ps;
-    r->v[r->nv++] = v;
-    r->s[r->ns++] = s;
-    return true;
+    return xn_push(&r->v, &r->nv, &r->capv, &v, sizeof v, 64) && xn_push(&r->s, &r->ns, &r->caps, &s, sizeof s, 64);
 }
 
 static bool push_line(rows_read *r, size_t line)
 {
-    size_t *l = xn_room(r->line, &r->capl, r->rows, sizeof *l, 64);
-    if (!l)
-        return false;
-    r->line = l;
-    r->line[r->rows++] = line;
-    return true;
+    return xn_push(&r->line, &r->rows, &r->capl, &line, sizeof line, 64);
 }
 
 /* One data row of fs (line `line`) onto r.  In raw mode (numbers only)
@@ -422,17 +401,12 @@ static xn_status finish(const char *text, const layout *L, const rows_read *r, c
     }
     if (st == XN_OK && L->t) { /* the target columns, their names kept */
         desc->target_columns = malloc(L->t * sizeof *desc->target_columns);
-        desc->target_names = names ? calloc(L->t, sizeof *desc->target_names) : NULL;
+        desc->target_names = names ? xn_strings_copy((const char *const *)names, L->t) : NULL;
+        desc->n_targets = L->t;
         if (!desc->target_columns || (names && !desc->target_names))
             st = xn_fail(err, 0, XN_ENOMEM, "out of memory");
-        for (size_t k = 0; st == XN_OK && k < L->t; k++) {
-            desc->target_columns[k] = L->cols[k];
-            if (names && !(desc->target_names[k] = malloc(strlen(names[k]) + 1)))
-                st = xn_fail(err, 0, XN_ENOMEM, "out of memory");
-            else if (names)
-                strcpy(desc->target_names[k], names[k]);
-        }
-        desc->n_targets = L->t;
+        else
+            memcpy(desc->target_columns, L->cols, L->t * sizeof *L->cols);
     }
     free(names);
     if (st != XN_OK) {
@@ -556,6 +530,19 @@ xn_status xn_data_read_text(xn_data *d, xn_description *desc, const char *text, 
     return xn_read_text(d, desc, text, len, &m, err);
 }
 
+/* xn_data_read_text's arguments, for xn_parse_file. */
+typedef struct {
+    xn_data *d;
+    xn_description *desc;
+    const xn_read_opts *o;
+} read_of;
+
+static xn_status read_into(const char *text, size_t len, void *ctx, xn_error *err)
+{
+    read_of *a = ctx;
+    return xn_data_read_text(a->d, a->desc, text, len, a->o, err);
+}
+
 xn_status xn_data_read(xn_data *d, xn_description *desc, const char *path, const xn_read_opts *o, xn_error *err)
 {
     xn_error_clear(err);
@@ -563,14 +550,6 @@ xn_status xn_data_read(xn_data *d, xn_description *desc, const char *path, const
         memset(d, 0, sizeof *d);
     if (desc)
         memset(desc, 0, sizeof *desc);
-    if (!path)
-        return xn_fail(err, 0, XN_EINVAL, "no path");
-    char *text;
-    size_t len;
-    xn_status st = xn_read_file(path, XN_TEXT_MAX_FILE, &text, &len, err);
-    if (st != XN_OK)
-        return st;
-    st = xn_data_read_text(d, desc, text, len, o, err);
-    free(text);
-    return st;
+    read_of a = {d, desc, o};
+    return xn_parse_file(path, read_into, &a, err);
 }

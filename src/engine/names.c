@@ -33,7 +33,7 @@ const char *xn_strerror(xn_status s)
 }
 
 static const char *const act_names[] = {"identity", "sigmoid", "relu", "tanh", "softmax"};
-static const char *const loss_names[] = {"mse", "sse", "bce", "cce"};
+static const char *const loss_names[] = {"mse", "sse", "bce", "cce", "bce_sum"};
 static const char *const opt_names[] = {"gd", "momentum", "adam"};
 static const char *const init_names[] = {"glorot_uniform", "glorot_normal", "he_uniform",
                                          "he_normal", "normal", "uniform", "zeros"};

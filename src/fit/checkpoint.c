@@ -14,11 +14,20 @@ void xn_mt_write_state(FILE *f, const xn_net *net, const xn_checkpoint *ck)
 {
     const xn_opt *o = &net->opt;
     char d[7][XN_DOUBLE_CHARS]; /* numbers with '.', whatever the locale (text.h) */
-    fprintf(f, "optimizer %s lr %s momentum %s beta1 %s beta2 %s eps %s weight_decay %s steps %llu\n",
+    fprintf(f, "optimizer %s lr %s momentum %s beta1 %s beta2 %s eps %s weight_decay %s steps %llu",
             xn_opt_name(o->kind), xn_format_double(d[0], o->lr), xn_format_double(d[1], o->momentum),
             xn_format_double(d[2], o->beta1), xn_format_double(d[3], o->beta2),
             xn_format_double(d[4], o->eps), xn_format_double(d[5], o->weight_decay),
             (unsigned long long)net->opt_t);
+    /* the settings added later, only where they are not their default, so
+     * a run without them writes what it always wrote */
+    if (o->nesterov)
+        fputs(" nesterov 1", f);
+    if (o->eps_raw)
+        fputs(" eps_raw 1", f);
+    if (o->l2 != 0.0)
+        fprintf(f, " l2 %s", xn_format_double(d[6], o->l2));
+    fputc('\n', f);
     xn_mt_write_blocks(f, net, "m", net->m);
     xn_mt_write_blocks(f, net, "v", net->v);
     fprintf(f, "fit epoch %zu best_epoch %zu wait %zu best_loss %s lr0 %s\n", ck->fit.epoch,
@@ -33,6 +42,34 @@ void xn_mt_write_state(FILE *f, const xn_net *net, const xn_checkpoint *ck)
         xn_mt_write_blocks(f, net, "best", ck->best);
 }
 
+/* The optional settings after `steps`, each at most once and in the order
+ * written: nesterov 0/1, eps_raw 0/1, l2 X; nothing else. */
+static xn_status read_opt_extras(xn_mt_reader *r, const char *p, const char *end, xn_opt *o)
+{
+    static const char *const keys[] = {"nesterov", "eps_raw", "l2"};
+    const char *tok, *q = p;
+    size_t k, flag, next = 0;
+    char word[48];
+    xn_status st;
+    while (xn_token(&q, end, &tok, &k)) {
+        size_t i = next;
+        while (i < 3 && !xn_token_is(tok, k, keys[i]))
+            i++;
+        if (i == 3)
+            return xn_fail(r->err, r->t.line, XN_EFORMAT, "unexpected '%s' after the optimizer's steps",
+                           xn_quote(word, sizeof word, tok, k));
+        if (i == 2)
+            st = xn_mt_read_key_double(r, &p, end, "l2", &o->l2);
+        else if ((st = xn_mt_read_key_size(r, &p, end, keys[i], 1, &flag)) == XN_OK)
+            *(i == 0 ? &o->nesterov : &o->eps_raw) = flag == 1;
+        if (st != XN_OK)
+            return st;
+        q = p;
+        next = i + 1;
+    }
+    return XN_OK;
+}
+
 /* A checkpoint's training state (format 2), into net and ck, or checked
  * and dropped if ck is NULL.  Returns with *has false if there is none. */
 xn_status xn_mt_read_state(xn_mt_reader *r, xn_net *net, xn_checkpoint *ck, bool *has)
@@ -44,7 +81,7 @@ xn_status xn_mt_read_state(xn_mt_reader *r, xn_net *net, xn_checkpoint *ck, bool
     *has = r->version >= 2 && xn_mt_next_is(r, "optimizer");
     if (!*has)
         return XN_OK;
-    xn_opt o;
+    xn_opt o = xn_opt_default(XN_OPT_GD);
     if ((st = xn_mt_keyword(r, "optimizer", &p, &end)) != XN_OK)
         return st;
     q[0] = '\0';
@@ -58,7 +95,8 @@ xn_status xn_mt_read_state(xn_mt_reader *r, xn_net *net, xn_checkpoint *ck, bool
         (st = xn_mt_read_key_double(r, &p, end, "beta2", &o.beta2)) != XN_OK ||
         (st = xn_mt_read_key_double(r, &p, end, "eps", &o.eps)) != XN_OK ||
         (st = xn_mt_read_key_double(r, &p, end, "weight_decay", &o.weight_decay)) != XN_OK ||
-        (st = xn_mt_read_key_size(r, &p, end, "steps", SIZE_MAX, &steps)) != XN_OK)
+        (st = xn_mt_read_key_size(r, &p, end, "steps", SIZE_MAX, &steps)) != XN_OK ||
+        (st = read_opt_extras(r, p, end, &o)) != XN_OK)
         return st;
     const char *why = xn_opt_invalid(&o, NULL);
     if (why)

@@ -13,4 +13,8 @@ bool xn_fit_stratifiable(const xn_net *net);
 size_t xn_fit_unseen(const xn_net *net, const xn_data *d, const size_t *train, size_t n, const xn_data *vd,
                      const size_t *val, size_t nv);
 
+/* The parts of a run (cfg, the rows d, the base rate lr0) that can be
+ * wrong, with why (recorded on net): XN_OK, XN_EINVAL or XN_EDIM. */
+xn_status xn_fit_check_rows(xn_net *net, const xn_rows *d, const xn_fit_config *cfg, double lr0);
+
 #endif

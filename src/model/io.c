@@ -419,6 +419,18 @@ xn_status xn_net_parse(xn_net **out, const char *text, size_t len, xn_error *err
     return parse(out, NULL, text, len, err);
 }
 
+/* What a file's text is parsed into. */
+typedef struct {
+    xn_net **out;
+    xn_checkpoint *ck;
+} loading;
+
+static xn_status parse_into(const char *text, size_t len, void *ctx, xn_error *err)
+{
+    loading *l = ctx;
+    return parse(l->out, l->ck, text, len, err);
+}
+
 /* Reads the file at path and parses it. */
 static xn_status load(xn_net **out, xn_checkpoint *ck, const char *path, xn_error *err)
 {
@@ -426,16 +438,8 @@ static xn_status load(xn_net **out, xn_checkpoint *ck, const char *path, xn_erro
     if (!out)
         return xn_fail(err, 0, XN_EINVAL, "no place for the network");
     *out = NULL;
-    if (!path)
-        return xn_fail(err, 0, XN_EINVAL, "no path");
-    char *text;
-    size_t len;
-    xn_status st = xn_read_file(path, XN_TEXT_MAX_FILE, &text, &len, err);
-    if (st != XN_OK)
-        return st;
-    st = parse(out, ck, text, len, err);
-    free(text);
-    return st;
+    loading l = {out, ck};
+    return xn_parse_file(path, parse_into, &l, err);
 }
 
 xn_status xn_net_load(xn_net **out, const char *path, xn_error *err)
