@@ -105,12 +105,16 @@ static void print_knots_given(const run *r)
     for (size_t i = 0; i < r->k; i++)
         inside += r->t[i] > r->info.lo && r->t[i] < r->info.hi;
     if (inside == r->k)
-        printf("knots      %zu given, %s inside the samples' range\n", r->k, r->k == 1 ? "it" : "all");
+        printf("knots      %zu given, %sinside the samples' range\n", r->k, r->k == 1 ? "" : "all ");
     else
         printf("knots      %zu given, %zu inside the samples' range and %zu at its end%s\n", r->k, inside,
                r->k - inside, r->k - inside == 1 ? "" : "s");
-    printf("n          %zu  (units: %s%zu knot%s inside, and x_min and x_min - d, where the line starts)\n",
-           r->info.n, inside ? "the " : "", inside, cli_plural(inside));
+    char units[48] = "";
+    if (inside == 1)
+        snprintf(units, sizeof units, "the knot inside, and ");
+    else if (inside)
+        snprintf(units, sizeof units, "the %zu knots inside, and ", inside);
+    printf("n          %zu  (units: %sx_min and x_min - d, where the line starts)\n", r->info.n, units);
 }
 
 /* Interpolation of many samples that zigzag: a line through the noise.

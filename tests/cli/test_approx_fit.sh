@@ -91,6 +91,9 @@ run_bad knots_list_word "^xornet: --knots-at: item 2: not a number 'x'$" --sampl
 run_bad knots_list_empty "^xornet: --knots-at: item 2: empty item" --samples "$csv" --knots-at 1,,2
 run_ok knots_one --samples "$csv" --knots-at 1 &&
     { [ "$(field n "$tmp/knots_one.out")" = 3 ] || fail "knots_one: n is not 3"; }
+grep -qx "knots      1 given, inside the samples' range" "$tmp/knots_one.out" &&
+    grep -qx 'n          3  (units: the knot inside, and x_min and x_min - d, where the line starts)' \
+        "$tmp/knots_one.out" || fail "knots_one: $(grep '^knots\|^n ' "$tmp/knots_one.out")"
 # the knots are reported in the user's count, the units beside it: 7 inside
 # the range make 9 units; 3 of 5 at the ends make 4 (x_min's unit is one)
 if run_ok knots_seven --samples "$csv" --knots-at 0.2,0.5,1,1.5,2,2.5,3; then
