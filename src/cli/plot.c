@@ -257,7 +257,7 @@ static plot_status draw_fit(const char *png, const char *title, const fit_pictur
     if (gp_close(dat, "data", err) != PLOT_OK || !(gp = gp_script(&t, err)))
         goto out;
     gp_header(gp, title, width, height);
-    fputs("set xlabel 'x'\nset ylabel 'y'\nset grid\nset key top left box opaque noenhanced\n"
+    fputs("set xlabel 'x'\nset ylabel 'y'\nset grid\nset key top left box opaque Left reverse noenhanced\n"
           "set autoscale xfixmin\nset autoscale xfixmax\nset offsets 0, 0, graph 0.05, graph 0.05\n"
           "plot ",
           gp);

@@ -94,7 +94,7 @@ plot_status plot_predicted(const char *png, const char *title, xn_net *net, size
     const char *size = n <= 200 ? "1" : n <= 2000 ? "0.6" : "0.35";
     fprintf(gp, "set xrange [%.17g:%.17g]\nset yrange [%.17g:%.17g]\nset size ratio -1\nset grid\n"
                 "set xlabel 'actual (the target)'\nset ylabel 'predicted (the network)'\n"
-                "set key top left box opaque noenhanced\nset samples 2\n"
+                "set key top left box opaque Left reverse noenhanced\nset samples 2\n"
                 "plot x with lines dashtype 2 linewidth 1.5 linecolor rgb '#555555' title 'predicted = actual'",
             lo, hi, lo, hi);
     /* an output a colour, each named, while there are few */
