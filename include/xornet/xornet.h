@@ -76,7 +76,9 @@ typedef enum { XN_ACT_IDENTITY, XN_ACT_SIGMOID, XN_ACT_RELU, XN_ACT_TANH,
  *            label set (scikit-learn's multi-label loss); bce when K = 1 */
 typedef enum { XN_LOSS_MSE, XN_LOSS_SSE, XN_LOSS_BCE, XN_LOSS_CCE,
                XN_LOSS_BCE_SUM } xn_loss;
-typedef enum { XN_OPT_GD, XN_OPT_MOMENTUM, XN_OPT_ADAM } xn_opt_kind;
+/* First-order optimizers take a step from a gradient; lm and lbfgs, the
+ * second-order solvers, take whole-batch iterations of their own (below). */
+typedef enum { XN_OPT_GD, XN_OPT_MOMENTUM, XN_OPT_ADAM, XN_OPT_LM, XN_OPT_LBFGS } xn_opt_kind;
 typedef enum { XN_INIT_GLOROT_UNIFORM, XN_INIT_GLOROT_NORMAL,
                XN_INIT_HE_UNIFORM, XN_INIT_HE_NORMAL, XN_INIT_NORMAL,
                XN_INIT_UNIFORM, XN_INIT_ZEROS } xn_init;
@@ -406,29 +408,57 @@ XN_API const double *xn_net_output(const xn_net *net);
  *             weight decay first shrinks w by (1 - lr decay) (AdamW). */
 typedef struct {
     xn_opt_kind kind;
-    double lr;           /* learning rate > 0 */
+    double lr;           /* learning rate > 0 (lm and lbfgs choose their own
+                            steps and do not use it) */
     double momentum;     /* classical momentum coefficient in [0, 1) */
     double beta1;        /* Adam's first-moment decay in [0, 1) */
     double beta2;        /* Adam's second-moment decay in [0, 1) */
     double eps;          /* Adam's denominator term >= 0 */
     double weight_decay; /* >= 0; applied to weights, never biases: coupled
                             L2 (g + decay w) for gd and momentum, decoupled
-                            (AdamW) for Adam */
+                            (AdamW) for Adam; for lm and lbfgs the term
+                            decay/2 ||W||^2 of the objective they minimize
+                            (scikit-learn's alpha is decay * rows) */
     bool nesterov;       /* momentum: Nesterov's form (other kinds ignore it) */
     bool eps_raw;        /* Adam: eps added to sqrt(v), not sqrt(v / c2) */
     double l2;           /* >= 0: a penalty (l2 / 2n) sum_l ||W_l||^2 added to
                             the loss of a batch of n rows (biases exempt), so
                             l2 W / n joins the weights' gradient, for every
                             kind (scikit-learn's alpha; 0: none) */
+    /* Levenberg-Marquardt (lm) solves (J^T J + mu I) d = -J^T r for the
+     * residuals r = outputs - targets and their Jacobian J, and adapts mu
+     * as MATLAB's trainlm: */
+    double mu;           /* its start > 0 */
+    double mu_dec;       /* the factor after a step that lowers the loss, in (0, 1) */
+    double mu_inc;       /* the factor after one that does not, > 1 */
+    double mu_max;       /* stop when mu would pass it (> mu) */
+    size_t lm_max_bytes; /* refuse a problem whose Jacobian and normal
+                            equations take more bytes than this */
+    /* L-BFGS (lbfgs): the two-loop recursion over the last `memory` pairs
+     * and a line search satisfying the strong Wolfe conditions. */
+    size_t memory;       /* pairs kept, >= 1 */
+    size_t max_line_search; /* evaluations a line search may take, >= 1 */
+    /* Both stop on these (0 turns a test off): */
+    double gtol;         /* the largest |gradient component| <= gtol */
+    double ftol;         /* an iteration lowers the objective by at most
+                            ftol * max(|f_before|, |f_after|, 1) */
+    size_t max_evals;    /* the objective was evaluated more than this
+                            often, counted over the solver's iterations */
 } xn_opt;
 
 /* kind with its usual hyper-parameters: lr 0.01 (gd, momentum) or 0.001
- * (Adam), momentum 0.9, beta1 0.9, beta2 0.999, eps 1e-8, no decay, no
- * penalty, the classical momentum and Algorithm 1's eps. */
+ * (Adam; 1, unused, for lm and lbfgs), momentum 0.9, beta1 0.9, beta2
+ * 0.999, eps 1e-8, no decay, no penalty, the classical momentum and
+ * Algorithm 1's eps; lm: mu 1e-3, mu_dec 0.1, mu_inc 10, mu_max 1e10
+ * (trainlm's), lm_max_bytes 1 GiB, gtol 1e-7 (trainlm's min_grad), ftol 0;
+ * lbfgs: memory 10, max_line_search 20, gtol 1e-5, ftol
+ * 2.220446049250313e-9 (SciPy's L-BFGS-B); both max_evals 15000. */
 XN_API xn_opt xn_opt_default(xn_opt_kind kind);
 /* XN_OK, or XN_EINVAL with err (may be NULL) naming the field at fault
  * (err->setting: "lr", "momentum", "weight_decay", "beta1", "beta2",
- * "eps", "kind") and why, e.g. "the momentum must be in [0, 1)". */
+ * "eps", "kind", and for lm and lbfgs "gtol", "ftol", "max_evals", "mu",
+ * "mu_dec", "mu_inc", "mu_max", "memory", "max_line_search") and why,
+ * e.g. "the momentum must be in [0, 1)". */
 XN_API xn_status xn_opt_check(const xn_opt *opt, xn_error *err);
 
 /* The optimizer belongs to the network: a new network has
@@ -438,7 +468,8 @@ XN_API xn_status xn_opt_check(const xn_opt *opt, xn_error *err);
 XN_API xn_status xn_net_set_opt(xn_net *net, const xn_opt *opt);
 XN_API xn_status xn_net_set_lr(xn_net *net, double lr);
 XN_API xn_opt xn_net_opt(const xn_net *net);
-/* Forgets momentum and Adam moments and Adam's step count. */
+/* Forgets momentum and Adam moments and Adam's step count, and the state
+ * of lm and lbfgs (their counts, mu, the L-BFGS pairs). */
 XN_API void xn_net_reset_opt(xn_net *net);
 /* The optimizer's state as doubles, to save a training run and carry it
  * on: m (P) momentum's velocity or Adam's first moment, v (P) Adam's
@@ -449,6 +480,58 @@ XN_API void xn_net_reset_opt(xn_net *net);
 XN_API xn_status xn_net_get_moments(const xn_net *net, double *m, double *v, uint64_t *steps);
 XN_API xn_status xn_net_set_moments(xn_net *net, const double *m, const double *v,
                                     uint64_t steps);
+
+/* ---- second-order solvers: lm and lbfgs ---------------------------------
+ * For small networks and data sets.  Each iteration works on the whole
+ * batch: xn_net_train_step takes one (xn_fit one an epoch, with batch 0),
+ * and the state between iterations (mu, the L-BFGS pairs) belongs to the
+ * network, like the moments of Adam, and goes into checkpoints.  Both need
+ * a float64 network (they difference gradients and square the Jacobian,
+ * which float32 rounds away; XN_EINVAL for a float32 one).
+ *   lm     Levenberg-Marquardt for mse and sse: the Jacobian of the
+ *          residuals (rows * outputs, parameters), the damped normal
+ *          equations solved by Cholesky (LAPACKE dposv), or by QR of the
+ *          stacked system (dgels) when the factorization fails; a step
+ *          that does not lower the objective, or is not finite, is
+ *          rejected and retried with mu * mu_inc.  Memory:
+ *          8 * ((rows * outputs + P) * P + 2 P^2) bytes and a little more,
+ *          refused (XN_ENOMEM, with the number) past lm_max_bytes.
+ *   lbfgs  L-BFGS for any loss: the two-loop recursion (Nocedal and
+ *          Wright, Algorithm 7.4) and their line search (Algorithms 3.5
+ *          and 3.6); a step that is not finite counts as too long. */
+
+/* Why a solver stopped. */
+typedef enum {
+    XN_STOP_NONE,        /* it has not: the last iteration met no test */
+    XN_STOP_GTOL,        /* the largest |gradient component| <= gtol */
+    XN_STOP_FTOL,        /* the last iteration lowered the objective by <= ftol (relative) */
+    XN_STOP_MAX_EVALS,   /* more than max_evals evaluations */
+    XN_STOP_MAX_ITER,    /* xn_fit only: its epochs (iterations) ran out */
+    XN_STOP_MU_MAX,      /* lm: no step lowers the objective, up to mu_max */
+    XN_STOP_LINE_SEARCH  /* lbfgs: no step along the gradient lowers it (rounding) */
+} xn_stop;
+/* Their names (none gtol ftol max_evals max_iter mu_max line_search), as
+ * the other name tables above. */
+XN_API const char *xn_stop_name(xn_stop s);
+XN_API const char *const *xn_stop_names(size_t *count);
+XN_API xn_status xn_stop_parse(const char *name, xn_stop *out);
+
+/* What lm or lbfgs has done since the network's optimizer was set or reset. */
+typedef struct {
+    size_t iterations;   /* steps taken */
+    size_t evaluations;  /* of the objective: lbfgs with its gradient, lm at
+                            a trial point */
+    size_t jacobians;    /* lm: Jacobians computed (one an iteration) */
+    size_t qr_steps;     /* lm: steps solved by QR because Cholesky failed */
+    xn_stop stop;        /* the last iteration's verdict */
+    double mu;           /* lm: the damping the next iteration starts with */
+    double objective;    /* the loss plus the decay term at the current
+                            parameters (NaN before the first iteration) */
+} xn_solver_report;
+/* Fills *out for the network's lm or lbfgs (all zero, mu the optimizer's,
+ * objective NaN, before the first iteration).  XN_EINVAL for a first-order
+ * optimizer or a NULL argument. */
+XN_API xn_status xn_net_solver_report(const xn_net *net, xn_solver_report *out);
 
 /* ---- training: gradient, then update ----------------------------------- */
 
@@ -469,7 +552,8 @@ XN_API void xn_net_zero_grads(xn_net *net);
 XN_API xn_status xn_net_accumulate(xn_net *net, size_t n, const double *x,
                                    const double *y, size_t total, double *loss);
 /* Applies the network's optimizer to whatever the gradient buffers hold.
- * XN_EINVAL on a network never initialized, or before any gradient was
+ * XN_EINVAL for lm and lbfgs (they take whole iterations: train_step), on
+ * a network never initialized, or before any gradient was
  * computed, set, zeroed or exposed by a writable view (created and loaded
  * networks alike).  XN_ENUMERIC, with the parameters and moments left as
  * they were, if a new value would not be finite. */
@@ -482,6 +566,14 @@ XN_API xn_status xn_net_update(xn_net *net);
  * were, if the loss, a gradient or an updated parameter would not be
  * finite (when opt changes the kind, the old moments are reset even so, as
  * soon as the gradient is finite); any other error changes nothing. */
+/* With lm or lbfgs it is one iteration of the solver on the n rows as the
+ * whole batch (xn_net_solver_report says what it did), starting from the
+ * objective and gradient computed afresh; *loss is the loss before it.  A
+ * solver that stops (converged, mu_max, no step found) leaves the
+ * parameters where they were: XN_OK, with the reason in the report.  The
+ * L-BFGS pairs describe the objective of the rows given: pass the same
+ * rows every step (xn_net_reset_opt before others).  XN_ENOMEM for an lm
+ * problem past lm_max_bytes (the message gives both numbers). */
 XN_API xn_status xn_net_train_step(xn_net *net, size_t n, const double *x,
                                    const double *y, const xn_opt *opt,
                                    double *loss);
@@ -822,6 +914,13 @@ typedef struct {
  * its epochs.  XN_OK, or XN_EINVAL with err (may be NULL) naming the field
  * (err->setting, e.g. "val_split") and why. */
 XN_API xn_status xn_fit_check(const xn_fit_config *cfg, double lr, xn_error *err);
+/* What the optimizer opt asks of a run on `rows` training rows (those left
+ * after a validation split): nothing for the first-order ones; lm and
+ * lbfgs need batch 0 or at least the rows, no shuffling, a constant
+ * schedule and one rank.  XN_OK, or XN_EINVAL with err (may be NULL)
+ * naming the field ("batch", "shuffle", "schedule", "ranks") and why. */
+XN_API xn_status xn_fit_check_solver(const xn_fit_config *cfg, const xn_opt *opt, size_t rows,
+                                     xn_error *err);
 
 /* The defaults xornet gives a data set (`xornet train --data`), decided
  * once here from the rows and what their targets are (xn_description):
@@ -883,6 +982,9 @@ typedef struct {
     bool reached_target;     /* by stop_at_target, with that loss: */
     double target_epoch_loss;
     double loss, metric, val_loss, val_metric; /* of the last epoch */
+    xn_stop stop;            /* lm and lbfgs: why the solver ended the run
+                                (XN_STOP_MAX_ITER: the epochs ran out);
+                                XN_STOP_NONE for the first-order optimizers */
 } xn_fit_result;
 
 /* Trains net on data with the network's optimizer (xn_net_set_opt):
@@ -890,7 +992,14 @@ typedef struct {
  * res (may be NULL) says how it ended.  It allocates before the first
  * batch and never after.  XN_EINVAL, XN_EDIM (a bad configuration, in
  * xn_net_error), XN_ENOMEM, XN_ENUMERIC (training diverged: the network
- * keeps the last good step), XN_EIO (the reduce hook failed). */
+ * keeps the last good step), XN_EIO (the reduce hook failed).
+ * With lm or lbfgs an epoch is one iteration of the solver on the whole
+ * training set, in order: batch 0 (or at least the rows), no shuffling, a
+ * constant rate and one process are required (XN_EINVAL naming the
+ * setting otherwise); epochs is the iteration limit (scikit-learn's
+ * max_iter), and the run ends early when the solver stops (res->stop).
+ * The epoch's loss and metric are those before its iteration, as for a
+ * whole-batch first-order step. */
 XN_API xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *cfg,
                         xn_fit_result *res);
 

@@ -291,10 +291,14 @@ int train_parse(int argc, char **argv, train_args *a, bool lead)
         d.opt.lr = kind == XN_OPT_ADAM ? 0.01 : 1.5;
     d.given = a->given;
     opts_defaults(&a->given, a, &d);
-    /* the optimizer's fields without a flag of their own */
-    a->opt.beta1 = d.opt.beta1;
-    a->opt.beta2 = d.opt.beta2;
-    a->opt.eps = d.opt.eps;
+    /* the optimizer's fields without a flag of their own (lm's and
+     * lbfgs' all of theirs, for now) */
+    xn_opt flags = a->opt;
+    a->opt = d.opt;
+    a->opt.kind = flags.kind;
+    a->opt.lr = flags.lr;
+    a->opt.momentum = flags.momentum;
+    a->opt.weight_decay = flags.weight_decay;
     if (a->shuffle < 0)
         a->shuffle = a->data && a->batch != 0;
     return EXIT_OK;

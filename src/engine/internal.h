@@ -100,6 +100,11 @@ struct xn_net {
     xn_opt opt;                     /* the optimizer and its hyper-parameters */
     uint64_t opt_t;                 /* updates since the moments were reset */
     double mbound, vbound;          /* every |m|, |v| is at most these */
+    void *solver;                   /* lm or lbfgs: their state (src/solve/),
+                                       one allocation of solver_bytes, or NULL */
+    size_t solver_bytes;
+    void *solver_ws;                /* and their scratch, never copied */
+    size_t solver_ws_bytes;
     double *mean, *sd;              /* (n0) each, one allocation; NULL: none */
     double *ymean, *ysd;            /* (nL) each, likewise, for the targets */
     char **labels;                  /* (n_labels) a classifier's class labels, or NULL */
@@ -196,6 +201,30 @@ xn_status xn_net_apply_update(xn_net *net);
  * weight gradients, and its part of the loss returned; 0, with nothing
  * done, when l2 is 0.  After the rows' gradient, which may overwrite. */
 double xn_net_penalty(xn_net *net, double l2, size_t n, size_t total);
+/* The checks of every call that computes a gradient (rows, targets, an
+ * initialized network), then the training state and a workspace of n
+ * rows: XN_OK, or the status with its message recorded under `call`. */
+xn_status xn_net_check_training(xn_net *net, size_t n, const double *x, const double *y,
+                                const char *call);
+/* xn_net_train_step for the first-order optimizers; the public call
+ * (src/solve/step.c) hands lm and lbfgs to their solvers. */
+xn_status xn_net_step_first_order(xn_net *net, size_t n, const double *x, const double *y,
+                                  const xn_opt *opt, double *loss);
+/* sum plus what the outputs A_L (m, nL) of the last pass score against
+ * targets y (m, nL, the type and scale the loss saw): classification, the
+ * rows right; regression, the squared errors in the targets' units
+ * (standardized targets scaled back).  metrics.c. */
+double xn_net_metric_sum(const xn_net *net, size_t m, const void *y, double sum);
+
+/* ---- the Jacobian (jacobian.c) --------------------------------------------
+ * For a float64 network and rows x (n, n0), y (n, nL) ready for it (inputs
+ * and targets standardized if it standardizes), n <= the reserved rows: the
+ * forward pass, the residuals r (n*nL) = A_L - y, row by row, and their
+ * Jacobian J (n*nL, P) by the parameters (row i*nL + k is output k of row
+ * i; columns in the parameters' order), one backward pass per output unit.
+ * Returns the rows' loss terms added to 0 (xn_loss_mean gives the loss). */
+double xn_net_jacobian(xn_net *net, size_t n, const double *x, const double *y, double *r,
+                       double *J);
 
 /* ---- names (names.c) ----------------------------------------------------
  * An enum's name from its table of `count` names ("?" out of range), and
@@ -205,6 +234,14 @@ const char *xn_name_of(const char *const *names, size_t count, int v);
 xn_status xn_name_parse(const char *const *names, size_t count, const char *name, int *out);
 
 /* ---- optimizers (opt.c) ------------------------------------------------- */
+
+/* lm and lbfgs: whole-batch iterations of their own (src/solve/), not a
+ * step from a gradient. */
+static inline bool xn_opt_second_order(xn_opt_kind k) { return k == XN_OPT_LM || k == XN_OPT_LBFGS; }
+/* Why opt cannot train net (a static phrase), or NULL if it can: it is
+ * not valid (xn_opt_invalid), or a solver that needs a float64 network
+ * (both do) or a sum-of-squares loss (lm). */
+const char *xn_opt_unfit(const xn_net *net, const xn_opt *opt);
 
 /* The constants of one update; Adam's bias corrections c1, c2 are those of
  * update t + 1, the one about to be taken, and step = lr / c1,

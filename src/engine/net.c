@@ -167,6 +167,8 @@ void xn_net_destroy(xn_net *net)
     if (!net)
         return;
     free(net->ws);
+    free(net->solver);
+    free(net->solver_ws);
     free(net->mean);
     free(net->ymean);
     xn_net_set_labels(net, 0, NULL);
@@ -233,7 +235,9 @@ xn_status xn_net_clone(xn_net **out, const xn_net *net)
     xn_net *c = *out;
     size_t bytes = net->nparams * net->engine->size;
     memcpy(c->params, net->params, bytes);
-    if ((net->mean && (s = xn_net_set_standardization(c, net->mean, net->sd)) != XN_OK) ||
+    c->solver = net->solver ? malloc(net->solver_bytes) : NULL; /* lm's or lbfgs' state, not its scratch */
+    if ((net->solver && !c->solver && (s = XN_ENOMEM) != XN_OK) ||
+        (net->mean && (s = xn_net_set_standardization(c, net->mean, net->sd)) != XN_OK) ||
         (net->ymean && (s = xn_net_set_target_standardization(c, net->ymean, net->ysd)) != XN_OK) ||
         (s = xn_net_set_labels(c, net->n_labels, (const char *const *)net->labels)) != XN_OK) {
         xn_net_destroy(c);
@@ -250,6 +254,8 @@ xn_status xn_net_clone(xn_net **out, const xn_net *net)
     c->mbound = net->mbound;
     c->vbound = net->vbound;
     c->clip = net->clip;
+    if (c->solver)
+        memcpy(c->solver, net->solver, c->solver_bytes = net->solver_bytes);
     return XN_OK;
 }
 

@@ -19,8 +19,10 @@
  *             with decay, decoupled as in AdamW (Loshchilov and Hutter,
  *             2019): w (1 - lr decay) first, then the Adam step.
  * The l2 penalty is not the optimizer's work: it is in the gradient
- * (step.c) by the time an update reads it.  Last, the optimizer a network
- * carries: setting it, its rate, and its moments in and out. */
+ * (step.c) by the time an update reads it.  lm and lbfgs take no step from
+ * a gradient: their iterations are in src/solve/; here are their defaults
+ * and checks.  Last, the optimizer a network carries: setting it, its
+ * rate, and its moments in and out. */
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
@@ -35,7 +37,75 @@ xn_opt xn_opt_default(xn_opt_kind kind)
     xn_opt o = {.kind = kind, .lr = kind == XN_OPT_ADAM ? 0.001 : 0.01, .momentum = 0.9,
                 .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8, .weight_decay = 0.0,
                 .nesterov = false, .eps_raw = false, .l2 = 0.0};
+    /* The solvers' settings go into every kind's defaults, so an optimizer
+     * whose kind is changed afterwards still holds valid ones.  lm: MATLAB's
+     * trainlm (mu, its factors, mu_max, and min_grad as gtol); lbfgs: SciPy's
+     * L-BFGS-B (maxcor, maxls, gtol, ftol, maxfun). */
+    bool lm = kind == XN_OPT_LM;
+    if (xn_opt_second_order(kind))
+        o.lr = 1.0;
+    o.mu = 1e-3;
+    o.mu_dec = 0.1;
+    o.mu_inc = 10.0;
+    o.mu_max = 1e10;
+    o.lm_max_bytes = (size_t)1 << 30;
+    o.memory = 10;
+    o.max_line_search = 20;
+    o.gtol = lm ? 1e-7 : 1e-5;
+    o.ftol = lm ? 0.0 : 2.220446049250313e-9;
+    o.max_evals = 15000;
     return o;
+}
+
+/* Why the second-order solvers' settings are not valid, or NULL; *field
+ * as in invalid(). */
+static const char *solver_invalid(const xn_opt *opt, const char **field)
+{
+    *field = "gtol";
+    if (!(opt->gtol >= 0.0) || !isfinite(opt->gtol))
+        return "gtol must be zero or positive and finite";
+    *field = "ftol";
+    if (!(opt->ftol >= 0.0) || !isfinite(opt->ftol))
+        return "ftol must be zero or positive and finite";
+    *field = "max_evals";
+    if (opt->max_evals == 0)
+        return "max_evals must be at least 1";
+    if (opt->kind == XN_OPT_LBFGS) {
+        *field = "memory";
+        if (opt->memory == 0)
+            return "lbfgs' memory must be at least 1 pair";
+        *field = "max_line_search";
+        return opt->max_line_search == 0 ? "lbfgs' max_line_search must be at least 1" : NULL;
+    }
+    *field = "mu";
+    if (!(opt->mu > 0.0) || !isfinite(opt->mu))
+        return "lm's mu must be positive and finite";
+    *field = "mu_dec";
+    if (!(opt->mu_dec > 0.0 && opt->mu_dec < 1.0))
+        return "lm's mu_dec must be in (0, 1)";
+    *field = "mu_inc";
+    if (!(opt->mu_inc > 1.0) || !isfinite(opt->mu_inc))
+        return "lm's mu_inc must be above 1 and finite";
+    *field = "mu_max";
+    return !(opt->mu_max > opt->mu) || !isfinite(opt->mu_max) ? "lm's mu_max must be above mu and finite"
+                                                              : NULL;
+}
+
+const char *xn_opt_unfit(const xn_net *net, const xn_opt *opt)
+{
+    const char *why = xn_opt_invalid(opt, NULL);
+    if (why || !xn_opt_second_order(opt->kind))
+        return why;
+    if (net->dtype != XN_FLOAT64)
+        return opt->kind == XN_OPT_LM
+                   ? "lm needs a float64 network: it squares the Jacobian, which float32 rounds away"
+                   : "lbfgs needs a float64 network: it differences gradients, which float32 rounds away";
+    if (opt->kind == XN_OPT_LM && net->loss != XN_LOSS_MSE && net->loss != XN_LOSS_SSE)
+        return net->loss == XN_LOSS_BCE   ? "lm minimizes a sum of squares: loss mse or sse, not bce (lbfgs takes any loss)"
+               : net->loss == XN_LOSS_CCE ? "lm minimizes a sum of squares: loss mse or sse, not cce (lbfgs takes any loss)"
+                                          : "lm minimizes a sum of squares: loss mse or sse, not bce_sum (lbfgs takes "
+                                            "any loss)";
+    return NULL;
 }
 
 /* Why opt is not a valid optimizer, or NULL; *field names the field
@@ -45,7 +115,7 @@ static const char *invalid(const xn_opt *opt, const char **field)
     *field = "kind";
     if (!opt)
         return "no optimizer";
-    if (opt->kind != XN_OPT_GD && opt->kind != XN_OPT_MOMENTUM && opt->kind != XN_OPT_ADAM)
+    if (opt->kind < XN_OPT_GD || opt->kind > XN_OPT_LBFGS)
         return "unknown optimizer kind";
     *field = "lr";
     if (!(opt->lr > 0.0) || !isfinite(opt->lr))
@@ -59,6 +129,12 @@ static const char *invalid(const xn_opt *opt, const char **field)
     *field = "momentum"; /* a field of every kind, used by one */
     if (!(opt->momentum >= 0.0 && opt->momentum < 1.0))
         return "the momentum must be in [0, 1)";
+    if (xn_opt_second_order(opt->kind)) {
+        *field = "l2";
+        if (opt->l2 != 0.0)
+            return "lm and lbfgs take their L2 penalty as weight_decay (decay/2 ||W||^2 of the objective), not l2";
+        return solver_invalid(opt, field);
+    }
     if (opt->kind != XN_OPT_ADAM)
         return NULL;
     *field = "beta1";
@@ -163,13 +239,17 @@ void xn_net_reset_opt(xn_net *net)
         memset(net->m, 0, 2 * net->nparams * net->engine->size);
     net->opt_t = 0;
     net->mbound = net->vbound = 0.0;
+    free(net->solver); /* lm and lbfgs start afresh at their next iteration */
+    free(net->solver_ws);
+    net->solver = net->solver_ws = NULL;
+    net->solver_bytes = net->solver_ws_bytes = 0;
 }
 
 xn_status xn_net_set_opt(xn_net *net, const xn_opt *opt)
 {
     if (!net)
         return XN_EINVAL;
-    const char *why = xn_opt_invalid(opt, NULL);
+    const char *why = xn_opt_unfit(net, opt);
     if (why)
         return xn_net_fail(net, XN_EINVAL, "optimizer: %s", why);
     net->opt = *opt;

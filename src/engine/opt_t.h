@@ -58,6 +58,9 @@ static inline bool TF(pass)(xn_opt_kind kind, const xn_opt_step *c, bool decay, 
             }
         }
         break;
+    case XN_OPT_LM: /* no step from a gradient: whole iterations (src/solve/) */
+    case XN_OPT_LBFGS:
+        break;
     }
     return !bad;
 }

@@ -236,7 +236,7 @@ double xn_net_penalty(xn_net *net, double l2, size_t n, size_t total)
 
 /* The checks of every call that computes a gradient; grows the workspace
  * to n rows and makes the training state. */
-static xn_status check_training(xn_net *net, size_t n, const double *x, const double *y,
+xn_status xn_net_check_training(xn_net *net, size_t n, const double *x, const double *y,
                                 const char *call)
 {
     xn_status s = check_rows(net, n, x, call);
@@ -255,7 +255,7 @@ static xn_status check_training(xn_net *net, size_t n, const double *x, const do
 
 xn_status xn_net_gradient(xn_net *net, size_t n, const double *x, const double *y, double *loss)
 {
-    xn_status s = check_training(net, n, x, y, "gradient");
+    xn_status s = xn_net_check_training(net, n, x, y, "gradient");
     if (s != XN_OK)
         return s;
     net->grads_fresh = true;
@@ -281,7 +281,7 @@ void xn_net_zero_grads(xn_net *net)
 xn_status xn_net_accumulate(xn_net *net, size_t n, const double *x, const double *y,
                             size_t total, double *loss)
 {
-    xn_status s = check_training(net, n, x, y, "accumulate");
+    xn_status s = xn_net_check_training(net, n, x, y, "accumulate");
     if (s != XN_OK)
         return s;
     if (total < n)
@@ -313,6 +313,9 @@ xn_status xn_net_update(xn_net *net)
         return xn_net_fail(net, XN_EINVAL,
                            "update: the network was never initialized (xn_net_init, or XN_INIT_ZEROS "
                            "for zeros on purpose)");
+    if (xn_opt_second_order(net->opt.kind))
+        return xn_net_fail(net, XN_EINVAL, "update: %s takes whole iterations (xn_net_train_step or "
+                                           "xn_fit), not a step from a gradient", xn_opt_name(net->opt.kind));
     if (!net->train || !net->grads_set)
         return xn_net_fail(net, XN_EINVAL, "update: no gradient yet (xn_net_gradient, xn_net_accumulate "
                                            "or xn_net_set_grads first)");
@@ -322,18 +325,13 @@ xn_status xn_net_update(xn_net *net)
 /* A step's optimizer takes the network's place once its gradient is
  * finite: a change of kind resets the moments, new hyper-parameters of the
  * same kind keep them.  A failed update puts the old optimizer back (a
- * change of kind has reset the moments even so). */
-xn_status xn_net_train_step(xn_net *net, size_t n, const double *x, const double *y,
-                            const xn_opt *opt, double *loss)
+ * change of kind has reset the moments even so).  The public
+ * xn_net_train_step checks net and opt, then calls this for gd, momentum
+ * and adam. */
+xn_status xn_net_step_first_order(xn_net *net, size_t n, const double *x, const double *y,
+                                  const xn_opt *opt, double *loss)
 {
-    if (!net)
-        return XN_EINVAL;
-    if (!opt)
-        return xn_net_fail(net, XN_EINVAL, "train_step: no optimizer");
-    const char *why = xn_opt_invalid(opt, NULL);
-    if (why)
-        return xn_net_fail(net, XN_EINVAL, "optimizer: %s", why);
-    xn_status s = check_training(net, n, x, y, "train_step");
+    xn_status s = xn_net_check_training(net, n, x, y, "train_step");
     if (s != XN_OK)
         return s;
     /* forward, loss and backward, then the update */

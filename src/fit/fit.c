@@ -9,7 +9,8 @@
  * computes the gradient of its contiguous slice of each batch scaled for
  * all m rows, and the hook sums the slices, so every rank applies the same
  * update as one process would.  Everything a run allocates it allocates
- * before its first batch. */
+ * before its first batch.  With lm or lbfgs (src/solve/) an epoch is one
+ * iteration of the solver over all the training rows instead. */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
 
 #include <math.h>
@@ -18,6 +19,7 @@
 #include <time.h>
 
 #include "fit_impl.h"
+#include "src/solve/solve.h"
 #include "src/util/text.h"
 
 static double now(void)
@@ -83,26 +85,6 @@ typedef struct {
     double loss, metric, penalty;
 } sums;
 
-static void add_metric(const xn_net *net, size_t m, const void *y, sums *s)
-{
-    size_t K = net->sizes[net->L];
-    const void *a = net->a[net->L];
-    if (xn_net_task(net) == XN_TASK_CLASSIFICATION) {
-        s->metric += (double)net->engine->count_right(m, K, a, y);
-    } else if (!net->ysd) {
-        s->metric += net->engine->sq_err(m * K, a, y);
-    } else { /* standardized targets: the error in the targets' units */
-        for (size_t k = 0; k < K; k++) {
-            double se = 0.0;
-            for (size_t i = 0; i < m; i++) {
-                double d = xn_net_get(net, a, i * K + k) - xn_net_get(net, y, i * K + k);
-                se += d * d;
-            }
-            s->metric += se * net->ysd[k] * net->ysd[k];
-        }
-    }
-}
-
 /* Accuracy, or RMSE over the n rows. */
 static double metric_of(const xn_net *net, size_t n, double metric)
 {
@@ -158,7 +140,7 @@ static xn_status evaluate(xn_net *net, const xn_fit_config *c, const row_set *r,
         }
         s.loss = net->engine->loss_rows(net, m, x, y, XN_SRC_DOUBLE, n, s.loss);
         /* the targets as the loss saw them: converted, or the caller's */
-        add_metric(net, m, net->ys ? net->ys : (const void *)y, &s);
+        s.metric = xn_net_metric_sum(net, m, net->ys ? net->ys : (const void *)y, s.metric);
     }
     if (reduce(c, &s.loss, 2, XN_FLOAT64) != 0)
         return xn_net_fail(net, XN_EIO, "fit: the reduce hook failed");
@@ -269,7 +251,7 @@ static xn_status batch_step(xn_net *net, const xn_fit_config *c, const buffers *
         }
         part.loss = xn_net_accumulate_rows(net, hi - lo, bx, by, m, 0.0, direct ? src : XN_SRC_READY);
         part.penalty = xn_net_penalty(net, net->opt.l2, hi - lo, m);
-        add_metric(net, hi - lo, by, &part);
+        part.metric = xn_net_metric_sum(net, hi - lo, by, 0.0);
     } else {
         memset(net->grads, 0, net->nparams * net->engine->size);
     }
@@ -331,6 +313,11 @@ xn_status xn_fit_rows(xn_net *net, const xn_rows *rows_in, const xn_fit_config *
                   .y = c->val ? c->val->y : b.held ? data->y : data->y + n * K};
     size_t B = c->batch == 0 || c->batch >= n ? n : c->batch, ranks = c->ranks > 1 ? c->ranks : 1;
     bool early = c->patience > 0, keep_best = early && c->restore_best;
+    bool solver = xn_opt_second_order(net->opt.kind), stepped = true, reuse = c->resume != NULL;
+    if (solver && (st = xn_fit_solver_check(net, c, n)) != XN_OK) {
+        free_buffers(&b);
+        return st;
+    }
     if (c->standardize && (st = standardize(net, n, n0, data->x, b.train, false)) != XN_OK) {
         free_buffers(&b);
         return st;
@@ -340,9 +327,19 @@ xn_status xn_fit_rows(xn_net *net, const xn_rows *rows_in, const xn_fit_config *
         return st;
     }
     if ((st = xn_net_need_training(net)) != XN_OK || (st = xn_net_reserve(net, (B + ranks - 1) / ranks)) != XN_OK ||
-        (st = make_buffers(net, (B + ranks - 1) / ranks, keep_best, &b)) != XN_OK) {
+        (st = make_buffers(net, (B + ranks - 1) / ranks, keep_best, &b)) != XN_OK ||
+        (solver && (st = xn_solve_prepare(net, n, false, "fit")) != XN_OK)) {
         free_buffers(&b);
         return st;
+    }
+    /* a solver's rows, in the network's scale and gathered from a random
+     * split, once for the whole run */
+    const double *sx = data->x, *sy = data->y;
+    if (solver && (net->mean || net->ymean || b.train)) {
+        net->engine->rows_in(n, n0, data->x, XN_SRC_DOUBLE, b.train, net->mean, net->sd, b.bx);
+        net->engine->rows_in(n, K, data->y, XN_SRC_DOUBLE, b.train, net->ymean, net->ysd, b.by);
+        sx = b.bx;
+        sy = b.by;
     }
     tr.gx = va.gx = b.gx;
     tr.gy = va.gy = b.gy;
@@ -378,8 +375,18 @@ xn_status xn_fit_rows(xn_net *net, const xn_rows *rows_in, const xn_fit_config *
         for (size_t bi = 0; st == XN_OK && bi < batches && !stop; bi++) {
             size_t m = n - bi * B < B ? n - bi * B : B;
             /* unshuffled, every batch's rows are in place and need no copy */
-            st = batch_step(net, c, &b, m, rows + bi * B, rows_in, !c->shuffle && !b.train, &s, &p.loss,
-                            &p.penalty);
+            if (solver) {
+                double metric = 0.0;
+                st = xn_fit_solver_step(net, n, sx, sy, reuse, &p.loss, &metric, &r.stop, &stepped);
+                s.loss += p.loss; /* before the iteration, as a whole-batch step's */
+                s.metric += metric;
+                reuse = true;
+                if (!stepped) /* converged, or no step: no epoch */
+                    break;
+            } else {
+                st = batch_step(net, c, &b, m, rows + bi * B, rows_in, !c->shuffle && !b.train, &s, &p.loss,
+                                &p.penalty);
+            }
             if (st == XN_OK && c->on_batch) {
                 p.batch = bi + 1;
                 stop = agree(c, c->on_batch(&p, c->user) != 0);
@@ -387,7 +394,7 @@ xn_status xn_fit_rows(xn_net *net, const xn_rows *rows_in, const xn_fit_config *
                     r.stopped_by_callback = true; /* inside an epoch: it does not count */
             }
         }
-        if (st != XN_OK || r.stopped_by_callback)
+        if (st != XN_OK || r.stopped_by_callback || !stepped)
             break;
         state.epoch++;
         p.batch = batches;
@@ -420,7 +427,10 @@ xn_status xn_fit_rows(xn_net *net, const xn_rows *rows_in, const xn_fit_config *
                 break;
             stop = r.reached_target = r.target_epoch_loss <= c->target_loss;
         }
+        stop |= r.stop != XN_STOP_NONE; /* the solver met a test */
     }
+    if (solver && st == XN_OK && r.stop == XN_STOP_NONE && state.epoch == c->epochs)
+        r.stop = XN_STOP_MAX_ITER;
     r.epochs = state.epoch;
     r.best_epoch = state.best_epoch;
     if (st == XN_OK && keep_best && state.best_epoch && state.best_epoch != state.epoch) {
