@@ -413,6 +413,16 @@ bool gp_size_ok(int width, int height, plot_error *err)
     return true;
 }
 
+bool plot_rows_ok(const char *png, const xn_net *net, size_t n, const double *x, const double *y, int width,
+                  int height, plot_error *err)
+{
+    if (!png || !net || !x || !y || n == 0) {
+        plot_set_err(err, "nothing to plot");
+        return false;
+    }
+    return gp_size_ok(width, height, err);
+}
+
 /* Closes the script gp and runs it. */
 plot_status gp_finish(gp_run *t, FILE *gp, const char *png, plot_error *err)
 {

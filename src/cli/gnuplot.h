@@ -55,6 +55,10 @@ double plot_lerp(double x0, double x1, double t);
  * where 0.5 is below the value's precision; a wider range is kept. */
 void plot_widen(double *lo, double *hi);
 
+/* A picture of a network on n >= 1 rows: png, net, x and y given, and the
+ * size in range (gp_size_ok); if not, err says why. */
+bool plot_rows_ok(const char *png, const xn_net *net, size_t n, const double *x, const double *y, int width,
+                  int height, plot_error *err);
 /* The network's outputs (n * nL, malloc'd) on the rows x, each one
  * drawable; NULL after err says why. */
 double *plot_net_outputs(xn_net *net, size_t n, const double *x, plot_error *err);

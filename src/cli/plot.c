@@ -297,11 +297,7 @@ plot_status plot_approx(const char *png, const char *title, size_t m, const doub
                         const double *f, xn_net *net, const xn_approx_fn *fn,
                         const plot_knots *kn, int width, int height, plot_error *err)
 {
-    if (!png || !x || !f || !net || m == 0) {
-        plot_set_err(err, "nothing to plot");
-        return PLOT_EFAIL;
-    }
-    if (!one_in_one_out(net, err) || !gp_size_ok(width, height, err))
+    if (!plot_rows_ok(png, net, m, x, f, width, height, err) || !one_in_one_out(net, err))
         return PLOT_EFAIL;
     /* the curve: the sorted samples, `per - 1` points between each pair
      * and the knots, where the broken line bends */
@@ -352,11 +348,7 @@ out:
 plot_status plot_fit(const char *png, const char *title, xn_net *net, size_t m, const double *x,
                      const double *y, int width, int height, plot_error *err)
 {
-    if (!png || !x || !y || !net || m == 0) {
-        plot_set_err(err, "nothing to plot");
-        return PLOT_EFAIL;
-    }
-    if (!one_in_one_out(net, err) || !gp_size_ok(width, height, err))
+    if (!plot_rows_ok(png, net, m, x, y, width, height, err) || !one_in_one_out(net, err))
         return PLOT_EFAIL;
     double lo = INFINITY, hi = -INFINITY;
     for (size_t i = 0; i < m; i++)

@@ -41,11 +41,7 @@ plot_status plot_predicted(const char *png, const char *title, xn_net *net, size
                            const double *x, const double *y, int width, int height,
                            plot_error *err)
 {
-    if (!png || !net || !x || !y || n == 0) {
-        plot_set_err(err, "nothing to plot");
-        return PLOT_EFAIL;
-    }
-    if (!gp_size_ok(width, height, err))
+    if (!plot_rows_ok(png, net, n, x, y, width, height, err))
         return PLOT_EFAIL;
     size_t K = xn_net_size(net, xn_net_layers(net));
     for (size_t i = 0; i < n * K; i++)
@@ -163,16 +159,12 @@ plot_status plot_confusion(const char *png, const char *title, xn_net *net, size
                            const double *x, const double *y, int width, int height,
                            plot_error *err)
 {
-    if (!png || !net || !x || !y || n == 0) {
-        plot_set_err(err, "nothing to plot");
+    if (!plot_rows_ok(png, net, n, x, y, width, height, err))
         return PLOT_EFAIL;
-    }
     if (xn_net_task(net) != XN_TASK_CLASSIFICATION) {
         plot_set_err(err, "a confusion matrix needs a classifier (a sigmoid or softmax output)");
         return PLOT_EFAIL;
     }
-    if (!gp_size_ok(width, height, err))
-        return PLOT_EFAIL;
     size_t K = xn_net_size(net, xn_net_layers(net)), C = K == 1 ? 2 : K;
     double *a = plot_net_outputs(net, n, x, err);
     size_t *counts = a ? malloc(C * C * sizeof *counts) : NULL;

@@ -171,17 +171,12 @@ plot_status plot_surface(const char *png, const char *title, xn_net *net, size_t
                          const double *x, const double *y, int width, int height,
                          plot_error *err)
 {
-    if (!png || !net || !x || !y || n == 0) {
-        plot_set_err(err, "nothing to plot");
+    if (!plot_rows_ok(png, net, n, x, y, width, height, err))
         return PLOT_EFAIL;
-    }
-    size_t L = xn_net_layers(net);
-    if (xn_net_size(net, 0) != 2 || xn_net_size(net, L) != 1) {
+    if (xn_net_size(net, 0) != 2 || xn_net_size(net, xn_net_layers(net)) != 1) {
         plot_set_err(err, "a surface needs a network with 2 inputs and 1 output");
         return PLOT_EFAIL;
     }
-    if (!gp_size_ok(width, height, err))
-        return PLOT_EFAIL;
     double lo[2] = {x[0], x[1]}, hi[2] = {x[0], x[1]};
     for (size_t i = 0; i < n; i++)
         for (size_t k = 0; k < 2; k++) {
