@@ -335,4 +335,5 @@ void train_free(train_job *j)
     xn_data_free(&j->sets.train);
     xn_data_free(&j->sets.val);
     xn_data_free(&j->sets.test);
+    xn_description_free(&j->sets.desc);
 }
