@@ -150,6 +150,11 @@ run_ok noisy49 --fn sin --n 49 --noise 0.3 && grep -q '^hint' "$tmp/noisy49.out"
 run_ok noisy50 --fn sin --n 50 --noise 0.3 && ! grep -q '^hint' "$tmp/noisy50.out" && fail "50 noisy samples: no hint"
 run_ok noisy_knots --fn sin --n 500 --noise 0.3 --knots 6 && grep -q '^hint' "$tmp/noisy_knots.out" &&
     fail "--knots on noisy samples: a hint"
+# ... and from a file: 300 samples of a line with uniform noise (an LCG's)
+awk 'BEGIN { s = 7; print "x,f"; for (i = 0; i < 300; i++) { s = (s * 1103515245 + 12345) % 2147483648
+             printf "%.17g,%.17g\n", i / 100, i / 300 + 0.5 * (s / 2147483648 - 0.5) } }' >"$tmp/noisy.csv"
+run_ok noisy_file --samples "$tmp/noisy.csv" && ! grep -q '^hint       these samples look noisy' "$tmp/noisy_file.out" &&
+    fail "300 noisy samples from a file: no hint"
 if run_ok noisy500 --fn sin --n 500 --noise 0.3 && [ -x /usr/bin/python3 ] &&
     /usr/bin/python3 -c 'import numpy' 2>/dev/null; then
     want=$(/usr/bin/python3 -c '

@@ -13,6 +13,13 @@ xornet=$1
 repo=$2
 . "$(dirname "$0")/common.sh"
 
+# without gnuplot, eval --plot still scores, then says how to get it (exit 1)
+mkdir "$tmp/nobin"
+PATH="$tmp/nobin" "$xornet" eval --model "$repo/data/nb0_tf_model4.xn" --plot "$tmp/none.png" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 1 ] && grep -q '^accuracy 1$' "$tmp/out" && grep -q 'apt-get install gnuplot-nox' "$tmp/err" &&
+    [ ! -e "$tmp/none.png" ] || fail "eval --plot without gnuplot: exit $rc: $(cat "$tmp/out" "$tmp/err")"
+
 if ! gnuplot_watched; then
     echo "SKIP: gnuplot is not installed (apt-get install gnuplot-nox)"
     exit 77
