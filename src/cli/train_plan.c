@@ -428,7 +428,7 @@ static int check_outputs(train_job *j)
     if (a->save && cli_check_output(a->save) != EXIT_OK)
         return EXIT_FAIL;
     if (a->plot && cli_mpi_rank() == 0) {
-        plot_error err = {""};
+        plot_error err = {0};
         if (plot_prepare_dir(a->plot, &err) != PLOT_OK) {
             cli_error("--plot: %s", err.msg);
             return EXIT_FAIL;

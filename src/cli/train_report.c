@@ -11,32 +11,40 @@
 #include "cli.h"
 #include "paths.h"
 #include "cli_mpi.h"
-#include "plot.h"
 #include "train.h"
 
-/* The learned truth table of a small data set: inputs, outputs, the class
- * they round to, the target. */
-static void print_table(xn_net *net, const xn_data *d)
+/* The learned table of a small data set: inputs, outputs, for a
+ * classifier the class they round to, the target.  A larger set gets a
+ * note saying where its outputs are, unless quiet. */
+static void print_table(xn_net *net, const xn_data *d, bool quiet)
 {
     enum { MAX_ROWS = 16 };
     if (d->n > MAX_ROWS) {
-        printf("(no table of outputs for %zu rows: xornet predict prints them)\n", d->n);
+        if (!quiet)
+            printf("(no table of outputs for %zu rows: xornet predict prints them)\n", d->n);
         return;
     }
     double a[MAX_ROWS * 64];
     if (d->out > 64 || xn_net_predict(net, d->n, d->x, a) != XN_OK)
         return;
-    printf("inputs | output | rounded | target\n");
+    bool classes = xn_net_task(net) == XN_TASK_CLASSIFICATION;
+    printf("inputs | output | %starget\n", classes ? "rounded | " : "");
     for (size_t i = 0; i < d->n; i++) {
         for (size_t j = 0; j < d->in; j++)
             printf("%s%g", j ? " " : "", d->x[i * d->in + j]);
         printf(" |");
         for (size_t k = 0; k < d->out; k++)
             printf(" %.10g", a[i * d->out + k]);
-        if (d->out == 1)
+        if (!classes) {
+            printf(" |");
+            for (size_t k = 0; k < d->out; k++)
+                printf(" %g", d->y[i * d->out + k]);
+            putchar('\n');
+        } else if (d->out == 1) {
             printf(" | %d | %g\n", a[i] >= 0.5, d->y[i]);
-        else
+        } else {
             printf(" | class %zu | class %zu\n", xn_argmax(d->out, a + i * d->out), xn_argmax(d->out, d->y + i * d->out));
+        }
     }
 }
 
@@ -83,52 +91,22 @@ static int print_scores(xn_net *net, const char *name, const xn_data *d)
     return EXIT_OK;
 }
 
-/* One picture of plot_run: path is dir/file; ok is the drawing's status. */
-static bool drawn(plot_status ps, const plot_error *err, const char *path)
+/* --plot DIR: the pictures of train_pictures that belong to the run
+ * (train_plots.c).  Returns EXIT_OK or EXIT_FAIL. */
+static int plot_run(const char *dir, train_job *j)
 {
-    return cli_plot_result(ps == PLOT_OK, err->msg, path);
-}
-
-/* --plot DIR: the training (and validation) curves of the loss and the
- * metric, and the learned function where it can be drawn: a surface over
- * 2 inputs, a curve through the data for 1.  Returns EXIT_OK or EXIT_FAIL. */
-static int plot_run(const char *dir, xn_net *net, const xn_data *d, const train_log *t, const char *name)
-{
-    plot_error err = {""};
-    char path[4200], title[300];
+    plot_error err = {0};
+    char path[4200];
     if (plot_prepare_dir(dir, &err) != PLOT_OK) {
         cli_error("--plot: %s", err.msg);
         return EXIT_FAIL;
     }
-    bool val = t->val_loss.n > 0, classes = xn_net_task(net) == XN_TASK_CLASSIFICATION;
-    const char *x = t->steps ? "step" : "epoch", *metric = classes ? "accuracy" : "rmse";
-    plot_curve c[2] = {{"training", t->loss.n, t->loss.x, t->loss.y},
-                       {"validation", t->val_loss.n, t->val_loss.x, t->val_loss.y}};
-    snprintf(title, sizeof title, "%s: %s loss", name, xn_loss_name(xn_net_loss(net)));
-    if (!cli_join_path(path, sizeof path, dir, train_pictures[0], "--plot") ||
-        !drawn(plot_curves(path, title, x, "loss", true, val ? 2 : 1, c, 0, 0, &err), &err, path))
-        return EXIT_FAIL;
-    c[0] = (plot_curve){"training", t->metric.n, t->metric.x, t->metric.y};
-    c[1] = (plot_curve){"validation", t->val_metric.n, t->val_metric.x, t->val_metric.y};
-    snprintf(title, sizeof title, "%s: %s", name, metric);
-    if (!cli_join_path(path, sizeof path, dir, train_pictures[1], "--plot") ||
-        !drawn(plot_curves(path, title, x, metric, !classes, val ? 2 : 1, c, 0, 0, &err), &err, path))
-        return EXIT_FAIL;
-    bool ok = true;
-    if (d->in == 2 && d->out == 1) {
-        snprintf(title, sizeof title, "%s: learned function", name);
-        ok = cli_join_path(path, sizeof path, dir, train_pictures[2], "--plot") &&
-             drawn(plot_surface(path, title, net, d->n, d->x, d->y, 0, 0, &err), &err, path);
-    } else if (d->in == 1 && d->out == 1) {
-        snprintf(title, sizeof title, "%s: the network over the training data", name);
-        ok = cli_join_path(path, sizeof path, dir, train_pictures[3], "--plot") &&
-             drawn(plot_fit(path, title, net, d->n, d->x, d->y, 0, 0, &err), &err, path);
-    } else {
-        printf("(no picture of the learned function: the data has %zu input%s and %zu output%s; "
-               "a surface needs 2 and 1, a curve 1 and 1)\n",
-               d->in, cli_plural(d->in), d->out, cli_plural(d->out));
-    }
-    return ok ? EXIT_OK : EXIT_FAIL;
+    for (size_t i = 0; train_pictures[i]; i++)
+        if (train_picture_wanted(j, i) &&
+            (!cli_join_path(path, sizeof path, dir, train_pictures[i], "--plot") ||
+             !cli_plot_result(train_picture(j, i, path, &err) == PLOT_OK, err.msg, path)))
+            return EXIT_FAIL;
+    return EXIT_OK;
 }
 
 /* Rows idx[0..n) of d, copied. */
@@ -357,7 +335,7 @@ int train_report(train_job *j)
     int rc = j->log.steps ? report_steps(j, &diverged) : report_data(j);
     if (diverged)
         return rc;
-    print_table(j->net, &j->sets.train);
+    print_table(j->net, &j->sets.train, a->quiet);
     /* the history is written and synced (what a full disk makes fail)
      * before the model is replaced, and renamed into place after it: a run
      * that fails has replaced nothing (docs/robustness.md) */
@@ -365,7 +343,7 @@ int train_report(train_job *j)
                           cli_history_publish(&j->hist, a->save) != EXIT_OK))
         rc = EXIT_FAIL;
     cli_flush();
-    if (rc == EXIT_OK && a->plot && plot_run(a->plot, j->net, &j->sets.train, &j->log, j->name) != EXIT_OK)
+    if (rc == EXIT_OK && a->plot && plot_run(a->plot, j) != EXIT_OK)
         rc = EXIT_FAIL;
     return rc;
 }
