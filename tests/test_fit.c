@@ -368,6 +368,119 @@ static void data_parallel(void)
     free(one);
 }
 
+/* ---- 4b. ranks that disagree: every rank stops, with the same message -- */
+
+/* One rank's run in a disagreement: its own data, network and options. */
+typedef struct {
+    member me;
+    double x[(N + 1) * 3], y[N + 1];
+    xn_data d, val;
+    size_t sizes[3];
+    xn_dtype dtype;
+    xn_fit_config cfg;
+    xn_setting seed;
+    xn_status status;
+    char msg[200];
+} ranked;
+
+static int no_stop(const xn_progress *p, void *user)
+{
+    (void)p;
+    (void)user;
+    return 0;
+}
+
+static void *run_ranked(void *arg)
+{
+    ranked *r = arg;
+    static const xn_act acts[2] = {XN_ACT_RELU, XN_ACT_SIGMOID};
+    xn_net_config nc = {.n_layers = 2, .sizes = r->sizes, .acts = acts, .loss = XN_LOSS_MSE, .dtype = r->dtype};
+    xn_net *net = NULL;
+    CHECK_STATUS(xn_net_create(&net, &nc), XN_OK);
+    CHECK_STATUS(xn_net_init_default(net, 1), XN_OK);
+    r->cfg.reduce = thread_reduce;
+    r->cfg.reduce_ctx = &r->me;
+    r->cfg.rank = r->me.rank;
+    r->cfg.ranks = r->me.g->ranks;
+    r->status = xn_fit(net, &r->d, &r->cfg, NULL);
+    snprintf(r->msg, sizeof r->msg, "%s", xn_net_error(net));
+    xn_net_destroy(net);
+    return NULL;
+}
+
+/* rank `odd` of `ranks` gets what `tweak` makes of it; every rank must fail
+ * with `status` and the message `want`. */
+static void disagree(size_t ranks, size_t odd, void (*tweak)(ranked *), xn_status status, const char *want)
+{
+    group g = {.ranks = ranks};
+    pthread_barrier_init(&g.bar, NULL, (unsigned)ranks);
+    ranked *runs = calloc(ranks, sizeof *runs);
+    pthread_t t[3];
+    for (size_t r = 0; r < ranks; r++) {
+        ranked *k = &runs[r];
+        k->me = (member){&g, r};
+        ref_data(k->x, k->y);
+        k->d = (xn_data){.n = N, .in = D, .out = 1, .x = k->x, .y = k->y};
+        k->sizes[0] = D;
+        k->sizes[1] = H;
+        k->sizes[2] = 1;
+        k->dtype = XN_FLOAT64;
+        k->seed = (xn_setting){"seed", XN_SETTING_NUMBER, 1};
+        k->cfg = (xn_fit_config){.epochs = 3, .batch = 8, .val_split = 0.2, .settings = &k->seed,
+                                 .n_settings = 1};
+        if (r == odd)
+            tweak(k);
+    }
+    for (size_t r = 0; r < ranks; r++)
+        pthread_create(&t[r], NULL, run_ranked, &runs[r]);
+    for (size_t r = 0; r < ranks; r++)
+        pthread_join(t[r], NULL);
+    for (size_t r = 0; r < ranks; r++) {
+        if (runs[r].status != status || strcmp(runs[r].msg, want) != 0)
+            fprintf(stderr, "rank %zu of %zu: status %d, '%s'; expected %d, '%s'\n", r, ranks,
+                    (int)runs[r].status, runs[r].msg, (int)status, want);
+        CHECK(runs[r].status == status && strcmp(runs[r].msg, want) == 0);
+    }
+    pthread_barrier_destroy(&g.bar);
+    free(runs);
+}
+
+static void fewer_rows(ranked *k) { k->d.n = N - 4; }
+static void stale_value(ranked *k) { k->x[17] += 1.0 / 1024; }
+static void other_seed(ranked *k) { k->seed.value = 2; }
+static void more_epochs(ranked *k) { k->cfg.epochs = 4; }
+static void other_batch(ranked *k) { k->cfg.batch = 5; }
+static void wider(ranked *k)
+{
+    for (size_t i = N; i-- > 0;) /* a third column of zeros, moved in place from the end */
+        for (size_t j = 3; j-- > 0;)
+            k->x[i * 3 + j] = j < 2 ? k->x[i * 2 + j] : 0.0;
+    k->d.in = k->sizes[0] = 3;
+}
+static void float32(ranked *k) { k->dtype = XN_FLOAT32; }
+static void bar(ranked *k) { k->cfg.on_batch = no_stop; }
+static void patience(ranked *k) { k->cfg.patience = 2; }
+static void bad_val(ranked *k)
+{
+    k->val = (xn_data){.n = 4, .in = 3, .out = 1, .x = k->x, .y = k->y};
+    k->cfg.val = &k->val;
+    k->cfg.val_split = 0.0;
+}
+
+static void ranks_disagree(void)
+{
+    disagree(2, 1, fewer_rows, XN_EINVAL, "fit: rank 1 has 28 training rows, rank 0 has 32");
+    disagree(3, 2, stale_value, XN_EINVAL, "fit: rank 2 has other training data than rank 0");
+    disagree(3, 1, other_seed, XN_EINVAL, "fit: rank 1 has seed 2, rank 0 has 1");
+    disagree(2, 1, more_epochs, XN_EINVAL, "fit: rank 1 has 4 epochs, rank 0 has 3");
+    disagree(3, 2, other_batch, XN_EINVAL, "fit: rank 2 has 5 rows a batch, rank 0 has 8");
+    disagree(2, 1, wider, XN_EINVAL, "fit: rank 1 has 3 inputs, rank 0 has 2");
+    disagree(2, 1, float32, XN_EINVAL, "fit: rank 1 has element type float32, rank 0 has float64");
+    disagree(3, 0, bar, XN_EINVAL, "fit: rank 1 has a batch callback off, rank 0 has it on");
+    disagree(2, 1, patience, XN_EINVAL, "fit: rank 1 has patience 2, rank 0 has 0");
+    disagree(3, 1, bad_val, XN_EDIM, "fit: rank 1: the validation data does not fit the network");
+}
+
 /* ---- 5. a checkpointed run resumes exactly ----------------------------- */
 
 typedef struct {
@@ -556,6 +669,7 @@ int main(void)
     validation_and_stopping();
     standardization();
     data_parallel();
+    ranks_disagree();
     resume();
     callbacks_and_refusals();
     CHECK_DONE();

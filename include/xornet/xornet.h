@@ -550,6 +550,30 @@ typedef int (*xn_fit_callback)(const xn_progress *p, void *user);
  * on success. */
 typedef int (*xn_reduce_fn)(void *v, size_t n, xn_dtype type, void *ctx);
 
+/* A setting every process of a data-parallel run must share, compared by
+ * xn_fit before its first sum (xn_fit_config.settings): a name, and a
+ * value read as the kind says in the message of a difference. */
+typedef enum {
+    XN_SETTING_COUNT,      /* "rank 1 has 150 training rows, rank 0 has 120" */
+    XN_SETTING_NUMBER,     /* "rank 1 has seed 2, rank 0 has 1" */
+    XN_SETTING_REAL,       /* a double's bits: "rank 1 has lr 0.1, rank 0 has 0.01" */
+    XN_SETTING_SWITCH,     /* 0 or 1: "rank 1 has check-ranks on, rank 0 has it off" */
+    XN_SETTING_FINGERPRINT /* a hash: "rank 1 has other training data than rank 0" */
+} xn_setting_kind;
+typedef struct {
+    const char *name;
+    xn_setting_kind kind;
+    uint64_t value;
+} xn_setting;
+/* A caller adds at most this many settings of its own. */
+#define XN_FIT_MAX_SETTINGS 16
+/* The bits of v as a setting's value (XN_SETTING_REAL), and a fingerprint
+ * of len bytes at p folded into h (start from 0), for a setting of data
+ * the caller holds: equal bytes give equal fingerprints on every machine
+ * of the same byte order. */
+XN_API uint64_t xn_setting_real(double v);
+XN_API uint64_t xn_fingerprint(uint64_t h, const void *p, size_t len);
+
 /* Fill with designated initializers; zero is the default of every field. */
 typedef struct {
     size_t epochs;            /* >= 1 */
@@ -579,6 +603,9 @@ typedef struct {
     xn_reduce_fn reduce;      /* data parallelism: ranks > 1 processes, this */
     void *reduce_ctx;         /* one rank; each computes its contiguous slice */
     size_t rank, ranks;       /* of every batch and of the validation rows */
+    const xn_setting *settings; /* the caller's own settings the ranks must */
+    size_t n_settings;        /* share (at most XN_FIT_MAX_SETTINGS), compared
+                                 with xn_fit's own */
     const xn_fit_state *resume;   /* continue a checkpointed run */
     const void *resume_best;      /* and its best weights (P, the network's
                                      type), or NULL */
@@ -602,7 +629,18 @@ typedef struct {
  * res (may be NULL) says how it ended.  It allocates before the first
  * batch and never after.  XN_EINVAL, XN_EDIM (a bad configuration, in
  * xn_net_error), XN_ENOMEM, XN_ENUMERIC (training diverged: the network
- * keeps the last good step), XN_EIO (the reduce hook failed). */
+ * keeps the last good step), XN_EIO (the reduce hook failed).
+ * A data-parallel run (ranks > 1) first compares, in one sum through the
+ * hook, what every rank was given: the outcome of its own checks and
+ * allocations, the network's shape and type, its weights and optimizer
+ * state, the rows and a fingerprint of the training and validation data,
+ * every option that steers the loop, the callbacks installed (each adds
+ * sums of its own), the resumed state and the caller's settings.  Any
+ * difference fails every rank alike, before any step, with XN_EINVAL (or
+ * the status of the lowest rank whose checks failed) and one line naming
+ * the first setting that differs and the ranks ("fit: rank 1 has 150
+ * training rows, rank 0 has 120"); every rank makes the same sums in the
+ * same order, whatever happens, so none waits for another. */
 XN_API xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *cfg,
                         xn_fit_result *res);
 

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "src/engine/internal.h"
+#include "agree.h"
 
 static double now(void)
 {
@@ -122,6 +122,12 @@ static xn_status check(xn_net *net, const xn_data *d, const xn_fit_config *c, do
     if (c->ranks > 1 && (!c->reduce || c->rank >= c->ranks))
         return xn_net_fail(net, XN_EINVAL, "fit: %zu ranks need a reduce hook and a rank below them",
                            c->ranks);
+    if (c->n_settings > XN_FIT_MAX_SETTINGS || (c->n_settings && !c->settings))
+        return xn_net_fail(net, XN_EINVAL, "fit: %zu settings of the caller's, at most %d", c->n_settings,
+                           XN_FIT_MAX_SETTINGS);
+    for (size_t i = 0; i < c->n_settings; i++)
+        if (!c->settings[i].name || (unsigned)c->settings[i].kind > XN_SETTING_FINGERPRINT)
+            return xn_net_fail(net, XN_EINVAL, "fit: the caller's setting %zu has no name or an unknown kind", i);
     if (c->resume && c->resume->epoch > c->epochs)
         return xn_net_fail(net, XN_EINVAL, "fit: the run to resume is at epoch %zu, past %zu",
                            c->resume->epoch, c->epochs);
@@ -282,25 +288,37 @@ xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *cfg, xn_
     xn_status st = check(net, data, cfg, lr0);
     if (st == XN_OK && !net->initialized)
         st = xn_net_fail(net, XN_EINVAL, "fit: the network was never initialized");
-    if (st != XN_OK)
+    /* the ranks of a data-parallel run agree before their first sum, also
+     * on whether each passed its own checks: none may stop alone */
+    bool parallel = cfg && cfg->ranks > 1 && cfg->reduce && cfg->rank < cfg->ranks;
+    if (st != XN_OK && !parallel)
         return st;
     const xn_fit_config *c = cfg;
-    size_t n0 = net->sizes[0], K = net->sizes[net->L];
-    /* Keras' validation_split: the last rows, before any shuffling */
-    size_t n = c->val ? data->n : (size_t)floor((double)data->n * (1.0 - c->val_split));
-    if (n == 0)
-        return xn_net_fail(net, XN_EDIM, "fit: no training rows are left after the validation split");
-    const double *vx = c->val ? c->val->x : data->x + n * n0, *vy = c->val ? c->val->y : data->y + n * K;
-    size_t nv = c->val ? c->val->n : data->n - n;
-    size_t B = c->batch == 0 || c->batch >= n ? n : c->batch, ranks = c->ranks > 1 ? c->ranks : 1;
-    bool early = c->patience > 0, keep_best = early && c->restore_best;
-    if (c->standardize && (st = standardize(net, n, n0, data->x, false)) != XN_OK)
-        return st;
-    if (c->standardize_targets && (st = standardize(net, n, K, data->y, true)) != XN_OK)
-        return st;
+    size_t n0 = net->sizes[0], K = net->sizes[net->L], n = 0, nv = 0, B = 0;
+    size_t ranks = parallel ? c->ranks : 1;
+    const double *vx = NULL, *vy = NULL;
+    bool early = st == XN_OK && c->patience > 0, keep_best = early && c->restore_best;
     buffers b = {0};
-    if ((st = xn_net_need_training(net)) != XN_OK || (st = xn_net_reserve(net, (B + ranks - 1) / ranks)) != XN_OK ||
-        (st = make_buffers(net, n, (B + ranks - 1) / ranks, keep_best, &b)) != XN_OK) {
+    if (st == XN_OK) {
+        /* Keras' validation_split: the last rows, before any shuffling */
+        n = c->val ? data->n : (size_t)floor((double)data->n * (1.0 - c->val_split));
+        if (n == 0)
+            st = xn_net_fail(net, XN_EDIM, "fit: no training rows are left after the validation split");
+        vx = c->val ? c->val->x : data->x + n * n0;
+        vy = c->val ? c->val->y : data->y + n * K;
+        nv = c->val ? c->val->n : data->n - n;
+        B = c->batch == 0 || c->batch >= n ? n : c->batch;
+    }
+    if (st == XN_OK && c->standardize)
+        st = standardize(net, n, n0, data->x, false);
+    if (st == XN_OK && c->standardize_targets)
+        st = standardize(net, n, K, data->y, true);
+    if (st == XN_OK && (st = xn_net_need_training(net)) == XN_OK &&
+        (st = xn_net_reserve(net, (B + ranks - 1) / ranks)) == XN_OK)
+        st = make_buffers(net, n, (B + ranks - 1) / ranks, keep_best, &b);
+    if (parallel)
+        st = xn_fit_agree(net, data, c, st, n, nv, B);
+    if (st != XN_OK) {
         free_buffers(&b);
         return st;
     }
