@@ -474,6 +474,27 @@ XN_API xn_status xn_data_parse_idx_images(xn_data *d, const void *bytes, size_t 
 XN_API xn_status xn_data_parse_idx_labels(xn_data *d, const void *bytes, size_t len,
                                           size_t classes, xn_error *err);
 
+/* An IDX file's header, read without its values: a caller checks a file's
+ * shape (its width against a model's inputs, a label file's count against
+ * the images') before a data set of that size is inflated and read.  type
+ * is the type code: 0x08 unsigned byte, 0x09 signed byte, 0x0b short, 0x0c
+ * int, 0x0d float, 0x0e double. */
+typedef struct {
+    int type;
+    size_t ndim;    /* dimensions, 1..255 */
+    size_t items;   /* the first dimension: images, or labels */
+    size_t item;    /* values an item: the product of the other dimensions
+                       (1 for a label file) */
+} xn_idx_header;
+/* Reads only the header of an IDX file (of a gzip file, only as much of
+ * the stream as the header takes is inflated) and checks it as the data
+ * readers do: the magic number, a known type, no dimension 0, at most
+ * XN_DATA_MAX_VALUES values.  Messages as the readers'.  XN_EIO,
+ * XN_EFORMAT, XN_ENOMEM, XN_EINVAL.  The parse function reads len bytes in
+ * memory the same way. */
+XN_API xn_status xn_idx_read_header(const char *path, xn_idx_header *h, xn_error *err);
+XN_API xn_status xn_idx_parse_header(const void *bytes, size_t len, xn_idx_header *h, xn_error *err);
+
 /* Class ids: one target column of whole numbers 0..K-1 read as one-hot
  * targets (n, K), for a softmax output.  classes 0 means K = largest id + 1
  * (pass the network's output count when the file may miss a class).
