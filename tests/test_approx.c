@@ -1053,6 +1053,25 @@ static void test_gcv_rss(void)
     CHECK_STATUS(xn_approx_gcv(x3, f3, 8, 5, NULL, NULL, &best, &info), XN_EINVAL);
     const double same[4] = {1, 1, 1, 1};
     CHECK_STATUS(xn_approx_gcv(same, f3, 4, 2, NULL, r3, &best, &info), XN_ESINGULAR);
+    /* candidates the dense fit cannot make are refused before the sweep
+     * (2^15 samples x 2^14 knots = 2^29 doubles), and the default largest
+     * candidate stays within the limit */
+    enum { BIG = 1 << 15 };
+    double *bx = malloc(BIG * sizeof *bx), *bf = malloc(BIG * sizeof *bf);
+    for (size_t i = 0; bx && bf && i < BIG; i++) {
+        bx[i] = (double)i;
+        bf[i] = fabs((double)i - BIG / 2);
+    }
+    xn_approx_gcv_row untouched = {0, 0, 0};
+    r3[0] = untouched;
+    CHECK_STATUS(xn_approx_gcv(bx, bf, BIG, BIG / 2, NULL, r3, &best, &info), XN_ENOMEM);
+    CHECK(strstr(info.msg, "32768 samples x 16384 knots is over the dense limit") != NULL &&
+          strstr(info.msg, "at most 8192 knots for 32768 samples") != NULL);
+    CHECK(r3[0].knots == 0); /* no candidate was fitted */
+    CHECK(XN_APPROX_GCV_MAX(100) == 50 && XN_APPROX_GCV_MAX(1000) == 200 &&
+          XN_APPROX_GCV_MAX(10000000) == 26 && XN_APPROX_GCV_MAX((size_t)1 << 29) == 0);
+    free(bx);
+    free(bf);
     CHECK(XN_APPROX_GCV_MAX(9) == 4 && XN_APPROX_GCV_MAX(1000) == 200);
 }
 
