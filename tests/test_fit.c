@@ -8,8 +8,10 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "reference/minibatch.h"
@@ -543,38 +545,96 @@ static void resume(void)
             cfg.resume_best = ck.best;
             CHECK_STATUS(xn_fit(net, &d, &cfg, NULL), XN_OK);
             free(ck.best);
-            /* hand edits the reader refuses, each naming its line */
+            /* hand edits the reader refuses, each naming its line: the
+             * rules the writer keeps too (xn_checkpoint_save below) */
             FILE *f = fopen(path, "rb");
             static char text[1 << 16];
             size_t len = f ? fread(text, 1, sizeof text - 1, f) : 0;
             if (f)
                 fclose(f);
             text[len] = '\0';
-            static const char *const edits[][2] = {{"has_gauss 0", "has_gauss 2"},
-                                                   {"best_epoch 5", "best_epoch 6"},
-                                                   {"lr0 0.02", "lr0 -.02"}};
-            for (size_t e = 0; e < 3; e++) {
-                char *at = strstr(text, edits[e][0]);
-                CHECK(at != NULL && strlen(edits[e][0]) == strlen(edits[e][1]));
+            char *vw1 = strstr(text, "\nvW1 "), *v11 = vw1 ? strchr(vw1 + 1, '\n') + 1 : NULL;
+            char first_v[64] = "";
+            if (v11)
+                sscanf(v11, "%63s", first_v);
+            char steps[64] = "";
+            const char *st_at = strstr(text, " steps ");
+            if (st_at) {
+                memcpy(steps, "steps ", 6);
+                sscanf(st_at + 1, "%*s %57s", steps + 6);
+            }
+            const char *const edits[][3] = {
+                {"has_gauss 0", "has_gauss 2", "bad has_gauss '2'"},
+                {"best_epoch 5", "best_epoch 6", "best_epoch 6 is after epoch 5"},
+                {"lr0 0.02", "lr0 -.02", "lr0 must be a positive number"},
+                {"wait 0", "wait 9", "wait 9 is longer than the 5 epochs done"},
+                {steps, "steps 18446744073709551615", "steps 18446744073709551615 is over the limit of 9007199254740992"},
+                {first_v, "-0.5", "'-0.5' in column 1 is negative: a second moment is a mean of squares"},
+            };
+            for (size_t e = 0; e < sizeof edits / sizeof edits[0]; e++) {
+                char *at = edits[e][0][0] ? strstr(e == 5 ? v11 : text, edits[e][0]) : NULL;
+                CHECK(at != NULL);
                 if (!at)
                     continue;
-                char edited[1 << 16];
-                memcpy(edited, text, len + 1);
-                memcpy(edited + (at - text), edits[e][1], strlen(edits[e][1]));
+                static char edited[1 << 16];
+                size_t pre = (size_t)(at - text), old = strlen(edits[e][0]);
+                snprintf(edited, sizeof edited, "%.*s%s%s", (int)pre, text, edits[e][1], at + old);
                 FILE *g = fopen("test_fit_edited.ckpt", "wb");
                 if (g) {
-                    fwrite(edited, 1, len, g);
+                    fwrite(edited, 1, strlen(edited), g);
                     fclose(g);
                 }
                 xn_net *bad = NULL;
                 xn_checkpoint bad_ck;
                 xn_status bs = xn_checkpoint_load(&bad, &bad_ck, "test_fit_edited.ckpt", &err);
-                if (bs != XN_EFORMAT)
-                    fprintf(stderr, "checkpoint edit '%s': status %d\n", edits[e][1], (int)bs);
-                CHECK(bs == XN_EFORMAT);
+                if (bs != XN_EFORMAT || !strstr(err.msg, edits[e][2]))
+                    fprintf(stderr, "checkpoint edit '%s': status %d, '%s'\n", edits[e][1], (int)bs, err.msg);
+                CHECK(bs == XN_EFORMAT && strstr(err.msg, edits[e][2]) != NULL);
                 CHECK(bad == NULL && err.line > 0);
                 remove("test_fit_edited.ckpt");
             }
+            /* a base rate the schedule does not lead to the saved rate from
+             * (a damaged lr0, or resuming under another schedule) is refused
+             * before any step, not taken for divergence */
+            for (int k = 0; k < 2; k++) {
+                char *at = strstr(text, "lr0 0.02");
+                CHECK(at != NULL);
+                if (!at)
+                    break;
+                FILE *g = fopen("test_fit_edited.ckpt", "wb");
+                if (g) {
+                    fwrite(text, 1, len, g);
+                    if (k == 0) { /* lr0 0.03 */
+                        fseek(g, (long)(at - text) + 7, SEEK_SET);
+                        fputc('3', g);
+                    }
+                    fclose(g);
+                }
+                xn_net *other = NULL;
+                xn_checkpoint oc;
+                CHECK_STATUS(xn_checkpoint_load(&other, &oc, "test_fit_edited.ckpt", &err), XN_OK);
+                xn_rng orng = oc.rng;
+                xn_fit_config again = cfg;
+                again.rng = &orng;
+                again.resume = &oc.fit;
+                again.resume_best = oc.best;
+                if (k == 1)
+                    again.schedule = XN_SCHEDULE_CONSTANT;
+                CHECK_STATUS(xn_fit(other, &d, &again, NULL), XN_EINVAL);
+                CHECK(strstr(xn_net_error(other), "fit: the run to resume ran epoch 5 at rate ") != NULL);
+                free(oc.best);
+                xn_net_destroy(other);
+                remove("test_fit_edited.ckpt");
+            }
+            /* the writer refuses what the reader would */
+            xn_checkpoint zero_lr = {.fit = {.epoch = 1}, .rng = rng};
+            remove("test_fit_never.ckpt");
+            CHECK_STATUS(xn_checkpoint_save(net, &zero_lr, "test_fit_never.ckpt", &err), XN_EINVAL);
+            CHECK(strcmp(err.msg, "lr0 must be a positive number; nothing written") == 0);
+            xn_checkpoint two_gauss = {.fit = {.epoch = 1, .lr0 = 0.1}, .rng = rng};
+            two_gauss.rng.has_gauss = 2;
+            CHECK_STATUS(xn_checkpoint_save(net, &two_gauss, "test_fit_never.ckpt", &err), XN_EINVAL);
+            CHECK(access("test_fit_never.ckpt", F_OK) != 0);
             /* a model reader takes the checkpoint as a model */
             xn_net *model;
             CHECK_STATUS(xn_net_load(&model, path, NULL), XN_OK);

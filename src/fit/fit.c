@@ -134,6 +134,13 @@ static xn_status check(xn_net *net, const xn_data *d, const xn_fit_config *c, do
     if (c->resume && !(c->resume->lr0 > 0.0 && isfinite(c->resume->lr0)))
         return xn_net_fail(net, XN_EINVAL, "fit: the run to resume has no valid learning rate (lr0 %g)",
                            c->resume->lr0);
+    /* a checkpoint keeps the rate of its last epoch, which the base rate
+     * and the schedule give again, to the bit: a run resumed under another
+     * schedule, or a damaged lr0, would not be the run it continues */
+    if (c->resume && c->resume->epoch > 0 && xn_schedule_lr(c, lr0, c->resume->epoch - 1) != net->opt.lr)
+        return xn_net_fail(net, XN_EINVAL, "fit: the run to resume ran epoch %zu at rate %.17g, but its lr0 %.17g "
+                           "and this schedule give %.17g (another schedule, or a damaged checkpoint)",
+                           c->resume->epoch, net->opt.lr, lr0, xn_schedule_lr(c, lr0, c->resume->epoch - 1));
     return XN_OK;
 }
 
