@@ -265,6 +265,16 @@ static void standardization(void)
     double bad_sd[3] = {1, 0, 1};
     CHECK_STATUS(xn_net_set_standardization(net, mean, bad_sd), XN_EINVAL);
     CHECK(strstr(xn_net_error(net), "sd 2 must be positive") != NULL);
+    /* values near the largest double: the statistics overflow, which is
+     * the data's fault (XN_EINVAL naming the column), not a divergence */
+    double huge[R * 3];
+    memcpy(huge, x, sizeof huge);
+    for (int i = 0; i < R; i++)
+        huge[i * 3 + 2] = (i % 2 ? -1.5 : 1.7) * 1e308;
+    xn_data big = {.n = R, .in = 3, .out = 2, .x = huge, .y = y};
+    CHECK_STATUS(xn_fit(net, &big, &cfg, NULL), XN_EINVAL);
+    CHECK(strcmp(xn_net_error(net), "fit: input column 3 cannot be standardized: its mean or standard deviation "
+                                    "overflows a double; scale the data") == 0);
     xn_net_destroy(plain);
     xn_net_destroy(net);
 }

@@ -58,7 +58,13 @@ static xn_status standardize(xn_net *net, size_t n, size_t k, const double *v, b
     if (!ms)
         return xn_net_fail(net, XN_ENOMEM, "fit: out of memory");
     xn_status st = xn_column_stats(n, k, v, ms, ms + k);
-    if (st != XN_OK)
+    if (st == XN_ENUMERIC) { /* data too large to scale, not a diverging run: the data are at fault */
+        size_t j = 0;
+        while (j + 1 < k && isfinite(ms[j]) && isfinite(ms[k + j]))
+            j++;
+        st = xn_net_fail(net, XN_EINVAL, "fit: %s column %zu cannot be standardized: its mean or standard "
+                         "deviation overflows a double; scale the data", targets ? "target" : "input", j + 1);
+    } else if (st != XN_OK)
         xn_net_fail(net, st, "fit: a%s column's mean or deviation is not finite", targets ? " target" : "n input");
     else if (targets)
         st = xn_net_set_target_standardization(net, ms, ms + k);

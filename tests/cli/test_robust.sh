@@ -71,6 +71,12 @@ run train --lr 1e6 --layers 2,8,1 --act relu,identity --history "$tmp/hist.csv"
 if [ -e "$tmp/hist.csv" ] && has_nonfinite "$tmp/hist.csv"; then
     fail "train --lr 1e6 --history: NaN or infinity in the history"
 fi
+# data near the largest double: the statistics of standardization overflow,
+# which is bad input naming the column, not a divergence to blame on --lr
+printf '1e308,1\n1.5e308,0\n-1e308,1\n1.7e308,0\n' >"$tmp/near_max.csv"
+expect_error 2 'input column 1 cannot be standardized: its mean or standard deviation overflows a double' \
+    train --data "$tmp/near_max.csv" --epochs 3
+grep -q -- '--lr' "$tmp/err" && fail "data near 1e308: the message blames the learning rate: $(cat "$tmp/err")"
 # Adam's steps are bounded by the learning rate: it must not diverge at all
 run train --lr 1 --opt adam --epochs 200 --quiet
 [ "$rc" -eq 0 ] || fail "train --opt adam --lr 1: exit $rc: $(cat "$tmp/err")"
