@@ -127,9 +127,11 @@ typedef struct {
 /* Seeds rng.  A Python seed may be any uint64_t; a NumPy seed must fit in 32
  * bits (XN_EINVAL otherwise, as NumPy raises). */
 XN_API xn_status xn_rng_seed(xn_rng *rng, xn_rng_kind kind, uint64_t seed);
-XN_API uint32_t xn_rng_u32(xn_rng *rng);       /* genrand_int32 */
-XN_API double xn_rng_uniform(xn_rng *rng);     /* [0, 1), 53 bits */
-XN_API double xn_rng_normal(xn_rng *rng);      /* standard normal */
+/* Draws from a seeded stream: a 32-bit word (genrand_int32), a uniform in
+ * [0, 1) of 53 bits, a standard normal.  A NULL rng gives 0, NaN, NaN. */
+XN_API uint32_t xn_rng_u32(xn_rng *rng);
+XN_API double xn_rng_uniform(xn_rng *rng);
+XN_API double xn_rng_normal(xn_rng *rng);
 
 /* ---- networks ---------------------------------------------------------- */
 
@@ -290,10 +292,11 @@ XN_API xn_status xn_net_accuracy(xn_net *net, size_t n, const double *x,
  * which is round(a) == y for 0/1 targets; several outputs: arg-max of a ==
  * arg-max of y.  a and y are (n, k); 0 for no rows. */
 XN_API double xn_accuracy(size_t n, size_t k, const double *a, const double *y);
-/* The index of the largest of v[0..k-1], the first one on ties. */
+/* The index of the largest of v[0..k-1], the first one on ties; 0 for a
+ * NULL v or k = 0. */
 XN_API size_t xn_argmax(size_t k, const double *v);
 /* The class of one row v (k): for one output 1 if v >= 0.5, else 0; for
- * several the arg-max. */
+ * several the arg-max; 0 for a NULL v. */
 XN_API size_t xn_class_of(size_t k, const double *v);
 /* counts (C, C), C = k for several outputs or 2 for one: counts[t*C + p]
  * rows of true class t predicted as class p (xn_class_of). */
