@@ -664,6 +664,73 @@ static void resume(void)
     free(final[1]);
 }
 
+/* A checkpoint in the middle of a patience run: early stopping's count of
+ * epochs without a better loss (wait) goes on where it was, so the resumed
+ * run stops at the straight run's epoch with its weights. */
+/* The second run's callback: checkpoint one epoch before the stop. */
+static int save_before_stop(const xn_progress *p, void *user)
+{
+    saver *sv = user;
+    return sv->path ? save_and_stop(p, sv) : 0;
+}
+
+static void resume_in_patience(void)
+{
+    double x[N * D], y[N];
+    ref_data(x, y);
+    xn_data d = {.n = N, .in = D, .out = 1, .x = x, .y = y};
+    static const size_t sizes[3] = {D, 16, 1};
+    static const xn_act acts[2] = {XN_ACT_TANH, XN_ACT_SIGMOID};
+    const char *path = "test_fit_patience.ckpt";
+    size_t stop = 0, epochs[2] = {0, 0};
+    double *final[2] = {NULL, NULL};
+    size_t P = 0;
+    for (int split = 0; split < 2; split++) {
+        xn_net *net = make(2, sizes, acts, XN_LOSS_BCE);
+        xn_rng rng;
+        xn_rng_seed(&rng, XN_RNG_NUMPY, 3);
+        xn_net_init(net, XN_INIT_GLOROT_UNIFORM, XN_ORDER_ROW, XN_BIAS_ZERO, &rng);
+        xn_opt adam = xn_opt_default(XN_OPT_ADAM);
+        adam.lr = 0.1; /* large: the validation loss soon stops improving */
+        xn_net_set_opt(net, &adam);
+        saver sv = {split ? path : NULL, stop - 1, net, &rng};
+        xn_fit_config cfg = {.epochs = 300, .batch = 6, .shuffle = true, .rng = &rng, .val_split = 0.3,
+                             .patience = 4, .restore_best = false, .on_epoch = save_before_stop, .user = &sv};
+        xn_fit_result res;
+        CHECK_STATUS(xn_fit(net, &d, &cfg, &res), XN_OK);
+        if (!split) {
+            stop = res.epochs;
+            CHECK(res.stopped_early && stop >= 3 && stop < 300);
+            epochs[0] = res.epochs;
+        } else { /* go on from the checkpoint one epoch before the stop, wait 3 */
+            xn_net_destroy(net);
+            xn_checkpoint ck;
+            CHECK_STATUS(xn_checkpoint_load(&net, &ck, path, NULL), XN_OK);
+            if (!net)
+                return;
+            CHECK(ck.fit.epoch == stop - 1 && ck.fit.wait == 3);
+            rng = ck.rng;
+            cfg.on_epoch = NULL;
+            cfg.resume = &ck.fit;
+            CHECK_STATUS(xn_fit(net, &d, &cfg, &res), XN_OK);
+            CHECK(res.stopped_early);
+            epochs[1] = res.epochs;
+            free(ck.best);
+            remove(path);
+        }
+        P = xn_net_param_count(net);
+        final[split] = malloc(P * sizeof(double));
+        memcpy(final[split], xn_net_params(net), P * sizeof(double));
+        xn_net_destroy(net);
+    }
+    if (epochs[0] != epochs[1])
+        fprintf(stderr, "patience run: stopped after epoch %zu straight, %zu resumed\n", epochs[0], epochs[1]);
+    CHECK(epochs[0] == epochs[1]);
+    CHECK(memcmp(final[0], final[1], P * sizeof(double)) == 0);
+    free(final[0]);
+    free(final[1]);
+}
+
 /* ---- 6. callbacks and refusals ----------------------------------------- */
 
 static int stop_at_3(const xn_progress *p, void *user)
@@ -741,6 +808,7 @@ int main(void)
     data_parallel();
     ranks_disagree();
     resume();
+    resume_in_patience();
     callbacks_and_refusals();
     CHECK_DONE();
 }
