@@ -232,7 +232,7 @@ if [ "$(head -c 4 "$xornet" | od -An -c | tr -d ' ')" = '177ELF' ] && ! grep -q 
              "one 'out of memory' line: $(head -c 300 "$tmp/err")"
     fi
 else
-    echo "note: the ulimit -v check is skipped for a sanitized or wrapped program" >&2
+    skip "train under ulimit -v" "a sanitized or wrapped program reserves more address space than the limit"
 fi
 
 finish "robustness"

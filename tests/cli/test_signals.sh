@@ -16,7 +16,7 @@ X=$1
 
 # The signals must reach the program itself, not a wrapper around it.
 if [ "$(head -c 4 "$X" | od -An -c | tr -d ' ')" != '177ELF' ]; then
-    echo "skipped: $X is not the program itself (a wrapper would take the signals)"
+    echo "SKIP: $X is not the program itself (a wrapper would take the signals)"
     exit 77
 fi
 # Job control: a background job gets its own process group and keeps
