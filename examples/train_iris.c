@@ -52,7 +52,7 @@ int main(int argc, char **argv)
                         .patience = 20, .restore_best = true, .on_epoch = progress};
     xn_fit_result res;
     int status = 1;
-    xn_error why = {0, ""}; /* a configuration the rules refuse, and why */
+    xn_error why = {0}; /* a configuration the rules refuse, and why */
     if (xn_net_check_config(&nc, &why) != XN_OK || xn_net_create(&net, &nc) != XN_OK ||
         xn_net_init_default(net, 1) != XN_OK || xn_net_set_opt(net, &adam) != XN_OK ||
         xn_fit(net, &train, &fc, &res) != XN_OK) {

@@ -631,7 +631,7 @@ static void resume(void)
                 if (k == 1)
                     again.schedule = XN_SCHEDULE_CONSTANT;
                 CHECK_STATUS(xn_fit(other, &d, &again, NULL), XN_EINVAL);
-                CHECK(strstr(xn_net_error(other), "fit: the run to resume ran epoch 5 at rate ") != NULL);
+                CHECK(strstr(xn_net_error(other), "fit: resume: the run ran epoch 5 at rate ") != NULL);
                 free(oc.best);
                 xn_net_destroy(other);
                 remove("test_fit_edited.ckpt");
@@ -773,17 +773,17 @@ static void callbacks_and_refusals(void)
         xn_fit_config cfg;
         const char *msg;
     } bad[] = {
-        {{.epochs = 0}, "fit: 0 epochs"},
-        {{.epochs = 1, .shuffle = true}, "fit: shuffling needs a random stream"},
-        {{.epochs = 1, .val_split = 1.0}, "fit: val_split must be in [0, 1)"},
-        {{.epochs = 1, .schedule = XN_SCHEDULE_STEP, .lr_gamma = 0.5}, "fit: a step schedule needs lr_step >= 1"},
-        {{.epochs = 1, .schedule = XN_SCHEDULE_EXPONENTIAL, .lr_gamma = 2}, "fit: lr_gamma must be in (0, 1]"},
-        {{.epochs = 1, .schedule = XN_SCHEDULE_COSINE, .lr_min = 1}, "fit: lr_min must be in [0, lr)"},
-        {{.epochs = 1, .ranks = 2}, "fit: 2 ranks need a reduce hook and a rank below them"},
+        {{.epochs = 0}, "fit: epochs: must be at least 1"},
+        {{.epochs = 1, .shuffle = true}, "fit: rng: shuffling needs a random stream"},
+        {{.epochs = 1, .val_split = 1.0}, "fit: val_split: must be in [0, 1)"},
+        {{.epochs = 1, .schedule = XN_SCHEDULE_STEP, .lr_gamma = 0.5}, "fit: lr_step: a step schedule needs at least 1 epoch a step"},
+        {{.epochs = 1, .schedule = XN_SCHEDULE_EXPONENTIAL, .lr_gamma = 2}, "fit: lr_gamma: the factor must be in (0, 1]"},
+        {{.epochs = 1, .schedule = XN_SCHEDULE_COSINE, .lr_min = 1}, "fit: lr_min: the last rate must be in [0, 0.01), below the rate"},
+        {{.epochs = 1, .ranks = 2}, "fit: ranks: 2 ranks need a reduce hook and a rank below them"},
         {{.epochs = 1, .val_split = 0.99}, "fit: no training rows are left after the validation split"},
-        {{.epochs = 3, .resume = &at_4}, "fit: the run to resume is at epoch 4, past 3"},
-        {{.epochs = 3, .resume = &no_lr}, "fit: the run to resume has no valid learning rate (lr0 nan)"},
-        {{.epochs = 3, .resume = &zeroed}, "fit: the run to resume has no valid learning rate (lr0 0)"},
+        {{.epochs = 3, .resume = &at_4}, "fit: epochs: the run to resume is at epoch 4, past 3"},
+        {{.epochs = 3, .resume = &no_lr}, "fit: resume: the run to resume has no valid learning rate (lr0 nan)"},
+        {{.epochs = 3, .resume = &zeroed}, "fit: resume: the run to resume has no valid learning rate (lr0 0)"},
         {{.epochs = 1, .val = &too_many}, "fit: 9223372036854775808 rows are more than memory can address"},
     };
     for (size_t c = 0; c < sizeof bad / sizeof bad[0]; c++) {
@@ -792,6 +792,32 @@ static void callbacks_and_refusals(void)
             fprintf(stderr, "refusal %zu: status %d, '%s'\n", c, (int)s, xn_net_error(net));
         CHECK(s != XN_OK && strcmp(xn_net_error(net), bad[c].msg) == 0);
     }
+    /* the checker alone names the field at fault, for a front end's flag */
+    xn_rng any;
+    xn_rng_seed(&any, XN_RNG_NUMPY, 1);
+    const struct {
+        xn_fit_config cfg;
+        const char *setting;
+    } fields[] = {
+        {{.epochs = 0}, "epochs"},
+        {{.epochs = 1, .shuffle = true}, "rng"},
+        {{.epochs = 1, .val_split = -0.5}, "val_split"},
+        {{.epochs = 1, .min_delta = NAN}, "min_delta"},
+        {{.epochs = 1, .schedule = XN_SCHEDULE_STEP, .lr_gamma = 0.5}, "lr_step"},
+        {{.epochs = 1, .schedule = XN_SCHEDULE_STEP, .lr_step = 2, .lr_gamma = 0}, "lr_gamma"},
+        {{.epochs = 1, .schedule = XN_SCHEDULE_COSINE, .lr_min = 0.5}, "lr_min"},
+        {{.epochs = 1, .ranks = 2}, "ranks"},
+        {{.epochs = 3, .resume = &zeroed}, "resume"},
+    };
+    for (size_t c = 0; c < sizeof fields / sizeof fields[0]; c++) {
+        xn_error e = {0};
+        CHECK_STATUS(xn_fit_check(&fields[c].cfg, 0.1, &e), XN_EINVAL);
+        CHECK(strcmp(e.setting, fields[c].setting) == 0 && e.msg[0] != '\0');
+    }
+    xn_fit_config fine = {.epochs = 1, .shuffle = true, .rng = &any, .schedule = XN_SCHEDULE_COSINE, .lr_min = 0.05};
+    xn_error e = {.setting = "stale"};
+    CHECK_STATUS(xn_fit_check(&fine, 0.1, &e), XN_OK);
+    CHECK(e.setting[0] == '\0' && e.msg[0] == '\0');
     xn_data wrong = {.n = N, .in = 3, .out = 1, .x = x, .y = y};
     CHECK_STATUS(xn_fit(net, &wrong, &cfg, NULL), XN_EDIM);
     CHECK(strcmp(xn_net_error(net), "fit: the data's rows are 3 + 1 wide (inputs + targets), the network maps 2 to 1") == 0);

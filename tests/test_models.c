@@ -15,7 +15,7 @@ static xn_net *run_one(const char *name, double *history, xp_result *r)
 {
     const xp_def *d = xp_find(name);
     xn_net *net = NULL;
-    xn_error err = {0, ""};
+    xn_error err = {0};
     CHECK(d != NULL);
     if (!d)
         return NULL;
@@ -150,7 +150,7 @@ static void notebook0_tf(void)
 
     /* a missing file is an I/O error, and no network comes back */
     xn_net *none = (xn_net *)d;
-    xn_error err = {0, ""};
+    xn_error err = {0};
     CHECK_STATUS(xp_build(d, 0, "/nonexistent-xornet-dir", &none, &err), XN_EIO);
     CHECK(none == NULL);
 }

@@ -114,8 +114,10 @@ typedef struct {
  * "constant"; "?" out of range) and their parsers (XN_EINVAL for an unknown
  * name or NULL, *out untouched then). */
 XN_API const char *xn_approx_method_name(xn_approx_method m);
+XN_API const char *const *xn_approx_method_names(size_t *count); /* the whole table */
 XN_API xn_status xn_approx_method_parse(const char *name, xn_approx_method *out);
 XN_API const char *xn_approx_extrap_name(xn_approx_extrap e);
+XN_API const char *const *xn_approx_extrap_names(size_t *count);
 XN_API xn_status xn_approx_extrap_parse(const char *name, xn_approx_extrap *out);
 
 /* ---- interpolation ----------------------------------------------------- */
@@ -279,6 +281,7 @@ typedef enum {
 /* Names are sin cos exp abs runge sqrt tanh; "?" for an out-of-range value;
  * the parser returns XN_EINVAL for an unknown name or NULL. */
 XN_API const char *xn_approx_fn_name(xn_approx_fn fn);
+XN_API const char *const *xn_approx_fn_names(size_t *count);
 XN_API xn_status xn_approx_fn_parse(const char *name, xn_approx_fn *out);
 /* fn(x); NaN outside the function's domain or for a bad fn. */
 XN_API double xn_approx_fn_eval(xn_approx_fn fn, double x);

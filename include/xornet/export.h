@@ -42,6 +42,7 @@ typedef enum { XN_EXPORT_MODEL, XN_EXPORT_DOUBLE, XN_EXPORT_FLOAT } xn_export_ty
  * XN_EINVAL for an unknown name or NULL and leaves *out untouched then. */
 XN_API const char *xn_export_type_name(xn_export_type t);
 XN_API xn_status xn_export_type_parse(const char *name, xn_export_type *out);
+XN_API const char *const *xn_export_type_names(size_t *count); /* the whole table */
 
 /* Longest accepted name prefix. */
 #define XN_EXPORT_MAX_NAME 64

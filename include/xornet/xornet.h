@@ -52,10 +52,14 @@ XN_API const char *xn_strerror(xn_status s);
 /* Why a call failed, for calls that have no network to keep the reason in
  * (creation, checking a configuration, reading and writing files): line
  * is 1-based (0 when the failure is not tied to a line of a file); msg is
- * one line without a file name, e.g. "expected 10 numbers, found 9". */
+ * one line without a file name, e.g. "expected 10 numbers, found 9";
+ * setting names the configuration field at fault when a checker refused
+ * one (xn_net_check_config, xn_opt_check, xn_fit_check: "lr", "sizes"),
+ * so a front end can name its own flag for it; "" otherwise. */
 typedef struct {
     size_t line;
     char msg[200];
+    char setting[32];
 } xn_error;
 
 /* ---- names ------------------------------------------------------------- */
@@ -88,6 +92,16 @@ typedef enum { XN_BIAS_ZERO, XN_BIAS_DRAWN } xn_bias_init;
  * glorot_normal he_uniform he_normal normal uniform zeros; auto blas naive;
  * float64 float32; python numpy; row neuron; zero drawn. */
 XN_API const char *xn_act_name(xn_act a);
+/* Each table whole, in enum order: *count (may be NULL) names, static. */
+XN_API const char *const *xn_act_names(size_t *count);
+XN_API const char *const *xn_loss_names(size_t *count);
+XN_API const char *const *xn_opt_names(size_t *count);
+XN_API const char *const *xn_init_names(size_t *count);
+XN_API const char *const *xn_kernel_names(size_t *count);
+XN_API const char *const *xn_dtype_names(size_t *count);
+XN_API const char *const *xn_rng_kind_names(size_t *count);
+XN_API const char *const *xn_order_names(size_t *count);
+XN_API const char *const *xn_bias_init_names(size_t *count);
 XN_API const char *xn_loss_name(xn_loss l);
 XN_API const char *xn_opt_name(xn_opt_kind o);
 XN_API const char *xn_init_name(xn_init i);
@@ -335,6 +349,10 @@ typedef struct {
 /* kind with its usual hyper-parameters: lr 0.01 (gd, momentum) or 0.001
  * (Adam), momentum 0.9, beta1 0.9, beta2 0.999, eps 1e-8, no decay. */
 XN_API xn_opt xn_opt_default(xn_opt_kind kind);
+/* XN_OK, or XN_EINVAL with err (may be NULL) naming the field at fault
+ * (err->setting: "lr", "momentum", "weight_decay", "beta1", "beta2",
+ * "eps", "kind") and why, e.g. "the momentum must be in [0, 1)". */
+XN_API xn_status xn_opt_check(const xn_opt *opt, xn_error *err);
 
 /* The optimizer belongs to the network: a new network has
  * xn_opt_default(XN_OPT_GD).  xn_net_set_opt sets it and resets the
@@ -533,6 +551,7 @@ XN_API xn_task xn_net_task(const xn_net *net);
 typedef enum { XN_SCHEDULE_CONSTANT, XN_SCHEDULE_STEP, XN_SCHEDULE_EXPONENTIAL,
                XN_SCHEDULE_COSINE } xn_schedule;
 XN_API const char *xn_schedule_name(xn_schedule s);   /* constant step exponential cosine */
+XN_API const char *const *xn_schedule_names(size_t *count);
 XN_API xn_status xn_schedule_parse(const char *name, xn_schedule *out);
 
 /* Where a run stands after an epoch: enough, with the network, its
@@ -634,6 +653,15 @@ typedef struct {
     const void *resume_best;      /* and its best weights (P, the network's
                                      type), or NULL */
 } xn_fit_config;
+
+/* The configuration's own rules, checked by xn_fit before it starts (the
+ * data and network are checked there too): epochs >= 1, a stream to
+ * shuffle with, val_split in [0, 1), min_delta >= 0, the schedule's
+ * lr_step >= 1, lr_gamma in (0, 1] and lr_min in [0, lr) for the
+ * optimizer's rate lr, a reduce hook for ranks > 1, a resumed run within
+ * its epochs.  XN_OK, or XN_EINVAL with err (may be NULL) naming the field
+ * (err->setting, e.g. "val_split") and why. */
+XN_API xn_status xn_fit_check(const xn_fit_config *cfg, double lr, xn_error *err);
 
 /* The rate cfg's schedule gives epoch `epoch` (0-based) of a run whose
  * optimizer rate is lr0 (lr0 itself for a NULL cfg). */

@@ -216,7 +216,7 @@ int cli_load_data(const char *path, size_t outputs, xn_data *d)
         cli_error("%s: IDX images: give their labels with --labels FILE", path);
         return EXIT_USAGE;
     }
-    xn_error err = {0, ""};
+    xn_error err = {0};
     xn_status s = xn_data_load(d, in_path(path), outputs, &err);
     if (s != XN_OK) {
         cli_file_error(path, s, &err);
@@ -259,7 +259,7 @@ bool cli_is_idx(const char *path)
 
 int cli_load_idx(const char *images, const char *labels, size_t classes, xn_data *d)
 {
-    xn_error err = {0, ""};
+    xn_error err = {0};
     if (!images) {
         cli_error("--labels FILE needs --data FILE, the IDX images it labels");
         return EXIT_USAGE;
@@ -287,7 +287,7 @@ int cli_load_idx(const char *images, const char *labels, size_t classes, xn_data
 
 int cli_load_classes(const char *path, size_t classes, xn_data *d)
 {
-    xn_error err = {0, ""};
+    xn_error err = {0};
     xn_status s = xn_data_load_classes(d, in_path(path), classes, &err);
     return s == XN_OK ? EXIT_OK : load_failed(path, s, &err);
 }
@@ -337,7 +337,7 @@ int cli_load_targets(const char *path, const char *labels, const char *labels_fl
     }
     if (!ids)
         return EXIT_OK;
-    xn_error err = {0, ""};
+    xn_error err = {0};
     xn_status s = xn_data_classes_to_onehot(d, nL, &err);
     if (s == XN_OK)
         return EXIT_OK;
@@ -429,7 +429,7 @@ bool cli_same_file(const char *a, const char *b)
 
 int cli_check_output(const char *path)
 {
-    xn_error err = {0, ""};
+    xn_error err = {0};
     xn_status s = xn_atomic_check(path, &err);
     if (s != XN_OK) {
         cli_file_error(path, s, &err);
@@ -440,7 +440,7 @@ int cli_check_output(const char *path)
 
 int cli_save_model(const xn_net *net, const char *path)
 {
-    xn_error err = {0, ""};
+    xn_error err = {0};
     cli_flush();
     cli_hold_signals();
     xn_status s = xn_net_save(net, path, &err);

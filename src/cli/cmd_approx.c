@@ -19,72 +19,9 @@
 #include "src/util/text.h"
 #include "cli.h"
 #include "clock.h"
+#include "opts.h"
 #include "plot.h"
 #include "xornet/approx.h"
-
-static const char help[] =
-    "usage: xornet approx [--fn NAME] [--a A] [--b B] [--n N] [options]\n"
-    "       xornet approx --samples FILE|- [options]\n"
-    "\n"
-    "Fits the one-hidden-layer ReLU network NN(x) = sum_j lambda_j relu(x - b_j)\n"
-    "(sizes 1 -> n -> 1) to sampled values f_i = f(x_i).  Interpolation puts the\n"
-    "knots at b_1 = x_1 - (x_2 - x_1), b_j = x_{j-1} and solves the lower-\n"
-    "triangular system A lambda = f, A_ij = max(0, x_i - b_j); least squares\n"
-    "(--knots, --knots-at, --gcv) fits a broken line with the given breakpoints\n"
-    "by LAPACKE dgels.  Prints the errors against the function on a grid 10x\n"
-    "finer than the samples (built-in functions only), the residual at the\n"
-    "samples and the time of the fit.\n"
-    "\n"
-    "The fit is valid on the samples' range [x_1, x_n] only.  Outside it the\n"
-    "network is 0 left of its first knot b_1, rises linearly from b_1 to x_1,\n"
-    "and continues linearly right of x_n, unless --extrapolate says otherwise.\n"
-    "\n"
-    "samples (one source):\n"
-    "  --fn NAME        sin cos exp abs runge sqrt tanh (default sin)\n"
-    "  --a A, --b B     the interval, a < b (default 0 and pi)\n"
-    "  --n N            equidistant samples, N >= 2 (default 16; with --tol the\n"
-    "                   points refinement starts from)\n"
-    "  --noise SD       add normal noise of standard deviation SD to the samples\n"
-    "                   of --fn (NumPy's np.random.seed(S); randn)\n"
-    "  --seed S         the noise's seed, 0 <= S < 2^32 (default 1)\n"
-    "  --samples FILE   CSV lines 'x,f' in any order and spacing; '-' reads\n"
-    "                   standard input; '#' comments, blank lines and a header\n"
-    "                   line (words, not numbers) are allowed\n"
-    "fit (interpolation unless one of --knots, --knots-at, --gcv, --tol):\n"
-    "  --method M       interpolation solver: auto (default; the closed form,\n"
-    "                   fastest at every n measured), lapacke (dense dtrtrs) or\n"
-    "                   closed (the slope changes, O(n))\n"
-    "  --knots N        least squares with N >= 2 equidistant knots from x_1 to\n"
-    "                   x_n (N <= samples); repeated x are allowed while the\n"
-    "                   system keeps full rank\n"
-    "  --knots-at K     least squares with the breakpoints K: a list such as\n"
-    "                   '-1,0,1' (a single number is a list too), or a file of\n"
-    "                   one knot a line; increasing, inside or at the ends of the\n"
-    "                   samples' range\n"
-    "  --gcv            least squares with the knot count 2..G that minimizes\n"
-    "                   the generalized cross-validation score m RSS/(m - K)^2\n"
-    "                   (Craven & Wahba 1979); prints the table of K, RSS, score\n"
-    "  --gcv-max G      the largest knot count --gcv tries (default min(m/2, 200))\n"
-    "  --tol T          adaptive refinement of --fn: knots added where the error\n"
-    "                   is largest until the maximum error on a check grid of 10\n"
-    "                   points an interval is at most T; reports the observed\n"
-    "                   order p in error ~ h^p (2 for smooth functions)\n"
-    "  --max-n N        the most knots --tol may use (default 1048576)\n"
-    "  --min-norm       accept a rank-deficient least-squares system and use\n"
-    "                   dgelsd's minimum-norm solution (default: exit status 2)\n"
-    "  --extrapolate E  outside [x_1, x_n]: bare (default, as above), linear (the\n"
-    "                   first and last pieces continued) or constant (the end\n"
-    "                   values held); built into the network and its --save\n"
-    "output:\n"
-    "  --print          list every hidden unit: its knot, lambda and the fit's\n"
-    "                   value there\n"
-    "  --save FILE      write the fitted network as a model file\n"
-    "  --plot FILE      draw the samples, the fitted network and (for --fn) the\n"
-    "                   function into the PNG file FILE with gnuplot\n"
-    "\n"
-    "Exit status: 0 fitted, 1 the work failed (memory, saving, --tol not\n"
-    "reached), 2 bad usage or bad input (too few or repeated samples, a bad CSV\n"
-    "line or knot, a singular system).\n";
 
 typedef enum { FIT_INTERP, FIT_KNOTS, FIT_KNOTS_AT, FIT_GCV, FIT_ADAPT } fit_kind;
 
@@ -99,13 +36,15 @@ typedef struct {
     fit_kind kind;
     size_t knots;             /* --knots */
     const char *knots_at;     /* --knots-at */
+    int gcv;
     size_t gcv_max;           /* 0: the default */
     double tol;
     size_t max_n;
     xn_approx_opts opts;
-    bool method_given, fn_given, seed_given, print;
+    int print;
     const char *save_path;
     const char *plot_path;
+    opts given;
     /* samples: x (m), f (m); lines (m) their 1-based lines of a file */
     double *x, *f;
     size_t *lines;
@@ -115,135 +54,148 @@ typedef struct {
     size_t *t_lines;
     size_t k;
     /* the fit */
-    xn_approx_gcv_row *gcv;
+    xn_approx_gcv_row *gcv_table;
     size_t gcv_rows;
     xn_net *net;
     xn_approx_info info;
     double seconds;
 } run;
 
-/* The fit chosen by a flag; a second choice is a usage error. */
-static int choose(run *r, fit_kind kind, const char *flag)
+#define AT(m) OPT_AT(run, m)
+static const opt rows[] = {
+    OPT_SECTION("samples (one source):"),
+    {.flag = "--fn", .arg = "NAME", .kind = OPT_NAME, AT(fn), .names = xn_approx_fn_names, .noun = "function",
+     .show_default = true, .help = "{names}"},
+    {.flag = "--a", .arg = "A", .kind = OPT_NUM, AT(a), .show_default = true,
+     .help = "the interval's left end, below --b"},
+    {.flag = "--b", .arg = "B", .kind = OPT_NUM, AT(b), .show_default = true, .help = "its right end"},
+    {.flag = "--n", .arg = "N", .kind = OPT_SIZE, AT(n), .lo = 2, .hi = 1u << 24, .show_default = true,
+     .help = "equidistant samples (with --tol the points refinement starts from)"},
+    {.flag = "--noise", .arg = "SD", .kind = OPT_NUM, AT(noise),
+     .help = "add normal noise of standard deviation SD to the samples of --fn (NumPy's "
+             "np.random.seed(S); randn)"},
+    {.flag = "--seed", .arg = "S", .kind = OPT_U64, AT(seed), .hi = 0xffffffffu, .show_default = true,
+     .help = "the noise's seed, 0 <= S < 2^32"},
+    {.flag = "--samples", .arg = "FILE", .kind = OPT_IN, AT(samples_path),
+     .help = "CSV lines 'x,f' in any order and spacing; '-' reads standard input; '#' comments, blank "
+             "lines and a header line (words, not numbers) are allowed"},
+    OPT_SECTION("fit (interpolation unless one of --knots, --knots-at, --gcv, --tol):"),
+    {.flag = "--method", .arg = "M", .kind = OPT_NAME, AT(opts.method), .names = xn_approx_method_names,
+     .noun = "method",
+     .help = "interpolation solver: auto (default; the closed form, fastest at every n measured), "
+             "lapacke (dense dtrtrs) or closed (the slope changes, O(n))"},
+    {.flag = "--knots", .arg = "N", .kind = OPT_SIZE, AT(knots), .lo = 2, .hi = 1u << 24,
+     .help = "least squares with N >= 2 equidistant knots from x_1 to x_n (N <= samples); repeated x "
+             "are allowed while the system keeps full rank"},
+    {.flag = "--knots-at", .arg = "K", .kind = OPT_IN, AT(knots_at),
+     .help = "least squares with the breakpoints K: a list such as '-1,0,1' (a single number is a "
+             "list too), or a file of one knot a line; increasing, inside or at the ends of the "
+             "samples' range"},
+    {.flag = "--gcv", .kind = OPT_FLAG, .value = 1, AT(gcv),
+     .help = "least squares with the knot count 2..G that minimizes the generalized cross-validation "
+             "score m RSS/(m - K)^2 (Craven & Wahba 1979); prints the table of K, RSS, score"},
+    {.flag = "--gcv-max", .arg = "G", .kind = OPT_SIZE, AT(gcv_max), .lo = 2, .hi = 1u << 24,
+     .help = "the largest knot count --gcv tries (default min(m/2, 200))"},
+    {.flag = "--tol", .arg = "T", .kind = OPT_NUM, AT(tol),
+     .help = "adaptive refinement of --fn: knots added where the error is largest until the maximum "
+             "error on a check grid of 10 points an interval is at most T; reports the observed order "
+             "p in error ~ h^p (2 for smooth functions)"},
+    {.flag = "--max-n", .arg = "N", .kind = OPT_SIZE, AT(max_n), .lo = 2, .hi = 1u << 30,
+     .help = "the most knots --tol may use (default 1048576)"},
+    {.flag = "--min-norm", .kind = OPT_FLAG, .value = 1, AT(opts.min_norm),
+     .help = "accept a rank-deficient least-squares system and use dgelsd's minimum-norm solution "
+             "(default: exit status 2)"},
+    {.flag = "--extrapolate", .arg = "E", .kind = OPT_NAME, AT(opts.extrapolate), .names = xn_approx_extrap_names,
+     .noun = "choice",
+     .help = "outside [x_1, x_n]: bare (default, as above), linear (the first and last pieces "
+             "continued) or constant (the end values held); built into the network and its --save"},
+    OPT_SECTION("output:"),
+    {.flag = "--print", .kind = OPT_FLAG, .value = 1, AT(print),
+     .help = "list every hidden unit: its knot, lambda and the fit's value there"},
+    {.flag = "--save", .arg = "FILE", .kind = OPT_OUT, AT(save_path), .help = "write the fitted network as a model file"},
+    {.flag = "--plot", .arg = "FILE", .kind = OPT_OUT, AT(plot_path),
+     .help = "draw the samples, the fitted network and (for --fn) the function into the PNG file FILE "
+             "with gnuplot"},
+};
+
+static const char usage[] = "usage: xornet approx [--fn NAME] [--a A] [--b B] [--n N] [options]\n"
+                            "       xornet approx --samples FILE|- [options]";
+static const char intro[] =
+    "Fits the one-hidden-layer ReLU network NN(x) = sum_j lambda_j relu(x - b_j)\n"
+    "(sizes 1 -> n -> 1) to sampled values f_i = f(x_i).  Interpolation puts the\n"
+    "knots at b_1 = x_1 - (x_2 - x_1), b_j = x_{j-1} and solves the lower-\n"
+    "triangular system A lambda = f, A_ij = max(0, x_i - b_j); least squares\n"
+    "(--knots, --knots-at, --gcv) fits a broken line with the given breakpoints\n"
+    "by LAPACKE dgels.  Prints the errors against the function on a grid 10x\n"
+    "finer than the samples (built-in functions only), the residual at the\n"
+    "samples and the time of the fit.\n"
+    "\n"
+    "The fit is valid on the samples' range [x_1, x_n] only.  Outside it the\n"
+    "network is 0 left of its first knot b_1, rises linearly from b_1 to x_1,\n"
+    "and continues linearly right of x_n, unless --extrapolate says otherwise.\n";
+static const char outro[] =
+    "Exit status: 0 fitted, 1 the work failed (memory, saving, --tol not\n"
+    "reached), 2 bad usage or bad input (too few or repeated samples, a bad CSV\n"
+    "line or knot, a singular system).\n";
+
+static void defaults(run *r)
 {
-    static const char *const flags[] = {"", "--knots", "--knots-at", "--gcv", "--tol"};
-    if (r->kind != FIT_INTERP && r->kind != kind) {
-        cli_error("approx: %s cannot be combined with %s", flag, flags[r->kind]);
-        return EXIT_USAGE;
+    *r = (run){.fn = XN_FN_SIN, .b = 3.14159265358979323846, .n = 16, .seed = 1,
+               .opts = {.method = XN_APPROX_AUTO, .extrapolate = XN_EXTRAP_BARE}};
+}
+
+/* The fit the flags choose: at most one of them. */
+static int choose_fit(run *r)
+{
+    static const struct {
+        const char *flag;
+        fit_kind kind;
+    } fits[] = {{"--knots", FIT_KNOTS}, {"--knots-at", FIT_KNOTS_AT}, {"--gcv", FIT_GCV}, {"--tol", FIT_ADAPT}};
+    const char *chosen = NULL;
+    r->kind = FIT_INTERP;
+    for (size_t i = 0; i < sizeof fits / sizeof *fits; i++) {
+        if (!opts_given(&r->given, fits[i].flag))
+            continue;
+        if (chosen) {
+            cli_error("approx: %s cannot be combined with %s", fits[i].flag, chosen);
+            return EXIT_USAGE;
+        }
+        chosen = fits[i].flag;
+        r->kind = fits[i].kind;
     }
-    r->kind = kind;
     return EXIT_OK;
 }
 
 static int parse_args(int argc, char **argv, run *r)
 {
-    bool grid_given = false;
-    for (int i = 0; i < argc; i++) {
-        const char *v;
-        int got, rc = EXIT_OK;
-        if (cli_is_help(argv[i])) {
-            fputs(help, stdout);
-            return -1;
-        }
-        if ((got = cli_opt(argc, argv, &i, "--fn", &v)) != 0) {
-            if (got < 0)
-                return EXIT_USAGE;
-            if (xn_approx_fn_parse(v, &r->fn) != XN_OK) {
-                cli_error("--fn: unknown function '%s' (sin cos exp abs runge sqrt tanh)", v);
-                return EXIT_USAGE;
-            }
-            r->fn_given = true;
-        } else if ((got = cli_opt(argc, argv, &i, "--a", &v)) != 0) {
-            if (got < 0 || cli_parse_double("--a", v, &r->a) != 0)
-                return EXIT_USAGE;
-            grid_given = true;
-        } else if ((got = cli_opt(argc, argv, &i, "--b", &v)) != 0) {
-            if (got < 0 || cli_parse_double("--b", v, &r->b) != 0)
-                return EXIT_USAGE;
-            grid_given = true;
-        } else if ((got = cli_opt(argc, argv, &i, "--n", &v)) != 0) {
-            if (got < 0 || cli_parse_size("--n", v, 2, (size_t)1 << 24, &r->n) != 0)
-                return EXIT_USAGE;
-            grid_given = true;
-        } else if ((got = cli_opt(argc, argv, &i, "--noise", &v)) != 0) {
-            if (got < 0 || cli_parse_double("--noise", v, &r->noise) != 0)
-                return EXIT_USAGE;
-            if (!(r->noise >= 0.0)) {
-                cli_error("--noise: the standard deviation must be >= 0, got %g", r->noise);
-                return EXIT_USAGE;
-            }
-            grid_given = true;
-        } else if ((got = cli_opt(argc, argv, &i, "--seed", &v)) != 0) {
-            if (got < 0 || cli_parse_u64("--seed", v, &r->seed) != 0)
-                return EXIT_USAGE;
-            if (r->seed > 0xffffffffu) {
-                cli_error("--seed: %s is over 2^32 - 1 (NumPy's limit)", v);
-                return EXIT_USAGE;
-            }
-            r->seed_given = grid_given = true;
-        } else if ((got = cli_opt(argc, argv, &i, "--samples", &v)) != 0) {
-            if (got < 0)
-                return EXIT_USAGE;
-            r->samples_path = v;
-        } else if ((got = cli_opt(argc, argv, &i, "--knots-at", &v)) != 0) {
-            if (got < 0 || (rc = choose(r, FIT_KNOTS_AT, "--knots-at")) != EXIT_OK)
-                return EXIT_USAGE;
-            r->knots_at = v;
-        } else if ((got = cli_opt(argc, argv, &i, "--knots", &v)) != 0) {
-            if (got < 0 || cli_parse_size("--knots", v, 2, (size_t)1 << 24, &r->knots) != 0 ||
-                (rc = choose(r, FIT_KNOTS, "--knots")) != EXIT_OK)
-                return EXIT_USAGE;
-        } else if ((got = cli_opt(argc, argv, &i, "--gcv-max", &v)) != 0) {
-            if (got < 0 || cli_parse_size("--gcv-max", v, 2, (size_t)1 << 24, &r->gcv_max) != 0)
-                return EXIT_USAGE;
-        } else if (strcmp(argv[i], "--gcv") == 0) {
-            if (choose(r, FIT_GCV, "--gcv") != EXIT_OK)
-                return EXIT_USAGE;
-        } else if ((got = cli_opt(argc, argv, &i, "--tol", &v)) != 0) {
-            if (got < 0 || cli_parse_double("--tol", v, &r->tol) != 0 ||
-                choose(r, FIT_ADAPT, "--tol") != EXIT_OK)
-                return EXIT_USAGE;
-            if (!(r->tol > 0.0)) {
-                cli_error("--tol: the tolerance must be > 0, got %g", r->tol);
-                return EXIT_USAGE;
-            }
-        } else if ((got = cli_opt(argc, argv, &i, "--max-n", &v)) != 0) {
-            if (got < 0 || cli_parse_size("--max-n", v, 2, (size_t)1 << 30, &r->max_n) != 0)
-                return EXIT_USAGE;
-        } else if ((got = cli_opt(argc, argv, &i, "--method", &v)) != 0) {
-            if (got < 0)
-                return EXIT_USAGE;
-            if (xn_approx_method_parse(v, &r->opts.method) != XN_OK) {
-                cli_error("--method: unknown method '%s' (auto lapacke closed)", v);
-                return EXIT_USAGE;
-            }
-            r->method_given = true;
-        } else if ((got = cli_opt(argc, argv, &i, "--extrapolate", &v)) != 0) {
-            if (got < 0)
-                return EXIT_USAGE;
-            if (xn_approx_extrap_parse(v, &r->opts.extrapolate) != XN_OK) {
-                cli_error("--extrapolate: unknown choice '%s' (bare linear constant)", v);
-                return EXIT_USAGE;
-            }
-        } else if (strcmp(argv[i], "--min-norm") == 0) {
-            r->opts.min_norm = 1;
-        } else if (strcmp(argv[i], "--print") == 0) {
-            r->print = true;
-        } else if ((got = cli_opt(argc, argv, &i, "--save", &v)) != 0) {
-            if (got < 0)
-                return EXIT_USAGE;
-            r->save_path = v;
-        } else if ((got = cli_opt(argc, argv, &i, "--plot", &v)) != 0) {
-            if (got < 0)
-                return EXIT_USAGE;
-            r->plot_path = v;
-        } else {
-            return cli_unknown("approx", argv[i]);
-        }
+    run d;
+    defaults(&d);
+    *r = d; /* every field: the cleanup frees the arrays whatever happens */
+    r->given = (opts){.cmd = "approx", .rows = rows, .n = sizeof rows / sizeof rows[0]};
+    int rc = opts_parse(&r->given, argc, argv, r);
+    if (rc == OPTS_HELP) {
+        opts_help(stdout, &r->given, usage, intro, &d, NULL, NULL, NULL, outro);
+        return -1;
+    }
+    if (rc != EXIT_OK)
+        return rc;
+    if ((rc = choose_fit(r)) != EXIT_OK)
+        return rc;
+    const opts *o = &r->given;
+    bool grid_given = opts_given(o, "--a") || opts_given(o, "--b") || opts_given(o, "--n") ||
+                      opts_given(o, "--noise") || opts_given(o, "--seed");
+    if (r->kind == FIT_ADAPT && !(r->tol > 0.0)) {
+        cli_error("--tol: the tolerance must be > 0, got %g", r->tol);
+        return EXIT_USAGE;
+    }
+    if (!(r->noise >= 0.0)) {
+        cli_error("--noise: the standard deviation must be >= 0, got %g", r->noise);
+        return EXIT_USAGE;
     }
     const char *clash = NULL;
-    if (r->samples_path && (r->fn_given || grid_given))
+    if (r->samples_path && (opts_given(o, "--fn") || grid_given))
         clash = "--samples cannot be combined with --fn, --a, --b, --n, --noise or --seed";
-    else if (r->kind != FIT_INTERP && r->method_given)
+    else if (r->kind != FIT_INTERP && opts_given(o, "--method"))
         clash = "--method chooses the interpolation solver; least squares always uses "
                 "dgels, --tol the closed form";
     else if (r->opts.min_norm && (r->kind == FIT_INTERP || r->kind == FIT_ADAPT))
@@ -254,20 +206,14 @@ static int parse_args(int argc, char **argv, run *r)
         clash = "--max-n applies to --tol only";
     else if (r->kind == FIT_ADAPT && (r->samples_path || r->noise > 0.0))
         clash = "--tol refines a built-in function (--fn), without --samples or --noise";
-    else if (r->seed_given && !(r->noise > 0.0))
+    else if (opts_given(o, "--seed") && !(r->noise > 0.0))
         clash = "--seed applies to --noise only";
     if (clash) {
         cli_error("approx: %s", clash);
         return EXIT_USAGE;
     }
-    /* the model written is not a file the run reads */
-    const char *read = r->save_path && cli_same_file(r->save_path, r->samples_path) ? "--samples"
-                       : r->save_path && r->knots_at && cli_same_file(r->save_path, r->knots_at) ? "--knots-at"
-                                                                                                 : NULL;
-    if (read) {
-        cli_error("--save: %s is also %s's file, which the run reads", r->save_path, read);
-        return EXIT_USAGE;
-    }
+    if ((rc = opts_check_paths(o, r)) != EXIT_OK)
+        return rc;
     if (!r->samples_path && !(r->a < r->b)) {
         cli_error("approx: need --a < --b, got %g and %g", r->a, r->b);
         return EXIT_USAGE;
@@ -283,7 +229,7 @@ static const char *source_name(const run *r)
 
 static int get_samples(run *r)
 {
-    xn_error err = {0, ""};
+    xn_error err = {0};
     xn_status s;
     if (r->samples_path) {
         if (strcmp(r->samples_path, "-") == 0) {
@@ -341,7 +287,7 @@ static int get_knots(run *r)
 {
     const char *v = r->knots_at;
     if (!is_list(v)) {
-        xn_error err = {0, ""};
+        xn_error err = {0};
         xn_status s = xn_knots_load(v, &r->t, &r->t_lines, &r->k, &err);
         if (s != XN_OK) {
             cli_file_error(v, s, &err);
@@ -414,15 +360,15 @@ static double builtin(double x, void *ctx)
     return xn_approx_fn_eval(*(const xn_approx_fn *)ctx, x);
 }
 
-/* --gcv: the table into r->gcv, the chosen count into r->knots. */
+/* --gcv: the table into r->gcv_table, the chosen count into r->knots. */
 static xn_status run_gcv(run *r)
 {
     size_t g = r->gcv_max ? r->gcv_max : XN_APPROX_GCV_MAX(r->m);
     r->gcv_rows = g >= 2 ? g - 1 : 0;
-    r->gcv = malloc((r->gcv_rows ? r->gcv_rows : 1) * sizeof *r->gcv);
-    if (!r->gcv)
+    r->gcv_table = malloc((r->gcv_rows ? r->gcv_rows : 1) * sizeof *r->gcv_table);
+    if (!r->gcv_table)
         return XN_ENOMEM;
-    return xn_approx_gcv(r->x, r->f, r->m, g, &r->opts, r->gcv, &r->knots, &r->info);
+    return xn_approx_gcv(r->x, r->f, r->m, g, &r->opts, r->gcv_table, &r->knots, &r->info);
 }
 
 static int fit(run *r)
@@ -466,7 +412,7 @@ static void print_gcv(const run *r)
 {
     printf("gcv        knots  rss  score  (score = m RSS / (m - knots)^2; Craven & Wahba 1979)\n");
     for (size_t i = 0; i < r->gcv_rows; i++) {
-        const xn_approx_gcv_row *g = &r->gcv[i];
+        const xn_approx_gcv_row *g = &r->gcv_table[i];
         if (isinf(g->score))
             printf("gcv        %zu  rank-deficient\n", g->knots);
         else
@@ -652,14 +598,6 @@ static int plot(run *r)
 int cmd_approx(int argc, char **argv)
 {
     run r;
-    memset(&r, 0, sizeof r);
-    r.fn = XN_FN_SIN;
-    r.a = 0.0;
-    r.b = 3.14159265358979323846;
-    r.n = 16;
-    r.seed = 1;
-    r.opts.method = XN_APPROX_AUTO;
-    r.opts.extrapolate = XN_EXTRAP_BARE;
     int rc = parse_args(argc, argv, &r);
     if (rc < 0)
         return EXIT_OK; /* --help */
@@ -679,6 +617,6 @@ int cmd_approx(int argc, char **argv)
     free(r.lines);
     free(r.t);
     free(r.t_lines);
-    free(r.gcv);
+    free(r.gcv_table);
     return rc;
 }

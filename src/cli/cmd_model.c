@@ -7,123 +7,106 @@
 #include <string.h>
 
 #include "cli.h"
-
-static const char predict_help[] =
-    "usage: xornet predict --model FILE [--data FILE [--labels FILE] | --xor] [--outputs K]\n"
-    "\n"
-    "Prints the saved network's outputs for each input row, one line a row,\n"
-    "the outputs separated by spaces, each with 17 significant digits (%.17g,\n"
-    "which reads back as the same double).\n"
-    "\n"
-    "  --model FILE   the network (xornet model file)\n"
-    "  --xor          the built-in XOR inputs (default)\n"
-    "  --data FILE    CSV, FANN or IDX data (IDX images, gzipped or not); its\n"
-    "                 input columns must match the model\n"
-    "  --labels FILE  the IDX label file of the --data images: read and checked\n"
-    "                 (each label below the model's output count), not printed\n"
-    "  --outputs K    target columns at the end of each CSV row, ignored; 0 for\n"
-    "                 rows of inputs only.  Default: a CSV row of n0 columns is\n"
-    "                 inputs only, a row of n0 + nL columns ends in targets, and\n"
-    "                 with several outputs a row of n0 + 1 ends in a class id\n"
-    "  --classes      print each row's class instead (a classifier's: 0 or 1 for\n"
-    "                 one sigmoid output, the arg-max for several)\n";
-
-static const char eval_help[] =
-    "usage: xornet eval --model FILE [--data FILE [--labels FILE] | --xor] [--confusion]\n"
-    "\n"
-    "Prints the saved network's loss ('loss <value>') and, for a classifier (a\n"
-    "sigmoid or softmax output), its accuracy ('accuracy <value>', the fraction\n"
-    "of rows right: the rounded output equals the target, or with several\n"
-    "outputs the arg-max agrees); for a regression (any other output) the\n"
-    "root mean squared and mean absolute errors and R^2 ('rmse', 'mae', 'r2',\n"
-    "on the targets' scale; the loss is then on the network's own, scaled\n"
-    "targets if it standardizes them), all %.17g.\n"
-    "\n"
-    "  --model FILE   the network (xornet model file)\n"
-    "  --xor          the built-in XOR table (default)\n"
-    "  --data FILE    CSV (the model's output count of target columns at the\n"
-    "                 end of each row, or with several outputs one column of\n"
-    "                 class ids 0..nL-1), FANN, or IDX images with --labels\n"
-    "  --labels FILE  the IDX label file (gzipped or not) of the --data images:\n"
-    "                 class ids 0..nL-1, read as one-hot targets\n"
-    "  --confusion    a classifier's confusion matrix too: a row a true class,\n"
-    "                 a column a predicted class, each cell the rows counted\n";
-
-static const char grad_help[] =
-    "usage: xornet grad --model FILE [--data FILE [--labels FILE] | --xor]\n"
-    "\n"
-    "Prints the saved network's loss on the whole batch and the gradient of\n"
-    "the loss with respect to every parameter, laid out like the model file:\n"
-    "  loss <value>\n"
-    "  dW1 <rows> <cols>   then one line per row\n"
-    "  db1 <n>             then one line of n numbers\n"
-    "  dW2 ...\n"
-    "Numbers are printed %.17g.\n"
-    "\n"
-    "  --model FILE   the network (xornet model file)\n"
-    "  --xor          the built-in XOR table (default)\n"
-    "  --data FILE    CSV (the model's output count of target columns at the\n"
-    "                 end of each row, or with several outputs one column of\n"
-    "                 class ids 0..nL-1), FANN, or IDX images with --labels\n"
-    "  --labels FILE  the IDX label file (gzipped or not) of the --data images:\n"
-    "                 class ids 0..nL-1, read as one-hot targets\n";
+#include "opts.h"
 
 typedef struct {
     const char *model, *data, *labels;
-    bool xor_data;
-    bool has_outputs;
+    int xor_data;
     size_t outputs;
-    bool classes, confusion; /* predict --classes, eval --confusion */
-    size_t model_line; /* the model's sizes line, once loaded, for messages */
+    int classes, confusion; /* predict --classes, eval --confusion */
+    opts given;
+    size_t model_line;      /* the model's sizes line, once loaded, for messages */
 } args;
 
+#define AT(m) OPT_AT(args, m)
+#define MODEL_ROW {.flag = "--model", .arg = "FILE", .kind = OPT_IN, AT(model), \
+                   .help = "the network (xornet model file)"}
+#define LABELS_ROW(what) {.flag = "--labels", .arg = "FILE", .kind = OPT_IN, AT(labels), .help = what}
+/* eval and grad: a data file with targets */
+#define TARGET_ROWS                                                                                  \
+    MODEL_ROW,                                                                                       \
+    {.flag = "--xor", .kind = OPT_FLAG, .value = 1, AT(xor_data), .help = "the built-in XOR table (default)"}, \
+    {.flag = "--data", .arg = "FILE", .kind = OPT_IN, AT(data),                                      \
+     .help = "CSV (the model's output count of target columns at the end of each row, or with "    \
+             "several outputs one column of class ids 0..nL-1), FANN, or IDX images with --labels"}, \
+    LABELS_ROW("the IDX label file (gzipped or not) of the --data images: class ids 0..nL-1, read as " \
+               "one-hot targets")
+
+static const opt predict_rows[] = {
+    MODEL_ROW,
+    {.flag = "--xor", .kind = OPT_FLAG, .value = 1, AT(xor_data), .help = "the built-in XOR inputs (default)"},
+    {.flag = "--data", .arg = "FILE", .kind = OPT_IN, AT(data),
+     .help = "CSV, FANN or IDX data (IDX images, gzipped or not); its input columns must match the model"},
+    LABELS_ROW("the IDX label file of the --data images: read and checked (each label below the "
+               "model's output count), not printed"),
+    {.flag = "--outputs", .arg = "K", .kind = OPT_SIZE, AT(outputs), .hi = 1u << 20,
+     .help = "target columns at the end of each CSV row, ignored; 0 for rows of inputs only.  Default: a "
+             "CSV row of n0 columns is inputs only, a row of n0 + nL columns ends in targets, and with "
+             "several outputs a row of n0 + 1 ends in a class id"},
+    {.flag = "--classes", .kind = OPT_FLAG, .value = 1, AT(classes),
+     .help = "print each row's class instead (a classifier's: 0 or 1 for one sigmoid output, the "
+             "arg-max for several)"},
+};
+
+static const opt eval_rows[] = {
+    TARGET_ROWS,
+    {.flag = "--confusion", .kind = OPT_FLAG, .value = 1, AT(confusion),
+     .help = "a classifier's confusion matrix too: a row a true class, a column a predicted class, "
+             "each cell the rows counted"},
+};
+
+static const opt grad_rows[] = {TARGET_ROWS};
+
+static const struct command {
+    const char *name;
+    const opt *rows;
+    size_t n;
+    const char *usage, *intro;
+} predict = {"predict", predict_rows, sizeof predict_rows / sizeof *predict_rows,
+             "usage: xornet predict --model FILE [--data FILE [--labels FILE] | --xor] [--outputs K]",
+             "Prints the saved network's outputs for each input row, one line a row,\n"
+             "the outputs separated by spaces, each with 17 significant digits (%.17g,\n"
+             "which reads back as the same double).\n"},
+  eval = {"eval", eval_rows, sizeof eval_rows / sizeof *eval_rows,
+          "usage: xornet eval --model FILE [--data FILE [--labels FILE] | --xor] [--confusion]",
+          "Prints the saved network's loss ('loss <value>') and, for a classifier (a\n"
+          "sigmoid or softmax output), its accuracy ('accuracy <value>', the fraction\n"
+          "of rows right: the rounded output equals the target, or with several\n"
+          "outputs the arg-max agrees); for a regression (any other output) the\n"
+          "root mean squared and mean absolute errors and R^2 ('rmse', 'mae', 'r2',\n"
+          "on the targets' scale; the loss is then on the network's own, scaled\n"
+          "targets if it standardizes them), all %.17g.\n"},
+  grad = {"grad", grad_rows, sizeof grad_rows / sizeof *grad_rows,
+          "usage: xornet grad --model FILE [--data FILE [--labels FILE] | --xor]",
+          "Prints the saved network's loss on the whole batch and the gradient of\n"
+          "the loss with respect to every parameter, laid out like the model file:\n"
+          "  loss <value>\n"
+          "  dW1 <rows> <cols>   then one line per row\n"
+          "  db1 <n>             then one line of n numbers\n"
+          "  dW2 ...\n"
+          "Numbers are printed %.17g.\n"};
+
 /* Parses argv into a; returns -1 to go on, else the exit status. */
-static int parse_args(const char *cmd, const char *help, bool takes_outputs, int argc, char **argv,
-                      args *a)
+static int parse_args(const struct command *c, int argc, char **argv, args *a)
 {
-    memset(a, 0, sizeof *a);
-    for (int i = 0; i < argc; i++) {
-        const char *v = NULL;
-        int r;
-        if (cli_is_help(argv[i])) {
-            fputs(help, stdout);
-            return EXIT_OK;
-        } else if ((r = cli_opt(argc, argv, &i, "--model", &v)) != 0) {
-            if (r < 0)
-                return EXIT_USAGE;
-            a->model = v;
-        } else if ((r = cli_opt(argc, argv, &i, "--data", &v)) != 0) {
-            if (r < 0)
-                return EXIT_USAGE;
-            a->data = v;
-        } else if ((r = cli_opt(argc, argv, &i, "--labels", &v)) != 0) {
-            if (r < 0)
-                return EXIT_USAGE;
-            a->labels = v;
-        } else if (strcmp(argv[i], "--xor") == 0) {
-            a->xor_data = true;
-        } else if (strcmp(cmd, "predict") == 0 && strcmp(argv[i], "--classes") == 0) {
-            a->classes = true;
-        } else if (strcmp(cmd, "eval") == 0 && strcmp(argv[i], "--confusion") == 0) {
-            a->confusion = true;
-        } else if (takes_outputs && (r = cli_opt(argc, argv, &i, "--outputs", &v)) != 0) {
-            if (r < 0 || cli_parse_size("--outputs", v, 0, 1u << 20, &a->outputs) != 0)
-                return EXIT_USAGE;
-            a->has_outputs = true;
-        } else {
-            return cli_unknown(cmd, argv[i]);
-        }
+    *a = (args){.given = {.cmd = c->name, .rows = c->rows, .n = c->n}};
+    int rc = opts_parse(&a->given, argc, argv, a);
+    if (rc == OPTS_HELP) {
+        opts_help(stdout, &a->given, c->usage, c->intro, NULL, NULL, NULL, NULL, NULL);
+        return EXIT_OK;
     }
+    if (rc != EXIT_OK)
+        return rc;
     if (!a->model) {
-        cli_error("%s: --model FILE is required (see xornet %s --help)", cmd, cmd);
+        cli_error("%s: --model FILE is required (see xornet %s --help)", c->name, c->name);
         return EXIT_USAGE;
     }
     if (a->data && a->xor_data) {
-        cli_error("%s: --data and --xor exclude each other", cmd);
+        cli_error("%s: --data and --xor exclude each other", c->name);
         return EXIT_USAGE;
     }
     if (a->labels && !a->data) {
-        cli_error("%s: --labels FILE needs --data FILE, the IDX images it labels", cmd);
+        cli_error("%s: --labels FILE needs --data FILE, the IDX images it labels", c->name);
         return EXIT_USAGE;
     }
     return -1;
@@ -132,7 +115,7 @@ static int parse_args(const char *cmd, const char *help, bool takes_outputs, int
 /* The model of a, and the line of its sizes into a->model_line. */
 static int load_model(args *a, xn_net **net)
 {
-    xn_error err = {0, ""};
+    xn_error err = {0};
     xn_status s = xn_net_load(net, a->model, &err);
     if (s != XN_OK) {
         cli_file_error(a->model, s, &err);
@@ -180,7 +163,7 @@ static void drop_targets(xn_data *d, size_t n0)
 static int shape_error(const char *cmd, const args *a, const xn_data *d, size_t n0, size_t nL,
                        bool targets)
 {
-    if (!a->has_outputs)
+    if (!opts_given(&a->given, "--outputs"))
         return cli_shape_error(cmd, a->data, a->labels != NULL, d, n0, nL, targets);
     char f[4200];
     cli_where(f, sizeof f, a->data, d);
@@ -216,12 +199,12 @@ static int load_data(const char *cmd, const args *a, const xn_net *net, bool tar
     else if (a->labels)
         rc = cli_load_idx(a->data, a->labels, nL, d);
     else
-        rc = cli_load_data(a->data, a->has_outputs ? a->outputs : 0, d);
+        rc = cli_load_data(a->data, a->outputs, d);
     if (rc != EXIT_OK)
         return rc;
     if (d->in == n0 && (!targets || d->out == nL))
         return EXIT_OK;
-    bool csv = !a->has_outputs && d->out == 0 && !cli_is_idx(a->data);
+    bool csv = !opts_given(&a->given, "--outputs") && d->out == 0 && !cli_is_idx(a->data);
     if (!targets && csv && (d->in == n0 + nL || (nL > 1 && d->in == n0 + 1))) {
         drop_targets(d, n0);
         return EXIT_OK;
@@ -250,7 +233,7 @@ static int run_failed(const char *what, xn_status s)
 int cmd_predict(int argc, char **argv)
 {
     args a;
-    int rc = parse_args("predict", predict_help, true, argc, argv, &a);
+    int rc = parse_args(&predict, argc, argv, &a);
     if (rc >= 0)
         return rc;
     xn_net *net = NULL;
@@ -309,7 +292,7 @@ int cmd_predict(int argc, char **argv)
 int cmd_eval(int argc, char **argv)
 {
     args a;
-    int rc = parse_args("eval", eval_help, false, argc, argv, &a);
+    int rc = parse_args(&eval, argc, argv, &a);
     if (rc >= 0)
         return rc;
     xn_net *net = NULL;
@@ -387,7 +370,7 @@ static void print_matrix(const double *v, size_t rows, size_t cols)
 int cmd_grad(int argc, char **argv)
 {
     args a;
-    int rc = parse_args("grad", grad_help, false, argc, argv, &a);
+    int rc = parse_args(&grad, argc, argv, &a);
     if (rc >= 0)
         return rc;
     xn_net *net = NULL;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "opts.h"
 #include "experiments.h"
 #include "plot.h"
 
@@ -29,36 +30,39 @@ static const char *default_data_dir(void)
     return XN_SOURCE_DATA_DIR;
 }
 
-static const char models_help[] =
-    "usage: xornet models [--seeds K] [--plot DIR] [--data-dir DIR]\n"
-    "\n"
+typedef struct {
+    size_t seeds;
+    const char *plot_dir, *data_dir;
+    opts given;
+} models_args;
+
+#define AT(m) OPT_AT(models_args, m)
+static const opt rows[] = {
+    OPT_SECTION("options:"),
+    {.flag = "--seeds", .arg = "K", .kind = OPT_SIZE, AT(seeds), .lo = 1, .hi = 1000000,
+     .help = "also rerun each trainable experiment with seeds 1..K and report how often it learns XOR "
+             "(every output on the right side of 0.5) and the median final loss"},
+    {.flag = "--plot", .arg = "DIR", .kind = OPT_DIR, AT(plot_dir),
+     .help = "write DIR/<name>-loss.png (log-scale loss curve, trained experiments) and "
+             "DIR/<name>-surface.png (the learned function over the unit square with the XOR points) "
+             "with gnuplot; DIR is created if missing (one level)"},
+    {.flag = "--data-dir", .arg = "DIR", .kind = OPT_TEXT, AT(data_dir),
+     .help = "where nb0_tf_model4.xn is read from (default: the source tree's data/ directory, else the "
+             "installed copy in " XN_INSTALL_DATA_DIR ")"},
+};
+
+static const char usage[] = "usage: xornet models [--seeds K] [--plot DIR] [--data-dir DIR]";
+static const char intro[] =
     "Reruns the XOR experiments of notebooks 0-3 (named in docs/models.md)\n"
     "with their initializations, learning rates and step counts, and prints one\n"
     "table: architecture, activations, loss, optimizer and learning rate, steps,\n"
     "the loss before and after training, the accuracy and the outputs at\n"
-    "(0,0) (0,1) (1,0) (1,1) (always in this order, whatever the notebook's).\n"
-    "\n"
-    "options:\n"
-    "  --seeds K       also rerun each trainable experiment with seeds 1..K and\n"
-    "                  report how often it learns XOR (every output on the right\n"
-    "                  side of 0.5) and the median final loss\n"
-    "  --plot DIR      write DIR/<name>-loss.png (log-scale loss curve, trained\n"
-    "                  experiments) and DIR/<name>-surface.png (the learned\n"
-    "                  function over the unit square with the XOR points) with\n"
-    "                  gnuplot; DIR is created if missing (one level)\n"
-    "  --data-dir DIR  where nb0_tf_model4.xn is read from (default: the\n"
-    "                  source tree's data/ directory, else the installed copy\n"
-    "                  in " XN_INSTALL_DATA_DIR ")\n"
-    "\n"
+    "(0,0) (0,1) (1,0) (1,1) (always in this order, whatever the notebook's).\n";
+static const char outro[] =
     "Exit status: 0 done, 1 an experiment or a plot failed (or gnuplot is not\n"
     "installed for --plot), 2 bad usage.\n"
     "\n"
     "experiments:\n";
-
-typedef struct {
-    size_t seeds;
-    const char *plot_dir, *data_dir;
-} models_args;
 
 /* One experiment's run, kept for the plots drawn after the table. */
 typedef struct {
@@ -70,35 +74,16 @@ typedef struct {
 
 static int parse_args(int argc, char **argv, models_args *a)
 {
-    const char *v;
-    int r;
-    for (int i = 0; i < argc; i++) {
-        const char *arg = argv[i];
-        if (cli_is_help(arg)) {
-            fputs(models_help, stdout);
-            for (size_t k = 0; k < xp_count(); k++)
-                printf("  %-10s %s\n", xp_get(k)->name, xp_get(k)->what);
-            return -1;
-        } else if ((r = cli_opt(argc, argv, &i, "--seeds", &v)) != 0) {
-            if (r < 0 || cli_parse_size("--seeds", v, 1, 1000000, &a->seeds))
-                return EXIT_USAGE;
-        } else if ((r = cli_opt(argc, argv, &i, "--plot", &v)) != 0) {
-            if (r < 0)
-                return EXIT_USAGE;
-            if (!*v) {
-                cli_error("--plot: needs a directory name");
-                return EXIT_USAGE;
-            }
-            a->plot_dir = v;
-        } else if ((r = cli_opt(argc, argv, &i, "--data-dir", &v)) != 0) {
-            if (r < 0)
-                return EXIT_USAGE;
-            a->data_dir = v;
-        } else {
-            return cli_unknown("models", arg);
-        }
+    *a = (models_args){.data_dir = default_data_dir(),
+                       .given = {.cmd = "models", .rows = rows, .n = sizeof rows / sizeof rows[0]}};
+    int rc = opts_parse(&a->given, argc, argv, a);
+    if (rc == OPTS_HELP) {
+        opts_help(stdout, &a->given, usage, intro, NULL, NULL, NULL, NULL, outro);
+        for (size_t k = 0; k < xp_count(); k++)
+            printf("  %-10s %s\n", xp_get(k)->name, xp_get(k)->what);
+        return -1;
     }
-    return EXIT_OK;
+    return rc;
 }
 
 /* "2-32-1" */
@@ -164,7 +149,7 @@ static int run_all(const models_args *a, run *runs)
     for (size_t i = 0; i < xp_count(); i++) {
         const xp_def *d = xp_get(i);
         run *u = &runs[i];
-        xn_error err = {0, ""};
+        xn_error err = {0};
         u->s = xp_build(d, d->seed, a->data_dir, &u->net, &err);
         if (u->s != XN_OK) {
             cli_flush();
@@ -287,7 +272,7 @@ static int plot_all(const char *dir, run *runs)
 
 int cmd_models(int argc, char **argv)
 {
-    models_args a = {0, NULL, default_data_dir()};
+    models_args a;
     int rc = parse_args(argc, argv, &a);
     if (rc < 0)
         return EXIT_OK; /* --help */

@@ -71,7 +71,7 @@ int cli_history_start(cli_history *h, const char *path)
     h->temp_id = -1;
     if (!path)
         return EXIT_OK;
-    xn_error err = {0, ""};
+    xn_error err = {0};
     xn_status s = xn_atomic_check(path, &err);
     if (s != XN_OK) {
         cli_file_error(path, s, &err);

@@ -199,7 +199,7 @@ static plot_status copy_file(const char *src, const char *dst, plot_error *err)
         return PLOT_EFAIL;
     }
     xn_atomic out;
-    xn_error xe = {0, ""};
+    xn_error xe = {0};
     plot_status s = PLOT_OK;
     cli_hold_signals();
     if (xn_atomic_open(&out, dst, &xe) != XN_OK) {

@@ -100,7 +100,7 @@ int train_log_epoch(const xn_progress *p, void *user)
     if (t->checkpoint && p->epoch % t->checkpoint == 0) {
         xn_checkpoint ck = {.fit = *p->state, .rng = t->rng ? *t->rng : (xn_rng){.mti = 0},
                             .best = (void *)p->best_params};
-        xn_error err = {0, ""};
+        xn_error err = {0};
         /* held: a signal waits until the checkpoint is whole or gone */
         cli_flush();
         cli_hold_signals();

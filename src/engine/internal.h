@@ -188,7 +188,7 @@ typedef struct {
 } xn_opt_step;
 
 /* Why opt cannot be used (a static phrase), or NULL if it can. */
-const char *xn_opt_invalid(const xn_opt *opt);
+const char *xn_opt_invalid(const xn_opt *opt, const char **setting);
 xn_opt_step xn_opt_step_for(const xn_opt *opt, uint64_t t);
 /* Whether an update of step s provably writes only finite values, in a
  * type whose largest value is top, when every |p| <= pmax and |g| <= gmax

@@ -1,11 +1,13 @@
 /* The library's version, status messages, and the names of every named
  * enum (activations, losses, optimizers, initializers, kernels, random
  * streams, draw orders, bias rules, the approximation solver's methods,
- * extrapolations and built-in functions) with their parsers. */
+ * extrapolations and built-in functions, the exporter's element types)
+ * with their parsers. */
 #include <string.h>
 
 #include "internal.h"
 #include "xornet/approx.h"
+#include "xornet/export.h"
 
 #define XN_STR_(x) #x
 #define XN_STR(x) XN_STR_(x)
@@ -44,6 +46,7 @@ static const char *const schedule_names[] = {"constant", "step", "exponential", 
 static const char *const approx_method_names[] = {"auto", "lapacke", "closed"};
 static const char *const approx_extrap_names[] = {"bare", "linear", "constant"};
 static const char *const approx_fn_names[] = {"sin", "cos", "exp", "abs", "runge", "sqrt", "tanh"};
+static const char *const export_type_names[] = {"model", "double", "float"};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -64,11 +67,18 @@ xn_status xn_name_parse(const char *const *names, size_t count, const char *name
     return XN_EINVAL;
 }
 
-/* One name function and one parser per enum; the enums are plain ints. */
+/* One name function, one parser and the whole table per enum; the enums
+ * are plain ints, numbered as their names are listed. */
 #define NAMED(type, stem, table)                                        \
     const char *xn_##stem##_name(type v)                                \
     {                                                                   \
         return xn_name_of(table, COUNT(table), (int)v);                 \
+    }                                                                   \
+    const char *const *xn_##stem##_names(size_t *count)                 \
+    {                                                                   \
+        if (count)                                                      \
+            *count = COUNT(table);                                      \
+        return table;                                                   \
     }                                                                   \
     xn_status xn_##stem##_parse(const char *name, type *out)            \
     {                                                                   \
@@ -94,3 +104,4 @@ NAMED(xn_schedule, schedule, schedule_names)
 NAMED(xn_approx_method, approx_method, approx_method_names)
 NAMED(xn_approx_extrap, approx_extrap, approx_extrap_names)
 NAMED(xn_approx_fn, approx_fn, approx_fn_names)
+NAMED(xn_export_type, export_type, export_type_names)

@@ -36,52 +36,52 @@ static bool act_valid(xn_act a) { return a >= XN_ACT_IDENTITY && a <= XN_ACT_SOF
 xn_status xn_config_check(const xn_net_config *cfg, xn_error *err, size_t *nparams)
 {
     if (!cfg || !cfg->sizes || !cfg->acts)
-        return xn_fail(err, 0, XN_EINVAL, "no configuration, sizes or activations");
+        return xn_fail_setting(err, "n_layers", XN_EINVAL, "no configuration, sizes or activations");
     size_t L = cfg->n_layers;
     if (L == 0)
-        return xn_fail(err, 0, XN_EDIM, "a network needs at least one layer (n_layers is 0)");
+        return xn_fail_setting(err, "n_layers", XN_EDIM, "a network needs at least one layer (n_layers is 0)");
     if (L > XN_MAX_LAYERS)
-        return xn_fail(err, 0, XN_ENOMEM, "%zu layers is over the limit of %d", L, XN_MAX_LAYERS);
+        return xn_fail_setting(err, "n_layers", XN_ENOMEM, "%zu layers is over the limit of %d", L, XN_MAX_LAYERS);
     if (cfg->loss < XN_LOSS_MSE || cfg->loss > XN_LOSS_CCE)
-        return xn_fail(err, 0, XN_EINVAL, "unknown loss %d", (int)cfg->loss);
+        return xn_fail_setting(err, "loss", XN_EINVAL, "unknown loss %d", (int)cfg->loss);
     if (cfg->kernel < XN_KERNEL_AUTO || cfg->kernel > XN_KERNEL_NAIVE)
-        return xn_fail(err, 0, XN_EINVAL, "unknown kernel %d", (int)cfg->kernel);
+        return xn_fail_setting(err, "kernel", XN_EINVAL, "unknown kernel %d", (int)cfg->kernel);
     if (cfg->dtype != XN_FLOAT64 && cfg->dtype != XN_FLOAT32)
-        return xn_fail(err, 0, XN_EINVAL, "unknown element type %d", (int)cfg->dtype);
+        return xn_fail_setting(err, "dtype", XN_EINVAL, "unknown element type %d", (int)cfg->dtype);
     for (size_t i = 0; i <= L; i++)
         if (cfg->sizes[i] == 0)
-            return xn_fail(err, 0, XN_EDIM, "size %zu of the list is 0 (sizes are at least 1)", i + 1);
+            return xn_fail_setting(err, "sizes", XN_EDIM, "size %zu of the list is 0 (sizes are at least 1)", i + 1);
     size_t total = 0;
     for (size_t l = 1; l <= L; l++) {
         size_t in = cfg->sizes[l - 1], out = cfg->sizes[l], w, layer;
         if (in > INT_MAX || out > INT_MAX) /* BLAS takes int dimensions */
-            return xn_fail(err, 0, XN_ENOMEM, "size %zu is over the limit of %d",
+            return xn_fail_setting(err, "sizes", XN_ENOMEM, "size %zu is over the limit of %d",
                            in > INT_MAX ? in : out, INT_MAX);
         if (!xn_mul_ok(in, out, &w) || !xn_add_ok(w, out, &layer) || !xn_add_ok(total, layer, &total))
-            return xn_fail(err, 0, XN_EDIM, "the parameter count of the sizes overflows");
+            return xn_fail_setting(err, "sizes", XN_EDIM, "the parameter count of the sizes overflows");
         xn_act a = cfg->acts[l - 1];
         if (!act_valid(a))
-            return xn_fail(err, 0, XN_EINVAL, "layer %zu: unknown activation %d", l, (int)a);
+            return xn_fail_setting(err, "acts", XN_EINVAL, "layer %zu: unknown activation %d", l, (int)a);
         if (a == XN_ACT_SOFTMAX && l != L)
-            return xn_fail(err, 0, XN_EINVAL,
+            return xn_fail_setting(err, "acts", XN_EINVAL,
                            "layer %zu: softmax is allowed only on the last layer", l);
     }
     if (total > XN_MAX_PARAMS)
-        return xn_fail(err, 0, XN_ENOMEM, "the sizes make %zu parameters, over the limit of %zu",
+        return xn_fail_setting(err, "sizes", XN_ENOMEM, "the sizes make %zu parameters, over the limit of %zu",
                        total, (size_t)XN_MAX_PARAMS);
     xn_act out = cfg->acts[L - 1];
     /* the cross-entropies need outputs in (0, 1) from their own activation */
     if (cfg->loss == XN_LOSS_BCE && out != XN_ACT_SIGMOID)
-        return xn_fail(err, 0, XN_EINVAL, "loss bce needs a sigmoid output layer, not %s",
+        return xn_fail_setting(err, "loss", XN_EINVAL, "loss bce needs a sigmoid output layer, not %s",
                        xn_act_name(out));
     if (cfg->loss == XN_LOSS_CCE && out != XN_ACT_SOFTMAX)
-        return xn_fail(err, 0, XN_EINVAL, "loss cce needs a softmax output layer, not %s",
+        return xn_fail_setting(err, "loss", XN_EINVAL, "loss cce needs a softmax output layer, not %s",
                        xn_act_name(out));
     if (out == XN_ACT_SOFTMAX && cfg->sizes[L] < 2)
-        return xn_fail(err, 0, XN_EINVAL,
+        return xn_fail_setting(err, "acts", XN_EINVAL,
                        "softmax over one output is the constant 1; it needs two or more");
     if (cfg->max_batch > INT_MAX) /* BLAS indexes rows with int */
-        return xn_fail(err, 0, XN_ENOMEM, "max_batch %zu is over the limit of %d rows",
+        return xn_fail_setting(err, "max_batch", XN_ENOMEM, "max_batch %zu is over the limit of %d rows",
                        cfg->max_batch, INT_MAX);
     if (nparams)
         *nparams = total;
@@ -360,7 +360,7 @@ xn_status xn_net_set_opt(xn_net *net, const xn_opt *opt)
 {
     if (!net)
         return XN_EINVAL;
-    const char *why = xn_opt_invalid(opt);
+    const char *why = xn_opt_invalid(opt, NULL);
     if (why)
         return xn_net_fail(net, XN_EINVAL, "optimizer: %s", why);
     net->opt = *opt;
@@ -376,7 +376,7 @@ xn_status xn_net_set_lr(xn_net *net, double lr)
         return XN_EINVAL;
     xn_opt o = net->opt;
     o.lr = lr;
-    const char *why = xn_opt_invalid(&o);
+    const char *why = xn_opt_invalid(&o, NULL);
     if (why)
         return xn_net_fail(net, XN_EINVAL, "optimizer: %s", why);
     net->opt.lr = lr;

@@ -16,6 +16,7 @@
 #include <math.h>
 
 #include "internal.h"
+#include "src/util/text.h"
 
 xn_opt xn_opt_default(xn_opt_kind kind)
 {
@@ -25,27 +26,51 @@ xn_opt xn_opt_default(xn_opt_kind kind)
     return o;
 }
 
-const char *xn_opt_invalid(const xn_opt *opt)
+/* Why opt is not a valid optimizer, or NULL; *field names the field
+ * checked last, the one at fault when there is one. */
+static const char *invalid(const xn_opt *opt, const char **field)
 {
+    *field = "kind";
     if (!opt)
         return "no optimizer";
     if (opt->kind != XN_OPT_GD && opt->kind != XN_OPT_MOMENTUM && opt->kind != XN_OPT_ADAM)
         return "unknown optimizer kind";
+    *field = "lr";
     if (!(opt->lr > 0.0) || !isfinite(opt->lr))
         return "the learning rate must be positive and finite";
+    *field = "weight_decay";
     if (!(opt->weight_decay >= 0.0) || !isfinite(opt->weight_decay))
         return "the weight decay must be zero or positive and finite";
-    if (opt->kind == XN_OPT_MOMENTUM && !(opt->momentum >= 0.0 && opt->momentum < 1.0))
+    *field = "momentum"; /* a field of every kind, used by one */
+    if (!(opt->momentum >= 0.0 && opt->momentum < 1.0))
         return "the momentum must be in [0, 1)";
-    if (opt->kind == XN_OPT_ADAM) {
-        if (!(opt->beta1 >= 0.0 && opt->beta1 < 1.0))
-            return "Adam's beta1 must be in [0, 1)";
-        if (!(opt->beta2 >= 0.0 && opt->beta2 < 1.0))
-            return "Adam's beta2 must be in [0, 1)";
-        if (!(opt->eps >= 0.0) || !isfinite(opt->eps))
-            return "Adam's eps must be zero or positive and finite";
-    }
+    if (opt->kind != XN_OPT_ADAM)
+        return NULL;
+    *field = "beta1";
+    if (!(opt->beta1 >= 0.0 && opt->beta1 < 1.0))
+        return "Adam's beta1 must be in [0, 1)";
+    *field = "beta2";
+    if (!(opt->beta2 >= 0.0 && opt->beta2 < 1.0))
+        return "Adam's beta2 must be in [0, 1)";
+    *field = "eps";
+    if (!(opt->eps >= 0.0) || !isfinite(opt->eps))
+        return "Adam's eps must be zero or positive and finite";
     return NULL;
+}
+
+const char *xn_opt_invalid(const xn_opt *opt, const char **setting)
+{
+    const char *field, *why = invalid(opt, &field);
+    if (setting)
+        *setting = why ? field : "";
+    return why;
+}
+
+xn_status xn_opt_check(const xn_opt *opt, xn_error *err)
+{
+    const char *setting, *why = xn_opt_invalid(opt, &setting);
+    xn_error_clear(err);
+    return why ? xn_fail_setting(err, setting, XN_EINVAL, "%s", why) : XN_OK;
 }
 
 xn_opt_step xn_opt_step_for(const xn_opt *opt, uint64_t t)

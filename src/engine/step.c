@@ -296,7 +296,7 @@ xn_status xn_net_train_step(xn_net *net, size_t n, const double *x, const double
         return XN_EINVAL;
     if (!opt)
         return xn_net_fail(net, XN_EINVAL, "train_step: no optimizer");
-    const char *why = xn_opt_invalid(opt);
+    const char *why = xn_opt_invalid(opt, NULL);
     if (why)
         return xn_net_fail(net, XN_EINVAL, "optimizer: %s", why);
     xn_status s = check_training(net, n, x, y, "train_step");

@@ -28,27 +28,6 @@
 #include "src/engine/internal.h"
 #include "src/util/text.h"
 
-/* ---- names ------------------------------------------------------------- */
-
-static const char *const type_names[] = {"model", "double", "float"};
-
-const char *xn_export_type_name(xn_export_type t)
-{
-    return t >= XN_EXPORT_MODEL && t <= XN_EXPORT_FLOAT ? type_names[t] : "?";
-}
-
-xn_status xn_export_type_parse(const char *name, xn_export_type *out)
-{
-    if (!name || !out)
-        return XN_EINVAL;
-    for (int t = XN_EXPORT_MODEL; t <= XN_EXPORT_FLOAT; t++)
-        if (strcmp(name, type_names[t]) == 0) {
-            *out = (xn_export_type)t;
-            return XN_OK;
-        }
-    return XN_EINVAL;
-}
-
 /* ASCII only: the C locale's classes, whatever locale the caller set. */
 static bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }

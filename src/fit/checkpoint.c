@@ -148,7 +148,7 @@ xn_status xn_mt_read_state(xn_mt_reader *r, xn_net *net, xn_checkpoint *ck, bool
         (st = xn_mt_read_key_double(r, &p, end, "weight_decay", &o.weight_decay)) != XN_OK ||
         (st = xn_mt_read_key_size(r, &p, end, "steps", SIZE_MAX, &steps)) != XN_OK)
         return st;
-    const char *why = xn_opt_invalid(&o);
+    const char *why = xn_opt_invalid(&o, NULL);
     char rule[160];
     if (why)
         return xn_fail(r->err, r->t.line, XN_EFORMAT, "%s", why);

@@ -268,6 +268,7 @@ void xn_error_clear(xn_error *err)
     if (err) {
         err->line = 0;
         err->msg[0] = '\0';
+        err->setting[0] = '\0';
     }
 }
 
@@ -276,6 +277,20 @@ xn_status xn_fail(xn_error *err, size_t line, xn_status s, const char *fmt, ...)
     if (!err)
         return s;
     err->line = line;
+    err->setting[0] = '\0';
+    va_list ap;
+    va_start(ap, fmt);
+    xn_vformat(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+xn_status xn_fail_setting(xn_error *err, const char *setting, xn_status s, const char *fmt, ...)
+{
+    if (!err)
+        return s;
+    err->line = 0;
+    snprintf(err->setting, sizeof err->setting, "%s", setting);
     va_list ap;
     va_start(ap, fmt);
     xn_vformat(err->msg, sizeof err->msg, fmt, ap);

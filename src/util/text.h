@@ -101,6 +101,10 @@ void xn_error_clear(xn_error *err);
  * returns s. */
 xn_status xn_fail(xn_error *err, size_t line, xn_status s, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* The same for a checker's refusal of a configuration field: line 0 and
+ * err->setting = setting. */
+xn_status xn_fail_setting(xn_error *err, const char *setting, xn_status s, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* Reads the file at path into *buf (malloc'd, *len bytes, NUL appended but
  * not counted).  A regular file's size is checked before anything is read;

@@ -86,7 +86,7 @@ cmp -s "$tmp/d.csv" "$root/data/xor.csv" || fail "the data file was changed"
 says "xornet: --history: $tmp/h.csv is also --save's file" train --save "$tmp/h.csv" --history "$tmp/h.csv"
 says "xornet: --save: $tmp/pics/loss.png is also a picture --plot draws" \
     train --plot "$tmp/pics" --save "$tmp/pics/loss.png"
-says "xornet: --c: $tmp/iris.xn is the model file --model reads" export --model "$tmp/iris.xn" --c "$tmp/iris.xn"
+says "xornet: --c: $tmp/iris.xn is also --model's file, which the run reads" export --model "$tmp/iris.xn" --c "$tmp/iris.xn"
 "$xornet" eval --model "$tmp/iris.xn" --data "$root/data/iris-test.csv" >/dev/null 2>&1 ||
     fail "the model file was changed"
 printf 'x,f\n0,1\n1,3\n3,2\n' >"$tmp/s.csv"

@@ -1,0 +1,90 @@
+/* xornet train, in three steps over one struct: the plan (train_plan.c:
+ * the options, the data, the network), the run (train_run.c: xn_fit with
+ * the progress log, checkpoints and MPI) and the report (train_report.c:
+ * scores, the outputs' table, warnings, files and pictures).  The options
+ * and their two sets of defaults are train_opts.c's. */
+#ifndef XORNET_CLI_TRAIN_H
+#define XORNET_CLI_TRAIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "history.h"
+#include "opts.h"
+#include "train_log.h"
+#include "xornet/xornet.h"
+
+/* What the command line says, after the defaults of XOR or of a data set. */
+typedef struct {
+    const char *data, *labels, *val, *val_labels, *test, *test_labels;
+    const char *init_from, *resume, *save, *history, *plot;
+    int xor_data;                 /* --xor */
+    size_t outputs;               /* XN_OUTPUTS_DEFAULT: the file's own */
+    size_t sizes[XN_MAX_LAYERS + 1], n_sizes;
+    xn_act acts[XN_MAX_LAYERS];
+    size_t n_acts;
+    xn_loss loss;
+    xn_dtype dtype;
+    xn_init init;
+    xn_rng_kind rng;
+    uint64_t seed;
+    xn_order order;
+    xn_bias_init bias;
+    xn_opt opt;
+    size_t epochs, batch, every, checkpoint, threads, patience;
+    int shuffle, standardize;     /* -1: the data's default */
+    double val_split, min_delta, target;
+    int quiet, check_ranks;
+    xn_schedule schedule;
+    double lr_gamma, lr_min;
+    size_t lr_step;
+    xn_kernel kernel;
+    opts given;                   /* the table and which flags were given */
+} train_args;
+
+/* Parses the command line with the defaults of XOR or of --data filled
+ * in.  EXIT_OK, OPTS_HELP (the help printed), or EXIT_USAGE (the error
+ * printed). */
+int train_parse(int argc, char **argv, train_args *a);
+/* Prints the help, rank 0 only under mpirun. */
+void train_help(void);
+
+typedef struct {
+    xn_data train, val, test;
+} data_sets;
+
+/* Everything a run needs, made by train_plan and freed by train_free. */
+typedef struct {
+    train_args a;
+    data_sets sets;
+    xn_net *net;
+    xn_rng rng;
+    xn_checkpoint ck;             /* --resume's */
+    cli_history hist;             /* --history, replaced only by a run that succeeds */
+    train_log log;
+    xn_fit_config cfg;
+    xn_fit_result res;
+    xn_status status;             /* xn_fit's */
+    double wall;                  /* its seconds */
+    const char *name;             /* the data's file name (no folders), for titles */
+} train_job;
+
+/* The plan: the data read, the network built (or loaded, or resumed),
+ * validation and test rows read for its shape, the output files checked.
+ * Returns an exit status, the error printed. */
+int train_plan(train_job *j);
+/* The run: xn_fit with the progress log.  Returns an exit status. */
+int train_run(train_job *j);
+/* The report: how the run ended, the scores, the files written (history,
+ * model, pictures).  Returns an exit status. */
+int train_report(train_job *j);
+void train_free(train_job *j);
+
+/* The rows xn_fit trains on: all of them, or those before --val-split's. */
+size_t train_rows(const train_args *a, const xn_data *d);
+
+/* The pictures --plot draws into its folder, NULL-terminated. */
+extern const char *const train_pictures[];
+
+#endif

@@ -1,0 +1,289 @@
+/* xornet train's options: the table, the two sets of defaults and the
+ * help around them.
+ *
+ * The built-in XOR keeps the notebooks' defaults (whole-batch gradient
+ * descent at 1.5, 1000 epochs, no shuffling, no standardization), so every
+ * notebook number stays reproducible.  With --data, those a Keras user
+ * expects: Adam at 1e-3, batches of 32, shuffled, inputs standardized, and
+ * the output and loss chosen from the targets (train_plan.c). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "train.h"
+
+#define AT(m) OPT_AT(train_args, m)
+
+/* --act relu,sigmoid: names of the library's table, one a layer */
+static int parse_acts(const opt *o, const char *s, void *args)
+{
+    train_args *a = args;
+    char buf[32], list[256];
+    const char *p = s;
+    a->n_acts = 0;
+    for (;;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (len == 0 || len >= sizeof buf || a->n_acts == XN_MAX_LAYERS) {
+            cli_error("%s: expected names like relu,sigmoid, got '%s'", o->flag, s);
+            return -1;
+        }
+        memcpy(buf, p, len);
+        buf[len] = '\0';
+        if (xn_act_parse(buf, &a->acts[a->n_acts]) != XN_OK) {
+            cli_error("%s: unknown activation '%s' (%s)", o->flag, buf,
+                      opts_name_list(list, sizeof list, xn_act_names));
+            return -1;
+        }
+        a->n_acts++;
+        if (!comma)
+            return 0;
+        p = comma + 1;
+    }
+}
+
+static int parse_layers(const opt *o, const char *s, void *args)
+{
+    train_args *a = args;
+    if (cli_parse_sizes(o->flag, s, a->sizes, XN_MAX_LAYERS + 1, &a->n_sizes) != 0)
+        return -1;
+    if (a->n_sizes < 2) {
+        cli_error("%s: need at least an input and an output size, got '%s'", o->flag, s);
+        return -1;
+    }
+    return 0;
+}
+
+/* constant | step:N:G | exp:G | cosine[:MIN]: the form here, the ranges
+ * of G and MIN the library's (xn_fit_check) */
+static int parse_schedule(const opt *o, const char *s, void *args)
+{
+    train_args *a = args;
+    char *end;
+    if (strcmp(s, "constant") == 0) {
+        a->schedule = XN_SCHEDULE_CONSTANT;
+        return 0;
+    }
+    if (strncmp(s, "step:", 5) == 0) {
+        unsigned long long n = strtoull(s + 5, &end, 10);
+        if (end != s + 5 && *end == ':' && s[5] != '-') {
+            a->lr_gamma = strtod(end + 1, &end);
+            if (*end == '\0') {
+                a->schedule = XN_SCHEDULE_STEP;
+                a->lr_step = (size_t)n;
+                return 0;
+            }
+        }
+    } else if (strncmp(s, "exp:", 4) == 0) {
+        a->lr_gamma = strtod(s + 4, &end);
+        if (end != s + 4 && *end == '\0') {
+            a->schedule = XN_SCHEDULE_EXPONENTIAL;
+            return 0;
+        }
+    } else if (strncmp(s, "cosine", 6) == 0) {
+        a->lr_min = 0.0;
+        if (s[6] == '\0' || (s[6] == ':' && (a->lr_min = strtod(s + 7, &end), end != s + 7 && *end == '\0'))) {
+            a->schedule = XN_SCHEDULE_COSINE;
+            return 0;
+        }
+    }
+    cli_error("%s: expected constant, step:N:G, exp:G or cosine[:MIN], got '%s'", o->flag, s);
+    return -1;
+}
+
+/* --rng: the library's names, and "default" (NumPy's) */
+static int parse_rng(const opt *o, const char *s, void *args)
+{
+    train_args *a = args;
+    char list[128];
+    if (strcmp(s, "default") == 0) {
+        a->rng = XN_RNG_NUMPY;
+        return 0;
+    }
+    if (xn_rng_kind_parse(s, &a->rng) == XN_OK)
+        return 0;
+    cli_error("%s: unknown stream '%s' (%s, default)", o->flag, s,
+              opts_name_list(list, sizeof list, xn_rng_kind_names));
+    return -1;
+}
+
+const char *const train_pictures[] = {"loss.png", "metric.png", "surface.png", "fit.png", NULL};
+
+static const opt rows[] = {
+    OPT_SECTION("data:"),
+    {.flag = "--xor", .kind = OPT_FLAG, .value = 1, AT(xor_data),
+     .help = "the built-in XOR table (default)"},
+    {.flag = "--data", .arg = "FILE", .kind = OPT_IN, AT(data),
+     .help = "CSV, FANN or IDX images (with --labels) to train on"},
+    {.flag = "--labels", .arg = "FILE", .kind = OPT_IN, AT(labels),
+     .help = "the IDX label file of --data's images"},
+    {.flag = "--outputs", .arg = "K", .kind = OPT_SIZE, AT(outputs), .lo = 1, .hi = 1u << 20,
+     .help = "how many columns at the end of each CSV row are targets (default 1; a FANN file "
+             "gives its own count); one target column of class ids 0..K-1 needs no --outputs: "
+             "it is read as K one-hot targets for a softmax"},
+    {.flag = "--val", .arg = "FILE", .kind = OPT_IN, AT(val),
+     .help = "validation rows, scored after every epoch"},
+    {.flag = "--val-labels", .arg = "FILE", .kind = OPT_IN, AT(val_labels),
+     .help = "the IDX label file of --val's images"},
+    {.flag = "--val-split", .arg = "F", .kind = OPT_NUM, AT(val_split), .setting = "val_split",
+     .help = "hold out the last fraction F of the rows (before any shuffling) for validation "
+             "instead (default 0.2 for a data set of 50 rows or more without --val, else 0)"},
+    {.flag = "--test", .arg = "FILE", .kind = OPT_IN, AT(test), .help = "rows scored once, after training"},
+    {.flag = "--test-labels", .arg = "FILE", .kind = OPT_IN, AT(test_labels),
+     .help = "the IDX label file of --test's images"},
+    OPT_SECTION("network:"),
+    {.flag = "--layers", .arg = "2,10,1", .kind = OPT_CUSTOM, .parse = parse_layers, .setting = "sizes,n_layers",
+     .help = "sizes, input to output (default: inputs,10,outputs for XOR, inputs,100,outputs "
+             "with --data)"},
+    {.flag = "--act", .arg = "relu,sigmoid", .kind = OPT_CUSTOM, .parse = parse_acts, .names = xn_act_names,
+     .setting = "acts", .help = "one activation per layer: {names} (default: relu..., then the output's)"},
+    {.flag = "--loss", .arg = "NAME", .kind = OPT_NAME, AT(loss), .names = xn_loss_names, .noun = "loss",
+     .setting = "loss",
+     .help = "mse, sse, bce (sigmoid output), cce (softmax).  Default: mse with a sigmoid output "
+             "for XOR; with --data, from the targets: one-hot rows or class ids: softmax + cce; "
+             "0/1: sigmoid + bce; anything else: identity + mse"},
+    {.flag = "--dtype", .arg = "NAME", .kind = OPT_NAME, AT(dtype), .names = xn_dtype_names,
+     .noun = "element type", .setting = "dtype", .show_default = true, .help = "{names}"},
+    {.flag = "--init", .arg = "NAME", .kind = OPT_NAME, AT(init), .names = xn_init_names,
+     .noun = "initializer", .show_default = true, .help = "{names}"},
+    {.flag = "--rng", .arg = "NAME", .kind = OPT_CUSTOM, .parse = parse_rng, AT(rng), .names = xn_rng_kind_names,
+     .help = "python, numpy or default (= numpy): whose stream draws the weights and then shuffles"},
+    {.flag = "--seed", .arg = "N", .kind = OPT_U64, AT(seed), .hi = UINT64_MAX, .show_default = true,
+     .help = "random seed"},
+    {.flag = "--order", .arg = "NAME", .kind = OPT_NAME, AT(order), .names = xn_order_names, .noun = "order",
+     .show_default = true,
+     .help = "row (NumPy's randn(in,out)) or neuron (each neuron's fan-in in turn, as in notebook 0)"},
+    {.flag = "--bias-init", .arg = "NAME", .kind = OPT_NAME, AT(bias), .names = xn_bias_init_names,
+     .noun = "rule", .show_default = true, .help = "zero or drawn (with the weights' rule)"},
+    {.flag = "--init-from", .arg = "FILE", .kind = OPT_IN, AT(init_from),
+     .help = "start from a saved network (its sizes, activations and loss; a fresh optimizer)"},
+    {.flag = "--resume", .arg = "FILE", .kind = OPT_IN, AT(resume),
+     .help = "continue a run from its checkpoint (--checkpoint): the same options as the run, "
+             "and it ends as it would have"},
+    OPT_SECTION("training:"),
+    {.flag = "--opt", .arg = "NAME", .kind = OPT_NAME, AT(opt.kind), .names = xn_opt_names, .noun = "optimizer",
+     .setting = "kind", .show_default = true, .help = "{names}"},
+    {.flag = "--lr", .arg = "X", .kind = OPT_NUM, AT(opt.lr), .setting = "lr",
+     .help = "learning rate (default 1.5 for XOR's gd and momentum, 0.01 for its adam; with --data "
+             "0.001 for adam, 0.01 else)"},
+    {.flag = "--momentum", .arg = "X", .kind = OPT_NUM, AT(opt.momentum), .setting = "momentum",
+     .show_default = true, .help = "momentum coefficient in [0,1)"},
+    {.flag = "--weight-decay", .arg = "X", .kind = OPT_NUM, AT(opt.weight_decay), .setting = "weight_decay",
+     .show_default = true,
+     .help = "L2 decay of the weights, not the biases: coupled for gd and momentum, decoupled "
+             "(AdamW) for adam"},
+    {.flag = "--epochs", .arg = "N", .kind = OPT_SIZE, AT(epochs), .hi = (uint64_t)1 << 40, .setting = "epochs",
+     .show_default = true, .help = "passes over the data"},
+    {.flag = "--batch", .arg = "N", .kind = OPT_SIZE, AT(batch), .hi = (uint64_t)1 << 31, .setting = "batch",
+     .show_default = true, .help = "rows a step; 0 = all of them"},
+    {.flag = "--shuffle", .neg = "--no-shuffle", .kind = OPT_FLAG, .value = 1, AT(shuffle),
+     .help = "shuffle the rows every epoch, or keep their order (default: shuffled with --data "
+             "and batches smaller than the rows; XOR keeps its order)"},
+    {.flag = "--standardize", .neg = "--no-standardize", .kind = OPT_FLAG, .value = 1, AT(standardize),
+     .help = "scale each input column, and for regression each target, to mean 0, sd 1 by the "
+             "training rows' statistics, kept in the model (the loss is then that of the scaled "
+             "targets, rmse, mae and r2 those of the data), or take the data as they are "
+             "(default: scaled with --data; XOR as it is)"},
+    {.flag = "--patience", .arg = "N", .kind = OPT_SIZE, AT(patience), .hi = SIZE_MAX, .setting = "patience",
+     .help = "stop after N epochs without a better validation loss (the training loss without "
+             "validation), keeping the best epoch's weights (default 20 with --data and "
+             "validation rows, else 0: never)"},
+    {.flag = "--min-delta", .arg = "X", .kind = OPT_NUM, AT(min_delta), .setting = "min_delta",
+     .show_default = true, .help = "what counts as better"},
+    {.flag = "--lr-schedule", .arg = "S", .kind = OPT_CUSTOM, .parse = parse_schedule,
+     .setting = "schedule,lr_step,lr_gamma,lr_min",
+     .help = "constant (default), step:N:G (times G every N epochs), exp:G (times G every "
+             "epoch), cosine[:MIN] (to MIN over the run)"},
+    {.flag = "--target-loss", .arg = "X", .kind = OPT_NUM, AT(target),
+     .help = "stop once the training loss is at or below X"},
+    {.flag = "--kernel", .arg = "NAME", .kind = OPT_NAME, AT(kernel), .names = xn_kernel_names, .noun = "kernel",
+     .setting = "kernel", .show_default = true, .help = "{names}"},
+    {.flag = "--threads", .arg = "N", .kind = OPT_SIZE, AT(threads), .lo = 1, .hi = 1024,
+     .help = "OpenBLAS threads (default: OpenBLAS's choice)"},
+    {.flag = "--check-ranks", .kind = OPT_FLAG, .value = 1, AT(check_ranks),
+     .help = "under mpirun, compare the ranks' networks after every epoch (always done once at the end)"},
+    OPT_SECTION("output:"),
+    {.flag = "--every", .arg = "N", .kind = OPT_SIZE, AT(every), .lo = 1, .hi = SIZE_MAX,
+     .help = "progress every N epochs (default epochs/10 for whole-batch runs without validation, "
+             "such as XOR's; else 1)"},
+    {.flag = "--quiet", .kind = OPT_FLAG, .value = 1, AT(quiet), .help = "no progress, only the final report"},
+    {.flag = "--save", .arg = "FILE", .kind = OPT_OUT, AT(save), .replaces = "--init-from --resume",
+     .help = "write the trained network (atomically)"},
+    {.flag = "--checkpoint", .arg = "N", .kind = OPT_SIZE, AT(checkpoint), .lo = 1, .hi = SIZE_MAX,
+     .help = "also write a checkpoint to --save's FILE every N epochs (the network and the run's "
+             "state: --resume FILE goes on)"},
+    {.flag = "--history", .arg = "FILE", .kind = OPT_OUT, AT(history),
+     .help = "CSV of every epoch: loss and accuracy (rmse for regression), with validation, rate "
+             "and time for data sets"},
+    {.flag = "--plot", .arg = "DIR", .kind = OPT_DIR, AT(plot), .files = train_pictures,
+     .help = "gnuplot pictures: DIR/loss.png (training and validation loss), DIR/metric.png, and "
+             "DIR/surface.png (2 inputs, 1 output) or DIR/fit.png (1 input, 1 output)"},
+};
+
+static const char usage[] = "usage: xornet train [options]";
+static const char intro[] =
+    "Trains a dense network and prints how it went: on the built-in XOR table\n"
+    "the notebooks' whole-batch gradient descent and the learned truth table;\n"
+    "on a data set (--data) mini-batches of Adam, with validation and test scores.\n";
+static const char outro[] =
+    "With whole-batch steps (XOR), epoch e reports the network after e steps;\n"
+    "epoch 0 is the initial one.  With mini-batches, an epoch's loss is the mean\n"
+    "of its batches' losses, each before its step (as Keras reports it).\n"
+    "Exit status: 0 trained, 1 diverged or could not write, 2 bad usage/input.\n";
+
+/* The defaults of the built-in XOR (the notebooks') and of a data set.
+ * Fields whose default depends on the data (the sizes, the output, the
+ * validation split, patience, shuffling) are settled in train_plan.c. */
+static void defaults(train_args *d, bool xor)
+{
+    *d = (train_args){.outputs = XN_OUTPUTS_DEFAULT, .loss = XN_LOSS_MSE, .dtype = XN_FLOAT64,
+                      .init = XN_INIT_GLOROT_UNIFORM, .rng = XN_RNG_NUMPY, .seed = 1,
+                      .order = XN_ORDER_ROW, .bias = XN_BIAS_ZERO,
+                      .opt = xn_opt_default(xor ? XN_OPT_GD : XN_OPT_ADAM),
+                      .epochs = xor ? 1000 : 200, .batch = xor ? 0 : 32, .shuffle = -1, .standardize = !xor,
+                      .schedule = XN_SCHEDULE_CONSTANT, .kernel = XN_KERNEL_AUTO};
+}
+
+static opts table(void)
+{
+    return (opts){.cmd = "train", .rows = rows, .n = sizeof rows / sizeof rows[0]};
+}
+
+void train_help(void)
+{
+    train_args xor, data;
+    opts o = table();
+    defaults(&xor, true);
+    defaults(&data, false);
+    opts_help(stdout, &o, usage, intro, &xor, "for XOR", &data, "with --data", outro);
+}
+
+int train_parse(int argc, char **argv, train_args *a)
+{
+    *a = (train_args){.given = table()};
+    int rc = opts_parse(&a->given, argc, argv, a);
+    if (rc != EXIT_OK)
+        return rc;
+    if (a->xor_data && a->data) {
+        cli_error("--data and --xor exclude each other");
+        return EXIT_USAGE;
+    }
+    train_args d;
+    defaults(&d, a->data == NULL);
+    bool opt_given = opts_given(&a->given, "--opt");
+    xn_opt_kind kind = opt_given ? a->opt.kind : d.opt.kind;
+    d.opt = xn_opt_default(kind); /* Adam's betas and eps, the momentum */
+    if (!a->data) /* the notebooks' rates */
+        d.opt.lr = kind == XN_OPT_ADAM ? 0.01 : 1.5;
+    d.given = a->given;
+    opts_defaults(&a->given, a, &d);
+    /* the optimizer's fields without a flag of their own */
+    a->opt.beta1 = d.opt.beta1;
+    a->opt.beta2 = d.opt.beta2;
+    a->opt.eps = d.opt.eps;
+    if (a->shuffle < 0)
+        a->shuffle = a->data && a->batch != 0;
+    return EXIT_OK;
+}

@@ -1,0 +1,228 @@
+/* xornet train's report: how the run ended (the notebooks' last line for
+ * whole-batch runs, early stopping and the scores on the training,
+ * validation and test rows for data sets), the learned table of a small
+ * data set, a warning for a run that learned nothing, then the files: the
+ * history, the model, the pictures. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "cli_mpi.h"
+#include "plot.h"
+#include "train.h"
+
+/* The learned truth table of a small data set: inputs, outputs, the class
+ * they round to, the target. */
+static void print_table(xn_net *net, const xn_data *d)
+{
+    enum { MAX_ROWS = 16 };
+    if (d->n > MAX_ROWS) {
+        printf("(no table of outputs for %zu rows: xornet predict prints them)\n", d->n);
+        return;
+    }
+    double a[MAX_ROWS * 64];
+    if (d->out > 64 || xn_net_predict(net, d->n, d->x, a) != XN_OK)
+        return;
+    printf("inputs | output | rounded | target\n");
+    for (size_t i = 0; i < d->n; i++) {
+        for (size_t j = 0; j < d->in; j++)
+            printf("%s%g", j ? " " : "", d->x[i * d->in + j]);
+        printf(" |");
+        for (size_t k = 0; k < d->out; k++)
+            printf(" %.10g", a[i * d->out + k]);
+        if (d->out == 1)
+            printf(" | %d | %g\n", a[i] >= 0.5, d->y[i]);
+        else
+            printf(" | class %zu | class %zu\n", xn_argmax(d->out, a + i * d->out), xn_argmax(d->out, d->y + i * d->out));
+    }
+}
+
+/* "NAME: loss L accuracy A" or, for regression, rmse, mae and R^2. */
+static int print_scores(xn_net *net, const char *name, const xn_data *d)
+{
+    size_t K = xn_net_size(net, xn_net_layers(net));
+    double loss, acc;
+    xn_status s = xn_net_eval_loss(net, d->n, d->x, d->y, &loss);
+    if (s != XN_OK) {
+        cli_error("%s: the loss is not finite (the network overflows there)", name);
+        return EXIT_FAIL;
+    }
+    if (xn_net_task(net) == XN_TASK_CLASSIFICATION) {
+        xn_net_accuracy(net, d->n, d->x, d->y, &acc);
+        printf("%-6s loss %.6g accuracy %.4f\n", name, loss, acc);
+        return EXIT_OK;
+    }
+    const char *scaled = xn_net_target_sd(net) ? " (scaled)" : "";
+    double *a = malloc(d->n * K * sizeof *a);
+    xn_regression r;
+    if (!a || xn_net_predict(net, d->n, d->x, a) != XN_OK || xn_regression_metrics(d->n, K, a, d->y, &r) != XN_OK) {
+        free(a);
+        cli_error("%s: the outputs are not finite (the network overflows there)", name);
+        return EXIT_FAIL;
+    }
+    free(a);
+    printf("%-6s loss%s %.6g rmse %.6g mae %.6g r2 %.4f\n", name, scaled, loss, r.rmse, r.mae, r.r2);
+    return EXIT_OK;
+}
+
+/* One picture of plot_run: path is dir/file; ok is the drawing's status. */
+static bool drawn(plot_status ps, const plot_error *err, const char *path)
+{
+    return cli_plot_result(ps == PLOT_OK, err->msg, path);
+}
+
+/* --plot DIR: the training (and validation) curves of the loss and the
+ * metric, and the learned function where it can be drawn: a surface over
+ * 2 inputs, a curve through the data for 1.  Returns EXIT_OK or EXIT_FAIL. */
+static int plot_run(const char *dir, xn_net *net, const xn_data *d, const train_log *t, const char *name)
+{
+    plot_error err = {""};
+    char path[4200], title[300];
+    if (plot_prepare_dir(dir, &err) != PLOT_OK) {
+        cli_error("--plot: %s", err.msg);
+        return EXIT_FAIL;
+    }
+    bool val = t->val_loss.n > 0, classes = xn_net_task(net) == XN_TASK_CLASSIFICATION;
+    const char *x = t->steps ? "step" : "epoch", *metric = classes ? "accuracy" : "rmse";
+    plot_curve c[2] = {{"training", t->loss.n, t->loss.x, t->loss.y},
+                       {"validation", t->val_loss.n, t->val_loss.x, t->val_loss.y}};
+    snprintf(title, sizeof title, "%s: %s loss", name, xn_loss_name(xn_net_loss(net)));
+    if (!cli_join_path(path, sizeof path, dir, train_pictures[0], "--plot") ||
+        !drawn(plot_curves(path, title, x, "loss", true, val ? 2 : 1, c, 0, 0, &err), &err, path))
+        return EXIT_FAIL;
+    c[0] = (plot_curve){"training", t->metric.n, t->metric.x, t->metric.y};
+    c[1] = (plot_curve){"validation", t->val_metric.n, t->val_metric.x, t->val_metric.y};
+    snprintf(title, sizeof title, "%s: %s", name, metric);
+    if (!cli_join_path(path, sizeof path, dir, train_pictures[1], "--plot") ||
+        !drawn(plot_curves(path, title, x, metric, !classes, val ? 2 : 1, c, 0, 0, &err), &err, path))
+        return EXIT_FAIL;
+    bool ok = true;
+    if (d->in == 2 && d->out == 1) {
+        snprintf(title, sizeof title, "%s: learned function", name);
+        ok = cli_join_path(path, sizeof path, dir, train_pictures[2], "--plot") &&
+             drawn(plot_surface(path, title, net, d->n, d->x, d->y, 0, 0, &err), &err, path);
+    } else if (d->in == 1 && d->out == 1) {
+        snprintf(title, sizeof title, "%s: the network over the training data", name);
+        ok = cli_join_path(path, sizeof path, dir, train_pictures[3], "--plot") &&
+             drawn(plot_fit(path, title, net, d->n, d->x, d->y, 0, 0, &err), &err, path);
+    } else {
+        printf("(no picture of the learned function: the data has %zu input%s and %zu output%s; "
+               "a surface needs 2 and 1, a curve 1 and 1)\n",
+               d->in, cli_plural(d->in), d->out, cli_plural(d->out));
+    }
+    return ok ? EXIT_OK : EXIT_FAIL;
+}
+
+/* How a data set's run ended: early stopping, then the scores. */
+static int report_data(const train_job *j)
+{
+    const train_args *a = &j->a;
+    const xn_fit_result *res = &j->res;
+    const data_sets *s = &j->sets;
+    if (res->stopped_early)
+        printf("stopped early after epoch %zu: no better %s for %zu epochs; ", res->epochs,
+               s->val.n || a->val_split > 0.0 ? "val_loss" : "loss", a->patience);
+    if (res->restored)
+        printf("%sthe weights of epoch %zu are kept\n", res->stopped_early ? "" : "the best epoch: ", res->best_epoch);
+    else if (res->stopped_early)
+        printf("the last epoch is the best\n");
+    if (j->log.reached)
+        printf("reached target loss %g at epoch %zu (loss %.10g)\n", a->target, j->log.reached_epoch,
+               j->log.reached_loss);
+    xn_data rows = s->train;
+    rows.n = train_rows(a, &s->train);
+    int rc = print_scores(j->net, "train", &rows);
+    xn_data held = {.n = s->train.n - rows.n, .in = s->train.in, .out = s->train.out,
+                    .x = s->train.x + rows.n * s->train.in, .y = s->train.y + rows.n * s->train.out};
+    if (rc == EXIT_OK && (s->val.n || held.n))
+        rc = print_scores(j->net, "val", s->val.n ? &s->val : &held);
+    if (rc == EXIT_OK && s->test.n)
+        rc = print_scores(j->net, "test", &s->test);
+    return rc;
+}
+
+/* The notebooks' report of a whole-batch run: the network after the last
+ * step; *diverged when it is not finite (nothing more is said then). */
+static int report_steps(train_job *j, bool *diverged)
+{
+    const xn_data *d = &j->sets.train;
+    size_t n = train_rows(&j->a, d);
+    double loss;
+    if (xn_net_eval_loss(j->net, n, d->x, d->y, &loss) != XN_OK) {
+        cli_error("training diverged: the final loss is not finite; try a smaller --lr");
+        *diverged = true;
+        return EXIT_FAIL;
+    }
+    double *out = malloc(n * d->out * sizeof *out), acc = NAN;
+    xn_regression r = {NAN, NAN, NAN};
+    if (out && xn_net_predict(j->net, n, d->x, out) == XN_OK) {
+        acc = xn_accuracy(n, d->out, out, d->y);
+        xn_regression_metrics(n, d->out, out, d->y, &r);
+    }
+    free(out);
+    bool classes = xn_net_task(j->net) == XN_TASK_CLASSIFICATION;
+    double metric = classes ? acc : r.rmse;
+    size_t epochs = j->res.epochs;
+    train_log_final(&j->log, epochs, loss, metric);
+    if (!j->a.quiet && !j->log.tty)
+        printf("epoch %zu loss %.10g %s %.4g\n", epochs, loss, classes ? "accuracy" : "rmse", metric);
+    if (j->log.reached)
+        printf("reached target loss %g at epoch %zu (loss %.10g)\n", j->a.target, j->log.reached_epoch, loss);
+    printf("final loss %.10g %s %.4g after %zu epoch%s\n", loss, classes ? "accuracy" : "rmse", metric, epochs,
+           cli_plural(epochs));
+    return j->sets.test.n ? print_scores(j->net, "test", &j->sets.test) : EXIT_OK;
+}
+
+/* A run that learned nothing: over ten epochs or more, the loss moved by
+ * less than 1% from where it started (a dead network, or softmax stuck at
+ * ln K, every class alike). */
+static void warn_flat(const train_log *t, const xn_net *net, size_t epochs)
+{
+    if (epochs < 10 || !isfinite(t->first_loss) || fabs(t->last_loss - t->first_loss) > 1e-2 * fabs(t->first_loss))
+        return;
+    size_t K = xn_net_size(net, xn_net_layers(net));
+    if (xn_net_loss(net) == XN_LOSS_CCE && fabs(t->first_loss - log((double)K)) < 0.05)
+        fprintf(stderr, "xornet: warning: the loss stayed at %.4g, ln %zu: the network predicts every "
+                        "class alike and learned nothing; try --standardize, a smaller --lr or another --init\n",
+                t->last_loss, K);
+    else
+        fprintf(stderr, "xornet: warning: the loss stayed at %.4g, its first value, for the whole run: the "
+                        "network learned nothing (dead units, or outputs stuck); try --standardize, another "
+                        "--lr or --init\n", t->last_loss);
+}
+
+int train_report(train_job *j)
+{
+    const train_args *a = &j->a;
+    if (cli_mpi_size() > 1 && !a->quiet) /* rank 0's share of the time in the gradients' sums */
+        printf("%d ranks: %.3g s of %.3g s in %lu reduces\n", cli_mpi_size(), cli_mpi_reduce_seconds(), j->wall,
+               cli_mpi_reduce_calls());
+    warn_flat(&j->log, j->net, j->res.epochs);
+    bool diverged = false;
+    int rc = j->log.steps ? report_steps(j, &diverged) : report_data(j);
+    if (diverged)
+        return rc;
+    print_table(j->net, &j->sets.train);
+    /* the history is written and synced (what a full disk makes fail)
+     * before the model is replaced, and renamed into place after it: a run
+     * that fails has replaced nothing (docs/robustness.md) */
+    if (rc == EXIT_OK && (cli_history_finish(&j->hist) != EXIT_OK || (a->save && cli_save_model(j->net, a->save) != 0) ||
+                          cli_history_publish(&j->hist, a->save) != EXIT_OK))
+        rc = EXIT_FAIL;
+    cli_flush();
+    if (rc == EXIT_OK && a->plot && plot_run(a->plot, j->net, &j->sets.train, &j->log, j->name) != EXIT_OK)
+        rc = EXIT_FAIL;
+    return rc;
+}
+
+void train_free(train_job *j)
+{
+    cli_history_abort(&j->hist); /* a failed run leaves an old history as it was */
+    train_log_free(&j->log);
+    free(j->ck.best);
+    xn_net_destroy(j->net);
+    xn_data_free(&j->sets.train);
+    xn_data_free(&j->sets.val);
+    xn_data_free(&j->sets.test);
+}
