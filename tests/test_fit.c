@@ -265,16 +265,31 @@ static void standardization(void)
     double bad_sd[3] = {1, 0, 1};
     CHECK_STATUS(xn_net_set_standardization(net, mean, bad_sd), XN_EINVAL);
     CHECK(strstr(xn_net_error(net), "sd 2 must be positive") != NULL);
-    /* values near the largest double: the statistics overflow, which is
-     * the data's fault (XN_EINVAL naming the column), not a divergence */
+    /* values near the largest double: the plain sums overflow, the scaled
+     * ones do not, and the network trains on them standardized */
     double huge[R * 3];
     memcpy(huge, x, sizeof huge);
     for (int i = 0; i < R; i++)
         huge[i * 3 + 2] = (i % 2 ? -1.5 : 1.7) * 1e308;
     xn_data big = {.n = R, .in = 3, .out = 2, .x = huge, .y = y};
-    CHECK_STATUS(xn_fit(net, &big, &cfg, NULL), XN_EINVAL);
-    CHECK(strcmp(xn_net_error(net), "fit: input column 3 cannot be standardized: its mean or standard deviation "
-                                    "overflows a double; scale the data") == 0);
+    xn_fit_result res;
+    CHECK_STATUS(xn_fit(net, &big, &cfg, &res), XN_OK);
+    mean = xn_net_input_mean(net);
+    sd = xn_net_input_sd(net);
+    CHECK(mean && sd && isfinite(mean[2]) && isfinite(sd[2]));
+    if (mean && sd) { /* rows 0..3: 1.7, -1.5, 1.7, -1.5 (e308) */
+        CHECK_CLOSE(mean[2], 0.1e308, 0, 1e-14);
+        CHECK_CLOSE(sd[2], 1.6e308, 0, 1e-14);
+    }
+    /* a value further from its column's mean than a double holds cannot be
+     * standardized: the data's fault (XN_EINVAL naming its row), not a
+     * divergence */
+    for (int i = 0; i < R; i++)
+        huge[i * 3 + 2] = (i == 2 ? -1.7 : 1.7) * 1e308;
+    CHECK_STATUS(xn_fit(net, &big, &cfg, &res), XN_EINVAL);
+    CHECK(res.bad_row == 3);
+    CHECK(strcmp(xn_net_error(net), "fit: input column 3 cannot be standardized: -1.7e+308 is further from the "
+                                    "column's mean than a double holds; scale the data") == 0);
     xn_net_destroy(plain);
     xn_net_destroy(net);
 }

@@ -278,8 +278,11 @@ XN_API const double *xn_net_target_mean(const xn_net *net);
 XN_API const double *xn_net_target_sd(const xn_net *net);
 /* Each column's mean and standard deviation (over the n rows, as NumPy's
  * std with ddof 0 and scikit-learn's StandardScaler) of x (n, k), in two
- * passes; a constant column gets sd 1, so it is only centred.  XN_EDIM for
- * no rows or columns, XN_ENUMERIC if a result is not finite. */
+ * passes; a constant column gets sd 1, so it is only centred.  A column
+ * whose sums overflow (values near the largest double) is summed scaled,
+ * so its results stay finite.  XN_EDIM for no rows or columns, XN_ENUMERIC
+ * if a deviation is beyond a double all the same (its sd is then inf, the
+ * other columns' results are all there). */
 XN_API xn_status xn_column_stats(size_t n, size_t k, const double *x, double *mean,
                                  double *sd);
 
@@ -674,6 +677,9 @@ typedef struct {
     bool stopped_early;      /* by patience */
     bool stopped_by_callback;
     double loss, metric, val_loss, val_metric; /* of the last epoch */
+    size_t bad_row;          /* a refusal about one training row (a value too
+                                large to standardize): its index + 1, for a
+                                caller to name its line; else 0 */
 } xn_fit_result;
 
 /* Trains net on data with the network's optimizer (xn_net_set_opt):

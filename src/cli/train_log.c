@@ -97,6 +97,14 @@ int train_log_epoch(const xn_progress *p, void *user)
             cli_flush();
         }
     }
+    /* a collective, made by every rank before anything that may return
+     * early on rank 0 alone (a checkpoint that fails): the ranks stay in
+     * step */
+    if (t->check_ranks && !cli_mpi_same_params(t->net)) {
+        cli_error("the ranks' networks differ after epoch %zu (rank %d)", p->epoch, cli_mpi_rank());
+        t->failed = EXIT_FAIL;
+        return 1;
+    }
     if (t->checkpoint && p->epoch % t->checkpoint == 0) {
         xn_checkpoint ck = {.fit = *p->state, .rng = t->rng ? *t->rng : (xn_rng){.mti = 0},
                             .best = (void *)p->best_params};
@@ -112,11 +120,6 @@ int train_log_epoch(const xn_progress *p, void *user)
             t->failed = EXIT_FAIL;
             return 1;
         }
-    }
-    if (t->check_ranks && !cli_mpi_same_params(t->net)) {
-        cli_error("the ranks' networks differ after epoch %zu (rank %d)", p->epoch, cli_mpi_rank());
-        t->failed = EXIT_FAIL;
-        return 1;
     }
     if (t->target_set) { /* the whole training set's loss, after this epoch */
         double loss;
@@ -134,6 +137,8 @@ int train_log_epoch(const xn_progress *p, void *user)
 int train_log_batch(const xn_progress *p, void *user)
 {
     train_log *t = user;
+    if (!t->tty) /* under mpirun the ranks without rank 0's terminal */
+        return 0;
     if (p->batch == 1 || t->bar_epoch != p->epoch) {
         t->bar_epoch = p->epoch;
         t->bar_start = t->bar_last = cli_seconds();

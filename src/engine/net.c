@@ -313,6 +313,27 @@ const double *xn_net_target_sd(const xn_net *net) { return net ? net->ysd : NULL
 const double *xn_net_input_mean(const xn_net *net) { return net ? net->mean : NULL; }
 const double *xn_net_input_sd(const xn_net *net) { return net ? net->sd : NULL; }
 
+/* Column j of x (n, k) whose plain sums overflow (values near the largest
+ * double): the mean as the sum of x / n, and the deviation scaled by the
+ * largest half-deviation M, 2 M sqrt(sum ((x/2 - mean/2) / M)^2 / n), whose
+ * terms cannot overflow.  Only such columns take this path, so every other
+ * result keeps its bits.  False if the deviation itself is beyond a double. */
+static bool scaled_stats(size_t n, size_t k, size_t j, const double *x, double *mean, double *sd)
+{
+    double m = 0.0, top = 0.0, s = 0.0;
+    for (size_t i = 0; i < n; i++)
+        m += x[i * k + j] / (double)n;
+    for (size_t i = 0; i < n; i++)
+        top = fmax(top, fabs(x[i * k + j] / 2.0 - m / 2.0));
+    for (size_t i = 0; top > 0.0 && i < n; i++) {
+        double d = (x[i * k + j] / 2.0 - m / 2.0) / top;
+        s += d * d;
+    }
+    *mean = m;
+    *sd = 2.0 * top * sqrt(s / (double)n);
+    return isfinite(*mean) && isfinite(*sd);
+}
+
 xn_status xn_column_stats(size_t n, size_t k, const double *x, double *mean, double *sd)
 {
     if (!x || !mean || !sd)
@@ -334,14 +355,15 @@ xn_status xn_column_stats(size_t n, size_t k, const double *x, double *mean, dou
             double d = x[i * k + j] - mean[j];
             sd[j] += d * d;
         }
+    xn_status st = XN_OK;
     for (size_t j = 0; j < k; j++) {
         sd[j] = sqrt(sd[j] / (double)n);
-        if (!isfinite(mean[j]) || !isfinite(sd[j]))
-            return XN_ENUMERIC;
+        if ((!isfinite(mean[j]) || !isfinite(sd[j])) && !scaled_stats(n, k, j, x, &mean[j], &sd[j]))
+            st = XN_ENUMERIC;
         if (!(sd[j] > 0.0)) /* a constant column is only centred */
             sd[j] = 1.0;
     }
-    return XN_OK;
+    return st;
 }
 
 /* ---- the optimizer the network carries --------------------------------- */

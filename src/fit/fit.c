@@ -12,6 +12,7 @@
  * before its first batch. */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,26 +52,42 @@ double xn_schedule_lr(const xn_fit_config *cfg, double lr0, size_t epoch)
     return lr0;
 }
 
+/* The row of column j of v (n, k) furthest from the column's mean m. */
+static size_t furthest(size_t n, size_t k, size_t j, const double *v, double m)
+{
+    size_t at = 0;
+    for (size_t i = 1; i < n; i++)
+        if (fabs(v[i * k + j] / 2.0 - m / 2.0) > fabs(v[at * k + j] / 2.0 - m / 2.0))
+            at = i;
+    return at;
+}
+
 /* The network's standardization of its inputs (or targets) from the
- * training rows v (n, k). */
-static xn_status standardize(xn_net *net, size_t n, size_t k, const double *v, bool targets)
+ * training rows v (n, k).  A value further from its column's mean than a
+ * double holds cannot be standardized: refused (the data's fault, not a
+ * divergence), its row in *row. */
+static xn_status standardize(xn_net *net, size_t n, size_t k, const double *v, bool targets, size_t *row)
 {
     double *ms = malloc(2 * k * sizeof *ms);
     if (!ms)
         return xn_net_fail(net, XN_ENOMEM, "fit: out of memory");
     xn_status st = xn_column_stats(n, k, v, ms, ms + k);
-    if (st == XN_ENUMERIC) { /* data too large to scale, not a diverging run: the data are at fault */
-        size_t j = 0;
-        while (j + 1 < k && isfinite(ms[j]) && isfinite(ms[k + j]))
-            j++;
-        st = xn_net_fail(net, XN_EINVAL, "fit: %s column %zu cannot be standardized: its mean or standard "
-                         "deviation overflows a double; scale the data", targets ? "target" : "input", j + 1);
-    } else if (st != XN_OK)
-        xn_net_fail(net, st, "fit: a%s column's mean or deviation is not finite", targets ? " target" : "n input");
-    else if (targets)
-        st = xn_net_set_target_standardization(net, ms, ms + k);
-    else
-        st = xn_net_set_standardization(net, ms, ms + k);
+    /* some |x - mean| > DBL_MAX needs sum (x - mean)^2 > DBL_MAX^2, so sd
+     * sqrt(n) > DBL_MAX: only such columns are looked at row by row */
+    for (size_t j = 0; (st == XN_OK || st == XN_ENUMERIC) && j < k; j++) {
+        if (isfinite(ms[k + j]) && !(ms[k + j] > DBL_MAX / sqrt((double)n)))
+            continue;
+        size_t i = furthest(n, k, j, v, ms[j]);
+        if (isfinite(ms[k + j]) && isfinite(v[i * k + j] - ms[j]))
+            continue;
+        *row = i + 1;
+        st = xn_net_fail(net, XN_EINVAL, "fit: %s column %zu cannot be standardized: %g is further from the "
+                         "column's mean than a double holds; scale the data", targets ? "target" : "input", j + 1,
+                         v[i * k + j]);
+    }
+    if (st == XN_OK)
+        st = targets ? xn_net_set_target_standardization(net, ms, ms + k)
+                     : xn_net_set_standardization(net, ms, ms + k);
     free(ms);
     return st;
 }
@@ -333,10 +350,11 @@ xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *cfg, xn_
         nv = c->val ? c->val->n : data->n - n;
         B = c->batch == 0 || c->batch >= n ? n : c->batch;
     }
+    size_t bad_row = 0;
     if (st == XN_OK && c->standardize)
-        st = standardize(net, n, n0, data->x, false);
+        st = standardize(net, n, n0, data->x, false, &bad_row);
     if (st == XN_OK && c->standardize_targets)
-        st = standardize(net, n, K, data->y, true);
+        st = standardize(net, n, K, data->y, true, &bad_row);
     if (st == XN_OK && (st = xn_net_need_training(net)) == XN_OK &&
         (st = xn_net_reserve(net, (B + ranks - 1) / ranks)) == XN_OK)
         st = make_buffers(net, n, (B + ranks - 1) / ranks, keep_best, &b);
@@ -344,6 +362,8 @@ xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *cfg, xn_
         st = xn_fit_agree(net, data, c, st, n, nv, B);
     if (st != XN_OK) {
         free_buffers(&b);
+        if (res)
+            *res = (xn_fit_result){.loss = NAN, .val_loss = NAN, .bad_row = bad_row};
         return st;
     }
     xn_fit_state state = {.epoch = 0, .best_epoch = 0, .wait = 0, .best_loss = INFINITY, .lr0 = lr0};
