@@ -68,6 +68,14 @@ typedef struct {
     xn_status status;             /* xn_fit's */
     double wall;                  /* its seconds */
     const char *name;             /* the data's file name (no folders), for titles */
+    /* --plot: the pictures are drawn into plot_stage (the folder itself
+     * when the run made it, else a private folder in it) and moved into
+     * place when the run commits its files; plot_id registers the stage
+     * for removal (cleanup.h) until then, so a run that fails or is
+     * stopped leaves the old pictures, and no folder it made */
+    bool plot_made;
+    char plot_stage[4200];
+    int plot_id;
 } train_job;
 
 /* The plan: the data read, the network built (or loaded, or resumed),
@@ -80,6 +88,11 @@ int train_run(train_job *j);
  * model, pictures).  Returns an exit status. */
 int train_report(train_job *j);
 void train_free(train_job *j);
+
+/* --plot's folder, made (one level) if missing once gnuplot is known to be
+ * there, and registered for removal with its pictures when the run made
+ * it.  Prints the error; EXIT_OK or EXIT_FAIL. */
+int train_plot_folder(train_job *j);
 
 /* The rows xn_fit trains on: all of them, or those before --val-split's. */
 size_t train_rows(const train_args *a, const xn_data *d);

@@ -417,13 +417,8 @@ static int check_outputs(train_job *j)
     const train_args *a = &j->a;
     if (a->save && cli_check_output(a->save) != EXIT_OK)
         return EXIT_FAIL;
-    if (a->plot && cli_mpi_rank() == 0) {
-        plot_error err = {""};
-        if (plot_prepare_dir(a->plot, &err) != PLOT_OK) {
-            cli_error("--plot: %s", err.msg);
-            return EXIT_FAIL;
-        }
-    }
+    if (a->plot && cli_mpi_rank() == 0 && train_plot_folder(j) != EXIT_OK)
+        return EXIT_FAIL;
     return cli_history_start(&j->hist, a->history);
 }
 

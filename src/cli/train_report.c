@@ -3,10 +3,17 @@
  * validation and test rows for data sets), the learned table of a small
  * data set, a warning for a run that learned nothing, then the files: the
  * history, the model, the pictures. */
+#define _POSIX_C_SOURCE 200809L /* mkdtemp */
+
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "cleanup.h"
 #include "cli.h"
 #include "cli_mpi.h"
 #include "plot.h"
@@ -66,52 +73,153 @@ static int print_scores(xn_net *net, const char *name, const xn_data *d)
     return EXIT_OK;
 }
 
-/* One picture of plot_run: path is dir/file; ok is the drawing's status. */
-static bool drawn(plot_status ps, const plot_error *err, const char *path)
+/* ---- the pictures: drawn into a stage, committed with the run's files -- */
+
+static size_t n_pictures(void)
 {
-    return cli_plot_result(ps == PLOT_OK, err->msg, path);
+    size_t n = 0;
+    while (train_pictures[n])
+        n++;
+    return n;
 }
 
-/* --plot DIR: the training (and validation) curves of the loss and the
- * metric, and the learned function where it can be drawn: a surface over
- * 2 inputs, a curve through the data for 1.  Returns EXIT_OK or EXIT_FAIL. */
-static int plot_run(const char *dir, xn_net *net, const xn_data *d, const train_log *t, const char *name)
+int train_plot_folder(train_job *j)
 {
+    const char *dir = j->a.plot;
     plot_error err = {""};
-    char path[4200], title[300];
-    if (plot_prepare_dir(dir, &err) != PLOT_OK) {
+    struct stat st;
+    /* held: the folder is made and registered before a signal can act */
+    cli_hold_signals();
+    bool existed = stat(dir, &st) == 0;
+    plot_status ps = plot_prepare_dir(dir, &err);
+    j->plot_made = ps == PLOT_OK && !existed;
+    if (j->plot_made && snprintf(j->plot_stage, sizeof j->plot_stage, "%s", dir) < (int)sizeof j->plot_stage)
+        j->plot_id = cli_temp_add(dir, train_pictures, n_pictures());
+    cli_release_signals();
+    if (ps != PLOT_OK) {
         cli_error("--plot: %s", err.msg);
         return EXIT_FAIL;
     }
+    return EXIT_OK;
+}
+
+/* Where the pictures are drawn: a folder the run made holds no old ones
+ * and is the stage itself; in one that was there, a private folder. */
+static bool plot_stage(train_job *j)
+{
+    if (j->plot_made)
+        return j->plot_id >= 0;
+    int w = snprintf(j->plot_stage, sizeof j->plot_stage, "%s/.xornet-plot-XXXXXX", j->a.plot);
+    cli_hold_signals();
+    bool made = w > 0 && (size_t)w < sizeof j->plot_stage && mkdtemp(j->plot_stage);
+    int e = errno;
+    if (made)
+        j->plot_id = cli_temp_add(j->plot_stage, train_pictures, n_pictures());
+    cli_release_signals();
+    if (!made)
+        cli_error("--plot: %s: cannot make a folder for the new pictures: %s", j->a.plot,
+                  w > 0 && (size_t)w < sizeof j->plot_stage ? strerror(e) : "path too long");
+    return made && j->plot_id >= 0;
+}
+
+/* A picture that failed: its message, naming the picture where it will be,
+ * not where it was drawn. */
+static bool failed(const train_job *j, const plot_error *err)
+{
+    size_t k = strlen(j->plot_stage);
+    if (!j->plot_made && strncmp(err->msg, j->plot_stage, k) == 0 && err->msg[k] == '/')
+        cli_error("--plot: %s%s", j->a.plot, err->msg + k);
+    else
+        cli_error("--plot: %s", err->msg);
+    return false;
+}
+
+/* --plot: the training (and validation) curves of the loss and the
+ * metric, and the learned function where it can be drawn: a surface over
+ * 2 inputs, a curve through the data for 1, drawn into the stage;
+ * drawn[i] says which of train_pictures are there, *note that the data
+ * has no picture of the function.  Returns EXIT_OK, or EXIT_FAIL after the
+ * first picture that failed (those before it are kept). */
+static int plot_run(train_job *j, bool *drawn, bool *note)
+{
+    const xn_data *d = &j->sets.train;
+    const train_log *t = &j->log;
+    xn_net *net = j->net;
+    const char *dir = j->plot_stage, *name = j->name;
+    plot_error err = {""};
+    char path[4200], title[300];
     bool val = t->val_loss.n > 0, classes = xn_net_task(net) == XN_TASK_CLASSIFICATION;
     const char *x = t->steps ? "step" : "epoch", *metric = classes ? "accuracy" : "rmse";
     plot_curve c[2] = {{"training", t->loss.n, t->loss.x, t->loss.y},
                        {"validation", t->val_loss.n, t->val_loss.x, t->val_loss.y}};
     snprintf(title, sizeof title, "%s: %s loss", name, xn_loss_name(xn_net_loss(net)));
     if (!cli_join_path(path, sizeof path, dir, train_pictures[0], "--plot") ||
-        !drawn(plot_curves(path, title, x, "loss", true, val ? 2 : 1, c, 0, 0, &err), &err, path))
+        !(drawn[0] = plot_curves(path, title, x, "loss", true, val ? 2 : 1, c, 0, 0, &err) == PLOT_OK || failed(j, &err)))
         return EXIT_FAIL;
     c[0] = (plot_curve){"training", t->metric.n, t->metric.x, t->metric.y};
     c[1] = (plot_curve){"validation", t->val_metric.n, t->val_metric.x, t->val_metric.y};
     snprintf(title, sizeof title, "%s: %s", name, metric);
     if (!cli_join_path(path, sizeof path, dir, train_pictures[1], "--plot") ||
-        !drawn(plot_curves(path, title, x, metric, !classes, val ? 2 : 1, c, 0, 0, &err), &err, path))
+        !(drawn[1] = plot_curves(path, title, x, metric, !classes, val ? 2 : 1, c, 0, 0, &err) == PLOT_OK ||
+                     failed(j, &err)))
         return EXIT_FAIL;
-    bool ok = true;
     if (d->in == 2 && d->out == 1) {
         snprintf(title, sizeof title, "%s: learned function", name);
-        ok = cli_join_path(path, sizeof path, dir, train_pictures[2], "--plot") &&
-             drawn(plot_surface(path, title, net, d->n, d->x, d->y, 0, 0, &err), &err, path);
+        if (!cli_join_path(path, sizeof path, dir, train_pictures[2], "--plot") ||
+            !(drawn[2] = plot_surface(path, title, net, d->n, d->x, d->y, 0, 0, &err) == PLOT_OK || failed(j, &err)))
+            return EXIT_FAIL;
     } else if (d->in == 1 && d->out == 1) {
         snprintf(title, sizeof title, "%s: the network over the training data", name);
-        ok = cli_join_path(path, sizeof path, dir, train_pictures[3], "--plot") &&
-             drawn(plot_fit(path, title, net, d->n, d->x, d->y, 0, 0, &err), &err, path);
+        if (!cli_join_path(path, sizeof path, dir, train_pictures[3], "--plot") ||
+            !(drawn[3] = plot_fit(path, title, net, d->n, d->x, d->y, 0, 0, &err) == PLOT_OK || failed(j, &err)))
+            return EXIT_FAIL;
     } else {
+        *note = true;
+    }
+    return EXIT_OK;
+}
+
+/* The pictures drawn moved from the stage into the folder (keep), or all
+ * removed with the stage, which is the folder when the run made it.  Call
+ * with the signals held.  Returns false if a picture could not be moved
+ * (the message printed; the rest removed). */
+static bool plot_commit(train_job *j, bool keep, const bool *drawn)
+{
+    bool ok = true;
+    if (j->plot_id < 0)
+        return true;
+    for (size_t i = 0; train_pictures[i]; i++) {
+        char from[4200], to[4200];
+        if (!cli_join_path(from, sizeof from, j->plot_stage, train_pictures[i], "--plot") ||
+            !cli_join_path(to, sizeof to, j->a.plot, train_pictures[i], "--plot"))
+            continue;
+        if (!keep || !drawn[i]) {
+            unlink(from);
+        } else if (!j->plot_made && rename(from, to) != 0) {
+            cli_error("--plot: %s: cannot replace the file: %s", to, strerror(errno));
+            unlink(from);
+            ok = false;
+        }
+    }
+    if (!keep || !j->plot_made)
+        rmdir(j->plot_stage);
+    cli_temp_forget(j->plot_id);
+    j->plot_id = -1;
+    return ok;
+}
+
+/* The pictures committed, and the note, as the run's last lines. */
+static void plot_said(const train_job *j, const bool *drawn, bool note)
+{
+    const xn_data *d = &j->sets.train;
+    char path[4200];
+    for (size_t i = 0; train_pictures[i]; i++)
+        if (drawn[i] && cli_join_path(path, sizeof path, j->a.plot, train_pictures[i], "--plot"))
+            cli_plot_result(true, "", path);
+    if (note)
         printf("(no picture of the learned function: the data has %zu input%s and %zu output%s; "
                "a surface needs 2 and 1, a curve 1 and 1)\n",
                d->in, cli_plural(d->in), d->out, cli_plural(d->out));
-    }
-    return ok ? EXIT_OK : EXIT_FAIL;
 }
 
 /* How a data set's run ended: early stopping, then the scores. */
@@ -198,27 +306,47 @@ int train_report(train_job *j)
     if (cli_mpi_size() > 1 && !a->quiet) /* rank 0's share of the time in the gradients' sums */
         printf("%d ranks: %.3g s of %.3g s in %lu reduces\n", cli_mpi_size(), cli_mpi_reduce_seconds(), j->wall,
                cli_mpi_reduce_calls());
-    warn_flat(&j->log, j->net, j->res.epochs);
+    /* a network that starts from saved weights may have learned already:
+     * a flat loss then says nothing (a resumed run that had converged) */
+    if (!a->resume && !a->init_from)
+        warn_flat(&j->log, j->net, j->res.epochs);
     bool diverged = false;
     int rc = j->log.steps ? report_steps(j, &diverged) : report_data(j);
     if (diverged)
         return rc;
     print_table(j->net, &j->sets.train);
-    /* the history is written and synced (what a full disk makes fail)
-     * before the model is replaced, and renamed into place after it: a run
-     * that fails has replaced nothing (docs/robustness.md) */
-    if (rc == EXIT_OK && (cli_history_finish(&j->hist) != EXIT_OK || (a->save && cli_save_model(j->net, a->save) != 0) ||
+    /* The files, in the order docs/robustness.md gives: the history
+     * written and synced (what a full disk makes fail) and the pictures
+     * drawn, each into a place of its own, then the commit with the
+     * signals held: the model saved, the history and the pictures moved
+     * into place.  A run stopped before the commit has replaced nothing; a
+     * signal during it waits for its end.  A picture that fails keeps the
+     * run's other files (exit status 1). */
+    bool drawn[8] = {false}, note = false;
+    int pictures = EXIT_OK;
+    if (rc == EXIT_OK && cli_history_finish(&j->hist) != EXIT_OK)
+        rc = EXIT_FAIL;
+    if (rc == EXIT_OK && a->plot)
+        pictures = plot_stage(j) ? plot_run(j, drawn, &note) : EXIT_FAIL;
+    cli_flush();
+    cli_hold_signals();
+    if (rc == EXIT_OK && ((a->save && cli_save_model(j->net, a->save) != 0) ||
                           cli_history_publish(&j->hist, a->save) != EXIT_OK))
         rc = EXIT_FAIL;
-    cli_flush();
-    if (rc == EXIT_OK && a->plot && plot_run(a->plot, j->net, &j->sets.train, &j->log, j->name) != EXIT_OK)
-        rc = EXIT_FAIL;
-    return rc;
+    if (!plot_commit(j, rc == EXIT_OK, drawn))
+        pictures = EXIT_FAIL;
+    cli_release_signals();
+    if (rc == EXIT_OK && a->plot)
+        plot_said(j, drawn, note);
+    return rc == EXIT_OK ? pictures : rc;
 }
 
 void train_free(train_job *j)
 {
     cli_history_abort(&j->hist); /* a failed run leaves an old history as it was */
+    cli_hold_signals();
+    plot_commit(j, false, NULL); /* and no pictures, nor a folder it made */
+    cli_release_signals();
     train_log_free(&j->log);
     free(j->ck.best);
     xn_net_destroy(j->net);

@@ -111,6 +111,7 @@ epoch=$(awk '$1 == "fit" && $2 == "epoch" { print $3 }' "$tmp/ck.xn" 2>/dev/null
 cmp -s "$tmp/straight.xn" "$tmp/resumed.xn" ||
     fail "the run resumed from epoch $epoch ends elsewhere than the straight one"
 echo "killed after epoch $epoch of 1000, resumed: the same bits"
+epoch_ck=$epoch
 expect 2 train --data "$tmp/mid.csv" --layers 2,32,1 --resume "$tmp/ck.xn"
 one_line_error "resume with another network"
 # the optimizer the checkpoint holds (Adam at 1e-3) may be repeated, not changed
@@ -121,6 +122,42 @@ expect 2 train --data "$tmp/mid.csv" --resume "$tmp/ck.xn" --opt gd
 one_line_error "resume with another optimizer"
 expect 2 train --data "$tmp/mid.csv" --resume "$tmp/ck.xn" --dtype float32
 one_line_error "resume with another type"
+
+# ---- a resumed run is not taken for one that learned nothing ----------------
+# A checkpoint from the second half of a 20-epoch run at a rate of 1e-9,
+# read from a FIFO: each read takes a checkpoint (or a few, when the run
+# opened the FIFO again before the read ended: the last whole one is kept)
+# and between reads the run waits in the FIFO's open, so it is stopped at
+# the first checkpoint from epoch 10 on, whatever the load.  The resumed
+# part barely moves the loss, which the warning compared over the whole
+# run's 20 epochs: "learned nothing" of a network that starts from saved
+# weights.
+mkfifo "$tmp/flat.pipe"
+flat=(train --data "$data/iris-train.csv" --epochs 20 --lr 1e-9 --seed 2)
+setsid "$xornet" "${flat[@]}" --quiet --checkpoint 1 --save "$tmp/flat.pipe" >/dev/null 2>&1 &
+job=$!
+epoch=0
+for _ in $(seq 20); do
+    timeout 60 cat "$tmp/flat.pipe" >"$tmp/part.xn" || break
+    awk '/^xornet / { buf = ""; ck = 0 } { buf = buf $0 "\n" } /^fit epoch/ { ck = 1 }
+         /^end$/ && ck { last = buf } END { printf "%s", last }' "$tmp/part.xn" >"$tmp/last.xn"
+    [ -s "$tmp/last.xn" ] && mv "$tmp/last.xn" "$tmp/flat.xn"
+    epoch=$(awk '$1 == "fit" && $2 == "epoch" { print $3 }' "$tmp/flat.xn" 2>/dev/null)
+    [ "${epoch:-0}" -ge 10 ] && break
+done
+kill -KILL -- "-$job" 2>/dev/null
+wait "$job" 2>/dev/null
+if [ -n "$epoch" ] && [ "$epoch" -ge 10 ] && [ "$epoch" -lt 20 ]; then
+    expect 0 "${flat[@]}" --quiet --resume "$tmp/flat.xn"
+    grep -q 'learned nothing' "$tmp/err" && fail "a run resumed at epoch $epoch of 20: $(cat "$tmp/err")"
+else
+    fail "no checkpoint from epochs 10 to 19 of the flat run (epoch '$epoch')"
+fi
+# ... and a resume under another schedule is refused, not run into the ground
+expect 2 train --data "$tmp/mid.csv" --layers 2,16,1 --epochs 1000 --patience 0 --seed 3 --resume "$tmp/ck.xn"
+one_line_error "resume with another schedule"
+grep -q -- "the run ran epoch $epoch_ck at rate .* (another schedule, or a damaged checkpoint)" "$tmp/err" ||
+    fail "resume with another schedule: $(cat "$tmp/err")"
 
 # ---- float32 ----------------------------------------------------------------
 expect 0 train --dtype float32 --quiet --save "$tmp/f32.xn"
