@@ -179,6 +179,7 @@ approx --help
 approx --n 8
 models --help
 models
+export --model $d/m.xn --c -
 EOF
 else
     skip "standard output on a full device" "/dev/full cannot be written here"
