@@ -91,6 +91,17 @@ for args in "--save $d/m.xn" "--save $d/m.xn --history $d/h.csv" "--history $d/h
     [ "$(cat "$d/h.csv")" = "old history" ] || fail "train $args on a full disk replaced the history"
     [ -z "$(ls "$d" | grep '\.tmp-')" ] || fail "train $args on a full disk left $(ls "$d")"
 done
+# pictures on a full disk: the first that fails ends the drawing, one line
+if command -v gnuplot >/dev/null 2>&1; then
+    mkdir "$d/pics" 2>/dev/null
+    "$X" models --plot "$d/pics" >"$logs/out" 2>"$logs/err"
+    rc=$?
+    [ $rc -eq 1 ] && [ "$(wc -l <"$logs/err")" -eq 1 ] && grep -q 'No space left on device$' "$logs/err" ||
+        fail "models --plot on a full disk: exit $rc, expected 1 and one line: $(head -c 300 "$logs/err")"
+    [ -z "$(ls "$d/pics" 2>/dev/null | grep '\.tmp-')" ] || fail "models --plot on a full disk left $(ls "$d/pics")"
+else
+    echo "models --plot on a full disk" >>"$3/skipped"
+fi
 exit $((failures != 0))
 INNER
 
