@@ -298,6 +298,16 @@ int cmd_eval(int argc, char **argv)
     xn_net *net = NULL;
     if ((rc = load_model(&a, &net)) != EXIT_OK)
         return rc;
+    /* a table of K x K counts, K lines of K numbers: past this many classes
+     * it is more than memory or a reader takes (65,536 would be 32 GiB) */
+    enum { CONFUSION_MAX = 1024 };
+    size_t classes = xn_net_size(net, xn_net_layers(net));
+    if (a.confusion && classes > CONFUSION_MAX) {
+        cli_error("--confusion: the model has %zu classes; the table is printed for up to %d "
+                  "(xornet predict --classes gives each row's class)", classes, (int)CONFUSION_MAX);
+        xn_net_destroy(net);
+        return EXIT_USAGE;
+    }
     xn_data d = {.n = 0};
     rc = load_data("eval", &a, net, true, &d);
     if (rc == EXIT_OK)

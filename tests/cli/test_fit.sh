@@ -193,5 +193,15 @@ awk -v d="$diagonal" -v a="$acc" 'BEGIN { exit !(d / 38 == a + 0 || (d / 38 - a)
 "$xornet" train --data "$data/diabetes-train.csv" --quiet --epochs 5 --save "$tmp/reg.xn" >/dev/null 2>&1
 expect 2 predict --model "$tmp/reg.xn" --data "$data/diabetes-test.csv" --classes
 one_line_error "--classes on a regression"
+# a table too large to hold or read (65,536 classes: 32 GiB of counts) is
+# refused before any work, with what to use instead, not "out of memory"
+awk 'BEGIN { K = 65536; z = "0"; for (i = 1; i < K; i++) z = z " 0"
+             print "xornet 2\nsizes 1 " K "\nactivations softmax\nloss cce\nW1 1 " K
+             print z; print "b1 " K; print z; print "end" }' >"$tmp/k65536.xn"
+printf '0.5,3\n0.1,65535\n' >"$tmp/k.csv"
+expect 2 eval --model "$tmp/k65536.xn" --data "$tmp/k.csv" --confusion
+one_line_error "eval --confusion with 65536 classes"
+grep -q -- '^xornet: --confusion: the model has 65536 classes; the table is printed for up to 1024' "$tmp/err" ||
+    fail "eval --confusion with 65536 classes: $(cat "$tmp/err")"
 
 finish "train on data sets"
