@@ -193,7 +193,9 @@ static int load_data(const char *cmd, const args *a, const xn_net *net, bool tar
                       "--data FILE", a->model, a->model_line, n0, cli_plural(n0), cmd);
         return EXIT_USAGE;
     }
-    int rc;
+    int rc = targets ? EXIT_OK : cli_idx_precheck(a->data, a->labels, n0);
+    if (rc != EXIT_OK)
+        return rc;
     if (targets)
         rc = cli_load_targets(a->data, a->labels, "--labels", n0, nL, d);
     else if (a->labels)

@@ -76,8 +76,10 @@ static void data_defaults(train_args *a, const xn_data *d)
 /* The training data, before the network's shape is known. */
 static int load_train(const train_args *a, xn_data *d)
 {
-    if (a->data && cli_is_idx(a->data))
-        return cli_load_idx(a->data, a->labels, a->outputs == XN_OUTPUTS_DEFAULT ? 0 : a->outputs, d);
+    if (a->data && cli_is_idx(a->data)) { /* the labels' count checked before the images are read */
+        int rc = cli_idx_precheck(a->data, a->labels, 0);
+        return rc != EXIT_OK ? rc : cli_load_idx(a->data, a->labels, a->outputs == XN_OUTPUTS_DEFAULT ? 0 : a->outputs, d);
+    }
     if (a->labels)
         return cli_load_idx(a->data, a->labels, 0, d); /* says the images are not IDX */
     return cli_load_data(a->data, a->outputs, d);
