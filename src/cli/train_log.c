@@ -109,11 +109,13 @@ int train_log_epoch(const xn_progress *p, void *user)
         xn_checkpoint ck = {.fit = *p->state, .rng = t->rng ? *t->rng : (xn_rng){.mti = 0},
                             .best = (void *)p->best_params};
         xn_error err = {0};
-        /* held: a signal waits until the checkpoint is whole or gone */
+        /* held: a signal waits until the checkpoint is whole or gone, and
+         * meanwhile removes the registered files, which the save does not
+         * touch (under mpirun a SIGKILL follows a second later) */
         cli_flush();
-        cli_hold_signals();
+        cli_hold_signals_removing();
         xn_status s = xn_checkpoint_save(t->net, &ck, t->checkpoint_path, &err);
-        cli_release_signals();
+        cli_release_signals_removing();
         if (s != XN_OK) {
             train_log_end(t);
             cli_file_error(t->checkpoint_path, s, &err);
