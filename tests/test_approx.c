@@ -895,6 +895,18 @@ static void test_headers_and_knots(void)
     CHECK(err.line == 1 && strstr(err.msg, "header has 2 columns, expected 1") != NULL);
     CHECK_STATUS(xn_knots_load("/nonexistent/knots.txt", &t, NULL, &k, &err), XN_EIO);
     CHECK_STATUS(xn_knots_parse("1\n", 2, NULL, NULL, &k, &err), XN_EINVAL);
+    /* a command line's list: items, not lines */
+    CHECK_STATUS(xn_knots_parse_list(" -1, 0 ,2.5", &t, &k, &err), XN_OK);
+    CHECK(k == 3 && t[0] == -1.0 && t[1] == 0.0 && t[2] == 2.5);
+    free(t);
+    CHECK_STATUS(xn_knots_parse_list("7", &t, &k, &err), XN_OK);
+    CHECK(k == 1 && t[0] == 7.0);
+    free(t);
+    CHECK_STATUS(xn_knots_parse_list("0,,1", &t, &k, &err), XN_EFORMAT);
+    CHECK(t == NULL && k == 0 && err.line == 2 && strcmp(err.msg, "empty item") == 0);
+    CHECK_STATUS(xn_knots_parse_list("0,1,inf", &t, &k, &err), XN_EFORMAT);
+    CHECK(err.line == 3 && strstr(err.msg, "non-finite number 'inf'") != NULL);
+    CHECK_STATUS(xn_knots_parse_list(NULL, &t, &k, &err), XN_EINVAL);
 }
 
 /* ---- least squares with the caller's knots -------------------------------- */

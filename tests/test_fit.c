@@ -158,6 +158,26 @@ static void whole_batch(void)
     }
     CHECK(same);
     CHECK(memcmp(xn_net_params(a), xn_net_params(b), xn_net_param_count(a) * sizeof(double)) == 0);
+    /* a target loss: the run stops after the first epoch whose network is
+     * at or below it, and says with which loss (that of the training rows
+     * after the epoch, as xn_net_eval_loss has it) */
+    double start;
+    CHECK_STATUS(xn_net_eval_loss(b, 4, d.x, d.y, &start), XN_OK);
+    xn_fit_config target = {.epochs = 1000, .stop_at_target = true, .target_loss = start / 2};
+    xn_fit_result res;
+    CHECK_STATUS(xn_fit(b, &d, &target, &res), XN_OK);
+    double now;
+    CHECK_STATUS(xn_net_eval_loss(b, 4, d.x, d.y, &now), XN_OK);
+    CHECK(res.reached_target && res.epochs > 1 && res.epochs < 1000 && res.target_epoch_loss == now &&
+          now <= start / 2);
+    /* the epoch before had not reached it: one step less, from a's copy */
+    for (size_t e = 0; e + 1 < res.epochs; e++)
+        CHECK_STATUS(xn_net_train_step(a, 4, xn_xor_inputs(), xn_xor_targets(), &gd, NULL), XN_OK);
+    double before;
+    CHECK_STATUS(xn_net_eval_loss(a, 4, d.x, d.y, &before), XN_OK);
+    CHECK(before > start / 2);
+    CHECK_STATUS(xn_fit(b, &d, &(xn_fit_config){.epochs = 5, .stop_at_target = true}, &res), XN_OK);
+    CHECK(!res.reached_target && res.epochs == 5);
     xn_net_destroy(a);
     xn_net_destroy(b);
 }
@@ -195,7 +215,7 @@ static void validation_and_stopping(void)
     xn_rng_seed(&rng, XN_RNG_NUMPY, 5);
     watch w = {.P = xn_net_param_count(net)};
     xn_fit_config cfg = {.epochs = 100, .batch = 8, .shuffle = true, .rng = &rng, .val_split = 0.25,
-                         .patience = 5, .restore_best = true, .on_epoch = watch_epoch, .user = &w,
+                         .split = XN_SPLIT_LAST, .patience = 5, .restore_best = true, .on_epoch = watch_epoch, .user = &w,
                          .schedule = XN_SCHEDULE_EXPONENTIAL, .lr_gamma = 0.97};
     xn_fit_result res;
     CHECK_STATUS(xn_fit(net, &d, &cfg, &res), XN_OK);
@@ -239,7 +259,8 @@ static void standardization(void)
     xn_data d = {.n = R, .in = 3, .out = 2, .x = x, .y = y};
     xn_net *net = make(2, sizes, acts, XN_LOSS_CCE);
     CHECK_STATUS(xn_net_init_default(net, 1), XN_OK);
-    xn_fit_config cfg = {.epochs = 3, .batch = 2, .standardize = true, .val_split = 1.0 / 3.0};
+    xn_fit_config cfg = {.epochs = 3, .batch = 2, .standardize = true, .val_split = 1.0 / 3.0,
+                         .split = XN_SPLIT_LAST};
     CHECK_STATUS(xn_fit(net, &d, &cfg, NULL), XN_OK);
     /* from the 4 training rows only: mean 250, sd sqrt(12500); column 1
      * constant: centred, sd 1 */
@@ -839,6 +860,72 @@ static void callbacks_and_refusals(void)
     xn_net_destroy(net);
 }
 
+/* ---- the validation split ------------------------------------------------ */
+
+/* Rows sorted by class, as many files are: the last rows (Keras' rule)
+ * validate on a class training never sees; the stratified split holds out
+ * each class in proportion, and the random one repeats from its seed. */
+static void splits(void)
+{
+    static const size_t sizes[3] = {1, 4, 3};
+    static const xn_act acts[2] = {XN_ACT_RELU, XN_ACT_SOFTMAX};
+    enum { R = 60 };
+    double x[R], y[R * 3] = {0};
+    for (size_t i = 0; i < R; i++) { /* 30 of class 0, 20 of class 1, 10 of class 2, in order */
+        size_t k = i < 30 ? 0 : i < 50 ? 1 : 2;
+        x[i] = (double)i;
+        y[i * 3 + k] = 1.0;
+    }
+    xn_data d = {.n = R, .in = 1, .out = 3, .x = x, .y = y};
+    xn_net *net = make(2, sizes, acts, XN_LOSS_CCE);
+    CHECK_STATUS(xn_net_init_default(net, 1), XN_OK);
+    size_t train[R], val[R], nt, nv, count[3] = {0};
+    xn_fit_config last = {.epochs = 1, .val_split = 0.2, .split = XN_SPLIT_LAST};
+    CHECK_STATUS(xn_fit_split(net, &d, &last, train, &nt, val, &nv), XN_OK);
+    CHECK(nt == 48 && nv == 12 && val[0] == 48 && train[47] == 47);
+    xn_fit_result res;
+    CHECK_STATUS(xn_fit(net, &d, &last, &res), XN_OK);
+    CHECK(res.val_unseen == 1); /* class 2 is only in the last rows */
+    xn_fit_config strat = {.epochs = 1, .val_split = 0.2, .split_seed = 3};  /* AUTO: stratified */
+    CHECK_STATUS(xn_fit_split(net, &d, &strat, train, &nt, val, &nv), XN_OK);
+    CHECK(nt == 48 && nv == 12);
+    for (size_t i = 0; i < nv; i++)
+        count[val[i] < 30 ? 0 : val[i] < 50 ? 1 : 2]++;
+    CHECK(count[0] == 6 && count[1] == 4 && count[2] == 2); /* a fifth of each */
+    bool sorted = true, disjoint = true;
+    for (size_t i = 1; i < nt; i++)
+        sorted &= train[i - 1] < train[i];
+    for (size_t i = 0; i < nv; i++)
+        for (size_t j = 0; j < nt; j++)
+            disjoint &= val[i] != train[j];
+    CHECK(sorted && disjoint);
+    CHECK_STATUS(xn_fit(net, &d, &strat, &res), XN_OK);
+    CHECK(res.val_unseen == 0);
+    /* the random split: a fifth of the rows, the same for the same seed,
+     * another for another seed */
+    size_t again[R], other[R], n2, n3, t2[R];
+    xn_fit_config rnd = {.epochs = 1, .val_split = 0.2, .split = XN_SPLIT_RANDOM, .split_seed = 3};
+    CHECK_STATUS(xn_fit_split(net, &d, &rnd, train, &nt, val, &nv), XN_OK);
+    CHECK_STATUS(xn_fit_split(net, &d, &rnd, t2, &n2, again, &n3), XN_OK);
+    CHECK(nv == 12 && n3 == 12 && memcmp(val, again, nv * sizeof *val) == 0);
+    rnd.split_seed = 4;
+    CHECK_STATUS(xn_fit_split(net, &d, &rnd, t2, &n2, other, &n3), XN_OK);
+    CHECK(memcmp(val, other, nv * sizeof *val) != 0);
+    /* the training rows standardize the inputs */
+    xn_fit_config std = {.epochs = 1, .val_split = 0.2, .split_seed = 3, .standardize = true};
+    CHECK_STATUS(xn_fit_split(net, &d, &std, train, &nt, val, &nv), XN_OK);
+    CHECK_STATUS(xn_fit(net, &d, &std, NULL), XN_OK);
+    double sum = 0.0;
+    for (size_t i = 0; i < nt; i++)
+        sum += x[train[i]];
+    CHECK(xn_net_input_mean(net)[0] == sum / (double)nt);
+    xn_fit_config bad = {.epochs = 1, .val_split = 0.2, .split_seed = (uint64_t)1 << 32};
+    xn_error e;
+    CHECK_STATUS(xn_fit_check(&bad, 0.1, &e), XN_EINVAL);
+    CHECK(strcmp(e.setting, "split_seed") == 0);
+    xn_net_destroy(net);
+}
+
 int main(void)
 {
     permutations();
@@ -851,5 +938,6 @@ int main(void)
     resume();
     resume_in_patience();
     callbacks_and_refusals();
+    splits();
     CHECK_DONE();
 }

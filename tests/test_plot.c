@@ -12,6 +12,7 @@
 
 #include "check.h"
 #include "plot.h"
+#include "train_curve.h"
 #include "xornet/approx.h"
 
 /* Checks that path is a PNG of width x height; returns its size in bytes. */
@@ -62,12 +63,12 @@ static xn_net *xor_net(void)
 
 static void series(void)
 {
-    plot_series s = {0};
+    train_curve s = {0};
     const size_t steps = 1000000;
     for (size_t k = 0; k < steps; k++)
-        CHECK(plot_series_add(&s, k, 1.0 / (double)(k + 1), false) == 0);
-    CHECK(plot_series_add(&s, steps, 0.5e-6, true) == 0);
-    CHECK(s.n > PLOT_SERIES_MAX / 4 && s.n <= PLOT_SERIES_MAX);
+        CHECK(train_curve_add(&s, k, 1.0 / (double)(k + 1), false) == 0);
+    CHECK(train_curve_add(&s, steps, 0.5e-6, true) == 0);
+    CHECK(s.n > TRAIN_CURVE_MAX / 4 && s.n <= TRAIN_CURVE_MAX);
     CHECK(s.x[0] == 0.0 && s.y[0] == 1.0);
     CHECK(s.x[s.n - 1] == (double)steps); /* the forced last point */
     CHECK(s.y[s.n - 1] == 0.5e-6);
@@ -77,13 +78,13 @@ static void series(void)
         paired &= i + 1 == s.n || s.y[i] == 1.0 / (s.x[i] + 1.0);
     }
     CHECK(increasing && paired);
-    plot_series_free(&s);
+    train_curve_free(&s);
     CHECK(s.x == NULL && s.n == 0);
     /* a short run keeps every step */
     for (size_t k = 0; k < 10; k++)
-        CHECK(plot_series_add(&s, k, (double)k, false) == 0);
+        CHECK(train_curve_add(&s, k, (double)k, false) == 0);
     CHECK(s.n == 10 && s.x[9] == 9.0);
-    plot_series_free(&s);
+    train_curve_free(&s);
 }
 
 int main(void)

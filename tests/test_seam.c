@@ -316,9 +316,10 @@ static void rules(void)
          "max_batch 1099511627776 is over the limit of 2147483647 rows"},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-        xn_error err = {7, "stale"};
+        xn_error err = {7, "stale", "stale"};
         xn_status s = xn_net_check_config(&cases[c].cfg, &err);
-        bool ok = s == cases[c].want && strcmp(err.msg, cases[c].msg) == 0 && err.line == 0;
+        bool ok = s == cases[c].want && strcmp(err.msg, cases[c].msg) == 0 && err.line == 0 &&
+                  (s == XN_OK) == (err.setting[0] == '\0');
         if (!ok)
             fprintf(stderr, "rule case %zu: status %d, message '%s'\n", c, (int)s, err.msg);
         CHECK(ok);

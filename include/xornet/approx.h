@@ -334,6 +334,12 @@ XN_API xn_status xn_samples_load_lines(const char *path, double **x, double **f,
  * for xn_samples_parse_lines; errors as there. */
 XN_API xn_status xn_knots_parse(const char *text, size_t len, double **t,
                                 size_t **lines, size_t *k, xn_error *err);
+/* Knots as a command line gives them: a comma-separated list of finite
+ * decimal numbers ("-1,0,1"; one number is a list too; blanks around an
+ * item allowed).  *t (malloc'd, *k >= 1) as for xn_knots_parse; on failure
+ * err->line is the 1-based item at fault and err->msg says why, e.g. "not
+ * a number 'x'".  XN_EINVAL (NULL), XN_EFORMAT, XN_ENOMEM. */
+XN_API xn_status xn_knots_parse_list(const char *list, double **t, size_t *k, xn_error *err);
 /* The same from a file, as xn_samples_load. */
 XN_API xn_status xn_knots_load(const char *path, double **t, size_t **lines,
                                size_t *k, xn_error *err);

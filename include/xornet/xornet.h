@@ -87,10 +87,8 @@ typedef enum { XN_BIAS_ZERO, XN_BIAS_DRAWN } xn_bias_init;
 /* Name <-> enum.  The *_name functions return a static string ("?" for an
  * out-of-range value); the parsers return XN_EINVAL for an unknown name or a
  * NULL argument and leave *out untouched then.  Names are the lower-case
- * words used on the command line and in model files: identity sigmoid relu
- * tanh softmax; mse sse bce cce; gd momentum adam; glorot_uniform
- * glorot_normal he_uniform he_normal normal uniform zeros; auto blas naive;
- * float64 float32; python numpy; row neuron; zero drawn. */
+ * words used on the command line and in model files ("relu", "adam"); the
+ * *_names functions list each table whole, in enum order. */
 XN_API const char *xn_act_name(xn_act a);
 /* Each table whole, in enum order: *count (may be NULL) names, static. */
 XN_API const char *const *xn_act_names(size_t *count);
@@ -276,6 +274,27 @@ XN_API xn_status xn_net_set_target_standardization(xn_net *net, const double *me
                                                    const double *sd);
 XN_API const double *xn_net_target_mean(const xn_net *net);
 XN_API const double *xn_net_target_sd(const xn_net *net);
+
+/* ---- class labels ------------------------------------------------------- */
+
+/* A classifier may carry its classes' labels, as the data named them
+ * ("setosa", "1", "-1"): saved in its model file, given back by
+ * xn_net_label for predicted classes.  k labels for k outputs (softmax,
+ * or several sigmoids: a label a column), or 2 for one sigmoid output (the
+ * labels of outputs below 0.5 and at or above it).  Each label is a
+ * nonempty string of at most XN_LABEL_MAX bytes, distinct from the others;
+ * they are copied.  0 and NULL remove them.  XN_EINVAL (net->error says
+ * which rule), XN_ENOMEM; nothing changed on failure. */
+#define XN_LABEL_MAX 200
+XN_API xn_status xn_net_set_labels(xn_net *net, size_t k, const char *const *labels);
+/* The number of labels (0: none) and, through labels (may be NULL), the
+ * network's array of them, valid until they are set again. */
+XN_API size_t xn_net_labels(const xn_net *net, const char *const **labels);
+/* Label c, or NULL when the network has none or c is not below their count. */
+XN_API const char *xn_net_label(const xn_net *net, size_t c);
+/* The class of each of the n rows of x (n, n0) by xn_class_of's rule,
+ * into classes (n): an index into the labels.  XN_ENUMERIC as predict. */
+XN_API xn_status xn_net_predict_classes(xn_net *net, size_t n, const double *x, size_t *classes);
 /* Each column's mean and standard deviation (over the n rows, as NumPy's
  * std with ddof 0 and scikit-learn's StandardScaler) of x (n, k), in two
  * passes; a constant column gets sd 1, so it is only centred.  A column
@@ -539,6 +558,98 @@ XN_API xn_status xn_data_classes_to_onehot(xn_data *d, size_t classes, xn_error 
  * it for hints, not to decide. */
 XN_API size_t xn_data_class_count(const xn_data *d);
 
+/* ---- what a data set's targets are -------------------------------------- */
+
+/* The kinds of targets, as scikit-learn's type_of_target names them:
+ *   MULTICLASS   one of K >= 3 classes a row (or K >= 2 one-hot columns):
+ *                targets (n, K) one-hot, for a softmax with cce
+ *   BINARY       one of 2 classes: targets (n, 1) 0 for the first label,
+ *                1 for the second, for a sigmoid with bce
+ *   MULTILABEL   several 0/1 columns, any number of them 1: (n, K), for
+ *                sigmoids with bce
+ *   REGRESSION   numbers: (n, k) as they are, for an identity output */
+typedef enum { XN_TARGETS_MULTICLASS, XN_TARGETS_BINARY, XN_TARGETS_MULTILABEL,
+               XN_TARGETS_REGRESSION } xn_targets;
+/* Whether a first line is a header, and what the targets are to be. */
+typedef enum { XN_HEADER_AUTO, XN_HEADER_YES, XN_HEADER_NO } xn_header;
+typedef enum { XN_TASK_AUTO, XN_TASK_CLASSIFY, XN_TASK_REGRESS } xn_task_choice;
+XN_API const char *xn_targets_name(xn_targets t);       /* multiclass binary multilabel regression */
+XN_API const char *const *xn_targets_names(size_t *count);
+XN_API xn_status xn_targets_parse(const char *name, xn_targets *out);
+XN_API const char *xn_header_name(xn_header h);         /* auto yes no */
+XN_API const char *const *xn_header_names(size_t *count);
+XN_API xn_status xn_header_parse(const char *name, xn_header *out);
+XN_API const char *xn_task_choice_name(xn_task_choice t); /* auto classify regress */
+XN_API const char *const *xn_task_choice_names(size_t *count);
+XN_API xn_status xn_task_choice_parse(const char *name, xn_task_choice *out);
+
+/* The rule for one column of numbers: whole numbers with at most this many
+ * distinct values are classes, anything else a regression (counts, prices,
+ * abalone's 28 ages are numbers).  XN_TASK_CLASSIFY and XN_TASK_REGRESS
+ * decide otherwise. */
+#define XN_CLASS_RULE 20
+
+/* How to read a data set (zero is the default of every field). */
+typedef struct {
+    xn_header header;     /* AUTO: line 1 is a header when a column holds a
+                             word there and numbers below it, when all of
+                             it is words, or when it is 0,1,...,c-1 with c
+                             >= 4 (pandas' column numbers) */
+    const char *target;   /* the target columns: header names or 1-based
+                             column numbers, comma-separated ("species",
+                             "y1,y2,y3", "5"); NULL: the last K columns for
+                             outputs K, else the trailing columns a header
+                             numbers alike (y1,y2,y3 after a,b,c), else the
+                             last column */
+    size_t outputs;       /* 0 (or XN_OUTPUTS_DEFAULT): by target or the
+                             rule; K: the last K columns */
+    xn_task_choice task;
+    size_t classes;       /* class ids: whole numbers 0..classes-1 are the
+                             classes, present or not (0: the values seen) */
+    size_t n_labels;      /* read the targets as these classes (a model's):  */
+    const char *const *labels; /* a value outside them is an error at its line */
+    bool onehot_binary;   /* with labels: 2 classes as 2 one-hot columns (a
+                             softmax), not one 0/1 column (a sigmoid) */
+} xn_read_opts;
+
+/* What was read.  Owned arrays: xn_description_free releases them. */
+typedef struct {
+    xn_targets kind;
+    size_t classes;       /* MULTICLASS, BINARY: the classes; MULTILABEL: the
+                             label columns; REGRESSION: 0 */
+    char **labels;        /* (classes) as the data name them, sorted (numbers
+                             by value, words by bytes), or NULL */
+    bool header;          /* line 1 was a header (a CSV's) */
+    bool numbered_header; /*   of pandas' column numbers */
+    size_t index_column;  /* 1 if the first column was pandas' index and was
+                             left out, else 0 */
+    size_t columns;       /* the file's columns (0 for FANN and IDX) */
+    size_t n_targets;     /* target columns, at 1-based target_columns */
+    size_t *target_columns;
+    char **target_names;  /* (n_targets) from the header, or NULL */
+    char rule[200];       /* why the targets are what they are, one line:
+                             "3 distinct words", "28 distinct whole numbers,
+                             more than 20: a regression" */
+} xn_description;
+XN_API void xn_description_free(xn_description *desc);
+
+/* Reads a CSV (a header or not, an index column or not, targets anywhere)
+ * or a FANN file and says what its targets are: d holds the inputs and the
+ * targets made for desc->kind (see xn_targets), desc how they were read.
+ * A CSV's target columns may hold words ("setosa"); input columns hold
+ * numbers.  Errors name the line: a bad number, a label outside o->labels,
+ * a class count over XN_DATA_MAX_CLASSES, one class only.  o may be NULL.
+ * On failure d and desc are empty.  XN_EIO, XN_EFORMAT, XN_ENOMEM,
+ * XN_EINVAL (a target name or column that is not there: err->setting
+ * "target"). */
+XN_API xn_status xn_data_read(xn_data *d, xn_description *desc, const char *path, const xn_read_opts *o,
+                              xn_error *err);
+XN_API xn_status xn_data_read_text(xn_data *d, xn_description *desc, const char *text, size_t len,
+                                   const xn_read_opts *o, xn_error *err);
+/* The same description for targets already read as numbers (FANN, IDX,
+ * arrays): d's targets are replaced by those of desc->kind. */
+XN_API xn_status xn_data_describe(xn_data *d, xn_description *desc, const xn_read_opts *o, xn_error *err);
+
 /* ---- training on a data set -------------------------------------------- */
 
 /* Classification (a sigmoid or softmax output: accuracy is the metric) or
@@ -620,6 +731,22 @@ typedef struct {
 XN_API uint64_t xn_setting_real(double v);
 XN_API uint64_t xn_fingerprint(uint64_t h, const void *p, size_t len);
 
+/* Which rows val_split holds out:
+ *   AUTO        STRATIFIED for a classifier of one class a row (a softmax or
+ *               one sigmoid output), RANDOM for any other network
+ *   STRATIFIED  at random, each class in proportion (scikit-learn's
+ *               early_stopping holds out the same way)
+ *   RANDOM      at random
+ *   LAST        the last rows, before any shuffling (Keras'
+ *               validation_split; a file sorted by class then validates on
+ *               classes training never sees)
+ * The random splits draw one permutation of the rows from NumPy's stream
+ * seeded with split_seed, so a run (and a resumed run) repeats its split. */
+typedef enum { XN_SPLIT_AUTO, XN_SPLIT_STRATIFIED, XN_SPLIT_RANDOM, XN_SPLIT_LAST } xn_split;
+XN_API const char *xn_split_name(xn_split s);  /* auto stratified random last */
+XN_API const char *const *xn_split_names(size_t *count);
+XN_API xn_status xn_split_parse(const char *name, xn_split *out);
+
 /* Fill with designated initializers; zero is the default of every field. */
 typedef struct {
     size_t epochs;            /* >= 1 */
@@ -630,8 +757,9 @@ typedef struct {
                                  stream) or random.shuffle (Python stream) */
     xn_rng *rng;              /* the stream, after the initializer's draws */
     const xn_data *val;       /* validation rows, or NULL for: */
-    double val_split;         /* the last fraction of the rows, held out
-                                 before any shuffling (Keras' validation_split) */
+    double val_split;         /* the fraction of the rows held out, by split */
+    xn_split split;
+    uint64_t split_seed;      /* below 2^32 */
     bool standardize;         /* first set the network's standardization from
                                  the training rows (xn_column_stats) */
     bool standardize_targets; /* and its targets' (identity outputs only) */
@@ -644,6 +772,9 @@ typedef struct {
     double lr_gamma;          /* step, exponential: the factor, in (0, 1] */
     size_t lr_step;           /* step: epochs a step */
     double lr_min;            /* cosine: the last rate, in [0, lr) */
+    bool stop_at_target;      /* stop once the loss of the training rows,
+                                 evaluated after an epoch, is at or below: */
+    double target_loss;
     xn_fit_callback on_epoch, on_batch;
     void *user;
     xn_reduce_fn reduce;      /* data parallelism: ranks > 1 processes, this */
@@ -666,6 +797,14 @@ typedef struct {
  * (err->setting, e.g. "val_split") and why. */
 XN_API xn_status xn_fit_check(const xn_fit_config *cfg, double lr, xn_error *err);
 
+/* The rows cfg's split gives a run on d: the training rows' indices into
+ * train (d->n), *n_train of them, and the held-out ones into val (d->n),
+ * *n_val, each ascending; with cfg->val (rows of their own) every row
+ * trains.  XN_EINVAL as xn_fit_check, XN_EDIM if no training row is left,
+ * XN_ENOMEM. */
+XN_API xn_status xn_fit_split(const xn_net *net, const xn_data *d, const xn_fit_config *cfg, size_t *train,
+                              size_t *n_train, size_t *val, size_t *n_val);
+
 /* The rate cfg's schedule gives epoch `epoch` (0-based) of a run whose
  * optimizer rate is lr0 (lr0 itself for a NULL cfg). */
 XN_API double xn_schedule_lr(const xn_fit_config *cfg, double lr0, size_t epoch);
@@ -676,6 +815,10 @@ typedef struct {
     bool restored;           /* the weights are that epoch's */
     bool stopped_early;      /* by patience */
     bool stopped_by_callback;
+    size_t val_unseen;       /* classes among the validation rows that no
+                                training row has (a classifier's) */
+    bool reached_target;     /* by stop_at_target, with that loss: */
+    double target_epoch_loss;
     double loss, metric, val_loss, val_metric; /* of the last epoch */
     size_t bad_row;          /* a refusal about one training row (a value too
                                 large to standardize): its index + 1, for a

@@ -5,9 +5,8 @@
  * (include/xornet/approx.h); reports the errors and the time, and
  * optionally prints the knots, saves the network and plots the fit.
  *
- * The command runs in four steps over one `run` struct: parse the options,
- * get the samples, fit, report.  Everything a later output (such as a plot)
- * needs is in `run` once the fit is done. */
+ * The command runs in four steps over one `run` struct (approx.h): parse
+ * the options, get the samples, fit, report (approx_report.c). */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
 
 #include <math.h>
@@ -16,50 +15,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "src/util/text.h"
+#include "approx.h"
 #include "cli.h"
 #include "clock.h"
 #include "opts.h"
-#include "plot.h"
-#include "xornet/approx.h"
-
-typedef enum { FIT_INTERP, FIT_KNOTS, FIT_KNOTS_AT, FIT_GCV, FIT_ADAPT } fit_kind;
-
-typedef struct {
-    /* options */
-    const char *samples_path; /* NULL: the built-in function */
-    xn_approx_fn fn;
-    double a, b;
-    size_t n;                 /* built-in samples; --tol's starting points */
-    double noise;             /* standard deviation; 0: none */
-    uint64_t seed;
-    fit_kind kind;
-    size_t knots;             /* --knots */
-    const char *knots_at;     /* --knots-at */
-    int gcv;
-    size_t gcv_max;           /* 0: the default */
-    double tol;
-    size_t max_n;
-    xn_approx_opts opts;
-    int print;
-    const char *save_path;
-    const char *plot_path;
-    opts given;
-    /* samples: x (m), f (m); lines (m) their 1-based lines of a file */
-    double *x, *f;
-    size_t *lines;
-    size_t m;
-    /* knots of --knots-at: t (k), with their lines when read from a file */
-    double *t;
-    size_t *t_lines;
-    size_t k;
-    /* the fit */
-    xn_approx_gcv_row *gcv_table;
-    size_t gcv_rows;
-    xn_net *net;
-    xn_approx_info info;
-    double seconds;
-} run;
+#include "paths.h"
 
 #define AT(m) OPT_AT(run, m)
 static const opt rows[] = {
@@ -171,12 +131,9 @@ static int parse_args(int argc, char **argv, run *r)
     run d;
     defaults(&d);
     *r = d; /* every field: the cleanup frees the arrays whatever happens */
-    r->given = (opts){.cmd = "approx", .rows = rows, .n = sizeof rows / sizeof rows[0]};
+    r->given = (opts){.cmd = "approx", .rows = rows, .n = sizeof rows / sizeof rows[0], .usage = usage,
+                      .intro = intro, .outro = outro, .def = &d};
     int rc = opts_parse(&r->given, argc, argv, r);
-    if (rc == OPTS_HELP) {
-        opts_help(stdout, &r->given, usage, intro, &d, NULL, NULL, NULL, outro);
-        return -1;
-    }
     if (rc != EXIT_OK)
         return rc;
     if ((rc = choose_fit(r)) != EXIT_OK)
@@ -221,30 +178,17 @@ static int parse_args(int argc, char **argv, run *r)
     return EXIT_OK;
 }
 
-/* Name used in messages for the sample source. */
-static const char *source_name(const run *r)
-{
-    return strcmp(r->samples_path, "-") == 0 ? "<stdin>" : r->samples_path;
-}
 
 static int get_samples(run *r)
 {
     xn_error err = {0};
     xn_status s;
     if (r->samples_path) {
-        if (strcmp(r->samples_path, "-") == 0) {
-            char *text;
-            size_t len;
-            s = xn_read_stream(stdin, XN_TEXT_MAX_FILE, &text, &len, &err);
-            if (s == XN_OK) {
-                s = xn_samples_parse_lines(text, len, &r->x, &r->f, &r->lines, &r->m, &err);
-                free(text);
-            }
-        } else {
-            s = xn_samples_load_lines(r->samples_path, &r->x, &r->f, &r->lines, &r->m, &err);
-        }
+        /* '-' is standard input, read to its end as a file is */
+        const char *path = strcmp(r->samples_path, "-") == 0 ? "/dev/stdin" : r->samples_path;
+        s = xn_samples_load_lines(path, &r->x, &r->f, &r->lines, &r->m, &err);
         if (s != XN_OK) {
-            cli_file_error(source_name(r), s, &err);
+            cli_file_error(approx_source_name(r), s, &err);
             return s == XN_ENOMEM ? EXIT_FAIL : EXIT_USAGE;
         }
         return EXIT_OK;
@@ -286,44 +230,18 @@ static bool is_list(const char *s)
 static int get_knots(run *r)
 {
     const char *v = r->knots_at;
-    if (!is_list(v)) {
-        xn_error err = {0};
-        xn_status s = xn_knots_load(v, &r->t, &r->t_lines, &r->k, &err);
-        if (s != XN_OK) {
-            cli_file_error(v, s, &err);
-            return s == XN_ENOMEM ? EXIT_FAIL : EXIT_USAGE;
-        }
+    xn_error err = {0};
+    xn_status s = is_list(v) ? xn_knots_parse_list(v, &r->t, &r->k, &err)
+                             : xn_knots_load(v, &r->t, &r->t_lines, &r->k, &err);
+    if (s == XN_OK)
         return EXIT_OK;
-    }
-    size_t items = 1;
-    for (const char *p = v; *p; p++)
-        items += *p == ',';
-    r->t = malloc(items * sizeof *r->t);
-    if (!r->t) {
-        cli_error("out of memory for %zu knots", items);
-        return EXIT_FAIL;
-    }
-    for (const char *p = v;; p++) {
-        const char *end = strchr(p, ',');
-        size_t n = end ? (size_t)(end - p) : strlen(p);
-        const char *tok = p;
-        while (n && xn_is_blank(*tok))
-            tok++, n--;
-        while (n && xn_is_blank(tok[n - 1]))
-            n--;
-        char q[48];
-        xn_num got = n ? xn_parse_double(tok, n, &r->t[r->k]) : XN_NUM_BAD;
-        if (got != XN_NUM_OK) {
-            cli_error("--knots-at: item %zu: %s '%s'", r->k + 1,
-                      n ? xn_num_why(got) : "empty item", xn_quote(q, sizeof q, tok, n));
-            return EXIT_USAGE;
-        }
-        r->k++;
-        if (!end)
-            break;
-        p = end;
-    }
-    return EXIT_OK;
+    if (!is_list(v))
+        cli_file_error(v, s, &err);
+    else if (err.line)
+        cli_error("--knots-at: item %zu: %s", err.line, err.msg);
+    else
+        cli_error("--knots-at: %s", err.msg[0] ? err.msg : xn_strerror(s));
+    return s == XN_ENOMEM ? EXIT_FAIL : EXIT_USAGE;
 }
 
 /* Reports a fit's complaint at a line of the input where it has lines:
@@ -347,18 +265,14 @@ static void fit_error(const run *r, xn_status s)
         /* the later of the two, as a reader of the file meets it */
         size_t i = w[0] - 1, j = w[1] - 1;
         cli_error("%s:%zu: repeated x = %.15g (also on line %zu); interpolation needs "
-                  "distinct x", source_name(r), r->lines[j], r->x[j], r->lines[i]);
+                  "distinct x", approx_source_name(r), r->lines[j], r->x[j], r->lines[i]);
     } else if (w[0] >= 1 && w[0] <= r->m) {
-        cli_error("%s:%zu: %s", source_name(r), r->lines[w[0] - 1], why);
+        cli_error("%s:%zu: %s", approx_source_name(r), r->lines[w[0] - 1], why);
     } else {
-        cli_error("%s:%zu: %s%s", source_name(r), r->lines[r->m - 1], why, hint);
+        cli_error("%s:%zu: %s%s", approx_source_name(r), r->lines[r->m - 1], why, hint);
     }
 }
 
-static double builtin(double x, void *ctx)
-{
-    return xn_approx_fn_eval(*(const xn_approx_fn *)ctx, x);
-}
 
 /* --gcv: the table into r->gcv_table, the chosen count into r->knots. */
 static xn_status run_gcv(run *r)
@@ -393,7 +307,7 @@ static int fit(run *r)
         s = xn_approx_lsq_knots(r->x, r->f, r->m, r->t, r->k, &r->opts, &r->net, &r->info);
         break;
     case FIT_ADAPT:
-        s = xn_approx_adapt(builtin, &r->fn, r->a, r->b, r->tol, r->n, r->max_n, &r->opts,
+        s = xn_approx_adapt(approx_builtin, &r->fn, r->a, r->b, r->tol, r->n, r->max_n, &r->opts,
                             &r->net, &r->info);
         break;
     }
@@ -408,207 +322,20 @@ static int fit(run *r)
     return EXIT_OK;
 }
 
-static void print_gcv(const run *r)
-{
-    printf("gcv        knots  rss  score  (score = m RSS / (m - knots)^2; Craven & Wahba 1979)\n");
-    for (size_t i = 0; i < r->gcv_rows; i++) {
-        const xn_approx_gcv_row *g = &r->gcv_table[i];
-        if (isinf(g->score))
-            printf("gcv        %zu  rank-deficient\n", g->knots);
-        else
-            printf("gcv        %zu  %.6e  %.6e%s\n", g->knots, g->rss, g->score,
-                   g->knots == r->knots ? "  <- minimum" : "");
-    }
-}
-
-/* What the network does outside [lo, hi], in words. */
-static void print_valid(const run *r)
-{
-    const xn_approx_info *in = &r->info;
-    printf("valid      [%.17g, %.17g]; outside: ", in->lo, in->hi);
-    switch (r->opts.extrapolate) {
-    case XN_EXTRAP_BARE:
-        printf("0 left of the first knot %.17g, linear right", -xn_net_bias(r->net, 1)[0]);
-        break;
-    case XN_EXTRAP_LINEAR:
-        printf("the first and last pieces continued");
-        break;
-    case XN_EXTRAP_CONSTANT:
-        printf("NN(%.17g) left, NN(%.17g) right", in->lo, in->hi);
-        break;
-    }
-    printf(" (--extrapolate %s)\n", xn_approx_extrap_name(r->opts.extrapolate));
-}
-
-/* --print: every hidden unit j as knot_j = -b1_j / W1_j, lambda_j = W2_j
- * and NN(knot_j); a unit with W1_j = -1 is relu(knot_j - x). */
-static int print_units(run *r)
-{
-    size_t n = xn_net_size(r->net, 1);
-    const double *w1 = xn_net_weights(r->net, 1), *b1 = xn_net_bias(r->net, 1);
-    const double *w2 = xn_net_weights(r->net, 2);
-    double *t = malloc(n * sizeof *t), *y = malloc(n * sizeof *y);
-    if (!t || !y) {
-        free(t);
-        free(y);
-        cli_error("out of memory for %zu knots", n);
-        return EXIT_FAIL;
-    }
-    for (size_t j = 0; j < n; j++)
-        t[j] = -b1[j] / w1[j];
-    xn_status s = xn_approx_eval(r->net, n, t, y);
-    if (s != XN_OK) {
-        cli_error("--print: %s", xn_strerror(s));
-        free(t);
-        free(y);
-        return EXIT_FAIL;
-    }
-    printf("units      %zu  (j, knot_j, lambda_j, NN(knot_j); NN(x) = b2 + sum_j lambda_j "
-           "relu(x - knot_j), or relu(knot_j - x) where marked left)\n", n);
-    for (size_t j = 0; j < n; j++)
-        printf("knot       %zu  %.17g  %.17g  %.17g%s\n", j + 1, t[j], w2[j], y[j],
-               w1[j] < 0.0 ? "  left" : "");
-    printf("b2         %.17g\n", xn_net_bias(r->net, 2)[0]);
-    free(t);
-    free(y);
-    return EXIT_OK;
-}
-
-/* An error for the report: "%.6e", or "not finite" in words, never
- * "inf" or "nan". */
-static const char *sci(char *buf, size_t size, double v)
-{
-    if (isfinite(v))
-        snprintf(buf, size, "%.6e", v);
-    else
-        snprintf(buf, size, "not finite");
-    return buf;
-}
-
-static int report(run *r)
-{
-    char e1[32], e2[32];
-    const xn_approx_info *in = &r->info;
-    if (r->samples_path)
-        printf("samples    %zu from %s\n", in->m, source_name(r));
-    else if (r->kind == FIT_ADAPT)
-        printf("samples    %s on [%.17g, %.17g], refined from %zu points to --tol %g\n",
-               xn_approx_fn_name(r->fn), r->a, r->b, r->n, r->tol);
-    else
-        printf("samples    %zu of %s on [%.17g, %.17g]%s\n", in->m, xn_approx_fn_name(r->fn),
-               r->a, r->b, r->noise > 0.0 ? " with noise" : "");
-    if (r->noise > 0.0)
-        printf("noise      normal, sd %g, seed %llu\n", r->noise, (unsigned long long)r->seed);
-    if (r->kind == FIT_GCV)
-        print_gcv(r);
-    if (r->kind == FIT_INTERP)
-        printf("fit        interpolation, %s\n", in->solver);
-    else if (r->kind == FIT_ADAPT)
-        printf("fit        interpolation, adaptive (%zu rounds), closed form\n", in->rounds);
-    else
-        printf("fit        least squares, %s, rank %zu, rcond %.3e%s\n", in->solver, in->rank,
-               in->rcond, r->kind == FIT_GCV ? ", knots chosen by GCV" :
-                          r->kind == FIT_KNOTS_AT ? ", knots given" : "");
-    printf("n          %zu\n", in->n);
-    print_valid(r);
-    if (r->kind == FIT_ADAPT) {
-        printf("max_error  %s  (on %zu points: the knots and 9 between each pair)\n",
-               sci(e1, sizeof e1, in->err_max), in->checks);
-        printf("rms_error  %s\n", sci(e2, sizeof e2, in->err_rms));
-        if (isnan(in->order))
-            printf("order      not measured (errors at the rounding level)\n");
-        else
-            printf("order      %.2f  (the RMS error falls %.2fx when every interval is "
-                   "halved; h^2 theory: 2)\n", in->order, exp2(in->order));
-    } else if (!r->samples_path) {
-        size_t points = 10 * (r->m - 1) + 1;
-        double mx, rms;
-        xn_status s = xn_approx_errors(r->net, builtin, &r->fn, r->a, r->b, points, &mx, &rms);
-        if (s != XN_OK) {
-            cli_error("the error grid: %s", xn_strerror(s));
-            return EXIT_FAIL;
-        }
-        printf("max_error  %s  (against %s on %zu points, 10x finer than the samples)\n",
-               sci(e1, sizeof e1, mx), xn_approx_fn_name(r->fn), points);
-        printf("rms_error  %s\n", sci(e2, sizeof e2, rms));
-    }
-    printf("resid_max  %s  (at the %s)\n", sci(e1, sizeof e1, in->resid_max),
-           r->kind == FIT_ADAPT ? "knots" : "samples");
-    printf("resid_rms  %s\n", sci(e2, sizeof e2, in->resid_rms));
-    printf("time       %.6f s\n", r->seconds);
-    if (r->print && print_units(r) != EXIT_OK)
-        return EXIT_FAIL;
-    if (!isfinite(in->resid_max)) {
-        cli_error("the fit is not finite at the samples");
-        return EXIT_FAIL;
-    }
-    if (r->kind == FIT_ADAPT && !(in->err_max <= r->tol)) {
-        cli_error("--tol %g not reached: %s", r->tol, in->msg);
-        return EXIT_FAIL;
-    }
-    return EXIT_OK;
-}
-
-/* The knots of an adaptive fit, the points it plots as samples: the
- * kinks inside [lo, hi] and both ends, in order. */
-static int adaptive_points(run *r)
-{
-    size_t n = xn_net_size(r->net, 1), m = 0;
-    const double *w1 = xn_net_weights(r->net, 1), *b1 = xn_net_bias(r->net, 1);
-    r->x = malloc((n + 2) * sizeof *r->x);
-    r->f = malloc((n + 2) * sizeof *r->f);
-    if (!r->x || !r->f) {
-        cli_error("out of memory for %zu knots", n);
-        return EXIT_FAIL;
-    }
-    r->x[m++] = r->info.lo;
-    for (size_t j = 0; j < n; j++) {
-        double t = -b1[j] / w1[j];
-        if (t > r->x[m - 1] && t < r->info.hi)
-            r->x[m++] = t;
-    }
-    r->x[m++] = r->info.hi;
-    for (size_t i = 0; i < m; i++)
-        r->f[i] = xn_approx_fn_eval(r->fn, r->x[i]);
-    r->m = m;
-    return EXIT_OK;
-}
-
-static int plot(run *r)
-{
-    plot_error err = {""};
-    char title[160];
-    if (r->kind == FIT_ADAPT && adaptive_points(r) != EXIT_OK)
-        return EXIT_FAIL;
-    if (r->samples_path)
-        snprintf(title, sizeof title, "ReLU fit, %zu knots, to %s", r->info.n, source_name(r));
-    else
-        snprintf(title, sizeof title, "ReLU fit, %zu knots, to %s%s on [%g, %g]", r->info.n,
-                 xn_approx_fn_name(r->fn), r->noise > 0.0 ? " with noise" : "", r->a, r->b);
-    cli_flush(); /* the picture may go to /dev/stdout, after the report */
-    if (plot_approx(r->plot_path, title, r->m, r->x, r->f, r->net,
-                    r->samples_path ? NULL : &r->fn, 0, 0, &err) != PLOT_OK) {
-        cli_error("--plot: %s", err.msg);
-        return EXIT_FAIL;
-    }
-    printf("plot       %s\n", r->plot_path);
-    return EXIT_OK;
-}
-
 int cmd_approx(int argc, char **argv)
 {
     run r;
     int rc = parse_args(argc, argv, &r);
-    if (rc < 0)
-        return EXIT_OK; /* --help */
+    if (rc == OPTS_HELP)
+        return rc;
     if (rc == EXIT_OK)
         rc = get_samples(&r);
     if (rc == EXIT_OK)
         rc = fit(&r);
     if (rc == EXIT_OK)
-        rc = report(&r);
+        rc = approx_report(&r);
     if (rc == EXIT_OK && r.plot_path)
-        rc = plot(&r);
+        rc = approx_plot(&r);
     if (rc == EXIT_OK && r.save_path && cli_save_model(r.net, r.save_path) != 0)
         rc = EXIT_FAIL;
     xn_net_destroy(r.net);

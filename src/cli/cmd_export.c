@@ -6,6 +6,7 @@
 
 #include "cleanup.h"
 #include "cli.h"
+#include "paths.h"
 #include "opts.h"
 #include "xornet/export.h"
 
@@ -68,16 +69,12 @@ static const char outro[] =
     "Exit status: 0 written, 1 a file could not be written, 2 bad usage or a\n"
     "model that cannot be written in the type asked for.\n";
 
-/* Parses argv into a; returns -1 to go on, else the exit status. */
 static int parse_args(int argc, char **argv, args *a)
 {
     *a = (args){.o = {.name = "net", .type = XN_EXPORT_MODEL},
-                .given = {.cmd = "export", .rows = rows, .n = sizeof rows / sizeof rows[0]}};
+                .given = {.cmd = "export", .rows = rows, .n = sizeof rows / sizeof rows[0], .usage = usage,
+                          .intro = intro, .outro = outro}};
     int rc = opts_parse(&a->given, argc, argv, a);
-    if (rc == OPTS_HELP) {
-        opts_help(stdout, &a->given, usage, intro, NULL, NULL, NULL, NULL, outro);
-        return EXIT_OK;
-    }
     if (rc != EXIT_OK)
         return rc;
     if (!a->model || !a->c_path) {
@@ -88,7 +85,7 @@ static int parse_args(int argc, char **argv, args *a)
         cli_error("--header: needs a file of its own, not '%s'", a->h_path);
         return EXIT_USAGE;
     }
-    return opts_check_paths(&a->given, a) == EXIT_OK ? -1 : EXIT_USAGE;
+    return opts_check_paths(&a->given, a);
 }
 
 /* "xornet export ARGS..." for the generated file's opening comment. */
@@ -112,9 +109,8 @@ int cmd_export(int argc, char **argv)
 {
     args a;
     int rc = parse_args(argc, argv, &a);
-    if (rc >= 0)
+    if (rc != EXIT_OK)
         return rc;
-    rc = EXIT_OK;
     const char *model = a.model, *c_path = a.c_path, *h_path = a.h_path;
     bool to_stdout = strcmp(c_path, "-") == 0;
     xn_net *net = NULL;

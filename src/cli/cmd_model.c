@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "load.h"
 #include "opts.h"
 
 typedef struct {
@@ -86,15 +87,10 @@ static const struct command {
           "  dW2 ...\n"
           "Numbers are printed %.17g.\n"};
 
-/* Parses argv into a; returns -1 to go on, else the exit status. */
 static int parse_args(const struct command *c, int argc, char **argv, args *a)
 {
-    *a = (args){.given = {.cmd = c->name, .rows = c->rows, .n = c->n}};
+    *a = (args){.given = {.cmd = c->name, .rows = c->rows, .n = c->n, .usage = c->usage, .intro = c->intro}};
     int rc = opts_parse(&a->given, argc, argv, a);
-    if (rc == OPTS_HELP) {
-        opts_help(stdout, &a->given, c->usage, c->intro, NULL, NULL, NULL, NULL, NULL);
-        return EXIT_OK;
-    }
     if (rc != EXIT_OK)
         return rc;
     if (!a->model) {
@@ -109,7 +105,7 @@ static int parse_args(const struct command *c, int argc, char **argv, args *a)
         cli_error("%s: --labels FILE needs --data FILE, the IDX images it labels", c->name);
         return EXIT_USAGE;
     }
-    return -1;
+    return EXIT_OK;
 }
 
 /* The model of a, and the line of its sizes into a->model_line. */
@@ -236,7 +232,7 @@ int cmd_predict(int argc, char **argv)
 {
     args a;
     int rc = parse_args(&predict, argc, argv, &a);
-    if (rc >= 0)
+    if (rc != EXIT_OK)
         return rc;
     xn_net *net = NULL;
     if ((rc = load_model(&a, &net)) != EXIT_OK)
@@ -295,7 +291,7 @@ int cmd_eval(int argc, char **argv)
 {
     args a;
     int rc = parse_args(&eval, argc, argv, &a);
-    if (rc >= 0)
+    if (rc != EXIT_OK)
         return rc;
     xn_net *net = NULL;
     if ((rc = load_model(&a, &net)) != EXIT_OK)
@@ -383,7 +379,7 @@ int cmd_grad(int argc, char **argv)
 {
     args a;
     int rc = parse_args(&grad, argc, argv, &a);
-    if (rc >= 0)
+    if (rc != EXIT_OK)
         return rc;
     xn_net *net = NULL;
     if ((rc = load_model(&a, &net)) != EXIT_OK)

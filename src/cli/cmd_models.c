@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "paths.h"
 #include "opts.h"
 #include "experiments.h"
 #include "plot.h"
@@ -75,14 +76,12 @@ typedef struct {
 static int parse_args(int argc, char **argv, models_args *a)
 {
     *a = (models_args){.data_dir = default_data_dir(),
-                       .given = {.cmd = "models", .rows = rows, .n = sizeof rows / sizeof rows[0]}};
+                       .given = {.cmd = "models", .rows = rows, .n = sizeof rows / sizeof rows[0],
+                                 .usage = usage, .intro = intro, .outro = outro}};
     int rc = opts_parse(&a->given, argc, argv, a);
-    if (rc == OPTS_HELP) {
-        opts_help(stdout, &a->given, usage, intro, NULL, NULL, NULL, NULL, outro);
+    if (rc == OPTS_HELP) /* and the experiments */
         for (size_t k = 0; k < xp_count(); k++)
             printf("  %-10s %s\n", xp_get(k)->name, xp_get(k)->what);
-        return -1;
-    }
     return rc;
 }
 
@@ -270,8 +269,6 @@ int cmd_models(int argc, char **argv)
 {
     models_args a;
     int rc = parse_args(argc, argv, &a);
-    if (rc < 0)
-        return EXIT_OK; /* --help */
     if (rc != EXIT_OK)
         return rc;
     run *runs = calloc(xp_count(), sizeof *runs);

@@ -19,12 +19,10 @@ int cmd_train(int argc, char **argv)
     if (mpi)
         cli_hold_errors();
     train_job j = {.log = {.first_loss = NAN}, .plot_id = -1};
-    int rc = train_parse(argc, argv, &j.a);
+    int rc = train_parse(argc, argv, &j.a, lead);
     if (rc == OPTS_HELP) {
         cli_release_errors(false);
-        if (lead)
-            train_help();
-        return EXIT_OK;
+        return rc;
     }
     if (!lead) { /* the other ranks train in step, silently */
         j.a.quiet = true;

@@ -8,6 +8,7 @@
 
 #include "cleanup.h"
 #include "cli.h"
+#include "paths.h"
 #include "xn_config.h"
 
 /* Opens FILE's temporary file (or the device it names) and registers it,

@@ -2,10 +2,14 @@
  * flag to blame for a refused setting, and the same-file checks. */
 #include "opts.h"
 
+#include <errno.h>
+#include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "paths.h"
 
 /* The enum fields the tables write are int-sized, as the name tables'
  * indices are ints. */
@@ -128,8 +132,11 @@ int opts_parse(opts *o, int argc, char **argv, void *args)
     memset(o->text, 0, sizeof o->text);
     for (int i = 0; i < argc; i++) {
         const char *arg = argv[i], *v;
-        if (cli_is_help(arg))
+        if (cli_is_help(arg)) {
+            if (!o->hold_help)
+                opts_help(stdout, o);
             return OPTS_HELP;
+        }
         bool negated;
         const opt *r = find(o, arg, &v, &negated);
         if (!r)
@@ -178,6 +185,94 @@ void opts_defaults(const opts *o, void *args, const void *defaults)
         if (r->kind != OPT_SECTION && !o->given[i] && r->size)
             memcpy(field(r, args), cfield(r, defaults), r->size);
     }
+}
+
+/* ---- numbers ---------------------------------------------------------- */
+
+int cli_parse_double(const char *flag, const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end != '\0') {
+        cli_error("%s: not a number '%s'", flag, s);
+        return -1;
+    }
+    if (!isfinite(v)) { /* overflow gives inf; underflow to a subnormal is fine */
+        cli_error("%s: not a finite number in range '%s'", flag, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int cli_parse_u64(const char *flag, const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    if (s[0] < '0' || s[0] > '9') { /* strtoull would accept "-1" and " 1" */
+        cli_error("%s: not a non-negative whole number '%s'", flag, s);
+        return -1;
+    }
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*end != '\0') {
+        cli_error("%s: not a non-negative whole number '%s'", flag, s);
+        return -1;
+    }
+    if (errno == ERANGE) {
+        cli_error("%s: too large '%s'", flag, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int cli_parse_size(const char *flag, const char *s, size_t min, size_t max, size_t *out)
+{
+    uint64_t v;
+    if (cli_parse_u64(flag, s, &v) != 0)
+        return -1;
+    /* the bound that was crossed, not the whole range: "[1, 2^64-1]" says
+     * nothing that "at least 1" does not */
+    if (v < min) {
+        cli_error("%s: must be at least %zu, got '%s'", flag, min, s);
+        return -1;
+    }
+    if (v > max) {
+        cli_error("%s: must be at most %zu, got '%s'", flag, max, s);
+        return -1;
+    }
+    *out = (size_t)v;
+    return 0;
+}
+
+int cli_parse_sizes(const char *flag, const char *s, size_t *out, size_t max, size_t *count)
+{
+    char buf[32];
+    size_t n = 0;
+    const char *p = s;
+    for (;;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (len == 0 || len >= sizeof buf) {
+            cli_error("%s: expected a list of sizes like 2,10,1, got '%s'", flag, s);
+            return -1;
+        }
+        if (n == max) {
+            cli_error("%s: more than %zu items in '%s'", flag, max, s);
+            return -1;
+        }
+        memcpy(buf, p, len);
+        buf[len] = '\0';
+        if (cli_parse_size(flag, buf, 1, (size_t)1 << 31, &out[n]) != 0)
+            return -1;
+        n++;
+        if (!comma)
+            break;
+        p = comma + 1;
+    }
+    *count = n;
+    return 0;
 }
 
 /* ---- --help ------------------------------------------------------------- */
@@ -238,12 +333,12 @@ static void fill(FILE *f, const char *text)
     fputc('\n', f);
 }
 
-void opts_help(FILE *f, const opts *o, const char *usage, const char *intro, const void *def,
-               const char *def_name, const void *alt, const char *alt_name, const char *outro)
+void opts_help(FILE *f, const opts *o)
 {
-    fprintf(f, "%s\n", usage);
-    if (intro)
-        fprintf(f, "\n%s", intro);
+    const void *def = o->def, *alt = o->alt;
+    fprintf(f, "%s\n", o->usage);
+    if (o->intro)
+        fprintf(f, "\n%s", o->intro);
     fputc('\n', f);
     for (size_t i = 0; i < o->n; i++) {
         const opt *r = &o->rows[i];
@@ -271,7 +366,7 @@ void opts_help(FILE *f, const opts *o, const char *usage, const char *intro, con
             if (!alt || strcmp(a, b) == 0)
                 snprintf(more, sizeof more, " (default %s)", a);
             else
-                snprintf(more, sizeof more, " (default %s %s, %s %s)", a, def_name, b, alt_name);
+                snprintf(more, sizeof more, " (default %s %s, %s %s)", a, o->def_name, b, o->alt_name);
             strncat(text, more, sizeof text - strlen(text) - 1);
         }
         int w = fprintf(f, "  %s", tag);
@@ -281,8 +376,8 @@ void opts_help(FILE *f, const opts *o, const char *usage, const char *intro, con
             fprintf(f, "%*s", HELP_TAG - w, "");
         fill(f, text);
     }
-    if (outro)
-        fprintf(f, "\n%s", outro);
+    if (o->outro)
+        fprintf(f, "\n%s", o->outro);
 }
 
 /* ---- messages and checks ------------------------------------------------ */

@@ -66,6 +66,12 @@ typedef struct {
     const char *cmd;         /* "train", for messages */
     const opt *rows;
     size_t n;
+    /* --help: the usage line(s), the text before the options and after
+     * them, and the defaults it prints (see opts_help) */
+    const char *usage, *intro, *outro;
+    const void *def, *alt;
+    const char *def_name, *alt_name;
+    bool hold_help;          /* -h returns OPTS_HELP without printing */
     bool given[OPTS_MAX];    /* row i was on the command line */
     const char *text[OPTS_MAX]; /* the value given (NULL for a flag) */
 } opts;
@@ -73,7 +79,8 @@ typedef struct {
 enum { OPTS_HELP = -1 };
 
 /* Parses argv against o's rows into args.  Returns EXIT_OK, OPTS_HELP for
- * -h or --help (nothing printed), or EXIT_USAGE after printing why: an
+ * -h or --help (the help printed unless o->hold_help; the commands return
+ * it, and main exits 0), or EXIT_USAGE after printing why: an
  * unknown option, a missing value, a number out of its range, an unknown
  * name (with the table's list). */
 int opts_parse(opts *o, int argc, char **argv, void *args);
@@ -86,11 +93,18 @@ bool opts_given(const opts *o, const char *flag);
 void opts_defaults(const opts *o, void *args, const void *defaults);
 
 /* Prints the usage, intro, every row by section, and the outro.  A row
- * with show_default says "(default V)", V from def (printed from the
- * field), or "(default V for A, W for B)" when alt differs there, with A
- * and B the two structs' names ("XOR", "with --data"); alt may be NULL. */
-void opts_help(FILE *f, const opts *o, const char *usage, const char *intro, const void *def,
-               const char *def_name, const void *alt, const char *alt_name, const char *outro);
+ * with show_default says "(default V)", V from o->def (printed from the
+ * field), or "(default V A, W B)" when o->alt differs there, with A and B
+ * the two structs' names ("for XOR", "with --data"); alt may be NULL. */
+void opts_help(FILE *f, const opts *o);
+
+/* Number parsers: the whole string must be the number.  On failure they
+ * print "xornet: <flag>: <why> '<s>'" and return -1; 0 on success. */
+int cli_parse_double(const char *flag, const char *s, double *out);
+int cli_parse_size(const char *flag, const char *s, size_t min, size_t max, size_t *out);
+int cli_parse_u64(const char *flag, const char *s, uint64_t *out);
+/* A comma-separated list of sizes ("2,10,1"); at most max items. */
+int cli_parse_sizes(const char *flag, const char *s, size_t *out, size_t max, size_t *count);
 
 /* "a, b or c": the names of a table, for a help line or a message. */
 const char *opts_name_list(char *buf, size_t cap, const char *const *(*names)(size_t *count));

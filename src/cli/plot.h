@@ -7,7 +7,7 @@
  * script}) -- no shell, and no user path inside the script: gnuplot writes
  * the PNG into the temporary directory, and xornet copies it to the
  * requested path (through a temporary file in the same folder, renamed into
- * place; a device or FIFO is written directly, src/atomic.h).  The
+ * place; a device or FIFO is written directly, xornet/atomic.h).  The
  * temporary directory is removed before the call returns, and by the
  * program's signal handler if a signal comes first (cleanup.h).
  *
@@ -101,22 +101,5 @@ plot_status plot_approx(const char *png, const char *title, size_t m, const doub
  * with the points (x_i, y_i) (targets) marked: a regression's fit. */
 plot_status plot_fit(const char *png, const char *title, xn_net *net, size_t n, const double *x,
                      const double *y, int width, int height, plot_error *err);
-
-/* A loss history kept in memory for plot_loss: at most PLOT_SERIES_MAX
- * points.  When full, every other point is dropped and only every
- * stride-th step is kept from then on, so a run of any length fits. */
-enum { PLOT_SERIES_MAX = 1 << 16 };
-
-typedef struct {
-    double *x, *y;   /* (n) steps and values */
-    size_t n, cap;
-    size_t stride;   /* keep steps that are multiples of stride; 0 means 1 */
-} plot_series;
-
-/* Adds (step, v) if step is a multiple of the stride, or always with
- * force (the last point of a run).  -1 if memory runs out. */
-int plot_series_add(plot_series *s, size_t step, double v, bool force);
-/* Frees the arrays and zeroes s; accepts a zeroed s. */
-void plot_series_free(plot_series *s);
 
 #endif

@@ -44,11 +44,9 @@ typedef struct {
 } train_args;
 
 /* Parses the command line with the defaults of XOR or of --data filled
- * in.  EXIT_OK, OPTS_HELP (the help printed), or EXIT_USAGE (the error
- * printed). */
-int train_parse(int argc, char **argv, train_args *a);
-/* Prints the help, rank 0 only under mpirun. */
-void train_help(void);
+ * in.  EXIT_OK, OPTS_HELP (the help printed by the lead rank), or
+ * EXIT_USAGE (the error printed). */
+int train_parse(int argc, char **argv, train_args *a, bool lead);
 
 typedef struct {
     xn_data train, val, test;

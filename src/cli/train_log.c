@@ -27,9 +27,9 @@ void train_log_history_header(const train_log *t, xn_task task)
         fprintf(t->history, "epoch,loss,%s,val_loss,val_%s,lr,seconds\n", m, m);
 }
 
-static void keep(train_log *t, plot_series *s, size_t epoch, double v, bool last)
+static void keep(train_log *t, train_curve *s, size_t epoch, double v, bool last)
 {
-    if (t->keep_curves && isfinite(v) && plot_series_add(s, epoch, v, last) != 0 && !t->failed) {
+    if (t->keep_curves && isfinite(v) && train_curve_add(s, epoch, v, last) != 0 && !t->failed) {
         cli_error("out of memory keeping the curves for --plot");
         t->failed = EXIT_FAIL;
     }
@@ -123,16 +123,6 @@ int train_log_epoch(const xn_progress *p, void *user)
             return 1;
         }
     }
-    if (t->target_set) { /* the whole training set's loss, after this epoch */
-        double loss;
-        if (xn_net_eval_loss(t->net, t->train->n, t->train->x, t->train->y, &loss) == XN_OK &&
-            loss <= t->target) {
-            t->reached = true;
-            t->reached_epoch = p->epoch;
-            t->reached_loss = loss;
-            return 1;
-        }
-    }
     return t->failed != 0;
 }
 
@@ -175,8 +165,8 @@ void train_log_end(const train_log *t)
 
 void train_log_free(train_log *t)
 {
-    plot_series_free(&t->loss);
-    plot_series_free(&t->val_loss);
-    plot_series_free(&t->metric);
-    plot_series_free(&t->val_metric);
+    train_curve_free(&t->loss);
+    train_curve_free(&t->val_loss);
+    train_curve_free(&t->metric);
+    train_curve_free(&t->val_metric);
 }

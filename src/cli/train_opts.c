@@ -246,23 +246,14 @@ static void defaults(train_args *d, bool xor)
                       .schedule = XN_SCHEDULE_CONSTANT, .kernel = XN_KERNEL_AUTO};
 }
 
-static opts table(void)
+int train_parse(int argc, char **argv, train_args *a, bool lead)
 {
-    return (opts){.cmd = "train", .rows = rows, .n = sizeof rows / sizeof rows[0]};
-}
-
-void train_help(void)
-{
-    train_args xor, data;
-    opts o = table();
+    static train_args xor, data; /* for --help */
     defaults(&xor, true);
     defaults(&data, false);
-    opts_help(stdout, &o, usage, intro, &xor, "for XOR", &data, "with --data", outro);
-}
-
-int train_parse(int argc, char **argv, train_args *a)
-{
-    *a = (train_args){.given = table()};
+    *a = (train_args){.given = {.cmd = "train", .rows = rows, .n = sizeof rows / sizeof rows[0], .usage = usage,
+                                .intro = intro, .outro = outro, .def = &xor, .def_name = "for XOR", .alt = &data,
+                                .alt_name = "with --data", .hold_help = !lead}};
     int rc = opts_parse(&a->given, argc, argv, a);
     if (rc != EXIT_OK)
         return rc;

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "load.h"
+#include "paths.h"
 #include "cli_mpi.h"
 #include "plot.h"
 #include "train.h"

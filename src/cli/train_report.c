@@ -15,6 +15,7 @@
 
 #include "cleanup.h"
 #include "cli.h"
+#include "paths.h"
 #include "cli_mpi.h"
 #include "plot.h"
 #include "train.h"
@@ -45,31 +46,46 @@ static void print_table(xn_net *net, const xn_data *d)
     }
 }
 
-/* "NAME: loss L accuracy A" or, for regression, rmse, mae and R^2. */
-static int print_scores(xn_net *net, const char *name, const xn_data *d)
+/* A network's scores on rows d: the loss and the accuracy, or for a
+ * regression rmse, mae and R^2 (on the targets' scale). */
+typedef struct {
+    double loss, accuracy;
+    xn_regression r;
+} scores;
+
+static int score(xn_net *net, const char *name, const xn_data *d, scores *sc)
 {
     size_t K = xn_net_size(net, xn_net_layers(net));
-    double loss, acc;
-    xn_status s = xn_net_eval_loss(net, d->n, d->x, d->y, &loss);
-    if (s != XN_OK) {
+    if (xn_net_eval_loss(net, d->n, d->x, d->y, &sc->loss) != XN_OK) {
         cli_error("%s: the loss is not finite (the network overflows there)", name);
         return EXIT_FAIL;
     }
-    if (xn_net_task(net) == XN_TASK_CLASSIFICATION) {
-        xn_net_accuracy(net, d->n, d->x, d->y, &acc);
-        printf("%-6s loss %.6g accuracy %.4f\n", name, loss, acc);
-        return EXIT_OK;
-    }
-    const char *scaled = xn_net_target_sd(net) ? " (scaled)" : "";
     double *a = malloc(d->n * K * sizeof *a);
-    xn_regression r;
-    if (!a || xn_net_predict(net, d->n, d->x, a) != XN_OK || xn_regression_metrics(d->n, K, a, d->y, &r) != XN_OK) {
-        free(a);
+    xn_status s = a ? xn_net_predict(net, d->n, d->x, a) : XN_ENOMEM;
+    if (s == XN_OK) {
+        sc->accuracy = xn_accuracy(d->n, K, a, d->y);
+        s = xn_regression_metrics(d->n, K, a, d->y, &sc->r);
+    }
+    free(a);
+    if (s != XN_OK) {
         cli_error("%s: the outputs are not finite (the network overflows there)", name);
         return EXIT_FAIL;
     }
-    free(a);
-    printf("%-6s loss%s %.6g rmse %.6g mae %.6g r2 %.4f\n", name, scaled, loss, r.rmse, r.mae, r.r2);
+    return EXIT_OK;
+}
+
+/* "NAME: loss L accuracy A" or, for regression, rmse, mae and R^2. */
+static int print_scores(xn_net *net, const char *name, const xn_data *d)
+{
+    scores sc;
+    int rc = score(net, name, d, &sc);
+    if (rc != EXIT_OK)
+        return rc;
+    if (xn_net_task(net) == XN_TASK_CLASSIFICATION)
+        printf("%-6s loss %.6g accuracy %.4f\n", name, sc.loss, sc.accuracy);
+    else
+        printf("%-6s loss%s %.6g rmse %.6g mae %.6g r2 %.4f\n", name, xn_net_target_sd(net) ? " (scaled)" : "",
+               sc.loss, sc.r.rmse, sc.r.mae, sc.r.r2);
     return EXIT_OK;
 }
 
@@ -235,9 +251,8 @@ static int report_data(const train_job *j)
         printf("%sthe weights of epoch %zu are kept\n", res->stopped_early ? "" : "the best epoch: ", res->best_epoch);
     else if (res->stopped_early)
         printf("the last epoch is the best\n");
-    if (j->log.reached)
-        printf("reached target loss %g at epoch %zu (loss %.10g)\n", a->target, j->log.reached_epoch,
-               j->log.reached_loss);
+    if (res->reached_target)
+        printf("reached target loss %g at epoch %zu (loss %.10g)\n", a->target, res->epochs, res->target_epoch_loss);
     xn_data rows = s->train;
     rows.n = train_rows(a, &s->train);
     int rc = print_scores(j->net, "train", &rows);
@@ -254,30 +269,24 @@ static int report_data(const train_job *j)
  * step; *diverged when it is not finite (nothing more is said then). */
 static int report_steps(train_job *j, bool *diverged)
 {
-    const xn_data *d = &j->sets.train;
-    size_t n = train_rows(&j->a, d);
-    double loss;
-    if (xn_net_eval_loss(j->net, n, d->x, d->y, &loss) != XN_OK) {
+    xn_data d = j->sets.train;
+    d.n = train_rows(&j->a, &d);
+    scores sc;
+    if (xn_net_eval_loss(j->net, d.n, d.x, d.y, &sc.loss) != XN_OK) {
         cli_error("training diverged: the final loss is not finite; try a smaller --lr");
         *diverged = true;
         return EXIT_FAIL;
     }
-    double *out = malloc(n * d->out * sizeof *out), acc = NAN;
-    xn_regression r = {NAN, NAN, NAN};
-    if (out && xn_net_predict(j->net, n, d->x, out) == XN_OK) {
-        acc = xn_accuracy(n, d->out, out, d->y);
-        xn_regression_metrics(n, d->out, out, d->y, &r);
-    }
-    free(out);
     bool classes = xn_net_task(j->net) == XN_TASK_CLASSIFICATION;
-    double metric = classes ? acc : r.rmse;
+    /* an overflowing output leaves the metric NaN, as the line says */
+    double metric = score(j->net, "train", &d, &sc) != EXIT_OK ? NAN : classes ? sc.accuracy : sc.r.rmse;
     size_t epochs = j->res.epochs;
-    train_log_final(&j->log, epochs, loss, metric);
+    train_log_final(&j->log, epochs, sc.loss, metric);
     if (!j->a.quiet && !j->log.tty)
-        printf("epoch %zu loss %.10g %s %.4g\n", epochs, loss, classes ? "accuracy" : "rmse", metric);
-    if (j->log.reached)
-        printf("reached target loss %g at epoch %zu (loss %.10g)\n", j->a.target, j->log.reached_epoch, loss);
-    printf("final loss %.10g %s %.4g after %zu epoch%s\n", loss, classes ? "accuracy" : "rmse", metric, epochs,
+        printf("epoch %zu loss %.10g %s %.4g\n", epochs, sc.loss, classes ? "accuracy" : "rmse", metric);
+    if (j->res.reached_target)
+        printf("reached target loss %g at epoch %zu (loss %.10g)\n", j->a.target, epochs, sc.loss);
+    printf("final loss %.10g %s %.4g after %zu epoch%s\n", sc.loss, classes ? "accuracy" : "rmse", metric, epochs,
            cli_plural(epochs));
     return j->sets.test.n ? print_scores(j->net, "test", &j->sets.test) : EXIT_OK;
 }

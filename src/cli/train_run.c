@@ -25,7 +25,6 @@ static void start_log(train_job *j, size_t n, bool validating)
     const train_args *a = &j->a;
     train_log *t = &j->log;
     t->net = j->net;
-    t->train = &j->sets.train;
     t->rng = &j->rng;
     t->steps = (a->batch == 0 || a->batch >= n) && !validating;
     /* descriptors, not streams: standard output is a stream of its own (cli_stdout_init) */
@@ -33,8 +32,6 @@ static void start_log(train_job *j, size_t n, bool validating)
     t->quiet = a->quiet;
     t->epochs = a->epochs;
     t->every = a->every ? a->every : t->steps ? (a->epochs >= 10 ? a->epochs / 10 : 1) : 1;
-    t->target_set = opts_given(&a->given, "--target-loss");
-    t->target = a->target;
     t->checkpoint = a->checkpoint;
     t->checkpoint_path = a->save;
     t->history = cli_history_file(&j->hist);
@@ -59,11 +56,8 @@ int train_run(train_job *j)
     bool bar = cli_mpi_any(j->log.tty && !j->log.steps), train = cli_mpi_any(a->epochs != 0);
     /* the program's own settings the ranks must share, compared by xn_fit
      * with its own (the network, the data, the loop's options) */
-    bool target = opts_given(&a->given, "--target-loss");
     xn_setting own[] = {{"--seed", XN_SETTING_NUMBER, a->resume ? 0 : a->seed},
-                        {"--check-ranks", XN_SETTING_SWITCH, a->check_ranks != 0},
-                        {"--target-loss", XN_SETTING_SWITCH, target},
-                        {"--target-loss", XN_SETTING_REAL, xn_setting_real(target ? a->target : 0.0)}};
+                        {"--check-ranks", XN_SETTING_SWITCH, a->check_ranks != 0}};
     /* standardization is the new network's: a loaded one keeps its own */
     bool standardize = a->standardize && !a->resume && !a->init_from;
     j->cfg = (xn_fit_config){
@@ -71,7 +65,8 @@ int train_run(train_job *j)
         .val = j->sets.val.n ? &j->sets.val : NULL, .val_split = a->val_split, .standardize = standardize,
         .standardize_targets = standardize && xn_net_act(j->net, xn_net_layers(j->net)) == XN_ACT_IDENTITY,
         .patience = a->patience, .min_delta = a->min_delta, .restore_best = true, .schedule = a->schedule,
-        .lr_gamma = a->lr_gamma, .lr_step = a->lr_step, .lr_min = a->lr_min, .on_epoch = train_log_epoch,
+        .lr_gamma = a->lr_gamma, .lr_step = a->lr_step, .lr_min = a->lr_min,
+        .stop_at_target = opts_given(&a->given, "--target-loss"), .target_loss = a->target, .on_epoch = train_log_epoch,
         .on_batch = bar ? train_log_batch : NULL, .user = &j->log,
         .resume = a->resume ? &j->ck.fit : NULL, .resume_best = j->ck.best,
         .settings = own, .n_settings = sizeof own / sizeof own[0]};

@@ -101,6 +101,8 @@ struct xn_net {
     double mbound, vbound;          /* every |m|, |v| is at most these */
     double *mean, *sd;              /* (n0) each, one allocation; NULL: none */
     double *ymean, *ysd;            /* (nL) each, likewise, for the targets */
+    char **labels;                  /* (n_labels) a classifier's class labels, or NULL */
+    size_t n_labels;
     size_t max_width;               /* max n_l over l = 1..L */
     size_t cap;                     /* workspace rows */
     void *ws;
@@ -110,6 +112,9 @@ struct xn_net {
     void *delta[2];                 /* (cap, max_width) each */
     char error[200];                /* why the last failed call failed */
 };
+
+/* xn_column_stats over rows idx[0..n) of x (the first n for NULL). */
+xn_status xn_column_stats_rows(size_t n, size_t k, const double *x, const size_t *idx, double *mean, double *sd);
 
 /* Records why a call on net failed (printf-style, one line) and returns s;
  * net may be NULL.  XN_OK is never recorded. */

@@ -47,6 +47,10 @@ static const char *const approx_method_names[] = {"auto", "lapacke", "closed"};
 static const char *const approx_extrap_names[] = {"bare", "linear", "constant"};
 static const char *const approx_fn_names[] = {"sin", "cos", "exp", "abs", "runge", "sqrt", "tanh"};
 static const char *const export_type_names[] = {"model", "double", "float"};
+static const char *const targets_names[] = {"multiclass", "binary", "multilabel", "regression"};
+static const char *const header_names[] = {"auto", "yes", "no"};
+static const char *const task_choice_names[] = {"auto", "classify", "regress"};
+static const char *const split_names[] = {"auto", "stratified", "random", "last"};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -105,3 +109,7 @@ NAMED(xn_approx_method, approx_method, approx_method_names)
 NAMED(xn_approx_extrap, approx_extrap, approx_extrap_names)
 NAMED(xn_approx_fn, approx_fn, approx_fn_names)
 NAMED(xn_export_type, export_type, export_type_names)
+NAMED(xn_targets, targets, targets_names)
+NAMED(xn_header, header, header_names)
+NAMED(xn_task_choice, task_choice, task_choice_names)
+NAMED(xn_split, split, split_names)

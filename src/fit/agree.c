@@ -18,7 +18,7 @@
 
 /* A setting as compared: the public kinds, and those of xn_fit's own
  * settings that name a value of an enum. */
-enum { WORD_DTYPE = 100, WORD_SCHEDULE, WORD_OPT };
+enum { WORD_DTYPE = 100, WORD_SCHEDULE, WORD_OPT, WORD_SPLIT };
 typedef struct {
     const char *name;
     int kind;
@@ -154,6 +154,8 @@ static const char *shown(char *buf, size_t cap, int kind, uint64_t v)
         return v <= XN_SCHEDULE_COSINE ? xn_schedule_name((xn_schedule)v) : "?";
     case WORD_OPT:
         return v <= XN_OPT_ADAM ? xn_opt_name((xn_opt_kind)v) : "?";
+    case WORD_SPLIT:
+        return v <= XN_SPLIT_LAST ? xn_split_name((xn_split)v) : "?";
     default:
         snprintf(buf, cap, "%" PRIu64, v);
         return buf;
@@ -314,6 +316,8 @@ xn_status xn_fit_agree(xn_net *net, const xn_data *d, const xn_fit_config *c, xn
             {"validation rows", XN_SETTING_COUNT, nv},
             {"training data", XN_SETTING_FINGERPRINT, data},
             {"validation data", XN_SETTING_FINGERPRINT, val},
+            {"split", WORD_SPLIT, (uint64_t)c->split},
+            {"split seed", XN_SETTING_NUMBER, c->split_seed},
             {"epochs", XN_SETTING_COUNT, c->epochs},
             {"rows a batch", XN_SETTING_COUNT, B},
             {"shuffling", XN_SETTING_SWITCH, c->shuffle},
@@ -325,6 +329,8 @@ xn_status xn_fit_agree(xn_net *net, const xn_data *d, const xn_fit_config *c, xn
             {"lr_gamma", XN_SETTING_REAL, xn_setting_real(step || expo ? c->lr_gamma : 0.0)},
             {"lr_step", XN_SETTING_NUMBER, step ? c->lr_step : 0},
             {"lr_min", XN_SETTING_REAL, xn_setting_real(cosine ? c->lr_min : 0.0)},
+            {"a target loss", XN_SETTING_SWITCH, c->stop_at_target},
+            {"target loss", XN_SETTING_REAL, xn_setting_real(c->stop_at_target ? c->target_loss : 0.0)},
             {"input standardization", XN_SETTING_SWITCH, c->standardize},
             {"target standardization", XN_SETTING_SWITCH, c->standardize_targets},
             {"optimizer", WORD_OPT, (uint64_t)net->opt.kind},

@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "agree.h"
+#include "fit_impl.h"
 #include "src/util/text.h"
 
 static double now(void)
@@ -52,32 +53,36 @@ double xn_schedule_lr(const xn_fit_config *cfg, double lr0, size_t epoch)
     return lr0;
 }
 
-/* The row of column j of v (n, k) furthest from the column's mean m. */
-static size_t furthest(size_t n, size_t k, size_t j, const double *v, double m)
+/* The row of v (., k), of rows idx[0..n) (the first n for NULL idx),
+ * whose value in column j is furthest from the column's mean m. */
+static size_t furthest(size_t n, size_t k, size_t j, const double *v, const size_t *idx, double m)
 {
-    size_t at = 0;
-    for (size_t i = 1; i < n; i++)
+    size_t at = idx ? idx[0] : 0;
+    for (size_t r = 1; r < n; r++) {
+        size_t i = idx ? idx[r] : r;
         if (fabs(v[i * k + j] / 2.0 - m / 2.0) > fabs(v[at * k + j] / 2.0 - m / 2.0))
             at = i;
+    }
     return at;
 }
 
 /* The network's standardization of its inputs (or targets) from the
- * training rows v (n, k).  A value further from its column's mean than a
- * double holds cannot be standardized: refused (the data's fault, not a
- * divergence), its row in *row. */
-static xn_status standardize(xn_net *net, size_t n, size_t k, const double *v, bool targets, size_t *row)
+ * training rows of v: idx[0..n), or the first n.  A value further from
+ * its column's mean than a double holds cannot be standardized: refused
+ * (the data's fault, not a divergence), its row of v, + 1, in *row. */
+static xn_status standardize(xn_net *net, size_t n, size_t k, const double *v, const size_t *idx, bool targets,
+                             size_t *row)
 {
     double *ms = malloc(2 * k * sizeof *ms);
     if (!ms)
         return xn_net_fail(net, XN_ENOMEM, "fit: out of memory");
-    xn_status st = xn_column_stats(n, k, v, ms, ms + k);
+    xn_status st = xn_column_stats_rows(n, k, v, idx, ms, ms + k);
     /* some |x - mean| > DBL_MAX needs sum (x - mean)^2 > DBL_MAX^2, so sd
      * sqrt(n) > DBL_MAX: only such columns are looked at row by row */
     for (size_t j = 0; (st == XN_OK || st == XN_ENUMERIC) && j < k; j++) {
         if (isfinite(ms[k + j]) && !(ms[k + j] > DBL_MAX / sqrt((double)n)))
             continue;
-        size_t i = furthest(n, k, j, v, ms[j]);
+        size_t i = furthest(n, k, j, v, idx, ms[j]);
         if (isfinite(ms[k + j]) && isfinite(v[i * k + j] - ms[j]))
             continue;
         *row = i + 1;
@@ -110,6 +115,10 @@ xn_status xn_fit_check(const xn_fit_config *c, double lr, xn_error *err)
         return xn_fail_setting(err, "rng", XN_EINVAL, "shuffling needs a random stream");
     if (!(c->val_split >= 0.0 && c->val_split < 1.0))
         return xn_fail_setting(err, "val_split", XN_EINVAL, "must be in [0, 1)");
+    if (c->split < XN_SPLIT_AUTO || c->split > XN_SPLIT_LAST)
+        return xn_fail_setting(err, "split", XN_EINVAL, "unknown split %d", (int)c->split);
+    if (c->split_seed > 0xffffffffu)
+        return xn_fail_setting(err, "split_seed", XN_EINVAL, "NumPy's stream takes seeds below 2^32");
     if (!(c->min_delta >= 0.0) || !isfinite(c->min_delta))
         return xn_fail_setting(err, "min_delta", XN_EINVAL, "must be zero or positive and finite");
     switch (c->schedule) {
@@ -226,19 +235,41 @@ static bool agree(const xn_fit_config *c, bool stop)
     return c->ranks > 1 && reduce(c, &v, 1, XN_FLOAT64) == 0 ? v > 0.0 : stop;
 }
 
-/* Loss and metric of the rows [0, n) of x, y: this rank's slice, in
- * blocks of the workspace, summed across ranks. */
-static xn_status evaluate(xn_net *net, const xn_fit_config *c, size_t n, const double *x,
-                          const double *y, double *loss, double *metric)
+/* Rows a pass reads: the first n of x, y (idx NULL), or rows idx[0..n),
+ * gathered a block at a time into gx (cap, n0) and gy (cap, K). */
+typedef struct {
+    size_t n;
+    const size_t *idx;
+    const double *x, *y;
+    double *gx, *gy;
+} row_set;
+
+/* Copies rows idx[0..m) of x (., k) into out (m, k). */
+static void gather(size_t m, size_t k, const double *x, const size_t *idx, double *out)
 {
-    size_t n0 = net->sizes[0], K = net->sizes[net->L], lo, hi;
+    for (size_t i = 0; i < m; i++)
+        memcpy(out + i * k, x + idx[i] * k, k * sizeof *out);
+}
+
+/* Loss and metric of the rows of r: this rank's slice, in blocks of the
+ * workspace, summed across ranks. */
+static xn_status evaluate(xn_net *net, const xn_fit_config *c, const row_set *r, double *loss, double *metric)
+{
+    size_t n0 = net->sizes[0], K = net->sizes[net->L], lo, hi, n = r->n;
     sums s = {0, 0};
     slice(n, c->ranks > 1 ? c->rank : 0, c->ranks > 1 ? c->ranks : 1, &lo, &hi);
     for (size_t r0 = lo; r0 < hi; r0 += net->cap) {
         size_t m = hi - r0 < net->cap ? hi - r0 : net->cap;
-        s.loss = net->engine->loss_rows(net, m, x + r0 * n0, y + r0 * K, n, s.loss);
+        const double *x = r->x + r0 * n0, *y = r->y + r0 * K;
+        if (r->idx) {
+            gather(m, n0, r->x, r->idx + r0, r->gx);
+            gather(m, K, r->y, r->idx + r0, r->gy);
+            x = r->gx;
+            y = r->gy;
+        }
+        s.loss = net->engine->loss_rows(net, m, x, y, n, s.loss);
         /* the targets as the loss saw them: converted, or the caller's */
-        add_metric(net, m, net->ys ? net->ys : (const void *)(y + r0 * K), &s);
+        add_metric(net, m, net->ys ? net->ys : (const void *)y, &s);
     }
     if (reduce(c, &s.loss, 2, XN_FLOAT64) != 0)
         return xn_net_fail(net, XN_EIO, "fit: the reduce hook failed");
@@ -251,6 +282,10 @@ static xn_status evaluate(xn_net *net, const xn_fit_config *c, size_t n, const d
 typedef struct {
     size_t n;           /* training rows */
     size_t *perm;       /* (n) the epoch's order */
+    size_t *train;      /* (N) the training rows of a random split, or NULL */
+    size_t *held;       /* (N) its held-out rows */
+    size_t *order;      /* (n) the epoch's rows, train[perm[i]] */
+    double *gx, *gy;    /* (cap, n0), (cap, K): rows gathered to evaluate */
     void *bx, *by;      /* (rows, n0), (rows, K) of the network's type: a
                            gathered slice */
     void *best;         /* (P) the best epoch's weights, or NULL */
@@ -258,21 +293,52 @@ typedef struct {
 
 static void free_buffers(buffers *b)
 {
+    free(b->train);
+    free(b->held);
+    free(b->order);
+    free(b->gx);
+    free(b->gy);
     free(b->perm);
     free(b->bx);
     free(b->by);
     free(b->best);
 }
 
-static xn_status make_buffers(xn_net *net, size_t n, size_t rows, bool keep_best, buffers *b)
+/* The training rows of the split: all of data's but the held-out ones,
+ * or (for a random split) the rows b->train lists. */
+static xn_status make_split(xn_net *net, const xn_data *data, const xn_fit_config *c, buffers *b, size_t *nv)
 {
-    size_t n0 = net->sizes[0], K = net->sizes[net->L], es = net->engine->size;
+    size_t N = data->n, n;
+    xn_split how = c->split == XN_SPLIT_AUTO ? (xn_fit_stratifiable(net) ? XN_SPLIT_STRATIFIED : XN_SPLIT_RANDOM)
+                                             : c->split;
+    n = c->val ? N : (size_t)floor((double)N * (1.0 - c->val_split));
+    if (n == 0)
+        return xn_net_fail(net, XN_EDIM, "fit: no training rows are left after the validation split");
+    *nv = c->val ? c->val->n : N - n;
     b->n = n;
+    if (c->val || n == N || how == XN_SPLIT_LAST)
+        return XN_OK; /* the first n rows train, the rest validate: no copy */
+    b->train = malloc(N * sizeof *b->train);
+    b->held = malloc(N * sizeof *b->held);
+    b->order = malloc(n * sizeof *b->order);
+    size_t nt;
+    if (!b->train || !b->held || !b->order || xn_fit_split(net, data, c, b->train, &nt, b->held, nv) != XN_OK)
+        return xn_net_fail(net, XN_ENOMEM, "fit: out of memory for the validation split");
+    return XN_OK;
+}
+
+static xn_status make_buffers(xn_net *net, size_t rows, bool keep_best, buffers *b)
+{
+    size_t n0 = net->sizes[0], K = net->sizes[net->L], es = net->engine->size, n = b->n;
     b->perm = malloc(n * sizeof *b->perm);
     b->bx = malloc(rows * n0 * es);
     b->by = malloc(rows * K * es);
     b->best = keep_best ? malloc(net->nparams * es) : NULL;
-    if (!b->perm || !b->bx || !b->by || (keep_best && !b->best))
+    if (b->train) {
+        b->gx = malloc(net->cap * n0 * sizeof *b->gx);
+        b->gy = malloc(net->cap * K * sizeof *b->gy);
+    }
+    if (!b->perm || !b->bx || !b->by || (keep_best && !b->best) || (b->train && (!b->gx || !b->gy)))
         return xn_net_fail(net, XN_ENOMEM, "fit: out of memory for the batches");
     for (size_t i = 0; i < n; i++)
         b->perm[i] = i;
@@ -335,29 +401,21 @@ xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *cfg, xn_
     if (st != XN_OK && !parallel)
         return st;
     const xn_fit_config *c = cfg;
-    size_t n0 = net->sizes[0], K = net->sizes[net->L], n = 0, nv = 0, B = 0;
+    size_t n0 = net->sizes[0], K = net->sizes[net->L], nv = 0, n = 0, B = 0, bad_row = 0;
     size_t ranks = parallel ? c->ranks : 1;
-    const double *vx = NULL, *vy = NULL;
     bool early = st == XN_OK && c->patience > 0, keep_best = early && c->restore_best;
     buffers b = {0};
-    if (st == XN_OK) {
-        /* Keras' validation_split: the last rows, before any shuffling */
-        n = c->val ? data->n : (size_t)floor((double)data->n * (1.0 - c->val_split));
-        if (n == 0)
-            st = xn_net_fail(net, XN_EDIM, "fit: no training rows are left after the validation split");
-        vx = c->val ? c->val->x : data->x + n * n0;
-        vy = c->val ? c->val->y : data->y + n * K;
-        nv = c->val ? c->val->n : data->n - n;
+    if (st == XN_OK && (st = make_split(net, data, c, &b, &nv)) == XN_OK) {
+        n = b.n;
         B = c->batch == 0 || c->batch >= n ? n : c->batch;
     }
-    size_t bad_row = 0;
     if (st == XN_OK && c->standardize)
-        st = standardize(net, n, n0, data->x, false, &bad_row);
+        st = standardize(net, n, n0, data->x, b.train, false, &bad_row);
     if (st == XN_OK && c->standardize_targets)
-        st = standardize(net, n, K, data->y, true, &bad_row);
+        st = standardize(net, n, K, data->y, b.train, true, &bad_row);
     if (st == XN_OK && (st = xn_net_need_training(net)) == XN_OK &&
         (st = xn_net_reserve(net, (B + ranks - 1) / ranks)) == XN_OK)
-        st = make_buffers(net, n, (B + ranks - 1) / ranks, keep_best, &b);
+        st = make_buffers(net, (B + ranks - 1) / ranks, keep_best, &b);
     if (parallel)
         st = xn_fit_agree(net, data, c, st, n, nv, B);
     if (st != XN_OK) {
@@ -366,13 +424,23 @@ xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *cfg, xn_
             *res = (xn_fit_result){.loss = NAN, .val_loss = NAN, .bad_row = bad_row};
         return st;
     }
+    /* the rows each pass reads: the training rows (for the target loss)
+     * and the validation rows; with the split LAST, the first n and the
+     * rest of data, as they lie */
+    row_set tr = {.n = n, .idx = b.train, .x = data->x, .y = data->y};
+    row_set va = {.n = nv, .idx = c->val ? NULL : b.held, .x = c->val ? c->val->x : b.held ? data->x : data->x + n * n0,
+                  .y = c->val ? c->val->y : b.held ? data->y : data->y + n * K};
+    tr.gx = va.gx = b.gx;
+    tr.gy = va.gy = b.gy;
     xn_fit_state state = {.epoch = 0, .best_epoch = 0, .wait = 0, .best_loss = INFINITY, .lr0 = lr0};
     if (c->resume) {
         state = *c->resume;
         if (keep_best && c->resume_best)
             memcpy(b.best, c->resume_best, net->nparams * net->engine->size);
     }
-    xn_fit_result r = {.best_epoch = state.best_epoch, .loss = NAN, .val_loss = NAN};
+    xn_fit_result r = {.best_epoch = state.best_epoch, .loss = NAN, .val_loss = NAN, .target_epoch_loss = NAN};
+    xn_data held = {.n = nv, .in = n0, .out = K, .x = (double *)va.x, .y = (double *)va.y}; /* as va lies */
+    r.val_unseen = xn_fit_unseen(net, data, b.train, n, va.idx ? data : &held, va.idx, nv);
     bool stop = false;
     while (!stop && state.epoch < c->epochs) {
         double t0 = now(), lr = xn_schedule_lr(c, lr0, state.epoch);
@@ -380,6 +448,12 @@ xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *cfg, xn_
             break;
         if (c->shuffle)
             xn_rng_permutation(c->rng, n, b.perm);
+        const size_t *rows = b.perm;
+        if (b.train) { /* positions in the training rows to rows of data */
+            for (size_t i = 0; i < n; i++)
+                b.order[i] = b.train[b.perm[i]];
+            rows = b.order;
+        }
         size_t batches = (n + B - 1) / B;
         sums s = {0, 0};
         xn_progress p = {.epoch = state.epoch + 1, .epochs = c->epochs, .batches = batches,
@@ -388,7 +462,7 @@ xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *cfg, xn_
         for (size_t bi = 0; st == XN_OK && bi < batches && !stop; bi++) {
             size_t m = n - bi * B < B ? n - bi * B : B;
             /* unshuffled, every batch's rows are in place and need no copy */
-            st = batch_step(net, c, &b, m, b.perm + bi * B, data->x, data->y, !c->shuffle, &s, &p.loss);
+            st = batch_step(net, c, &b, m, rows + bi * B, data->x, data->y, !c->shuffle && !b.train, &s, &p.loss);
             if (st == XN_OK && c->on_batch) {
                 p.batch = bi + 1;
                 stop = agree(c, c->on_batch(&p, c->user) != 0);
@@ -402,7 +476,7 @@ xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *cfg, xn_
         p.batch = batches;
         p.loss = r.loss = s.loss;
         p.metric = r.metric = metric_of(net, n, s.metric);
-        if (nv && (st = evaluate(net, c, nv, vx, vy, &p.val_loss, &p.val_metric)) != XN_OK)
+        if (nv && (st = evaluate(net, c, &va, &p.val_loss, &p.val_metric)) != XN_OK)
             break;
         r.val_loss = p.val_loss;
         r.val_metric = p.val_metric;
@@ -422,6 +496,12 @@ xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *cfg, xn_
         p.seconds = now() - t0;
         if (c->on_epoch && agree(c, c->on_epoch(&p, c->user) != 0))
             stop = r.stopped_by_callback = true;
+        if (!stop && c->stop_at_target) { /* the training rows after the epoch */
+            double metric;
+            if ((st = evaluate(net, c, &tr, &r.target_epoch_loss, &metric)) != XN_OK)
+                break;
+            stop = r.reached_target = r.target_epoch_loss <= c->target_loss;
+        }
     }
     r.epochs = state.epoch;
     r.best_epoch = state.best_epoch;
