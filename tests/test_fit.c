@@ -508,6 +508,7 @@ static void wider(ranked *k)
 static void float32(ranked *k) { k->dtype = XN_FLOAT32; }
 static void bar(ranked *k) { k->cfg.on_batch = no_stop; }
 static void patience(ranked *k) { k->cfg.patience = 2; }
+static void min_delta(ranked *k) { k->cfg.min_delta = 0.1; }
 static void bad_val(ranked *k)
 {
     k->val = (xn_data){.n = 4, .in = 3, .out = 1, .x = k->x, .y = k->y};
@@ -526,6 +527,7 @@ static void ranks_disagree(void)
     disagree(2, 1, float32, XN_EINVAL, "fit: rank 1 has element type float32, rank 0 has float64");
     disagree(3, 0, bar, XN_EINVAL, "fit: rank 1 has a batch callback off, rank 0 has it on");
     disagree(2, 1, patience, XN_EINVAL, "fit: rank 1 has patience 2, rank 0 has 0");
+    disagree(2, 1, min_delta, XN_EINVAL, "fit: rank 1 has min_delta 0.1, rank 0 has 0");
     disagree(3, 1, bad_val, XN_EDIM, "fit: rank 1: the validation data does not fit the network");
 }
 

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "agree.h"
+#include "src/util/text.h"
 
 /* A setting as compared: the public kinds, and those of xn_fit's own
  * settings that name a value of an enum. */
@@ -133,19 +134,13 @@ static void row_msg(const double *row, char *out, size_t cap)
 /* ---- the message ---------------------------------------------------------- */
 
 /* A value as the message shows it. */
-static const char *shown(char *buf, size_t cap, int kind, uint64_t v)
+static const char *shown(char buf[XN_DOUBLE_CHARS], int kind, uint64_t v)
 {
     double d;
     switch (kind) {
     case XN_SETTING_REAL:
         memcpy(&d, &v, sizeof d);
-        for (int digits = 15; digits <= 17; digits++) { /* the shortest that reads back */
-            snprintf(buf, cap, "%.*g", digits, d);
-            double back;
-            if (sscanf(buf, "%lf", &back) == 1 && xn_setting_real(back) == v)
-                break;
-        }
-        return buf;
+        return xn_format_shortest(buf, d); /* '.' whatever the locale */
     case XN_SETTING_SWITCH:
         return v ? "on" : "off";
     case WORD_DTYPE:
@@ -157,15 +152,15 @@ static const char *shown(char *buf, size_t cap, int kind, uint64_t v)
     case WORD_SPLIT:
         return v <= XN_SPLIT_LAST ? xn_split_name((xn_split)v) : "?";
     default:
-        snprintf(buf, cap, "%" PRIu64, v);
+        snprintf(buf, XN_DOUBLE_CHARS, "%" PRIu64, v);
         return buf;
     }
 }
 
 static xn_status differs(xn_net *net, size_t rank, const setting *s, uint64_t mine, uint64_t first)
 {
-    char a[40], b[40];
-    const char *va = shown(a, sizeof a, s->kind, mine), *vb = shown(b, sizeof b, s->kind, first);
+    char a[XN_DOUBLE_CHARS], b[XN_DOUBLE_CHARS];
+    const char *va = shown(a, s->kind, mine), *vb = shown(b, s->kind, first);
     switch (s->kind) {
     case XN_SETTING_COUNT:
         return xn_net_fail(net, XN_EINVAL, "fit: rank %zu has %s %s, rank 0 has %s", rank, va, s->name, vb);
