@@ -400,25 +400,10 @@ static void put_source(FILE *f, const gen *g)
     fprintf(f, "        %s_predict_work(x + i * %zu, y + i * %zu, work);\n}\n", nm, n0, nL);
 }
 
-/* The header's include guard: NAME_H in capitals for a name written in
- * lower case (net: NET_H), and for a name with a capital letter the name
- * as written and _h (Net: Net_h, NET: NET_h), so two names that differ
- * only in case never share a guard: no capitalized guard ends in _h. */
-static void guard_of(const char *name, char *guard)
-{
-    bool capitals = false;
-    for (const char *p = name; *p; p++)
-        capitals |= *p >= 'A' && *p <= 'Z';
-    size_t n = 0;
-    for (const char *p = name; *p; p++)
-        guard[n++] = !capitals && *p >= 'a' && *p <= 'z' ? (char)(*p - 'a' + 'A') : *p;
-    memcpy(guard + n, capitals ? "_h" : "_H", 3);
-}
-
 static void put_header(FILE *f, const gen *g)
 {
     char guard[XN_EXPORT_MAX_NAME + 8];
-    guard_of(g->name, guard);
+    xn_export_guard(g->name, guard);
 
     put_intro(f, g, true);
     fprintf(f, "#ifndef %s\n#define %s\n\n", guard, guard);

@@ -12,7 +12,6 @@
  * before its first batch. */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
 
-#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,50 +50,6 @@ double xn_schedule_lr(const xn_fit_config *cfg, double lr0, size_t epoch)
         break;
     }
     return lr0;
-}
-
-/* The row of v (., k), of rows idx[0..n) (the first n for NULL idx),
- * whose value in column j is furthest from the column's mean m. */
-static size_t furthest(size_t n, size_t k, size_t j, const double *v, const size_t *idx, double m)
-{
-    size_t at = idx ? idx[0] : 0;
-    for (size_t r = 1; r < n; r++) {
-        size_t i = idx ? idx[r] : r;
-        if (fabs(v[i * k + j] / 2.0 - m / 2.0) > fabs(v[at * k + j] / 2.0 - m / 2.0))
-            at = i;
-    }
-    return at;
-}
-
-/* The network's standardization of its inputs (or targets) from the
- * training rows of v: idx[0..n), or the first n.  A value further from
- * its column's mean than a double holds cannot be standardized: refused
- * (the data's fault, not a divergence), its row of v, + 1, in *row. */
-static xn_status standardize(xn_net *net, size_t n, size_t k, const double *v, const size_t *idx, bool targets,
-                             size_t *row)
-{
-    double *ms = malloc(2 * k * sizeof *ms);
-    if (!ms)
-        return xn_net_fail(net, XN_ENOMEM, "fit: out of memory");
-    xn_status st = xn_column_stats_rows(n, k, v, idx, ms, ms + k);
-    /* some |x - mean| > DBL_MAX needs sum (x - mean)^2 > DBL_MAX^2, so sd
-     * sqrt(n) > DBL_MAX: only such columns are looked at row by row */
-    for (size_t j = 0; (st == XN_OK || st == XN_ENUMERIC) && j < k; j++) {
-        if (isfinite(ms[k + j]) && !(ms[k + j] > DBL_MAX / sqrt((double)n)))
-            continue;
-        size_t i = furthest(n, k, j, v, idx, ms[j]);
-        if (isfinite(ms[k + j]) && isfinite(v[i * k + j] - ms[j]))
-            continue;
-        *row = i + 1;
-        st = xn_net_fail(net, XN_EINVAL, "fit: %s column %zu cannot be standardized: %g is further from the "
-                         "column's mean than a double holds; scale the data", targets ? "target" : "input", j + 1,
-                         v[i * k + j]);
-    }
-    if (st == XN_OK)
-        st = targets ? xn_net_set_target_standardization(net, ms, ms + k)
-                     : xn_net_set_standardization(net, ms, ms + k);
-    free(ms);
-    return st;
 }
 
 /* Rows [lo, hi) of a batch of m rows that rank r of `ranks` computes. */
@@ -410,9 +365,9 @@ xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *cfg, xn_
         B = c->batch == 0 || c->batch >= n ? n : c->batch;
     }
     if (st == XN_OK && c->standardize)
-        st = standardize(net, n, n0, data->x, b.train, false, &bad_row);
+        st = xn_fit_standardize(net, n, n0, data->x, b.train, false, &bad_row);
     if (st == XN_OK && c->standardize_targets)
-        st = standardize(net, n, K, data->y, b.train, true, &bad_row);
+        st = xn_fit_standardize(net, n, K, data->y, b.train, true, &bad_row);
     if (st == XN_OK && (st = xn_net_need_training(net)) == XN_OK &&
         (st = xn_net_reserve(net, (B + ranks - 1) / ranks)) == XN_OK)
         st = make_buffers(net, (B + ranks - 1) / ranks, keep_best, &b);
