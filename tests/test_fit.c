@@ -550,6 +550,21 @@ static int save_and_stop(const xn_progress *p, void *user)
     return 1;
 }
 
+/* A bce network drawn glorot-uniform from rng, seeded (kind, seed), with
+ * Adam at lr and decay as its optimizer. */
+static xn_net *adam_net(size_t L, const size_t *sizes, const xn_act *acts, xn_rng *rng, xn_rng_kind kind,
+                        uint64_t seed, double lr, double decay)
+{
+    xn_net *net = make(L, sizes, acts, XN_LOSS_BCE);
+    xn_rng_seed(rng, kind, seed);
+    xn_net_init(net, XN_INIT_GLOROT_UNIFORM, XN_ORDER_ROW, XN_BIAS_ZERO, rng);
+    xn_opt adam = xn_opt_default(XN_OPT_ADAM);
+    adam.lr = lr;
+    adam.weight_decay = decay;
+    xn_net_set_opt(net, &adam);
+    return net;
+}
+
 static void resume(void)
 {
     static const size_t sizes[4] = {D, 12, 6, 1};
@@ -561,14 +576,8 @@ static void resume(void)
     size_t P = 0;
     const char *path = "test_fit_resume.ckpt";
     for (int split = 0; split < 2; split++) {
-        xn_net *net = make(3, sizes, acts, XN_LOSS_BCE);
         xn_rng rng;
-        xn_rng_seed(&rng, XN_RNG_PYTHON, 21);
-        xn_net_init(net, XN_INIT_GLOROT_UNIFORM, XN_ORDER_ROW, XN_BIAS_ZERO, &rng);
-        xn_opt adam = xn_opt_default(XN_OPT_ADAM);
-        adam.lr = 0.02;
-        adam.weight_decay = 0.01;
-        xn_net_set_opt(net, &adam);
+        xn_net *net = adam_net(3, sizes, acts, &rng, XN_RNG_PYTHON, 21, 0.02, 0.01);
         saver sv = {path, 5, net, &rng};
         xn_fit_config cfg = {.epochs = 12, .batch = 7, .shuffle = true, .rng = &rng, .val_split = 0.25,
                              .standardize = true, .patience = 50, .restore_best = true,
@@ -724,13 +733,8 @@ static void resume_in_patience(void)
     double *final[2] = {NULL, NULL};
     size_t P = 0;
     for (int split = 0; split < 2; split++) {
-        xn_net *net = make(2, sizes, acts, XN_LOSS_BCE);
-        xn_rng rng;
-        xn_rng_seed(&rng, XN_RNG_NUMPY, 3);
-        xn_net_init(net, XN_INIT_GLOROT_UNIFORM, XN_ORDER_ROW, XN_BIAS_ZERO, &rng);
-        xn_opt adam = xn_opt_default(XN_OPT_ADAM);
-        adam.lr = 0.1; /* large: the validation loss soon stops improving */
-        xn_net_set_opt(net, &adam);
+        xn_rng rng; /* a large rate: the validation loss soon stops improving */
+        xn_net *net = adam_net(2, sizes, acts, &rng, XN_RNG_NUMPY, 3, 0.1, 0.0);
         saver sv = {split ? path : NULL, stop - 1, net, &rng};
         xn_fit_config cfg = {.epochs = 300, .batch = 6, .shuffle = true, .rng = &rng, .val_split = 0.3,
                              .patience = 4, .restore_best = false, .on_epoch = save_before_stop, .user = &sv};
