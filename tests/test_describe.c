@@ -146,9 +146,13 @@ static void numbers(void)
     xn_description_free(&desc);
     CHECK_STATUS(xn_data_read_text(&d, &desc, "0,a\n1,b\n", 8, &reg, &err), XN_EFORMAT);
     CHECK(err.line == 1 && strstr(err.msg, "--task regress") != NULL);
-    /* one class only */
+    /* one class only: words cannot be learned; one number is a constant */
     CHECK_STATUS(xn_data_read_text(&d, &desc, "0,a\n1,a\n", 8, NULL, &err), XN_EFORMAT);
-    CHECK(strstr(err.msg, "one class") != NULL);
+    CHECK(strstr(err.msg, "one class") != NULL && err.line == 2);
+    CHECK_STATUS(rd("0,4\n1,4\n", NULL, &d, &desc, &err), XN_OK);
+    CHECK(desc.kind == XN_TARGETS_REGRESSION && strstr(desc.rule, "constant") != NULL);
+    xn_data_free(&d);
+    xn_description_free(&desc);
 }
 
 static void columns(void)

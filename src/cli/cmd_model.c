@@ -121,24 +121,39 @@ static int load_model(args *a, xn_net **net)
     return EXIT_OK;
 }
 
-/* The confusion matrix of outputs a against targets y (n, k): a header of
- * predicted classes, then a row a true class. */
-static int print_confusion(size_t n, size_t k, const double *a, const double *y)
+/* Class c of net as printed: its label, or its number. */
+static const char *class_name(const xn_net *net, size_t c, char *buf, size_t cap)
 {
-    size_t C = k == 1 ? 2 : k, *counts = malloc(C * C * sizeof *counts);
+    const char *label = xn_net_label(net, c);
+    if (label)
+        return label;
+    snprintf(buf, cap, "%zu", c);
+    return buf;
+}
+
+/* The confusion matrix of outputs a against targets y (n, k): a header of
+ * predicted classes, then a row a true class, each named by its label. */
+static int print_confusion(const xn_net *net, size_t n, size_t k, const double *a, const double *y)
+{
+    size_t C = k == 1 ? 2 : k, *counts = malloc(C * C * sizeof *counts), w = 7;
     if (!counts) {
         cli_error("out of memory");
         return EXIT_FAIL;
     }
+    char buf[32];
+    for (size_t c = 0; c < C; c++) { /* a column as wide as the longest label */
+        size_t len = strlen(class_name(net, c, buf, sizeof buf));
+        w = len > w ? len : w;
+    }
     xn_confusion(n, k, a, y, counts);
-    printf("confusion (rows: true class, columns: predicted)\n%8s", "");
+    printf("confusion (rows: true class, columns: predicted)\n%*s", (int)w, "");
     for (size_t p = 0; p < C; p++)
-        printf(" %7zu", p);
+        printf(" %*s", (int)w, class_name(net, p, buf, sizeof buf));
     putchar('\n');
     for (size_t t = 0; t < C; t++) {
-        printf("%8zu", t);
+        printf("%*s", (int)w, class_name(net, t, buf, sizeof buf));
         for (size_t p = 0; p < C; p++)
-            printf(" %7zu", counts[t * C + p]);
+            printf(" %*zu", (int)w, counts[t * C + p]);
         putchar('\n');
     }
     free(counts);
@@ -192,6 +207,29 @@ static int load_data(const char *cmd, const args *a, const xn_net *net, bool tar
     int rc = targets ? EXIT_OK : cli_idx_precheck(a->data, a->labels, n0);
     if (rc != EXIT_OK)
         return rc;
+    if (xn_net_labels(net, NULL) && !a->labels && !cli_is_idx(a->data)) {
+        /* the model's classes, words among them: the file's targets read
+         * as its labels (a file of inputs alone is read below) */
+        xn_read_opts base = {.outputs = opts_given(&a->given, "--outputs") ? a->outputs : 0};
+        xn_read_opts r = cli_read_opts_for(net, &base);
+        xn_description desc;
+        if (!targets) /* predict: a file of inputs alone is read below, quietly */
+            cli_hold_errors();
+        rc = cli_read_set(a->data, NULL, "--labels", &r, &a->given, d, &desc);
+        if (!targets)
+            cli_release_errors(false);
+        size_t columns = desc.columns;
+        xn_description_free(&desc);
+        if (rc == EXIT_OK && d->in == n0 && (!targets || d->out == nL))
+            return EXIT_OK;
+        if (targets && rc == EXIT_OK) { /* named by the file's columns */
+            xn_data cols = {.n = d->n, .in = columns, .line = d->line};
+            return shape_error(cmd, a, &cols, n0, nL, targets);
+        }
+        if (targets)
+            return rc;
+        xn_data_free(d);
+    }
     if (targets)
         rc = cli_load_targets(a->data, a->labels, "--labels", n0, nL, d);
     else if (a->labels)
@@ -270,7 +308,8 @@ int cmd_predict(int argc, char **argv)
     if (rc == EXIT_OK) {
         for (size_t i = 0; i < d.n; i++) {
             if (a.classes) {
-                printf("%zu\n", xn_class_of(nL, y + i * nL));
+                char buf[32];
+                printf("%s\n", class_name(net, xn_class_of(nL, y + i * nL), buf, sizeof buf));
                 continue;
             }
             for (size_t k = 0; k < nL; k++) {
@@ -355,7 +394,7 @@ int cmd_eval(int argc, char **argv)
         }
         putchar('\n');
         if (a.confusion)
-            rc = print_confusion(d.n, K, y, d.y);
+            rc = print_confusion(net, d.n, K, y, d.y);
     }
     free(y);
     xn_data_free(&d);

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "opts.h"
 #include "paths.h"
 
 /* The file a data path names: "-" is standard input. */
@@ -244,3 +245,51 @@ int cli_shape_error(const char *what, const char *path, bool images, const xn_da
     return EXIT_USAGE;
 }
 
+
+int cli_read_set(const char *path, const char *labels, const char *labels_flag, const xn_read_opts *ro,
+                 const opts *o, xn_data *d, xn_description *desc)
+{
+    xn_error err = {0};
+    memset(desc, 0, sizeof *desc);
+    if (labels || cli_is_idx(path)) {
+        if (!labels) {
+            cli_error("%s: IDX images: give their labels with %s FILE", path, labels_flag);
+            return EXIT_USAGE;
+        }
+        /* the labels' count against the images', before either is inflated */
+        int rc = cli_idx_precheck(path, labels, 0);
+        if (rc == EXIT_OK)
+            rc = cli_load_idx(path, labels, ro->classes ? ro->classes : ro->n_labels, d);
+        if (rc != EXIT_OK)
+            return rc;
+        xn_status s = xn_data_describe(d, desc, ro, &err);
+        if (s == XN_OK)
+            return EXIT_OK;
+        xn_data_free(d);
+        return load_failed(labels, s, &err);
+    }
+    xn_status s = xn_data_read(d, desc, in_path(path), ro, &err);
+    if (s == XN_OK)
+        return EXIT_OK;
+    if (err.setting[0]) /* --target, --task: the flag that asked */
+        return opts_blame(o, &err);
+    return load_failed(path, s, &err);
+}
+
+xn_read_opts cli_read_opts_for(const xn_net *net, const xn_read_opts *base)
+{
+    xn_read_opts r = *base;
+    size_t L = xn_net_layers(net), K = xn_net_size(net, L);
+    const char *const *labels;
+    bool softmax = xn_net_act(net, L) == XN_ACT_SOFTMAX;
+    r.n_labels = xn_net_labels(net, &labels);
+    r.labels = labels;
+    r.onehot_binary = softmax;
+    /* a model without labels (older, or trained on XOR) takes class ids
+     * 0..K-1 for a softmax, and its targets' numbers as they are else */
+    r.task = r.n_labels || softmax ? XN_TASK_CLASSIFY : XN_TASK_REGRESS;
+    r.classes = !r.n_labels && softmax ? K : 0;
+    if (!r.outputs && !r.target && K > 1 && !softmax)
+        r.outputs = K; /* several sigmoid or identity outputs: as many columns */
+    return r;
+}

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "opts.h"
 #include "xornet/xornet.h"
 
 /* The data a command runs on: the built-in XOR table when path is NULL,
@@ -53,5 +54,19 @@ void cli_where(char *buf, size_t cap, const char *path, const xn_data *d);
  * rows must hold the model's targets too. */
 int cli_shape_error(const char *what, const char *path, bool images, const xn_data *d, size_t n0,
                     size_t nL, bool targets);
+
+/* A data set read and described (xn_data_read, with ro), or IDX images
+ * with their labels (labels_flag names the flag that gives them) described
+ * as classes.  The error names the file and line, or through o the flag
+ * of a read option the library refused (--target).  EXIT_OK, EXIT_USAGE,
+ * EXIT_FAIL (memory). */
+int cli_read_set(const char *path, const char *labels, const char *labels_flag, const xn_read_opts *ro,
+                 const opts *o, xn_data *d, xn_description *desc);
+
+/* How to read a file for the network net: its classes (labels, or class
+ * ids 0..K-1 for a softmax without them), its output's kind of targets,
+ * as many target columns as it has outputs; base gives the rest (header,
+ * target columns). */
+xn_read_opts cli_read_opts_for(const xn_net *net, const xn_read_opts *base);
 
 #endif

@@ -21,6 +21,10 @@ typedef struct {
     const char *init_from, *resume, *save, *history, *plot;
     int xor_data;                 /* --xor */
     size_t outputs;               /* XN_OUTPUTS_DEFAULT: the file's own */
+    xn_header header;
+    const char *target;
+    xn_task_choice task;
+    xn_split split;
     size_t sizes[XN_MAX_LAYERS + 1], n_sizes;
     xn_act acts[XN_MAX_LAYERS];
     size_t n_acts;
@@ -34,7 +38,7 @@ typedef struct {
     xn_opt opt;
     size_t epochs, batch, every, checkpoint, threads, patience;
     int shuffle, standardize;     /* -1: the data's default */
-    double val_split, min_delta, target;
+    double val_split, min_delta, target_loss;
     int quiet, check_ranks;
     xn_schedule schedule;
     double lr_gamma, lr_min;
@@ -50,6 +54,7 @@ int train_parse(int argc, char **argv, train_args *a, bool lead);
 
 typedef struct {
     xn_data train, val, test;
+    xn_description desc;          /* what the training targets are */
 } data_sets;
 
 /* Everything a run needs, made by train_plan and freed by train_free. */
@@ -92,8 +97,12 @@ void train_free(train_job *j);
  * it.  Prints the error; EXIT_OK or EXIT_FAIL. */
 int train_plot_folder(train_job *j);
 
-/* The rows xn_fit trains on: all of them, or those before --val-split's. */
-size_t train_rows(const train_args *a, const xn_data *d);
+/* The rows the run trains on and holds out (xn_fit_split with the run's
+ * configuration), each gathered into a set of its own: held is empty
+ * without a split.  EXIT_OK or EXIT_FAIL (memory). */
+int train_split_rows(const train_job *j, xn_data *train, xn_data *held);
+/* What the plan decided, in two or three lines before the first epoch. */
+void train_summary(const train_job *j);
 
 /* The pictures --plot draws into its folder, NULL-terminated. */
 extern const char *const train_pictures[];

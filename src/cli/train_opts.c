@@ -119,17 +119,34 @@ static const opt rows[] = {
      .help = "CSV, FANN or IDX images (with --labels) to train on"},
     {.flag = "--labels", .arg = "FILE", .kind = OPT_IN, AT(labels),
      .help = "the IDX label file of --data's images"},
+    {.flag = "--target", .arg = "NAME", .kind = OPT_TEXT, AT(target), .setting = "target",
+     .help = "the target columns, by the header's names or 1-based numbers, comma-separated "
+             "(species; y1,y2,y3; 5).  Default: the last column, or the trailing columns a header "
+             "numbers alike (y1,y2,y3 after a,b,c)"},
     {.flag = "--outputs", .arg = "K", .kind = OPT_SIZE, AT(outputs), .lo = 1, .hi = 1u << 20,
-     .help = "how many columns at the end of each CSV row are targets (default 1; a FANN file "
-             "gives its own count); one target column of class ids 0..K-1 needs no --outputs: "
-             "it is read as K one-hot targets for a softmax"},
+     .help = "the last K columns of each CSV row are the targets (a FANN file gives its own count)"},
+    {.flag = "--header", .arg = "NAME", .kind = OPT_NAME, AT(header), .names = xn_header_names, .noun = "choice",
+     .show_default = true,
+     .help = "whether line 1 of a CSV names the columns: {names}; auto takes it for a header when a "
+             "column has a word there and numbers below, when it is all words, or when it is 0,1,2,... "
+             "(pandas' column numbers); an empty first name (pandas' index) leaves that column out"},
+    {.flag = "--task", .arg = "NAME", .kind = OPT_NAME, AT(task), .names = xn_task_choice_names, .noun = "task",
+     .setting = "task", .show_default = true,
+     .help = "{names}: what the targets are.  auto: words are classes, whole numbers too when at most 20 "
+             "distinct (labels 1..10, -1/1), other numbers a regression; two classes make a sigmoid "
+             "output, more a softmax; classify or regress decides"},
     {.flag = "--val", .arg = "FILE", .kind = OPT_IN, AT(val),
      .help = "validation rows, scored after every epoch"},
     {.flag = "--val-labels", .arg = "FILE", .kind = OPT_IN, AT(val_labels),
      .help = "the IDX label file of --val's images"},
     {.flag = "--val-split", .arg = "F", .kind = OPT_NUM, AT(val_split), .setting = "val_split",
-     .help = "hold out the last fraction F of the rows (before any shuffling) for validation "
-             "instead (default 0.2 for a data set of 50 rows or more without --val, else 0)"},
+     .help = "hold out a fraction F of the rows for validation instead (default 0.2 for a data set of "
+             "50 rows or more without --val, else 0)"},
+    {.flag = "--split", .arg = "NAME", .kind = OPT_NAME, AT(split), .names = xn_split_names, .noun = "split",
+     .setting = "split", .show_default = true,
+     .help = "which rows --val-split holds out: {names}; auto is stratified (each class in proportion, "
+             "drawn with --seed) for a classifier, random for a regression; last takes the last rows, "
+             "as Keras does"},
     {.flag = "--test", .arg = "FILE", .kind = OPT_IN, AT(test), .help = "rows scored once, after training"},
     {.flag = "--test-labels", .arg = "FILE", .kind = OPT_IN, AT(test_labels),
      .help = "the IDX label file of --test's images"},
@@ -142,21 +159,24 @@ static const opt rows[] = {
     {.flag = "--loss", .arg = "NAME", .kind = OPT_NAME, AT(loss), .names = xn_loss_names, .noun = "loss",
      .setting = "loss",
      .help = "mse, sse, bce (sigmoid output), cce (softmax).  Default: mse with a sigmoid output "
-             "for XOR; with --data, from the targets: one-hot rows or class ids: softmax + cce; "
-             "0/1: sigmoid + bce; anything else: identity + mse"},
+             "for XOR; with --data, the targets' (--task): classes softmax + cce, two classes or 0/1 "
+             "labels sigmoid + bce, numbers identity + mse"},
     {.flag = "--dtype", .arg = "NAME", .kind = OPT_NAME, AT(dtype), .names = xn_dtype_names,
      .noun = "element type", .setting = "dtype", .show_default = true, .help = "{names}"},
     {.flag = "--init", .arg = "NAME", .kind = OPT_NAME, AT(init), .names = xn_init_names,
-     .noun = "initializer", .show_default = true, .help = "{names}"},
+     .noun = "initializer", .show_default = true,
+     .help = "{names}; with --data and one input he_uniform and --bias-init drawn, which spread the first "
+             "units' kinks over the inputs"},
     {.flag = "--rng", .arg = "NAME", .kind = OPT_CUSTOM, .parse = parse_rng, AT(rng), .names = xn_rng_kind_names,
      .help = "python, numpy or default (= numpy): whose stream draws the weights and then shuffles"},
     {.flag = "--seed", .arg = "N", .kind = OPT_U64, AT(seed), .hi = UINT64_MAX, .show_default = true,
-     .help = "random seed"},
+     .setting = "split_seed", .help = "random seed: the weights, the shuffles and the validation split"},
     {.flag = "--order", .arg = "NAME", .kind = OPT_NAME, AT(order), .names = xn_order_names, .noun = "order",
      .show_default = true,
      .help = "row (NumPy's randn(in,out)) or neuron (each neuron's fan-in in turn, as in notebook 0)"},
     {.flag = "--bias-init", .arg = "NAME", .kind = OPT_NAME, AT(bias), .names = xn_bias_init_names,
-     .noun = "rule", .show_default = true, .help = "zero or drawn (with the weights' rule)"},
+     .noun = "rule", .show_default = true,
+     .help = "zero or drawn (with the weights' rule)"},
     {.flag = "--init-from", .arg = "FILE", .kind = OPT_IN, AT(init_from),
      .help = "start from a saved network (its sizes, activations and loss; a fresh optimizer)"},
     {.flag = "--resume", .arg = "FILE", .kind = OPT_IN, AT(resume),
@@ -196,7 +216,7 @@ static const opt rows[] = {
      .setting = "schedule,lr_step,lr_gamma,lr_min",
      .help = "constant (default), step:N:G (times G every N epochs), exp:G (times G every "
              "epoch), cosine[:MIN] (to MIN over the run)"},
-    {.flag = "--target-loss", .arg = "X", .kind = OPT_NUM, AT(target),
+    {.flag = "--target-loss", .arg = "X", .kind = OPT_NUM, AT(target_loss),
      .help = "stop once the training loss is at or below X"},
     {.flag = "--kernel", .arg = "NAME", .kind = OPT_NAME, AT(kernel), .names = xn_kernel_names, .noun = "kernel",
      .setting = "kernel", .show_default = true, .help = "{names}"},
@@ -238,12 +258,13 @@ static const char outro[] =
  * validation split, patience, shuffling) are settled in train_plan.c. */
 static void defaults(train_args *d, bool xor)
 {
+    xn_plan p; /* a data set's, the library's (those that depend on the data: train_plan.c) */
+    xn_plan_defaults(&p, NULL, XN_TARGETS_MULTICLASS, false);
     *d = (train_args){.outputs = XN_OUTPUTS_DEFAULT, .loss = XN_LOSS_MSE, .dtype = XN_FLOAT64,
-                      .init = XN_INIT_GLOROT_UNIFORM, .rng = XN_RNG_NUMPY, .seed = 1,
-                      .order = XN_ORDER_ROW, .bias = XN_BIAS_ZERO,
-                      .opt = xn_opt_default(xor ? XN_OPT_GD : XN_OPT_ADAM),
-                      .epochs = xor ? 1000 : 200, .batch = xor ? 0 : 32, .shuffle = -1, .standardize = !xor,
-                      .schedule = XN_SCHEDULE_CONSTANT, .kernel = XN_KERNEL_AUTO};
+                      .init = p.init, .rng = p.rng, .seed = 1, .order = p.order, .bias = XN_BIAS_ZERO,
+                      .opt = xn_opt_default(xor ? XN_OPT_GD : p.opt.kind), .epochs = xor ? 1000 : p.fit.epochs,
+                      .batch = xor ? 0 : p.fit.batch, .shuffle = -1, .standardize = !xor && p.fit.standardize,
+                      .schedule = XN_SCHEDULE_CONSTANT, .kernel = XN_KERNEL_AUTO, .split = p.fit.split};
 }
 
 int train_parse(int argc, char **argv, train_args *a, bool lead)

@@ -1,24 +1,29 @@
 /* xornet train's plan: the settings checked by the library's rules, the
- * training data read, the output and loss chosen for its targets (the
- * built-in XOR keeps the notebooks' sigmoid and mse), the network built,
- * loaded (--init-from) or resumed (--resume), the validation and test rows
- * read for its shape, and the files the run will write checked before it
- * starts. */
+ * training data read and described (xn_data_read: what the targets are,
+ * their classes), the library's defaults for that data (xn_plan_defaults)
+ * where no flag says otherwise, the network built, loaded (--init-from) or
+ * resumed (--resume), the validation and test rows read with its classes,
+ * and the files the run will write checked before it starts.  The built-in
+ * XOR keeps the notebooks' sigmoid and mse. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "cli_mpi.h"
 #include "load.h"
 #include "paths.h"
-#include "cli_mpi.h"
 #include "plot.h"
 #include "train.h"
 
-size_t train_rows(const train_args *a, const xn_data *d)
+/* The fit's configuration as the plan has it, without the run's hooks. */
+static xn_fit_config fit_config(const train_args *a, xn_rng *rng)
 {
-    return a->val_split > 0.0 ? (size_t)floor((double)d->n * (1.0 - a->val_split)) : d->n;
+    return (xn_fit_config){.epochs = a->epochs ? a->epochs : 1, .batch = a->batch, .shuffle = a->shuffle,
+                           .rng = rng, .val_split = a->val_split, .split = a->split, .split_seed = a->seed,
+                           .min_delta = a->min_delta, .schedule = a->schedule, .lr_gamma = a->lr_gamma,
+                           .lr_step = a->lr_step, .lr_min = a->lr_min};
 }
 
 /* Options that go together or exclude each other, and the library's
@@ -44,6 +49,15 @@ static int check_args(const train_args *a)
         cli_error("--val and --val-split: give one");
         return EXIT_USAGE;
     }
+    if (a->target && opts_given(o, "--outputs")) {
+        cli_error("--target and --outputs: give one");
+        return EXIT_USAGE;
+    }
+    const char *file_only = a->target ? "--target" : opts_given(o, "--header") ? "--header" : NULL;
+    if (file_only && !a->data) {
+        cli_error("%s needs --data FILE: the built-in XOR table has no columns to name", file_only);
+        return EXIT_USAGE;
+    }
     const char *const pairs[][2] = {{"--labels", "--data"}, {"--val-labels", "--val"}, {"--test-labels", "--test"}};
     for (size_t i = 0; i < 3; i++)
         if (opts_given(o, pairs[i][0]) && !opts_given(o, pairs[i][1])) {
@@ -53,79 +67,75 @@ static int check_args(const train_args *a)
     xn_error err;
     if (xn_opt_check(&a->opt, &err) != XN_OK)
         return opts_blame(o, &err);
-    /* the loop's settings as xn_fit will see them (epochs 0 runs none) */
     xn_rng any;
-    xn_fit_config c = {.epochs = a->epochs ? a->epochs : 1, .shuffle = a->shuffle, .rng = &any,
-                       .val_split = a->val_split, .min_delta = a->min_delta, .schedule = a->schedule,
-                       .lr_gamma = a->lr_gamma, .lr_step = a->lr_step, .lr_min = a->lr_min};
+    xn_fit_config c = fit_config(a, &any);
     if (xn_fit_check(&c, a->opt.lr, &err) != XN_OK)
         return opts_blame(o, &err);
     return opts_check_paths(o, a);
 }
 
-/* The defaults that depend on the data: a data set of 50 rows or more
- * without --val holds out its last fifth for validation, and a run with
- * validation stops after 20 epochs without a better validation loss,
- * keeping the best epoch's weights (early stopping). */
-static void data_defaults(train_args *a, const xn_data *d)
+/* The output layer the flags choose, XN_ACT_IDENTITY's count of none:
+ * the last of --act, or --loss's. */
+static bool output_given(const train_args *a, xn_act *out)
 {
-    if (a->data && !a->val && !opts_given(&a->given, "--val-split") && d->n >= 50)
-        a->val_split = 0.2;
-    if (!opts_given(&a->given, "--patience"))
-        a->patience = a->data && (a->val || a->val_split > 0.0) ? 20 : 0;
-}
-
-/* The training data, before the network's shape is known. */
-static int load_train(const train_args *a, xn_data *d)
-{
-    if (a->data && cli_is_idx(a->data)) { /* the labels' count checked before the images are read */
-        int rc = cli_idx_precheck(a->data, a->labels, 0);
-        return rc != EXIT_OK ? rc : cli_load_idx(a->data, a->labels, a->outputs == XN_OUTPUTS_DEFAULT ? 0 : a->outputs, d);
+    if (a->n_acts) {
+        *out = a->acts[a->n_acts - 1];
+        return true;
     }
-    if (a->labels)
-        return cli_load_idx(a->data, a->labels, 0, d); /* says the images are not IDX */
-    return cli_load_data(a->data, a->outputs, d);
-}
-
-/* Whether every target row is one-hot (K >= 2) or a 0/1 value, and
- * whether the targets look like class ids: one column of whole numbers
- * 0..K-1 with every class there, K >= 3. */
-static bool all_in_01(const xn_data *d)
-{
-    for (size_t i = 0; i < d->n * d->out; i++)
-        if (d->y[i] != 0.0 && d->y[i] != 1.0)
-            return false;
-    return true;
-}
-
-static bool one_hot(const xn_data *d)
-{
-    if (d->out < 2 || !all_in_01(d))
+    if (!opts_given(&a->given, "--loss"))
         return false;
-    for (size_t i = 0; i < d->n; i++) {
-        double s = 0;
-        for (size_t k = 0; k < d->out; k++)
-            s += d->y[i * d->out + k];
-        if (s != 1.0)
-            return false;
-    }
+    *out = a->loss == XN_LOSS_CCE ? XN_ACT_SOFTMAX : a->loss == XN_LOSS_BCE ? XN_ACT_SIGMOID : XN_ACT_IDENTITY;
     return true;
 }
 
-static size_t class_ids(const xn_data *d)
+/* How to read a file for the network to be: the flags' header and target
+ * columns, and for an output the flags chose, what it needs (classes one-
+ * hot for a softmax, numbers for an identity output). */
+static xn_read_opts read_opts(const train_args *a)
 {
-    size_t K = xn_data_class_count(d);
-    if (K < 3 || K > d->n)
-        return 0;
-    bool *seen = calloc(K, sizeof *seen);
-    size_t distinct = 0;
-    for (size_t i = 0; seen && i < d->n; i++) {
-        size_t c = (size_t)d->y[i];
-        distinct += !seen[c];
-        seen[c] = true;
+    xn_read_opts r = {.header = a->header, .target = a->target, .task = a->task,
+                      .outputs = opts_given(&a->given, "--outputs") ? a->outputs : 0};
+    xn_act out;
+    if (!output_given(a, &out))
+        return r;
+    /* an identity output wants numbers; a softmax two classes as two
+     * columns (the rules still say whether the targets are classes) */
+    if (r.task == XN_TASK_AUTO && out != XN_ACT_SOFTMAX && out != XN_ACT_SIGMOID)
+        r.task = XN_TASK_REGRESS;
+    r.onehot_binary = out == XN_ACT_SOFTMAX;
+    if (out == XN_ACT_SOFTMAX && a->n_sizes) /* --layers names the classes: ids 0..K-1, some absent maybe */
+        r.classes = a->sizes[a->n_sizes - 1];
+    return r;
+}
+
+/* The training data: the built-in XOR table (its 0/1 targets as two
+ * classes for a softmax), or the file described.  A softmax the flags
+ * chose wants classes: one column of numbers that are not is refused. */
+static int load_train(train_job *j)
+{
+    const train_args *a = &j->a;
+    xn_read_opts r = read_opts(a);
+    xn_act out;
+    bool softmax = output_given(a, &out) && out == XN_ACT_SOFTMAX;
+    if (!a->data) {
+        int rc = cli_load_data(NULL, 0, &j->sets.train);
+        xn_error err;
+        if (rc == EXIT_OK && softmax && xn_data_describe(&j->sets.train, &j->sets.desc, &r, &err) != XN_OK) {
+            cli_error("xor: %s", err.msg);
+            rc = EXIT_FAIL;
+        }
+        return rc;
     }
-    free(seen);
-    return distinct == K ? K : 0;
+    int rc = cli_read_set(a->data, a->labels, "--labels", &r, &a->given, &j->sets.train, &j->sets.desc);
+    const xn_description *desc = &j->sets.desc;
+    if (rc == EXIT_OK && softmax && desc->kind == XN_TARGETS_REGRESSION && j->sets.train.out == 1) {
+        const xn_data *d = &j->sets.train;
+        cli_error("%s:%zu: %s with a softmax: the target column holds numbers (%s); give class ids, K one-hot "
+                  "columns with --outputs K, or --task classify", a->data, d->line ? d->line[d->n - 1] : 0,
+                  opts_given(&a->given, "--loss") ? "--loss cce" : "--act", desc->rule);
+        return EXIT_USAGE;
+    }
+    return rc;
 }
 
 /* "FILE:LINE: " for row i of d read from path, or "FILE: row N: ". */
@@ -137,30 +147,21 @@ static void where(char *buf, size_t cap, const char *path, const xn_data *d, siz
         snprintf(buf, cap, "%s: row %zu", path, i + 1);
 }
 
-/* The targets of d (from path) against the network's output: values a
- * sigmoid reaches, rows a softmax's cross-entropy takes.  Prints why not,
- * with a hint. */
+/* Targets a sigmoid cannot reach, or a softmax's cce cannot take, when the
+ * flags chose that output for numbers.  Prints why not, with a hint. */
 static int check_targets(const xn_net *net, const xn_data *d, const char *path)
 {
     size_t L = xn_net_layers(net), K = xn_net_size(net, L);
-    xn_act out = xn_net_act(net, L);
     char at[4200];
-    if (out == XN_ACT_SIGMOID || xn_net_loss(net) == XN_LOSS_BCE) {
+    if (xn_net_act(net, L) == XN_ACT_SIGMOID || xn_net_loss(net) == XN_LOSS_BCE)
         for (size_t i = 0; i < d->n * K; i++)
             if (!(d->y[i] >= 0.0 && d->y[i] <= 1.0)) {
                 where(at, sizeof at, path, d, i / K);
-                size_t ids = K == 1 ? class_ids(d) : 0;
-                if (ids)
-                    cli_error("%s: target %g: these look like class ids 0..%zu; a sigmoid output "
-                              "gives 0..1 (--loss cce for %zu classes, or --act ...,identity --loss mse "
-                              "for regression)", at, d->y[i], ids - 1, ids);
-                else
-                    cli_error("%s: target %g is outside [0, 1], which a sigmoid output cannot reach "
-                              "(for regression: --act ...,identity --loss mse)", at, d->y[i]);
+                cli_error("%s: target %g is outside [0, 1], which a sigmoid output cannot reach (for "
+                          "regression: --act ...,identity --loss mse)", at, d->y[i]);
                 return EXIT_USAGE;
             }
-    }
-    if (xn_net_loss(net) == XN_LOSS_CCE) {
+    if (xn_net_loss(net) == XN_LOSS_CCE)
         for (size_t i = 0; i < d->n; i++) {
             double s = 0;
             bool ok = true;
@@ -171,57 +172,11 @@ static int check_targets(const xn_net *net, const xn_data *d, const char *path)
             }
             if (!ok || fabs(s - 1.0) > 1e-9) {
                 where(at, sizeof at, path, d, i);
-                cli_error("%s: the %zu targets are not one-hot (nor class probabilities summing to 1), "
-                          "as softmax with cce needs; class ids go in one column", at, K);
+                cli_error("%s: the %zu targets are not one-hot (nor class probabilities summing to 1), as "
+                          "softmax with cce needs", at, K);
                 return EXIT_USAGE;
             }
         }
-    }
-    return EXIT_OK;
-}
-
-/* The output activation and loss for the targets of d, when not given:
- * XOR keeps the notebooks' sigmoid and mse.  Class ids become one-hot. */
-static int choose_output(train_args *a, xn_data *d, xn_act *out)
-{
-    bool acts_given = a->n_acts != 0, loss_given = opts_given(&a->given, "--loss");
-    size_t ids = d->out == 1 ? class_ids(d) : 0;
-    bool wants_softmax = (loss_given && a->loss == XN_LOSS_CCE) ||
-                         (acts_given && a->acts[a->n_acts - 1] == XN_ACT_SOFTMAX);
-    if (d->out == 1 && (wants_softmax || (!loss_given && !acts_given && a->data && ids))) {
-        size_t K = ids ? ids : xn_data_class_count(d);
-        /* --layers may name more classes than the rows hold (the last ones
-         * missing from a training set) */
-        if (a->n_sizes && a->sizes[a->n_sizes - 1] > K && a->sizes[a->n_sizes - 1] <= XN_DATA_MAX_CLASSES)
-            K = a->sizes[a->n_sizes - 1];
-        xn_error err = {0};
-        if (K >= 2 && xn_data_classes_to_onehot(d, K, &err) != XN_OK) {
-            cli_error("out of memory");
-            return EXIT_FAIL;
-        }
-    }
-    if (loss_given) {
-        *out = a->loss == XN_LOSS_CCE ? XN_ACT_SOFTMAX : a->loss == XN_LOSS_BCE || !a->data ? XN_ACT_SIGMOID
-                                                                                         : XN_ACT_IDENTITY;
-        return EXIT_OK;
-    }
-    if (!a->data) { /* the notebooks */
-        a->loss = XN_LOSS_MSE;
-        *out = XN_ACT_SIGMOID;
-    } else if (one_hot(d)) {
-        a->loss = XN_LOSS_CCE;
-        *out = XN_ACT_SOFTMAX;
-    } else if (all_in_01(d)) {
-        a->loss = XN_LOSS_BCE;
-        *out = XN_ACT_SIGMOID;
-    } else {
-        a->loss = XN_LOSS_MSE;
-        *out = XN_ACT_IDENTITY;
-    }
-    if (acts_given) /* the loss follows the output the user chose */
-        a->loss = a->acts[a->n_acts - 1] == XN_ACT_SOFTMAX                           ? XN_LOSS_CCE
-                  : a->acts[a->n_acts - 1] == XN_ACT_SIGMOID && a->loss == XN_LOSS_BCE ? XN_LOSS_BCE
-                                                                                      : XN_LOSS_MSE;
     return EXIT_OK;
 }
 
@@ -247,12 +202,11 @@ static int seed_rng(const train_args *a, xn_rng *rng)
     return EXIT_USAGE;
 }
 
-/* --init-from or --resume: the saved network, checked against the data
- * and the options a saved network fixes. */
+/* --init-from or --resume: the saved network, the data read for it, and
+ * the options a saved network fixes. */
 static int saved_net(train_job *j)
 {
     train_args *a = &j->a;
-    xn_data *d = &j->sets.train;
     const char *file = a->resume ? a->resume : a->init_from, *flag = a->resume ? "--resume" : "--init-from";
     size_t sizes_line;
     int rc = load_net(file, &j->net, a->resume ? &j->ck : NULL, &sizes_line);
@@ -260,31 +214,33 @@ static int saved_net(train_job *j)
         return rc;
     xn_net *net = j->net;
     size_t L = xn_net_layers(net), K = xn_net_size(net, L);
-    bool ids = d->out == 1 && K > 1; /* one target column: class ids */
-    if (xn_net_size(net, 0) != d->in || (!ids && K != d->out)) {
-        /* the data file's first row if it has lines, else the model's sizes */
-        if (a->data && d->line && d->n)
-            cli_error("%s:%zu: %zu input%s and %zu target%s a row, but the network in %s maps %zu "
-                      "to %zu", a->data, d->line[0], d->in, cli_plural(d->in), d->out,
-                      cli_plural(d->out), file, xn_net_size(net, 0), K);
-        else
-            cli_error("%s:%zu: the network maps %zu input%s to %zu output%s, the data (%s) has %zu "
-                      "input%s and %zu target%s", file, sizes_line, xn_net_size(net, 0),
-                      cli_plural(xn_net_size(net, 0)), K, cli_plural(K), a->data ? a->data : "XOR", d->in,
-                      cli_plural(d->in), d->out, cli_plural(d->out));
-        return EXIT_USAGE;
+    xn_data *d = &j->sets.train;
+    if (a->data) {
+        xn_read_opts r = cli_read_opts_for(net, &(xn_read_opts){.header = a->header, .target = a->target, .outputs = opts_given(&a->given, "--outputs") ? a->outputs : 0});
+        rc = cli_read_set(a->data, a->labels, "--labels", &r, &a->given, d, &j->sets.desc);
+    } else {
+        rc = cli_load_data(NULL, 0, d);
     }
-    if (ids && xn_data_classes_to_onehot(d, K, NULL) != XN_OK) {
-        cli_error("%s: the network has %zu outputs, the data one target column that is not "
-                  "class ids 0..%zu", a->data ? a->data : "xor", K, K - 1);
+    if (rc != EXIT_OK)
+        return rc;
+    if (xn_net_size(net, 0) != d->in || K != d->out) {
+        /* the data file's first row if it has lines, else the model's sizes;
+         * its target columns, whatever they became */
+        size_t t = j->sets.desc.n_targets ? j->sets.desc.n_targets : d->out;
+        if (a->data && d->line && d->n)
+            cli_error("%s:%zu: %zu input%s and %zu target%s a row, but the network in %s maps %zu to %zu", a->data,
+                      d->line[0], d->in, cli_plural(d->in), t, cli_plural(t), file, xn_net_size(net, 0), K);
+        else
+            cli_error("%s:%zu: the network maps %zu input%s to %zu output%s, the data (%s) has %zu input%s and %zu "
+                      "target%s", file, sizes_line, xn_net_size(net, 0), cli_plural(xn_net_size(net, 0)), K,
+                      cli_plural(K), a->data ? a->data : "XOR", d->in, cli_plural(d->in), d->out, cli_plural(d->out));
         return EXIT_USAGE;
     }
     xn_net_set_kernel(net, a->kernel);
     /* what the network file fixes: options that would change it are
      * refused, not dropped */
     if (opts_given(&a->given, "--dtype") && a->dtype != xn_net_dtype(net)) {
-        cli_error("--dtype: %s keeps the network's own type, %s in %s", flag, xn_dtype_name(xn_net_dtype(net)),
-                  file);
+        cli_error("--dtype: %s keeps the network's own type, %s in %s", flag, xn_dtype_name(xn_net_dtype(net)), file);
         return EXIT_USAGE;
     }
     if (!a->resume) {
@@ -325,30 +281,70 @@ static int saved_net(train_job *j)
     return EXIT_OK;
 }
 
+/* The flags' output and loss, or the plan's for the data's targets (the
+ * notebooks' sigmoid and mse for XOR): when only one is given, the other
+ * follows it. */
+static void choose_output(train_args *a, const xn_plan *p, xn_act *out)
+{
+    bool loss_given = opts_given(&a->given, "--loss");
+    if (!a->data && !loss_given && !a->n_acts) { /* the notebooks */
+        a->loss = XN_LOSS_MSE;
+        *out = XN_ACT_SIGMOID;
+        return;
+    }
+    if (!output_given(a, out))
+        *out = p->acts[1];
+    if (loss_given)
+        return;
+    /* the loss follows the output: a sigmoid's is bce on classes, mse on
+     * numbers (and on XOR, as the notebooks have it) */
+    bool classes = a->data && p->loss != XN_LOSS_MSE;
+    a->loss = *out == XN_ACT_SOFTMAX ? XN_LOSS_CCE : *out == XN_ACT_SIGMOID && classes ? XN_LOSS_BCE : XN_LOSS_MSE;
+}
+
+/* The library's defaults for this data where no flag said otherwise. */
+static void plan_defaults(train_args *a, const xn_data *d, const xn_description *desc, xn_plan *p)
+{
+    const opts *o = &a->given;
+    xn_targets kind = a->data ? desc->kind : XN_TARGETS_BINARY;
+    xn_plan_defaults(p, d, kind, a->val != NULL);
+    if (!a->data)
+        return; /* XOR keeps the notebooks' */
+    if (!opts_given(o, "--bias-init"))
+        a->bias = p->bias;
+    if (!opts_given(o, "--init"))
+        a->init = p->init;
+    if (!opts_given(o, "--val-split"))
+        a->val_split = p->fit.val_split;
+    xn_plan validating; /* the patience of a run with validation rows */
+    xn_plan_defaults(&validating, d, kind, true);
+    if (!opts_given(o, "--patience"))
+        a->patience = a->val || a->val_split > 0.0 ? validating.fit.patience : 0;
+}
+
 /* A new network for the data: the sizes and activations given or the
- * defaults, checked by the library's rules (a broken one names its flag). */
-static int new_net(train_job *j)
+ * defaults, checked by the library's rules (a broken one names its flag),
+ * initialized, with the data's class labels. */
+static int new_net(train_job *j, const xn_plan *p)
 {
     train_args *a = &j->a;
     xn_data *d = &j->sets.train;
     xn_act out;
-    int rc = choose_output(a, d, &out);
-    if (rc != EXIT_OK)
-        return rc;
+    choose_output(a, p, &out);
     if (!a->n_sizes) {
         a->sizes[0] = d->in;
-        a->sizes[1] = a->data ? 100 : 10;
+        a->sizes[1] = a->data ? p->sizes[1] : 10;
         a->sizes[2] = d->out;
         a->n_sizes = 3;
     }
     size_t L = a->n_sizes - 1;
     if (a->sizes[0] != d->in || a->sizes[L] != d->out) {
         if (a->data && d->line && d->n) /* the data file's first row */
-            cli_error("%s:%zu: %zu input%s and %zu output%s a row, but --layers maps %zu to %zu", a->data,
-                      d->line[0], d->in, cli_plural(d->in), d->out, cli_plural(d->out), a->sizes[0], a->sizes[L]);
+            cli_error("%s:%zu: %zu input%s and %zu output%s a row, but --layers maps %zu to %zu", a->data, d->line[0],
+                      d->in, cli_plural(d->in), d->out, cli_plural(d->out), a->sizes[0], a->sizes[L]);
         else
-            cli_error("--layers: the network maps %zu input%s to %zu output%s, the data has %zu and %zu",
-                      a->sizes[0], cli_plural(a->sizes[0]), a->sizes[L], cli_plural(a->sizes[L]), d->in, d->out);
+            cli_error("--layers: the network maps %zu input%s to %zu output%s, the data has %zu and %zu", a->sizes[0],
+                      cli_plural(a->sizes[0]), a->sizes[L], cli_plural(a->sizes[L]), d->in, d->out);
         return EXIT_USAGE;
     }
     bool acts_given = a->n_acts != 0;
@@ -367,14 +363,9 @@ static int new_net(train_job *j)
                          .max_batch = d->n, .kernel = a->kernel, .dtype = a->dtype};
     xn_error why;
     if (xn_net_check_config(&cfg, &why) != XN_OK) {
-        /* the output the user chose through --loss, not --act: softmax for
-         * cce over one target column, which is not K one-hot columns */
-        if (strcmp(why.setting, "acts") == 0 && !acts_given && opts_given(&a->given, "--loss")) {
+        /* the output the user chose through --loss, not --act */
+        if (strcmp(why.setting, "acts") == 0 && !acts_given && opts_given(&a->given, "--loss"))
             snprintf(why.setting, sizeof why.setting, "loss");
-            if (a->loss == XN_LOSS_CCE && a->sizes[L] == 1)
-                snprintf(why.msg, sizeof why.msg, "the data has one target column, not class ids: give its "
-                         "K one-hot columns with --outputs K");
-        }
         return opts_blame(&a->given, &why);
     }
     xn_status s = xn_net_create(&j->net, &cfg);
@@ -382,14 +373,21 @@ static int new_net(train_job *j)
         cli_error("cannot create the network: %s", xn_strerror(s));
         return EXIT_FAIL;
     }
-    if ((rc = seed_rng(a, &j->rng)) != EXIT_OK)
+    int rc = seed_rng(a, &j->rng);
+    if (rc != EXIT_OK)
         return rc;
     xn_net_init(j->net, a->init, a->order, a->bias, &j->rng);
+    const xn_description *desc = &j->sets.desc;
+    if (desc->labels && desc->kind != XN_TARGETS_REGRESSION && xn_net_task(j->net) == XN_TASK_CLASSIFICATION &&
+        xn_net_set_labels(j->net, desc->classes, (const char *const *)desc->labels) != XN_OK) {
+        cli_error("%s: %s", a->data, xn_net_error(j->net)); /* the output the flags chose does not fit them */
+        return EXIT_USAGE;
+    }
     return EXIT_OK;
 }
 
-/* The validation and test rows, for the network's shape: a file that does
- * not fit it is named with what it has, before its targets are checked. */
+/* The validation and test rows, read with the network's classes: a file
+ * that does not fit it is named with what it has. */
 static int load_others(const train_args *a, const xn_net *net, data_sets *s)
 {
     size_t L = xn_net_layers(net), n0 = xn_net_size(net, 0), K = xn_net_size(net, L);
@@ -402,9 +400,20 @@ static int load_others(const train_args *a, const xn_net *net, data_sets *s)
         if (!sets[i].path)
             continue;
         xn_data *d = sets[i].d;
-        int rc = cli_load_targets(sets[i].path, sets[i].labels, sets[i].labels_flag, n0, K, d);
-        if (rc == EXIT_OK && (d->in != n0 || d->out != K))
-            rc = cli_shape_error(sets[i].flag, sets[i].path, sets[i].labels != NULL, d, n0, K, true);
+        xn_description desc = {0};
+        xn_read_opts r = cli_read_opts_for(net, &(xn_read_opts){.header = a->header, .target = a->target, .outputs = opts_given(&a->given, "--outputs") ? a->outputs : 0});
+        /* IDX images of another width are refused from their header */
+        int rc = cli_idx_precheck(sets[i].path, sets[i].labels, n0);
+        if (rc == EXIT_OK)
+            rc = a->data ? cli_read_set(sets[i].path, sets[i].labels, sets[i].labels_flag, &r, &a->given, d, &desc)
+                         : cli_load_targets(sets[i].path, sets[i].labels, sets[i].labels_flag, n0, K, d);
+        if (rc == EXIT_OK && (d->in != n0 || d->out != K)) {
+            /* a CSV is named by its columns, as they are in the file */
+            xn_data cols = {.n = d->n, .in = desc.columns, .line = d->line};
+            rc = cli_shape_error(sets[i].flag, sets[i].path, sets[i].labels != NULL, desc.columns ? &cols : d, n0, K,
+                                 true);
+        }
+        xn_description_free(&desc);
         if (rc == EXIT_OK)
             rc = check_targets(net, d, sets[i].path);
         if (rc != EXIT_OK)
@@ -430,12 +439,17 @@ int train_plan(train_job *j)
 {
     train_args *a = &j->a;
     int rc = check_args(a);
-    if (rc == EXIT_OK)
-        rc = load_train(a, &j->sets.train);
     if (rc != EXIT_OK)
         return rc;
-    data_defaults(a, &j->sets.train);
-    rc = a->init_from || a->resume ? saved_net(j) : new_net(j);
+    xn_plan p;
+    if (a->init_from || a->resume) {
+        rc = saved_net(j);
+    } else if ((rc = load_train(j)) == EXIT_OK) {
+        plan_defaults(a, &j->sets.train, &j->sets.desc, &p);
+        rc = new_net(j, &p);
+    }
+    if (rc == EXIT_OK && (a->init_from || a->resume)) /* the split and patience of the data */
+        plan_defaults(a, &j->sets.train, &j->sets.desc, &p);
     if (rc == EXIT_OK)
         rc = check_targets(j->net, &j->sets.train, a->data ? a->data : "xor");
     if (rc == EXIT_OK)
@@ -444,7 +458,7 @@ int train_plan(train_job *j)
         cli_error("--opt: %s", xn_net_error(j->net));
         rc = EXIT_USAGE;
     }
-    if (rc == EXIT_OK && train_rows(a, &j->sets.train) == 0) {
+    if (rc == EXIT_OK && floor((double)j->sets.train.n * (1.0 - a->val_split)) == 0.0) {
         cli_error("--val-split: no training rows are left of %zu", j->sets.train.n);
         rc = EXIT_USAGE;
     }

@@ -238,6 +238,35 @@ static void plot_said(const train_job *j, const bool *drawn, bool note)
                d->in, cli_plural(d->in), d->out, cli_plural(d->out));
 }
 
+/* Rows idx[0..n) of d, copied. */
+static bool rows_of(const xn_data *d, const size_t *idx, size_t n, xn_data *out)
+{
+    *out = (xn_data){.n = n, .in = d->in, .out = d->out, .x = malloc((n ? n : 1) * d->in * sizeof *out->x),
+                     .y = malloc((n ? n : 1) * d->out * sizeof *out->y)};
+    for (size_t i = 0; out->x && out->y && i < n; i++) {
+        memcpy(out->x + i * d->in, d->x + idx[i] * d->in, d->in * sizeof *out->x);
+        memcpy(out->y + i * d->out, d->y + idx[i] * d->out, d->out * sizeof *out->y);
+    }
+    return out->x && out->y;
+}
+
+int train_split_rows(const train_job *j, xn_data *train, xn_data *held)
+{
+    const xn_data *d = &j->sets.train;
+    size_t *ti = malloc(d->n * sizeof *ti), *vi = malloc(d->n * sizeof *vi), nt = 0, nv = 0;
+    bool ok = ti && vi && xn_fit_split(j->net, d, &j->cfg, ti, &nt, vi, &nv) == XN_OK && rows_of(d, ti, nt, train) &&
+              rows_of(d, vi, nv, held);
+    free(ti);
+    free(vi);
+    if (!ok) {
+        xn_data_free(train);
+        xn_data_free(held);
+        cli_error("out of memory for the split's rows");
+        return EXIT_FAIL;
+    }
+    return EXIT_OK;
+}
+
 /* How a data set's run ended: early stopping, then the scores. */
 static int report_data(const train_job *j)
 {
@@ -251,17 +280,31 @@ static int report_data(const train_job *j)
         printf("%sthe weights of epoch %zu are kept\n", res->stopped_early ? "" : "the best epoch: ", res->best_epoch);
     else if (res->stopped_early)
         printf("the last epoch is the best\n");
+    cli_flush(); /* the warnings below follow these lines */
+    if (res->val_unseen)
+        fprintf(stderr, "xornet: warning: the validation rows hold %zu class%s that no training row has: its "
+                        "scores say little (--split stratified holds out each class in proportion)\n",
+                res->val_unseen, res->val_unseen == 1 ? "" : "es");
+    if (res->restored && res->best_epoch == 1 && res->epochs > 1)
+        fprintf(stderr, "xornet: warning: early stopping kept the weights of epoch 1: the validation loss never "
+                        "improved on it (a smaller --lr, or validation rows unlike the training rows)\n");
     if (res->reached_target)
-        printf("reached target loss %g at epoch %zu (loss %.10g)\n", a->target, res->epochs, res->target_epoch_loss);
-    xn_data rows = s->train;
-    rows.n = train_rows(a, &s->train);
-    int rc = print_scores(j->net, "train", &rows);
-    xn_data held = {.n = s->train.n - rows.n, .in = s->train.in, .out = s->train.out,
-                    .x = s->train.x + rows.n * s->train.in, .y = s->train.y + rows.n * s->train.out};
+        printf("reached target loss %g at epoch %zu (loss %.10g)\n", a->target_loss, res->epochs, res->target_epoch_loss);
+    /* the training rows (all of them, without a split: no copy) and the
+     * held-out ones */
+    xn_data rows = s->train, held = {0};
+    bool split = !s->val.n && a->val_split > 0.0;
+    int rc = split ? train_split_rows(j, &rows, &held) : EXIT_OK;
+    if (rc == EXIT_OK)
+        rc = print_scores(j->net, "train", &rows);
     if (rc == EXIT_OK && (s->val.n || held.n))
         rc = print_scores(j->net, "val", s->val.n ? &s->val : &held);
     if (rc == EXIT_OK && s->test.n)
         rc = print_scores(j->net, "test", &s->test);
+    if (split) {
+        xn_data_free(&rows);
+        xn_data_free(&held);
+    }
     return rc;
 }
 
@@ -269,8 +312,7 @@ static int report_data(const train_job *j)
  * step; *diverged when it is not finite (nothing more is said then). */
 static int report_steps(train_job *j, bool *diverged)
 {
-    xn_data d = j->sets.train;
-    d.n = train_rows(&j->a, &d);
+    const xn_data d = j->sets.train; /* whole-batch steps: every row trains */
     scores sc;
     if (xn_net_eval_loss(j->net, d.n, d.x, d.y, &sc.loss) != XN_OK) {
         cli_error("training diverged: the final loss is not finite; try a smaller --lr");
@@ -285,7 +327,7 @@ static int report_steps(train_job *j, bool *diverged)
     if (!j->a.quiet && !j->log.tty)
         printf("epoch %zu loss %.10g %s %.4g\n", epochs, sc.loss, classes ? "accuracy" : "rmse", metric);
     if (j->res.reached_target)
-        printf("reached target loss %g at epoch %zu (loss %.10g)\n", j->a.target, epochs, sc.loss);
+        printf("reached target loss %g at epoch %zu (loss %.10g)\n", j->a.target_loss, epochs, sc.loss);
     printf("final loss %.10g %s %.4g after %zu epoch%s\n", sc.loss, classes ? "accuracy" : "rmse", metric, epochs,
            cli_plural(epochs));
     return j->sets.test.n ? print_scores(j->net, "test", &j->sets.test) : EXIT_OK;
@@ -307,6 +349,86 @@ static void warn_flat(const train_log *t, const xn_net *net, size_t epochs)
         fprintf(stderr, "xornet: warning: the loss stayed at %.4g, its first value, for the whole run: the "
                         "network learned nothing (dead units, or outputs stuck); try --standardize, another "
                         "--lr or --init\n", t->last_loss);
+}
+
+/* "4-100-3" */
+static void arch(const xn_net *net, char *buf, size_t cap)
+{
+    size_t w = 0;
+    for (size_t i = 0; i <= xn_net_layers(net) && w < cap; i++) {
+        int k = snprintf(buf + w, cap - w, "%s%zu", i ? "-" : "", xn_net_size(net, i));
+        w += k > 0 ? (size_t)k : 0;
+    }
+}
+
+/* The first few labels, for a line: "setosa, versicolor, virginica" or
+ * "0, 1, 2, ... 9". */
+static void some_labels(const xn_description *desc, char *buf, size_t cap)
+{
+    size_t w = 0, K = desc->classes;
+    buf[0] = '\0';
+    for (size_t k = 0; desc->labels && k < K && w < cap; k++) {
+        if (K > 8 && k == 5)
+            k = K - 1;
+        int n = snprintf(buf + w, cap - w, "%s%s", k == 0 ? "" : K > 8 && k == K - 1 ? ", ... " : ", ",
+                         desc->labels[k]);
+        w += n > 0 ? (size_t)n : 0;
+    }
+}
+
+void train_summary(const train_job *j)
+{
+    const train_args *a = &j->a;
+    const xn_description *desc = &j->sets.desc;
+    const xn_data *d = &j->sets.train;
+    if (!a->data)
+        return; /* the notebooks' runs print what they printed */
+    char tgt[300] = "", labels[300];
+    if (desc->n_targets == 1 && desc->target_names)
+        snprintf(tgt, sizeof tgt, "target '%s' (column %zu)", desc->target_names[0], desc->target_columns[0]);
+    else if (desc->n_targets == 1)
+        snprintf(tgt, sizeof tgt, "target column %zu", desc->target_columns[0]);
+    else if (desc->n_targets)
+        snprintf(tgt, sizeof tgt, "%zu target columns (%zu to %zu)", desc->n_targets, desc->target_columns[0],
+                 desc->target_columns[desc->n_targets - 1]);
+    else
+        snprintf(tgt, sizeof tgt, "%zu target%s", d->out, cli_plural(d->out));
+    printf("data   %s: %zu rows, %zu input%s%s%s; %s: ", j->name, d->n, d->in, cli_plural(d->in),
+           desc->numbered_header ? "; line 1 is pandas' column numbers (--header no reads it as a row)"
+           : desc->header ? "; a header" : "",
+           desc->index_column ? "; column 1, pandas' index, left out" : "", tgt);
+    some_labels(desc, labels, sizeof labels);
+    if (desc->kind == XN_TARGETS_REGRESSION)
+        printf("regression, %s\n", desc->rule);
+    else
+        printf("%s, %zu %s (%s): %s\n", xn_targets_name(desc->kind), desc->classes,
+               desc->kind == XN_TARGETS_MULTILABEL ? "labels" : "classes", desc->rule, labels);
+    char net[200];
+    arch(j->net, net, sizeof net);
+    printf("plan   %s %s", net, xn_act_name(xn_net_act(j->net, 1)));
+    for (size_t l = 2; l <= xn_net_layers(j->net); l++)
+        printf(",%s", xn_act_name(xn_net_act(j->net, l)));
+    xn_opt o = xn_net_opt(j->net);
+    size_t n = (size_t)floor((double)d->n * (1.0 - a->val_split));
+    xn_split how = a->split == XN_SPLIT_AUTO ? (xn_net_task(j->net) == XN_TASK_CLASSIFICATION &&
+                                                        (xn_net_act(j->net, xn_net_layers(j->net)) == XN_ACT_SOFTMAX ||
+                                                         xn_net_size(j->net, xn_net_layers(j->net)) == 1)
+                                                    ? XN_SPLIT_STRATIFIED : XN_SPLIT_RANDOM)
+                                             : a->split;
+    printf(", loss %s; %s lr %g, %zu epoch%s", xn_loss_name(xn_net_loss(j->net)), xn_opt_name(o.kind), o.lr,
+           a->epochs, cli_plural(a->epochs));
+    if (a->batch && a->batch < n)
+        printf(" of batches of %zu", a->batch);
+    if (j->sets.val.n)
+        printf("; %zu rows train, %zu validate (--val)", d->n, j->sets.val.n);
+    else if (a->val_split > 0.0)
+        printf("; %zu rows train, %zu validate (%s split %g, seed %llu)", n, d->n - n, xn_split_name(how),
+               a->val_split, (unsigned long long)a->seed);
+    if (a->patience)
+        printf("; early stopping after %zu epoch%s", a->patience, cli_plural(a->patience));
+    if (j->cfg.standardize)
+        printf("; inputs%s standardized", j->cfg.standardize_targets ? " and targets" : "");
+    putchar('\n');
 }
 
 int train_report(train_job *j)

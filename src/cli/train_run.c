@@ -3,6 +3,7 @@
  * when there are several. */
 #define _POSIX_C_SOURCE 200809L /* isatty */
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -47,7 +48,7 @@ int train_run(train_job *j)
     if (a->threads)
         openblas_set_num_threads((int)a->threads);
 #endif
-    size_t n = train_rows(a, &j->sets.train);
+    size_t n = (size_t)floor((double)j->sets.train.n * (1.0 - a->val_split));
     bool validating = j->sets.val.n || a->val_split > 0.0;
     start_log(j, n, validating);
     /* every rank makes the sums the others make: a bar on rank 0's
@@ -62,15 +63,18 @@ int train_run(train_job *j)
     bool standardize = a->standardize && !a->resume && !a->init_from;
     j->cfg = (xn_fit_config){
         .epochs = a->epochs, .batch = a->batch, .shuffle = a->shuffle, .rng = &j->rng,
-        .val = j->sets.val.n ? &j->sets.val : NULL, .val_split = a->val_split, .standardize = standardize,
+        .val = j->sets.val.n ? &j->sets.val : NULL, .val_split = a->val_split, .split = a->split,
+        .split_seed = a->seed, .standardize = standardize,
         .standardize_targets = standardize && xn_net_act(j->net, xn_net_layers(j->net)) == XN_ACT_IDENTITY,
         .patience = a->patience, .min_delta = a->min_delta, .restore_best = true, .schedule = a->schedule,
         .lr_gamma = a->lr_gamma, .lr_step = a->lr_step, .lr_min = a->lr_min,
-        .stop_at_target = opts_given(&a->given, "--target-loss"), .target_loss = a->target, .on_epoch = train_log_epoch,
+        .stop_at_target = opts_given(&a->given, "--target-loss"), .target_loss = a->target_loss, .on_epoch = train_log_epoch,
         .on_batch = bar ? train_log_batch : NULL, .user = &j->log,
         .resume = a->resume ? &j->ck.fit : NULL, .resume_best = j->ck.best,
         .settings = own, .n_settings = sizeof own / sizeof own[0]};
     cli_mpi_attach(&j->cfg);
+    if (!a->quiet)
+        train_summary(j);
     double t0 = cli_seconds();
     j->status = train ? xn_fit(j->net, &j->sets.train, &j->cfg, &j->res) : XN_OK;
     j->wall = cli_seconds() - t0;

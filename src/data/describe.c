@@ -44,6 +44,13 @@ static size_t line_of(const xn_target_cells *c, size_t i)
     return c->line ? c->line[i] : 0;
 }
 
+/* The line to blame for what the targets as a whole are: the last row's,
+ * where the reader saw them all. */
+static size_t last_line(const xn_target_cells *c)
+{
+    return c->n ? line_of(c, c->n - 1) : 0;
+}
+
 static size_t col_of(const xn_target_cells *c, size_t k)
 {
     return c->cols ? c->cols[k] : k + 1;
@@ -235,11 +242,11 @@ static size_t value_class(const double *u, size_t D, double v)
 /* The classes cls (n) of K classes as targets: one 0/1 column for two
  * classes (unless onehot), else one-hot columns. */
 static xn_status class_targets(size_t n, const size_t *cls, size_t K, bool onehot, double **y, size_t *out,
-                               xn_error *err)
+                               size_t line, xn_error *err)
 {
     size_t w = K == 2 && !onehot ? 1 : K, cells;
     if (!xn_mul_ok(n, w, &cells) || cells > XN_DATA_MAX_VALUES)
-        return xn_fail(err, 0, XN_EFORMAT, "one-hot targets of %zu rows x %zu classes are more than the limit of %zu "
+        return xn_fail(err, line, XN_EFORMAT, "one-hot targets of %zu rows x %zu classes are more than the limit of %zu "
                        "values", n, K, XN_DATA_MAX_VALUES);
     double *t = calloc(cells ? cells : 1, sizeof *t);
     if (!t)
@@ -277,15 +284,13 @@ static xn_status model_classes(const xn_target_cells *c, const xn_read_opts *o, 
         for (size_t j = 0; p && j < o->n_labels && k == o->n_labels; j++)
             if (strlen(o->labels[j]) == n && memcmp(o->labels[j], p, n) == 0)
                 k = j;
-        if (k == o->n_labels && !isnan(c->v[i * c->t])) { /* "1.0" is the class "1" */
+        if (k == o->n_labels && !isnan(c->v[i * c->t])) { /* "1.0" is the class "1", and named so */
             xn_format_double(num, c->v[i * c->t]);
             for (size_t j = 0; j < o->n_labels && k == o->n_labels; j++)
                 if (strcmp(o->labels[j], num) == 0)
                     k = j;
-            if (!p) {
-                p = num;
-                n = strlen(num);
-            }
+            p = num;
+            n = strlen(num);
         }
         if (k == o->n_labels)
             return xn_fail(err, line_of(c, i), XN_EFORMAT, "class '%s' is not one of the model's %zu (%s%s%s%s)",
@@ -342,7 +347,8 @@ static xn_status columns(const xn_target_cells *c, const xn_read_opts *o, double
         return xn_fail_setting(err, "task", XN_EINVAL, "%zu target columns of numbers that are not 0/1 are not "
                                "classes", c->t);
     if (o && o->n_labels && o->n_labels != c->t)
-        return xn_fail(err, 0, XN_EFORMAT, "%zu target columns for the model's %zu classes", c->t, o->n_labels);
+        return xn_fail(err, last_line(c), XN_EFORMAT, "%zu target columns for the model's %zu classes", c->t,
+                       o->n_labels);
     double *t = malloc(c->n * c->t * sizeof *t);
     if (!t)
         return no_memory(err);
@@ -352,7 +358,7 @@ static xn_status columns(const xn_target_cells *c, const xn_read_opts *o, double
     if (!bits || task == XN_TASK_REGRESS) {
         desc->kind = XN_TARGETS_REGRESSION;
         snprintf(desc->rule, sizeof desc->rule, "%zu columns of %s: a regression", c->t,
-                 bits ? "0/1 read as numbers (--task regress)" : "values");
+                 bits ? "0/1 read as numbers, --task regress" : "values");
         return XN_OK;
     }
     desc->kind = onehot ? XN_TARGETS_MULTICLASS : XN_TARGETS_MULTILABEL;
@@ -407,17 +413,20 @@ static xn_status one_column(const xn_target_cells *c, const xn_read_opts *o, dou
             ids = true; /* class ids 0..classes-1, present or not */
             K = o->classes;
             snprintf(desc->rule, sizeof desc->rule, "class ids 0..%zu", K - 1);
-        } else if (st == XN_OK && task != XN_TASK_REGRESS && (task == XN_TASK_CLASSIFY || (whole && D <= XN_CLASS_RULE))) {
+        } else if (st == XN_OK && task != XN_TASK_REGRESS &&
+                   (task == XN_TASK_CLASSIFY || (whole && D >= 2 && D <= XN_CLASS_RULE))) {
             K = D;
-            snprintf(desc->rule, sizeof desc->rule, task == XN_TASK_CLASSIFY ? "%zu distinct values (--task classify)"
-                     : "%zu distinct whole numbers (at most %d are classes)", D, XN_CLASS_RULE);
+            snprintf(desc->rule, sizeof desc->rule, task == XN_TASK_CLASSIFY ? "%zu distinct values, --task classify"
+                     : "%zu distinct whole numbers, %d at most", D, XN_CLASS_RULE);
         } else if (st == XN_OK) {
             desc->kind = XN_TARGETS_REGRESSION;
             if (task == XN_TASK_REGRESS)
-                snprintf(desc->rule, sizeof desc->rule, "numbers (--task regress)");
+                snprintf(desc->rule, sizeof desc->rule, "numbers, --task regress");
+            else if (D == 1)
+                snprintf(desc->rule, sizeof desc->rule, "one value only, a regression of a constant");
             else if (whole)
-                snprintf(desc->rule, sizeof desc->rule, "%zu distinct whole numbers, more than %d: a regression "
-                         "(--task classify for classes)", D, XN_CLASS_RULE);
+                snprintf(desc->rule, sizeof desc->rule, "%zu distinct whole numbers, more than %d: a regression; "
+                         "--task classify makes them classes", D, XN_CLASS_RULE);
             else
                 snprintf(desc->rule, sizeof desc->rule, "numbers, not all whole: a regression");
             double *t = malloc(c->n * sizeof *t);
@@ -432,7 +441,8 @@ static xn_status one_column(const xn_target_cells *c, const xn_read_opts *o, dou
             return st;
         }
         if (st == XN_OK && K > XN_DATA_MAX_CLASSES)
-            st = xn_fail(err, 0, XN_EFORMAT, "%zu classes are more than the limit of %zu", K, XN_DATA_MAX_CLASSES);
+            st = xn_fail(err, last_line(c), XN_EFORMAT, "%zu classes are more than the limit of %zu", K,
+                         XN_DATA_MAX_CLASSES);
         for (size_t i = 0; st == XN_OK && i < c->n; i++)
             cls[i] = ids ? (size_t)c->v[i] : value_class(u, D, c->v[i]);
         desc->labels = st == XN_OK ? ids ? count_labels(K) : calloc(K, sizeof *desc->labels) : NULL;
@@ -444,10 +454,11 @@ static xn_status one_column(const xn_target_cells *c, const xn_read_opts *o, dou
     }
     desc->classes = K;
     if (st == XN_OK && K == 1)
-        st = xn_fail(err, 0, XN_EFORMAT, "every target is '%s': one class, nothing to tell apart", desc->labels[0]);
+        st = xn_fail(err, last_line(c), XN_EFORMAT, "every target is '%s': one class, nothing to tell apart",
+                     desc->labels[0]);
     if (st == XN_OK) {
         desc->kind = K == 2 && !onehot ? XN_TARGETS_BINARY : XN_TARGETS_MULTICLASS;
-        st = class_targets(c->n, cls, K, onehot, y, out, err);
+        st = class_targets(c->n, cls, K, onehot, y, out, last_line(c), err);
     }
     free(u);
     free(cls);

@@ -113,6 +113,10 @@ struct xn_net {
     char error[200];                /* why the last failed call failed */
 };
 
+/* The initializer and biases xornet draws by default for a network of
+ * this many inputs (init.c; xn_plan_defaults explains). */
+void xn_default_init(size_t inputs, xn_init *init, xn_bias_init *bias);
+
 /* xn_column_stats over rows idx[0..n) of x (the first n for NULL). */
 xn_status xn_column_stats_rows(size_t n, size_t k, const double *x, const size_t *idx, double *mean, double *sd);
 
