@@ -235,6 +235,22 @@ static void validation_and_stopping(void)
     CHECK(xn_net_opt(net).lr == 0.3); /* the schedule does not stay behind */
     xn_net_destroy(net);
 
+    /* an equal loss is not a better one: a network at a stationary point
+     * (zero weights, a sigmoid at 0.5 on targets of 0.5: every gradient 0)
+     * keeps its loss to the bit, and stops once `patience` epochs have not
+     * improved on epoch 1 */
+    static const size_t flat_sizes[3] = {D, 3, 1};
+    xn_net *flat = make(2, flat_sizes, acts, XN_LOSS_MSE);
+    CHECK_STATUS(xn_net_init(flat, XN_INIT_ZEROS, XN_ORDER_ROW, XN_BIAS_ZERO, &rng), XN_OK);
+    double half[N];
+    for (size_t i = 0; i < N; i++)
+        half[i] = 0.5;
+    xn_data hd = {.n = N, .in = D, .out = 1, .x = x, .y = half};
+    xn_fit_config fc = {.epochs = 50, .patience = 3};
+    CHECK_STATUS(xn_fit(flat, &hd, &fc, &res), XN_OK);
+    CHECK(res.stopped_early && res.epochs == 4 && res.best_epoch == 1 && res.loss == 0.0);
+    xn_net_destroy(flat);
+
     /* the other schedules, as the header writes them */
     xn_fit_config s = {.epochs = 10, .lr_gamma = 0.5, .lr_step = 3, .lr_min = 0.01, .schedule = XN_SCHEDULE_STEP};
     CHECK(xn_schedule_lr(&s, 0.4, 5) == 0.4 * 0.5);

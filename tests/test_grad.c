@@ -96,6 +96,38 @@ static void check_case(const size_t *sizes, size_t L, xn_act hidden, xn_act out,
     xn_net_destroy(net);
 }
 
+/* A relu output dead on some rows (z < 0 there, a = 0): those rows add
+ * nothing to the gradient.  The cases above keep every relu output alive
+ * (bias 3), where the derivative at a = 0 never shows. */
+static void relu_output_dead_rows(void)
+{
+    static const size_t sizes[3] = {2, 5, 1};
+    static const xn_act acts[2] = {XN_ACT_TANH, XN_ACT_RELU};
+    xn_net_config cfg = {.n_layers = 2, .sizes = sizes, .acts = acts, .loss = XN_LOSS_MSE, .max_batch = N};
+    xn_net *net;
+    CHECK_STATUS(xn_net_create(&net, &cfg), XN_OK);
+    if (!net)
+        return;
+    xn_rng r;
+    xn_rng_seed(&r, XN_RNG_NUMPY, 12);
+    CHECK_STATUS(xn_net_init(net, XN_INIT_GLOROT_NORMAL, XN_ORDER_ROW, XN_BIAS_ZERO, &r), XN_OK);
+    double x[N * 2], y[N], a[N], gnorm;
+    fill(&r, x, N * 2, -1.0, 1.0);
+    fill(&r, y, N, 0.0, 1.0);
+    CHECK_STATUS(xn_net_predict(net, N, x, a), XN_OK);
+    size_t dead = 0, alive = 0;
+    for (size_t i = 0; i < N; i++) {
+        dead += a[i] == 0.0;
+        alive += a[i] > 1e-3;
+    }
+    CHECK(dead >= 2 && alive >= 2 && dead + alive == N); /* no row near the kink */
+    double err = grad_error(net, x, y, &gnorm);
+    if (!(err <= 1e-6))
+        fprintf(stderr, "  a relu output dead on %zu of %d rows: rel err %g\n", dead, N, err);
+    CHECK(err <= 1e-6 && gnorm > 0);
+    xn_net_destroy(net);
+}
+
 int main(void)
 {
     static const size_t shapes[][6] = {
@@ -131,5 +163,6 @@ int main(void)
                         check_case(sizes, depth[s], hidden[a], heads[h].out, heads[h].loss,
                                    (xn_kernel)k, seed++, true);
                 }
+    relu_output_dead_rows();
     CHECK_DONE();
 }
