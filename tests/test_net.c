@@ -200,7 +200,7 @@ static void names(void)
     /* each table whole, in enum order: what a front end lists */
     size_t count = 0;
     const char *const *opts = xn_opt_names(&count);
-    CHECK(count == XN_OPT_ADAM + 1 && opts == xn_opt_names(NULL));
+    CHECK(count == XN_OPT_LBFGS + 1 && opts == xn_opt_names(NULL));
     for (size_t i = 0; i < count; i++)
         CHECK(strcmp(opts[i], xn_opt_name((xn_opt_kind)i)) == 0);
     const char *const *acts = xn_act_names(&count);

@@ -66,8 +66,19 @@ typedef struct {
 
 typedef enum { XN_ACT_IDENTITY, XN_ACT_SIGMOID, XN_ACT_RELU, XN_ACT_TANH,
                XN_ACT_SOFTMAX } xn_act;
-typedef enum { XN_LOSS_MSE, XN_LOSS_SSE, XN_LOSS_BCE, XN_LOSS_CCE } xn_loss;
-typedef enum { XN_OPT_GD, XN_OPT_MOMENTUM, XN_OPT_ADAM } xn_opt_kind;
+/* The loss of a batch of n rows of K outputs a against targets y:
+ *   mse      sum (a - y)^2 / (nK)
+ *   sse      sum (a - y)^2 / (2n)
+ *   bce      binary cross-entropy, the mean over the nK outputs (sigmoid)
+ *   cce      categorical cross-entropy, the mean over the n rows (softmax)
+ *   bce_sum  binary cross-entropy summed over each row's K outputs, the
+ *            mean over the rows: a row's negative log-likelihood of its
+ *            label set (scikit-learn's multi-label loss); bce when K = 1 */
+typedef enum { XN_LOSS_MSE, XN_LOSS_SSE, XN_LOSS_BCE, XN_LOSS_CCE,
+               XN_LOSS_BCE_SUM } xn_loss;
+/* First-order optimizers take a step from a gradient; lm and lbfgs, the
+ * second-order solvers, take whole-batch iterations of their own (below). */
+typedef enum { XN_OPT_GD, XN_OPT_MOMENTUM, XN_OPT_ADAM, XN_OPT_LM, XN_OPT_LBFGS } xn_opt_kind;
 typedef enum { XN_INIT_GLOROT_UNIFORM, XN_INIT_GLOROT_NORMAL,
                XN_INIT_HE_UNIFORM, XN_INIT_HE_NORMAL, XN_INIT_NORMAL,
                XN_INIT_UNIFORM, XN_INIT_ZEROS } xn_init;
@@ -139,6 +150,17 @@ typedef struct {
 /* Seeds rng.  A Python seed may be any uint64_t; a NumPy seed must fit in 32
  * bits (XN_EINVAL otherwise, as NumPy raises). */
 XN_API xn_status xn_rng_seed(xn_rng *rng, xn_rng_kind kind, uint64_t seed);
+/* A stream's whole state, to continue a reference generator's or to hand
+ * one back: the 624 words of MT19937, the position in them (0..624) and
+ * the cached normal (has_gauss 0 or 1, gauss): NumPy's
+ * RandomState.get_state() is ('MT19937', key, pos, has_gauss,
+ * cached_gaussian); Python's random.getstate() is (3, key + (pos,),
+ * gauss_next or None).  XN_EINVAL for a NULL pointer, a bad kind, position
+ * or has_gauss, or an all-zero key (nothing changed). */
+XN_API xn_status xn_rng_set_state(xn_rng *rng, xn_rng_kind kind, const uint32_t key[624], int pos,
+                                  int has_gauss, double gauss);
+XN_API xn_status xn_rng_get_state(const xn_rng *rng, uint32_t key[624], int *pos, int *has_gauss,
+                                  double *gauss);
 /* Draws from a seeded stream: a 32-bit word (genrand_int32), a uniform in
  * [0, 1) of 53 bits, a standard normal.  A NULL rng gives 0, NaN, NaN. */
 XN_API uint32_t xn_rng_u32(xn_rng *rng);
@@ -158,7 +180,8 @@ typedef struct {
     const size_t *sizes;    /* L+1 sizes n0..nL, each >= 1 */
     const xn_act *acts;     /* L activations; softmax only for the last,
                                over two or more outputs */
-    xn_loss loss;           /* bce needs a sigmoid output, cce a softmax one */
+    xn_loss loss;           /* bce and bce_sum need a sigmoid output, cce a
+                               softmax one */
     size_t max_batch;       /* rows to reserve workspace for; 0 means 4 */
     xn_kernel kernel;       /* XN_KERNEL_AUTO unless told otherwise */
     xn_dtype dtype;         /* XN_FLOAT64 unless told otherwise */
@@ -174,7 +197,8 @@ typedef struct {
 /* The network rules, in one place: at least one layer, at most
  * XN_MAX_LAYERS; every size >= 1 and <= INT_MAX (BLAS indexes with int);
  * at most XN_MAX_PARAMS parameters; softmax only on the last layer and over
- * two or more outputs; bce needs a sigmoid output and cce a softmax one.
+ * two or more outputs; bce and bce_sum need a sigmoid output and cce a
+ * softmax one.
  * XN_OK, or the status xn_net_create would return with err->msg (err may
  * be NULL) naming the rule, e.g. "loss cce needs a softmax output layer,
  * not sigmoid". */
@@ -209,6 +233,15 @@ XN_API size_t xn_net_layers(const xn_net *net);            /* L */
 XN_API size_t xn_net_size(const xn_net *net, size_t i);    /* n_i, i in 0..L */
 XN_API xn_act xn_net_act(const xn_net *net, size_t l);     /* l in 1..L */
 XN_API xn_loss xn_net_loss(const xn_net *net);
+/* How the log losses (bce, bce_sum, cce) are valued: 0, the default,
+ * exactly from the logits; clip in (0, 0.5) from the output probabilities
+ * clipped to [clip, 1 - clip], as scikit-learn (clip the type's machine
+ * epsilon) and Keras (1e-7) report them, so a confident mistake costs at
+ * most -log(clip).  The gradient is a - y either way.  A setting of the
+ * network at run time, as its kernel: model files do not keep it.
+ * XN_EINVAL for a clip outside [0, 0.5). */
+XN_API xn_status xn_net_set_loss_clip(xn_net *net, double clip);
+XN_API double xn_net_loss_clip(const xn_net *net);
 XN_API xn_kernel xn_net_kernel(const xn_net *net);
 XN_API xn_dtype xn_net_dtype(const xn_net *net);
 XN_API void xn_net_set_kernel(xn_net *net, xn_kernel k);
@@ -230,6 +263,10 @@ XN_API double *xn_net_dbias(xn_net *net, size_t l);
 /* All parameters (gradients) as one vector, layer by layer, W_l then b_l. */
 XN_API double *xn_net_params(xn_net *net);
 XN_API double *xn_net_grads(xn_net *net);
+/* The parameter vector in the network's own type, either type (double, or
+ * float for XN_FLOAT32), laid out as xn_net_params, valid until the
+ * network is destroyed; a writable view as the ones above. */
+XN_API void *xn_net_params_data(xn_net *net);
 /* Copies of all parameters or gradients (P values, layer by layer, W_l
  * then b_l) out to doubles and in from them, for a network of either type
  * (a float32 network rounds what comes in).  Setting parameters counts as
@@ -320,6 +357,12 @@ XN_API xn_status xn_net_forward(xn_net *net, size_t n, const double *x,
  * NaN input, or a network that overflows there). */
 XN_API xn_status xn_net_predict(xn_net *net, size_t n, const double *x,
                                 double *y);
+/* xn_net_predict for rows x (n, n0) and outputs y (n, nL) of `type`:
+ * float64 for any network, or float32 for a float32 network (XN_EINVAL
+ * otherwise), whose rows are then read in place (unless it standardizes
+ * them) and whose outputs come out as it computed them. */
+XN_API xn_status xn_net_predict_rows(xn_net *net, size_t n, xn_dtype type, const void *x,
+                                     void *y);
 /* Loss of the network on (x, y) without touching the gradients. */
 XN_API xn_status xn_net_eval_loss(xn_net *net, size_t n, const double *x,
                                   const double *y, double *loss);
@@ -357,25 +400,71 @@ XN_API const double *xn_net_output(const xn_net *net);
 /* ---- optimizers -------------------------------------------------------- */
 
 /* An optimizer and its hyper-parameters.  Every field means what it says
- * (beta1 = 0 is a valid choice): start from xn_opt_default. */
+ * (beta1 = 0 is a valid choice): start from xn_opt_default.  For a step
+ * with gradient g (of the loss with its l2 penalty) and learning rate lr:
+ *   gd        w -= lr (g + decay w)
+ *   momentum  v = mu v - lr (g + decay w);  w += v, or with nesterov
+ *             w += mu v - lr (g + decay w), the new v's look-ahead
+ *             (Sutskever et al. 2013; scikit-learn's and PyTorch's form)
+ *   adam      m, v the moments of g, c_i = 1 - beta_i^t at step t:
+ *             w -= (lr / c1) m / (sqrt(v / c2) + eps)  (Kingma and Ba 2015,
+ *             Algorithm 1), or with eps_raw the form at the end of their
+ *             section 2, eps added before the correction, which scikit-learn
+ *             and TensorFlow use: w -= (lr sqrt(c2) / c1) m / (sqrt(v) + eps);
+ *             weight decay first shrinks w by (1 - lr decay) (AdamW). */
 typedef struct {
     xn_opt_kind kind;
-    double lr;           /* learning rate > 0 */
+    double lr;           /* learning rate > 0 (lm and lbfgs choose their own
+                            steps and do not use it) */
     double momentum;     /* classical momentum coefficient in [0, 1) */
     double beta1;        /* Adam's first-moment decay in [0, 1) */
     double beta2;        /* Adam's second-moment decay in [0, 1) */
     double eps;          /* Adam's denominator term >= 0 */
     double weight_decay; /* >= 0; applied to weights, never biases: coupled
                             L2 (g + decay w) for gd and momentum, decoupled
-                            (AdamW) for Adam */
+                            (AdamW) for Adam; for lm and lbfgs the term
+                            decay/2 ||W||^2 of the objective they minimize
+                            (scikit-learn's alpha is decay * rows) */
+    bool nesterov;       /* momentum: Nesterov's form (other kinds ignore it) */
+    bool eps_raw;        /* Adam: eps added to sqrt(v), not sqrt(v / c2) */
+    double l2;           /* >= 0: a penalty (l2 / 2n) sum_l ||W_l||^2 added to
+                            the loss of a batch of n rows (biases exempt), so
+                            l2 W / n joins the weights' gradient, for every
+                            kind (scikit-learn's alpha; 0: none) */
+    /* Levenberg-Marquardt (lm) solves (J^T J + mu I) d = -J^T r for the
+     * residuals r = outputs - targets and their Jacobian J, and adapts mu
+     * as MATLAB's trainlm: */
+    double mu;           /* its start > 0 */
+    double mu_dec;       /* the factor after a step that lowers the loss, in (0, 1) */
+    double mu_inc;       /* the factor after one that does not, > 1 */
+    double mu_max;       /* stop when mu would pass it (> mu) */
+    size_t lm_max_bytes; /* refuse a problem whose Jacobian and normal
+                            equations take more bytes than this */
+    /* L-BFGS (lbfgs): the two-loop recursion over the last `memory` pairs
+     * and a line search satisfying the strong Wolfe conditions. */
+    size_t memory;       /* pairs kept, >= 1 */
+    size_t max_line_search; /* evaluations a line search may take, >= 1 */
+    /* Both stop on these (0 turns a test off): */
+    double gtol;         /* the largest |gradient component| <= gtol */
+    double ftol;         /* an iteration lowers the objective by at most
+                            ftol * max(|f_before|, |f_after|, 1) */
+    size_t max_evals;    /* the objective was evaluated more than this
+                            often, counted over the solver's iterations */
 } xn_opt;
 
 /* kind with its usual hyper-parameters: lr 0.01 (gd, momentum) or 0.001
- * (Adam), momentum 0.9, beta1 0.9, beta2 0.999, eps 1e-8, no decay. */
+ * (Adam; 1, unused, for lm and lbfgs), momentum 0.9, beta1 0.9, beta2
+ * 0.999, eps 1e-8, no decay, no penalty, the classical momentum and
+ * Algorithm 1's eps; lm: mu 1e-3, mu_dec 0.1, mu_inc 10, mu_max 1e10
+ * (trainlm's), lm_max_bytes 1 GiB, gtol 1e-7 (trainlm's min_grad), ftol 0;
+ * lbfgs: memory 10, max_line_search 20, gtol 1e-5, ftol
+ * 2.220446049250313e-9 (SciPy's L-BFGS-B); both max_evals 15000. */
 XN_API xn_opt xn_opt_default(xn_opt_kind kind);
 /* XN_OK, or XN_EINVAL with err (may be NULL) naming the field at fault
  * (err->setting: "lr", "momentum", "weight_decay", "beta1", "beta2",
- * "eps", "kind") and why, e.g. "the momentum must be in [0, 1)". */
+ * "eps", "kind", and for lm and lbfgs "gtol", "ftol", "max_evals", "mu",
+ * "mu_dec", "mu_inc", "mu_max", "memory", "max_line_search") and why,
+ * e.g. "the momentum must be in [0, 1)". */
 XN_API xn_status xn_opt_check(const xn_opt *opt, xn_error *err);
 
 /* The optimizer belongs to the network: a new network has
@@ -385,8 +474,70 @@ XN_API xn_status xn_opt_check(const xn_opt *opt, xn_error *err);
 XN_API xn_status xn_net_set_opt(xn_net *net, const xn_opt *opt);
 XN_API xn_status xn_net_set_lr(xn_net *net, double lr);
 XN_API xn_opt xn_net_opt(const xn_net *net);
-/* Forgets momentum and Adam moments and Adam's step count. */
+/* Forgets momentum and Adam moments and Adam's step count, and the state
+ * of lm and lbfgs (their counts, mu, the L-BFGS pairs). */
 XN_API void xn_net_reset_opt(xn_net *net);
+/* The optimizer's state as doubles, to save a training run and carry it
+ * on: m (P) momentum's velocity or Adam's first moment, v (P) Adam's
+ * second moment, laid out as the parameters, and the updates taken.  Get
+ * needs a training state (XN_EINVAL before one); set makes one, and
+ * changes nothing on XN_EINVAL (a negative v) or XN_ENUMERIC (a value not
+ * finite in the network's type); XN_ENOMEM. */
+XN_API xn_status xn_net_get_moments(const xn_net *net, double *m, double *v, uint64_t *steps);
+XN_API xn_status xn_net_set_moments(xn_net *net, const double *m, const double *v,
+                                    uint64_t steps);
+
+/* ---- second-order solvers: lm and lbfgs ---------------------------------
+ * For small networks and data sets.  Each iteration works on the whole
+ * batch: xn_net_train_step takes one (xn_fit one an epoch, with batch 0),
+ * and the state between iterations (mu, the L-BFGS pairs) belongs to the
+ * network, like the moments of Adam, and goes into checkpoints.  Both need
+ * a float64 network (they difference gradients and square the Jacobian,
+ * which float32 rounds away; XN_EINVAL for a float32 one).
+ *   lm     Levenberg-Marquardt for mse and sse: the Jacobian of the
+ *          residuals (rows * outputs, parameters), the damped normal
+ *          equations solved by Cholesky (LAPACKE dposv), or by QR of the
+ *          stacked system (dgels) when the factorization fails; a step
+ *          that does not lower the objective, or is not finite, is
+ *          rejected and retried with mu * mu_inc.  Memory:
+ *          8 * ((rows * outputs + P) * P + 2 P^2) bytes and a little more,
+ *          refused (XN_ENOMEM, with the number) past lm_max_bytes.
+ *   lbfgs  L-BFGS for any loss: the two-loop recursion (Nocedal and
+ *          Wright, Algorithm 7.4) and their line search (Algorithms 3.5
+ *          and 3.6); a step that is not finite counts as too long. */
+
+/* Why a solver stopped. */
+typedef enum {
+    XN_STOP_NONE,        /* it has not: the last iteration met no test */
+    XN_STOP_GTOL,        /* the largest |gradient component| <= gtol */
+    XN_STOP_FTOL,        /* the last iteration lowered the objective by <= ftol (relative) */
+    XN_STOP_MAX_EVALS,   /* more than max_evals evaluations */
+    XN_STOP_MAX_ITER,    /* xn_fit only: its epochs (iterations) ran out */
+    XN_STOP_MU_MAX,      /* lm: no step lowers the objective, up to mu_max */
+    XN_STOP_LINE_SEARCH  /* lbfgs: no step along the gradient lowers it (rounding) */
+} xn_stop;
+/* Their names (none gtol ftol max_evals max_iter mu_max line_search), as
+ * the other name tables above. */
+XN_API const char *xn_stop_name(xn_stop s);
+XN_API const char *const *xn_stop_names(size_t *count);
+XN_API xn_status xn_stop_parse(const char *name, xn_stop *out);
+
+/* What lm or lbfgs has done since the network's optimizer was set or reset. */
+typedef struct {
+    size_t iterations;   /* steps taken */
+    size_t evaluations;  /* of the objective: lbfgs with its gradient, lm at
+                            a trial point */
+    size_t jacobians;    /* lm: Jacobians computed (one an iteration) */
+    size_t qr_steps;     /* lm: steps solved by QR because Cholesky failed */
+    xn_stop stop;        /* the last iteration's verdict */
+    double mu;           /* lm: the damping the next iteration starts with */
+    double objective;    /* the loss plus the decay term at the current
+                            parameters (NaN before the first iteration) */
+} xn_solver_report;
+/* Fills *out for the network's lm or lbfgs (all zero, mu the optimizer's,
+ * objective NaN, before the first iteration).  XN_EINVAL for a first-order
+ * optimizer or a NULL argument. */
+XN_API xn_status xn_net_solver_report(const xn_net *net, xn_solver_report *out);
 
 /* ---- training: gradient, then update ----------------------------------- */
 
@@ -407,7 +558,8 @@ XN_API void xn_net_zero_grads(xn_net *net);
 XN_API xn_status xn_net_accumulate(xn_net *net, size_t n, const double *x,
                                    const double *y, size_t total, double *loss);
 /* Applies the network's optimizer to whatever the gradient buffers hold.
- * XN_EINVAL on a network never initialized, or before any gradient was
+ * XN_EINVAL for lm and lbfgs (they take whole iterations: train_step), on
+ * a network never initialized, or before any gradient was
  * computed, set, zeroed or exposed by a writable view (created and loaded
  * networks alike).  XN_ENUMERIC, with the parameters and moments left as
  * they were, if a new value would not be finite. */
@@ -420,6 +572,14 @@ XN_API xn_status xn_net_update(xn_net *net);
  * were, if the loss, a gradient or an updated parameter would not be
  * finite (when opt changes the kind, the old moments are reset even so, as
  * soon as the gradient is finite); any other error changes nothing. */
+/* With lm or lbfgs it is one iteration of the solver on the n rows as the
+ * whole batch (xn_net_solver_report says what it did), starting from the
+ * objective and gradient computed afresh; *loss is the loss before it.  A
+ * solver that stops (converged, mu_max, no step found) leaves the
+ * parameters where they were: XN_OK, with the reason in the report.  The
+ * L-BFGS pairs describe the objective of the rows given: pass the same
+ * rows every step (xn_net_reset_opt before others).  XN_ENOMEM for an lm
+ * problem past lm_max_bytes (the message gives both numbers). */
 XN_API xn_status xn_net_train_step(xn_net *net, size_t n, const double *x,
                                    const double *y, const xn_opt *opt,
                                    double *loss);
@@ -688,6 +848,7 @@ typedef struct {
     double loss;           /* the epoch's training loss: the mean of its batches'
                               losses, each taken before its update, weighted by
                               their rows (Keras' "loss"); on_batch: the batch's */
+    double penalty;        /* the l2 penalty's part of loss (0 without one) */
     double metric;         /* accuracy or RMSE over the epoch's batches, likewise */
     double val_loss, val_metric; /* on the validation rows after the epoch; NaN
                                     without them */
@@ -701,7 +862,8 @@ typedef struct {
 
 /* Called after an epoch (or batch) with the user pointer: nonzero stops the
  * run (in a data-parallel run, any rank's stop stops every rank).  It may
- * evaluate the network (predict, eval_loss) but not change it. */
+ * evaluate the network (predict, eval_loss) but not change it, except for
+ * its learning rate (xn_net_set_lr) in a run with callback_lr. */
 typedef int (*xn_fit_callback)(const xn_progress *p, void *user);
 /* Sums v (n values of the type: a batch's gradient in the network's, its
  * loss and metric sums in XN_FLOAT64) across the processes of a
@@ -757,6 +919,10 @@ typedef struct {
     bool shuffle;             /* a new order every epoch, drawn from rng
                                  exactly as np.random.permutation(n) (NumPy
                                  stream) or random.shuffle (Python stream) */
+    bool reshuffle;           /* with shuffle: the new order is the last
+                                 epoch's shuffled (xn_rng_shuffle), the first
+                                 0..n-1's, as scikit-learn's MLP shuffles its
+                                 sample index; not with resume */
     xn_rng *rng;              /* the stream, after the initializer's draws */
     const xn_data *val;       /* validation rows, or NULL for: */
     double val_split;         /* the fraction of the rows held out, by split */
@@ -771,6 +937,10 @@ typedef struct {
     double min_delta;
     bool restore_best;        /* with patience: end with the best epoch's weights */
     xn_schedule schedule;
+    bool callback_lr;         /* the rate is the callbacks' to set (xn_net_set_lr)
+                                 for the batches after: xn_fit applies no
+                                 schedule (it must be constant) and leaves
+                                 the rate as they set it */
     double lr_gamma;          /* step, exponential: the factor, in (0, 1] */
     size_t lr_step;           /* step: epochs a step */
     double lr_min;            /* cosine: the last rate, in [0, lr) */
@@ -798,6 +968,13 @@ typedef struct {
  * its epochs.  XN_OK, or XN_EINVAL with err (may be NULL) naming the field
  * (err->setting, e.g. "val_split") and why. */
 XN_API xn_status xn_fit_check(const xn_fit_config *cfg, double lr, xn_error *err);
+/* What the optimizer opt asks of a run on `rows` training rows (those left
+ * after a validation split): nothing for the first-order ones; lm and
+ * lbfgs need batch 0 or at least the rows, no shuffling, a constant
+ * schedule and one rank.  XN_OK, or XN_EINVAL with err (may be NULL)
+ * naming the field ("batch", "shuffle", "schedule", "ranks") and why. */
+XN_API xn_status xn_fit_check_solver(const xn_fit_config *cfg, const xn_opt *opt, size_t rows,
+                                     xn_error *err);
 
 /* The defaults xornet gives a data set (`xornet train --data`), decided
  * once here from the rows and what their targets are (xn_description):
@@ -859,6 +1036,9 @@ typedef struct {
     bool reached_target;     /* by stop_at_target, with that loss: */
     double target_epoch_loss;
     double loss, metric, val_loss, val_metric; /* of the last epoch */
+    xn_stop stop;            /* lm and lbfgs: why the solver ended the run
+                                (XN_STOP_MAX_ITER: the epochs ran out);
+                                XN_STOP_NONE for the first-order optimizers */
     size_t bad_row;          /* a refusal about one training row (a value too
                                 large to standardize): its index + 1, for a
                                 caller to name its line; else 0 */
@@ -880,9 +1060,34 @@ typedef struct {
  * the status of the lowest rank whose checks failed) and one line naming
  * the first setting that differs and the ranks ("fit: rank 1 has 150
  * training rows, rank 0 has 120"); every rank makes the same sums in the
- * same order, whatever happens, so none waits for another. */
+ * same order, whatever happens, so none waits for another.
+ *
+ * With lm or lbfgs an epoch is one iteration of the solver on the whole
+ * training set, in order: batch 0 (or at least the rows), no shuffling, a
+ * constant rate and one process are required (XN_EINVAL naming the
+ * setting otherwise); epochs is the iteration limit (scikit-learn's
+ * max_iter), and the run ends early when the solver stops (res->stop).
+ * The epoch's loss and metric are those before its iteration, as for a
+ * whole-batch first-order step. */
 XN_API xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *cfg,
                         xn_fit_result *res);
+
+/* Rows a caller holds, borrowed for one call: x (n, in) and y (n, out),
+ * row-major, of doubles (XN_FLOAT64) or floats (XN_FLOAT32). */
+typedef struct {
+    size_t n, in, out;
+    xn_dtype dtype;
+    const void *x, *y;
+} xn_rows;
+/* xn_fit over rows the caller holds, without copying them: float64 rows
+ * for any network, float32 rows for a float32 network (XN_EINVAL
+ * otherwise), read in place where a batch is in order and needs no
+ * standardization, else gathered batch by batch.  Float32 rows are trained
+ * on as they are: a validation split, standardize, standardize_targets and
+ * stop_at_target need float64 rows (XN_EINVAL; a val set of doubles, and a
+ * network's own standardization, serve). */
+XN_API xn_status xn_fit_rows(xn_net *net, const xn_rows *data, const xn_fit_config *cfg,
+                             xn_fit_result *res);
 
 /* A checkpoint: a model file that also holds the optimizer's state and
  * moments, the run's state, the shuffling stream and the best weights, so
@@ -905,6 +1110,10 @@ XN_API xn_status xn_checkpoint_load(xn_net **out, xn_checkpoint *ck, const char 
  * np.random.permutation(n) does on a legacy RandomState (NumPy stream) or
  * random.shuffle(list(range(n))) (Python stream). */
 XN_API xn_status xn_rng_permutation(xn_rng *rng, size_t n, size_t *perm);
+/* Shuffles perm (n) in place, by the same draws: perm[p[i]] for the p
+ * that xn_rng_permutation would draw, as RandomState.shuffle(perm) and
+ * random.shuffle(perm) do (and sklearn.utils.shuffle of an index). */
+XN_API xn_status xn_rng_shuffle(xn_rng *rng, size_t n, size_t *perm);
 
 #ifdef __cplusplus
 }

@@ -260,6 +260,33 @@ static int reserve_rows(xn_net *net, const xn_data *d)
     return EXIT_OK;
 }
 
+/* What the three commands do first: the options, the model, the data (with
+ * targets for eval and grad) and the workspace.  *net is NULL when the
+ * model did not load; the caller frees *net and *d whatever the status. */
+/* eval --confusion prints a table of K x K counts, K lines of K numbers:
+ * past this many classes it is more than memory or a reader takes
+ * (65,536 would be 32 GiB), refused before any work. */
+enum { CONFUSION_MAX = 1024 };
+
+static int start(const struct command *c, int argc, char **argv, args *a, xn_net **net, xn_data *d)
+{
+    bool targets = c != &predict;
+    *net = NULL;
+    *d = (xn_data){.n = 0};
+    int rc = parse_args(c, argc, argv, a);
+    if (rc == EXIT_OK)
+        rc = load_model(a, net);
+    size_t classes = *net ? xn_net_size(*net, xn_net_layers(*net)) : 0;
+    if (rc == EXIT_OK && a->confusion && classes > CONFUSION_MAX) {
+        cli_error("--confusion: the model has %zu classes; the table is printed for up to %d "
+                  "(xornet predict --classes gives each row's class)", classes, (int)CONFUSION_MAX);
+        rc = EXIT_USAGE;
+    }
+    if (rc == EXIT_OK)
+        rc = load_data(c->name, a, *net, targets, d);
+    return rc == EXIT_OK ? reserve_rows(*net, d) : rc;
+}
+
 static int run_failed(const char *what, xn_status s)
 {
     cli_error("%s: %s", what, xn_strerror(s));
@@ -269,17 +296,10 @@ static int run_failed(const char *what, xn_status s)
 int cmd_predict(int argc, char **argv)
 {
     args a;
-    int rc = parse_args(&predict, argc, argv, &a);
-    if (rc != EXIT_OK)
-        return rc;
-    xn_net *net = NULL;
-    if ((rc = load_model(&a, &net)) != EXIT_OK)
-        return rc;
-    size_t nL = xn_net_size(net, xn_net_layers(net));
-    xn_data d = {.n = 0};
-    rc = load_data("predict", &a, net, false, &d);
-    if (rc == EXIT_OK)
-        rc = reserve_rows(net, &d);
+    xn_net *net;
+    xn_data d;
+    int rc = start(&predict, argc, argv, &a, &net, &d);
+    size_t nL = net ? xn_net_size(net, xn_net_layers(net)) : 0;
     double *y = NULL;
     if (rc == EXIT_OK) {
         y = malloc(d.n * nL * sizeof *y);
@@ -329,29 +349,12 @@ int cmd_predict(int argc, char **argv)
 int cmd_eval(int argc, char **argv)
 {
     args a;
-    int rc = parse_args(&eval, argc, argv, &a);
-    if (rc != EXIT_OK)
-        return rc;
-    xn_net *net = NULL;
-    if ((rc = load_model(&a, &net)) != EXIT_OK)
-        return rc;
-    /* a table of K x K counts, K lines of K numbers: past this many classes
-     * it is more than memory or a reader takes (65,536 would be 32 GiB) */
-    enum { CONFUSION_MAX = 1024 };
-    size_t classes = xn_net_size(net, xn_net_layers(net));
-    if (a.confusion && classes > CONFUSION_MAX) {
-        cli_error("--confusion: the model has %zu classes; the table is printed for up to %d "
-                  "(xornet predict --classes gives each row's class)", classes, (int)CONFUSION_MAX);
-        xn_net_destroy(net);
-        return EXIT_USAGE;
-    }
-    xn_data d = {.n = 0};
-    rc = load_data("eval", &a, net, true, &d);
-    if (rc == EXIT_OK)
-        rc = reserve_rows(net, &d);
+    xn_net *net;
+    xn_data d;
+    int rc = start(&eval, argc, argv, &a, &net, &d);
     double loss = 0.0, acc = 0.0;
-    bool classifier = xn_net_task(net) == XN_TASK_CLASSIFICATION;
-    size_t K = xn_net_size(net, xn_net_layers(net));
+    bool classifier = net && xn_net_task(net) == XN_TASK_CLASSIFICATION;
+    size_t K = net ? xn_net_size(net, xn_net_layers(net)) : 0;
     double *y = rc == EXIT_OK ? malloc(d.n * K * sizeof *y) : NULL;
     xn_regression r = {0, 0, 0};
     if (rc == EXIT_OK && !y) {
@@ -417,17 +420,10 @@ static void print_matrix(const double *v, size_t rows, size_t cols)
 int cmd_grad(int argc, char **argv)
 {
     args a;
-    int rc = parse_args(&grad, argc, argv, &a);
-    if (rc != EXIT_OK)
-        return rc;
-    xn_net *net = NULL;
-    if ((rc = load_model(&a, &net)) != EXIT_OK)
-        return rc;
-    size_t L = xn_net_layers(net);
-    xn_data d = {.n = 0};
-    rc = load_data("grad", &a, net, true, &d);
-    if (rc == EXIT_OK)
-        rc = reserve_rows(net, &d);
+    xn_net *net;
+    xn_data d;
+    int rc = start(&grad, argc, argv, &a, &net, &d);
+    size_t L = net ? xn_net_layers(net) : 0;
     double loss = 0.0;
     if (rc == EXIT_OK) {
         xn_status s = xn_net_gradient(net, d.n, d.x, d.y, &loss);

@@ -102,18 +102,24 @@ static void acts(const xp_def *d, char *buf, size_t size)
         w += snprintf(buf + w, size - (size_t)w, "%s%s", l ? "," : "", xn_act_name(d->acts[l]));
 }
 
+/* gd's learning rate, or "-" (lm chooses its steps; fixed weights) */
+static void rate(const xp_def *d, char *buf, size_t size)
+{
+    if (d->kind == XP_DRAWN && d->opt == XN_OPT_GD)
+        snprintf(buf, size, "%g", d->lr);
+    else
+        snprintf(buf, size, "-");
+}
+
 static void print_row(const xp_def *d, const run *u)
 {
     char a[32], ac[48], lr[24];
     arch(d, a, sizeof a);
     acts(d, ac, sizeof ac);
     bool trained = d->kind == XP_DRAWN;
-    if (trained)
-        snprintf(lr, sizeof lr, "%g", d->lr);
-    else
-        snprintf(lr, sizeof lr, "-");
+    rate(d, lr, sizeof lr);
     printf("%-10s %-7s %-17s %-4s %-3s %-4s %5zu", d->name, a, ac, xn_loss_name(d->loss),
-           trained ? "gd" : "-", lr, u->r.steps);
+           trained ? xn_opt_name(d->opt) : "-", lr, u->r.steps);
     if (!u->net) {
         printf("  (not run: %s)\n", xn_strerror(u->s));
         return;
@@ -193,9 +199,10 @@ static int run_seeds(size_t k)
         if (d->kind != XP_DRAWN)
             continue;
         xp_stats st;
-        char a[32], ac[48], learned[32];
+        char a[32], ac[48], learned[32], lr[24];
         arch(d, a, sizeof a);
         acts(d, ac, sizeof ac);
+        rate(d, lr, sizeof lr);
         xn_status s = xp_seeds(d, k, &st);
         if (s != XN_OK) {
             cli_flush();
@@ -205,8 +212,8 @@ static int run_seeds(size_t k)
         }
         snprintf(learned, sizeof learned, "%zu/%zu (%.0f%%)", st.learned, st.runs,
                  100.0 * (double)st.learned / (double)st.runs);
-        printf("%-10s %-7s %-17s %-4s %-4g %5zu  %-16s %-13.6g %-10.3g %zu\n", d->name, a, ac,
-               xn_loss_name(d->loss), d->lr, d->steps, learned, st.median_loss, st.median_acc,
+        printf("%-10s %-7s %-17s %-4s %-4s %5zu  %-16s %-13.6g %-10.3g %zu\n", d->name, a, ac,
+               xn_loss_name(d->loss), lr, d->steps, learned, st.median_loss, st.median_acc,
                st.diverged);
     }
     return rc;
@@ -240,16 +247,19 @@ static int plot_all(const char *dir, run *runs)
         const double *x, *y;
         xp_rows_of(d, &x, &y);
         if (d->kind == XP_DRAWN) {
-            double *steps = malloc((d->steps + 1) * sizeof *steps);
+            size_t taken = u->r.steps; /* lm may stop before its limit */
+            double *steps = malloc((taken + 1) * sizeof *steps);
             if (!steps || !png_path(path, sizeof path, dir, d->name, "loss")) {
                 free(steps);
                 return EXIT_FAIL;
             }
-            for (size_t k = 0; k <= d->steps; k++)
+            for (size_t k = 0; k <= taken; k++)
                 steps[k] = (double)k;
-            snprintf(title, sizeof title, "%s: %s loss, gd lr %g", d->name,
-                     xn_loss_name(d->loss), d->lr);
-            plot_status ps = plot_loss(path, title, d->steps + 1, steps, u->history, 0, 0, &err);
+            char lr[24];
+            rate(d, lr, sizeof lr);
+            snprintf(title, sizeof title, d->opt == XN_OPT_GD ? "%s: %s loss, gd lr %s" : "%s: %s loss, lm%s",
+                     d->name, xn_loss_name(d->loss), d->opt == XN_OPT_GD ? lr : "");
+            plot_status ps = plot_loss(path, title, taken + 1, steps, u->history, 0, 0, &err);
             free(steps);
             if (!cli_plot_result(ps == PLOT_OK, err.msg, path))
                 return EXIT_FAIL;

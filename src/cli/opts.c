@@ -275,6 +275,26 @@ int cli_parse_sizes(const char *flag, const char *s, size_t *out, size_t max, si
     return 0;
 }
 
+void opts_copy_rows(const opts *o, const void *from, void *to, size_t lo, size_t hi)
+{
+    for (size_t i = 0; i < o->n; i++) {
+        const opt *r = &o->rows[i];
+        if (r->kind != OPT_SECTION && r->size && r->at >= lo && r->at + r->size <= hi)
+            memcpy(field(r, to), cfield(r, from), r->size);
+    }
+}
+
+const opt *opts_given_differs(const opts *o, const void *a, const void *b, size_t lo, size_t hi)
+{
+    for (size_t i = 0; i < o->n; i++) {
+        const opt *r = &o->rows[i];
+        if (r->kind != OPT_SECTION && o->given[i] && r->size && r->at >= lo && r->at + r->size <= hi &&
+            memcmp(cfield(r, a), cfield(r, b), r->size) != 0)
+            return r;
+    }
+    return NULL;
+}
+
 /* ---- --help ------------------------------------------------------------- */
 
 /* The value of r's field in args as the help shows it. */
@@ -402,7 +422,7 @@ int opts_blame(const opts *o, const xn_error *err)
         const opt *r = &o->rows[i];
         if (r->kind == OPT_SECTION || !r->setting || !listed(r->setting, err->setting, ','))
             continue;
-        if (o->text[i])
+        if (o->text[i] && !strstr(err->msg, o->text[i])) /* the value, unless the message names it */
             cli_error("%s: %s, got '%s'", r->flag, err->msg, o->text[i]);
         else
             cli_error("%s: %s", r->flag, err->msg);

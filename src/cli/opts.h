@@ -92,6 +92,15 @@ bool opts_given(const opts *o, const char *flag);
  * same type as args) into args. */
 void opts_defaults(const opts *o, void *args, const void *defaults);
 
+/* Copies from `from` into `to` (structs of the args' type) the field of
+ * every row that lies in bytes [lo, hi) of the struct: e.g. the fields of
+ * a member that some flags set, over defaults for the rest of it. */
+void opts_copy_rows(const opts *o, const void *from, void *to, size_t lo, size_t hi);
+
+/* The first row given whose field lies in bytes [lo, hi) and differs
+ * between structs a and b, or NULL. */
+const opt *opts_given_differs(const opts *o, const void *a, const void *b, size_t lo, size_t hi);
+
 /* Prints the usage, intro, every row by section, and the outro.  A row
  * with show_default says "(default V)", V from o->def (printed from the
  * field), or "(default V A, W B)" when o->alt differs there, with A and B

@@ -158,7 +158,8 @@ static const opt rows[] = {
      .setting = "acts", .help = "one activation per layer: {names} (default: relu..., then the output's)"},
     {.flag = "--loss", .arg = "NAME", .kind = OPT_NAME, AT(loss), .names = xn_loss_names, .noun = "loss",
      .setting = "loss",
-     .help = "mse, sse, bce (sigmoid output), cce (softmax).  Default: mse with a sigmoid output "
+     .help = "mse, sse, bce (sigmoid output), cce (softmax), bce_sum (sigmoids, bce summed over a row's "
+             "outputs: scikit-learn's multi-label loss).  Default: mse with a sigmoid output "
              "for XOR; with --data, the targets' (--task): classes softmax + cce, two classes or 0/1 "
              "labels sigmoid + bce, numbers identity + mse"},
     {.flag = "--dtype", .arg = "NAME", .kind = OPT_NAME, AT(dtype), .names = xn_dtype_names,
@@ -186,8 +187,8 @@ static const opt rows[] = {
     {.flag = "--opt", .arg = "NAME", .kind = OPT_NAME, AT(opt.kind), .names = xn_opt_names, .noun = "optimizer",
      .setting = "kind", .show_default = true, .help = "{names}"},
     {.flag = "--lr", .arg = "X", .kind = OPT_NUM, AT(opt.lr), .setting = "lr",
-     .help = "learning rate (default 1.5 for XOR's gd and momentum, 0.01 for its adam; with --data "
-             "0.001 for adam, 0.01 else)"},
+     .help = "learning rate of gd, momentum and adam (default 1.5 for XOR's gd and momentum, 0.01 for its "
+             "adam; with --data 0.001 for adam, 0.01 else); lm and lbfgs choose their own steps"},
     {.flag = "--momentum", .arg = "X", .kind = OPT_NUM, AT(opt.momentum), .setting = "momentum",
      .show_default = true, .help = "momentum coefficient in [0,1)"},
     {.flag = "--weight-decay", .arg = "X", .kind = OPT_NUM, AT(opt.weight_decay), .setting = "weight_decay",
@@ -195,10 +196,11 @@ static const opt rows[] = {
      .help = "L2 decay of the weights, not the biases: coupled for gd and momentum, decoupled "
              "(AdamW) for adam"},
     {.flag = "--epochs", .arg = "N", .kind = OPT_SIZE, AT(epochs), .hi = (uint64_t)1 << 40, .setting = "epochs",
-     .show_default = true, .help = "passes over the data"},
+     .show_default = true, .help = "passes over the data; for lm and lbfgs their iterations (default 100 for "
+                                   "lm, 200 for lbfgs)"},
     {.flag = "--batch", .arg = "N", .kind = OPT_SIZE, AT(batch), .hi = (uint64_t)1 << 31, .setting = "batch",
-     .show_default = true, .help = "rows a step; 0 = all of them"},
-    {.flag = "--shuffle", .neg = "--no-shuffle", .kind = OPT_FLAG, .value = 1, AT(shuffle),
+     .show_default = true, .help = "rows a step; 0 = all of them (lm and lbfgs: always 0)"},
+    {.flag = "--shuffle", .neg = "--no-shuffle", .kind = OPT_FLAG, .value = 1, AT(shuffle), .setting = "shuffle",
      .help = "shuffle the rows every epoch, or keep their order (default: shuffled with --data "
              "and batches smaller than the rows; XOR keeps its order)"},
     {.flag = "--standardize", .neg = "--no-standardize", .kind = OPT_FLAG, .value = 1, AT(standardize),
@@ -224,6 +226,29 @@ static const opt rows[] = {
      .help = "OpenBLAS threads (default: OpenBLAS's choice)"},
     {.flag = "--check-ranks", .kind = OPT_FLAG, .value = 1, AT(check_ranks),
      .help = "under mpirun, compare the ranks' networks after every epoch (always done once at the end)"},
+    OPT_SECTION("second-order solvers (--opt lm, --opt lbfgs; docs/training.md, which optimizer):"),
+    {.flag = "--mu", .arg = "X", .kind = OPT_NUM, AT(opt.mu), .setting = "mu", .show_default = true,
+     .help = "lm: the damping it starts with, > 0 (MATLAB's trainlm)"},
+    {.flag = "--mu-dec", .arg = "F", .kind = OPT_NUM, AT(opt.mu_dec), .setting = "mu_dec", .show_default = true,
+     .help = "lm: the damping's factor after a step that lowers the loss, in (0, 1)"},
+    {.flag = "--mu-inc", .arg = "F", .kind = OPT_NUM, AT(opt.mu_inc), .setting = "mu_inc", .show_default = true,
+     .help = "lm: its factor after one that does not, > 1"},
+    {.flag = "--mu-max", .arg = "X", .kind = OPT_NUM, AT(opt.mu_max), .setting = "mu_max", .show_default = true,
+     .help = "lm: stop when the damping would pass X"},
+    {.flag = "--lm-max-bytes", .arg = "N", .kind = OPT_SIZE, AT(opt.lm_max_bytes), .hi = SIZE_MAX,
+     .setting = "lm_max_bytes", .show_default = true,
+     .help = "lm: the most memory its Jacobian (rows x outputs x parameters doubles) and normal equations may "
+             "take; a larger problem is refused with its size"},
+    {.flag = "--memory", .arg = "M", .kind = OPT_SIZE, AT(opt.memory), .hi = SIZE_MAX, .setting = "memory",
+     .show_default = true, .help = "lbfgs: the pairs of its two-loop recursion"},
+    {.flag = "--gtol", .arg = "X", .kind = OPT_NUM, AT(opt.gtol), .setting = "gtol",
+     .help = "stop when the largest gradient component is at most X, 0 never (default 1e-7 for lm, as "
+             "trainlm's min_grad; 1e-5 for lbfgs, scikit-learn's tol)"},
+    {.flag = "--ftol", .arg = "X", .kind = OPT_NUM, AT(opt.ftol), .setting = "ftol",
+     .help = "stop when an iteration lowers the loss by at most X times its size, 0 never (default 0 for "
+             "lm, 2.2e-9 for lbfgs, SciPy's)"},
+    {.flag = "--max-evals", .arg = "N", .kind = OPT_SIZE, AT(opt.max_evals), .hi = SIZE_MAX, .setting = "max_evals",
+     .show_default = true, .help = "stop after N evaluations of the loss (scikit-learn's max_fun)"},
     OPT_SECTION("output:"),
     {.flag = "--every", .arg = "N", .kind = OPT_SIZE, AT(every), .lo = 1, .hi = SIZE_MAX,
      .help = "progress every N epochs (default epochs/10 for whole-batch runs without validation, "
@@ -286,15 +311,20 @@ int train_parse(int argc, char **argv, train_args *a, bool lead)
     defaults(&d, a->data == NULL);
     bool opt_given = opts_given(&a->given, "--opt");
     xn_opt_kind kind = opt_given ? a->opt.kind : d.opt.kind;
-    d.opt = xn_opt_default(kind); /* Adam's betas and eps, the momentum */
-    if (!a->data) /* the notebooks' rates */
+    d.opt = xn_opt_default(kind); /* the kind's own settings */
+    if (!a->data && kind != XN_OPT_LM && kind != XN_OPT_LBFGS) /* the notebooks' rates */
         d.opt.lr = kind == XN_OPT_ADAM ? 0.01 : 1.5;
-    d.given = a->given;
+    if (kind == XN_OPT_LM || kind == XN_OPT_LBFGS) {
+        /* whole-batch iterations: trainlm's 100 (scikit-learn's max_iter for lbfgs) */
+        d.batch = 0;
+        d.epochs = kind == XN_OPT_LM ? 100 : 200;
+    }
     opts_defaults(&a->given, a, &d);
-    /* the optimizer's fields without a flag of their own */
-    a->opt.beta1 = d.opt.beta1;
-    a->opt.beta2 = d.opt.beta2;
-    a->opt.eps = d.opt.eps;
+    /* the optimizer: its kind's settings, with every field a flag sets
+     * taken from the flags (given, or their default above) */
+    train_args opt = {.opt = d.opt};
+    opts_copy_rows(&a->given, a, &opt, offsetof(train_args, opt), offsetof(train_args, opt) + sizeof(xn_opt));
+    a->opt = opt.opt;
     if (a->shuffle < 0)
         a->shuffle = a->data && a->batch != 0;
     return EXIT_OK;

@@ -255,15 +255,15 @@ static int saved_net(train_job *j)
             printf("starting from %s with a fresh %s optimizer\n", a->init_from, xn_opt_name(a->opt.kind));
         return EXIT_OK;
     }
-    xn_opt o = xn_net_opt(net);
-    const char *differs = opts_given(&a->given, "--opt") && a->opt.kind != o.kind                  ? "--opt"
-                          : opts_given(&a->given, "--lr") && a->opt.lr != j->ck.fit.lr0            ? "--lr"
-                          : opts_given(&a->given, "--momentum") && a->opt.momentum != o.momentum   ? "--momentum"
-                          : opts_given(&a->given, "--weight-decay") && a->opt.weight_decay != o.weight_decay
-                              ? "--weight-decay"
-                              : NULL;
+    /* the optimizer a resumed run keeps: each of its flags may repeat its
+     * setting, not change it (the rate the run started from, before any
+     * schedule) */
+    train_args run = {.opt = xn_net_opt(net)};
+    run.opt.lr = j->ck.fit.lr0;
+    const opt *differs = opts_given_differs(&a->given, a, &run, offsetof(train_args, opt),
+                                            offsetof(train_args, opt) + sizeof(xn_opt));
     if (differs) {
-        cli_error("%s: differs from the run in %s, which a resumed run keeps", differs, a->resume);
+        cli_error("%s: differs from the run in %s, which a resumed run keeps", differs->flag, a->resume);
         return EXIT_USAGE;
     }
     /* the run's own options may be repeated: they must match */
@@ -458,9 +458,18 @@ int train_plan(train_job *j)
         cli_error("--opt: %s", xn_net_error(j->net));
         rc = EXIT_USAGE;
     }
-    if (rc == EXIT_OK && floor((double)j->sets.train.n * (1.0 - a->val_split)) == 0.0) {
+    size_t rows = (size_t)floor((double)j->sets.train.n * (1.0 - a->val_split));
+    if (rc == EXIT_OK && rows == 0) {
         cli_error("--val-split: no training rows are left of %zu", j->sets.train.n);
         rc = EXIT_USAGE;
+    }
+    if (rc == EXIT_OK && (a->opt.kind == XN_OPT_LM || a->opt.kind == XN_OPT_LBFGS)) {
+        /* whole-batch iterations: the loop's settings that cannot be */
+        xn_rng any;
+        xn_fit_config c = fit_config(a, &any);
+        xn_error err;
+        if (xn_fit_check_solver(&c, &a->opt, rows, &err) != XN_OK)
+            rc = opts_blame(&a->given, &err);
     }
     if (rc == EXIT_OK)
         rc = check_outputs(j);

@@ -333,6 +333,23 @@ static int report_steps(train_job *j, bool *diverged)
     return j->sets.test.n ? print_scores(j->net, "test", &j->sets.test) : EXIT_OK;
 }
 
+/* lm's and lbfgs' account of the run: iterations, evaluations and why
+ * they stopped. */
+static void report_solver(const train_job *j)
+{
+    xn_solver_report rep;
+    if (xn_net_solver_report(j->net, &rep) != XN_OK)
+        return; /* a first-order optimizer */
+    xn_opt o = xn_net_opt(j->net);
+    printf("%s: %zu iteration%s, %zu evaluation%s", xn_opt_name(o.kind), rep.iterations, cli_plural(rep.iterations),
+           rep.evaluations, cli_plural(rep.evaluations));
+    if (o.kind == XN_OPT_LM)
+        printf(", %zu Jacobian%s, %zu QR step%s, mu %g", rep.jacobians, cli_plural(rep.jacobians), rep.qr_steps,
+               cli_plural(rep.qr_steps), rep.mu);
+    xn_stop why = j->res.stop != XN_STOP_NONE ? j->res.stop : rep.stop;
+    printf("; stopped: %s\n", why == XN_STOP_NONE ? "by early stopping or the callback" : xn_stop_name(why));
+}
+
 /* A run that learned nothing: over ten epochs or more, the loss moved by
  * less than 1% from where it started (a dead network, or softmax stuck at
  * ln K, every class alike). */
@@ -415,8 +432,12 @@ void train_summary(const train_job *j)
                                                          xn_net_size(j->net, xn_net_layers(j->net)) == 1)
                                                     ? XN_SPLIT_STRATIFIED : XN_SPLIT_RANDOM)
                                              : a->split;
-    printf(", loss %s; %s lr %g, %zu epoch%s", xn_loss_name(xn_net_loss(j->net)), xn_opt_name(o.kind), o.lr,
-           a->epochs, cli_plural(a->epochs));
+    if (o.kind == XN_OPT_LM || o.kind == XN_OPT_LBFGS) /* their own steps */
+        printf(", loss %s; %s, at most %zu iteration%s", xn_loss_name(xn_net_loss(j->net)), xn_opt_name(o.kind),
+               a->epochs, cli_plural(a->epochs));
+    else
+        printf(", loss %s; %s lr %g, %zu epoch%s", xn_loss_name(xn_net_loss(j->net)), xn_opt_name(o.kind), o.lr,
+               a->epochs, cli_plural(a->epochs));
     if (a->batch && a->batch < n)
         printf(" of batches of %zu", a->batch);
     if (j->sets.val.n)
@@ -441,6 +462,7 @@ int train_report(train_job *j)
      * a flat loss then says nothing (a resumed run that had converged) */
     if (!a->resume && !a->init_from)
         warn_flat(&j->log, j->net, j->res.epochs);
+    report_solver(j);
     bool diverged = false;
     int rc = j->log.steps ? report_steps(j, &diverged) : report_data(j);
     if (diverged)
@@ -484,4 +506,5 @@ void train_free(train_job *j)
     xn_data_free(&j->sets.train);
     xn_data_free(&j->sets.val);
     xn_data_free(&j->sets.test);
+    xn_description_free(&j->sets.desc);
 }

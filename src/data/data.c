@@ -36,24 +36,27 @@ void *xn_room(void *buf, size_t *cap, size_t n, size_t size, size_t first)
     return p;
 }
 
+bool xn_push(void *bufp, size_t *n, size_t *cap, const void *item, size_t size, size_t first)
+{
+    void *buf;
+    memcpy(&buf, bufp, sizeof buf); /* *bufp is a T *: its bytes, whatever T */
+    void *grown = xn_room(buf, cap, *n, size, first);
+    if (!grown)
+        return false;
+    memcpy((char *)grown + *n * size, item, size);
+    memcpy(bufp, &grown, sizeof grown);
+    (*n)++;
+    return true;
+}
+
 static bool push(values *a, double x)
 {
-    double *v = xn_room(a->v, &a->cap, a->n, sizeof *v, 256);
-    if (!v)
-        return false;
-    a->v = v;
-    a->v[a->n++] = x;
-    return true;
+    return xn_push(&a->v, &a->n, &a->cap, &x, sizeof x, 256);
 }
 
 static bool push_line(values *a, size_t line)
 {
-    size_t *l = xn_room(a->line, &a->line_cap, a->rows, sizeof *l, 64);
-    if (!l)
-        return false;
-    a->line = l;
-    a->line[a->rows++] = line;
-    return true;
+    return xn_push(&a->line, &a->rows, &a->line_cap, &line, sizeof line, 64);
 }
 
 static xn_status no_memory(xn_error *err) { return xn_fail(err, 0, XN_ENOMEM, "out of memory"); }
@@ -157,24 +160,11 @@ static xn_status fann_row(xn_lines *t, size_t want, const char *what, size_t pai
     return XN_OK;
 }
 
-/* Pair i's output line into *lines, grown to hold it. */
-static bool out_lines_push(size_t **lines, size_t i, size_t line)
-{
-    if ((i & (i - 1)) == 0) { /* at 0, 1, 2, 4, ...: double the room */
-        size_t *l = realloc(*lines, (i ? 2 * i : 1) * sizeof *l);
-        if (!l)
-            return false;
-        *lines = l;
-    }
-    (*lines)[i] = line;
-    return true;
-}
-
 static xn_status parse_fann(xn_lines *t, size_t outputs, xn_error *err, values *vals, size_t *rows,
                             size_t *in, size_t *out, size_t **out_lines)
 {
     const char *s, *p, *end, *tok;
-    size_t n, k, c[3];
+    size_t n, k, c[3], lines_cap = 0;
     static const char *const names[] = {"pair count", "input count", "output count"};
     char q[48];
     xn_lines_content(t, &s, &n); /* the caller saw it is there */
@@ -200,7 +190,8 @@ static xn_status parse_fann(xn_lines *t, size_t outputs, xn_error *err, values *
             return no_memory(err);
         if ((st = fann_row(t, c[2], "output", i + 1, c[0], vals, err)) != XN_OK)
             return st;
-        if (out_lines && !(out_lines_push(out_lines, i, t->line)))
+        size_t pairs = i;
+        if (out_lines && !xn_push(out_lines, &pairs, &lines_cap, &t->line, sizeof t->line, 64))
             return no_memory(err);
     }
     if (xn_lines_content(t, &s, &n))
@@ -263,6 +254,19 @@ xn_status xn_data_parse(xn_data *d, const char *text, size_t len, size_t outputs
     return parse_numbers(d, text, len, outputs, NULL, err);
 }
 
+/* parse_numbers' arguments, for xn_parse_file. */
+typedef struct {
+    xn_data *d;
+    size_t outputs;
+    size_t **target_lines;
+} numbers_of;
+
+static xn_status parse_into(const char *text, size_t len, void *ctx, xn_error *err)
+{
+    numbers_of *a = ctx;
+    return parse_numbers(a->d, text, len, a->outputs, a->target_lines, err);
+}
+
 /* The file at path read by parse_numbers. */
 static xn_status load_numbers(xn_data *d, const char *path, size_t outputs, size_t **target_lines, xn_error *err)
 {
@@ -270,16 +274,8 @@ static xn_status load_numbers(xn_data *d, const char *path, size_t outputs, size
     if (!d)
         return xn_fail(err, 0, XN_EINVAL, "no place for the data");
     memset(d, 0, sizeof *d);
-    if (!path)
-        return xn_fail(err, 0, XN_EINVAL, "no path");
-    char *text;
-    size_t len;
-    xn_status st = xn_read_file(path, XN_TEXT_MAX_FILE, &text, &len, err);
-    if (st != XN_OK)
-        return st;
-    st = parse_numbers(d, text, len, outputs, target_lines, err);
-    free(text);
-    return st;
+    numbers_of a = {d, outputs, target_lines};
+    return xn_parse_file(path, parse_into, &a, err);
 }
 
 xn_status xn_data_load(xn_data *d, const char *path, size_t outputs, xn_error *err)

@@ -14,6 +14,10 @@
  * buf itself, or a block twice as large (first items at the start); NULL
  * when memory or size_t runs out, buf then as it was. */
 void *xn_room(void *buf, size_t *cap, size_t n, size_t size, size_t first);
+/* Appends item (size bytes) to the array *bufp (a T **; *n items, room
+ * for *cap), grown by xn_room: false, the array as it was, if memory runs
+ * out. */
+bool xn_push(void *bufp, size_t *n, size_t *cap, const void *item, size_t size, size_t first);
 
 /* A token of the text: its bytes text[off, off + len). */
 typedef struct {
@@ -59,5 +63,42 @@ typedef struct {
 } xn_read_mode;
 xn_status xn_read_text(xn_data *d, xn_description *desc, const char *text, size_t len, const xn_read_mode *m,
                        xn_error *err);
+
+
+/* ---- a CSV's columns (columns.c) ---------------------------------------- */
+
+/* The fields of one line: spans into the text, quotes kept. */
+typedef struct {
+    xn_span *f;
+    size_t n, cap;
+} fields;
+
+/* What a CSV's columns are: c columns, the index column (1-based, 0 for
+ * none), t target columns at cols (1-based, increasing), their names. */
+typedef struct {
+    size_t c, index, t;
+    size_t *cols;
+    char **names;   /* (c) every column's name, or NULL without a header */
+    bool header, numbered;
+    size_t first_line;
+} layout;
+
+/* Splits the line text[s, s + len) into fs; false if memory runs out. */
+bool xn_split_fields(const char *text, size_t s, size_t len, fields *fs);
+/* A field's bytes without its quotes. */
+xn_span xn_field_inner(const char *text, xn_span f);
+/* A field as a finite decimal number (quotes stripped). */
+xn_num xn_field_number(const char *text, xn_span f, double *v);
+/* The separator a line of one field seems to use instead of commas
+ * ("semicolons", "tabs", "spaces"), or NULL. */
+const char *xn_other_separator(const char *s, size_t n);
+/* The first content line of t into r1 (split) and the layout: its
+ * separator checked, the header decided, the index and target columns
+ * chosen.  outputs: the last K columns, 0 for the rules. */
+xn_status xn_read_layout(const char *text, xn_lines *t, fields *r1, const xn_read_mode *m, size_t outputs,
+                         layout *L, xn_error *err);
+void xn_layout_free(layout *L);
+/* Whether 1-based column col1 is a target. */
+bool xn_layout_is_target(const layout *L, size_t col1);
 
 #endif

@@ -28,12 +28,8 @@ void xn_description_free(xn_description *desc)
 {
     if (!desc)
         return;
-    for (size_t k = 0; desc->labels && k < desc->classes; k++)
-        free(desc->labels[k]);
-    for (size_t k = 0; desc->target_names && k < desc->n_targets; k++)
-        free(desc->target_names[k]);
-    free(desc->labels);
-    free(desc->target_names);
+    xn_strings_free(desc->labels, desc->classes);
+    xn_strings_free(desc->target_names, desc->n_targets);
     free(desc->target_columns);
     memset(desc, 0, sizeof *desc);
 }
@@ -184,9 +180,7 @@ static xn_status words(const xn_target_cells *c, size_t *cls, char ***labels, si
     free(w.row);
     free(w.cls);
     if (st != XN_OK) {
-        for (size_t r = 0; lab && r < w.count; r++)
-            free(lab[r]);
-        free(lab);
+        xn_strings_free(lab, w.count);
         return st;
     }
     *labels = lab;
@@ -264,9 +258,7 @@ static char **count_labels(size_t K)
     char **lab = calloc(K, sizeof *lab);
     for (size_t k = 0; lab && k < K; k++)
         if (!(lab[k] = number_label((double)k))) {
-            while (k--)
-                free(lab[k]);
-            free(lab);
+            xn_strings_free(lab, k);
             return NULL;
         }
     return lab;
@@ -303,20 +295,7 @@ static xn_status model_classes(const xn_target_cells *c, const xn_read_opts *o, 
 
 static xn_status copy_labels(char ***out, const char *const *in, size_t K, xn_error *err)
 {
-    char **lab = calloc(K, sizeof *lab);
-    for (size_t k = 0; lab && k < K; k++)
-        if ((lab[k] = malloc(strlen(in[k]) + 1)) != NULL) {
-            strcpy(lab[k], in[k]);
-        } else {
-            while (k--)
-                free(lab[k]);
-            free(lab);
-            lab = NULL;
-        }
-    if (!lab)
-        return no_memory(err);
-    *out = lab;
-    return XN_OK;
+    return (*out = xn_strings_copy(in, K)) ? XN_OK : no_memory(err);
 }
 
 /* Several target columns: one-hot, multi-label or numbers. */

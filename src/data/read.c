@@ -1,7 +1,7 @@
-/* Reading a CSV data set (xn_data_read): which line is a header, which
- * column is pandas' index, which columns are the targets, then every row,
- * inputs as numbers and targets as numbers or words, for describe.c to say
- * what they are.  FANN files go to data.c's reader and are described as
+/* Reading a CSV data set (xn_data_read): the columns as columns.c finds
+ * them (the header, pandas' index, the targets), then every row, inputs as
+ * numbers and targets as numbers or words, for describe.c to say what they
+ * are.  FANN files go to data.c's reader and are described as
  * numbers.
  *
  * Fields are separated by commas; blanks around a field are dropped, and a
@@ -14,260 +14,6 @@
 #include <string.h>
 
 #include "data_impl.h"
-
-/* The fields of one line: spans into the text, quotes kept. */
-typedef struct {
-    xn_span *f;
-    size_t n, cap;
-} fields;
-
-/* [off, end) without blanks at either end. */
-static xn_span trimmed(const char *text, size_t off, size_t end)
-{
-    while (off < end && xn_is_blank(text[off]))
-        off++;
-    while (end > off && xn_is_blank(text[end - 1]))
-        end--;
-    return (xn_span){off, end - off};
-}
-
-/* Splits the line text[s, s + len) at commas outside quotes, up to a '#'
- * outside quotes.  False if memory runs out. */
-static bool split(const char *text, size_t s, size_t len, fields *fs)
-{
-    fs->n = 0;
-    bool quoted = false;
-    size_t start = s, end = s + len;
-    for (size_t i = s;; i++) {
-        char c = i < end ? text[i] : ',';
-        if (i < end && c == '"') {
-            quoted = !quoted;
-            continue;
-        }
-        if (quoted && i < end)
-            continue;
-        if (c == '#' && i < end) {
-            end = i; /* a comment: the line ends here */
-            c = ',';
-        }
-        if (c != ',')
-            continue;
-        xn_span *f = xn_room(fs->f, &fs->cap, fs->n, sizeof *f, 16);
-        if (!f)
-            return false;
-        fs->f = f;
-        fs->f[fs->n++] = trimmed(text, start, i);
-        start = i + 1;
-        if (i >= end)
-            return true;
-    }
-}
-
-/* The bytes of a field, without its quotes. */
-static xn_span inner(const char *text, xn_span f)
-{
-    if (f.len >= 2 && text[f.off] == '"' && text[f.off + f.len - 1] == '"')
-        return (xn_span){f.off + 1, f.len - 2};
-    return f;
-}
-
-static xn_num number(const char *text, xn_span f, double *v)
-{
-    xn_span in = inner(text, f);
-    return xn_parse_double(text + in.off, in.len, v);
-}
-
-char *xn_field_text(const char *text, xn_span f)
-{
-    xn_span in = inner(text, f);
-    char *s = malloc(in.len + 1);
-    if (!s)
-        return NULL;
-    size_t k = 0;
-    for (size_t i = 0; i < in.len; i++) { /* "" inside quotes is one quote */
-        s[k++] = text[in.off + i];
-        if (text[in.off + i] == '"' && i + 1 < in.len && text[in.off + i + 1] == '"')
-            i++;
-    }
-    s[k] = '\0';
-    return s;
-}
-
-/* A header's field: a name (it has a letter or '_'), or the empty first
- * field pandas writes above its index. */
-static bool name_like(const char *text, xn_span f, size_t col)
-{
-    xn_span in = inner(text, f);
-    if (in.len == 0)
-        return col == 0;
-    for (size_t i = 0; i < in.len; i++) {
-        char c = text[in.off + i];
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (unsigned char)c >= 0x80)
-            return true;
-    }
-    return false;
-}
-
-/* The header rule (xn_read_opts.header): a column with a name above a
- * number, a line of names only, or pandas' column numbers 0..c-1. */
-static bool looks_like_header(const char *text, const fields *r1, const fields *r2, bool *numbered)
-{
-    size_t names = 0;
-    double v;
-    *numbered = false;
-    for (size_t j = 0; j < r1->n; j++) {
-        if (number(text, r1->f[j], &v) == XN_NUM_OK || !name_like(text, r1->f[j], j))
-            continue;
-        names++;
-        if (r2 && j < r2->n && number(text, r2->f[j], &v) == XN_NUM_OK)
-            return true;
-    }
-    if (names == r1->n)
-        return true;
-    if (r1->n < 4)
-        return false;
-    for (size_t j = 0; j < r1->n; j++)
-        if (number(text, r1->f[j], &v) != XN_NUM_OK || v != (double)j)
-            return false;
-    return *numbered = true;
-}
-
-/* The separator a line read as one field seems to use instead of commas,
- * or NULL: a file of "0;1;1" rows should fail saying so. */
-static const char *other_separator(const char *s, size_t n)
-{
-    xn_span t = trimmed(s, 0, n);
-    if (memchr(s + t.off, ';', t.len))
-        return "semicolons";
-    if (memchr(s + t.off, '\t', t.len))
-        return "tabs";
-    if (memchr(s + t.off, ' ', t.len))
-        return "spaces";
-    return NULL;
-}
-
-/* What a CSV's columns are: c columns, the index column (1-based, 0 for
- * none), t target columns at cols (1-based, increasing), their names. */
-typedef struct {
-    size_t c, index, t;
-    size_t *cols;
-    char **names;   /* (c) every column's name, or NULL without a header */
-    bool header, numbered;
-    size_t first_line;
-} layout;
-
-static void layout_free(layout *L)
-{
-    for (size_t j = 0; L->names && j < L->c; j++)
-        free(L->names[j]);
-    free(L->names);
-    free(L->cols);
-}
-
-static bool is_target(const layout *L, size_t col1)
-{
-    for (size_t k = 0; k < L->t; k++)
-        if (L->cols[k] == col1)
-            return true;
-    return false;
-}
-
-/* Column col1's name without its trailing digits into *stem_len; false
- * if it has no digits there or nothing before them. */
-static bool numbered_name(const char *name, size_t *stem_len)
-{
-    size_t n = strlen(name), k = n;
-    while (k > 0 && name[k - 1] >= '0' && name[k - 1] <= '9')
-        k--;
-    *stem_len = k;
-    return k > 0 && k < n;
-}
-
-static xn_status add_target(layout *L, size_t col1)
-{
-    size_t *c = realloc(L->cols, (L->t + 1) * sizeof *c);
-    if (!c)
-        return XN_ENOMEM;
-    L->cols = c;
-    L->cols[L->t++] = col1;
-    return XN_OK;
-}
-
-static int by_size(const void *a, const void *b)
-{
-    size_t x = *(const size_t *)a, y = *(const size_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* --target's list: names of the header or 1-based column numbers. */
-static xn_status named_targets(layout *L, const char *list, xn_error *err)
-{
-    for (const char *p = list;;) {
-        const char *comma = strchr(p, ',');
-        size_t n = comma ? (size_t)(comma - p) : strlen(p), col = 0;
-        while (n && xn_is_blank(*p))
-            p++, n--;
-        while (n && xn_is_blank(p[n - 1]))
-            n--;
-        char q[48];
-        for (size_t j = 0; L->names && j < L->c && !col; j++)
-            if (strlen(L->names[j]) == n && strncmp(L->names[j], p, n) == 0)
-                col = j + 1;
-        if (!col && xn_parse_size(p, n, SIZE_MAX, &col) == XN_NUM_OK && (col == 0 || col > L->c))
-            return xn_fail_setting(err, "target", XN_EINVAL, "column %zu is not there: the file has %zu", col,
-                                   L->c);
-        if (!col)
-            return xn_fail_setting(err, "target", XN_EINVAL, "no column named '%s'%s", xn_quote(q, sizeof q, p, n),
-                                   L->names ? "" : " (the file has no header: give column numbers)");
-        if (col == L->index)
-            return xn_fail_setting(err, "target", XN_EINVAL, "column %zu is pandas' index, not a target", col);
-        if (!is_target(L, col) && add_target(L, col) != XN_OK)
-            return xn_fail(err, 0, XN_ENOMEM, "out of memory");
-        if (!comma)
-            break;
-        p = comma + 1;
-    }
-    qsort(L->cols, L->t, sizeof *L->cols, by_size);
-    return XN_OK;
-}
-
-/* The target columns: --target's, the last `outputs`, the trailing
- * columns a header numbers alike (y1,y2,y3), or the last one. */
-static xn_status choose_targets(layout *L, const xn_read_mode *m, size_t outputs, xn_error *err)
-{
-    if (m->no_targets)
-        return XN_OK;
-    const char *list = m->o ? m->o->target : NULL;
-    if (list)
-        return named_targets(L, list, err);
-    size_t from = L->c; /* targets are columns from..c (1-based) */
-    if (outputs) {
-        from = L->c >= outputs ? L->c - outputs + 1 : 1;
-    } else if (L->names) {
-        size_t stem, k = L->c, s0;
-        if (numbered_name(L->names[k - 1], &s0)) {
-            while (k > 1 + L->index && numbered_name(L->names[k - 2], &stem) && stem == s0 &&
-                   strncmp(L->names[k - 2], L->names[L->c - 1], s0) == 0)
-                k--;
-            if (k == 1 + L->index)
-                return xn_fail_setting(err, "target", XN_EINVAL,
-                                       "every column is named %.*s<number>: say which are targets (--target NAME "
-                                       "or --outputs K)", (int)s0, L->names[L->c - 1]);
-            if (L->c - k + 1 >= 2)
-                from = k;
-        }
-    }
-    size_t inputs = from - 1 - (L->index && L->index < from);
-    if (inputs == 0) {
-        size_t t = L->c - from + 1;
-        return xn_fail(err, L->first_line, XN_EFORMAT, "%zu column%s, but %zu target column%s leave%s no input", L->c,
-                       L->c == 1 ? "" : "s", t, t == 1 ? "" : "s", t == 1 ? "s" : "");
-    }
-    for (size_t c = from; c <= L->c; c++)
-        if (add_target(L, c) != XN_OK)
-            return xn_fail(err, 0, XN_ENOMEM, "out of memory");
-    return XN_OK;
-}
 
 /* The rows read so far. */
 typedef struct {
@@ -287,36 +33,17 @@ static void rows_free(rows_read *r)
 
 static bool push_x(rows_read *r, double v)
 {
-    double *x = xn_room(r->x, &r->capx, r->nx, sizeof *x, 256);
-    if (!x)
-        return false;
-    r->x = x;
-    r->x[r->nx++] = v;
-    return true;
+    return xn_push(&r->x, &r->nx, &r->capx, &v, sizeof v, 256);
 }
 
 static bool push_target(rows_read *r, double v, xn_span s)
 {
-    double *pv = xn_room(r->v, &r->capv, r->nv, sizeof *pv, 64);
-    if (pv)
-        r->v = pv;
-    xn_span *ps = pv ? xn_room(r->s, &r->caps, r->ns, sizeof *ps, 64) : NULL;
-    if (!ps)
-        return false;
-    r->s = ps;
-    r->v[r->nv++] = v;
-    r->s[r->ns++] = s;
-    return true;
+    return xn_push(&r->v, &r->nv, &r->capv, &v, sizeof v, 64) && xn_push(&r->s, &r->ns, &r->caps, &s, sizeof s, 64);
 }
 
 static bool push_line(rows_read *r, size_t line)
 {
-    size_t *l = xn_room(r->line, &r->capl, r->rows, sizeof *l, 64);
-    if (!l)
-        return false;
-    r->line = l;
-    r->line[r->rows++] = line;
-    return true;
+    return xn_push(&r->line, &r->rows, &r->capl, &line, sizeof line, 64);
 }
 
 /* One data row of fs (line `line`) onto r.  In raw mode (numbers only)
@@ -329,10 +56,10 @@ static xn_status read_row(const char *text, const fields *fs, const layout *L, b
         if (j + 1 == L->index)
             continue;
         double v = 0.0;
-        xn_num got = number(text, fs->f[j], &v);
-        bool target = is_target(L, j + 1), word = target && !raw && got == XN_NUM_BAD && fs->f[j].len;
+        xn_num got = xn_field_number(text, fs->f[j], &v);
+        bool target = xn_layout_is_target(L, j + 1), word = target && !raw && got == XN_NUM_BAD && fs->f[j].len;
         if (got != XN_NUM_OK && !word) {
-            xn_span in = inner(text, fs->f[j]);
+            xn_span in = xn_field_inner(text, fs->f[j]);
             if (in.len == 0)
                 return xn_fail(err, line, XN_EFORMAT, "empty field in column %zu", j + 1);
             return xn_fail(err, line, XN_EFORMAT, "%s '%s' in column %zu", xn_num_why(got),
@@ -342,54 +69,6 @@ static xn_status read_row(const char *text, const fields *fs, const layout *L, b
             return xn_fail(err, 0, XN_ENOMEM, "out of memory");
     }
     return push_line(r, line) ? XN_OK : xn_fail(err, 0, XN_ENOMEM, "out of memory");
-}
-
-/* The first line: its separator, the header, the columns' names and roles. */
-static xn_status read_layout(const char *text, xn_lines *t, fields *r1, const xn_read_mode *m, size_t outputs,
-                             layout *L, xn_error *err)
-{
-    const char *s;
-    size_t n;
-    char q[48];
-    xn_lines_content(t, &s, &n); /* the caller saw it is there */
-    L->first_line = t->line;
-    if (!split(text, (size_t)(s - text), n, r1))
-        return xn_fail(err, 0, XN_ENOMEM, "out of memory");
-    /* one field with targets to find, or a single field that is no
-     * number nor name: the separator is not a comma */
-    const char *sep = r1->n == 1 ? other_separator(s, n) : NULL;
-    double v;
-    if (sep && (!m->no_targets || (number(text, r1->f[0], &v) != XN_NUM_OK && !name_like(text, r1->f[0], 1))))
-        return xn_fail(err, t->line, XN_EFORMAT, "fields are separated by %s, not commas: '%s'", sep,
-                       xn_quote(q, sizeof q, s, n));
-    L->c = r1->n;
-    xn_header h = m->o ? m->o->header : XN_HEADER_AUTO;
-    if (h == XN_HEADER_AUTO) {
-        xn_lines peek = *t;
-        fields r2 = {NULL, 0, 0};
-        bool second = xn_lines_content(&peek, &s, &n);
-        if (second && !split(text, (size_t)(s - text), n, &r2)) {
-            free(r2.f);
-            return xn_fail(err, 0, XN_ENOMEM, "out of memory");
-        }
-        L->header = looks_like_header(text, r1, second ? &r2 : NULL, &L->numbered);
-        free(r2.f);
-    } else {
-        L->header = h == XN_HEADER_YES;
-    }
-    if (L->header) {
-        L->names = calloc(L->c, sizeof *L->names);
-        for (size_t j = 0; L->names && j < L->c; j++)
-            if (!(L->names[j] = xn_field_text(text, r1->f[j])))
-                return xn_fail(err, 0, XN_ENOMEM, "out of memory");
-        if (!L->names)
-            return xn_fail(err, 0, XN_ENOMEM, "out of memory");
-        /* pandas writes its index under an empty name, or reads it back as
-         * "Unnamed: 0" */
-        if (L->c > 1 && (L->names[0][0] == '\0' || strcmp(L->names[0], "Unnamed: 0") == 0))
-            L->index = 1;
-    }
-    return choose_targets(L, m, outputs, err);
 }
 
 /* The layout and rows into d and desc (raw: targets as numbers). */
@@ -422,17 +101,12 @@ static xn_status finish(const char *text, const layout *L, const rows_read *r, c
     }
     if (st == XN_OK && L->t) { /* the target columns, their names kept */
         desc->target_columns = malloc(L->t * sizeof *desc->target_columns);
-        desc->target_names = names ? calloc(L->t, sizeof *desc->target_names) : NULL;
+        desc->target_names = names ? xn_strings_copy((const char *const *)names, L->t) : NULL;
+        desc->n_targets = L->t;
         if (!desc->target_columns || (names && !desc->target_names))
             st = xn_fail(err, 0, XN_ENOMEM, "out of memory");
-        for (size_t k = 0; st == XN_OK && k < L->t; k++) {
-            desc->target_columns[k] = L->cols[k];
-            if (names && !(desc->target_names[k] = malloc(strlen(names[k]) + 1)))
-                st = xn_fail(err, 0, XN_ENOMEM, "out of memory");
-            else if (names)
-                strcpy(desc->target_names[k], names[k]);
-        }
-        desc->n_targets = L->t;
+        else
+            memcpy(desc->target_columns, L->cols, L->t * sizeof *L->cols);
     }
     free(names);
     if (st != XN_OK) {
@@ -462,19 +136,19 @@ static xn_status read_csv(const char *text, xn_lines *t, const xn_read_mode *m, 
     fields fs = {NULL, 0, 0};
     layout L = {0};
     rows_read r = {0};
-    xn_status st = read_layout(text, t, &fs, m, outputs, &L, err);
+    xn_status st = xn_read_layout(text, t, &fs, m, outputs, &L, err);
     if (st == XN_OK && !L.header)
         st = read_row(text, &fs, &L, m->raw, L.first_line, &r, err);
     const char *s;
     size_t n;
     while (st == XN_OK && xn_lines_content(t, &s, &n)) {
-        if (!split(text, (size_t)(s - text), n, &fs)) {
+        if (!xn_split_fields(text, (size_t)(s - text), n, &fs)) {
             st = xn_fail(err, 0, XN_ENOMEM, "out of memory");
-        } else if (fs.n != L.c || (fs.n == 1 && other_separator(s, n))) {
-            const char *sep = fs.n == 1 ? other_separator(s, n) : NULL;
+        } else if (fs.n != L.c || (fs.n == 1 && xn_other_separator(s, n))) {
+            const char *sep = fs.n == 1 ? xn_other_separator(s, n) : NULL;
             double v;
             char q[48];
-            if (sep && fs.n == L.c && number(text, fs.f[0], &v) == XN_NUM_OK)
+            if (sep && fs.n == L.c && xn_field_number(text, fs.f[0], &v) == XN_NUM_OK)
                 st = read_row(text, &fs, &L, m->raw, t->line, &r, err); /* " 1 " is a number */
             else if (sep)
                 st = xn_fail(err, t->line, XN_EFORMAT, "fields are separated by %s, not commas: '%s'", sep,
@@ -493,7 +167,7 @@ static xn_status read_csv(const char *text, xn_lines *t, const xn_read_mode *m, 
     if (st == XN_OK)
         st = finish(text, &L, &r, m, d, desc, err);
     free(fs.f);
-    layout_free(&L);
+    xn_layout_free(&L);
     rows_free(&r);
     return st;
 }
@@ -556,6 +230,19 @@ xn_status xn_data_read_text(xn_data *d, xn_description *desc, const char *text, 
     return xn_read_text(d, desc, text, len, &m, err);
 }
 
+/* xn_data_read_text's arguments, for xn_parse_file. */
+typedef struct {
+    xn_data *d;
+    xn_description *desc;
+    const xn_read_opts *o;
+} read_of;
+
+static xn_status read_into(const char *text, size_t len, void *ctx, xn_error *err)
+{
+    read_of *a = ctx;
+    return xn_data_read_text(a->d, a->desc, text, len, a->o, err);
+}
+
 xn_status xn_data_read(xn_data *d, xn_description *desc, const char *path, const xn_read_opts *o, xn_error *err)
 {
     xn_error_clear(err);
@@ -563,14 +250,6 @@ xn_status xn_data_read(xn_data *d, xn_description *desc, const char *path, const
         memset(d, 0, sizeof *d);
     if (desc)
         memset(desc, 0, sizeof *desc);
-    if (!path)
-        return xn_fail(err, 0, XN_EINVAL, "no path");
-    char *text;
-    size_t len;
-    xn_status st = xn_read_file(path, XN_TEXT_MAX_FILE, &text, &len, err);
-    if (st != XN_OK)
-        return st;
-    st = xn_data_read_text(d, desc, text, len, o, err);
-    free(text);
-    return st;
+    read_of a = {d, desc, o};
+    return xn_parse_file(path, read_into, &a, err);
 }

@@ -19,9 +19,48 @@
 
 /* ---- forward ----------------------------------------------------------- */
 
+/* a = act(z + b) row by row (b NULL: act(z)), for an element-wise act
+ * given as a constant; z may be a. */
+static inline void TF(bias_act_rows)(size_t n, size_t out, xn_act act, const XN_T *z, const XN_T *b,
+                                     XN_T *a)
+{
+    for (size_t i = 0; i < n; i++) {
+        const XN_T *zi = z + i * out;
+        XN_T *ai = a + i * out;
+        if (b)
+            for (size_t o = 0; o < out; o++)
+                ai[o] = TF(act_apply)(act, zi[o] + b[o]);
+        else
+            for (size_t o = 0; o < out; o++)
+                ai[o] = TF(act_apply)(act, zi[o]);
+    }
+}
+
 void TF(xn_dense_bias_act)(size_t n, size_t out, xn_act act, XN_T *z,
                        const XN_T *b, XN_T *a, bool keep_z)
 {
+    if (act != XN_ACT_SOFTMAX) {
+        if (keep_z) /* the output layer keeps its biased logits */
+            for (size_t i = 0; i < n; i++)
+                for (size_t o = 0; o < out; o++)
+                    z[i * out + o] += b[o];
+        const XN_T *bb = keep_z ? NULL : b;
+        switch (act) {
+        case XN_ACT_SIGMOID:
+            TF(bias_act_rows)(n, out, XN_ACT_SIGMOID, z, bb, a);
+            break;
+        case XN_ACT_RELU:
+            TF(bias_act_rows)(n, out, XN_ACT_RELU, z, bb, a);
+            break;
+        case XN_ACT_TANH:
+            TF(bias_act_rows)(n, out, XN_ACT_TANH, z, bb, a);
+            break;
+        default:
+            TF(bias_act_rows)(n, out, XN_ACT_IDENTITY, z, bb, a);
+            break;
+        }
+        return;
+    }
     for (size_t i = 0; i < n; i++) {
         XN_T *zi = z + i * out;
         XN_T *ai = a + i * out;
@@ -29,27 +68,19 @@ void TF(xn_dense_bias_act)(size_t n, size_t out, xn_act act, XN_T *z,
             for (size_t o = 0; o < out; o++)
                 zi[o] += b[o];
         const XN_T *bb = keep_z ? NULL : b;
-        if (act == XN_ACT_SOFTMAX) {
-            /* row-wise, shifted by the row maximum so exp never overflows */
-            XN_T mx = -(XN_T)INFINITY, sum = 0;
-            for (size_t o = 0; o < out; o++) {
-                ai[o] = bb ? zi[o] + bb[o] : zi[o];
-                if (ai[o] > mx)
-                    mx = ai[o];
-            }
-            for (size_t o = 0; o < out; o++) {
-                ai[o] = XN_EXP(ai[o] - mx);
-                sum += ai[o];
-            }
-            for (size_t o = 0; o < out; o++)
-                ai[o] /= sum;
-        } else if (bb) {
-            for (size_t o = 0; o < out; o++)
-                ai[o] = TF(act_apply)(act, zi[o] + bb[o]);
-        } else {
-            for (size_t o = 0; o < out; o++)
-                ai[o] = TF(act_apply)(act, zi[o]);
+        /* row-wise, shifted by the row maximum so exp never overflows */
+        XN_T mx = -(XN_T)INFINITY, sum = 0;
+        for (size_t o = 0; o < out; o++) {
+            ai[o] = bb ? zi[o] + bb[o] : zi[o];
+            if (ai[o] > mx)
+                mx = ai[o];
         }
+        for (size_t o = 0; o < out; o++) {
+            ai[o] = XN_EXP(ai[o] - mx);
+            sum += ai[o];
+        }
+        for (size_t o = 0; o < out; o++)
+            ai[o] /= sum;
     }
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "src/util/text.h"
 
 /* How many labels a network of this output takes: its outputs, or 2 for
  * one sigmoid; 0 for a regression. */
@@ -18,9 +19,7 @@ static size_t label_count(const xn_net *net)
 
 static void drop(xn_net *net)
 {
-    for (size_t i = 0; i < net->n_labels; i++)
-        free(net->labels[i]);
-    free(net->labels);
+    xn_strings_free(net->labels, net->n_labels);
     net->labels = NULL;
     net->n_labels = 0;
 }
@@ -50,16 +49,7 @@ xn_status xn_net_set_labels(xn_net *net, size_t k, const char *const *labels)
             if (strcmp(labels[i], labels[j]) == 0)
                 return xn_net_fail(net, XN_EINVAL, "labels: label %zu repeats label %zu", i + 1, j + 1);
     }
-    char **copy = calloc(k, sizeof *copy);
-    for (size_t i = 0; copy && i < k; i++)
-        if ((copy[i] = malloc(strlen(labels[i]) + 1)) != NULL) {
-            strcpy(copy[i], labels[i]);
-        } else {
-            while (i--)
-                free(copy[i]);
-            free(copy);
-            copy = NULL;
-        }
+    char **copy = xn_strings_copy(labels, k);
     if (!copy)
         return xn_net_fail(net, XN_ENOMEM, "labels: out of memory");
     drop(net);

@@ -1,8 +1,8 @@
 /* The library's version, status messages, and the names of every named
  * enum (activations, losses, optimizers, initializers, kernels, random
- * streams, draw orders, bias rules, the approximation solver's methods,
- * extrapolations and built-in functions, the exporter's element types)
- * with their parsers. */
+ * streams, draw orders, bias rules, solver stops, the approximation
+ * solver's methods, extrapolations and built-in functions, the exporter's
+ * element types) with their parsers. */
 #include <string.h>
 
 #include "internal.h"
@@ -33,8 +33,10 @@ const char *xn_strerror(xn_status s)
 }
 
 static const char *const act_names[] = {"identity", "sigmoid", "relu", "tanh", "softmax"};
-static const char *const loss_names[] = {"mse", "sse", "bce", "cce"};
-static const char *const opt_names[] = {"gd", "momentum", "adam"};
+static const char *const loss_names[] = {"mse", "sse", "bce", "cce", "bce_sum"};
+static const char *const opt_names[] = {"gd", "momentum", "adam", "lm", "lbfgs"};
+static const char *const stop_names[] = {"none", "gtol", "ftol", "max_evals", "max_iter", "mu_max",
+                                         "line_search"};
 static const char *const init_names[] = {"glorot_uniform", "glorot_normal", "he_uniform",
                                          "he_normal", "normal", "uniform", "zeros"};
 static const char *const kernel_names[] = {"auto", "blas", "naive"};
@@ -105,6 +107,7 @@ NAMED(xn_rng_kind, rng_kind, rng_kind_names)
 NAMED(xn_order, order, order_names)
 NAMED(xn_bias_init, bias_init, bias_init_names)
 NAMED(xn_schedule, schedule, schedule_names)
+NAMED(xn_stop, stop, stop_names)
 NAMED(xn_approx_method, approx_method, approx_method_names)
 NAMED(xn_approx_extrap, approx_extrap, approx_extrap_names)
 NAMED(xn_approx_fn, approx_fn, approx_fn_names)

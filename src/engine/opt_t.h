@@ -16,6 +16,7 @@ static inline bool TF(pass)(xn_opt_kind kind, const xn_opt_step *c, bool decay, 
     const XN_T lr = (XN_T)c->lr, mu = (XN_T)c->mu, wd = (XN_T)c->decay, b1 = (XN_T)c->b1,
                b2 = (XN_T)c->b2, eps = (XN_T)c->eps, step = (XN_T)c->step, rs = (XN_T)c->rs,
                nb1 = (XN_T)(1.0 - c->b1), nb2 = (XN_T)(1.0 - c->b2), shrink = (XN_T)(1.0 - c->lr * c->decay);
+    const bool nesterov = c->nesterov;
     int bad = 0;
     switch (kind) {
     case XN_OPT_GD:
@@ -31,7 +32,7 @@ static inline bool TF(pass)(xn_opt_kind kind, const xn_opt_step *c, bool decay, 
     case XN_OPT_MOMENTUM:
         for (size_t i = 0; i < n; i++) {
             XN_T gi = decay ? g[i] + wd * p[i] : g[i];
-            XN_T mn = mu * m[i] - lr * gi, pn = p[i] + mn;
+            XN_T mn = mu * m[i] - lr * gi, pn = p[i] + (nesterov ? mu * mn - lr * gi : mn);
             if (store) {
                 m[i] = mn;
                 p[i] = pn;
@@ -56,6 +57,9 @@ static inline bool TF(pass)(xn_opt_kind kind, const xn_opt_step *c, bool decay, 
                 bad |= !(XN_FABS(pn) <= XN_T_MAX) | !(XN_FABS(vn) <= XN_T_MAX);
             }
         }
+        break;
+    case XN_OPT_LM: /* no step from a gradient: whole iterations (src/solve/) */
+    case XN_OPT_LBFGS:
         break;
     }
     return !bad;

@@ -65,6 +65,37 @@ xn_status xn_rng_seed(xn_rng *rng, xn_rng_kind kind, uint64_t seed)
     return XN_OK;
 }
 
+xn_status xn_rng_set_state(xn_rng *rng, xn_rng_kind kind, const uint32_t key[624], int pos,
+                           int has_gauss, double gauss)
+{
+    if (!rng || !key || (kind != XN_RNG_PYTHON && kind != XN_RNG_NUMPY) || pos < 0 || pos > MT_N ||
+        (has_gauss != 0 && has_gauss != 1))
+        return XN_EINVAL;
+    uint32_t any = 0;
+    for (int i = 0; i < MT_N; i++)
+        any |= key[i];
+    if (!any) /* MT19937 never leaves the all-zero state */
+        return XN_EINVAL;
+    memcpy(rng->mt, key, sizeof rng->mt);
+    rng->mti = pos;
+    rng->kind = kind;
+    rng->has_gauss = has_gauss;
+    rng->gauss = has_gauss ? gauss : 0.0;
+    return XN_OK;
+}
+
+xn_status xn_rng_get_state(const xn_rng *rng, uint32_t key[624], int *pos, int *has_gauss,
+                           double *gauss)
+{
+    if (!rng || !key || !pos || !has_gauss || !gauss)
+        return XN_EINVAL;
+    memcpy(key, rng->mt, sizeof rng->mt);
+    *pos = rng->mti;
+    *has_gauss = rng->has_gauss;
+    *gauss = rng->gauss;
+    return XN_OK;
+}
+
 uint32_t xn_rng_u32(xn_rng *r)
 {
     static const uint32_t mag01[2] = {0u, 0x9908b0dfu};

@@ -250,13 +250,16 @@ static uint64_t fp_weights(const xn_net *net)
                    net->ysd);
 }
 
-/* The optimizer, its step count and its moments. */
+/* The optimizer, field by field (the struct has padding), its step count,
+ * its moments, and the loss's clipping. */
 static uint64_t fp_optimizer(const xn_net *net)
 {
     const xn_opt *o = &net->opt;
-    double f[6] = {o->lr, o->momentum, o->beta1, o->beta2, o->eps, o->weight_decay};
-    uint64_t h = fp_u64(fp_u64(0, (uint64_t)o->kind), net->opt_t);
-    h = xn_fingerprint(h, f, sizeof f);
+    double f[] = {o->lr, o->momentum, o->beta1, o->beta2, o->eps, o->weight_decay, o->l2, o->mu, o->mu_dec,
+                  o->mu_inc, o->mu_max, o->gtol, o->ftol, net->clip};
+    uint64_t w[] = {(uint64_t)o->kind, net->opt_t, o->nesterov, o->eps_raw, o->lm_max_bytes, o->memory,
+                    o->max_line_search, o->max_evals};
+    uint64_t h = xn_fingerprint(xn_fingerprint(0, w, sizeof w), f, sizeof f);
     size_t bytes = net->nparams * net->engine->size;
     return net->train ? xn_fingerprint(xn_fingerprint(h, net->m, bytes), net->v, bytes) : h;
 }
@@ -281,7 +284,7 @@ static uint64_t fp_resume(const xn_net *net, const xn_fit_config *c)
     return c->resume_best ? xn_fingerprint(h, c->resume_best, net->nparams * net->engine->size) : h;
 }
 
-xn_status xn_fit_agree(xn_net *net, const xn_data *d, const xn_fit_config *c, xn_status local, size_t n,
+xn_status xn_fit_agree(xn_net *net, const xn_rows *d, const xn_fit_config *c, xn_status local, size_t n,
                        size_t nv, size_t B)
 {
     setting s[MAX_SETTINGS];
@@ -292,7 +295,9 @@ xn_status xn_fit_agree(xn_net *net, const xn_data *d, const xn_fit_config *c, xn
         for (size_t l = 1; l <= L; l++)
             shape = fp_u64(shape, (uint64_t)net->acts[l]);
         shape = fp_u64(shape, (uint64_t)net->loss);
-        uint64_t data = fp_rows(fp_rows(0, d->n, d->in, d->x), d->n, d->out, d->y);
+        size_t es = d->dtype == XN_FLOAT32 ? sizeof(float) : sizeof(double); /* the rows as they lie */
+        uint64_t data = xn_fingerprint(xn_fingerprint(fp_u64(0, (uint64_t)d->dtype), d->x, d->n * d->in * es), d->y,
+                                       d->n * d->out * es);
         uint64_t val = c->val ? fp_rows(fp_rows(0, c->val->n, c->val->in, c->val->x), c->val->n,
                                         c->val->out, c->val->y)
                               : 0;
@@ -317,6 +322,8 @@ xn_status xn_fit_agree(xn_net *net, const xn_data *d, const xn_fit_config *c, xn
             {"rows a batch", XN_SETTING_COUNT, B},
             {"shuffling", XN_SETTING_SWITCH, c->shuffle},
             {"shuffling stream", XN_SETTING_FINGERPRINT, c->shuffle ? fp_rng(c->rng) : 0},
+            {"reshuffling", XN_SETTING_SWITCH, c->shuffle && c->reshuffle},
+            {"the rate set by the callbacks", XN_SETTING_SWITCH, c->callback_lr},
             {"patience", XN_SETTING_NUMBER, c->patience},
             {"min_delta", XN_SETTING_REAL, xn_setting_real(c->min_delta)},
             {"restore_best", XN_SETTING_SWITCH, c->restore_best},

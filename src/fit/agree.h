@@ -19,7 +19,7 @@
  * own checks failed ("fit: rank 1: ..."), or the first setting that
  * differs with the lowest rank that differs in it ("fit: rank 1 has 150
  * training rows, rank 0 has 120"); XN_EIO if the hook fails. */
-xn_status xn_fit_agree(xn_net *net, const xn_data *d, const xn_fit_config *c, xn_status local, size_t n,
+xn_status xn_fit_agree(xn_net *net, const xn_rows *d, const xn_fit_config *c, xn_status local, size_t n,
                        size_t nv, size_t B);
 
 #endif

@@ -20,5 +20,17 @@ size_t xn_fit_unseen(const xn_net *net, const xn_data *d, const size_t *train, s
  * of v + 1 in *row; XN_ENOMEM. */
 xn_status xn_fit_standardize(xn_net *net, size_t n, size_t k, const double *v, const size_t *idx, bool targets,
                              size_t *row);
+/* The parts of a run (cfg, the rows d, the base rate lr0) that can be
+ * wrong, with why (recorded on net): XN_OK, XN_EINVAL or XN_EDIM. */
+xn_status xn_fit_check_rows(xn_net *net, const xn_rows *d, const xn_fit_config *cfg, double lr0);
+/* fit_solver.c: what lm and lbfgs need of a run of n training rows and
+ * of the network (XN_EINVAL, recorded, naming the setting); and one of
+ * their iterations as an epoch on rows x (n, n0), y (n, nL) in the
+ * network's scale: the loss and metric's sum before it, the solver's
+ * verdict, and whether it took a step (`reuse`: the last iteration's
+ * rows). */
+xn_status xn_fit_solver_check(xn_net *net, const xn_fit_config *c, size_t n);
+xn_status xn_fit_solver_step(xn_net *net, size_t n, const double *x, const double *y, bool reuse, double *loss,
+                             double *metric, xn_stop *stop, bool *stepped);
 
 #endif

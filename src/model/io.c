@@ -23,8 +23,9 @@
 #include "xornet/atomic.h"
 #include "modeltext.h"
 
-/* The version written: 3 for a network with class labels, else 2, the
- * lowest that holds the network; 1 and 2 still read. */
+/* The version written: 3 for a network with class labels or a checkpoint
+ * of lm or lbfgs (their state), else 2, the lowest that holds the file;
+ * 1 to 3 read. */
 #define FORMAT 3
 
 /* ---- writing ----------------------------------------------------------- */
@@ -47,7 +48,8 @@ static void write_label(FILE *f, const char *s)
 
 static void write_model(FILE *f, const xn_net *net, const xn_checkpoint *ck)
 {
-    fprintf(f, "xornet %d\nsizes", net->n_labels ? FORMAT : 2);
+    bool solver_state = ck && xn_opt_second_order(net->opt.kind);
+    fprintf(f, "xornet %d\nsizes", net->n_labels || solver_state ? FORMAT : 2);
     for (size_t i = 0; i <= net->L; i++)
         fprintf(f, " %zu", net->sizes[i]);
     fputs("\nactivations", f);
@@ -103,7 +105,7 @@ static xn_status save(const xn_net *net, const xn_checkpoint *ck, const char *pa
     xn_error_clear(err);
     if (!net || !path || !path[0])
         return xn_fail(err, 0, XN_EINVAL, "no network or no path");
-    if (ck && !net->train)
+    if (ck && !net->train && !xn_opt_second_order(net->opt.kind)) /* lm and lbfgs keep no moments */
         return xn_fail(err, 0, XN_EINVAL, "the network has no training state to checkpoint");
     /* a non-finite number could not be read back: refuse to write it */
     if (!all_finite(net, "", net->params, err) || (ck && ck->best && !all_finite(net, "best", ck->best, err)))
@@ -423,6 +425,18 @@ xn_status xn_net_parse(xn_net **out, const char *text, size_t len, xn_error *err
     return parse(out, NULL, text, len, err);
 }
 
+/* What a file's text is parsed into. */
+typedef struct {
+    xn_net **out;
+    xn_checkpoint *ck;
+} loading;
+
+static xn_status parse_into(const char *text, size_t len, void *ctx, xn_error *err)
+{
+    loading *l = ctx;
+    return parse(l->out, l->ck, text, len, err);
+}
+
 /* Reads the file at path and parses it. */
 static xn_status load(xn_net **out, xn_checkpoint *ck, const char *path, xn_error *err)
 {
@@ -430,16 +444,8 @@ static xn_status load(xn_net **out, xn_checkpoint *ck, const char *path, xn_erro
     if (!out)
         return xn_fail(err, 0, XN_EINVAL, "no place for the network");
     *out = NULL;
-    if (!path)
-        return xn_fail(err, 0, XN_EINVAL, "no path");
-    char *text;
-    size_t len;
-    xn_status st = xn_read_file(path, XN_TEXT_MAX_FILE, &text, &len, err);
-    if (st != XN_OK)
-        return st;
-    st = parse(out, ck, text, len, err);
-    free(text);
-    return st;
+    loading l = {out, ck};
+    return xn_parse_file(path, parse_into, &l, err);
 }
 
 xn_status xn_net_load(xn_net **out, const char *path, xn_error *err)

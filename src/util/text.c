@@ -423,3 +423,39 @@ xn_status xn_read_binary(const char *path, size_t max, char **buf, size_t *len, 
 {
     return read_path(path, max, false, buf, len, err);
 }
+
+xn_status xn_parse_file(const char *path, xn_text_parser parse, void *ctx, xn_error *err)
+{
+    if (!path)
+        return xn_fail(err, 0, XN_EINVAL, "no path");
+    char *text;
+    size_t len;
+    xn_status st = xn_read_file(path, XN_TEXT_MAX_FILE, &text, &len, err);
+    if (st != XN_OK)
+        return st;
+    st = parse(text, len, ctx, err);
+    free(text);
+    return st;
+}
+
+char **xn_strings_copy(const char *const *s, size_t k)
+{
+    char **c = calloc(k ? k : 1, sizeof *c);
+    for (size_t i = 0; c && i < k; i++) {
+        size_t n = strlen(s[i]) + 1;
+        if ((c[i] = malloc(n)) != NULL) {
+            memcpy(c[i], s[i], n);
+        } else {
+            xn_strings_free(c, i);
+            c = NULL;
+        }
+    }
+    return c;
+}
+
+void xn_strings_free(char **s, size_t k)
+{
+    for (size_t i = 0; s && i < k; i++)
+        free(s[i]);
+    free(s);
+}

@@ -201,4 +201,20 @@ one_line_error "eval --confusion with 65536 classes"
 grep -q -- '^xornet: --confusion: the model has 65536 classes; the table is printed for up to 1024' "$tmp/err" ||
     fail "eval --confusion with 65536 classes: $(cat "$tmp/err")"
 
+# ---- the second-order solvers from the program ----------------------------------
+# lm learns XOR's 2-10-1 whole-batch and says how it ended
+expect 0 train --opt lm --quiet
+grep -q '^lm: [0-9]* iterations, [0-9]* evaluations, [0-9]* Jacobians, 0 QR steps, mu [0-9.e+-]*; stopped: ' "$tmp/out" ||
+    fail "lm's report line: $(cat "$tmp/out")"
+grep -q '^final loss .* accuracy 1 after' "$tmp/out" || fail "lm on XOR: $(cat "$tmp/out")"
+# lbfgs on a data set: whole batch, no shuffling by default; the loop's
+# settings that cannot apply are refused by their flags
+expect 0 train --data "$data/iris-train.csv" --test "$data/iris-test.csv" --opt lbfgs --quiet
+grep -q '^lbfgs: .*; stopped: ' "$tmp/out" || fail "lbfgs' report line: $(cat "$tmp/out")"
+expect 2 train --data "$data/iris-train.csv" --opt lbfgs --batch 32
+grep -q '^xornet: --batch: lbfgs takes the whole training set a step' "$tmp/err" || fail "lbfgs --batch: $(cat "$tmp/err")"
+expect 2 train --data "$data/iris-train.csv" --opt lbfgs --shuffle
+grep -q '^xornet: --shuffle: ' "$tmp/err" || fail "lbfgs --shuffle: $(cat "$tmp/err")"
+expect 2 train --opt lm --mu 0
+grep -q '^xornet: --mu: ' "$tmp/err" || fail "lm --mu 0: $(cat "$tmp/err")"
 finish "train on data sets"

@@ -31,7 +31,7 @@ is_png() {
 rc=$?
 [ $rc -eq 0 ] || fail "models: exit $rc: $(cat "$tmp/table.err")"
 [ -s "$tmp/table.err" ] && fail "models: wrote to stderr: $(cat "$tmp/table.err")"
-for name in nb0-m1 nb0-m2 nb0-m3 nb0-m4 nb0-tf nb1 nb2 nb2-hand nb3; do
+for name in nb0-m1 nb0-m2 nb0-m3 nb0-m4 nb0-tf nb1 nb2 nb2-hand nb3 nb2-lm nb3-lm; do
     [ -n "$(row "$name" "$tmp/table")" ] || fail "models: no row for $name"
 done
 grep -qi nan "$tmp/table" && fail "models: NaN in the table"
@@ -56,6 +56,12 @@ expect_col nb0-tf 10 1.00 "$tmp/table"
     = "0 0.00000000 1.00000000 1.00000000 0.00000000" ] || fail "nb2-hand: $(row nb2-hand "$tmp/table")"
 expect_col nb2 4 sse "$tmp/table"
 expect_col nb3 4 bce "$tmp/table"
+# the same networks and starts, trained by lm: XOR learned
+expect_col nb2-lm 5 lm "$tmp/table"
+expect_col nb2-lm 6 - "$tmp/table"
+expect_col nb2-lm 8 "$(col nb2 8 "$tmp/table")" "$tmp/table"
+expect_col nb2-lm 10 1.00 "$tmp/table"
+expect_col nb3-lm 10 1.00 "$tmp/table"
 
 # ---- --seeds ----------------------------------------------------------------
 "$xornet" models --seeds 3 >"$tmp/seeds" 2>"$tmp/seeds.err"
@@ -107,11 +113,11 @@ if command -v gnuplot >/dev/null 2>&1; then
     rc=$?
     [ $rc -eq 0 ] || fail "models --plot: exit $rc: $(cat "$tmp/plot.err")"
     for f in nb0-m1-loss nb0-m1-surface nb0-m4-loss nb0-m4-surface nb0-tf-surface \
-             nb1-loss nb1-surface nb2-hand-surface nb3-loss nb3-surface; do
+             nb1-loss nb1-surface nb2-hand-surface nb3-loss nb3-surface nb2-lm-loss nb3-lm-surface; do
         is_png "$tmp/pics/$f.png" || fail "models --plot: $f.png missing or not a PNG"
     done
     [ ! -e "$tmp/pics/nb0-tf-loss.png" ] || fail "models --plot: a loss curve for fixed weights"
-    [ "$(ls "$tmp/pics" | wc -l)" -eq 16 ] || fail "models --plot: $(ls "$tmp/pics" | wc -l) files, expected 16"
+    [ "$(ls "$tmp/pics" | wc -l)" -eq 20 ] || fail "models --plot: $(ls "$tmp/pics" | wc -l) files, expected 20"
 
     "$xornet" train --quiet --epochs 200 --plot "$tmp/tp" >"$tmp/tp.out" 2>"$tmp/tp.err"
     rc=$?
