@@ -9,7 +9,9 @@ a machine whose speed drifts slows both alike; and the cost of a small call.
 - digits: sklearn.datasets.load_digits (1797 x 64), MLPClassifier() with
   every default but random_state (0..R-1): both stop by the same rule
   after the same epochs (the fits are number for number the same; the
-  script checks n_iter_ and coefs_ before it reports);
+  script checks n_iter_ and coefs_ before it reports); then the same with
+  solver='lbfgs' (the same iterations and evaluations; its floor is the
+  products of one whole-set pass an evaluation);
 - Fashion-MNIST (DIR, default /usr/share/datasets/fashion-mnist, Debian's
   dataset-fashion-mnist): 60000 x 784 scaled to [0, 1], 784-256-10,
   MLPClassifier(hidden_layer_sizes=(256,), batch_size=128, max_iter=E,
@@ -184,6 +186,10 @@ def fits(a, repeats):
                        repeats, same_run)
     n_iter = xornet.MLPClassifier(random_state=0).fit(X, y).n_iter_
     rows.append(("digits 1797x64, defaults", "float64", o, t, floor(1797, [64, 100, 10], 200, n_iter, np.float64)))
+    o, t = interleaved(lambda r: xornet.MLPClassifier(solver="lbfgs", random_state=r),
+                       lambda r: SkMLP(solver="lbfgs", random_state=r), X, y, repeats, same_run)
+    evals = xornet.MLPClassifier(solver="lbfgs", random_state=0).fit(X, y)._net.solver_report["evaluations"]
+    rows.append(("digits 1797x64, solver='lbfgs'", "float64", o, t, floor(1797, [64, 100, 10], 1797, evals, np.float64)))
     if a.quick or a.skip_fashion or not os.path.isdir(a.fashion):
         return rows
     Xf, yf = fashion(a.fashion)

@@ -11,7 +11,7 @@
     /usr/bin/python3 bench/solver_peers.py [STARTS]
 
 The SciPy rows start from exactly xornet's starts (notebook 2's uniform
-[0, 1) draw for xor, xn_net_init_default's Glorot-uniform draw from
+[0, 1) draw for xor, xn_net_init_default's uniform draw from
 NumPy's RandomState(s) for the curve), on the same rows (data/curve.csv,
 data/digits-train.csv), toward the same targets.  Iterations are counted
 at the end of each iteration (MINPACK: its Jacobians) and evaluations of
@@ -101,14 +101,15 @@ def xor_start(seed, net):
     return np.concatenate([w1.ravel(), b1, w2.ravel(), b2])
 
 
-def glorot_start(seed, net):
-    """xn_net_init_default: Glorot uniform in row order from NumPy's
-    RandomState(seed), each layer's weights then, for a network of one
-    input, its biases drawn the same way (else zero)."""
+def default_start(seed, net):
+    """xn_net_init_default: uniform draws in row order from NumPy's
+    RandomState(seed), each layer's weights then its biases: Glorot's
+    limit sqrt(6 / (in + out)) and zero biases, or for a network of one
+    input He's sqrt(6 / in) with the biases drawn too."""
     rs = np.random.RandomState(seed)
     parts = []
     for fi, fo in ((net.n0, net.n1), (net.n1, net.n2)):
-        lim = math.sqrt(6.0 / (fi + fo))
+        lim = math.sqrt(6.0 / (fi if net.n0 == 1 else fi + fo))
         draw = lambda k: np.array([-lim + (lim - -lim) * rs.random_sample() for _ in range(k)])
         parts += [draw(fi * fo), draw(fo) if net.n0 == 1 else np.zeros(fo)]
     return np.concatenate(parts)
@@ -224,9 +225,9 @@ def main(starts):
     cx, cy = rows[:, :1], rows[:, 1:]
     curve = Net((1, 10, 1), "tanh", "identity")
     target = 0.105 ** 2
-    row("curve", "SciPy lm (MINPACK)", [scipy_lm(curve, cx, cy, glorot_start(s, curve), target, 2000)
+    row("curve", "SciPy lm (MINPACK)", [scipy_lm(curve, cx, cy, default_start(s, curve), target, 2000)
                                         for s in seeds], 2000)
-    row("curve", "SciPy L-BFGS-B", [scipy_lbfgsb(curve, cx, cy, glorot_start(s, curve), target, 2000)
+    row("curve", "SciPy L-BFGS-B", [scipy_lbfgsb(curve, cx, cy, default_start(s, curve), target, 2000)
                                     for s in seeds], 2000)
     row("curve", "scikit-learn lbfgs", [sklearn_lbfgs(
         MLPRegressor(hidden_layer_sizes=(10,), activation="tanh", solver="lbfgs", alpha=0.0, tol=0.0,

@@ -2,7 +2,8 @@
  *   - a convex quadratic to A^-1 b (LAPACKE_dposv), and the Rosenbrock
  *     function, 2 and 10 variables, to (1, ..., 1);
  *   - the line search's points meet both strong Wolfe conditions, from a
- *     first trial far too short and far too long;
+ *     first trial far too short and far too long; it gives up after its
+ *     evaluations, and on an ascent direction;
  *   - a region where the objective is not finite is stepped back from;
  *   - the stopping tests: gtol at the start, ftol, max_evals;
  *   - XOR with notebook 1's 2-10-1 and notebook 3's 2-2-1 networks;
@@ -140,26 +141,37 @@ static void test_rosenbrock(void)
 }
 
 /* From Rosenbrock's start along -g with first trials from 1e-9 (the
- * search must grow the step) to 1e3 (it must shrink it). */
+ * search must grow the step) to 1e3 (it must shrink it): each ends at a
+ * point meeting both strong Wolfe conditions with L-BFGS-B's constants
+ * (sufficient decrease 1e-3, curvature 0.9), the last one evaluated. */
 static void test_wolfe(void)
 {
     size_t n = 2;
-    double x0[2] = {-1.2, 1.0}, g0[2], d[2], x[2], g[2], gt[2], gb[2], f0;
+    double x0[2] = {-1.2, 1.0}, g0[2], d[2], x[2], g[2], gt[2], f0;
     rosenbrock(&n, x0, &f0, g0);
     d[0] = -g0[0];
     d[1] = -g0[1];
     double dg0 = -(g0[0] * g0[0] + g0[1] * g0[1]);
     for (double a1 = 1e-9; a1 <= 1e3; a1 *= 100) {
         xn_line_search ls = {.n = 2, .x0 = x0, .d = d, .f0 = f0, .dg0 = dg0, .a1 = a1, .max_evals = 30,
-                             .x = x, .g = g, .gt = gt, .gb = gb};
-        CHECK(xn_line_search_wolfe(&ls, rosenbrock, &n) == XN_LS_WOLFE);
-        double a = (x[0] - x0[0]) / d[0], f;
+                             .x = x, .g = g};
+        CHECK(xn_more_thuente(&ls, rosenbrock, &n) == XN_LS_CONVERGED);
+        double f;
         rosenbrock(&n, x, &f, gt);
         CHECK(f == ls.f && gt[0] == g[0] && gt[1] == g[1]);
-        CHECK(f <= f0 + 1e-4 * a * dg0);                          /* sufficient decrease */
+        CHECK(x[0] == ls.a * d[0] + x0[0] && x[1] == ls.a * d[1] + x0[1]);
+        CHECK(f <= f0 + 1e-3 * ls.a * dg0);                        /* sufficient decrease */
         CHECK(fabs(g[0] * d[0] + g[1] * d[1]) <= 0.9 * fabs(dg0)); /* curvature */
-        CHECK(ls.evals >= 1 && ls.evals <= 30 && ls.last);
+        CHECK(ls.evals >= 1 && ls.evals <= 30);
     }
+    /* out of evaluations: the start again */
+    xn_line_search ls = {.n = 2, .x0 = x0, .d = d, .f0 = f0, .dg0 = dg0, .a1 = 1e-9, .max_evals = 2,
+                         .x = x, .g = g};
+    CHECK(xn_more_thuente(&ls, rosenbrock, &n) == XN_LS_FAIL);
+    CHECK(ls.evals == 2 && x[0] == x0[0] && x[1] == x0[1]);
+    /* an ascent direction is refused before any evaluation */
+    ls.dg0 = -dg0;
+    CHECK(xn_more_thuente(&ls, rosenbrock, &n) == XN_LS_FAIL && ls.evals == 0);
 }
 
 /* (x - 5)^2, not finite from x = 4 on: the minimum is out of reach, and

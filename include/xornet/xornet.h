@@ -441,9 +441,9 @@ typedef struct {
     size_t lm_max_bytes; /* refuse a problem whose Jacobian and normal
                             equations take more bytes than this */
     /* L-BFGS (lbfgs): the two-loop recursion over the last `memory` pairs
-     * and a line search satisfying the strong Wolfe conditions. */
+     * and Moré and Thuente's line search (the strong Wolfe conditions). */
     size_t memory;       /* pairs kept, >= 1 */
-    size_t max_line_search; /* evaluations a line search may take, >= 1 */
+    size_t max_line_search; /* trials a line search may take, >= 1 (SciPy's maxls) */
     /* Both stop on these (0 turns a test off): */
     double gtol;         /* the largest |gradient component| <= gtol */
     double ftol;         /* an iteration lowers the objective by at most
@@ -502,9 +502,11 @@ XN_API xn_status xn_net_set_moments(xn_net *net, const double *m, const double *
  *          rejected and retried with mu * mu_inc.  Memory:
  *          8 * ((rows * outputs + P) * P + 2 P^2) bytes and a little more,
  *          refused (XN_ENOMEM, with the number) past lm_max_bytes.
- *   lbfgs  L-BFGS for any loss: the two-loop recursion (Nocedal and
- *          Wright, Algorithm 7.4) and their line search (Algorithms 3.5
- *          and 3.6); a step that is not finite counts as too long. */
+ *   lbfgs  L-BFGS for any loss, taking L-BFGS-B's steps (SciPy's, which
+ *          scikit-learn's solver='lbfgs' runs): the two-loop recursion
+ *          (Nocedal and Wright, Algorithm 7.4), Moré and Thuente's line
+ *          search with L-BFGS-B's constants, its first step, pair test
+ *          and restart; a step that is not finite counts as too long. */
 
 /* Why a solver stopped. */
 typedef enum {

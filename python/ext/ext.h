@@ -100,12 +100,16 @@ PyObject *xnpy_accumulate(NetObject *self, PyObject *args);
 PyObject *xnpy_zero_grads(NetObject *self, PyObject *unused);
 PyObject *xnpy_update(NetObject *self, PyObject *unused);
 PyObject *xnpy_train_step(NetObject *self, PyObject *args, PyObject *kw);
-/* The optimizer as a dict {kind, lr, momentum, beta1, beta2, eps,
- * weight_decay, l2, nesterov, eps_raw}, and back (kind's defaults for what
- * a dict leaves out; -1 with an exception for a bad one). */
+/* The optimizer as a dict of xn_opt's fields by name (kind, lr, ...,
+ * the solvers' mu, memory, gtol, ftol, max_evals, ...), and back (kind's
+ * defaults for what a dict leaves out; -1 with an exception for a bad
+ * one). */
 PyObject *xnpy_opt_dict(const xn_opt *o);
 int xnpy_opt_from(PyObject *d, xn_opt *o);
 PyObject *xnpy_get_opt(NetObject *self, void *closure);
+/* What lm or lbfgs has done (xn_solver_report) as a dict, or None for a
+ * first-order optimizer. */
+PyObject *xnpy_get_solver_report(NetObject *self, void *closure);
 PyObject *xnpy_set_opt(NetObject *self, PyObject *args, PyObject *kw);
 PyObject *xnpy_set_lr(NetObject *self, PyObject *lr);
 PyObject *xnpy_reset_opt(NetObject *self, PyObject *unused);

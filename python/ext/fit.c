@@ -55,11 +55,11 @@ static int on_batch(const xn_progress *p, void *user)
 
 static PyObject *result_dict(const xn_fit_result *r)
 {
-    return Py_BuildValue("{s:n,s:n,s:O,s:O,s:O,s:d,s:d,s:d,s:d}", "epochs", (Py_ssize_t)r->epochs, "best_epoch",
+    return Py_BuildValue("{s:n,s:n,s:O,s:O,s:O,s:d,s:d,s:d,s:d,s:s}", "epochs", (Py_ssize_t)r->epochs, "best_epoch",
                          (Py_ssize_t)r->best_epoch, "restored", r->restored ? Py_True : Py_False,
                          "stopped_early", r->stopped_early ? Py_True : Py_False, "stopped_by_callback",
                          r->stopped_by_callback ? Py_True : Py_False, "loss", r->loss, "metric", r->metric,
-                         "val_loss", r->val_loss, "val_metric", r->val_metric);
+                         "val_loss", r->val_loss, "val_metric", r->val_metric, "stop", xn_stop_name(r->stop));
 }
 
 /* The validation rows (xv, yv) as float64 arrays in *vx, *vy. */

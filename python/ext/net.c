@@ -498,7 +498,7 @@ static PyMethodDef net_methods[] = {
       "train_step(x, y, optimizer=None)\n\nGradient then update; optimizer (a dict as Net.optimizer) becomes the network's. Returns the loss before the update."),
     M("fit", xnpy_net_fit, METH_VARARGS | METH_KEYWORDS, "fit(x, y, epochs, ...)\n\nxn_fit over the rows: see xornet.Net.fit's documentation."),
     M("set_optimizer", xnpy_set_opt, METH_VARARGS | METH_KEYWORDS,
-      "set_optimizer(kind='gd', **settings)\n\nSets the optimizer (lr, momentum, beta1, beta2, eps, weight_decay, l2, nesterov, eps_raw; the kind's defaults otherwise) and resets its moments."),
+      "set_optimizer(kind='gd', **settings)\n\nSets the optimizer (lr, momentum, beta1, beta2, eps, weight_decay, l2, nesterov, eps_raw; for lm and lbfgs mu, mu_dec, mu_inc, mu_max, lm_max_bytes, memory, max_line_search, gtol, ftol, max_evals; the kind's defaults otherwise) and resets its moments."),
     M("set_lr", xnpy_set_lr, METH_O, "set_lr(lr)\n\nChanges the learning rate alone, keeping the moments."),
     M("reset_optimizer", xnpy_reset_opt, METH_NOARGS, "reset_optimizer()\n\nForgets the moments and step count."),
     M("get_moments", xnpy_get_moments, METH_NOARGS, "get_moments()\n\n(m, v, steps): the optimizer's moments as float64 copies and its step count."),
@@ -523,6 +523,9 @@ static PyGetSetDef net_getset[] = {
      "The classes' labels (a tuple of strings, kept in model files), or None.", NULL},
     {"params", (getter)get_params_view, NULL, "A view (P,) of the parameters in the network's type.", NULL},
     {"optimizer", (getter)xnpy_get_opt, NULL, "The optimizer as a dict.", NULL},
+    {"solver_report", (getter)xnpy_get_solver_report, NULL,
+     "What lm or lbfgs has done since the optimizer was set (iterations, evaluations, jacobians, qr_steps, "
+     "stop, mu, objective), or None for a first-order optimizer.", NULL},
     {"standardization", (getter)xnpy_get_scale, NULL, "(mean, sd) of the inputs, or None.", NULL},
     {"target_standardization", (getter)xnpy_get_scale, NULL, "(mean, sd) of the targets, or None.", (void *)1},
     {"error", (getter)get_error, NULL, "Why the last failed call failed.", NULL},

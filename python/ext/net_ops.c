@@ -6,6 +6,7 @@
  * rows releases the GIL while the library runs. */
 #include "ext.h"
 
+#include <stddef.h>
 #include <string.h>
 
 /* The rows x (and targets y, when y_o is given) of a call: converted as
@@ -151,25 +152,60 @@ PyObject *xnpy_update(NetObject *self, PyObject *unused)
 
 /* ---- the optimizer as a dict ------------------------------------------------- */
 
-static const char *const opt_doubles[] = {"lr", "momentum", "beta1", "beta2", "eps", "weight_decay", "l2"};
+/* The settings of xn_opt by name, doubles and counts: the dict's keys. */
+typedef struct {
+    const char *name;
+    size_t offset;
+    int count; /* a size_t, not a double */
+} opt_field;
 
-static double *opt_double(xn_opt *o, int i)
-{
-    double *f[] = {&o->lr, &o->momentum, &o->beta1, &o->beta2, &o->eps, &o->weight_decay, &o->l2};
-    return f[i];
-}
+#define OPT_D(f) {#f, offsetof(xn_opt, f), 0}
+#define OPT_N(f) {#f, offsetof(xn_opt, f), 1}
+static const opt_field opt_fields[] = {
+    OPT_D(lr),     OPT_D(momentum), OPT_D(beta1),        OPT_D(beta2),       OPT_D(eps),
+    OPT_D(weight_decay), OPT_D(l2), OPT_D(mu),           OPT_D(mu_dec),      OPT_D(mu_inc),
+    OPT_D(mu_max), OPT_N(lm_max_bytes), OPT_N(memory),   OPT_N(max_line_search), OPT_D(gtol),
+    OPT_D(ftol),   OPT_N(max_evals),
+};
+#undef OPT_D
+#undef OPT_N
+enum { N_OPT_FIELDS = sizeof opt_fields / sizeof opt_fields[0] };
 
 PyObject *xnpy_opt_dict(const xn_opt *o)
 {
     PyObject *d = Py_BuildValue("{s:s,s:O,s:O}", "kind", xn_opt_name(o->kind), "nesterov",
                                 o->nesterov ? Py_True : Py_False, "eps_raw", o->eps_raw ? Py_True : Py_False);
-    for (int i = 0; d && i < 7; i++) {
-        PyObject *v = PyFloat_FromDouble(*opt_double((xn_opt *)o, i));
-        if (!v || PyDict_SetItemString(d, opt_doubles[i], v) < 0)
+    for (int i = 0; d && i < N_OPT_FIELDS; i++) {
+        const char *at = (const char *)o + opt_fields[i].offset;
+        PyObject *v = opt_fields[i].count ? PyLong_FromSize_t(*(const size_t *)at)
+                                          : PyFloat_FromDouble(*(const double *)at);
+        if (!v || PyDict_SetItemString(d, opt_fields[i].name, v) < 0)
             Py_CLEAR(d);
         Py_XDECREF(v);
     }
     return d;
+}
+
+/* Stores val, a number, in the field f of o: -1 with an exception for a
+ * value of the wrong kind (a count must be a whole number >= 0). */
+static int opt_store(xn_opt *o, const opt_field *f, PyObject *val)
+{
+    char *at = (char *)o + f->offset;
+    if (!f->count) {
+        double v = PyFloat_AsDouble(val);
+        if (v == -1.0 && PyErr_Occurred())
+            return -1;
+        *(double *)at = v;
+        return 0;
+    }
+    size_t n = PyLong_AsSize_t(val);
+    if (n == (size_t)-1 && PyErr_Occurred()) {
+        if (PyErr_ExceptionMatches(PyExc_OverflowError))
+            PyErr_Format(PyExc_ValueError, "the optimizer's %s must be a whole number >= 0", f->name);
+        return -1;
+    }
+    *(size_t *)at = n;
+    return 0;
 }
 
 /* A dict (or keywords) of optimizer settings: the kind's defaults
@@ -197,18 +233,28 @@ int xnpy_opt_from(PyObject *d, xn_opt *o)
             *(name[0] == 'n' ? &o->nesterov : &o->eps_raw) = t;
             continue;
         }
-        while (i < 7 && strcmp(name, opt_doubles[i]))
+        while (i < N_OPT_FIELDS && strcmp(name, opt_fields[i].name))
             i++;
-        if (i == 7) {
+        if (i == N_OPT_FIELDS) {
             PyErr_Format(PyExc_TypeError, "unknown optimizer setting '%s'", name);
             return -1;
         }
-        double v = PyFloat_AsDouble(val);
-        if (v == -1.0 && PyErr_Occurred())
+        if (opt_store(o, &opt_fields[i], val) < 0)
             return -1;
-        *opt_double(o, i) = v;
     }
     return 0;
+}
+
+PyObject *xnpy_get_solver_report(NetObject *self, void *c)
+{
+    (void)c;
+    xn_solver_report r;
+    if (xn_net_solver_report(self->net, &r) != XN_OK)
+        return Py_NewRef(Py_None);
+    return Py_BuildValue("{s:n,s:n,s:n,s:n,s:s,s:d,s:d}", "iterations", (Py_ssize_t)r.iterations, "evaluations",
+                         (Py_ssize_t)r.evaluations, "jacobians", (Py_ssize_t)r.jacobians, "qr_steps",
+                         (Py_ssize_t)r.qr_steps, "stop", xn_stop_name(r.stop), "mu", r.mu, "objective",
+                         r.objective);
 }
 
 PyObject *xnpy_get_opt(NetObject *self, void *c)

@@ -70,8 +70,39 @@ def test_pipeline_and_float32():
     b = xornet.MLPClassifier(random_state=1, max_iter=50, dtype="float32").fit(X, y)
     assert b.coefs_[0].dtype == np.float32
     np.testing.assert_allclose(b.coefs_[0], a.coefs_[0], rtol=1e-4, atol=1e-5)
-    with pytest.raises(ValueError, match="L-BFGS solver is not in this build yet"):
-        xornet.MLPClassifier(solver="lbfgs").fit(X, y)
+    # L-BFGS trains in float64 (the library's solvers need it)
+    c = xornet.MLPClassifier(solver="lbfgs", random_state=1, max_iter=50).fit(X32, y)
+    assert c._net.dtype == "float64" and c.score(X, y) > 0.95
+    with pytest.raises(ValueError, match="lbfgs' trains in float64"):
+        xornet.MLPClassifier(solver="lbfgs", dtype="float32").fit(X, y)
+
+
+@pytest.mark.parametrize("Estimator", [xornet.MLPClassifier, xornet.MLPRegressor])
+def test_check_estimator_lbfgs(Estimator):
+    """With solver='lbfgs' every check of the suite passes but those that
+    scikit-learn's own MLP with the same solver fails too (the multi-label
+    probabilities of 1.0 that its sigmoid rounds to), and partial_fit is
+    absent, as scikit-learn's is for a solver that is not stochastic."""
+    from sklearn import neural_network as sknn
+
+    assert not hasattr(Estimator(solver="lbfgs"), "partial_fit")
+    theirs = getattr(sknn, Estimator.__name__)(solver="lbfgs")
+    failed = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for (est, check), (_, their_check) in zip(check_estimator(Estimator(solver="lbfgs"), generate_only=True),
+                                                  check_estimator(theirs, generate_only=True)):
+            name = getattr(check, "func", check).__name__
+            try:
+                check(est)
+            except Exception as e:
+                if type(e).__name__ == "SkipTest":
+                    continue
+                failed.append(name)
+                with pytest.raises(type(e)):
+                    their_check(theirs)
+    assert failed == (["check_classifiers_multilabel_output_format_predict_proba"]
+                      if Estimator is xornet.MLPClassifier else [])
 
 
 def test_pickles_predict_and_train_on_the_same():

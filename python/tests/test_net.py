@@ -162,6 +162,40 @@ def test_errors_carry_the_librarys_message(tmp_path):
         net.predict(np.zeros((4, 3)))
 
 
+def test_second_order_solvers_settings_and_report():
+    """Every xn_opt field travels through the optimizer dict (counts as
+    ints); lm and lbfgs report what they did, first-order optimizers
+    nothing; fit says why the solver stopped."""
+    net = xornet.Net([2, 3, 1], ["tanh", "sigmoid"], "mse")
+    net.init_default(2)
+    net.set_optimizer(kind="lbfgs", memory=4, max_line_search=7, gtol=1e-9, ftol=0.0, max_evals=500,
+                      weight_decay=0.01)
+    o = net.optimizer
+    assert (o["kind"], o["memory"], o["max_line_search"], o["max_evals"]) == ("lbfgs", 4, 7, 500)
+    assert (o["gtol"], o["ftol"], o["weight_decay"]) == (1e-9, 0.0, 0.01)
+    assert isinstance(o["memory"], int) and isinstance(o["lm_max_bytes"], int)
+    with pytest.raises(ValueError, match="memory must be a whole number"):
+        net.set_optimizer(kind="lbfgs", memory=-1)
+    with pytest.raises(ValueError, match="memory"):  # the library's check names the field
+        net.set_optimizer(kind="lbfgs", memory=0)
+    assert net.optimizer["memory"] == 4  # a refused setting changes nothing
+    x = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], float)
+    y = np.array([[0], [1], [1], [0]], float)
+    r = net.solver_report
+    assert r["iterations"] == 0 and math.isnan(r["objective"])
+    res = net.fit(x, y, 3)
+    r = net.solver_report
+    assert res["stop"] == "max_iter" and res["epochs"] == 3 and r["iterations"] == 3
+    assert r["evaluations"] >= 4 and r["objective"] == pytest.approx(
+        net.eval_loss(x, y) + 0.005 * sum(float((w ** 2).sum()) for w in net.coefs()), rel=1e-12)
+    net.set_optimizer(kind="lm", mu=0.01, mu_max=1e6)
+    assert net.optimizer["mu"] == 0.01 and net.solver_report["jacobians"] == 0
+    assert net.fit(x, y, 2)["stop"] in ("max_iter", "gtol", "mu_max")
+    assert net.solver_report["jacobians"] >= 1
+    net.set_optimizer(kind="adam")
+    assert net.solver_report is None and net.fit(x, y, 1, batch=4)["stop"] == "none"
+
+
 def _traced_peak(fn):
     tracemalloc.start()
     tracemalloc.reset_peak()

@@ -28,6 +28,7 @@ from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state, column_or_1d
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import _check_partial_fit_first_call, type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted
 
@@ -147,7 +148,8 @@ class _BaseMLP(BaseEstimator):
         else:
             self.out_activation_ = "logistic"
         acts = [_ACT[self.activation]] * (self.n_layers_ - 2) + [_ACT.get(self.out_activation_, "softmax")]
-        net_dtype = self.dtype or ("float32" if dtype == np.float32 else "float64")
+        # L-BFGS runs in float64 (the library's solvers difference gradients)
+        net_dtype = self.dtype or ("float32" if dtype == np.float32 and self.solver != "lbfgs" else "float64")
         self._net = Net(layer_units, acts, _LOSS[self.out_activation_], dtype=net_dtype)
         _clip_as_sklearn(self._net)
         self._bind()
@@ -155,6 +157,8 @@ class _BaseMLP(BaseEstimator):
             coef, intercept = self._init_coef(layer_units[i], layer_units[i + 1], dtype)
             self.coefs_[i][...] = coef
             self.intercepts_[i][...] = intercept
+        if self.solver == "lbfgs":  # scikit-learn keeps no curve for it
+            return
         self.loss_curve_ = []
         self._no_improvement_count = 0
         if self.early_stopping:
@@ -175,9 +179,8 @@ class _BaseMLP(BaseEstimator):
         hidden_layer_sizes = list(hidden_layer_sizes)
         if np.any(np.array(hidden_layer_sizes) <= 0):
             raise ValueError("hidden_layer_sizes must be > 0, got %s." % hidden_layer_sizes)
-        if self.solver == "lbfgs":
-            raise ValueError("solver='lbfgs': the L-BFGS solver is not in this build yet "
-                             "(use 'adam' or 'sgd')")
+        if self.solver == "lbfgs" and self.dtype == "float32":
+            raise ValueError("solver='lbfgs' trains in float64: dtype='float32' is for 'adam' and 'sgd'")
         first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
         X, y = self._validate_input(X, y, incremental, reset=first_pass)
         X = _dense(X)
@@ -192,11 +195,56 @@ class _BaseMLP(BaseEstimator):
         else:
             self._sync()
             self._bind()
-        self._fit_stochastic(X, y, incremental)
+        if self.solver == "lbfgs":
+            self._fit_lbfgs(X, y)
+        else:
+            self._fit_stochastic(X, y, incremental)
         if not all(np.isfinite(w).all() for w in self.coefs_ + self.intercepts_):
             raise ValueError("Solver produced non-finite parameter weights. The input data may"
                              " contain large values and need to be preprocessed.")
         return self
+
+    def _fit_lbfgs(self, X, y):
+        """scikit-learn's lbfgs solver: the loss plus (alpha / 2n) times the
+        squared weights minimized by the library's L-BFGS, which takes
+        L-BFGS-B's steps (its first step, Moré and Thuente's line search
+        with its constants, its curvature test and restart) and SciPy's
+        tests: max_iter iterations, max_fun evaluations, tol on the largest
+        gradient component, the relative decrease 2.2e-9 (factr 1e7).  The
+        weights, n_iter_ and loss_ are scikit-learn's to rounding, which
+        long runs amplify (docs/python.md)."""
+        net = self._net
+        n_samples = X.shape[0]
+        net.set_optimizer(kind="lbfgs", weight_decay=self.alpha / n_samples, gtol=self.tol, max_evals=self.max_fun)
+        X = np.ascontiguousarray(X, dtype=np.float64)
+        y = np.ascontiguousarray(y, dtype=np.float64)
+        try:
+            net.fit(X, y, self.max_iter, batch=0)
+        except NumericError:
+            raise ValueError("Solver produced non-finite parameter weights. The input data may"
+                             " contain large values and need to be preprocessed.") from None
+        report = net.solver_report
+        self.n_iter_ = report["iterations"]
+        self.loss_ = report["objective"]
+        if self.out_activation_ == "identity" and self.n_outputs_ > 1:
+            # scikit-learn's value for several outputs averages the squared
+            # errors over them too (its gradient does not: it is the sum's)
+            penalty = 0.5 * self.alpha * sum(np.dot(w.ravel(), w.ravel()) for w in self.coefs_) / n_samples
+            self.loss_ = (self.loss_ - penalty) / self.n_outputs_ + penalty
+        # SciPy's verdict: the limits are tested before convergence, so a
+        # run converging in its last iteration still reached the limit
+        if self.n_iter_ >= self.max_iter:
+            status, why = 1, "STOP: TOTAL NO. of ITERATIONS REACHED LIMIT"
+        elif report["evaluations"] > self.max_fun:
+            status, why = 1, "STOP: TOTAL NO. of f AND g EVALUATIONS EXCEEDS LIMIT"
+        elif report["stop"] == "line_search":
+            status, why = 2, "ABNORMAL_TERMINATION_IN_LNSRCH"
+        else:
+            return
+        warnings.warn("lbfgs failed to converge (status=%d):\n%s.\n\nIncrease the number of iterations "
+                      "(max_iter) or scale the data as shown in:\n    "
+                      "https://scikit-learn.org/stable/modules/preprocessing.html" % (status, why),
+                      ConvergenceWarning, stacklevel=3)
 
     def _fit_stochastic(self, X, y, incremental):
         net = self._net
@@ -365,9 +413,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     def _score(self, X, y):
         return accuracy_score(y, self._predict(X, check_input=False))
 
+    @available_if(lambda est: est._check_solver())
     def partial_fit(self, X, y, classes=None):
         """One epoch over X, y (classes: every label, on the first call)."""
-        self._check_solver()
         if not hasattr(self, "coefs_") and _CONSTRAINTS:
             self._validate_params()
         if _check_partial_fit_first_call(self, classes):
@@ -425,9 +473,11 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
             y = column_or_1d(y, warn=True)
         return X, y
 
+    # (scikit-learn 1.2's regressor tests the method itself, always true,
+    # and runs lbfgs in full; 1.3 tests the solver for both, as here)
+    @available_if(lambda est: est._check_solver())
     def partial_fit(self, X, y):
         """One epoch over X, y."""
-        self._check_solver()
         if not hasattr(self, "coefs_") and _CONSTRAINTS:
             self._validate_params()
         return self._fit(X, y, incremental=True)

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "approx_impl.h"
+#include "src/util/search.h"
 
 /* ---- compensated sums -------------------------------------------------- */
 
@@ -154,15 +155,7 @@ static size_t count_forward(const double *t, size_t k, double x, size_t hint)
             step *= 2;
             continue;
         }
-        size_t a = lo, b = next - 1; /* t[a] <= x < t[b] */
-        while (b - a > 1) {
-            size_t mid = a + (b - a) / 2;
-            if (t[mid] <= x)
-                a = mid;
-            else
-                b = mid;
-        }
-        return b;
+        return xn_upper_bound(t, lo + 1, next - 1, x); /* t[lo] <= x < t[next - 1] */
     }
     return lo;
 }

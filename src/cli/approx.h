@@ -27,6 +27,7 @@ typedef struct {
     const char *knots_at;     /* --knots-at */
     int gcv;
     size_t gcv_max;           /* 0: the default */
+    int gcv_table_all;        /* --gcv-table */
     double tol;
     size_t max_n;
     xn_approx_opts opts;

@@ -53,7 +53,10 @@ static const opt rows[] = {
              "samples' range"},
     {.flag = "--gcv", .kind = OPT_FLAG, .value = 1, AT(gcv),
      .help = "least squares with the knot count 2..G that minimizes the generalized cross-validation "
-             "score m RSS/(m - K)^2 (Craven & Wahba 1979); prints the table of K, RSS, score"},
+             "score m RSS/(m - K)^2 (Craven & Wahba 1979); prints the chosen K and its neighbours from "
+             "the table of K, RSS, score"},
+    {.flag = "--gcv-table", .kind = OPT_FLAG, .value = 1, AT(gcv_table_all),
+     .help = "print every row of --gcv's table"},
     {.flag = "--gcv-max", .arg = "G", .kind = OPT_SIZE, AT(gcv_max), .lo = 2, .hi = 1u << 24,
      .help = "the largest knot count --gcv tries (default min(m/2, 200))"},
     {.flag = "--tol", .arg = "T", .kind = OPT_NUM, AT(tol),
@@ -159,6 +162,8 @@ static int parse_args(int argc, char **argv, run *r)
         clash = "--min-norm applies to least squares (--knots, --knots-at, --gcv) only";
     else if (r->gcv_max && r->kind != FIT_GCV)
         clash = "--gcv-max applies to --gcv only";
+    else if (r->gcv_table_all && r->kind != FIT_GCV)
+        clash = "--gcv-table applies to --gcv only";
     else if (r->max_n && r->kind != FIT_ADAPT)
         clash = "--max-n applies to --tol only";
     else if (r->kind == FIT_ADAPT && (r->samples_path || r->noise > 0.0))

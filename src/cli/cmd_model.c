@@ -9,9 +9,10 @@
 #include "cli.h"
 #include "load.h"
 #include "opts.h"
+#include "plot.h"
 
 typedef struct {
-    const char *model, *data, *labels;
+    const char *model, *data, *labels, *plot;
     int xor_data;
     size_t outputs;
     int classes, confusion; /* predict --classes, eval --confusion */
@@ -54,6 +55,10 @@ static const opt eval_rows[] = {
     {.flag = "--confusion", .kind = OPT_FLAG, .value = 1, AT(confusion),
      .help = "a classifier's confusion matrix too: a row a true class, a column a predicted class, "
              "each cell the rows counted"},
+    {.flag = "--plot", .arg = "FILE", .kind = OPT_OUT, AT(plot),
+     .help = "draw the network on the rows into the PNG file FILE with gnuplot: a classifier's confusion "
+             "matrix (each cell's count, shaded by its share of the true class), a regression's "
+             "predictions against the targets (R^2 in the title)"},
 };
 
 static const opt grad_rows[] = {TARGET_ROWS};
@@ -69,7 +74,7 @@ static const struct command {
              "the outputs separated by spaces, each with 17 significant digits (%.17g,\n"
              "which reads back as the same double).\n"},
   eval = {"eval", eval_rows, sizeof eval_rows / sizeof *eval_rows,
-          "usage: xornet eval --model FILE [--data FILE [--labels FILE] | --xor] [--confusion]",
+          "usage: xornet eval --model FILE [--data FILE [--labels FILE] | --xor] [--confusion] [--plot FILE]",
           "Prints the saved network's loss ('loss <value>') and, for a classifier (a\n"
           "sigmoid or softmax output), its accuracy ('accuracy <value>', the fraction\n"
           "of rows right: the rounded output equals the target, or with several\n"
@@ -105,7 +110,7 @@ static int parse_args(const struct command *c, int argc, char **argv, args *a)
         cli_error("%s: --labels FILE needs --data FILE, the IDX images it labels", c->name);
         return EXIT_USAGE;
     }
-    return EXIT_OK;
+    return opts_check_paths(&a->given, a);
 }
 
 /* The model of a, and the line of its sizes into a->model_line. */
@@ -158,6 +163,22 @@ static int print_confusion(const xn_net *net, size_t n, size_t k, const double *
     }
     free(counts);
     return EXIT_OK;
+}
+
+/* eval --plot FILE: the confusion matrix or predicted against actual on
+ * the rows d, titled with the model's and the data's file names. */
+static int plot_eval(const args *a, xn_net *net, const xn_data *d, bool classifier)
+{
+    const char *m = strrchr(a->model, '/'), *f = a->data ? strrchr(a->data, '/') : NULL;
+    char title[600];
+    snprintf(title, sizeof title, "%s on %s: %s, %zu row%s", m ? m + 1 : a->model,
+             a->data ? (f ? f + 1 : a->data) : "XOR", classifier ? "confusion" : "predicted against actual", d->n,
+             cli_plural(d->n));
+    plot_error err = {0};
+    cli_flush(); /* the picture may go to /dev/stdout, after the scores */
+    plot_status s = classifier ? plot_confusion(a->plot, title, net, d->n, d->x, d->y, 0, 0, &err)
+                               : plot_predicted(a->plot, title, net, d->n, d->x, d->y, 0, 0, &err);
+    return cli_plot_result(s == PLOT_OK, err.msg, a->plot) ? EXIT_OK : EXIT_FAIL;
 }
 
 /* A CSV read as all inputs whose rows end in targets or a class id:
@@ -398,6 +419,8 @@ int cmd_eval(int argc, char **argv)
         putchar('\n');
         if (a.confusion)
             rc = print_confusion(net, d.n, K, y, d.y);
+        if (rc == EXIT_OK && a.plot)
+            rc = plot_eval(&a, net, &d, classifier);
     }
     free(y);
     xn_data_free(&d);

@@ -231,7 +231,7 @@ static bool png_path(char *buf, size_t size, const char *dir, const char *name, 
  * EXIT_OK or EXIT_FAIL. */
 static int plot_all(const char *dir, run *runs)
 {
-    plot_error err = {""};
+    plot_error err = {0};
     if (plot_prepare_dir(dir, &err) != PLOT_OK) {
         cli_error("--plot: %s", err.msg);
         return EXIT_FAIL;

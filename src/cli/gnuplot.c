@@ -3,8 +3,9 @@
  * and waited for with a timeout, the PNG it wrote copied to the requested
  * path, and the directory removed.  User paths never enter the script;
  * titles do, as gnuplot single-quoted strings.  gnuplot's own output goes
- * to a file in the directory: its warnings are dropped, its error becomes
- * the one line of plot_error.  The directory and gnuplot are registered
+ * to a file in the directory: its first warning is kept in plot_error for
+ * the tests (the program drops it), its error becomes the one line of
+ * plot_error.  The directory and gnuplot are registered
  * with the program's signal handler (cleanup.h). */
 #define _POSIX_C_SOURCE 200809L /* mkdtemp, posix_spawnp, waitpid, nanosleep */
 
@@ -41,6 +42,19 @@ void plot_set_err(plot_error *err, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err->msg, sizeof err->msg, fmt, ap);
     va_end(ap);
+}
+
+bool plot_drawable(double v) { return isfinite(v) && fabs(v) <= PLOT_MAX_ABS; }
+
+double plot_lerp(double x0, double x1, double t) { return x0 * (1.0 - t) + x1 * t; }
+
+void plot_widen(double *lo, double *hi)
+{
+    if (*hi > *lo)
+        return;
+    double d = fabs(*lo) * 1e-3 > 0.5 ? fabs(*lo) * 1e-3 : 0.5;
+    *lo -= d;
+    *hi += d;
 }
 
 /* ---- finding gnuplot and the directories -------------------------------- */
@@ -232,10 +246,12 @@ static bool wait_child(pid_t pid, double seconds, int *status, plot_error *err)
     return false;
 }
 
-/* gnuplot's complaint, from its output in t's gnuplot.log, as one line
- * into msg: its error line ("line 12: undefined variable: x") without the
- * script's temporary path, else its last line.  Empty if it said nothing. */
-static void gnuplot_says(const gp_run *t, char *msg, size_t size)
+/* A line of gnuplot's output in t's gnuplot.log, as one line into msg:
+ * with warning, its first warning ("empty y range [1:1]"), else its
+ * complaint: the error line it stops on ("line 12: undefined variable:
+ * x"), else its last line.  A line naming the script loses the script's
+ * temporary path.  Empty if there is none. */
+static void gnuplot_says(const gp_run *t, bool warning, char *msg, size_t size)
 {
     char path[4200], text[1 << 14];
     msg[0] = '\0';
@@ -247,7 +263,7 @@ static void gnuplot_says(const gp_run *t, char *msg, size_t size)
     fclose(f);
     text[n] = '\0';
     const char *pick = NULL, *last = NULL;
-    for (char *line = text, *next; line && *line; line = next) {
+    for (char *line = text, *next; line && *line && !(warning && pick); line = next) {
         next = strchr(line, '\n');
         if (next)
             *next++ = '\0';
@@ -257,12 +273,17 @@ static void gnuplot_says(const gp_run *t, char *msg, size_t size)
         if (!len)
             continue;
         last = line;
-        /* '"<script>" line N: message', the error gnuplot stops on */
+        /* '"<script>" line N: message', the error gnuplot stops on, or
+         * '"<script>" line N: warning: message'; a warning about the data
+         * alone is 'Warning: message' */
         const char *at = strstr(line, "\" line ");
-        if (line[0] == '"' && at && !strstr(at, ": warning:"))
+        bool warns = strstr(line, "warning:") || strncmp(line, "Warning:", 8) == 0;
+        if (warning && warns)
+            pick = line[0] == '"' && at ? at + 2 : line;
+        else if (!warning && line[0] == '"' && at && !warns)
             pick = at + 2;
     }
-    if (!pick)
+    if (!pick && !warning)
         pick = last;
     if (!pick)
         return;
@@ -337,13 +358,15 @@ static plot_status run_gnuplot(gp_run *t, const char *png, plot_error *err)
             return PLOT_ENOGNUPLOT;
         }
         char says[300];
-        gnuplot_says(t, says, sizeof says);
+        gnuplot_says(t, false, says, sizeof says);
         plot_set_err(err, "%s: gnuplot failed (%s %d)%s%s", png,
                 WIFEXITED(status) ? "exit status" : "signal",
                 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), says[0] ? ": " : "",
                 says);
         return PLOT_EFAIL;
     }
+    if (err)
+        gnuplot_says(t, true, err->warning, sizeof err->warning);
     struct stat st;
     if (stat(out, &st) != 0 || st.st_size == 0) {
         plot_set_err(err, "%s: gnuplot wrote no picture", png);
@@ -390,9 +413,21 @@ bool gp_size_ok(int width, int height, plot_error *err)
     return true;
 }
 
+bool plot_rows_ok(const char *png, const xn_net *net, size_t n, const double *x, const double *y, int width,
+                  int height, plot_error *err)
+{
+    if (!png || !net || !x || !y || n == 0) {
+        plot_set_err(err, "nothing to plot");
+        return false;
+    }
+    return gp_size_ok(width, height, err);
+}
+
 /* Closes the script gp and runs it. */
 plot_status gp_finish(gp_run *t, FILE *gp, const char *png, plot_error *err)
 {
+    if (err)
+        err->warning[0] = '\0';
     plot_status s = gp_close(gp, "script", err);
     if (s == PLOT_OK)
         s = run_gnuplot(t, png, err);

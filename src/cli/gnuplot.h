@@ -40,6 +40,29 @@ void gp_header(FILE *f, const char *title, int width, int height);
 /* Whether the picture's size is in [16, 10000] (0: the default); if not,
  * err says so. */
 bool gp_size_ok(int width, int height, plot_error *err);
+/* ---- values gnuplot can draw ---- */
+
+/* gnuplot takes values of magnitude up to about 1e307 and refuses a range
+ * wider than a double holds ("x range is invalid"); xornet draws up to
+ * this and refuses the rest before gnuplot runs. */
+#define PLOT_MAX_ABS 1e300
+/* Finite and at most PLOT_MAX_ABS in magnitude. */
+bool plot_drawable(double v);
+/* x0 + (x1 - x0) t without overflow for a range wider than a double holds:
+ * each term stays below max(|x0|, |x1|). */
+double plot_lerp(double x0, double x1, double t);
+/* A range of one value [v, v] becomes a box around it, unit-wide, or wider
+ * where 0.5 is below the value's precision; a wider range is kept. */
+void plot_widen(double *lo, double *hi);
+
+/* A picture of a network on n >= 1 rows: png, net, x and y given, and the
+ * size in range (gp_size_ok); if not, err says why. */
+bool plot_rows_ok(const char *png, const xn_net *net, size_t n, const double *x, const double *y, int width,
+                  int height, plot_error *err);
+/* The network's outputs (n * nL, malloc'd) on the rows x, each one
+ * drawable; NULL after err says why. */
+double *plot_net_outputs(xn_net *net, size_t n, const double *x, plot_error *err);
+
 /* printf into err->msg (err may be NULL). */
 void plot_set_err(plot_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -12,6 +12,7 @@
 
 #include "history.h"
 #include "opts.h"
+#include "plot.h"
 #include "train_log.h"
 #include "xornet/xornet.h"
 
@@ -104,7 +105,12 @@ int train_split_rows(const train_job *j, xn_data *train, xn_data *held);
 /* What the plan decided, in two or three lines before the first epoch. */
 void train_summary(const train_job *j);
 
-/* The pictures --plot draws into its folder, NULL-terminated. */
+/* The pictures --plot draws into its folder, NULL-terminated
+ * (train_plots.c): whether picture i of them belongs to the run (the
+ * learned function's to its inputs, the outcome's to its task), and
+ * drawing it into path. */
 extern const char *const train_pictures[];
+bool train_picture_wanted(const train_job *j, size_t i);
+plot_status train_picture(train_job *j, size_t i, const char *path, plot_error *err);
 
 #endif

@@ -109,8 +109,6 @@ static int parse_rng(const opt *o, const char *s, void *args)
     return -1;
 }
 
-const char *const train_pictures[] = {"loss.png", "metric.png", "surface.png", "fit.png", NULL};
-
 static const opt rows[] = {
     OPT_SECTION("data:"),
     {.flag = "--xor", .kind = OPT_FLAG, .value = 1, AT(xor_data),
@@ -263,8 +261,10 @@ static const opt rows[] = {
      .help = "CSV of every epoch: loss and accuracy (rmse for regression), with validation, rate "
              "and time for data sets"},
     {.flag = "--plot", .arg = "DIR", .kind = OPT_DIR, AT(plot), .files = train_pictures,
-     .help = "gnuplot pictures: DIR/loss.png (training and validation loss), DIR/metric.png, and "
-             "DIR/surface.png (2 inputs, 1 output) or DIR/fit.png (1 input, 1 output)"},
+     .help = "gnuplot pictures: DIR/loss.png and DIR/metric.png (training and validation, the kept "
+             "epoch marked), DIR/confusion.png (a classifier) or DIR/predicted.png (a regression: predicted "
+             "against actual) on the test rows, else the validation rows, and DIR/surface.png (2 inputs, 1 "
+             "output: the surface and its view from above) or DIR/fit.png (1 input, 1 output)"},
 };
 
 static const char usage[] = "usage: xornet train [options]";

@@ -17,32 +17,40 @@
 #include "cli.h"
 #include "paths.h"
 #include "cli_mpi.h"
-#include "plot.h"
 #include "train.h"
 
-/* The learned truth table of a small data set: inputs, outputs, the class
- * they round to, the target. */
-static void print_table(xn_net *net, const xn_data *d)
+/* The learned table of a small data set: inputs, outputs, for a
+ * classifier the class they round to, the target.  A larger set gets a
+ * note saying where its outputs are, unless quiet. */
+static void print_table(xn_net *net, const xn_data *d, bool quiet)
 {
     enum { MAX_ROWS = 16 };
     if (d->n > MAX_ROWS) {
-        printf("(no table of outputs for %zu rows: xornet predict prints them)\n", d->n);
+        if (!quiet)
+            printf("(no table of outputs for %zu rows: xornet predict prints them)\n", d->n);
         return;
     }
     double a[MAX_ROWS * 64];
     if (d->out > 64 || xn_net_predict(net, d->n, d->x, a) != XN_OK)
         return;
-    printf("inputs | output | rounded | target\n");
+    bool classes = xn_net_task(net) == XN_TASK_CLASSIFICATION;
+    printf("inputs | output | %starget\n", classes ? "rounded | " : "");
     for (size_t i = 0; i < d->n; i++) {
         for (size_t j = 0; j < d->in; j++)
             printf("%s%g", j ? " " : "", d->x[i * d->in + j]);
         printf(" |");
         for (size_t k = 0; k < d->out; k++)
             printf(" %.10g", a[i * d->out + k]);
-        if (d->out == 1)
+        if (!classes) {
+            printf(" |");
+            for (size_t k = 0; k < d->out; k++)
+                printf(" %g", d->y[i * d->out + k]);
+            putchar('\n');
+        } else if (d->out == 1) {
             printf(" | %d | %g\n", a[i] >= 0.5, d->y[i]);
-        else
+        } else {
             printf(" | class %zu | class %zu\n", xn_argmax(d->out, a + i * d->out), xn_argmax(d->out, d->y + i * d->out));
+        }
     }
 }
 
@@ -102,7 +110,7 @@ static size_t n_pictures(void)
 int train_plot_folder(train_job *j)
 {
     const char *dir = j->a.plot;
-    plot_error err = {""};
+    plot_error err = {0};
     struct stat st;
     /* held: the folder is made and registered before a signal can act */
     cli_hold_signals();
@@ -150,47 +158,24 @@ static bool failed(const train_job *j, const plot_error *err)
     return false;
 }
 
-/* --plot: the training (and validation) curves of the loss and the
- * metric, and the learned function where it can be drawn: a surface over
- * 2 inputs, a curve through the data for 1, drawn into the stage;
- * drawn[i] says which of train_pictures are there, *note that the data
- * has no picture of the function.  Returns EXIT_OK, or EXIT_FAIL after the
- * first picture that failed (those before it are kept). */
-static int plot_run(train_job *j, bool *drawn, bool *note)
+/* --plot: the pictures of train_pictures that belong to the run
+ * (train_plots.c), drawn into the stage; drawn[i] says which are there.
+ * Returns EXIT_OK, or EXIT_FAIL after the first picture that failed (those
+ * before it are kept). */
+static int plot_run(train_job *j, bool *drawn)
 {
-    const xn_data *d = &j->sets.train;
-    const train_log *t = &j->log;
-    xn_net *net = j->net;
-    const char *dir = j->plot_stage, *name = j->name;
-    plot_error err = {""};
-    char path[4200], title[300];
-    bool val = t->val_loss.n > 0, classes = xn_net_task(net) == XN_TASK_CLASSIFICATION;
-    const char *x = t->steps ? "step" : "epoch", *metric = classes ? "accuracy" : "rmse";
-    plot_curve c[2] = {{"training", t->loss.n, t->loss.x, t->loss.y},
-                       {"validation", t->val_loss.n, t->val_loss.x, t->val_loss.y}};
-    snprintf(title, sizeof title, "%s: %s loss", name, xn_loss_name(xn_net_loss(net)));
-    if (!cli_join_path(path, sizeof path, dir, train_pictures[0], "--plot") ||
-        !(drawn[0] = plot_curves(path, title, x, "loss", true, val ? 2 : 1, c, 0, 0, &err) == PLOT_OK || failed(j, &err)))
-        return EXIT_FAIL;
-    c[0] = (plot_curve){"training", t->metric.n, t->metric.x, t->metric.y};
-    c[1] = (plot_curve){"validation", t->val_metric.n, t->val_metric.x, t->val_metric.y};
-    snprintf(title, sizeof title, "%s: %s", name, metric);
-    if (!cli_join_path(path, sizeof path, dir, train_pictures[1], "--plot") ||
-        !(drawn[1] = plot_curves(path, title, x, metric, !classes, val ? 2 : 1, c, 0, 0, &err) == PLOT_OK ||
-                     failed(j, &err)))
-        return EXIT_FAIL;
-    if (d->in == 2 && d->out == 1) {
-        snprintf(title, sizeof title, "%s: learned function", name);
-        if (!cli_join_path(path, sizeof path, dir, train_pictures[2], "--plot") ||
-            !(drawn[2] = plot_surface(path, title, net, d->n, d->x, d->y, 0, 0, &err) == PLOT_OK || failed(j, &err)))
+    plot_error err = {0};
+    char path[4200];
+    for (size_t i = 0; train_pictures[i]; i++) {
+        if (!train_picture_wanted(j, i))
+            continue;
+        if (!cli_join_path(path, sizeof path, j->plot_stage, train_pictures[i], "--plot"))
             return EXIT_FAIL;
-    } else if (d->in == 1 && d->out == 1) {
-        snprintf(title, sizeof title, "%s: the network over the training data", name);
-        if (!cli_join_path(path, sizeof path, dir, train_pictures[3], "--plot") ||
-            !(drawn[3] = plot_fit(path, title, net, d->n, d->x, d->y, 0, 0, &err) == PLOT_OK || failed(j, &err)))
+        if (train_picture(j, i, path, &err) != PLOT_OK) {
+            failed(j, &err);
             return EXIT_FAIL;
-    } else {
-        *note = true;
+        }
+        drawn[i] = true;
     }
     return EXIT_OK;
 }
@@ -224,18 +209,13 @@ static bool plot_commit(train_job *j, bool keep, const bool *drawn)
     return ok;
 }
 
-/* The pictures committed, and the note, as the run's last lines. */
-static void plot_said(const train_job *j, const bool *drawn, bool note)
+/* The pictures committed, as the run's last lines. */
+static void plot_said(const train_job *j, const bool *drawn)
 {
-    const xn_data *d = &j->sets.train;
     char path[4200];
     for (size_t i = 0; train_pictures[i]; i++)
         if (drawn[i] && cli_join_path(path, sizeof path, j->a.plot, train_pictures[i], "--plot"))
             cli_plot_result(true, "", path);
-    if (note)
-        printf("(no picture of the learned function: the data has %zu input%s and %zu output%s; "
-               "a surface needs 2 and 1, a curve 1 and 1)\n",
-               d->in, cli_plural(d->in), d->out, cli_plural(d->out));
 }
 
 /* Rows idx[0..n) of d, copied. */
@@ -467,7 +447,7 @@ int train_report(train_job *j)
     int rc = j->log.steps ? report_steps(j, &diverged) : report_data(j);
     if (diverged)
         return rc;
-    print_table(j->net, &j->sets.train);
+    print_table(j->net, &j->sets.train, a->quiet);
     /* The files, in the order docs/robustness.md gives: the history
      * written and synced (what a full disk makes fail) and the pictures
      * drawn, each into a place of its own, then the commit with the
@@ -475,12 +455,12 @@ int train_report(train_job *j)
      * into place.  A run stopped before the commit has replaced nothing; a
      * signal during it waits for its end.  A picture that fails keeps the
      * run's other files (exit status 1). */
-    bool drawn[8] = {false}, note = false;
+    bool drawn[16] = {false};
     int pictures = EXIT_OK;
     if (rc == EXIT_OK && cli_history_finish(&j->hist) != EXIT_OK)
         rc = EXIT_FAIL;
     if (rc == EXIT_OK && a->plot)
-        pictures = plot_stage(j) ? plot_run(j, drawn, &note) : EXIT_FAIL;
+        pictures = plot_stage(j) ? plot_run(j, drawn) : EXIT_FAIL;
     cli_flush();
     cli_hold_signals();
     if (rc == EXIT_OK && ((a->save && cli_save_model(j->net, a->save) != 0) ||
@@ -490,7 +470,7 @@ int train_report(train_job *j)
         pictures = EXIT_FAIL;
     cli_release_signals();
     if (rc == EXIT_OK && a->plot)
-        plot_said(j, drawn, note);
+        plot_said(j, drawn);
     return rc == EXIT_OK ? pictures : rc;
 }
 

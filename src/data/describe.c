@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "data_impl.h"
+#include "src/util/search.h"
 
 void xn_description_free(xn_description *desc)
 {
@@ -217,18 +218,10 @@ static xn_status distinct(const xn_target_cells *c, double **u, size_t *D, bool 
     return XN_OK;
 }
 
-/* Row i's class among the sorted distinct values u (D). */
+/* The class of v, one of the sorted distinct values u (D). */
 static size_t value_class(const double *u, size_t D, double v)
 {
-    size_t lo = 0, hi = D;
-    while (hi - lo > 1) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (u[mid] <= v)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return lo;
+    return xn_upper_bound(u, 0, D, v) - 1;
 }
 
 /* ---- targets made for the kind ------------------------------------------ */

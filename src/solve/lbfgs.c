@@ -1,19 +1,24 @@
 /* L-BFGS over a callback, one iteration at a time, so that a network's
- * solver (step.c), a checkpoint and the tests can all drive it.
+ * solver (step.c), a checkpoint and the tests can all drive it.  It takes
+ * the steps of L-BFGS-B (Byrd, Lu, Nocedal and Zhu 1995; version 3.0,
+ * Morales and Nocedal 2011) without bounds, which SciPy's method
+ * 'L-BFGS-B' runs for scikit-learn's solver='lbfgs':
  *
  * The direction is -H g with H the L-BFGS inverse-Hessian approximation
  * of the last m pairs s_i = x_{i+1} - x_i, y_i = g_{i+1} - g_i, applied by
  * the two-loop recursion (Nocedal and Wright, "Numerical Optimization",
  * 2nd ed., Algorithm 7.4) from H0 = gamma I, gamma = s^T y / y^T y of the
- * newest pair (their 7.20).  The step comes from the strong-Wolfe line
- * search (linesearch.c), tried first at 1, or at 1/||d|| when there are
- * no pairs (a first step of unit length, as L-BFGS-B takes).  A pair joins
- * only if s^T y > eps y^T y (L-BFGS-B's test), so H stays positive
- * definite.  A search that finds no step drops the pairs and tries the
- * steepest descent once more before giving up, as L-BFGS-B does.
+ * newest pair (their 7.20; L-BFGS-B's 1/theta).  L-BFGS-B applies the same
+ * H in its compact form, so the directions agree to rounding.  The step
+ * comes from Moré and Thuente's line search (linesearch.c), tried first at
+ * 1/||d|| in the first iteration and at 1 after.  A pair joins only if
+ * s^T y > eps (-g^T s), s^T y taken as (g - g_old)^T d times the step
+ * (L-BFGS-B's test and arithmetic), so H stays positive definite.  A
+ * search that finds no step (or a direction that is not one of descent)
+ * restores the point, drops the pairs and tries the steepest descent
+ * once more, with a first trial of 1, before giving up, as L-BFGS-B does.
  *
- * The stopping tests are SciPy's L-BFGS-B's (scipy.optimize, method
- * 'L-BFGS-B', as scikit-learn's MLP calls it), in its order: after an
+ * The stopping tests are SciPy's L-BFGS-B's, in its order: after an
  * iteration max |g_i| <= gtol, then (f_old - f) <= ftol max(|f_old|, |f|,
  * 1), then more than max_evals evaluations (tested only between
  * iterations, so a line search is never cut short); gtol is tested before
@@ -35,8 +40,8 @@ size_t xn_lbfgs_state_size(size_t n, size_t m)
 
 size_t xn_lbfgs_scratch_size(size_t n, size_t m)
 {
-    size_t five, total;
-    if (!xn_mul_ok(5, n, &five) || !xn_add_ok(five, m, &total) || total > SIZE_MAX / sizeof(double))
+    size_t three, total;
+    if (!xn_mul_ok(3, n, &three) || !xn_add_ok(three, m, &total) || total > SIZE_MAX / sizeof(double))
         return 0;
     return total;
 }
@@ -53,9 +58,7 @@ void xn_lbfgs_arrays(xn_lbfgs *lb, double *state, double *scratch)
     lb->d = scratch;
     lb->x0 = scratch + n;
     lb->g0 = scratch + 2 * n;
-    lb->gt = scratch + 3 * n;
-    lb->gb = scratch + 4 * n;
-    lb->alpha = scratch + 5 * n;
+    lb->alpha = scratch + 3 * n;
 }
 
 static double dot(size_t n, const double *u, const double *v)
@@ -98,9 +101,9 @@ static void direction(xn_lbfgs *lb)
         for (size_t i = 0; i < n; i++)
             q[i] -= a * y[i];
     }
-    if (lb->pairs) {
-        const double *s = lb->s + lb->newest * n, *y = lb->y + lb->newest * n;
-        double gamma = dot(n, s, y) / dot(n, y, y);
+    if (lb->pairs) { /* s^T y is 1 / rho */
+        const double *y = lb->y + lb->newest * n;
+        double gamma = 1.0 / (lb->rho[lb->newest] * dot(n, y, y));
         for (size_t i = 0; i < n; i++)
             q[i] *= gamma;
     }
@@ -115,22 +118,19 @@ static void direction(xn_lbfgs *lb)
         q[i] = -q[i];
 }
 
-/* The pair of the step from x0, g0 to x, g, if its curvature is positive
- * enough; it takes the oldest pair's slot once m are held. */
-static void add_pair(xn_lbfgs *lb, const double *x)
+/* The pair of the step a d from x0, g0 (its slope dg0) to x, g, if its
+ * curvature is positive enough; it takes the oldest pair's slot once m
+ * are held. */
+static void add_pair(xn_lbfgs *lb, double a, double dg0)
 {
     size_t n = lb->n;
-    double sy = 0.0, yy = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        double s = x[i] - lb->x0[i], y = lb->g[i] - lb->g0[i];
-        sy += s * y;
-        yy += y * y;
-    }
-    if (!(sy > DBL_EPSILON * yy))
+    double dg = dot(n, lb->g, lb->d);
+    double sy = a == 1.0 ? dg - dg0 : (dg - dg0) * a, gs = a == 1.0 ? -dg0 : -dg0 * a;
+    if (!(sy > DBL_EPSILON * gs))
         return;
     size_t j = lb->pairs ? (lb->newest + 1) % lb->m : 0;
     for (size_t i = 0; i < n; i++) {
-        lb->s[j * n + i] = x[i] - lb->x0[i];
+        lb->s[j * n + i] = a * lb->d[i];
         lb->y[j * n + i] = lb->g[i] - lb->g0[i];
     }
     lb->rho[j] = 1.0 / sy;
@@ -147,7 +147,6 @@ xn_status xn_lbfgs_iterate(xn_lbfgs *lb, double *x, xn_objective fn, void *ctx)
         if (fn(ctx, x, &lb->f, lb->g))
             return XN_EIO;
         lb->evaluations++;
-        lb->last = true;
         if (!isfinite(lb->f) || !isfinite(absmax(n, lb->g)))
             return XN_ENUMERIC;
         lb->have_fg = true;
@@ -160,39 +159,29 @@ xn_status xn_lbfgs_iterate(xn_lbfgs *lb, double *x, xn_objective fn, void *ctx)
     double f0 = lb->f;
     memcpy(lb->x0, x, n * sizeof *x);
     memcpy(lb->g0, lb->g, n * sizeof *lb->g);
-    xn_line_search ls = {.n = n, .x0 = lb->x0, .d = lb->d, .f0 = f0, .max_evals = lb->max_ls,
-                         .x = x, .g = lb->g, .gt = lb->gt, .gb = lb->gb};
+    xn_line_search ls = {.n = n, .x0 = lb->x0, .d = lb->d, .f0 = f0, .max_evals = lb->max_ls, .x = x,
+                         .g = lb->g};
     for (;;) {
         direction(lb);
         ls.dg0 = dot(n, lb->g0, lb->d);
-        if (!(ls.dg0 < 0.0)) { /* rounding spoilt H: steepest descent */
-            lb->pairs = 0;
-            direction(lb);
-            ls.dg0 = dot(n, lb->g0, lb->d);
-        }
-        double dnorm = sqrt(dot(n, lb->d, lb->d));
-        ls.a1 = lb->pairs || !(dnorm > 0.0) || !isfinite(1.0 / dnorm) ? 1.0 : 1.0 / dnorm;
-        xn_ls_result r = xn_line_search_wolfe(&ls, fn, ctx);
+        ls.a1 = lb->iterations ? 1.0 : fmin(1.0 / sqrt(dot(n, lb->d, lb->d)), 1e10);
+        xn_ls_result r = xn_more_thuente(&ls, fn, ctx);
         lb->evaluations += ls.evals;
-        if (r == XN_LS_ABORT) {
-            memcpy(x, lb->x0, n * sizeof *x);
-            memcpy(lb->g, lb->g0, n * sizeof *lb->g);
-            return XN_EIO;
-        }
-        if (r != XN_LS_FAIL)
+        if (r == XN_LS_CONVERGED || r == XN_LS_WARNING)
             break;
-        /* x is x0 again and g untouched */
+        memcpy(x, lb->x0, n * sizeof *x);
+        memcpy(lb->g, lb->g0, n * sizeof *lb->g);
+        if (r == XN_LS_ABORT)
+            return XN_EIO;
         if (lb->pairs == 0) {
             lb->stop = XN_STOP_LINE_SEARCH;
-            lb->last = false;
             return XN_OK;
         }
-        lb->pairs = 0;
+        lb->pairs = 0; /* L-BFGS-B's restart: the steepest descent */
     }
     lb->f = ls.f;
-    lb->last = ls.last;
     lb->iterations++;
-    add_pair(lb, x);
+    add_pair(lb, ls.a, ls.dg0);
     if (lb->gtol > 0.0 && absmax(n, lb->g) <= lb->gtol)
         lb->stop = XN_STOP_GTOL;
     else if (lb->ftol > 0.0 && f0 - lb->f <= lb->ftol * fmax(fmax(fabs(f0), fabs(lb->f)), 1.0))

@@ -1,36 +1,45 @@
-/* The line search of L-BFGS: Nocedal and Wright, "Numerical Optimization",
- * 2nd ed. (2006), Algorithm 3.5 (bracketing) and Algorithm 3.6 (zoom), for
- * the strong Wolfe conditions on phi(a) = f(x0 + a d):
- *     phi(a) <= phi(0) + c1 a phi'(0)       sufficient decrease (their 3.7a)
- *     |phi'(a)| <= c2 |phi'(0)|              curvature (3.7b)
- * with c1 = 1e-4 and c2 = 0.9, the values they give for quasi-Newton
- * methods.  A trial inside a bracket is the minimizer of the cubic through
- * both ends' values and slopes (their 3.59), kept inside the middle 80 %
- * of the bracket so the bracket shrinks; an end whose value is not finite
- * (a step into overflow) is bisected instead.  While bracketing, the step
- * grows fourfold (Moré and Thuente's extrapolation bound, xtrapu = 4).
- * Every evaluation brings f and g together, so each trial costs one. */
+/* The line search of L-BFGS: Moré and Thuente, "Line search algorithms
+ * with guaranteed sufficient decrease", ACM TOMS 20(3), 1994, 286-307, as
+ * L-BFGS-B (Zhu, Byrd, Lu and Nocedal 1997; version 3.0, the one SciPy's
+ * method 'L-BFGS-B' runs) calls it, so that xornet's lbfgs takes the steps
+ * scikit-learn's solver='lbfgs' takes.  For phi(a) = f(x0 + a d) it looks
+ * for a step meeting
+ *     phi(a) <= phi(0) + FTOL a phi'(0)      sufficient decrease
+ *     |phi'(a)| <= GTOL |phi'(0)|            curvature (strong Wolfe)
+ * with L-BFGS-B's FTOL = 1e-3, GTOL = 0.9, XTOL = 0.1 and steps in
+ * [0, 1e10].  The interval of uncertainty [stx, sty] starts at 0; each
+ * trial updates it by the paper's four cases (`next_step`, their section
+ * 4), working on the auxiliary psi(a) = phi(a) - phi(0) - FTOL a phi'(0)
+ * until a step with psi <= 0 and phi' >= 0 is seen (stage 1), on phi
+ * after.  Unbracketed steps grow by at most 4 (and at least 1.1) times the
+ * distance from stx; a bracket that does not shrink by a third in two
+ * trials is bisected.  The arithmetic is the paper's, in its order.
+ *
+ * A trial whose value or slope is not finite (a step into overflow) is
+ * our addition: it is treated as too long, the step halved towards stx.
+ * A trial at the step just evaluated (the search falls back to stx when
+ * its interval has shrunk) reuses that evaluation, as SciPy's cache of
+ * the last point does, so the evaluations counted are SciPy's nfev. */
 #include <math.h>
 #include <string.h>
 
 #include "solve.h"
 
-#define C1 1e-4
-#define C2 0.9
-#define EXTRAPOLATE 4.0
+#define FTOL 1e-3
+#define GTOL 0.9
+#define XTOL 0.1
+#define STPMAX 1e10
+#define XTRAPL 1.1
+#define XTRAPU 4.0
 
-/* A trial: step, value, slope phi'(a) = g . d. */
+/* The interval of uncertainty: its ends stx (the best step so far) and
+ * sty with their values and slopes, whether it brackets a minimizer, and
+ * the bounds of the next step. */
 typedef struct {
-    double a, f, dg;
-} trial;
-
-typedef struct {
-    xn_line_search *ls;
-    xn_objective fn;
-    void *ctx;
-    trial best;           /* the lowest trial with sufficient decrease (f inf: none) */
-    size_t best_eval;     /* its evaluation's number */
-} search;
+    double stx, fx, gx, sty, fy, gy;
+    bool brackt;
+    double stmin, stmax;
+} interval;
 
 static double dot(size_t n, const double *u, const double *v)
 {
@@ -40,124 +49,170 @@ static double dot(size_t n, const double *u, const double *v)
     return s;
 }
 
-static bool decreases(const search *s, const trial *t)
+/* The paper's gamma of the cubic interpolating two trials with slopes da
+ * and db, theta from their values: s sqrt((theta/s)^2 - (da/s)(db/s)),
+ * s = max(|theta|, |da|, |db|) against overflow; with clamp the root of
+ * a negative difference is 0 (case 3, where the cubic may not have a
+ * minimizer). */
+static double cubic_gamma(double theta, double da, double db, bool clamp)
 {
-    return t->f <= s->ls->f0 + C1 * t->a * s->ls->dg0;
+    double s = fmax(fmax(fabs(theta), fabs(da)), fabs(db));
+    double t = theta / s, disc = t * t - da / s * (db / s);
+    return s * sqrt(clamp ? fmax(0.0, disc) : disc);
 }
 
-static bool flat_enough(const search *s, const trial *t)
+/* The paper's step update (MINPACK-2's dcstep) from the trial (stp, fp,
+ * dp): the new trial step, and the interval updated. */
+static double next_step(interval *I, double stp, double fp, double dp, double stpmin, double stpmax)
 {
-    return fabs(t->dg) <= -C2 * s->ls->dg0;
-}
-
-/* phi and phi' at a into *t, its gradient in gt; false if fn abandoned.
- * A value or slope that is not finite makes the trial infinitely high. */
-static bool evaluate(search *s, double a, trial *t)
-{
-    xn_line_search *ls = s->ls;
-    for (size_t i = 0; i < ls->n; i++)
-        ls->x[i] = ls->x0[i] + a * ls->d[i];
-    double f;
-    if (s->fn(s->ctx, ls->x, &f, ls->gt))
-        return false;
-    ls->evals++;
-    t->a = a;
-    t->dg = isfinite(f) ? dot(ls->n, ls->gt, ls->d) : NAN;
-    t->f = isfinite(f) && isfinite(t->dg) ? f : INFINITY;
-    if (decreases(s, t) && t->f < s->best.f) {
-        s->best = *t;
-        s->best_eval = ls->evals;
-        memcpy(ls->gb, ls->gt, ls->n * sizeof *ls->gt);
+    double stx = I->stx, fx = I->fx, dx = I->gx, sty = I->sty, fy = I->fy, dy = I->gy;
+    double sgnd = dp * (dx / fabs(dx)), stpf;
+    if (!isfinite(fp) || !isfinite(dp)) { /* too long: halve it (our addition) */
+        stpf = stx + 0.5 * (stp - stx);
+        I->brackt = true;
+    } else if (fp > fx) {
+        /* case 1: a higher value; the minimizer is bracketed.  The cubic
+         * step if it is closer to stx than the quadratic, else between */
+        double theta = 3.0 * (fx - fp) / (stp - stx) + dx + dp;
+        double gamma = cubic_gamma(theta, dx, dp, false);
+        if (stp < stx)
+            gamma = -gamma;
+        double p = (gamma - dx) + theta, q = ((gamma - dx) + gamma) + dp, r = p / q;
+        double stpc = stx + r * (stp - stx);
+        double stpq = stx + ((dx / ((fx - fp) / (stp - stx) + dx)) / 2.0) * (stp - stx);
+        stpf = fabs(stpc - stx) < fabs(stpq - stx) ? stpc : stpc + (stpq - stpc) / 2.0;
+        I->brackt = true;
+    } else if (sgnd < 0.0) {
+        /* case 2: lower, the slopes of opposite signs: bracketed; the
+         * cubic or secant step, whichever is farther from stp */
+        double theta = 3.0 * (fx - fp) / (stp - stx) + dx + dp;
+        double gamma = cubic_gamma(theta, dx, dp, false);
+        if (stp > stx)
+            gamma = -gamma;
+        double p = (gamma - dp) + theta, q = ((gamma - dp) + gamma) + dx, r = p / q;
+        double stpc = stp + r * (stx - stp);
+        double stpq = stp + (dp / (dp - dx)) * (stx - stp);
+        stpf = fabs(stpc - stp) > fabs(stpq - stp) ? stpc : stpq;
+        I->brackt = true;
+    } else if (fabs(dp) < fabs(dx)) {
+        /* case 3: lower, the same sign, the slope shrinking: the cubic
+         * step only if it goes the right way and the cubic tends to
+         * infinity there; kept inside the bracket, or between the bounds */
+        double theta = 3.0 * (fx - fp) / (stp - stx) + dx + dp;
+        double gamma = cubic_gamma(theta, dx, dp, true);
+        if (stp > stx)
+            gamma = -gamma;
+        double p = (gamma - dp) + theta, q = (gamma + (dx - dp)) + gamma, r = p / q;
+        double stpc = r < 0.0 && gamma != 0.0 ? stp + r * (stx - stp) : stp > stx ? stpmax : stpmin;
+        double stpq = stp + (dp / (dp - dx)) * (stx - stp);
+        if (I->brackt) {
+            stpf = fabs(stpc - stp) < fabs(stpq - stp) ? stpc : stpq;
+            double bound = stp + 0.66 * (sty - stp);
+            stpf = stp > stx ? fmin(bound, stpf) : fmax(bound, stpf);
+        } else {
+            stpf = fabs(stpc - stp) > fabs(stpq - stp) ? stpc : stpq;
+            stpf = fmax(stpmin, fmin(stpmax, stpf));
+        }
+    } else if (I->brackt && isfinite(fy)) {
+        /* case 4: lower, the same sign, the slope not shrinking: the
+         * cubic through stp and sty when bracketed, else a bound */
+        double theta = 3.0 * (fp - fy) / (sty - stp) + dy + dp;
+        double gamma = cubic_gamma(theta, dy, dp, false);
+        if (stp > sty)
+            gamma = -gamma;
+        double p = (gamma - dp) + theta, q = ((gamma - dp) + gamma) + dy, r = p / q;
+        stpf = stp + r * (sty - stp);
+    } else if (I->brackt) { /* sty not finite: halve towards it */
+        stpf = stp + 0.5 * (sty - stp);
+    } else {
+        stpf = stp > stx ? stpmax : stpmin;
     }
-    return true;
+    if (fp > fx || !isfinite(fp) || !isfinite(dp)) {
+        I->sty = stp;
+        I->fy = fp;
+        I->gy = dp;
+    } else {
+        if (sgnd < 0.0) {
+            I->sty = stx;
+            I->fy = fx;
+            I->gy = dx;
+        }
+        I->stx = stp;
+        I->fx = fp;
+        I->gx = dp;
+    }
+    return stpf;
 }
 
-/* Takes trial t (the last evaluated one, or the best kept) as the result. */
-static xn_ls_result take(search *s, const trial *t, bool last, xn_ls_result r)
+static xn_ls_result fail(xn_line_search *ls)
 {
-    xn_line_search *ls = s->ls;
-    for (size_t i = 0; i < ls->n; i++) /* the same bits as its evaluation's */
-        ls->x[i] = ls->x0[i] + t->a * ls->d[i];
-    memcpy(ls->g, last ? ls->gt : ls->gb, ls->n * sizeof *ls->g);
-    ls->f = t->f;
-    ls->last = last;
-    return r;
-}
-
-/* Out of evaluations, or the bracket cannot shrink in floating point. */
-static xn_ls_result give_up(search *s)
-{
-    xn_line_search *ls = s->ls;
-    if (isfinite(s->best.f))
-        return take(s, &s->best, s->best_eval == ls->evals, XN_LS_DECREASE);
     memcpy(ls->x, ls->x0, ls->n * sizeof *ls->x);
     return XN_LS_FAIL;
 }
 
-/* The minimizer of the cubic through lo and hi (Nocedal and Wright 3.59),
- * inside the middle 80 % of the bracket; its midpoint when an end is not
- * finite or the cubic has no minimizer there. */
-static double cubic_step(const trial *lo, const trial *hi)
+xn_ls_result xn_more_thuente(xn_line_search *ls, xn_objective fn, void *ctx)
 {
-    double left = fmin(lo->a, hi->a), width = fabs(hi->a - lo->a), mid = 0.5 * (lo->a + hi->a);
-    if (!isfinite(lo->f) || !isfinite(hi->f))
-        return mid;
-    double d1 = lo->dg + hi->dg - 3.0 * (lo->f - hi->f) / (lo->a - hi->a);
-    double disc = d1 * d1 - lo->dg * hi->dg;
-    if (!(disc >= 0.0))
-        return mid;
-    double d2 = copysign(sqrt(disc), hi->a - lo->a);
-    double a = hi->a - (hi->a - lo->a) * (hi->dg + d2 - d1) / (hi->dg - lo->dg + 2.0 * d2);
-    if (!isfinite(a))
-        return mid;
-    return fmin(fmax(a, left + 0.1 * width), left + 0.9 * width);
-}
-
-/* Algorithm 3.6: lo has sufficient decrease and the lowest value so far,
- * and the bracket [lo, hi] (either order) holds a strong Wolfe point. */
-static xn_ls_result zoom(search *s, trial lo, trial hi)
-{
-    for (;;) {
-        if (s->ls->evals >= s->ls->max_evals)
-            return give_up(s);
-        double a = cubic_step(&lo, &hi);
-        if (a == lo.a || a == hi.a)
-            return give_up(s);
-        trial t;
-        if (!evaluate(s, a, &t))
-            return XN_LS_ABORT;
-        if (!decreases(s, &t) || t.f >= lo.f) {
-            hi = t;
-        } else {
-            if (flat_enough(s, &t))
-                return take(s, &t, true, XN_LS_WOLFE);
-            if (t.dg * (hi.a - lo.a) >= 0.0)
-                hi = lo;
-            lo = t;
-        }
-    }
-}
-
-xn_ls_result xn_line_search_wolfe(xn_line_search *ls, xn_objective fn, void *ctx)
-{
-    search s = {ls, fn, ctx, {0.0, INFINITY, 0.0}, 0};
+    const double finit = ls->f0, ginit = ls->dg0, gtest = FTOL * ginit, stpmin = 0.0;
+    double stp = ls->a1, width = STPMAX - stpmin, width1 = width / 0.5;
+    interval I = {0.0, finit, ginit, 0.0, finit, ginit, false, 0.0, stp + XTRAPU * stp};
+    bool stage1 = true;
     ls->evals = 0;
-    ls->last = false;
-    /* Algorithm 3.5: grow the step until the bracket holds a Wolfe point */
-    trial prev = {0.0, ls->f0, ls->dg0}, t;
-    double a = ls->a1;
-    for (;;) {
-        if (!evaluate(&s, a, &t))
-            return XN_LS_ABORT;
-        if (!decreases(&s, &t) || (ls->evals > 1 && t.f >= prev.f))
-            return zoom(&s, prev, t);
-        if (flat_enough(&s, &t))
-            return take(&s, &t, true, XN_LS_WOLFE);
-        if (t.dg >= 0.0)
-            return zoom(&s, t, prev);
-        if (ls->evals >= ls->max_evals)
-            return give_up(&s);
-        prev = t;
-        a *= EXTRAPOLATE;
+    if (!(ginit < 0.0) || !(stp > stpmin && stp <= STPMAX))
+        return fail(ls);
+    for (size_t trials = 1;; trials++) {
+        double f = ls->f;
+        if (trials == 1 || stp != ls->a) { /* a step back to the last point costs nothing */
+            for (size_t i = 0; i < ls->n; i++)
+                ls->x[i] = stp * ls->d[i] + ls->x0[i];
+            if (fn(ctx, ls->x, &f, ls->g))
+                return XN_LS_ABORT;
+            ls->evals++;
+        }
+        double g = isfinite(f) ? dot(ls->n, ls->g, ls->d) : NAN;
+        bool finite = isfinite(f) && isfinite(g);
+        ls->a = stp;
+        ls->f = f;
+        double ftest = finit + stp * gtest;
+        if (finite) {
+            if (stage1 && f <= ftest && g >= 0.0)
+                stage1 = false;
+            if (f <= ftest && fabs(g) <= GTOL * -ginit)
+                return XN_LS_CONVERGED;
+            /* the paper's warnings: L-BFGS-B takes the step they stop at */
+            if ((I.brackt && (stp <= I.stmin || stp >= I.stmax)) ||
+                (I.brackt && I.stmax - I.stmin <= XTOL * I.stmax) ||
+                (stp == STPMAX && f <= ftest && g <= gtest) || (stp == stpmin && (f > ftest || g >= gtest)))
+                return XN_LS_WARNING;
+        }
+        if (trials >= ls->max_evals) /* L-BFGS-B counts the trials */
+            return fail(ls);
+        if (finite && stage1 && f <= I.fx && f > ftest) {
+            /* psi's values and slopes, and back */
+            I.fx -= I.stx * gtest;
+            I.fy -= I.sty * gtest;
+            I.gx -= gtest;
+            I.gy -= gtest;
+            stp = next_step(&I, stp, f - stp * gtest, g - gtest, I.stmin, I.stmax);
+            I.fx += I.stx * gtest;
+            I.fy += I.sty * gtest;
+            I.gx += gtest;
+            I.gy += gtest;
+        } else {
+            stp = next_step(&I, stp, finite ? f : INFINITY, finite ? g : NAN, I.stmin, I.stmax);
+        }
+        if (I.brackt) {
+            if (fabs(I.sty - I.stx) >= 0.66 * width1)
+                stp = I.stx + 0.5 * (I.sty - I.stx);
+            width1 = width;
+            width = fabs(I.sty - I.stx);
+            I.stmin = fmin(I.stx, I.sty);
+            I.stmax = fmax(I.stx, I.sty);
+        } else {
+            I.stmin = stp + XTRAPL * (stp - I.stx);
+            I.stmax = stp + XTRAPU * (stp - I.stx);
+        }
+        stp = fmin(fmax(stp, stpmin), STPMAX);
+        if (I.brackt && (stp <= I.stmin || stp >= I.stmax || I.stmax - I.stmin <= XTOL * I.stmax))
+            stp = I.stx;
     }
 }

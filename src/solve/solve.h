@@ -15,29 +15,32 @@
  * from (g is then not read). */
 typedef int (*xn_objective)(void *ctx, const double *x, double *f, double *g);
 
-/* A strong-Wolfe line search from x0 along the descent direction d:
- * phi(a) = f(x0 + a d), phi(0) = f0, phi'(0) = dg0 < 0, first trial a1. */
+/* A line search from x0 along the descent direction d:
+ * phi(a) = f(x0 + a d), phi(0) = f0, phi'(0) = dg0 < 0, first trial a1
+ * in (0, 1e10]. */
 typedef struct {
     size_t n;
     const double *x0, *d;
     double f0, dg0, a1;
-    size_t max_evals;      /* evaluations it may take, >= 1 */
-    double *x, *g;         /* (n) out: the point taken and its gradient */
-    double f;              /* out: its value */
-    double *gt, *gb;       /* (n) scratch: a trial's gradient, the best one's */
-    size_t evals;          /* out: evaluations taken */
-    bool last;             /* out: the point taken was the last evaluated */
+    size_t max_evals;      /* trials it may take, >= 1 */
+    double *x, *g;         /* (n) out: the last point evaluated and its gradient */
+    double a, f;           /* out: its step and value */
+    size_t evals;          /* out: evaluations taken (a trial at the point
+                              just evaluated takes none) */
 } xn_line_search;
 
 typedef enum {
-    XN_LS_WOLFE,     /* a point meeting both strong Wolfe conditions */
-    XN_LS_DECREASE,  /* out of evaluations: the lowest point with sufficient decrease */
-    XN_LS_FAIL,      /* no point with sufficient decrease: x is x0's copy */
+    XN_LS_CONVERGED, /* x meets both strong Wolfe conditions */
+    XN_LS_WARNING,   /* the search can go no further (rounding, the
+                        interval below XTOL, a bound): x is where it
+                        stopped, finite, and L-BFGS-B takes it */
+    XN_LS_FAIL,      /* out of evaluations, or not a descent direction:
+                        x is x0's copy, g the last trial's */
     XN_LS_ABORT      /* the objective asked to stop */
 } xn_ls_result;
 
-/* Nocedal and Wright, Algorithms 3.5 and 3.6, with c1 = 1e-4, c2 = 0.9. */
-xn_ls_result xn_line_search_wolfe(xn_line_search *ls, xn_objective fn, void *ctx);
+/* Moré and Thuente's search with L-BFGS-B's settings (linesearch.c). */
+xn_ls_result xn_more_thuente(xn_line_search *ls, xn_objective fn, void *ctx);
 
 /* L-BFGS over n variables: its settings, the state kept between
  * iterations (with the arrays the caller lays out: xn_lbfgs_arrays) and
@@ -48,11 +51,10 @@ typedef struct {
     size_t iterations, evaluations;
     size_t pairs, newest;  /* pairs held (<= m) in a ring; the newest's slot */
     bool have_fg;          /* f and g are the objective at x */
-    bool last;             /* the last iteration ended at its last evaluation */
     xn_stop stop;
     double f;
     double *g, *s, *y, *rho; /* state: (n), (m, n), (m, n), (m) */
-    double *d, *x0, *g0, *gt, *gb, *alpha; /* scratch: (n) five times, (m) */
+    double *d, *x0, *g0, *alpha; /* scratch: (n) three times, (m) */
 } xn_lbfgs;
 
 /* The doubles of its state and of its scratch; 0 if the count overflows. */

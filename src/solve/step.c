@@ -218,11 +218,9 @@ static xn_status lbfgs_iterate(xn_net *net, xn_solver *st, const xn_solve_ws *w,
     st->have_fg = lb.have_fg;
     st->stop = lb.stop;
     st->f = lb.f;
-    if (out->stepped && lb.last) {
+    if (out->stepped) { /* the step taken is the last point evaluated */
         st->loss = rows.loss;
         st->metric = rows.metric;
-    } else if (out->stepped) { /* the step taken was not the last point evaluated */
-        st->loss = xn_solve_loss(net, n, x, y, &st->metric);
     }
     return s; /* the objective never abandons, and f was finite at the start */
 }

@@ -143,8 +143,16 @@ EOF
     PATH="$tmp/drawing:$PATH" "$xornet" train --quiet --epochs 5 --save "$tmp/phase/m.pipe" \
         --history "$tmp/phase/h.csv" --plot "$tmp/phase/pics" >"$tmp/out" 2>"$tmp/err" &
     pid=$!
-    for _ in $(seq 200); do [ "$(grep -c run "$tmp/drawn" 2>/dev/null)" = 3 ] && break; sleep 0.05; done
-    sleep 0.2 # the save is now waiting for a reader of the FIFO, signals held
+    # the pictures are drawn (the stand-in takes a moment each) when their
+    # count stops growing: the save then waits for a reader of the FIFO,
+    # the signals held
+    drawn=-1
+    for _ in $(seq 60); do
+        now=$(grep -c run "$tmp/drawn" 2>/dev/null)
+        [ "${now:-0}" -gt 0 ] && [ "$now" = "$drawn" ] && break
+        drawn=$now
+        sleep 0.5
+    done
     kill -s TERM "$pid"
     timeout 30 cat "$tmp/phase/m.pipe" >"$tmp/phase/m.xn"
     wait "$pid"
