@@ -444,12 +444,15 @@ typedef struct {
      * and Moré and Thuente's line search (the strong Wolfe conditions). */
     size_t memory;       /* pairs kept, >= 1 */
     size_t max_line_search; /* trials a line search may take, >= 1 (SciPy's maxls) */
-    /* Both stop on these (0 turns a test off): */
+    /* Both stop on these (0 turns a test off, but for lbfgs' ftol): */
     double gtol;         /* the largest |gradient component| <= gtol */
     double ftol;         /* an iteration lowers the objective by at most
-                            ftol * max(|f_before|, |f_after|, 1) */
+                            ftol * max(|f_before|, |f_after|, 1) (lbfgs
+                            with 0: it does not lower it, as SciPy's) */
     size_t max_evals;    /* the objective was evaluated more than this
-                            often, counted over the solver's iterations */
+                            often, counted over the solver's iterations
+                            (a point evaluated again counts once, as in
+                            SciPy) */
 } xn_opt;
 
 /* kind with its usual hyper-parameters: lr 0.01 (gd, momentum) or 0.001

@@ -45,6 +45,9 @@ def assert_same(ours, theirs):
 def data(kind):
     if kind == "multiclass":
         return load_iris(return_X_y=True)
+    if kind == "multiclass_huge":  # inputs no line search can step along
+        X, y = load_iris(return_X_y=True)
+        return X * 1e6, y
     if kind == "digits":
         X, y = load_digits(return_X_y=True)
         return X[:600], y[:600]
@@ -164,6 +167,7 @@ LBFGS_GRID = [
     ("regression3", dict(solver="lbfgs", random_state=5, max_iter=60, activation="identity")),
     ("multiclass", dict(solver="lbfgs", random_state=6, max_fun=40, hidden_layer_sizes=(20,))),
     ("binary", dict(solver="lbfgs", random_state=7, tol=1e-2, hidden_layer_sizes=(5,))),
+    ("multiclass_huge", dict(solver="lbfgs", random_state=0, max_fun=5)),
 ]
 
 

@@ -231,14 +231,16 @@ class _BaseMLP(BaseEstimator):
             # errors over them too (its gradient does not: it is the sum's)
             penalty = 0.5 * self.alpha * sum(np.dot(w.ravel(), w.ravel()) for w in self.coefs_) / n_samples
             self.loss_ = (self.loss_ - penalty) / self.n_outputs_ + penalty
-        # SciPy's verdict: the limits are tested before convergence, so a
-        # run converging in its last iteration still reached the limit
-        if self.n_iter_ >= self.max_iter:
+        # SciPy's verdict: the status from the limits, tested before
+        # convergence (a run converging in its last iteration still reached
+        # one), the words from how L-BFGS-B ended
+        limit = self.n_iter_ >= self.max_iter or report["evaluations"] > self.max_fun
+        if report["stop"] == "line_search":
+            status, why = (1 if limit else 2), "ABNORMAL_TERMINATION_IN_LNSRCH"
+        elif self.n_iter_ >= self.max_iter:
             status, why = 1, "STOP: TOTAL NO. of ITERATIONS REACHED LIMIT"
         elif report["evaluations"] > self.max_fun:
             status, why = 1, "STOP: TOTAL NO. of f AND g EVALUATIONS EXCEEDS LIMIT"
-        elif report["stop"] == "line_search":
-            status, why = 2, "ABNORMAL_TERMINATION_IN_LNSRCH"
         else:
             return
         warnings.warn("lbfgs failed to converge (status=%d):\n%s.\n\nIncrease the number of iterations "

@@ -20,7 +20,9 @@
  *
  * The stopping tests are SciPy's L-BFGS-B's, in its order: after an
  * iteration max |g_i| <= gtol, then (f_old - f) <= ftol max(|f_old|, |f|,
- * 1), then more than max_evals evaluations (tested only between
+ * 1) (with ftol 0 still an iteration that does not lower f: the search
+ * can end on its start, and the next would repeat it), then more than
+ * max_evals evaluations (tested only between
  * iterations, so a line search is never cut short); gtol is tested before
  * the first iteration too.  The iteration limit is the caller's. */
 #include <float.h>
@@ -161,6 +163,7 @@ xn_status xn_lbfgs_iterate(xn_lbfgs *lb, double *x, xn_objective fn, void *ctx)
     memcpy(lb->g0, lb->g, n * sizeof *lb->g);
     xn_line_search ls = {.n = n, .x0 = lb->x0, .d = lb->d, .f0 = f0, .max_evals = lb->max_ls, .x = x,
                          .g = lb->g};
+    ls.x0_known = true; /* f and g are x's, last evaluated here or before this call */
     for (;;) {
         direction(lb);
         ls.dg0 = dot(n, lb->g0, lb->d);
@@ -171,6 +174,7 @@ xn_status xn_lbfgs_iterate(xn_lbfgs *lb, double *x, xn_objective fn, void *ctx)
             break;
         memcpy(x, lb->x0, n * sizeof *x);
         memcpy(lb->g, lb->g0, n * sizeof *lb->g);
+        ls.x0_known = ls.x0_known && ls.evals == 0; /* else the last trial was elsewhere */
         if (r == XN_LS_ABORT)
             return XN_EIO;
         if (lb->pairs == 0) {
@@ -184,7 +188,7 @@ xn_status xn_lbfgs_iterate(xn_lbfgs *lb, double *x, xn_objective fn, void *ctx)
     add_pair(lb, ls.a, ls.dg0);
     if (lb->gtol > 0.0 && absmax(n, lb->g) <= lb->gtol)
         lb->stop = XN_STOP_GTOL;
-    else if (lb->ftol > 0.0 && f0 - lb->f <= lb->ftol * fmax(fmax(fabs(f0), fabs(lb->f)), 1.0))
+    else if (f0 - lb->f <= lb->ftol * fmax(fmax(fabs(f0), fabs(lb->f)), 1.0))
         lb->stop = XN_STOP_FTOL;
     else if (lb->evaluations > lb->max_evals)
         lb->stop = XN_STOP_MAX_EVALS;

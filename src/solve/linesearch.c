@@ -17,9 +17,10 @@
  *
  * A trial whose value or slope is not finite (a step into overflow) is
  * our addition: it is treated as too long, the step halved towards stx.
- * A trial at the step just evaluated (the search falls back to stx when
- * its interval has shrunk) reuses that evaluation, as SciPy's cache of
- * the last point does, so the evaluations counted are SciPy's nfev. */
+ * A trial at the point last evaluated, bit for bit (the search falls back
+ * to stx when its interval has shrunk, or a step is too small to move x),
+ * reuses that evaluation, as SciPy's cache of the last point does, so the
+ * evaluations counted are SciPy's nfev. */
 #include <math.h>
 #include <string.h>
 
@@ -159,14 +160,22 @@ xn_ls_result xn_more_thuente(xn_line_search *ls, xn_objective fn, void *ctx)
     ls->evals = 0;
     if (!(ginit < 0.0) || !(stp > stpmin && stp <= STPMAX))
         return fail(ls);
+    bool known = ls->x0_known; /* x, f and g are the last point evaluated */
+    if (known)
+        ls->f = finit;
     for (size_t trials = 1;; trials++) {
+        bool same = known;
+        for (size_t i = 0; i < ls->n; i++) {
+            double v = stp * ls->d[i] + ls->x0[i];
+            same = same && v == ls->x[i];
+            ls->x[i] = v;
+        }
         double f = ls->f;
-        if (trials == 1 || stp != ls->a) { /* a step back to the last point costs nothing */
-            for (size_t i = 0; i < ls->n; i++)
-                ls->x[i] = stp * ls->d[i] + ls->x0[i];
+        if (!same) { /* a trial at the point last evaluated costs nothing */
             if (fn(ctx, ls->x, &f, ls->g))
                 return XN_LS_ABORT;
             ls->evals++;
+            known = true;
         }
         double g = isfinite(f) ? dot(ls->n, ls->g, ls->d) : NAN;
         bool finite = isfinite(f) && isfinite(g);

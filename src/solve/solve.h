@@ -23,6 +23,9 @@ typedef struct {
     const double *x0, *d;
     double f0, dg0, a1;
     size_t max_evals;      /* trials it may take, >= 1 */
+    bool x0_known;         /* x0 is the point last evaluated: x holds it and g
+                              its gradient (its value is f0), so a first
+                              trial that lands on it costs nothing */
     double *x, *g;         /* (n) out: the last point evaluated and its gradient */
     double a, f;           /* out: its step and value */
     size_t evals;          /* out: evaluations taken (a trial at the point

@@ -209,6 +209,7 @@ static xn_status lbfgs_iterate(xn_net *net, xn_solver *st, const xn_solve_ws *w,
     }
     out->loss = st->loss;
     out->metric = st->metric;
+    size_t evaluated = lb.evaluations;
     xn_status s = xn_lbfgs_iterate(&lb, theta, net_objective, &rows);
     out->stepped = lb.iterations > st->iterations;
     st->iterations = lb.iterations;
@@ -218,7 +219,7 @@ static xn_status lbfgs_iterate(xn_net *net, xn_solver *st, const xn_solve_ws *w,
     st->have_fg = lb.have_fg;
     st->stop = lb.stop;
     st->f = lb.f;
-    if (out->stepped) { /* the step taken is the last point evaluated */
+    if (out->stepped && lb.evaluations > evaluated) { /* the step taken is the last point evaluated */
         st->loss = rows.loss;
         st->metric = rows.metric;
     }
