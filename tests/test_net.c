@@ -418,6 +418,10 @@ static void accuracy_rule(void)
     CHECK(xn_accuracy(2, 3, a3, y3) == 0.5);
     CHECK(xn_accuracy(0, 1, a1, y1) == 0.0);
     CHECK(xn_accuracy(4, 1, NULL, y1) == 0.0);
+    /* ties go to the first, as the header says (np.argmax's rule): a row
+     * of equal outputs is class 0, and an equal pair the earlier class */
+    double tie[4] = {0.25, 0.25, 0.25, 0.25}, pair[3] = {0.1, 0.45, 0.45};
+    CHECK(xn_argmax(4, tie) == 0 && xn_argmax(3, pair) == 1 && xn_class_of(3, pair) == 1);
 }
 
 int main(void)

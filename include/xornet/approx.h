@@ -176,8 +176,11 @@ typedef struct {
     double score;  /* GCV(K) = m RSS / (m - K)^2; INFINITY if rank-deficient */
 } xn_approx_gcv_row;
 
-/* The default largest candidate for m samples: min(m / 2, 200). */
-#define XN_APPROX_GCV_MAX(m) ((m) / 2 < 200 ? (m) / 2 : (size_t)200)
+/* The default largest candidate for m samples: min(m / 2, 200), and no
+ * more than the dense limit allows the fit (XN_APPROX_MAX_DENSE / m). */
+#define XN_APPROX_MIN_(a, b) ((a) < (b) ? (a) : (b))
+#define XN_APPROX_GCV_MAX(m) \
+    XN_APPROX_MIN_(XN_APPROX_MIN_((size_t)(m) / 2, (size_t)200), XN_APPROX_MAX_DENSE / ((m) ? (size_t)(m) : 1))
 
 /* Generalized cross-validation over the knot count (Craven & Wahba 1979;
  * Golub, Heath & Wahba 1979): for K = 2..k_max, the least-squares fit with
@@ -190,8 +193,10 @@ typedef struct {
  * besides the sorted copy.  A candidate is rank-deficient when LAPACKE_
  * dtbcon's reciprocal condition estimate of its column-scaled R is below
  * opts->rcond (XN_APPROX_RCOND).  XN_EDIM: k_max < 2 or k_max >= m;
- * XN_ESINGULAR: every candidate rank-deficient; XN_EINVAL, XN_ENUMERIC,
- * XN_ENOMEM as xn_approx_lsq. */
+ * XN_ESINGULAR: every candidate rank-deficient; XN_ENOMEM, before any
+ * work, when m k_max is over XN_APPROX_MAX_DENSE (the chosen count is for
+ * xn_approx_lsq, which would refuse it); XN_EINVAL, XN_ENUMERIC, XN_ENOMEM
+ * as xn_approx_lsq. */
 XN_API xn_status xn_approx_gcv(const double *x, const double *f, size_t m,
                                size_t k_max, const xn_approx_opts *opts,
                                xn_approx_gcv_row *rows, size_t *best,

@@ -10,8 +10,11 @@
  *     void NAME_predict_work(const T *x, T *y, T *work); one row, caller's scratch
  *     void NAME_predict_batch(unsigned long n, const T *x, T *y);
  * with T double or float; the optional header declares them with the sizes
- * NAME_INPUTS, NAME_OUTPUTS and NAME_WORK (an enum).  docs/export.md shows a
- * whole example.
+ * NAME_INPUTS, NAME_OUTPUTS and NAME_WORK (an enum), inside the include
+ * guard NAME_H in capitals for a name in lower case (net: NET_H) or, for a
+ * name with a capital letter, the name as written and _h (Net: Net_h), so
+ * that names differing in case never share a guard.  docs/export.md shows
+ * a whole example.
  *
  * Example:
  *     xn_export_opts o = {.name = "xor", .model = "xor.xn"};

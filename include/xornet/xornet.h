@@ -161,9 +161,11 @@ XN_API xn_status xn_rng_set_state(xn_rng *rng, xn_rng_kind kind, const uint32_t 
                                   int has_gauss, double gauss);
 XN_API xn_status xn_rng_get_state(const xn_rng *rng, uint32_t key[624], int *pos, int *has_gauss,
                                   double *gauss);
-XN_API uint32_t xn_rng_u32(xn_rng *rng);       /* genrand_int32 */
-XN_API double xn_rng_uniform(xn_rng *rng);     /* [0, 1), 53 bits */
-XN_API double xn_rng_normal(xn_rng *rng);      /* standard normal */
+/* Draws from a seeded stream: a 32-bit word (genrand_int32), a uniform in
+ * [0, 1) of 53 bits, a standard normal.  A NULL rng gives 0, NaN, NaN. */
+XN_API uint32_t xn_rng_u32(xn_rng *rng);
+XN_API double xn_rng_uniform(xn_rng *rng);
+XN_API double xn_rng_normal(xn_rng *rng);
 
 /* ---- networks ---------------------------------------------------------- */
 
@@ -334,8 +336,11 @@ XN_API const char *xn_net_label(const xn_net *net, size_t c);
 XN_API xn_status xn_net_predict_classes(xn_net *net, size_t n, const double *x, size_t *classes);
 /* Each column's mean and standard deviation (over the n rows, as NumPy's
  * std with ddof 0 and scikit-learn's StandardScaler) of x (n, k), in two
- * passes; a constant column gets sd 1, so it is only centred.  XN_EDIM for
- * no rows or columns, XN_ENUMERIC if a result is not finite. */
+ * passes; a constant column gets sd 1, so it is only centred.  A column
+ * whose sums overflow (values near the largest double) is summed scaled,
+ * so its results stay finite.  XN_EDIM for no rows or columns, XN_ENUMERIC
+ * if a deviation is beyond a double all the same (its sd is then inf, the
+ * other columns' results are all there). */
 XN_API xn_status xn_column_stats(size_t n, size_t k, const double *x, double *mean,
                                  double *sd);
 
@@ -368,10 +373,11 @@ XN_API xn_status xn_net_accuracy(xn_net *net, size_t n, const double *x,
  * which is round(a) == y for 0/1 targets; several outputs: arg-max of a ==
  * arg-max of y.  a and y are (n, k); 0 for no rows. */
 XN_API double xn_accuracy(size_t n, size_t k, const double *a, const double *y);
-/* The index of the largest of v[0..k-1], the first one on ties. */
+/* The index of the largest of v[0..k-1], the first one on ties; 0 for a
+ * NULL v or k = 0. */
 XN_API size_t xn_argmax(size_t k, const double *v);
 /* The class of one row v (k): for one output 1 if v >= 0.5, else 0; for
- * several the arg-max. */
+ * several the arg-max; 0 for a NULL v. */
 XN_API size_t xn_class_of(size_t k, const double *v);
 /* counts (C, C), C = k for several outputs or 2 for one: counts[t*C + p]
  * rows of true class t predicted as class p (xn_class_of). */
@@ -678,6 +684,27 @@ XN_API xn_status xn_data_parse_idx_images(xn_data *d, const void *bytes, size_t 
 XN_API xn_status xn_data_parse_idx_labels(xn_data *d, const void *bytes, size_t len,
                                           size_t classes, xn_error *err);
 
+/* An IDX file's header, read without its values: a caller checks a file's
+ * shape (its width against a model's inputs, a label file's count against
+ * the images') before a data set of that size is inflated and read.  type
+ * is the type code: 0x08 unsigned byte, 0x09 signed byte, 0x0b short, 0x0c
+ * int, 0x0d float, 0x0e double. */
+typedef struct {
+    int type;
+    size_t ndim;    /* dimensions, 1..255 */
+    size_t items;   /* the first dimension: images, or labels */
+    size_t item;    /* values an item: the product of the other dimensions
+                       (1 for a label file) */
+} xn_idx_header;
+/* Reads only the header of an IDX file (of a gzip file, only as much of
+ * the stream as the header takes is inflated) and checks it as the data
+ * readers do: the magic number, a known type, no dimension 0, at most
+ * XN_DATA_MAX_VALUES values.  Messages as the readers'.  XN_EIO,
+ * XN_EFORMAT, XN_ENOMEM, XN_EINVAL.  The parse function reads len bytes in
+ * memory the same way. */
+XN_API xn_status xn_idx_read_header(const char *path, xn_idx_header *h, xn_error *err);
+XN_API xn_status xn_idx_parse_header(const void *bytes, size_t len, xn_idx_header *h, xn_error *err);
+
 /* Class ids: one target column of whole numbers 0..K-1 read as one-hot
  * targets (n, K), for a softmax output.  classes 0 means K = largest id + 1
  * (pass the network's output count when the file may miss a class).
@@ -849,6 +876,30 @@ typedef int (*xn_fit_callback)(const xn_progress *p, void *user);
  * on success. */
 typedef int (*xn_reduce_fn)(void *v, size_t n, xn_dtype type, void *ctx);
 
+/* A setting every process of a data-parallel run must share, compared by
+ * xn_fit before its first sum (xn_fit_config.settings): a name, and a
+ * value read as the kind says in the message of a difference. */
+typedef enum {
+    XN_SETTING_COUNT,      /* "rank 1 has 150 training rows, rank 0 has 120" */
+    XN_SETTING_NUMBER,     /* "rank 1 has seed 2, rank 0 has 1" */
+    XN_SETTING_REAL,       /* a double's bits: "rank 1 has lr 0.1, rank 0 has 0.01" */
+    XN_SETTING_SWITCH,     /* 0 or 1: "rank 1 has check-ranks on, rank 0 has it off" */
+    XN_SETTING_FINGERPRINT /* a hash: "rank 1 has other training data than rank 0" */
+} xn_setting_kind;
+typedef struct {
+    const char *name;
+    xn_setting_kind kind;
+    uint64_t value;
+} xn_setting;
+/* A caller adds at most this many settings of its own. */
+#define XN_FIT_MAX_SETTINGS 16
+/* The bits of v as a setting's value (XN_SETTING_REAL), and a fingerprint
+ * of len bytes at p folded into h (start from 0), for a setting of data
+ * the caller holds: equal bytes give equal fingerprints on every machine
+ * of the same byte order. */
+XN_API uint64_t xn_setting_real(double v);
+XN_API uint64_t xn_fingerprint(uint64_t h, const void *p, size_t len);
+
 /* Which rows val_split holds out:
  *   AUTO        STRATIFIED for a classifier of one class a row (a softmax or
  *               one sigmoid output), RANDOM for any other network
@@ -906,6 +957,9 @@ typedef struct {
     xn_reduce_fn reduce;      /* data parallelism: ranks > 1 processes, this */
     void *reduce_ctx;         /* one rank; each computes its contiguous slice */
     size_t rank, ranks;       /* of every batch and of the validation rows */
+    const xn_setting *settings; /* the caller's own settings the ranks must */
+    size_t n_settings;        /* share (at most XN_FIT_MAX_SETTINGS), compared
+                                 with xn_fit's own */
     const xn_fit_state *resume;   /* continue a checkpointed run */
     const void *resume_best;      /* and its best weights (P, the network's
                                      type), or NULL */
@@ -990,6 +1044,9 @@ typedef struct {
     xn_stop stop;            /* lm and lbfgs: why the solver ended the run
                                 (XN_STOP_MAX_ITER: the epochs ran out);
                                 XN_STOP_NONE for the first-order optimizers */
+    size_t bad_row;          /* a refusal about one training row (a value too
+                                large to standardize): its index + 1, for a
+                                caller to name its line; else 0 */
 } xn_fit_result;
 
 /* Trains net on data with the network's optimizer (xn_net_set_opt):
@@ -998,6 +1055,18 @@ typedef struct {
  * batch and never after.  XN_EINVAL, XN_EDIM (a bad configuration, in
  * xn_net_error), XN_ENOMEM, XN_ENUMERIC (training diverged: the network
  * keeps the last good step), XN_EIO (the reduce hook failed).
+ * A data-parallel run (ranks > 1) first compares, in one sum through the
+ * hook, what every rank was given: the outcome of its own checks and
+ * allocations, the network's shape and type, its weights and optimizer
+ * state, the rows and a fingerprint of the training and validation data,
+ * every option that steers the loop, the callbacks installed (each adds
+ * sums of its own), the resumed state and the caller's settings.  Any
+ * difference fails every rank alike, before any step, with XN_EINVAL (or
+ * the status of the lowest rank whose checks failed) and one line naming
+ * the first setting that differs and the ranks ("fit: rank 1 has 150
+ * training rows, rank 0 has 120"); every rank makes the same sums in the
+ * same order, whatever happens, so none waits for another.
+ *
  * With lm or lbfgs an epoch is one iteration of the solver on the whole
  * training set, in order: batch 0 (or at least the rows), no shuffling, a
  * constant rate and one process are required (XN_EINVAL naming the

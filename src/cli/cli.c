@@ -132,6 +132,12 @@ void cli_flush(void)
         stdout_errno = errno ? errno : EIO;
 }
 
+const char *cli_stdout_error(void)
+{
+    cli_flush();
+    return stdout_errno ? strerror(stdout_errno) : "cannot write";
+}
+
 int cli_exit(int rc)
 {
     /* a write that failed inside printf left only the error flag; the

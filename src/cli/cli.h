@@ -52,6 +52,10 @@ void cli_stdout_init(void);
  * The program flushes standard output with this, never with fflush. */
 void cli_flush(void);
 
+/* Why writing standard output failed, as cli_exit says it ("No space left
+ * on device"); "cannot write" when the reason was lost. */
+const char *cli_stdout_error(void);
+
 /* The last thing main does: flushes and closes standard output and turns a
  * failure there ("No space left on device" on /dev/full, say) into one
  * line and EXIT_FAIL, unless rc already reports a failure (whose message

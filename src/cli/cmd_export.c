@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cleanup.h"
 #include "cli.h"
 #include "paths.h"
 #include "opts.h"
@@ -128,6 +129,10 @@ int cmd_export(int argc, char **argv)
     xn_export_opts o = a.o;
     o.model = model;
     o.made_by = cmd;
+    /* held: a signal waits until the files are renamed into place or their
+     * temporary files removed, as around train's saves (cleanup.h) */
+    cli_flush(); /* a path may be /dev/stdout: what was printed comes first */
+    cli_hold_signals();
     if (!to_stdout) {
         s = xn_export_save(net, &o, c_path, h_path, &err);
     } else {
@@ -135,8 +140,9 @@ int cmd_export(int argc, char **argv)
          * standard output */
         s = h_path ? xn_export_save(net, &o, NULL, h_path, &err) : XN_OK;
         if (s == XN_OK && (s = xn_export_c(net, &o, stdout, &err)) == XN_EIO)
-            snprintf(err.msg, sizeof err.msg, "standard output: cannot write");
+            snprintf(err.msg, sizeof err.msg, "standard output: %s", cli_stdout_error());
     }
+    cli_release_signals();
     if (s == XN_EIO) {
         cli_error("%s", err.msg); /* "PATH: why" */
         rc = EXIT_FAIL;

@@ -225,7 +225,9 @@ static int load_data(const char *cmd, const args *a, const xn_net *net, bool tar
                       "--data FILE", a->model, a->model_line, n0, cli_plural(n0), cmd);
         return EXIT_USAGE;
     }
-    int rc;
+    int rc = targets ? EXIT_OK : cli_idx_precheck(a->data, a->labels, n0);
+    if (rc != EXIT_OK)
+        return rc;
     if (xn_net_labels(net, NULL) && !a->labels && !cli_is_idx(a->data)) {
         /* the model's classes, words among them: the file's targets read
          * as its labels (a file of inputs alone is read below) */
@@ -282,6 +284,11 @@ static int reserve_rows(xn_net *net, const xn_data *d)
 /* What the three commands do first: the options, the model, the data (with
  * targets for eval and grad) and the workspace.  *net is NULL when the
  * model did not load; the caller frees *net and *d whatever the status. */
+/* eval --confusion prints a table of K x K counts, K lines of K numbers:
+ * past this many classes it is more than memory or a reader takes
+ * (65,536 would be 32 GiB), refused before any work. */
+enum { CONFUSION_MAX = 1024 };
+
 static int start(const struct command *c, int argc, char **argv, args *a, xn_net **net, xn_data *d)
 {
     bool targets = c != &predict;
@@ -290,6 +297,12 @@ static int start(const struct command *c, int argc, char **argv, args *a, xn_net
     int rc = parse_args(c, argc, argv, a);
     if (rc == EXIT_OK)
         rc = load_model(a, net);
+    size_t classes = *net ? xn_net_size(*net, xn_net_layers(*net)) : 0;
+    if (rc == EXIT_OK && a->confusion && classes > CONFUSION_MAX) {
+        cli_error("--confusion: the model has %zu classes; the table is printed for up to %d "
+                  "(xornet predict --classes gives each row's class)", classes, (int)CONFUSION_MAX);
+        rc = EXIT_USAGE;
+    }
     if (rc == EXIT_OK)
         rc = load_data(c->name, a, *net, targets, d);
     return rc == EXIT_OK ? reserve_rows(*net, d) : rc;

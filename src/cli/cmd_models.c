@@ -227,7 +227,8 @@ static bool png_path(char *buf, size_t size, const char *dir, const char *name, 
     return cli_join_path(buf, size, dir, file, "--plot");
 }
 
-/* Draws every run's pictures.  Returns EXIT_OK or EXIT_FAIL. */
+/* Draws every run's pictures, up to the first that fails.  Returns
+ * EXIT_OK or EXIT_FAIL. */
 static int plot_all(const char *dir, run *runs)
 {
     plot_error err = {0};
@@ -235,7 +236,8 @@ static int plot_all(const char *dir, run *runs)
         cli_error("--plot: %s", err.msg);
         return EXIT_FAIL;
     }
-    int rc = EXIT_OK;
+    /* the first picture that fails ends the drawing, with one line: a
+     * full disk or a broken gnuplot would fail every picture after it */
     for (size_t i = 0; i < xp_count(); i++) {
         const xp_def *d = xp_get(i);
         run *u = &runs[i];
@@ -259,24 +261,18 @@ static int plot_all(const char *dir, run *runs)
                      d->name, xn_loss_name(d->loss), d->opt == XN_OPT_GD ? lr : "");
             plot_status ps = plot_loss(path, title, taken + 1, steps, u->history, 0, 0, &err);
             free(steps);
-            if (!cli_plot_result(ps == PLOT_OK, err.msg, path)) {
-                if (ps == PLOT_ENOGNUPLOT)
-                    return EXIT_FAIL;
-                rc = EXIT_FAIL;
-            }
+            if (!cli_plot_result(ps == PLOT_OK, err.msg, path))
+                return EXIT_FAIL;
         }
         if (!png_path(path, sizeof path, dir, d->name, "surface"))
             return EXIT_FAIL;
         snprintf(title, sizeof title, "%s: learned function (%s)", d->name,
                  d->kind == XP_DRAWN ? "after training" : "given weights");
         plot_status ps = plot_surface(path, title, u->net, 4, x, y, 0, 0, &err);
-        if (!cli_plot_result(ps == PLOT_OK, err.msg, path)) {
-            if (ps == PLOT_ENOGNUPLOT)
-                return EXIT_FAIL;
-            rc = EXIT_FAIL;
-        }
+        if (!cli_plot_result(ps == PLOT_OK, err.msg, path))
+            return EXIT_FAIL;
     }
-    return rc;
+    return EXIT_OK;
 }
 
 int cmd_models(int argc, char **argv)

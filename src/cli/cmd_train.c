@@ -18,7 +18,7 @@ int cmd_train(int argc, char **argv)
     bool mpi = cli_mpi_size() > 1, lead = cli_mpi_rank() == 0;
     if (mpi)
         cli_hold_errors();
-    train_job j = {.log = {.first_loss = NAN}};
+    train_job j = {.log = {.first_loss = NAN}, .plot_id = -1};
     int rc = train_parse(argc, argv, &j.a, lead);
     if (rc == OPTS_HELP) {
         cli_release_errors(false);

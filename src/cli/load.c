@@ -84,6 +84,32 @@ bool cli_is_idx(const char *path)
     return n == 4 && m[0] == 0 && m[1] == 0 && (m[2] == 0x08 || m[2] == 0x09 || (m[2] >= 0x0b && m[2] <= 0x0e));
 }
 
+int cli_idx_precheck(const char *images, const char *labels, size_t n0)
+{
+    if (!images || !cli_is_idx(images))
+        return EXIT_OK;
+    xn_idx_header h, lh;
+    xn_error err = {0};
+    xn_status s = xn_idx_read_header(images, &h, &err);
+    if (s != XN_OK)
+        return load_failed(images, s, &err);
+    if (n0 && h.ndim >= 2 && h.item != n0) {
+        cli_error("%s: images of %zu value%s; the model takes %zu input%s", images, h.item, cli_plural(h.item),
+                  n0, cli_plural(n0));
+        return EXIT_USAGE;
+    }
+    if (!labels || !is_regular(labels))
+        return EXIT_OK;
+    if ((s = xn_idx_read_header(labels, &lh, &err)) != XN_OK)
+        return load_failed(labels, s, &err);
+    if (lh.ndim == 1 && h.ndim >= 2 && lh.items != h.items) { /* the reader's words, before it inflates */
+        cli_error("%s: byte offset 4: %zu label%s, but there %s %zu image%s", labels, lh.items,
+                  cli_plural(lh.items), h.items == 1 ? "is" : "are", h.items, cli_plural(h.items));
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
+
 int cli_load_idx(const char *images, const char *labels, size_t classes, xn_data *d)
 {
     xn_error err = {0};
@@ -139,8 +165,9 @@ static bool split_targets(xn_data *d, size_t k)
 int cli_load_targets(const char *path, const char *labels, const char *labels_flag, size_t n0, size_t nL,
                      xn_data *d)
 {
+    int rc = labels ? cli_idx_precheck(path, labels, n0) : EXIT_OK;
     if (labels)
-        return cli_load_idx(path, labels, nL, d);
+        return rc == EXIT_OK ? cli_load_idx(path, labels, nL, d) : rc;
     if (path && cli_is_idx(path)) {
         cli_error("%s: IDX images: give their labels with %s FILE", path, labels_flag);
         return EXIT_USAGE;
@@ -149,7 +176,7 @@ int cli_load_targets(const char *path, const char *labels, const char *labels_fl
         return cli_load_data(path, nL, d);
     /* one reading: every CSV column an input (FANN files keep their split),
      * then the columns are told apart by the network's shape */
-    int rc = cli_load_data(path, 0, d);
+    rc = cli_load_data(path, 0, d);
     if (rc != EXIT_OK)
         return rc;
     bool csv = d->out == 0, ids = nL > 1 && (csv ? d->in == n0 + 1 : d->out == 1 && d->in == n0);
@@ -229,7 +256,10 @@ int cli_read_set(const char *path, const char *labels, const char *labels_flag, 
             cli_error("%s: IDX images: give their labels with %s FILE", path, labels_flag);
             return EXIT_USAGE;
         }
-        int rc = cli_load_idx(path, labels, ro->classes ? ro->classes : ro->n_labels, d);
+        /* the labels' count against the images', before either is inflated */
+        int rc = cli_idx_precheck(path, labels, 0);
+        if (rc == EXIT_OK)
+            rc = cli_load_idx(path, labels, ro->classes ? ro->classes : ro->n_labels, d);
         if (rc != EXIT_OK)
             return rc;
         xn_status s = xn_data_describe(d, desc, ro, &err);

@@ -20,6 +20,12 @@ int cli_load_data(const char *path, size_t outputs, xn_data *d);
  * largest label + 1).  The error names the file at fault; exit codes as
  * for cli_load_data. */
 int cli_load_idx(const char *images, const char *labels, size_t classes, xn_data *d);
+/* Before IDX images are read: the width their header gives against the
+ * model's n0 inputs (0: any), and a label file's count against the
+ * images', from the headers alone, so a file that does not fit is refused
+ * before it is inflated.  Other files pass.  Prints the error; EXIT_OK,
+ * EXIT_USAGE or EXIT_FAIL. */
+int cli_idx_precheck(const char *images, const char *labels, size_t n0);
 /* CSV or FANN data whose one target column holds class ids, read as
  * one-hot targets of `classes` columns (0: the largest id + 1); a bad id is
  * named by its line. */

@@ -72,6 +72,14 @@ typedef struct {
     xn_status status;             /* xn_fit's */
     double wall;                  /* its seconds */
     const char *name;             /* the data's file name (no folders), for titles */
+    /* --plot: the pictures are drawn into plot_stage (the folder itself
+     * when the run made it, else a private folder in it) and moved into
+     * place when the run commits its files; plot_id registers the stage
+     * for removal (cleanup.h) until then, so a run that fails or is
+     * stopped leaves the old pictures, and no folder it made */
+    bool plot_made;
+    char plot_stage[4200];
+    int plot_id;
 } train_job;
 
 /* The plan: the data read, the network built (or loaded, or resumed),
@@ -84,6 +92,11 @@ int train_run(train_job *j);
  * model, pictures).  Returns an exit status. */
 int train_report(train_job *j);
 void train_free(train_job *j);
+
+/* --plot's folder, made (one level) if missing once gnuplot is known to be
+ * there, and registered for removal with its pictures when the run made
+ * it.  Prints the error; EXIT_OK or EXIT_FAIL. */
+int train_plot_folder(train_job *j);
 
 /* The rows the run trains on and holds out (xn_fit_split with the run's
  * configuration), each gathered into a set of its own: held is empty

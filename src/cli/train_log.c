@@ -97,15 +97,25 @@ int train_log_epoch(const xn_progress *p, void *user)
             cli_flush();
         }
     }
+    /* a collective, made by every rank before anything that may return
+     * early on rank 0 alone (a checkpoint that fails): the ranks stay in
+     * step */
+    if (t->check_ranks && !cli_mpi_same_params(t->net)) {
+        cli_error("the ranks' networks differ after epoch %zu (rank %d)", p->epoch, cli_mpi_rank());
+        t->failed = EXIT_FAIL;
+        return 1;
+    }
     if (t->checkpoint && p->epoch % t->checkpoint == 0) {
         xn_checkpoint ck = {.fit = *p->state, .rng = t->rng ? *t->rng : (xn_rng){.mti = 0},
                             .best = (void *)p->best_params};
         xn_error err = {0};
-        /* held: a signal waits until the checkpoint is whole or gone */
+        /* held: a signal waits until the checkpoint is whole or gone, and
+         * meanwhile removes the registered files, which the save does not
+         * touch (under mpirun a SIGKILL follows a second later) */
         cli_flush();
-        cli_hold_signals();
+        cli_hold_signals_removing();
         xn_status s = xn_checkpoint_save(t->net, &ck, t->checkpoint_path, &err);
-        cli_release_signals();
+        cli_release_signals_removing();
         if (s != XN_OK) {
             train_log_end(t);
             cli_file_error(t->checkpoint_path, s, &err);
@@ -113,17 +123,14 @@ int train_log_epoch(const xn_progress *p, void *user)
             return 1;
         }
     }
-    if (t->check_ranks && !cli_mpi_same_params(t->net)) {
-        cli_error("the ranks' networks differ after epoch %zu (rank %d)", p->epoch, cli_mpi_rank());
-        t->failed = EXIT_FAIL;
-        return 1;
-    }
     return t->failed != 0;
 }
 
 int train_log_batch(const xn_progress *p, void *user)
 {
     train_log *t = user;
+    if (!t->tty) /* under mpirun the ranks without rank 0's terminal */
+        return 0;
     if (p->batch == 1 || t->bar_epoch != p->epoch) {
         t->bar_epoch = p->epoch;
         t->bar_start = t->bar_last = cli_seconds();

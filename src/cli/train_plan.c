@@ -402,7 +402,10 @@ static int load_others(const train_args *a, const xn_net *net, data_sets *s)
         xn_data *d = sets[i].d;
         xn_description desc = {0};
         xn_read_opts r = cli_read_opts_for(net, &(xn_read_opts){.header = a->header, .target = a->target, .outputs = opts_given(&a->given, "--outputs") ? a->outputs : 0});
-        int rc = a->data ? cli_read_set(sets[i].path, sets[i].labels, sets[i].labels_flag, &r, &a->given, d, &desc)
+        /* IDX images of another width are refused from their header */
+        int rc = cli_idx_precheck(sets[i].path, sets[i].labels, n0);
+        if (rc == EXIT_OK)
+            rc = a->data ? cli_read_set(sets[i].path, sets[i].labels, sets[i].labels_flag, &r, &a->given, d, &desc)
                          : cli_load_targets(sets[i].path, sets[i].labels, sets[i].labels_flag, n0, K, d);
         if (rc == EXIT_OK && (d->in != n0 || d->out != K)) {
             /* a CSV is named by its columns, as they are in the file */
@@ -427,13 +430,8 @@ static int check_outputs(train_job *j)
     const train_args *a = &j->a;
     if (a->save && cli_check_output(a->save) != EXIT_OK)
         return EXIT_FAIL;
-    if (a->plot && cli_mpi_rank() == 0) {
-        plot_error err = {0};
-        if (plot_prepare_dir(a->plot, &err) != PLOT_OK) {
-            cli_error("--plot: %s", err.msg);
-            return EXIT_FAIL;
-        }
-    }
+    if (a->plot && cli_mpi_rank() == 0 && train_plot_folder(j) != EXIT_OK)
+        return EXIT_FAIL;
     return cli_history_start(&j->hist, a->history);
 }
 

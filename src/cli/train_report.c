@@ -3,11 +3,17 @@
  * validation and test rows for data sets), the learned table of a small
  * data set, a warning for a run that learned nothing, then the files: the
  * history, the model, the pictures. */
+#define _POSIX_C_SOURCE 200809L /* mkdtemp */
+
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "cleanup.h"
 #include "cli.h"
 #include "paths.h"
 #include "cli_mpi.h"
@@ -91,22 +97,125 @@ static int print_scores(xn_net *net, const char *name, const xn_data *d)
     return EXIT_OK;
 }
 
-/* --plot DIR: the pictures of train_pictures that belong to the run
- * (train_plots.c).  Returns EXIT_OK or EXIT_FAIL. */
-static int plot_run(const char *dir, train_job *j)
+/* ---- the pictures: drawn into a stage, committed with the run's files -- */
+
+static size_t n_pictures(void)
 {
+    size_t n = 0;
+    while (train_pictures[n])
+        n++;
+    return n;
+}
+
+int train_plot_folder(train_job *j)
+{
+    const char *dir = j->a.plot;
     plot_error err = {0};
-    char path[4200];
-    if (plot_prepare_dir(dir, &err) != PLOT_OK) {
+    struct stat st;
+    /* held: the folder is made and registered before a signal can act */
+    cli_hold_signals();
+    bool existed = stat(dir, &st) == 0;
+    plot_status ps = plot_prepare_dir(dir, &err);
+    j->plot_made = ps == PLOT_OK && !existed;
+    if (j->plot_made && snprintf(j->plot_stage, sizeof j->plot_stage, "%s", dir) < (int)sizeof j->plot_stage)
+        j->plot_id = cli_temp_add(dir, train_pictures, n_pictures());
+    cli_release_signals();
+    if (ps != PLOT_OK) {
         cli_error("--plot: %s", err.msg);
         return EXIT_FAIL;
     }
-    for (size_t i = 0; train_pictures[i]; i++)
-        if (train_picture_wanted(j, i) &&
-            (!cli_join_path(path, sizeof path, dir, train_pictures[i], "--plot") ||
-             !cli_plot_result(train_picture(j, i, path, &err) == PLOT_OK, err.msg, path)))
-            return EXIT_FAIL;
     return EXIT_OK;
+}
+
+/* Where the pictures are drawn: a folder the run made holds no old ones
+ * and is the stage itself; in one that was there, a private folder. */
+static bool plot_stage(train_job *j)
+{
+    if (j->plot_made)
+        return j->plot_id >= 0;
+    int w = snprintf(j->plot_stage, sizeof j->plot_stage, "%s/.xornet-plot-XXXXXX", j->a.plot);
+    cli_hold_signals();
+    bool made = w > 0 && (size_t)w < sizeof j->plot_stage && mkdtemp(j->plot_stage);
+    int e = errno;
+    if (made)
+        j->plot_id = cli_temp_add(j->plot_stage, train_pictures, n_pictures());
+    cli_release_signals();
+    if (!made)
+        cli_error("--plot: %s: cannot make a folder for the new pictures: %s", j->a.plot,
+                  w > 0 && (size_t)w < sizeof j->plot_stage ? strerror(e) : "path too long");
+    return made && j->plot_id >= 0;
+}
+
+/* A picture that failed: its message, naming the picture where it will be,
+ * not where it was drawn. */
+static bool failed(const train_job *j, const plot_error *err)
+{
+    size_t k = strlen(j->plot_stage);
+    if (!j->plot_made && strncmp(err->msg, j->plot_stage, k) == 0 && err->msg[k] == '/')
+        cli_error("--plot: %s%s", j->a.plot, err->msg + k);
+    else
+        cli_error("--plot: %s", err->msg);
+    return false;
+}
+
+/* --plot: the pictures of train_pictures that belong to the run
+ * (train_plots.c), drawn into the stage; drawn[i] says which are there.
+ * Returns EXIT_OK, or EXIT_FAIL after the first picture that failed (those
+ * before it are kept). */
+static int plot_run(train_job *j, bool *drawn)
+{
+    plot_error err = {0};
+    char path[4200];
+    for (size_t i = 0; train_pictures[i]; i++) {
+        if (!train_picture_wanted(j, i))
+            continue;
+        if (!cli_join_path(path, sizeof path, j->plot_stage, train_pictures[i], "--plot"))
+            return EXIT_FAIL;
+        if (train_picture(j, i, path, &err) != PLOT_OK) {
+            failed(j, &err);
+            return EXIT_FAIL;
+        }
+        drawn[i] = true;
+    }
+    return EXIT_OK;
+}
+
+/* The pictures drawn moved from the stage into the folder (keep), or all
+ * removed with the stage, which is the folder when the run made it.  Call
+ * with the signals held.  Returns false if a picture could not be moved
+ * (the message printed; the rest removed). */
+static bool plot_commit(train_job *j, bool keep, const bool *drawn)
+{
+    bool ok = true;
+    if (j->plot_id < 0)
+        return true;
+    for (size_t i = 0; train_pictures[i]; i++) {
+        char from[4200], to[4200];
+        if (!cli_join_path(from, sizeof from, j->plot_stage, train_pictures[i], "--plot") ||
+            !cli_join_path(to, sizeof to, j->a.plot, train_pictures[i], "--plot"))
+            continue;
+        if (!keep || !drawn[i]) {
+            unlink(from);
+        } else if (!j->plot_made && rename(from, to) != 0) {
+            cli_error("--plot: %s: cannot replace the file: %s", to, strerror(errno));
+            unlink(from);
+            ok = false;
+        }
+    }
+    if (!keep || !j->plot_made)
+        rmdir(j->plot_stage);
+    cli_temp_forget(j->plot_id);
+    j->plot_id = -1;
+    return ok;
+}
+
+/* The pictures committed, as the run's last lines. */
+static void plot_said(const train_job *j, const bool *drawn)
+{
+    char path[4200];
+    for (size_t i = 0; train_pictures[i]; i++)
+        if (drawn[i] && cli_join_path(path, sizeof path, j->a.plot, train_pictures[i], "--plot"))
+            cli_plot_result(true, "", path);
 }
 
 /* Rows idx[0..n) of d, copied. */
@@ -329,28 +438,48 @@ int train_report(train_job *j)
     if (cli_mpi_size() > 1 && !a->quiet) /* rank 0's share of the time in the gradients' sums */
         printf("%d ranks: %.3g s of %.3g s in %lu reduces\n", cli_mpi_size(), cli_mpi_reduce_seconds(), j->wall,
                cli_mpi_reduce_calls());
-    warn_flat(&j->log, j->net, j->res.epochs);
+    /* a network that starts from saved weights may have learned already:
+     * a flat loss then says nothing (a resumed run that had converged) */
+    if (!a->resume && !a->init_from)
+        warn_flat(&j->log, j->net, j->res.epochs);
     report_solver(j);
     bool diverged = false;
     int rc = j->log.steps ? report_steps(j, &diverged) : report_data(j);
     if (diverged)
         return rc;
     print_table(j->net, &j->sets.train, a->quiet);
-    /* the history is written and synced (what a full disk makes fail)
-     * before the model is replaced, and renamed into place after it: a run
-     * that fails has replaced nothing (docs/robustness.md) */
-    if (rc == EXIT_OK && (cli_history_finish(&j->hist) != EXIT_OK || (a->save && cli_save_model(j->net, a->save) != 0) ||
+    /* The files, in the order docs/robustness.md gives: the history
+     * written and synced (what a full disk makes fail) and the pictures
+     * drawn, each into a place of its own, then the commit with the
+     * signals held: the model saved, the history and the pictures moved
+     * into place.  A run stopped before the commit has replaced nothing; a
+     * signal during it waits for its end.  A picture that fails keeps the
+     * run's other files (exit status 1). */
+    bool drawn[16] = {false};
+    int pictures = EXIT_OK;
+    if (rc == EXIT_OK && cli_history_finish(&j->hist) != EXIT_OK)
+        rc = EXIT_FAIL;
+    if (rc == EXIT_OK && a->plot)
+        pictures = plot_stage(j) ? plot_run(j, drawn) : EXIT_FAIL;
+    cli_flush();
+    cli_hold_signals();
+    if (rc == EXIT_OK && ((a->save && cli_save_model(j->net, a->save) != 0) ||
                           cli_history_publish(&j->hist, a->save) != EXIT_OK))
         rc = EXIT_FAIL;
-    cli_flush();
-    if (rc == EXIT_OK && a->plot && plot_run(a->plot, j) != EXIT_OK)
-        rc = EXIT_FAIL;
-    return rc;
+    if (!plot_commit(j, rc == EXIT_OK, drawn))
+        pictures = EXIT_FAIL;
+    cli_release_signals();
+    if (rc == EXIT_OK && a->plot)
+        plot_said(j, drawn);
+    return rc == EXIT_OK ? pictures : rc;
 }
 
 void train_free(train_job *j)
 {
     cli_history_abort(&j->hist); /* a failed run leaves an old history as it was */
+    cli_hold_signals();
+    plot_commit(j, false, NULL); /* and no pictures, nor a folder it made */
+    cli_release_signals();
     train_log_free(&j->log);
     free(j->ck.best);
     xn_net_destroy(j->net);

@@ -13,8 +13,8 @@
 #include "metrics_t.h"
 #include "type_end.h"
 
-size_t xn_argmax(size_t k, const double *v) { return xn_argmax_f64(k, v); }
-size_t xn_class_of(size_t k, const double *v) { return xn_class_of_f64(k, v); }
+size_t xn_argmax(size_t k, const double *v) { return v ? xn_argmax_f64(k, v) : 0; }
+size_t xn_class_of(size_t k, const double *v) { return v ? xn_class_of_f64(k, v) : 0; }
 
 double xn_accuracy(size_t n, size_t k, const double *a, const double *y)
 {

@@ -100,6 +100,8 @@ uint32_t xn_rng_u32(xn_rng *r)
 {
     static const uint32_t mag01[2] = {0u, 0x9908b0dfu};
     uint32_t y;
+    if (!r)
+        return 0;
     if (r->mti >= MT_N) {
         int k;
         for (k = 0; k < MT_N - MT_M; k++) {
@@ -124,6 +126,8 @@ uint32_t xn_rng_u32(xn_rng *r)
 
 double xn_rng_uniform(xn_rng *r)
 {
+    if (!r)
+        return NAN;
     /* genrand_res53: 27 + 26 bits, exactly as random() and random_sample() */
     uint32_t a = xn_rng_u32(r) >> 5, b = xn_rng_u32(r) >> 6;
     return (a * 67108864.0 + b) * (1.0 / 9007199254740992.0);
@@ -131,6 +135,8 @@ double xn_rng_uniform(xn_rng *r)
 
 double xn_rng_normal(xn_rng *r)
 {
+    if (!r)
+        return NAN;
     if (r->has_gauss) {
         r->has_gauss = 0;
         return r->gauss;

@@ -30,6 +30,21 @@ xn_status xn_export_name_check(const char *name)
     return n <= XN_EXPORT_MAX_NAME ? XN_OK : XN_EINVAL;
 }
 
+/* The header's include guard: NAME_H in capitals for a name written in
+ * lower case (net: NET_H), and for a name with a capital letter the name
+ * as written and _h (Net: Net_h, NET: NET_h), so two names that differ
+ * only in case never share a guard: no capitalized guard ends in _h. */
+void xn_export_guard(const char *name, char *guard)
+{
+    bool capitals = false;
+    for (const char *p = name; *p; p++)
+        capitals |= *p >= 'A' && *p <= 'Z';
+    size_t n = 0;
+    for (const char *p = name; *p; p++)
+        guard[n++] = !capitals && *p >= 'a' && *p <= 'z' ? (char)(*p - 'a' + 'A') : *p;
+    memcpy(guard + n, capitals ? "_h" : "_H", 3);
+}
+
 /* ---- the description --------------------------------------------------- */
 
 xn_status xn_export_model_of(xn_export_model *m, const xn_net *net)

@@ -403,10 +403,7 @@ static void put_source(FILE *f, const gen *g)
 static void put_header(FILE *f, const gen *g)
 {
     char guard[XN_EXPORT_MAX_NAME + 8];
-    size_t n = 0;
-    for (const char *p = g->name; *p; p++)
-        guard[n++] = *p >= 'a' && *p <= 'z' ? (char)(*p - 'a' + 'A') : *p;
-    memcpy(guard + n, "_H", 3);
+    xn_export_guard(g->name, guard);
 
     put_intro(f, g, true);
     fprintf(f, "#ifndef %s\n#define %s\n\n", guard, guard);

@@ -52,5 +52,9 @@ xn_status xn_export_model_c(const xn_export_model *m, const xn_export_opts *opts
                             xn_error *err);
 xn_status xn_export_model_h(const xn_export_model *m, const xn_export_opts *opts, FILE *f,
                             xn_error *err);
+/* The header's include guard of a checked name into guard (room for
+ * XN_EXPORT_MAX_NAME + 3 bytes): NAME_H in capitals for a name in lower
+ * case, the name as written and _h for one with a capital letter. */
+void xn_export_guard(const char *name, char *guard);
 
 #endif

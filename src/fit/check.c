@@ -44,6 +44,13 @@ xn_status xn_fit_check(const xn_fit_config *c, double lr, xn_error *err)
     if (c->ranks > 1 && (!c->reduce || c->rank >= c->ranks))
         return xn_fail_setting(err, "ranks", XN_EINVAL, "%zu ranks need a reduce hook and a rank below them",
                                c->ranks);
+    if (c->n_settings > XN_FIT_MAX_SETTINGS || (c->n_settings && !c->settings))
+        return xn_fail_setting(err, "settings", XN_EINVAL, "%zu settings of the caller's, at most %d",
+                               c->n_settings, XN_FIT_MAX_SETTINGS);
+    for (size_t i = 0; i < c->n_settings; i++)
+        if (!c->settings[i].name || (unsigned)c->settings[i].kind > XN_SETTING_FINGERPRINT)
+            return xn_fail_setting(err, "settings", XN_EINVAL, "the caller's setting %zu has no name or an "
+                                   "unknown kind", i);
     if (c->resume && c->resume->epoch > c->epochs)
         return xn_fail_setting(err, "epochs", XN_EINVAL, "the run to resume is at epoch %zu, past %zu",
                                c->resume->epoch, c->epochs);
@@ -85,5 +92,13 @@ xn_status xn_fit_check_rows(xn_net *net, const xn_rows *d, const xn_fit_config *
                                                                   : 0;
     if (too_many)
         return xn_net_fail(net, XN_EDIM, "fit: %zu rows are more than memory can address", too_many);
+    /* a checkpoint keeps the rate of its last epoch, which the base rate
+     * and the schedule give again, to the bit: a run resumed under another
+     * schedule, or a damaged lr0, would not be the run it continues */
+    if (c->resume && c->resume->epoch > 0 && !c->callback_lr &&
+        xn_schedule_lr(c, lr0, c->resume->epoch - 1) != net->opt.lr)
+        return xn_net_fail(net, XN_EINVAL, "fit: resume: the run ran epoch %zu at rate %.17g, but its lr0 %.17g "
+                           "and this schedule give %.17g (another schedule, or a damaged checkpoint)",
+                           c->resume->epoch, net->opt.lr, lr0, xn_schedule_lr(c, lr0, c->resume->epoch - 1));
     return XN_OK;
 }

@@ -4,7 +4,9 @@
  * L-BFGS pairs among it), the run's state (epoch, best epoch and loss,
  * patience, base rate), the shuffling stream's full state and the best
  * weights. */
+#include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -190,6 +192,93 @@ fail:
     return st;
 }
 
+/* ---- the rules, one set for the writer and the reader ------------------- */
+
+/* Adam's bias corrections take beta^(t + 1) for the step count t: past
+ * 2^53 the count no longer converts exactly, and at 2^64 - 1 it wraps to 0
+ * (a correction of 0, dividing by it).  No run takes that many steps. */
+#define MAX_STEPS ((uint64_t)1 << 53)
+
+static bool steps_ok(uint64_t t, char *why, size_t cap)
+{
+    if (t <= MAX_STEPS)
+        return true;
+    snprintf(why, cap, "steps %llu is over the limit of %llu", (unsigned long long)t,
+             (unsigned long long)MAX_STEPS);
+    return false;
+}
+
+static bool fit_ok(const xn_fit_state *f, char *why, size_t cap)
+{
+    if (f->best_epoch > f->epoch)
+        snprintf(why, cap, "best_epoch %zu is after epoch %zu", f->best_epoch, f->epoch);
+    else if (f->wait > f->epoch)
+        snprintf(why, cap, "wait %zu is longer than the %zu epochs done", f->wait, f->epoch);
+    else if (isnan(f->best_loss))
+        snprintf(why, cap, "best_loss is not a number");
+    else if (!(f->lr0 > 0.0) || !isfinite(f->lr0))
+        snprintf(why, cap, "lr0 must be a positive number");
+    else
+        return true;
+    return false;
+}
+
+static bool rng_ok(const xn_rng *g, char *why, size_t cap)
+{
+    if ((g->kind != XN_RNG_PYTHON && g->kind != XN_RNG_NUMPY) || g->mti < 0 || g->mti > 624 ||
+        (g->has_gauss != 0 && g->has_gauss != 1))
+        snprintf(why, cap, "the random stream's state is out of range (mti %d, has_gauss %d)", g->mti,
+                 g->has_gauss);
+    else if (!isfinite(g->gauss))
+        snprintf(why, cap, "the random stream's cached normal is not finite");
+    else
+        return true;
+    return false;
+}
+
+/* The first moment not finite, or second moment not a finite number >= 0
+ * (v is a mean of squares): its index + 1, else 0. */
+static size_t bad_moment(const xn_net *net, const void *m, const void *v)
+{
+    for (size_t i = 0; i < net->nparams; i++) {
+        double vi = xn_net_get(net, v, i);
+        if (!isfinite(xn_net_get(net, m, i)) || !(vi >= 0.0 && vi <= DBL_MAX))
+            return i + 1;
+    }
+    return 0;
+}
+
+/* "vW1[0][2]" or "vb2[3]": where parameter i is. */
+static void name_param(const xn_net *net, const char *prefix, size_t i, char *out, size_t cap)
+{
+    size_t l = 1;
+    while (l < net->L && i >= net->woff[l + 1])
+        l++;
+    size_t out_l = net->sizes[l];
+    if (i < net->boff[l])
+        snprintf(out, cap, "%sW%zu[%zu][%zu]", prefix, l, (i - net->woff[l]) / out_l, (i - net->woff[l]) % out_l);
+    else
+        snprintf(out, cap, "%sb%zu[%zu]", prefix, l, i - net->boff[l]);
+}
+
+xn_status xn_mt_check_state(const xn_net *net, const xn_checkpoint *ck, xn_error *err)
+{
+    char why[160], at[48];
+    size_t bad;
+    if (!steps_ok(net->opt_t, why, sizeof why) || !fit_ok(&ck->fit, why, sizeof why) ||
+        !rng_ok(&ck->rng, why, sizeof why))
+        return xn_fail(err, 0, XN_EINVAL, "%s; nothing written", why);
+    /* lm and lbfgs keep no moments (their state is written apart) */
+    if (!xn_opt_second_order(net->opt.kind) && (bad = bad_moment(net, net->m, net->v)) != 0) {
+        name_param(net, "", bad - 1, at, sizeof at);
+        return xn_fail(err, 0, XN_ENUMERIC, "the moments of %s (m %g, v %g) are not finite, or v is negative; "
+                       "nothing written", at, xn_net_get(net, net->m, bad - 1), xn_net_get(net, net->v, bad - 1));
+    }
+    return XN_OK;
+}
+
+/* ---- writing and reading ------------------------------------------------- */
+
 /* What a checkpoint adds to the model: the optimizer and its moments, the
  * run's state, the shuffling stream and the best weights. */
 void xn_mt_write_state(FILE *f, const xn_net *net, const xn_checkpoint *ck)
@@ -290,8 +379,11 @@ xn_status xn_mt_read_state(xn_mt_reader *r, xn_net *net, xn_checkpoint *ck, bool
         (st = read_opt_extras(r, p, end, &o)) != XN_OK)
         return st;
     const char *why = xn_opt_invalid(&o, NULL);
+    char rule[160];
     if (why)
         return xn_fail(r->err, r->t.line, XN_EFORMAT, "%s", why);
+    if (!steps_ok(steps, rule, sizeof rule))
+        return xn_fail(r->err, r->t.line, XN_EFORMAT, "%s", rule);
     bool keep = ck != NULL;
     if (solver) { /* settings, and the state the solver takes when it has one */
         if ((st = read_solver(r, net, &o, keep)) != XN_OK)
@@ -305,8 +397,14 @@ xn_status xn_mt_read_state(xn_mt_reader *r, xn_net *net, xn_checkpoint *ck, bool
         net->opt = o;
         net->opt_t = steps;
     }
-    if (!solver && ((st = xn_mt_read_blocks(r, net, "m", keep ? net->m : NULL)) != XN_OK ||
-                    (st = xn_mt_read_blocks(r, net, "v", keep ? net->v : NULL)) != XN_OK))
+    /* the second moments are means of squares: a negative one is refused
+     * at its line (lm and lbfgs keep no moments) */
+    if (!solver && (st = xn_mt_read_blocks(r, net, "m", keep ? net->m : NULL)) == XN_OK) {
+        r->nonneg = true;
+        st = xn_mt_read_blocks(r, net, "v", keep ? net->v : NULL);
+        r->nonneg = false;
+    }
+    if (st != XN_OK)
         return st;
     xn_fit_state f;
     if ((st = xn_mt_keyword(r, "fit", &p, &end)) != XN_OK ||
@@ -316,11 +414,8 @@ xn_status xn_mt_read_state(xn_mt_reader *r, xn_net *net, xn_checkpoint *ck, bool
         (st = xn_mt_read_key_double(r, &p, end, "best_loss", &f.best_loss)) != XN_OK ||
         (st = xn_mt_read_key_double(r, &p, end, "lr0", &f.lr0)) != XN_OK)
         return st;
-    if (f.best_epoch > f.epoch)
-        return xn_fail(r->err, r->t.line, XN_EFORMAT, "best_epoch %zu is after epoch %zu", f.best_epoch,
-                       f.epoch);
-    if (!(f.lr0 > 0.0) || !isfinite(f.lr0))
-        return xn_fail(r->err, r->t.line, XN_EFORMAT, "lr0 must be a positive number");
+    if (!fit_ok(&f, rule, sizeof rule))
+        return xn_fail(r->err, r->t.line, XN_EFORMAT, "%s", rule);
     xn_rng g;
     if ((st = xn_mt_keyword(r, "rng", &p, &end)) != XN_OK)
         return st;
@@ -335,6 +430,8 @@ xn_status xn_mt_read_state(xn_mt_reader *r, xn_net *net, xn_checkpoint *ck, bool
         return st;
     g.mti = (int)mti;
     g.has_gauss = (int)has_gauss;
+    if (!rng_ok(&g, rule, sizeof rule))
+        return xn_fail(r->err, r->t.line, XN_EFORMAT, "%s", rule);
     if ((st = xn_mt_keyword(r, "mt", &p, &end)) != XN_OK)
         return st;
     if (xn_token_count(p, end) != 624)

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "agree.h"
 #include "fit_impl.h"
 #include "src/solve/solve.h"
 #include "src/util/text.h"
@@ -51,24 +52,6 @@ double xn_schedule_lr(const xn_fit_config *cfg, double lr0, size_t epoch)
         break;
     }
     return lr0;
-}
-
-/* The network's standardization of its inputs (or targets) from the
- * training rows of v: idx[0..n), or the first n. */
-static xn_status standardize(xn_net *net, size_t n, size_t k, const double *v, const size_t *idx, bool targets)
-{
-    double *ms = malloc(2 * k * sizeof *ms);
-    if (!ms)
-        return xn_net_fail(net, XN_ENOMEM, "fit: out of memory");
-    xn_status st = xn_column_stats_rows(n, k, v, idx, ms, ms + k);
-    if (st != XN_OK)
-        xn_net_fail(net, st, "fit: a%s column's mean or deviation is not finite", targets ? " target" : "n input");
-    else if (targets)
-        st = xn_net_set_target_standardization(net, ms, ms + k);
-    else
-        st = xn_net_set_standardization(net, ms, ms + k);
-    free(ms);
-    return st;
 }
 
 /* Rows [lo, hi) of a batch of m rows that rank r of `ranks` computes. */
@@ -290,7 +273,10 @@ xn_status xn_fit_rows(xn_net *net, const xn_rows *rows_in, const xn_fit_config *
     xn_status st = xn_fit_check_rows(net, rows_in, cfg, lr0);
     if (st == XN_OK && !net->initialized)
         st = xn_net_fail(net, XN_EINVAL, "fit: the network was never initialized");
-    if (st != XN_OK)
+    /* the ranks of a data-parallel run agree before their first sum, also
+     * on whether each passed its own checks: none may stop alone */
+    bool parallel = cfg && cfg->ranks > 1 && cfg->reduce && cfg->rank < cfg->ranks;
+    if (st != XN_OK && !parallel)
         return st;
     /* the rows as a data set, for the parts that read doubles (check keeps
      * float32 rows away from them) */
@@ -298,40 +284,39 @@ xn_status xn_fit_rows(xn_net *net, const xn_rows *rows_in, const xn_fit_config *
                           .x = (double *)rows_in->x, .y = (double *)rows_in->y};
     const xn_data *data = &dset;
     const xn_fit_config *c = cfg;
-    size_t n0 = net->sizes[0], K = net->sizes[net->L], nv;
+    size_t n0 = net->sizes[0], K = net->sizes[net->L], nv = 0, n = 0, B = 0, bad_row = 0;
+    size_t ranks = parallel ? c->ranks : 1;
+    bool early = st == XN_OK && c->patience > 0, keep_best = early && c->restore_best;
+    bool solver = xn_opt_second_order(net->opt.kind), stepped = true, reuse = c && c->resume != NULL;
     buffers b = {0};
-    if ((st = make_split(net, data, c, &b, &nv)) != XN_OK) {
+    if (st == XN_OK && (st = make_split(net, data, c, &b, &nv)) == XN_OK) {
+        n = b.n;
+        B = c->batch == 0 || c->batch >= n ? n : c->batch;
+    }
+    if (st == XN_OK && solver)
+        st = xn_fit_solver_check(net, c, n);
+    if (st == XN_OK && c->standardize)
+        st = xn_fit_standardize(net, n, n0, data->x, b.train, false, &bad_row);
+    if (st == XN_OK && c->standardize_targets)
+        st = xn_fit_standardize(net, n, K, data->y, b.train, true, &bad_row);
+    if (st == XN_OK && (st = xn_net_need_training(net)) == XN_OK &&
+        (st = xn_net_reserve(net, (B + ranks - 1) / ranks)) == XN_OK &&
+        (st = make_buffers(net, (B + ranks - 1) / ranks, keep_best, &b)) == XN_OK && solver)
+        st = xn_solve_prepare(net, n, false, "fit");
+    if (parallel)
+        st = xn_fit_agree(net, rows_in, c, st, n, nv, B);
+    if (st != XN_OK) {
         free_buffers(&b);
+        if (res)
+            *res = (xn_fit_result){.loss = NAN, .val_loss = NAN, .bad_row = bad_row};
         return st;
     }
-    size_t n = b.n;
     /* the rows each pass reads: the training rows (for the target loss)
      * and the validation rows; with the split LAST, the first n and the
      * rest of data, as they lie */
     row_set tr = {.n = n, .idx = b.train, .x = data->x, .y = data->y};
     row_set va = {.n = nv, .idx = c->val ? NULL : b.held, .x = c->val ? c->val->x : b.held ? data->x : data->x + n * n0,
                   .y = c->val ? c->val->y : b.held ? data->y : data->y + n * K};
-    size_t B = c->batch == 0 || c->batch >= n ? n : c->batch, ranks = c->ranks > 1 ? c->ranks : 1;
-    bool early = c->patience > 0, keep_best = early && c->restore_best;
-    bool solver = xn_opt_second_order(net->opt.kind), stepped = true, reuse = c->resume != NULL;
-    if (solver && (st = xn_fit_solver_check(net, c, n)) != XN_OK) {
-        free_buffers(&b);
-        return st;
-    }
-    if (c->standardize && (st = standardize(net, n, n0, data->x, b.train, false)) != XN_OK) {
-        free_buffers(&b);
-        return st;
-    }
-    if (c->standardize_targets && (st = standardize(net, n, K, data->y, b.train, true)) != XN_OK) {
-        free_buffers(&b);
-        return st;
-    }
-    if ((st = xn_net_need_training(net)) != XN_OK || (st = xn_net_reserve(net, (B + ranks - 1) / ranks)) != XN_OK ||
-        (st = make_buffers(net, (B + ranks - 1) / ranks, keep_best, &b)) != XN_OK ||
-        (solver && (st = xn_solve_prepare(net, n, false, "fit")) != XN_OK)) {
-        free_buffers(&b);
-        return st;
-    }
     /* a solver's rows, in the network's scale and gathered from a random
      * split, once for the whole run */
     const double *sx = data->x, *sy = data->y;

@@ -13,6 +13,13 @@ bool xn_fit_stratifiable(const xn_net *net);
 size_t xn_fit_unseen(const xn_net *net, const xn_data *d, const size_t *train, size_t n, const xn_data *vd,
                      const size_t *val, size_t nv);
 
+/* The network's standardization of its inputs (or, with targets, its
+ * targets) from the training rows of v (., k): idx[0..n), or the first n.
+ * A value further from its column's mean than a double holds cannot be
+ * standardized: XN_EINVAL (the data's fault, not a divergence), its row
+ * of v + 1 in *row; XN_ENOMEM. */
+xn_status xn_fit_standardize(xn_net *net, size_t n, size_t k, const double *v, const size_t *idx, bool targets,
+                             size_t *row);
 /* The parts of a run (cfg, the rows d, the base rate lr0) that can be
  * wrong, with why (recorded on net): XN_OK, XN_EINVAL or XN_EDIM. */
 xn_status xn_fit_check_rows(xn_net *net, const xn_rows *d, const xn_fit_config *cfg, double lr0);

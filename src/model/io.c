@@ -110,8 +110,12 @@ static xn_status save(const xn_net *net, const xn_checkpoint *ck, const char *pa
     /* a non-finite number could not be read back: refuse to write it */
     if (!all_finite(net, "", net->params, err) || (ck && ck->best && !all_finite(net, "best", ck->best, err)))
         return XN_ENUMERIC;
+    /* a state the reader would refuse is not written (one rule for both) */
+    xn_status st;
+    if (ck && (st = xn_mt_check_state(net, ck, err)) != XN_OK)
+        return st;
     xn_atomic a;
-    xn_status st = xn_atomic_open(&a, path, err);
+    st = xn_atomic_open(&a, path, err);
     if (st != XN_OK)
         return st;
     write_model(a.f, net, ck);

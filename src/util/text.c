@@ -236,6 +236,16 @@ const char *xn_format_float(char buf[XN_DOUBLE_CHARS], float v)
     return format_g(buf, 9, (double)v);
 }
 
+const char *xn_format_shortest(char buf[XN_DOUBLE_CHARS], double v)
+{
+    for (int digits = 15; digits < 17; digits++) {
+        double back;
+        if (xn_parse_double(format_g(buf, digits, v), strlen(buf), &back) == XN_NUM_OK && back == v)
+            return buf;
+    }
+    return format_g(buf, 17, v);
+}
+
 const char *xn_quote(char *buf, size_t cap, const char *tok, size_t n)
 {
     if (cap == 0)

@@ -87,6 +87,8 @@ const char *xn_num_why(xn_num r);
  * returns buf. */
 const char *xn_format_double(char buf[XN_DOUBLE_CHARS], double v);
 const char *xn_format_float(char buf[XN_DOUBLE_CHARS], float v);
+/* v with the fewest digits (15 to 17) that read back as v, for messages. */
+const char *xn_format_shortest(char buf[XN_DOUBLE_CHARS], double v);
 
 /* Copies tok into buf (cap bytes, NUL-terminated) for a message: bytes
  * outside printable ASCII become '?' and a long token is cut with "...". */

@@ -1,7 +1,10 @@
 # Shared by the command-line tests (sourced, not run): a temporary folder
 # removed on exit, a failure counter, and the closing summary.
 #   fail MESSAGE...   counts a failure and says why on stderr
-#   finish WHAT       exits 1 if anything failed, else says WHAT passed
+#   skip PART WHY     a part that cannot run here: says "SKIP: PART (WHY)"
+#                     now, and finish then exits 77 (meson's skipped)
+#   finish WHAT       exits 1 if anything failed, 77 if a part was skipped,
+#                     else says WHAT passed
 #   expect STATUS ARGS...  runs $xornet ARGS, output in $tmp/out and
 #                     $tmp/err, and checks its exit status
 #   one_line_error WHAT    the error is one line on stderr, starting
@@ -21,16 +24,28 @@
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 failures=0
+skipped=0
 
 fail() {
     echo "FAIL: $*" >&2
     failures=$((failures + 1))
 }
 
+skip() {
+    echo "SKIP: $1 ($2)"
+    skipped=$((skipped + 1))
+}
+
+# A test with a part skipped is reported as skipped, not passed: the rest
+# ran, but the whole did not (CI fails on any skip).
 finish() {
     if [ "$failures" -ne 0 ]; then
         echo "$failures failure(s)" >&2
         exit 1
+    fi
+    if [ "$skipped" -ne 0 ]; then
+        echo "$1: the checks that ran passed; SKIP: $skipped part(s) could not run here"
+        exit 77
     fi
     echo "$1: all checks passed"
     exit 0

@@ -247,7 +247,7 @@ if command -v gnuplot >/dev/null; then
         [ -s "$tmp/lsq.png" ] || fail "--plot with --samples wrote nothing"
     fi
 else
-    echo "gnuplot not installed: checking only the message of --plot"
+    skip "approx --plot's pictures" "gnuplot is not installed: apt-get install gnuplot-nox"
 fi
 mkdir -p "$tmp/empty-path"
 PATH="$tmp/empty-path" "$xornet" approx --n 8 --plot "$tmp/none.png" >"$tmp/np.out" 2>"$tmp/np.err"

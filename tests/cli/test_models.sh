@@ -149,7 +149,7 @@ if command -v gnuplot >/dev/null 2>&1; then
     [ $rc -eq 1 ] || fail "train --plot a/b: exit $rc, expected 1"
     [ -s "$tmp/ab.out" ] && fail "train --plot a/b: trained first: $(cat "$tmp/ab.out")"
 else
-    echo "gnuplot not installed: picture checks skipped (apt-get install gnuplot-nox)"
+    skip "the pictures of models --plot and train --plot" "gnuplot is not installed: apt-get install gnuplot-nox"
 fi
 
 finish "models CLI"
