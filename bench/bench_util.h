@@ -1,11 +1,14 @@
 /* Timing shared by the bench programs: a monotonic clock and one rule for
  * every measurement (warm-up, then repeated samples, median and spread), so
- * xornet, the bare BLAS products and FANN are timed alike. */
+ * xornet, the bare BLAS products and FANN are timed alike; and the facts
+ * about the machine each program prints with its numbers. */
 #ifndef XORNET_BENCH_UTIL_H
 #define XORNET_BENCH_UTIL_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 /* Seconds per call: median and the min-max spread over the samples. */
@@ -147,6 +150,44 @@ static inline void bench_measure_rr(void (*const fns[])(void *), void *const ctx
         out[v].max = s[v][n - 1];
         out[v].samples = n;
     }
+}
+
+/* The machine a run is on: its CPU model and logical CPUs
+ * (/proc/cpuinfo), the load average at the start (/proc/loadavg; "?"
+ * where unknown) and the date, UTC. */
+typedef struct {
+    char model[256], load[64], date[64];
+    long cpus;
+} bench_machine;
+
+static inline void bench_machine_read(bench_machine *m)
+{
+    char line[512];
+    snprintf(m->model, sizeof m->model, "unknown CPU");
+    snprintf(m->load, sizeof m->load, "?");
+    m->cpus = 0;
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (f) {
+        while (fgets(line, sizeof line, f)) {
+            char *c = strchr(line, ':');
+            if (strncmp(line, "model name", 10) || !c)
+                continue;
+            if (!m->cpus++) {
+                snprintf(m->model, sizeof m->model, "%s", c + 2);
+                m->model[strcspn(m->model, "\n")] = '\0';
+            }
+        }
+        fclose(f);
+    }
+    f = fopen("/proc/loadavg", "r");
+    if (f) {
+        double l1, l5, l15;
+        if (fscanf(f, "%lf %lf %lf", &l1, &l5, &l15) == 3)
+            snprintf(m->load, sizeof m->load, "%.2f %.2f %.2f", l1, l5, l15);
+        fclose(f);
+    }
+    time_t now = time(NULL);
+    strftime(m->date, sizeof m->date, "%Y-%m-%d %H:%M UTC", gmtime(&now));
 }
 
 #endif

@@ -111,11 +111,11 @@ static breakdown xornet_parts(xn_net *net, fit_data *s, size_t batch)
         size_t m = n - k * batch < batch ? n - k * batch : batch;
         double t0 = bench_now();
         xn_net_begin(net);
-        net->engine->gather(net, m, in, s->d.x, perm + k * batch, NULL, NULL, bx);
-        net->engine->gather(net, m, K, s->d.y, perm + k * batch, NULL, NULL, by);
+        net->engine->gather(net, m, in, s->d.x, XN_SRC_DOUBLE, perm + k * batch, NULL, NULL, bx);
+        net->engine->gather(net, m, K, s->d.y, XN_SRC_DOUBLE, perm + k * batch, NULL, NULL, by);
         double t1 = bench_now();
         net->grads_fresh = true;
-        xn_net_accumulate_rows(net, m, bx, by, m, 0.0, true);
+        xn_net_accumulate_rows(net, m, bx, by, m, 0.0, XN_SRC_READY);
         double t2 = bench_now();
         xn_net_apply_update(net);
         double t3 = bench_now();

@@ -7,6 +7,8 @@ into a training and a test file:
     data/wine-train.csv           data/wine-test.csv
     data/breast-cancer-train.csv  data/breast-cancer-test.csv
     data/diabetes-train.csv       data/diabetes-test.csv
+    data/digits-train.csv         data/digits-test.csv
+    data/curve.csv                (synthetic: sin(3x) + 0.3x + noise, below)
 
     python3 bench/make_datasets.py [OUT_DIR]     (default: data/ of this checkout)
 
@@ -23,6 +25,11 @@ is the class id (0..K-1) for classification, the target for regression.
 data/README.md gives each set's source and licence.  The files are the same
 on every run: the script asserts it reproduces them when they exist, unless
 --force is given.
+
+curve.csv is the curve fit of the second-order solvers' benchmark
+(bench/solver_bench.c, tests/test_lm.c): 400 samples y = sin(3x) + 0.3x + e
+with x uniform in [-2, 2) and e normal with sd 0.1, drawn from NumPy's
+RandomState(0) as x = uniform(-2, 2, 400), then e = normal(0, 0.1, 400).
 
 Exits 3 (after a message on stderr) when scikit-learn is missing."""
 import os
@@ -50,6 +57,7 @@ SETS = [
      "sklearn/datasets/data/breast_cancer.csv"),
     ("diabetes", lambda: datasets.load_diabetes(scaled=False), "progression",
      "sklearn/datasets/data/diabetes_data_raw.csv.gz, diabetes_target.csv.gz"),
+    ("digits", lambda: datasets.load_digits(), "class", "sklearn/datasets/data/digits.csv.gz"),
 ]
 
 
@@ -74,6 +82,28 @@ def rows_text(name, part, n_total, header, x, y, classification):
     return "\n".join(lines) + "\n"
 
 
+def curve_text():
+    rs = np.random.RandomState(0)
+    x = rs.uniform(-2.0, 2.0, 400)
+    e = rs.normal(0.0, 0.1, 400)
+    y = np.sin(3.0 * x) + 0.3 * x + e
+    lines = ["# curve: y = sin(3x) + 0.3x + e, x uniform in [-2, 2), e normal with sd 0.1 (rms of e %s); "
+             "NumPy RandomState(0) (bench/make_datasets.py)" % number(np.sqrt(np.mean(e * e))), "x,y"]
+    lines += ["%s,%s" % (number(a), number(b)) for a, b in zip(x, y)]
+    return "\n".join(lines) + "\n"
+
+
+def write_checked(path, text, force, changed):
+    """Writes text to path, or leaves a different existing file (and lists it) unless force."""
+    if os.path.exists(path) and not force:
+        with open(path) as f:
+            if f.read() != text:
+                changed.append(path)
+                return
+    with open(path, "w") as f:
+        f.write(text)
+
+
 def main(argv):
     force = "--force" in argv
     args = [a for a in argv if a != "--force"]
@@ -89,17 +119,12 @@ def main(argv):
         header = [column(c) for c in bunch.feature_names] + [target]
         for part, xs, ys in (("train", x_train, y_train), ("test", x_test, y_test)):
             text = rows_text(name, part, len(y), header, xs, ys, classification)
-            path = os.path.join(out, "%s-%s.csv" % (name, part))
-            if os.path.exists(path) and not force:
-                with open(path) as f:
-                    if f.read() != text:
-                        changed.append(path)
-                        continue
-            with open(path, "w") as f:
-                f.write(text)
+            write_checked(os.path.join(out, "%s-%s.csv" % (name, part)), text, force, changed)
         print("%-14s %4d rows (%d train, %d test), %2d inputs, %s; from %s" % (
             name, len(y), len(y_train), len(y_test), x.shape[1],
             "%d classes" % (int(y.max()) + 1) if classification else "regression", source))
+    write_checked(os.path.join(out, "curve.csv"), curve_text(), force, changed)
+    print("curve           400 rows, 1 input, regression; synthetic")
     print("scikit-learn %s, NumPy %s" % (sklearn.__version__, np.__version__))
     if changed:
         sys.stderr.write("make_datasets.py: these files differ from what this run makes (kept; "

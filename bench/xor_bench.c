@@ -424,35 +424,12 @@ static void print_row(const options *o, const row *r)
 static void print_facts(const options *o, const char *numpy_note, const char *fann_note)
 {
     const char *pre = o->format == OUT_MD ? "- " : "# ";
-    char model[256] = "unknown CPU", line[512], date[64];
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    long cpus = 0;
-    if (f) {
-        while (fgets(line, sizeof line, f)) {
-            char *c = strchr(line, ':');
-            if (strncmp(line, "model name", 10) || !c)
-                continue;
-            if (!cpus++) {
-                snprintf(model, sizeof model, "%s", c + 2);
-                model[strcspn(model, "\n")] = '\0';
-            }
-        }
-        fclose(f);
-    }
-    time_t now = time(NULL);
-    strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", gmtime(&now));
-    printf("%sxor_bench %s, %s\n", pre, o->quick ? "--quick" : "full run", date);
-    char load[128] = "?";
-    f = fopen("/proc/loadavg", "r");
-    if (f) {
-        double l1, l5, l15;
-        if (fscanf(f, "%lf %lf %lf", &l1, &l5, &l15) == 3)
-            snprintf(load, sizeof load, "%.2f %.2f %.2f", l1, l5, l15);
-        fclose(f);
-    }
+    bench_machine m;
+    bench_machine_read(&m);
+    printf("%sxor_bench %s, %s\n", pre, o->quick ? "--quick" : "full run", m.date);
     printf("%smachine: %s, %ld logical CPUs; load average at start %s "
            "(a shared machine: other jobs' load slows every column alike)\n",
-           pre, model, cpus, load);
+           pre, m.model, m.cpus, m.load);
 #if XN_HAVE_OPENBLAS_THREADS
     printf("%sBLAS: %s (core %s), %d thread(s) for the bare products and NumPy, 1 under xornet, "
            "whose networks run on %s thread(s) of their own\n", pre, openblas_get_config(),

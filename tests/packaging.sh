@@ -106,6 +106,19 @@ if run install.log "$meson" install -C "$build" --no-rebuild --destdir "$dest"; 
         printf '#include <xornet/%s.h>\n' xornet approx export >"$tmp/h.c"
         echo 'int main(void) { return 0; }' >>"$tmp/h.c"
         run headers.log cc -std=c11 -Wall -Wextra -Wpedantic -Werror -fsyntax-only $cflags "$tmp/h.c"
+        # README's line for a program of one's own: the library's folder as
+        # its rpath, so it runs wherever the prefix is, without LD_LIBRARY_PATH
+        # (a library built with sanitizers needs their runtime, which a
+        # user's program does not link: the normal build checks this)
+        libdir=$(pkg-config --define-variable=prefix="$dest$prefix" --variable=libdir xornet)
+        printf '#include <stdio.h>\n#include <xornet/xornet.h>\nint main(void) { puts(xn_strerror(XN_OK)); return 0; }\n' \
+            >"$tmp/own.c"
+        if nm -D --undefined-only "$libdir/libxornet.so" | grep -q '__[at]san_\|__ubsan_'; then
+            echo "note: libxornet.so is built with sanitizers: a program of one's own is not linked against it"
+        elif run own.log cc "$tmp/own.c" $cflags $libs -Wl,-rpath,"$libdir" -o "$tmp/own"; then
+            run own-run.log env -u LD_LIBRARY_PATH "$tmp/own" ||
+                fail "a program linked with -Wl,-rpath,\$(pkg-config --variable=libdir xornet) does not run"
+        fi
     fi
     if [ "$program" = true ]; then
         [ -n "$(find "$dest" -path '*/man1/xornet.1')" ] || fail "meson install put no man1/xornet.1 under $dest"

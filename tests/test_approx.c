@@ -354,6 +354,37 @@ static void test_h2_rate(void)
     }
 }
 
+/* The closed form's compensation: lambda_i is taken against the exactly
+ * summed slope (hi + lo), so a rounding in that sum is corrected by the
+ * next lambda.  A step (slope 1e9 between two samples 1e-9 apart, 0.3
+ * elsewhere) makes the running sum round; without the low part every
+ * slope after the step is off by about 1e-7 relative, and the network
+ * misses the later samples by 2e-8.  Smooth functions never show it. */
+static void test_interp_step(void)
+{
+    enum { M = 1001 };
+    static double x[M], f[M], b[M], l[M], y[M];
+    for (size_t i = 0; i < M; i++) {
+        x[i] = (double)i / 1000.0;
+        f[i] = 0.3 * x[i] + (i >= 500 ? 1.0 : 0.0);
+    }
+    x[499] = 0.5 - 1e-9;
+    f[499] = 0.3 * x[499];
+    CHECK_STATUS(xn_approx_interp_solve(x, f, M, XN_APPROX_CLOSED, b, l, NULL), XN_OK);
+    xn_net *net = NULL;
+    CHECK_STATUS(xn_approx_net(b, l, M, &net), XN_OK);
+    if (!net)
+        return;
+    CHECK_STATUS(xn_approx_eval(net, M, x, y), XN_OK);
+    double worst = 0;
+    for (size_t i = 0; i < M; i++)
+        worst = fmax(worst, fabs(y[i] - f[i]));
+    if (!(worst <= 1e-14))
+        fprintf(stderr, "closed form across a step: misses a sample by %.3g\n", worst);
+    CHECK(worst <= 1e-14);
+    xn_net_destroy(net);
+}
+
 static void test_interp_errors(void)
 {
     double b[4], l[4];
@@ -864,6 +895,18 @@ static void test_headers_and_knots(void)
     CHECK(err.line == 1 && strstr(err.msg, "header has 2 columns, expected 1") != NULL);
     CHECK_STATUS(xn_knots_load("/nonexistent/knots.txt", &t, NULL, &k, &err), XN_EIO);
     CHECK_STATUS(xn_knots_parse("1\n", 2, NULL, NULL, &k, &err), XN_EINVAL);
+    /* a command line's list: items, not lines */
+    CHECK_STATUS(xn_knots_parse_list(" -1, 0 ,2.5", &t, &k, &err), XN_OK);
+    CHECK(k == 3 && t[0] == -1.0 && t[1] == 0.0 && t[2] == 2.5);
+    free(t);
+    CHECK_STATUS(xn_knots_parse_list("7", &t, &k, &err), XN_OK);
+    CHECK(k == 1 && t[0] == 7.0);
+    free(t);
+    CHECK_STATUS(xn_knots_parse_list("0,,1", &t, &k, &err), XN_EFORMAT);
+    CHECK(t == NULL && k == 0 && err.line == 2 && strcmp(err.msg, "empty item") == 0);
+    CHECK_STATUS(xn_knots_parse_list("0,1,inf", &t, &k, &err), XN_EFORMAT);
+    CHECK(err.line == 3 && strstr(err.msg, "non-finite number 'inf'") != NULL);
+    CHECK_STATUS(xn_knots_parse_list(NULL, &t, &k, &err), XN_EINVAL);
 }
 
 /* ---- least squares with the caller's knots -------------------------------- */
@@ -1053,6 +1096,25 @@ static void test_gcv_rss(void)
     CHECK_STATUS(xn_approx_gcv(x3, f3, 8, 5, NULL, NULL, &best, &info), XN_EINVAL);
     const double same[4] = {1, 1, 1, 1};
     CHECK_STATUS(xn_approx_gcv(same, f3, 4, 2, NULL, r3, &best, &info), XN_ESINGULAR);
+    /* candidates the dense fit cannot make are refused before the sweep
+     * (2^15 samples x 2^14 knots = 2^29 doubles), and the default largest
+     * candidate stays within the limit */
+    enum { BIG = 1 << 15 };
+    double *bx = malloc(BIG * sizeof *bx), *bf = malloc(BIG * sizeof *bf);
+    for (size_t i = 0; bx && bf && i < BIG; i++) {
+        bx[i] = (double)i;
+        bf[i] = fabs((double)i - BIG / 2);
+    }
+    xn_approx_gcv_row untouched = {0, 0, 0};
+    r3[0] = untouched;
+    CHECK_STATUS(xn_approx_gcv(bx, bf, BIG, BIG / 2, NULL, r3, &best, &info), XN_ENOMEM);
+    CHECK(strstr(info.msg, "32768 samples x 16384 knots is over the dense limit") != NULL &&
+          strstr(info.msg, "at most 8192 knots for 32768 samples") != NULL);
+    CHECK(r3[0].knots == 0); /* no candidate was fitted */
+    CHECK(XN_APPROX_GCV_MAX(100) == 50 && XN_APPROX_GCV_MAX(1000) == 200 &&
+          XN_APPROX_GCV_MAX(10000000) == 26 && XN_APPROX_GCV_MAX((size_t)1 << 29) == 0);
+    free(bx);
+    free(bf);
     CHECK(XN_APPROX_GCV_MAX(9) == 4 && XN_APPROX_GCV_MAX(1000) == 200);
 }
 
@@ -1480,6 +1542,7 @@ int main(void)
     test_seed004();
     test_interp_agree();
     test_h2_rate();
+    test_interp_step();
     test_interp_errors();
     test_lsq_hand();
     test_lsq_normal_equations();

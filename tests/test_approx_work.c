@@ -46,8 +46,8 @@ int main(void)
     CHECK(work == 0.0 && mx > 0.0);
     /* the picture's curve; the file may fail to appear without gnuplot,
      * after the network has been evaluated */
-    plot_error perr = {""};
-    (void)plot_approx("/tmp/xornet_test_approx_work.png", "work", M, x, f, net, NULL, 0, 0, &perr);
+    plot_error perr = {0};
+    (void)plot_approx("/tmp/xornet_test_approx_work.png", "work", M, x, f, net, NULL, NULL, 0, 0, &perr);
     remove("/tmp/xornet_test_approx_work.png");
     CHECK(work == 0.0);
     xn_net_destroy(net);

@@ -459,6 +459,22 @@ static void test_save(void)
     free(a);
     free(b);
 
+    /* include guards: names that differ only in case get different ones
+     * (both headers can be included in one file), lower case as before */
+    const char *names[4] = {"net", "Net", "NET", "nEt"}, *guards[4] = {"NET_H", "Net_h", "NET_h", "nEt_h"};
+    for (size_t i = 0; i < 4; i++) {
+        char *text = NULL, want[64];
+        size_t size = 0;
+        FILE *m = open_memstream(&text, &size);
+        xn_export_opts on = {.name = names[i]};
+        CHECK(m && xn_export_h(net, &on, m, &err) == XN_OK);
+        if (m)
+            fclose(m);
+        snprintf(want, sizeof want, "\n#ifndef %s\n#define %s\n", guards[i], guards[i]);
+        CHECK(text && strstr(text, want) != NULL);
+        free(text);
+    }
+
     CHECK_STATUS(xn_export_save(net, &o, c, c, &err), XN_EINVAL);
     CHECK_STATUS(xn_export_save(net, &o, NULL, NULL, &err), XN_EINVAL);
     CHECK_STATUS(xn_export_save(net, &o, "", NULL, &err), XN_EINVAL);

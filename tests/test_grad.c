@@ -3,6 +3,7 @@
  * with several hidden layers of odd sizes (1, 3, 7, 33), with each kernel
  * family (the naive path runs every formula as its own pass; blas and auto
  * fuse width-1 layers into their neighbours' passes). */
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "check.h"
@@ -17,11 +18,13 @@ static void fill(xn_rng *r, double *v, size_t n, double lo, double hi)
 }
 
 /* Targets a loss accepts: in [0,1] for mse/sse/bce, rows of a
- * distribution (summing to 1) for cce. */
-static void targets(xn_rng *r, xn_loss loss, double *y, size_t n, size_t k)
+ * distribution (summing to 1) for cce unless `raw`: cce's rows need not
+ * sum to 1 (-sum_k y_k log a_k, whose delta a_k sum_j y_j - y_k is a - y
+ * only for rows that do), so they are checked as drawn too. */
+static void targets(xn_rng *r, xn_loss loss, double *y, size_t n, size_t k, bool raw)
 {
     fill(r, y, n * k, 0.0, 1.0);
-    if (loss != XN_LOSS_CCE)
+    if (loss != XN_LOSS_CCE || raw)
         return;
     for (size_t i = 0; i < n; i++) {
         double s = 0;
@@ -62,7 +65,7 @@ static double grad_error(xn_net *net, const double *x, const double *y, double *
 }
 
 static void check_case(const size_t *sizes, size_t L, xn_act hidden, xn_act out,
-                       xn_loss loss, xn_kernel kernel, uint64_t seed)
+                       xn_loss loss, xn_kernel kernel, uint64_t seed, bool raw)
 {
     xn_act acts[8];
     for (size_t l = 0; l + 1 < L; l++)
@@ -82,14 +85,46 @@ static void check_case(const size_t *sizes, size_t L, xn_act hidden, xn_act out,
             xn_net_bias(net, L)[k] = 3.0;
     double x[N * 40], y[N * 40], gnorm;
     fill(&r, x, N * sizes[0], -1.0, 1.0);
-    targets(&r, loss, y, N, sizes[L]);
+    targets(&r, loss, y, N, sizes[L], raw);
     double err = grad_error(net, x, y, &gnorm);
     if (!(err <= 1e-6) || !(gnorm > 0))
-        fprintf(stderr, "  sizes[0]=%zu L=%zu hidden=%s out=%s loss=%s kernel=%s: rel err %g, |g| %g\n",
+        fprintf(stderr, "  sizes[0]=%zu L=%zu hidden=%s out=%s loss=%s%s kernel=%s: rel err %g, |g| %g\n",
                 sizes[0], L, xn_act_name(hidden), xn_act_name(out), xn_loss_name(loss),
-                xn_kernel_name(kernel), err, gnorm);
+                raw ? " (rows not summing to 1)" : "", xn_kernel_name(kernel), err, gnorm);
     CHECK(err <= 1e-6);
     CHECK(gnorm > 0); /* a gradient that is all zero would pass vacuously */
+    xn_net_destroy(net);
+}
+
+/* A relu output dead on some rows (z < 0 there, a = 0): those rows add
+ * nothing to the gradient.  The cases above keep every relu output alive
+ * (bias 3), where the derivative at a = 0 never shows. */
+static void relu_output_dead_rows(void)
+{
+    static const size_t sizes[3] = {2, 5, 1};
+    static const xn_act acts[2] = {XN_ACT_TANH, XN_ACT_RELU};
+    xn_net_config cfg = {.n_layers = 2, .sizes = sizes, .acts = acts, .loss = XN_LOSS_MSE, .max_batch = N};
+    xn_net *net;
+    CHECK_STATUS(xn_net_create(&net, &cfg), XN_OK);
+    if (!net)
+        return;
+    xn_rng r;
+    xn_rng_seed(&r, XN_RNG_NUMPY, 12);
+    CHECK_STATUS(xn_net_init(net, XN_INIT_GLOROT_NORMAL, XN_ORDER_ROW, XN_BIAS_ZERO, &r), XN_OK);
+    double x[N * 2], y[N], a[N], gnorm;
+    fill(&r, x, N * 2, -1.0, 1.0);
+    fill(&r, y, N, 0.0, 1.0);
+    CHECK_STATUS(xn_net_predict(net, N, x, a), XN_OK);
+    size_t dead = 0, alive = 0;
+    for (size_t i = 0; i < N; i++) {
+        dead += a[i] == 0.0;
+        alive += a[i] > 1e-3;
+    }
+    CHECK(dead >= 2 && alive >= 2 && dead + alive == N); /* no row near the kink */
+    double err = grad_error(net, x, y, &gnorm);
+    if (!(err <= 1e-6))
+        fprintf(stderr, "  a relu output dead on %zu of %d rows: rel err %g\n", dead, N, err);
+    CHECK(err <= 1e-6 && gnorm > 0);
     xn_net_destroy(net);
 }
 
@@ -108,7 +143,7 @@ int main(void)
         {XN_ACT_IDENTITY, XN_LOSS_MSE}, {XN_ACT_SIGMOID, XN_LOSS_MSE}, {XN_ACT_RELU, XN_LOSS_MSE},
         {XN_ACT_TANH, XN_LOSS_MSE},     {XN_ACT_SOFTMAX, XN_LOSS_MSE}, {XN_ACT_IDENTITY, XN_LOSS_SSE},
         {XN_ACT_SIGMOID, XN_LOSS_SSE},  {XN_ACT_TANH, XN_LOSS_SSE},    {XN_ACT_SOFTMAX, XN_LOSS_SSE},
-        {XN_ACT_SIGMOID, XN_LOSS_BCE},  {XN_ACT_SOFTMAX, XN_LOSS_CCE},
+        {XN_ACT_SIGMOID, XN_LOSS_BCE},  {XN_ACT_SOFTMAX, XN_LOSS_CCE}, {XN_ACT_SIGMOID, XN_LOSS_BCE_SUM},
     };
     static const xn_act hidden[] = {XN_ACT_IDENTITY, XN_ACT_SIGMOID, XN_ACT_RELU, XN_ACT_TANH};
     uint64_t seed = 1;
@@ -123,7 +158,11 @@ int main(void)
                     if (heads[h].out == XN_ACT_SOFTMAX && sizes[depth[s]] == 1)
                         sizes[depth[s]] = 3;
                     check_case(sizes, depth[s], hidden[a], heads[h].out, heads[h].loss,
-                               (xn_kernel)k, seed++);
+                               (xn_kernel)k, seed++, false);
+                    if (heads[h].loss == XN_LOSS_CCE)
+                        check_case(sizes, depth[s], hidden[a], heads[h].out, heads[h].loss,
+                                   (xn_kernel)k, seed++, true);
                 }
+    relu_output_dead_rows();
     CHECK_DONE();
 }

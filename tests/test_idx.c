@@ -452,6 +452,75 @@ static void test_bounded(void)
     free(o.b), free(z.b), free(cut.b);
 }
 
+/* ---- the header alone -------------------------------------------------- */
+
+/* A gzip bomb: 2^20 images of 32 x 32 bytes (1 GiB) in a file of about
+ * 1 MB, one member for the header and 64 members of 16 MiB of zeros each
+ * (gzip -d reads members back to back, as the reader does).  Its header
+ * is read without inflating the images: no allocation past 64 KiB. */
+static buf bomb(void)
+{
+    const uint32_t dims[3] = {1u << 20, 32, 32};
+    buf h = dims_file(0x08, 3, dims, 0), zeros = {0};
+    zeros.n = zeros.cap = (size_t)16 << 20;
+    zeros.b = calloc(zeros.n, 1);
+    buf hz = gzip(&h), zz = gzip(&zeros), o = {0};
+    put(&o, hz.b, hz.n);
+    for (int i = 0; i < 64; i++)
+        put(&o, zz.b, zz.n);
+    free(h.b), free(zeros.b), free(hz.b), free(zz.b);
+    return o;
+}
+
+static void test_header(void)
+{
+    char dir[] = "/tmp/xn-test-idx-XXXXXX", path[64];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof path, "%s/bomb.gz", dir);
+    buf b = bomb();
+    CHECK(b.n < (size_t)2 << 20);
+    FILE *f = fopen(path, "wb");
+    CHECK(f && fwrite(b.b, 1, b.n, f) == b.n && fclose(f) == 0);
+    xn_idx_header h;
+    xn_error err;
+    largest = 0;
+    CHECK_STATUS(xn_idx_read_header(path, &h, &err), XN_OK);
+    CHECK(h.type == 0x08 && h.ndim == 3 && h.items == (size_t)1 << 20 && h.item == 1024);
+    CHECK(largest <= (size_t)1 << 16);
+    largest = 0;
+    memset(&h, 0, sizeof h);
+    CHECK_STATUS(xn_idx_parse_header(b.b, b.n, &h, &err), XN_OK);
+    CHECK(h.items == (size_t)1 << 20 && h.item == 1024 && largest <= (size_t)1 << 16);
+    /* a label file: one dimension, an item of one value */
+    static const unsigned char labels[3] = {1, 0, 1};
+    buf lb = ubyte_labels(3, labels);
+    CHECK_STATUS(xn_idx_parse_header(lb.b, lb.n, &h, &err), XN_OK);
+    CHECK(h.ndim == 1 && h.items == 3 && h.item == 1);
+    /* a header past the first 64 KiB of the file (5000 empty gzip members
+     * before it) is found in the whole file */
+    buf none = {0}, lz = gzip(&lb), far = {0};
+    buf nz = gzip(&none);
+    for (int i = 0; i < 5000; i++)
+        put(&far, nz.b, nz.n);
+    put(&far, lz.b, lz.n);
+    CHECK(far.n > (size_t)1 << 16);
+    f = fopen(path, "wb");
+    CHECK(f && fwrite(far.b, 1, far.n, f) == far.n && fclose(f) == 0);
+    memset(&h, 0, sizeof h);
+    CHECK_STATUS(xn_idx_read_header(path, &h, &err), XN_OK);
+    CHECK(h.items == 3 && h.item == 1);
+    /* refusals, with the readers' messages */
+    CHECK_STATUS(xn_idx_parse_header("\1\2\3\4", 4, &h, &err), XN_EFORMAT);
+    CHECK(strstr(err.msg, "not an IDX file") != NULL);
+    CHECK_STATUS(xn_idx_read_header("/nonexistent/x.idx", &h, &err), XN_EIO);
+    CHECK(strstr(err.msg, "cannot open") != NULL);
+    CHECK_STATUS(xn_idx_read_header(NULL, &h, &err), XN_EINVAL);
+    CHECK_STATUS(xn_idx_parse_header(b.b, b.n, NULL, &err), XN_EINVAL);
+    remove(path);
+    rmdir(dir);
+    free(b.b), free(lb.b), free(lz.b), free(nz.b), free(far.b);
+}
+
 /* Random damage to good files: no crash, and each failure leaves d as the
  * contract says, with a message. */
 static void test_random(void)
@@ -501,6 +570,7 @@ int main(void)
     test_files();
     test_malformed();
     test_bounded();
+    test_header();
     test_random();
     CHECK_DONE();
 }

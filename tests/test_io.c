@@ -265,7 +265,7 @@ static void test_malformed(void)
 
     static const bad_case cases[] = {
         {"magic", 1, "xornot 1\n", 1, XN_EFORMAT, "not a xornet model"},
-        {"version", 1, "xornet 3\n", 1, XN_EFORMAT, "unsupported format version 3 (this reader knows 1 to 2)"},
+        {"version", 1, "xornet 4\n", 1, XN_EFORMAT, "unsupported format version 4 (this reader knows 1 to 3)"},
         {"version word", 1, "xornet one\n", 1, XN_EFORMAT, "bad format version"},
         {"magic extra", 1, "xornet 1 2\n", 1, XN_EFORMAT, "after the version"},
         {"zero size", 2, "sizes 2 0 1\n", 2, XN_EFORMAT, "is 0"},
@@ -643,8 +643,96 @@ static void test_grad_fd(void)
     }
 }
 
+/* Class labels: set by the rules of the output layer, saved in format 3
+ * (escaped inside quotes) and read back exactly; a network without labels
+ * is still written as format 2; a clone keeps them. */
+static void test_labels(void)
+{
+    static const size_t s3[3] = {2, 4, 3}, s1[3] = {2, 4, 1};
+    static const xn_act soft[2] = {XN_ACT_RELU, XN_ACT_SOFTMAX}, sig[2] = {XN_ACT_RELU, XN_ACT_SIGMOID},
+                        id[2] = {XN_ACT_RELU, XN_ACT_IDENTITY};
+    xn_net *net = make(2, s3, soft, XN_LOSS_CCE, 5), *bin = make(2, s1, sig, XN_LOSS_BCE, 5),
+           *reg = make(2, s1, id, XN_LOSS_MSE, 5);
+    const char *three[3] = {"Iris setosa", "a \"quoted\" \\ label", "tab\there, #no comment"};
+    const char *two[2] = {"no", "yes"}, *dup[3] = {"a", "b", "a"}, *empty[3] = {"a", "", "c"};
+    CHECK_STATUS(xn_net_set_labels(net, 2, two), XN_EINVAL);      /* 3 classes */
+    CHECK(strstr(xn_net_error(net), "2 labels for a network of 3 classes") != NULL);
+    CHECK_STATUS(xn_net_set_labels(net, 3, dup), XN_EINVAL);
+    CHECK_STATUS(xn_net_set_labels(net, 3, empty), XN_EINVAL);
+    CHECK_STATUS(xn_net_set_labels(reg, 2, two), XN_EINVAL);      /* a regression */
+    CHECK(xn_net_labels(net, NULL) == 0 && xn_net_label(net, 0) == NULL);
+    CHECK_STATUS(xn_net_set_labels(net, 3, three), XN_OK);
+    CHECK_STATUS(xn_net_set_labels(bin, 2, two), XN_OK);          /* one sigmoid: two classes */
+    const char *const *got;
+    CHECK(xn_net_labels(net, &got) == 3 && strcmp(got[2], three[2]) == 0 && got[2] != three[2]);
+    round_trip(net, "labels.xn");
+    round_trip(bin, "labels_binary.xn");
+    char *path = path_in("labels_back.xn");
+    xn_error err;
+    CHECK_STATUS(xn_net_save(net, path, &err), XN_OK);
+    size_t len;
+    char *text = slurp(path, &len);
+    CHECK(text && strncmp(text, "xornet 3\n", 9) == 0);
+    CHECK(text && strstr(text, "label \"a \\\"quoted\\\" \\\\ label\"\n") != NULL);
+    xn_net *back = NULL;
+    CHECK_STATUS(xn_net_load(&back, path, &err), XN_OK);
+    for (size_t i = 0; back && i < 3; i++)
+        CHECK(strcmp(xn_net_label(back, i), three[i]) == 0);
+    xn_net *copy = NULL;
+    CHECK_STATUS(xn_net_clone(&copy, net), XN_OK);
+    CHECK(copy && xn_net_labels(copy, NULL) == 3 && strcmp(xn_net_label(copy, 0), "Iris setosa") == 0);
+    free(text);
+    /* no labels: format 2, as before labels existed */
+    CHECK_STATUS(xn_net_set_labels(net, 0, NULL), XN_OK);
+    CHECK_STATUS(xn_net_save(net, path, &err), XN_OK);
+    text = slurp(path, &len);
+    CHECK(text && strncmp(text, "xornet 2\n", 9) == 0);
+    free(text);
+    /* a label line that is not one, and a count the lines do not hold */
+    static const char head[] = "xornet 3\nsizes 1 2\nactivations softmax\nloss cce\n";
+    static const char tail[] = "W1 1 2\n0 0\nb1 2\n0 0\nend\n";
+    const struct {
+        const char *labels, *msg;
+        size_t line;
+    } bad[] = {{"labels 2\nlabel \"a\"\nlabel b\n", "expected a label in double quotes", 7},
+               {"labels 2\nlabel \"a\"\nlabel \"b\n", "without its closing quote", 7},
+               {"labels 2\nlabel \"a\"\nlabel \"b\" c\n", "text after the label", 7},
+               {"labels 3\nlabel \"a\"\nlabel \"b\"\nlabel \"c\"\n", "3 labels for a network of 2 classes", 5},
+               {"labels 2\nlabel \"a\"\nlabel \"a\"\n", "label 2 repeats label 1", 5},
+               {"labels 0\n", "expected 'labels K'", 5}};
+    for (size_t c = 0; c < sizeof bad / sizeof bad[0]; c++) {
+        char t[400];
+        snprintf(t, sizeof t, "%s%s%s", head, bad[c].labels, tail);
+        xn_net *x = NULL;
+        xn_status st = parse_exact(&x, t, strlen(t), &err);
+        if (st != XN_EFORMAT || !strstr(err.msg, bad[c].msg) || err.line != bad[c].line)
+            fprintf(stderr, "labels case %zu: status %d, line %zu: %s\n", c, (int)st, err.line, err.msg);
+        CHECK(st == XN_EFORMAT && x == NULL && strstr(err.msg, bad[c].msg) && err.line == bad[c].line);
+    }
+    /* format 2 has no labels line */
+    char t2[400];
+    snprintf(t2, sizeof t2, "xornet 2\nsizes 1 2\nactivations softmax\nloss cce\nlabels 2\n%s", tail);
+    xn_net *x2 = NULL;
+    CHECK_STATUS(parse_exact(&x2, t2, strlen(t2), &err), XN_EFORMAT);
+    /* the classes of rows, by xn_class_of */
+    size_t cls[4];
+    double xs[8] = {0, 0, 1, 1, -1, 2, 3, -3};
+    double ys[4];
+    CHECK_STATUS(xn_net_predict_classes(bin, 4, xs, cls), XN_OK);
+    CHECK_STATUS(xn_net_predict(bin, 4, xs, ys), XN_OK);
+    for (size_t i = 0; i < 4; i++)
+        CHECK(cls[i] == (ys[i] >= 0.5 ? 1u : 0u));
+    remove(path);
+    xn_net_destroy(copy);
+    xn_net_destroy(back);
+    xn_net_destroy(net);
+    xn_net_destroy(bin);
+    xn_net_destroy(reg);
+}
+
 int main(void)
 {
+    test_labels();
     snprintf(dir, sizeof dir, "/tmp/xn-test-io-XXXXXX");
     if (!mkdtemp(dir)) {
         perror("mkdtemp");

@@ -43,6 +43,23 @@ static void bad_configs(void)
     c = cfg;
     c.sizes = zero;
     CHECK_STATUS(xn_net_create(&net, &c), XN_EDIM);
+    /* the checker names the field at fault, for a front end's flag */
+    xn_error why = {0};
+    CHECK_STATUS(xn_net_check_config(&c, &why), XN_EDIM);
+    CHECK(strcmp(why.setting, "sizes") == 0);
+    xn_act bad_out[2] = {XN_ACT_RELU, XN_ACT_RELU};
+    c = cfg;
+    c.acts = bad_out;
+    c.loss = XN_LOSS_BCE;
+    CHECK_STATUS(xn_net_check_config(&c, &why), XN_EINVAL);
+    CHECK(strcmp(why.setting, "loss") == 0 && strstr(why.msg, "sigmoid") != NULL);
+    xn_act early_softmax[2] = {XN_ACT_SOFTMAX, XN_ACT_SIGMOID};
+    c.acts = early_softmax;
+    c.loss = XN_LOSS_MSE;
+    CHECK_STATUS(xn_net_check_config(&c, &why), XN_EINVAL);
+    CHECK(strcmp(why.setting, "acts") == 0);
+    CHECK_STATUS(xn_net_check_config(&cfg, &why), XN_OK);
+    CHECK(why.setting[0] == '\0' && why.msg[0] == '\0');
     /* (2^31-1)^2 weights: no overflow in 64 bits, but far over the limit,
      * refused before anything is allocated */
     size_t huge[3] = {INT32_MAX, INT32_MAX, INT32_MAX};
@@ -180,6 +197,16 @@ static void names(void)
     CHECK(k == XN_KERNEL_NAIVE);
     CHECK(strcmp(xn_act_name((xn_act)77), "?") == 0);
     CHECK(strcmp(xn_opt_name(XN_OPT_MOMENTUM), "momentum") == 0);
+    /* each table whole, in enum order: what a front end lists */
+    size_t count = 0;
+    const char *const *opts = xn_opt_names(&count);
+    CHECK(count == XN_OPT_LBFGS + 1 && opts == xn_opt_names(NULL));
+    for (size_t i = 0; i < count; i++)
+        CHECK(strcmp(opts[i], xn_opt_name((xn_opt_kind)i)) == 0);
+    const char *const *acts = xn_act_names(&count);
+    CHECK(count == XN_ACT_SOFTMAX + 1 && strcmp(acts[XN_ACT_TANH], "tanh") == 0);
+    CHECK(xn_init_names(&count) && count == XN_INIT_ZEROS + 1);
+    CHECK(xn_schedule_names(&count) && count == XN_SCHEDULE_COSINE + 1);
     for (int s = XN_OK; s <= XN_ENUMERIC; s++)
         CHECK(strlen(xn_strerror((xn_status)s)) > 0);
     CHECK(xn_strerror((xn_status)123) != NULL);
@@ -210,6 +237,27 @@ static void optimizers(void)
     CHECK_NEAR(loss, 0.0, 1e-28);
     CHECK_NEAR(w[0], 0.4, 1e-15);
     CHECK_NEAR(b[0], -0.3, 1e-15);
+
+    /* the optimizer's checker names the field at fault */
+    const struct {
+        xn_opt opt;
+        const char *setting;
+    } bad[] = {
+        {{.kind = XN_OPT_GD, .lr = 0}, "lr"},
+        {{.kind = XN_OPT_GD, .lr = 0.1, .weight_decay = -1}, "weight_decay"},
+        {{.kind = XN_OPT_MOMENTUM, .lr = 0.1, .momentum = 1}, "momentum"},
+        {{.kind = XN_OPT_ADAM, .lr = 0.1, .beta1 = 1}, "beta1"},
+        {{.kind = XN_OPT_ADAM, .lr = 0.1, .beta2 = -0.1}, "beta2"},
+        {{.kind = XN_OPT_ADAM, .lr = 0.1, .eps = INFINITY}, "eps"},
+        {{.kind = (xn_opt_kind)99, .lr = 0.1}, "kind"},
+    };
+    for (size_t c = 0; c < sizeof bad / sizeof bad[0]; c++) {
+        xn_error e = {0};
+        CHECK_STATUS(xn_opt_check(&bad[c].opt, &e), XN_EINVAL);
+        CHECK(strcmp(e.setting, bad[c].setting) == 0 && e.msg[0] != '\0');
+    }
+    CHECK_STATUS(xn_opt_check(&mom, NULL), XN_OK);
+    CHECK_STATUS(xn_opt_check(NULL, NULL), XN_EINVAL);
 
     /* Adam's first step moves each parameter by lr * g / (|g| + eps) */
     xn_net_reset_opt(net);
@@ -395,6 +443,10 @@ static void accuracy_rule(void)
     CHECK(xn_accuracy(2, 3, a3, y3) == 0.5);
     CHECK(xn_accuracy(0, 1, a1, y1) == 0.0);
     CHECK(xn_accuracy(4, 1, NULL, y1) == 0.0);
+    /* ties go to the first, as the header says (np.argmax's rule): a row
+     * of equal outputs is class 0, and an equal pair the earlier class */
+    double tie[4] = {0.25, 0.25, 0.25, 0.25}, pair[3] = {0.1, 0.45, 0.45};
+    CHECK(xn_argmax(4, tie) == 0 && xn_argmax(3, pair) == 1 && xn_class_of(3, pair) == 1);
 }
 
 int main(void)

@@ -1,6 +1,8 @@
 /* The random streams against values printed by CPython 3.11 (`random`) and
  * NumPy 1.24 (legacy `np.random`) on the same seeds; the scripts are in the
  * comments next to each block.  Bit-exact: compared with ==. */
+#include <math.h>
+
 #include "check.h"
 #include "xornet/xornet.h"
 
@@ -70,6 +72,12 @@ static void errors(void)
     CHECK_STATUS(xn_rng_seed(&r, XN_RNG_NUMPY, 4294967296ull), XN_EINVAL);
     CHECK_STATUS(xn_rng_seed(NULL, XN_RNG_NUMPY, 1), XN_EINVAL);
     CHECK_STATUS(xn_rng_seed(&r, (xn_rng_kind)7, 1), XN_EINVAL);
+    /* the draws and the row getters take NULL without a crash, as the
+     * header says */
+    CHECK(xn_rng_u32(NULL) == 0 && isnan(xn_rng_uniform(NULL)) && isnan(xn_rng_normal(NULL)));
+    CHECK(xn_argmax(3, NULL) == 0 && xn_class_of(3, NULL) == 0 && xn_class_of(1, NULL) == 0);
+    static const double row[3] = {0.1, 0.7, 0.2};
+    CHECK(xn_argmax(0, row) == 0 && xn_argmax(3, row) == 1 && xn_class_of(3, row) == 1);
 }
 
 static void ranges(void)

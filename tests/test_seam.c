@@ -244,35 +244,39 @@ static void optimizer_state(void)
     xn_net_destroy(net);
 }
 
-/* Weight decay: coupled L2 for gd (g + decay w), decoupled for Adam
- * (w (1 - lr decay), then the Adam step), and never on a bias. */
+/* Weight decay: coupled L2 for gd and momentum (g + decay w), decoupled
+ * for Adam (w (1 - lr decay), then the Adam step), and never on a bias.
+ * The bias starts at 0.5, not 0, where a decay would change nothing. */
 static void weight_decay(void)
 {
     size_t sizes[2] = {1, 1};
     xn_act acts[1] = {XN_ACT_IDENTITY};
     xn_net *net = make_net(1, sizes, acts, XN_LOSS_MSE, XN_KERNEL_AUTO, 1);
     double x = 2.0, y = 1.0, *w = xn_net_weights(net, 1), *b = xn_net_bias(net, 1);
-    xn_opt gd = xn_opt_default(XN_OPT_GD);
-    gd.lr = 0.1;
-    gd.weight_decay = 0.5;
-    CHECK_STATUS(xn_net_set_opt(net, &gd), XN_OK);
-    w[0] = 1.0;
-    b[0] = 0.0;
-    CHECK_STATUS(xn_net_gradient(net, 1, &x, &y, NULL), XN_OK); /* g = (4, 2) */
-    CHECK_STATUS(xn_net_update(net), XN_OK);
-    CHECK(w[0] == 1.0 - 0.1 * (4.0 + 0.5 * 1.0));
-    CHECK(b[0] == 0.0 - 0.1 * 2.0);
+    /* z = 1 * 2 + 0.5 = 2.5; mse's delta 2 (z - y) = 3: g = (6, 3) */
+    for (int kind = 0; kind < 2; kind++) {
+        xn_opt o = xn_opt_default(kind ? XN_OPT_MOMENTUM : XN_OPT_GD);
+        o.lr = 0.1;
+        o.weight_decay = 0.5;
+        CHECK_STATUS(xn_net_set_opt(net, &o), XN_OK); /* momentum's velocity starts at 0 */
+        w[0] = 1.0;
+        b[0] = 0.5;
+        CHECK_STATUS(xn_net_gradient(net, 1, &x, &y, NULL), XN_OK);
+        CHECK_STATUS(xn_net_update(net), XN_OK);
+        CHECK(w[0] == 1.0 - 0.1 * (6.0 + 0.5 * 1.0));
+        CHECK(b[0] == 0.5 - 0.1 * 3.0);
+    }
 
     xn_opt adam = xn_opt_default(XN_OPT_ADAM);
     adam.lr = 0.01;
     adam.weight_decay = 0.1;
     CHECK_STATUS(xn_net_set_opt(net, &adam), XN_OK);
     w[0] = 1.0;
-    b[0] = 0.0;
+    b[0] = 0.5;
     CHECK_STATUS(xn_net_gradient(net, 1, &x, &y, NULL), XN_OK);
     CHECK_STATUS(xn_net_update(net), XN_OK);
-    CHECK(w[0] == adam_p(1.0 * (1.0 - 0.01 * 0.1), (1.0 - 0.9) * 4.0, (1.0 - 0.999) * 16.0, 0.01, 1.0 - 0.9, 1.0 - 0.999, 1e-8));
-    CHECK(b[0] == adam_p(0.0, (1.0 - 0.9) * 2.0, (1.0 - 0.999) * 4.0, 0.01, 1.0 - 0.9, 1.0 - 0.999, 1e-8));
+    CHECK(w[0] == adam_p(1.0 * (1.0 - 0.01 * 0.1), (1.0 - 0.9) * 6.0, (1.0 - 0.999) * 36.0, 0.01, 1.0 - 0.9, 1.0 - 0.999, 1e-8));
+    CHECK(b[0] == adam_p(0.5, (1.0 - 0.9) * 3.0, (1.0 - 0.999) * 9.0, 0.01, 1.0 - 0.9, 1.0 - 0.999, 1e-8));
     xn_net_destroy(net);
 }
 
@@ -312,9 +316,10 @@ static void rules(void)
          "max_batch 1099511627776 is over the limit of 2147483647 rows"},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-        xn_error err = {7, "stale"};
+        xn_error err = {7, "stale", "stale"};
         xn_status s = xn_net_check_config(&cases[c].cfg, &err);
-        bool ok = s == cases[c].want && strcmp(err.msg, cases[c].msg) == 0 && err.line == 0;
+        bool ok = s == cases[c].want && strcmp(err.msg, cases[c].msg) == 0 && err.line == 0 &&
+                  (s == XN_OK) == (err.setting[0] == '\0');
         if (!ok)
             fprintf(stderr, "rule case %zu: status %d, message '%s'\n", c, (int)s, err.msg);
         CHECK(ok);

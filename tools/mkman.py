@@ -35,11 +35,14 @@ NAME = ("xornet \\- train dense neural networks with BLAS, rerun the XOR "
         "notebooks, fit ReLU approximations")
 
 DESCRIPTION = r"""xornet trains dense neural networks with whole-batch matrix products on
-BLAS, in double precision.  Its reference problem is learning XOR: it
-repeats the experiments of the notebooks it started from number for number
-(Python's and NumPy's random streams are built in), reads training data as
-CSV or in FANN's format, writes model files that round-trip every double,
-and draws loss curves and learned surfaces with gnuplot.  The same engine is
+BLAS, in double precision (\fB\-\-dtype float32\fR: single).  Its reference
+problem is learning XOR: it repeats the experiments of the notebooks it
+started from number for number (Python's and NumPy's random streams are
+built in), reads training data as CSV, in FANN's format or as IDX images,
+writes model files that round-trip every double, and draws with gnuplot
+what a run did: loss and metric curves with the kept epoch, the learned
+surface or curve, the confusion matrix or predictions against targets, and
+approximations with their knots.  The same engine is
 a C library, libxornet (\fI<xornet/xornet.h>\fR, pkg-config name
 \fBxornet\fR)."""
 

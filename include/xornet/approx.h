@@ -114,8 +114,10 @@ typedef struct {
  * "constant"; "?" out of range) and their parsers (XN_EINVAL for an unknown
  * name or NULL, *out untouched then). */
 XN_API const char *xn_approx_method_name(xn_approx_method m);
+XN_API const char *const *xn_approx_method_names(size_t *count); /* the whole table */
 XN_API xn_status xn_approx_method_parse(const char *name, xn_approx_method *out);
 XN_API const char *xn_approx_extrap_name(xn_approx_extrap e);
+XN_API const char *const *xn_approx_extrap_names(size_t *count);
 XN_API xn_status xn_approx_extrap_parse(const char *name, xn_approx_extrap *out);
 
 /* ---- interpolation ----------------------------------------------------- */
@@ -174,8 +176,11 @@ typedef struct {
     double score;  /* GCV(K) = m RSS / (m - K)^2; INFINITY if rank-deficient */
 } xn_approx_gcv_row;
 
-/* The default largest candidate for m samples: min(m / 2, 200). */
-#define XN_APPROX_GCV_MAX(m) ((m) / 2 < 200 ? (m) / 2 : (size_t)200)
+/* The default largest candidate for m samples: min(m / 2, 200), and no
+ * more than the dense limit allows the fit (XN_APPROX_MAX_DENSE / m). */
+#define XN_APPROX_MIN_(a, b) ((a) < (b) ? (a) : (b))
+#define XN_APPROX_GCV_MAX(m) \
+    XN_APPROX_MIN_(XN_APPROX_MIN_((size_t)(m) / 2, (size_t)200), XN_APPROX_MAX_DENSE / ((m) ? (size_t)(m) : 1))
 
 /* Generalized cross-validation over the knot count (Craven & Wahba 1979;
  * Golub, Heath & Wahba 1979): for K = 2..k_max, the least-squares fit with
@@ -188,8 +193,10 @@ typedef struct {
  * besides the sorted copy.  A candidate is rank-deficient when LAPACKE_
  * dtbcon's reciprocal condition estimate of its column-scaled R is below
  * opts->rcond (XN_APPROX_RCOND).  XN_EDIM: k_max < 2 or k_max >= m;
- * XN_ESINGULAR: every candidate rank-deficient; XN_EINVAL, XN_ENUMERIC,
- * XN_ENOMEM as xn_approx_lsq. */
+ * XN_ESINGULAR: every candidate rank-deficient; XN_ENOMEM, before any
+ * work, when m k_max is over XN_APPROX_MAX_DENSE (the chosen count is for
+ * xn_approx_lsq, which would refuse it); XN_EINVAL, XN_ENUMERIC, XN_ENOMEM
+ * as xn_approx_lsq. */
 XN_API xn_status xn_approx_gcv(const double *x, const double *f, size_t m,
                                size_t k_max, const xn_approx_opts *opts,
                                xn_approx_gcv_row *rows, size_t *best,
@@ -274,6 +281,7 @@ typedef enum {
 /* Names are sin cos exp abs runge sqrt tanh; "?" for an out-of-range value;
  * the parser returns XN_EINVAL for an unknown name or NULL. */
 XN_API const char *xn_approx_fn_name(xn_approx_fn fn);
+XN_API const char *const *xn_approx_fn_names(size_t *count);
 XN_API xn_status xn_approx_fn_parse(const char *name, xn_approx_fn *out);
 /* fn(x); NaN outside the function's domain or for a bad fn. */
 XN_API double xn_approx_fn_eval(xn_approx_fn fn, double x);
@@ -326,6 +334,12 @@ XN_API xn_status xn_samples_load_lines(const char *path, double **x, double **f,
  * for xn_samples_parse_lines; errors as there. */
 XN_API xn_status xn_knots_parse(const char *text, size_t len, double **t,
                                 size_t **lines, size_t *k, xn_error *err);
+/* Knots as a command line gives them: a comma-separated list of finite
+ * decimal numbers ("-1,0,1"; one number is a list too; blanks around an
+ * item allowed).  *t (malloc'd, *k >= 1) as for xn_knots_parse; on failure
+ * err->line is the 1-based item at fault and err->msg says why, e.g. "not
+ * a number 'x'".  XN_EINVAL (NULL), XN_EFORMAT, XN_ENOMEM. */
+XN_API xn_status xn_knots_parse_list(const char *list, double **t, size_t *k, xn_error *err);
 /* The same from a file, as xn_samples_load. */
 XN_API xn_status xn_knots_load(const char *path, double **t, size_t **lines,
                                size_t *k, xn_error *err);

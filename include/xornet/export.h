@@ -10,8 +10,11 @@
  *     void NAME_predict_work(const T *x, T *y, T *work); one row, caller's scratch
  *     void NAME_predict_batch(unsigned long n, const T *x, T *y);
  * with T double or float; the optional header declares them with the sizes
- * NAME_INPUTS, NAME_OUTPUTS and NAME_WORK (an enum).  docs/export.md shows a
- * whole example.
+ * NAME_INPUTS, NAME_OUTPUTS and NAME_WORK (an enum), inside the include
+ * guard NAME_H in capitals for a name in lower case (net: NET_H) or, for a
+ * name with a capital letter, the name as written and _h (Net: Net_h), so
+ * that names differing in case never share a guard.  docs/export.md shows
+ * a whole example.
  *
  * Example:
  *     xn_export_opts o = {.name = "xor", .model = "xor.xn"};
@@ -39,6 +42,7 @@ typedef enum { XN_EXPORT_MODEL, XN_EXPORT_DOUBLE, XN_EXPORT_FLOAT } xn_export_ty
  * XN_EINVAL for an unknown name or NULL and leaves *out untouched then. */
 XN_API const char *xn_export_type_name(xn_export_type t);
 XN_API xn_status xn_export_type_parse(const char *name, xn_export_type *out);
+XN_API const char *const *xn_export_type_names(size_t *count); /* the whole table */
 
 /* Longest accepted name prefix. */
 #define XN_EXPORT_MAX_NAME 64

@@ -25,6 +25,8 @@ typedef struct {
     int *counts;            /* the chunks' counts and offsets (4 size) */
     double seconds;         /* time spent in xn_mpi_reduce */
     size_t calls;           /* how many reduces */
+    size_t agreed[8];       /* lengths (times 2, plus 1 for float32) every */
+    size_t n_agreed;        /* rank has asked to sum */
 } xn_mpi;
 
 /* Joins the run on comm (MPI must be initialized).  XN_EIO if MPI fails,
@@ -40,8 +42,13 @@ XN_API void xn_mpi_attach(xn_mpi *m, xn_fit_config *cfg);
  * place.  Each element is added in rank order (v_0 + v_1 + ... + v_P-1,
  * the same order every time) by one rank and sent to all, so every rank
  * ends with the same bits; each rank moves 2(P-1)/P of the vector, as a
- * ring all-reduce does.  0 on success; an MPI failure ends the job (MPI's
- * own error handler). */
+ * ring all-reduce does.  A length is summed only once every rank has
+ * asked for it: the first call with a new length and type compares them
+ * across the ranks in one small collective and sets the buffer up for
+ * them, and a length or type that differs between the ranks, or a buffer
+ * one rank cannot have, is refused on every rank (-1) before any value
+ * moves.  0 on success; an MPI failure ends the job (MPI's own error
+ * handler). */
 XN_API int xn_mpi_reduce(void *v, size_t n, xn_dtype type, void *ctx);
 
 /* Whether the network's parameters are the same, bit for bit, on every

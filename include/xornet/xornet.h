@@ -52,18 +52,33 @@ XN_API const char *xn_strerror(xn_status s);
 /* Why a call failed, for calls that have no network to keep the reason in
  * (creation, checking a configuration, reading and writing files): line
  * is 1-based (0 when the failure is not tied to a line of a file); msg is
- * one line without a file name, e.g. "expected 10 numbers, found 9". */
+ * one line without a file name, e.g. "expected 10 numbers, found 9";
+ * setting names the configuration field at fault when a checker refused
+ * one (xn_net_check_config, xn_opt_check, xn_fit_check: "lr", "sizes"),
+ * so a front end can name its own flag for it; "" otherwise. */
 typedef struct {
     size_t line;
     char msg[200];
+    char setting[32];
 } xn_error;
 
 /* ---- names ------------------------------------------------------------- */
 
 typedef enum { XN_ACT_IDENTITY, XN_ACT_SIGMOID, XN_ACT_RELU, XN_ACT_TANH,
                XN_ACT_SOFTMAX } xn_act;
-typedef enum { XN_LOSS_MSE, XN_LOSS_SSE, XN_LOSS_BCE, XN_LOSS_CCE } xn_loss;
-typedef enum { XN_OPT_GD, XN_OPT_MOMENTUM, XN_OPT_ADAM } xn_opt_kind;
+/* The loss of a batch of n rows of K outputs a against targets y:
+ *   mse      sum (a - y)^2 / (nK)
+ *   sse      sum (a - y)^2 / (2n)
+ *   bce      binary cross-entropy, the mean over the nK outputs (sigmoid)
+ *   cce      categorical cross-entropy, the mean over the n rows (softmax)
+ *   bce_sum  binary cross-entropy summed over each row's K outputs, the
+ *            mean over the rows: a row's negative log-likelihood of its
+ *            label set (scikit-learn's multi-label loss); bce when K = 1 */
+typedef enum { XN_LOSS_MSE, XN_LOSS_SSE, XN_LOSS_BCE, XN_LOSS_CCE,
+               XN_LOSS_BCE_SUM } xn_loss;
+/* First-order optimizers take a step from a gradient; lm and lbfgs, the
+ * second-order solvers, take whole-batch iterations of their own (below). */
+typedef enum { XN_OPT_GD, XN_OPT_MOMENTUM, XN_OPT_ADAM, XN_OPT_LM, XN_OPT_LBFGS } xn_opt_kind;
 typedef enum { XN_INIT_GLOROT_UNIFORM, XN_INIT_GLOROT_NORMAL,
                XN_INIT_HE_UNIFORM, XN_INIT_HE_NORMAL, XN_INIT_NORMAL,
                XN_INIT_UNIFORM, XN_INIT_ZEROS } xn_init;
@@ -83,11 +98,19 @@ typedef enum { XN_BIAS_ZERO, XN_BIAS_DRAWN } xn_bias_init;
 /* Name <-> enum.  The *_name functions return a static string ("?" for an
  * out-of-range value); the parsers return XN_EINVAL for an unknown name or a
  * NULL argument and leave *out untouched then.  Names are the lower-case
- * words used on the command line and in model files: identity sigmoid relu
- * tanh softmax; mse sse bce cce; gd momentum adam; glorot_uniform
- * glorot_normal he_uniform he_normal normal uniform zeros; auto blas naive;
- * float64 float32; python numpy; row neuron; zero drawn. */
+ * words used on the command line and in model files ("relu", "adam"); the
+ * *_names functions list each table whole, in enum order. */
 XN_API const char *xn_act_name(xn_act a);
+/* Each table whole, in enum order: *count (may be NULL) names, static. */
+XN_API const char *const *xn_act_names(size_t *count);
+XN_API const char *const *xn_loss_names(size_t *count);
+XN_API const char *const *xn_opt_names(size_t *count);
+XN_API const char *const *xn_init_names(size_t *count);
+XN_API const char *const *xn_kernel_names(size_t *count);
+XN_API const char *const *xn_dtype_names(size_t *count);
+XN_API const char *const *xn_rng_kind_names(size_t *count);
+XN_API const char *const *xn_order_names(size_t *count);
+XN_API const char *const *xn_bias_init_names(size_t *count);
 XN_API const char *xn_loss_name(xn_loss l);
 XN_API const char *xn_opt_name(xn_opt_kind o);
 XN_API const char *xn_init_name(xn_init i);
@@ -127,9 +150,22 @@ typedef struct {
 /* Seeds rng.  A Python seed may be any uint64_t; a NumPy seed must fit in 32
  * bits (XN_EINVAL otherwise, as NumPy raises). */
 XN_API xn_status xn_rng_seed(xn_rng *rng, xn_rng_kind kind, uint64_t seed);
-XN_API uint32_t xn_rng_u32(xn_rng *rng);       /* genrand_int32 */
-XN_API double xn_rng_uniform(xn_rng *rng);     /* [0, 1), 53 bits */
-XN_API double xn_rng_normal(xn_rng *rng);      /* standard normal */
+/* A stream's whole state, to continue a reference generator's or to hand
+ * one back: the 624 words of MT19937, the position in them (0..624) and
+ * the cached normal (has_gauss 0 or 1, gauss): NumPy's
+ * RandomState.get_state() is ('MT19937', key, pos, has_gauss,
+ * cached_gaussian); Python's random.getstate() is (3, key + (pos,),
+ * gauss_next or None).  XN_EINVAL for a NULL pointer, a bad kind, position
+ * or has_gauss, or an all-zero key (nothing changed). */
+XN_API xn_status xn_rng_set_state(xn_rng *rng, xn_rng_kind kind, const uint32_t key[624], int pos,
+                                  int has_gauss, double gauss);
+XN_API xn_status xn_rng_get_state(const xn_rng *rng, uint32_t key[624], int *pos, int *has_gauss,
+                                  double *gauss);
+/* Draws from a seeded stream: a 32-bit word (genrand_int32), a uniform in
+ * [0, 1) of 53 bits, a standard normal.  A NULL rng gives 0, NaN, NaN. */
+XN_API uint32_t xn_rng_u32(xn_rng *rng);
+XN_API double xn_rng_uniform(xn_rng *rng);
+XN_API double xn_rng_normal(xn_rng *rng);
 
 /* ---- networks ---------------------------------------------------------- */
 
@@ -144,7 +180,8 @@ typedef struct {
     const size_t *sizes;    /* L+1 sizes n0..nL, each >= 1 */
     const xn_act *acts;     /* L activations; softmax only for the last,
                                over two or more outputs */
-    xn_loss loss;           /* bce needs a sigmoid output, cce a softmax one */
+    xn_loss loss;           /* bce and bce_sum need a sigmoid output, cce a
+                               softmax one */
     size_t max_batch;       /* rows to reserve workspace for; 0 means 4 */
     xn_kernel kernel;       /* XN_KERNEL_AUTO unless told otherwise */
     xn_dtype dtype;         /* XN_FLOAT64 unless told otherwise */
@@ -160,7 +197,8 @@ typedef struct {
 /* The network rules, in one place: at least one layer, at most
  * XN_MAX_LAYERS; every size >= 1 and <= INT_MAX (BLAS indexes with int);
  * at most XN_MAX_PARAMS parameters; softmax only on the last layer and over
- * two or more outputs; bce needs a sigmoid output and cce a softmax one.
+ * two or more outputs; bce and bce_sum need a sigmoid output and cce a
+ * softmax one.
  * XN_OK, or the status xn_net_create would return with err->msg (err may
  * be NULL) naming the rule, e.g. "loss cce needs a softmax output layer,
  * not sigmoid". */
@@ -195,6 +233,15 @@ XN_API size_t xn_net_layers(const xn_net *net);            /* L */
 XN_API size_t xn_net_size(const xn_net *net, size_t i);    /* n_i, i in 0..L */
 XN_API xn_act xn_net_act(const xn_net *net, size_t l);     /* l in 1..L */
 XN_API xn_loss xn_net_loss(const xn_net *net);
+/* How the log losses (bce, bce_sum, cce) are valued: 0, the default,
+ * exactly from the logits; clip in (0, 0.5) from the output probabilities
+ * clipped to [clip, 1 - clip], as scikit-learn (clip the type's machine
+ * epsilon) and Keras (1e-7) report them, so a confident mistake costs at
+ * most -log(clip).  The gradient is a - y either way.  A setting of the
+ * network at run time, as its kernel: model files do not keep it.
+ * XN_EINVAL for a clip outside [0, 0.5). */
+XN_API xn_status xn_net_set_loss_clip(xn_net *net, double clip);
+XN_API double xn_net_loss_clip(const xn_net *net);
 XN_API xn_kernel xn_net_kernel(const xn_net *net);
 XN_API xn_dtype xn_net_dtype(const xn_net *net);
 XN_API void xn_net_set_kernel(xn_net *net, xn_kernel k);
@@ -216,6 +263,10 @@ XN_API double *xn_net_dbias(xn_net *net, size_t l);
 /* All parameters (gradients) as one vector, layer by layer, W_l then b_l. */
 XN_API double *xn_net_params(xn_net *net);
 XN_API double *xn_net_grads(xn_net *net);
+/* The parameter vector in the network's own type, either type (double, or
+ * float for XN_FLOAT32), laid out as xn_net_params, valid until the
+ * network is destroyed; a writable view as the ones above. */
+XN_API void *xn_net_params_data(xn_net *net);
 /* Copies of all parameters or gradients (P values, layer by layer, W_l
  * then b_l) out to doubles and in from them, for a network of either type
  * (a float32 network rounds what comes in).  Setting parameters counts as
@@ -232,9 +283,11 @@ XN_API xn_status xn_net_set_grads(xn_net *net, const double *in);
  * after its weights.  Resets the optimizer's moments. */
 XN_API xn_status xn_net_init(xn_net *net, xn_init init, xn_order order,
                              xn_bias_init bias, xn_rng *rng);
-/* The usual initialization in one call: He uniform for relu layers, Glorot
- * uniform for the others, biases zero, drawn in row order from Python's
- * stream seeded with seed.  Resets the optimizer's moments. */
+/* The usual initialization in one call, the one xn_plan_defaults names and
+ * `xornet train --data` draws: Glorot uniform weights in row order from
+ * NumPy's stream seeded with seed (below 2^32), biases zero; for a network
+ * of one input He uniform weights and biases drawn alike (xn_plan's note).
+ * Resets the optimizer's moments. */
 XN_API xn_status xn_net_init_default(xn_net *net, uint64_t seed);
 
 /* ---- input standardization --------------------------------------------- */
@@ -260,10 +313,34 @@ XN_API xn_status xn_net_set_target_standardization(xn_net *net, const double *me
                                                    const double *sd);
 XN_API const double *xn_net_target_mean(const xn_net *net);
 XN_API const double *xn_net_target_sd(const xn_net *net);
+
+/* ---- class labels ------------------------------------------------------- */
+
+/* A classifier may carry its classes' labels, as the data named them
+ * ("setosa", "1", "-1"): saved in its model file, given back by
+ * xn_net_label for predicted classes.  k labels for k outputs (softmax,
+ * or several sigmoids: a label a column), or 2 for one sigmoid output (the
+ * labels of outputs below 0.5 and at or above it).  Each label is a
+ * nonempty string of at most XN_LABEL_MAX bytes, distinct from the others;
+ * they are copied.  0 and NULL remove them.  XN_EINVAL (net->error says
+ * which rule), XN_ENOMEM; nothing changed on failure. */
+#define XN_LABEL_MAX 200
+XN_API xn_status xn_net_set_labels(xn_net *net, size_t k, const char *const *labels);
+/* The number of labels (0: none) and, through labels (may be NULL), the
+ * network's array of them, valid until they are set again. */
+XN_API size_t xn_net_labels(const xn_net *net, const char *const **labels);
+/* Label c, or NULL when the network has none or c is not below their count. */
+XN_API const char *xn_net_label(const xn_net *net, size_t c);
+/* The class of each of the n rows of x (n, n0) by xn_class_of's rule,
+ * into classes (n): an index into the labels.  XN_ENUMERIC as predict. */
+XN_API xn_status xn_net_predict_classes(xn_net *net, size_t n, const double *x, size_t *classes);
 /* Each column's mean and standard deviation (over the n rows, as NumPy's
  * std with ddof 0 and scikit-learn's StandardScaler) of x (n, k), in two
- * passes; a constant column gets sd 1, so it is only centred.  XN_EDIM for
- * no rows or columns, XN_ENUMERIC if a result is not finite. */
+ * passes; a constant column gets sd 1, so it is only centred.  A column
+ * whose sums overflow (values near the largest double) is summed scaled,
+ * so its results stay finite.  XN_EDIM for no rows or columns, XN_ENUMERIC
+ * if a deviation is beyond a double all the same (its sd is then inf, the
+ * other columns' results are all there). */
 XN_API xn_status xn_column_stats(size_t n, size_t k, const double *x, double *mean,
                                  double *sd);
 
@@ -280,6 +357,12 @@ XN_API xn_status xn_net_forward(xn_net *net, size_t n, const double *x,
  * NaN input, or a network that overflows there). */
 XN_API xn_status xn_net_predict(xn_net *net, size_t n, const double *x,
                                 double *y);
+/* xn_net_predict for rows x (n, n0) and outputs y (n, nL) of `type`:
+ * float64 for any network, or float32 for a float32 network (XN_EINVAL
+ * otherwise), whose rows are then read in place (unless it standardizes
+ * them) and whose outputs come out as it computed them. */
+XN_API xn_status xn_net_predict_rows(xn_net *net, size_t n, xn_dtype type, const void *x,
+                                     void *y);
 /* Loss of the network on (x, y) without touching the gradients. */
 XN_API xn_status xn_net_eval_loss(xn_net *net, size_t n, const double *x,
                                   const double *y, double *loss);
@@ -290,10 +373,11 @@ XN_API xn_status xn_net_accuracy(xn_net *net, size_t n, const double *x,
  * which is round(a) == y for 0/1 targets; several outputs: arg-max of a ==
  * arg-max of y.  a and y are (n, k); 0 for no rows. */
 XN_API double xn_accuracy(size_t n, size_t k, const double *a, const double *y);
-/* The index of the largest of v[0..k-1], the first one on ties. */
+/* The index of the largest of v[0..k-1], the first one on ties; 0 for a
+ * NULL v or k = 0. */
 XN_API size_t xn_argmax(size_t k, const double *v);
 /* The class of one row v (k): for one output 1 if v >= 0.5, else 0; for
- * several the arg-max. */
+ * several the arg-max; 0 for a NULL v. */
 XN_API size_t xn_class_of(size_t k, const double *v);
 /* counts (C, C), C = k for several outputs or 2 for one: counts[t*C + p]
  * rows of true class t predicted as class p (xn_class_of). */
@@ -316,22 +400,75 @@ XN_API const double *xn_net_output(const xn_net *net);
 /* ---- optimizers -------------------------------------------------------- */
 
 /* An optimizer and its hyper-parameters.  Every field means what it says
- * (beta1 = 0 is a valid choice): start from xn_opt_default. */
+ * (beta1 = 0 is a valid choice): start from xn_opt_default.  For a step
+ * with gradient g (of the loss with its l2 penalty) and learning rate lr:
+ *   gd        w -= lr (g + decay w)
+ *   momentum  v = mu v - lr (g + decay w);  w += v, or with nesterov
+ *             w += mu v - lr (g + decay w), the new v's look-ahead
+ *             (Sutskever et al. 2013; scikit-learn's and PyTorch's form)
+ *   adam      m, v the moments of g, c_i = 1 - beta_i^t at step t:
+ *             w -= (lr / c1) m / (sqrt(v / c2) + eps)  (Kingma and Ba 2015,
+ *             Algorithm 1), or with eps_raw the form at the end of their
+ *             section 2, eps added before the correction, which scikit-learn
+ *             and TensorFlow use: w -= (lr sqrt(c2) / c1) m / (sqrt(v) + eps);
+ *             weight decay first shrinks w by (1 - lr decay) (AdamW). */
 typedef struct {
     xn_opt_kind kind;
-    double lr;           /* learning rate > 0 */
+    double lr;           /* learning rate > 0 (lm and lbfgs choose their own
+                            steps and do not use it) */
     double momentum;     /* classical momentum coefficient in [0, 1) */
     double beta1;        /* Adam's first-moment decay in [0, 1) */
     double beta2;        /* Adam's second-moment decay in [0, 1) */
     double eps;          /* Adam's denominator term >= 0 */
     double weight_decay; /* >= 0; applied to weights, never biases: coupled
                             L2 (g + decay w) for gd and momentum, decoupled
-                            (AdamW) for Adam */
+                            (AdamW) for Adam; for lm and lbfgs the term
+                            decay/2 ||W||^2 of the objective they minimize
+                            (scikit-learn's alpha is decay * rows) */
+    bool nesterov;       /* momentum: Nesterov's form (other kinds ignore it) */
+    bool eps_raw;        /* Adam: eps added to sqrt(v), not sqrt(v / c2) */
+    double l2;           /* >= 0: a penalty (l2 / 2n) sum_l ||W_l||^2 added to
+                            the loss of a batch of n rows (biases exempt), so
+                            l2 W / n joins the weights' gradient, for every
+                            kind (scikit-learn's alpha; 0: none) */
+    /* Levenberg-Marquardt (lm) solves (J^T J + mu I) d = -J^T r for the
+     * residuals r = outputs - targets and their Jacobian J, and adapts mu
+     * as MATLAB's trainlm: */
+    double mu;           /* its start > 0 */
+    double mu_dec;       /* the factor after a step that lowers the loss, in (0, 1) */
+    double mu_inc;       /* the factor after one that does not, > 1 */
+    double mu_max;       /* stop when mu would pass it (> mu) */
+    size_t lm_max_bytes; /* refuse a problem whose Jacobian and normal
+                            equations take more bytes than this */
+    /* L-BFGS (lbfgs): the two-loop recursion over the last `memory` pairs
+     * and Moré and Thuente's line search (the strong Wolfe conditions). */
+    size_t memory;       /* pairs kept, >= 1 */
+    size_t max_line_search; /* trials a line search may take, >= 1 (SciPy's maxls) */
+    /* Both stop on these (0 turns a test off, but for lbfgs' ftol): */
+    double gtol;         /* the largest |gradient component| <= gtol */
+    double ftol;         /* an iteration lowers the objective by at most
+                            ftol * max(|f_before|, |f_after|, 1) (lbfgs
+                            with 0: it does not lower it, as SciPy's) */
+    size_t max_evals;    /* the objective was evaluated more than this
+                            often, counted over the solver's iterations
+                            (a point evaluated again counts once, as in
+                            SciPy) */
 } xn_opt;
 
 /* kind with its usual hyper-parameters: lr 0.01 (gd, momentum) or 0.001
- * (Adam), momentum 0.9, beta1 0.9, beta2 0.999, eps 1e-8, no decay. */
+ * (Adam; 1, unused, for lm and lbfgs), momentum 0.9, beta1 0.9, beta2
+ * 0.999, eps 1e-8, no decay, no penalty, the classical momentum and
+ * Algorithm 1's eps; lm: mu 1e-3, mu_dec 0.1, mu_inc 10, mu_max 1e10
+ * (trainlm's), lm_max_bytes 1 GiB, gtol 1e-7 (trainlm's min_grad), ftol 0;
+ * lbfgs: memory 10, max_line_search 20, gtol 1e-5, ftol
+ * 2.220446049250313e-9 (SciPy's L-BFGS-B); both max_evals 15000. */
 XN_API xn_opt xn_opt_default(xn_opt_kind kind);
+/* XN_OK, or XN_EINVAL with err (may be NULL) naming the field at fault
+ * (err->setting: "lr", "momentum", "weight_decay", "beta1", "beta2",
+ * "eps", "kind", and for lm and lbfgs "gtol", "ftol", "max_evals", "mu",
+ * "mu_dec", "mu_inc", "mu_max", "memory", "max_line_search") and why,
+ * e.g. "the momentum must be in [0, 1)". */
+XN_API xn_status xn_opt_check(const xn_opt *opt, xn_error *err);
 
 /* The optimizer belongs to the network: a new network has
  * xn_opt_default(XN_OPT_GD).  xn_net_set_opt sets it and resets the
@@ -340,8 +477,72 @@ XN_API xn_opt xn_opt_default(xn_opt_kind kind);
 XN_API xn_status xn_net_set_opt(xn_net *net, const xn_opt *opt);
 XN_API xn_status xn_net_set_lr(xn_net *net, double lr);
 XN_API xn_opt xn_net_opt(const xn_net *net);
-/* Forgets momentum and Adam moments and Adam's step count. */
+/* Forgets momentum and Adam moments and Adam's step count, and the state
+ * of lm and lbfgs (their counts, mu, the L-BFGS pairs). */
 XN_API void xn_net_reset_opt(xn_net *net);
+/* The optimizer's state as doubles, to save a training run and carry it
+ * on: m (P) momentum's velocity or Adam's first moment, v (P) Adam's
+ * second moment, laid out as the parameters, and the updates taken.  Get
+ * needs a training state (XN_EINVAL before one); set makes one, and
+ * changes nothing on XN_EINVAL (a negative v) or XN_ENUMERIC (a value not
+ * finite in the network's type); XN_ENOMEM. */
+XN_API xn_status xn_net_get_moments(const xn_net *net, double *m, double *v, uint64_t *steps);
+XN_API xn_status xn_net_set_moments(xn_net *net, const double *m, const double *v,
+                                    uint64_t steps);
+
+/* ---- second-order solvers: lm and lbfgs ---------------------------------
+ * For small networks and data sets.  Each iteration works on the whole
+ * batch: xn_net_train_step takes one (xn_fit one an epoch, with batch 0),
+ * and the state between iterations (mu, the L-BFGS pairs) belongs to the
+ * network, like the moments of Adam, and goes into checkpoints.  Both need
+ * a float64 network (they difference gradients and square the Jacobian,
+ * which float32 rounds away; XN_EINVAL for a float32 one).
+ *   lm     Levenberg-Marquardt for mse and sse: the Jacobian of the
+ *          residuals (rows * outputs, parameters), the damped normal
+ *          equations solved by Cholesky (LAPACKE dposv), or by QR of the
+ *          stacked system (dgels) when the factorization fails; a step
+ *          that does not lower the objective, or is not finite, is
+ *          rejected and retried with mu * mu_inc.  Memory:
+ *          8 * ((rows * outputs + P) * P + 2 P^2) bytes and a little more,
+ *          refused (XN_ENOMEM, with the number) past lm_max_bytes.
+ *   lbfgs  L-BFGS for any loss, taking L-BFGS-B's steps (SciPy's, which
+ *          scikit-learn's solver='lbfgs' runs): the two-loop recursion
+ *          (Nocedal and Wright, Algorithm 7.4), Moré and Thuente's line
+ *          search with L-BFGS-B's constants, its first step, pair test
+ *          and restart; a step that is not finite counts as too long. */
+
+/* Why a solver stopped. */
+typedef enum {
+    XN_STOP_NONE,        /* it has not: the last iteration met no test */
+    XN_STOP_GTOL,        /* the largest |gradient component| <= gtol */
+    XN_STOP_FTOL,        /* the last iteration lowered the objective by <= ftol (relative) */
+    XN_STOP_MAX_EVALS,   /* more than max_evals evaluations */
+    XN_STOP_MAX_ITER,    /* xn_fit only: its epochs (iterations) ran out */
+    XN_STOP_MU_MAX,      /* lm: no step lowers the objective, up to mu_max */
+    XN_STOP_LINE_SEARCH  /* lbfgs: no step along the gradient lowers it (rounding) */
+} xn_stop;
+/* Their names (none gtol ftol max_evals max_iter mu_max line_search), as
+ * the other name tables above. */
+XN_API const char *xn_stop_name(xn_stop s);
+XN_API const char *const *xn_stop_names(size_t *count);
+XN_API xn_status xn_stop_parse(const char *name, xn_stop *out);
+
+/* What lm or lbfgs has done since the network's optimizer was set or reset. */
+typedef struct {
+    size_t iterations;   /* steps taken */
+    size_t evaluations;  /* of the objective: lbfgs with its gradient, lm at
+                            a trial point */
+    size_t jacobians;    /* lm: Jacobians computed (one an iteration) */
+    size_t qr_steps;     /* lm: steps solved by QR because Cholesky failed */
+    xn_stop stop;        /* the last iteration's verdict */
+    double mu;           /* lm: the damping the next iteration starts with */
+    double objective;    /* the loss plus the decay term at the current
+                            parameters (NaN before the first iteration) */
+} xn_solver_report;
+/* Fills *out for the network's lm or lbfgs (all zero, mu the optimizer's,
+ * objective NaN, before the first iteration).  XN_EINVAL for a first-order
+ * optimizer or a NULL argument. */
+XN_API xn_status xn_net_solver_report(const xn_net *net, xn_solver_report *out);
 
 /* ---- training: gradient, then update ----------------------------------- */
 
@@ -362,7 +563,8 @@ XN_API void xn_net_zero_grads(xn_net *net);
 XN_API xn_status xn_net_accumulate(xn_net *net, size_t n, const double *x,
                                    const double *y, size_t total, double *loss);
 /* Applies the network's optimizer to whatever the gradient buffers hold.
- * XN_EINVAL on a network never initialized, or before any gradient was
+ * XN_EINVAL for lm and lbfgs (they take whole iterations: train_step), on
+ * a network never initialized, or before any gradient was
  * computed, set, zeroed or exposed by a writable view (created and loaded
  * networks alike).  XN_ENUMERIC, with the parameters and moments left as
  * they were, if a new value would not be finite. */
@@ -375,6 +577,14 @@ XN_API xn_status xn_net_update(xn_net *net);
  * were, if the loss, a gradient or an updated parameter would not be
  * finite (when opt changes the kind, the old moments are reset even so, as
  * soon as the gradient is finite); any other error changes nothing. */
+/* With lm or lbfgs it is one iteration of the solver on the n rows as the
+ * whole batch (xn_net_solver_report says what it did), starting from the
+ * objective and gradient computed afresh; *loss is the loss before it.  A
+ * solver that stops (converged, mu_max, no step found) leaves the
+ * parameters where they were: XN_OK, with the reason in the report.  The
+ * L-BFGS pairs describe the objective of the rows given: pass the same
+ * rows every step (xn_net_reset_opt before others).  XN_ENOMEM for an lm
+ * problem past lm_max_bytes (the message gives both numbers). */
 XN_API xn_status xn_net_train_step(xn_net *net, size_t n, const double *x,
                                    const double *y, const xn_opt *opt,
                                    double *loss);
@@ -500,6 +710,27 @@ XN_API xn_status xn_data_parse_idx_images(xn_data *d, const void *bytes, size_t 
 XN_API xn_status xn_data_parse_idx_labels(xn_data *d, const void *bytes, size_t len,
                                           size_t classes, xn_error *err);
 
+/* An IDX file's header, read without its values: a caller checks a file's
+ * shape (its width against a model's inputs, a label file's count against
+ * the images') before a data set of that size is inflated and read.  type
+ * is the type code: 0x08 unsigned byte, 0x09 signed byte, 0x0b short, 0x0c
+ * int, 0x0d float, 0x0e double. */
+typedef struct {
+    int type;
+    size_t ndim;    /* dimensions, 1..255 */
+    size_t items;   /* the first dimension: images, or labels */
+    size_t item;    /* values an item: the product of the other dimensions
+                       (1 for a label file) */
+} xn_idx_header;
+/* Reads only the header of an IDX file (of a gzip file, only as much of
+ * the stream as the header takes is inflated) and checks it as the data
+ * readers do: the magic number, a known type, no dimension 0, at most
+ * XN_DATA_MAX_VALUES values.  Messages as the readers'.  XN_EIO,
+ * XN_EFORMAT, XN_ENOMEM, XN_EINVAL.  The parse function reads len bytes in
+ * memory the same way. */
+XN_API xn_status xn_idx_read_header(const char *path, xn_idx_header *h, xn_error *err);
+XN_API xn_status xn_idx_parse_header(const void *bytes, size_t len, xn_idx_header *h, xn_error *err);
+
 /* Class ids: one target column of whole numbers 0..K-1 read as one-hot
  * targets (n, K), for a softmax output.  classes 0 means K = largest id + 1
  * (pass the network's output count when the file may miss a class).
@@ -520,6 +751,98 @@ XN_API xn_status xn_data_classes_to_onehot(xn_data *d, size_t classes, xn_error 
  * it for hints, not to decide. */
 XN_API size_t xn_data_class_count(const xn_data *d);
 
+/* ---- what a data set's targets are -------------------------------------- */
+
+/* The kinds of targets, as scikit-learn's type_of_target names them:
+ *   MULTICLASS   one of K >= 3 classes a row (or K >= 2 one-hot columns):
+ *                targets (n, K) one-hot, for a softmax with cce
+ *   BINARY       one of 2 classes: targets (n, 1) 0 for the first label,
+ *                1 for the second, for a sigmoid with bce
+ *   MULTILABEL   several 0/1 columns, any number of them 1: (n, K), for
+ *                sigmoids with bce
+ *   REGRESSION   numbers: (n, k) as they are, for an identity output */
+typedef enum { XN_TARGETS_MULTICLASS, XN_TARGETS_BINARY, XN_TARGETS_MULTILABEL,
+               XN_TARGETS_REGRESSION } xn_targets;
+/* Whether a first line is a header, and what the targets are to be. */
+typedef enum { XN_HEADER_AUTO, XN_HEADER_YES, XN_HEADER_NO } xn_header;
+typedef enum { XN_TASK_AUTO, XN_TASK_CLASSIFY, XN_TASK_REGRESS } xn_task_choice;
+XN_API const char *xn_targets_name(xn_targets t);       /* multiclass binary multilabel regression */
+XN_API const char *const *xn_targets_names(size_t *count);
+XN_API xn_status xn_targets_parse(const char *name, xn_targets *out);
+XN_API const char *xn_header_name(xn_header h);         /* auto yes no */
+XN_API const char *const *xn_header_names(size_t *count);
+XN_API xn_status xn_header_parse(const char *name, xn_header *out);
+XN_API const char *xn_task_choice_name(xn_task_choice t); /* auto classify regress */
+XN_API const char *const *xn_task_choice_names(size_t *count);
+XN_API xn_status xn_task_choice_parse(const char *name, xn_task_choice *out);
+
+/* The rule for one column of numbers: whole numbers with at most this many
+ * distinct values are classes, anything else a regression (counts, prices,
+ * abalone's 28 ages are numbers).  XN_TASK_CLASSIFY and XN_TASK_REGRESS
+ * decide otherwise. */
+#define XN_CLASS_RULE 20
+
+/* How to read a data set (zero is the default of every field). */
+typedef struct {
+    xn_header header;     /* AUTO: line 1 is a header when a column holds a
+                             word there and numbers below it, when all of
+                             it is words, or when it is 0,1,...,c-1 with c
+                             >= 4 (pandas' column numbers) */
+    const char *target;   /* the target columns: header names or 1-based
+                             column numbers, comma-separated ("species",
+                             "y1,y2,y3", "5"); NULL: the last K columns for
+                             outputs K, else the trailing columns a header
+                             numbers alike (y1,y2,y3 after a,b,c), else the
+                             last column */
+    size_t outputs;       /* 0 (or XN_OUTPUTS_DEFAULT): by target or the
+                             rule; K: the last K columns */
+    xn_task_choice task;
+    size_t classes;       /* class ids: whole numbers 0..classes-1 are the
+                             classes, present or not (0: the values seen) */
+    size_t n_labels;      /* read the targets as these classes (a model's):  */
+    const char *const *labels; /* a value outside them is an error at its line */
+    bool onehot_binary;   /* with labels: 2 classes as 2 one-hot columns (a
+                             softmax), not one 0/1 column (a sigmoid) */
+} xn_read_opts;
+
+/* What was read.  Owned arrays: xn_description_free releases them. */
+typedef struct {
+    xn_targets kind;
+    size_t classes;       /* MULTICLASS, BINARY: the classes; MULTILABEL: the
+                             label columns; REGRESSION: 0 */
+    char **labels;        /* (classes) as the data name them, sorted (numbers
+                             by value, words by bytes), or NULL */
+    bool header;          /* line 1 was a header (a CSV's) */
+    bool numbered_header; /*   of pandas' column numbers */
+    size_t index_column;  /* 1 if the first column was pandas' index and was
+                             left out, else 0 */
+    size_t columns;       /* the file's columns (0 for FANN and IDX) */
+    size_t n_targets;     /* target columns, at 1-based target_columns */
+    size_t *target_columns;
+    char **target_names;  /* (n_targets) from the header, or NULL */
+    char rule[200];       /* why the targets are what they are, one line:
+                             "3 distinct words", "28 distinct whole numbers,
+                             more than 20: a regression" */
+} xn_description;
+XN_API void xn_description_free(xn_description *desc);
+
+/* Reads a CSV (a header or not, an index column or not, targets anywhere)
+ * or a FANN file and says what its targets are: d holds the inputs and the
+ * targets made for desc->kind (see xn_targets), desc how they were read.
+ * A CSV's target columns may hold words ("setosa"); input columns hold
+ * numbers.  Errors name the line: a bad number, a label outside o->labels,
+ * a class count over XN_DATA_MAX_CLASSES, one class only.  o may be NULL.
+ * On failure d and desc are empty.  XN_EIO, XN_EFORMAT, XN_ENOMEM,
+ * XN_EINVAL (a target name or column that is not there: err->setting
+ * "target"). */
+XN_API xn_status xn_data_read(xn_data *d, xn_description *desc, const char *path, const xn_read_opts *o,
+                              xn_error *err);
+XN_API xn_status xn_data_read_text(xn_data *d, xn_description *desc, const char *text, size_t len,
+                                   const xn_read_opts *o, xn_error *err);
+/* The same description for targets already read as numbers (FANN, IDX,
+ * arrays): d's targets are replaced by those of desc->kind. */
+XN_API xn_status xn_data_describe(xn_data *d, xn_description *desc, const xn_read_opts *o, xn_error *err);
+
 /* ---- training on a data set -------------------------------------------- */
 
 /* Classification (a sigmoid or softmax output: accuracy is the metric) or
@@ -535,6 +858,7 @@ XN_API xn_task xn_net_task(const xn_net *net);
 typedef enum { XN_SCHEDULE_CONSTANT, XN_SCHEDULE_STEP, XN_SCHEDULE_EXPONENTIAL,
                XN_SCHEDULE_COSINE } xn_schedule;
 XN_API const char *xn_schedule_name(xn_schedule s);   /* constant step exponential cosine */
+XN_API const char *const *xn_schedule_names(size_t *count);
 XN_API xn_status xn_schedule_parse(const char *name, xn_schedule *out);
 
 /* Where a run stands after an epoch: enough, with the network, its
@@ -555,6 +879,7 @@ typedef struct {
     double loss;           /* the epoch's training loss: the mean of its batches'
                               losses, each taken before its update, weighted by
                               their rows (Keras' "loss"); on_batch: the batch's */
+    double penalty;        /* the l2 penalty's part of loss (0 without one) */
     double metric;         /* accuracy or RMSE over the epoch's batches, likewise */
     double val_loss, val_metric; /* on the validation rows after the epoch; NaN
                                     without them */
@@ -568,13 +893,54 @@ typedef struct {
 
 /* Called after an epoch (or batch) with the user pointer: nonzero stops the
  * run (in a data-parallel run, any rank's stop stops every rank).  It may
- * evaluate the network (predict, eval_loss) but not change it. */
+ * evaluate the network (predict, eval_loss) but not change it, except for
+ * its learning rate (xn_net_set_lr) in a run with callback_lr. */
 typedef int (*xn_fit_callback)(const xn_progress *p, void *user);
 /* Sums v (n values of the type: a batch's gradient in the network's, its
  * loss and metric sums in XN_FLOAT64) across the processes of a
  * data-parallel run, in place, leaving the same bits on every process; 0
  * on success. */
 typedef int (*xn_reduce_fn)(void *v, size_t n, xn_dtype type, void *ctx);
+
+/* A setting every process of a data-parallel run must share, compared by
+ * xn_fit before its first sum (xn_fit_config.settings): a name, and a
+ * value read as the kind says in the message of a difference. */
+typedef enum {
+    XN_SETTING_COUNT,      /* "rank 1 has 150 training rows, rank 0 has 120" */
+    XN_SETTING_NUMBER,     /* "rank 1 has seed 2, rank 0 has 1" */
+    XN_SETTING_REAL,       /* a double's bits: "rank 1 has lr 0.1, rank 0 has 0.01" */
+    XN_SETTING_SWITCH,     /* 0 or 1: "rank 1 has check-ranks on, rank 0 has it off" */
+    XN_SETTING_FINGERPRINT /* a hash: "rank 1 has other training data than rank 0" */
+} xn_setting_kind;
+typedef struct {
+    const char *name;
+    xn_setting_kind kind;
+    uint64_t value;
+} xn_setting;
+/* A caller adds at most this many settings of its own. */
+#define XN_FIT_MAX_SETTINGS 16
+/* The bits of v as a setting's value (XN_SETTING_REAL), and a fingerprint
+ * of len bytes at p folded into h (start from 0), for a setting of data
+ * the caller holds: equal bytes give equal fingerprints on every machine
+ * of the same byte order. */
+XN_API uint64_t xn_setting_real(double v);
+XN_API uint64_t xn_fingerprint(uint64_t h, const void *p, size_t len);
+
+/* Which rows val_split holds out:
+ *   AUTO        STRATIFIED for a classifier of one class a row (a softmax or
+ *               one sigmoid output), RANDOM for any other network
+ *   STRATIFIED  at random, each class in proportion (scikit-learn's
+ *               early_stopping holds out the same way)
+ *   RANDOM      at random
+ *   LAST        the last rows, before any shuffling (Keras'
+ *               validation_split; a file sorted by class then validates on
+ *               classes training never sees)
+ * The random splits draw one permutation of the rows from NumPy's stream
+ * seeded with split_seed, so a run (and a resumed run) repeats its split. */
+typedef enum { XN_SPLIT_AUTO, XN_SPLIT_STRATIFIED, XN_SPLIT_RANDOM, XN_SPLIT_LAST } xn_split;
+XN_API const char *xn_split_name(xn_split s);  /* auto stratified random last */
+XN_API const char *const *xn_split_names(size_t *count);
+XN_API xn_status xn_split_parse(const char *name, xn_split *out);
 
 /* Fill with designated initializers; zero is the default of every field. */
 typedef struct {
@@ -584,10 +950,15 @@ typedef struct {
     bool shuffle;             /* a new order every epoch, drawn from rng
                                  exactly as np.random.permutation(n) (NumPy
                                  stream) or random.shuffle (Python stream) */
+    bool reshuffle;           /* with shuffle: the new order is the last
+                                 epoch's shuffled (xn_rng_shuffle), the first
+                                 0..n-1's, as scikit-learn's MLP shuffles its
+                                 sample index; not with resume */
     xn_rng *rng;              /* the stream, after the initializer's draws */
     const xn_data *val;       /* validation rows, or NULL for: */
-    double val_split;         /* the last fraction of the rows, held out
-                                 before any shuffling (Keras' validation_split) */
+    double val_split;         /* the fraction of the rows held out, by split */
+    xn_split split;
+    uint64_t split_seed;      /* below 2^32 */
     bool standardize;         /* first set the network's standardization from
                                  the training rows (xn_column_stats) */
     bool standardize_targets; /* and its targets' (identity outputs only) */
@@ -597,18 +968,89 @@ typedef struct {
     double min_delta;
     bool restore_best;        /* with patience: end with the best epoch's weights */
     xn_schedule schedule;
+    bool callback_lr;         /* the rate is the callbacks' to set (xn_net_set_lr)
+                                 for the batches after: xn_fit applies no
+                                 schedule (it must be constant) and leaves
+                                 the rate as they set it */
     double lr_gamma;          /* step, exponential: the factor, in (0, 1] */
     size_t lr_step;           /* step: epochs a step */
     double lr_min;            /* cosine: the last rate, in [0, lr) */
+    bool stop_at_target;      /* stop once the loss of the training rows,
+                                 evaluated after an epoch, is at or below: */
+    double target_loss;
     xn_fit_callback on_epoch, on_batch;
     void *user;
     xn_reduce_fn reduce;      /* data parallelism: ranks > 1 processes, this */
     void *reduce_ctx;         /* one rank; each computes its contiguous slice */
     size_t rank, ranks;       /* of every batch and of the validation rows */
+    const xn_setting *settings; /* the caller's own settings the ranks must */
+    size_t n_settings;        /* share (at most XN_FIT_MAX_SETTINGS), compared
+                                 with xn_fit's own */
     const xn_fit_state *resume;   /* continue a checkpointed run */
     const void *resume_best;      /* and its best weights (P, the network's
                                      type), or NULL */
 } xn_fit_config;
+
+/* The configuration's own rules, checked by xn_fit before it starts (the
+ * data and network are checked there too): epochs >= 1, a stream to
+ * shuffle with, val_split in [0, 1), min_delta >= 0, the schedule's
+ * lr_step >= 1, lr_gamma in (0, 1] and lr_min in [0, lr) for the
+ * optimizer's rate lr, a reduce hook for ranks > 1, a resumed run within
+ * its epochs.  XN_OK, or XN_EINVAL with err (may be NULL) naming the field
+ * (err->setting, e.g. "val_split") and why. */
+XN_API xn_status xn_fit_check(const xn_fit_config *cfg, double lr, xn_error *err);
+/* What the optimizer opt asks of a run on `rows` training rows (those left
+ * after a validation split): nothing for the first-order ones; lm and
+ * lbfgs need batch 0 or at least the rows, no shuffling, a constant
+ * schedule and one rank.  XN_OK, or XN_EINVAL with err (may be NULL)
+ * naming the field ("batch", "shuffle", "schedule", "ranks") and why. */
+XN_API xn_status xn_fit_check_solver(const xn_fit_config *cfg, const xn_opt *opt, size_t rows,
+                                     xn_error *err);
+
+/* The defaults xornet gives a data set (`xornet train --data`), decided
+ * once here from the rows and what their targets are (xn_description):
+ *   network  inputs-100-outputs, relu, then the targets' output and loss:
+ *            softmax and cce for MULTICLASS, sigmoid and bce for BINARY and
+ *            MULTILABEL, identity and mse for REGRESSION
+ *   weights  Glorot uniform in row order from NumPy's stream, biases zero.
+ *            One input is the exception: Glorot's limit for fan-in 1,
+ *            sqrt(6 / 101), gives each unit a slope so small that it is
+ *            nearly linear over the inputs and every kink sits at 0 (zero
+ *            biases); He uniform (limit sqrt(6)) with biases drawn alike
+ *            spreads the kinks over the standardized range: on 400 noisy
+ *            samples of sin(3x) + 0.3x, validation R^2 0.94-0.97 over seeds
+ *            1-5 in 200 epochs, against 0.72-0.85 for Glorot's with zero
+ *            biases and 0.82-0.91 with drawn ones (docs/training.md)
+ *   steps    Adam at 0.001 (xn_opt_default)
+ *   fit      200 epochs of shuffled batches of 32; inputs standardized, a
+ *            regression's targets too; without validation rows of their own
+ *            (has_val), a fifth of a set of 50 rows or more held out by the
+ *            AUTO split; early stopping after 20 epochs without a better
+ *            validation loss, the best weights kept.
+ * d may be NULL (the defaults before the data are known: one input taken
+ * as many, val_split 0.2).  The fit's rng, split_seed, callbacks and
+ * validation rows are the caller's to set. */
+typedef struct {
+    size_t n_layers;
+    size_t sizes[3];
+    xn_act acts[2];
+    xn_loss loss;
+    xn_init init;
+    xn_order order;
+    xn_bias_init bias;
+    xn_rng_kind rng;
+    xn_opt opt;
+    xn_fit_config fit;
+} xn_plan;
+XN_API void xn_plan_defaults(xn_plan *p, const xn_data *d, xn_targets kind, bool has_val);
+
+/* The rows cfg's split gives a run on d: the training rows' indices into
+ * train (d->n), *n_train of them, and the held-out ones into val (d->n),
+ * *n_val, each ascending; with cfg->val (rows of their own) every row
+ * trains.  XN_EINVAL as xn_fit_check, XN_EDIM if no training row is left,
+ * XN_ENOMEM. */
+XN_API xn_status xn_fit_split(const xn_net *net, const xn_data *d, const xn_fit_config *cfg, size_t *train,
+                              size_t *n_train, size_t *val, size_t *n_val);
 
 /* The rate cfg's schedule gives epoch `epoch` (0-based) of a run whose
  * optimizer rate is lr0 (lr0 itself for a NULL cfg). */
@@ -620,7 +1062,17 @@ typedef struct {
     bool restored;           /* the weights are that epoch's */
     bool stopped_early;      /* by patience */
     bool stopped_by_callback;
+    size_t val_unseen;       /* classes among the validation rows that no
+                                training row has (a classifier's) */
+    bool reached_target;     /* by stop_at_target, with that loss: */
+    double target_epoch_loss;
     double loss, metric, val_loss, val_metric; /* of the last epoch */
+    xn_stop stop;            /* lm and lbfgs: why the solver ended the run
+                                (XN_STOP_MAX_ITER: the epochs ran out);
+                                XN_STOP_NONE for the first-order optimizers */
+    size_t bad_row;          /* a refusal about one training row (a value too
+                                large to standardize): its index + 1, for a
+                                caller to name its line; else 0 */
 } xn_fit_result;
 
 /* Trains net on data with the network's optimizer (xn_net_set_opt):
@@ -628,9 +1080,45 @@ typedef struct {
  * res (may be NULL) says how it ended.  It allocates before the first
  * batch and never after.  XN_EINVAL, XN_EDIM (a bad configuration, in
  * xn_net_error), XN_ENOMEM, XN_ENUMERIC (training diverged: the network
- * keeps the last good step), XN_EIO (the reduce hook failed). */
+ * keeps the last good step), XN_EIO (the reduce hook failed).
+ * A data-parallel run (ranks > 1) first compares, in one sum through the
+ * hook, what every rank was given: the outcome of its own checks and
+ * allocations, the network's shape and type, its weights and optimizer
+ * state, the rows and a fingerprint of the training and validation data,
+ * every option that steers the loop, the callbacks installed (each adds
+ * sums of its own), the resumed state and the caller's settings.  Any
+ * difference fails every rank alike, before any step, with XN_EINVAL (or
+ * the status of the lowest rank whose checks failed) and one line naming
+ * the first setting that differs and the ranks ("fit: rank 1 has 150
+ * training rows, rank 0 has 120"); every rank makes the same sums in the
+ * same order, whatever happens, so none waits for another.
+ *
+ * With lm or lbfgs an epoch is one iteration of the solver on the whole
+ * training set, in order: batch 0 (or at least the rows), no shuffling, a
+ * constant rate and one process are required (XN_EINVAL naming the
+ * setting otherwise); epochs is the iteration limit (scikit-learn's
+ * max_iter), and the run ends early when the solver stops (res->stop).
+ * The epoch's loss and metric are those before its iteration, as for a
+ * whole-batch first-order step. */
 XN_API xn_status xn_fit(xn_net *net, const xn_data *data, const xn_fit_config *cfg,
                         xn_fit_result *res);
+
+/* Rows a caller holds, borrowed for one call: x (n, in) and y (n, out),
+ * row-major, of doubles (XN_FLOAT64) or floats (XN_FLOAT32). */
+typedef struct {
+    size_t n, in, out;
+    xn_dtype dtype;
+    const void *x, *y;
+} xn_rows;
+/* xn_fit over rows the caller holds, without copying them: float64 rows
+ * for any network, float32 rows for a float32 network (XN_EINVAL
+ * otherwise), read in place where a batch is in order and needs no
+ * standardization, else gathered batch by batch.  Float32 rows are trained
+ * on as they are: a validation split, standardize, standardize_targets and
+ * stop_at_target need float64 rows (XN_EINVAL; a val set of doubles, and a
+ * network's own standardization, serve). */
+XN_API xn_status xn_fit_rows(xn_net *net, const xn_rows *data, const xn_fit_config *cfg,
+                             xn_fit_result *res);
 
 /* A checkpoint: a model file that also holds the optimizer's state and
  * moments, the run's state, the shuffling stream and the best weights, so
@@ -653,6 +1141,10 @@ XN_API xn_status xn_checkpoint_load(xn_net **out, xn_checkpoint *ck, const char 
  * np.random.permutation(n) does on a legacy RandomState (NumPy stream) or
  * random.shuffle(list(range(n))) (Python stream). */
 XN_API xn_status xn_rng_permutation(xn_rng *rng, size_t n, size_t *perm);
+/* Shuffles perm (n) in place, by the same draws: perm[p[i]] for the p
+ * that xn_rng_permutation would draw, as RandomState.shuffle(perm) and
+ * random.shuffle(perm) do (and sklearn.utils.shuffle of an index). */
+XN_API xn_status xn_rng_shuffle(xn_rng *rng, size_t n, size_t *perm);
 
 #ifdef __cplusplus
 }

@@ -14,56 +14,8 @@
 #include "approx_impl.h"
 #include "src/util/text.h"
 
-/* ---- messages and error statistics -------------------------------------- */
-
-void xn_approx_info_reset(xn_approx_info *info)
-{
-    if (info)
-        memset(info, 0, sizeof *info);
-}
-
-void xn_approx_info_msg(xn_approx_info *info, const char *fmt, ...)
-{
-    if (!info)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    xn_vformat(info->msg, sizeof info->msg, fmt, ap);
-    va_end(ap);
-}
-
 #define info_msg xn_approx_info_msg
 #define info_reset xn_approx_info_reset
-
-void xn_approx_acc_add(xn_approx_acc *acc, double e)
-{
-    e = fabs(e);
-    acc->count++;
-    if (isnan(e)) {
-        acc->nan = true;
-    } else if (e > acc->max) {
-        /* rescale the sum to the new maximum; inf makes the RMS inf */
-        double r = isinf(e) ? 0.0 : acc->max / e;
-        acc->ss = acc->ss * r * r + 1.0;
-        acc->max = e;
-    } else if (e > 0.0 && !isinf(acc->max)) {
-        acc->ss += (e / acc->max) * (e / acc->max);
-    }
-}
-
-double xn_approx_acc_max(const xn_approx_acc *acc)
-{
-    return acc->nan ? NAN : acc->max;
-}
-
-double xn_approx_acc_rms(const xn_approx_acc *acc)
-{
-    if (acc->nan)
-        return NAN;
-    if (acc->count == 0 || acc->max == 0.0 || isinf(acc->max))
-        return acc->max;
-    return acc->max * sqrt(acc->ss / (double)acc->count);
-}
 
 /* ---- sorting and validation -------------------------------------------- */
 
@@ -275,23 +227,10 @@ xn_status xn_approx_fitted_net(const double *b, const double *lambda, size_t n,
         info->n = xn_net_size(*out, 1);
     if (!info || m == 0)
         return XN_OK;
-    /* residuals at the sorted samples: one sweep, O(m + n) */
-    xn_approx_pwl p;
-    double *y = malloc(m * sizeof *y);
-    s = y ? xn_approx_pwl_make(*out, &p) : XN_ENOMEM;
-    if (s == XN_OK) {
-        xn_approx_pwl_eval(&p, m, xs, y);
-        xn_approx_pwl_free(&p);
-        xn_approx_acc acc = {0};
-        for (size_t i = 0; i < m; i++)
-            xn_approx_acc_add(&acc, y[i] - fs[i]);
-        info->resid_max = xn_approx_acc_max(&acc);
-        info->resid_rms = xn_approx_acc_rms(&acc);
-    } else {
-        info_msg(info, "out of memory for the residuals");
+    s = xn_approx_residuals(*out, xs, fs, m, info);
+    if (s != XN_OK) {
         xn_net_destroy(*out);
         *out = NULL;
     }
-    free(y);
     return s;
 }

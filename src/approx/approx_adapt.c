@@ -33,105 +33,10 @@ enum { EQ_ROUNDS = 6 };
 
 /* ---- adaptive refinement ----------------------------------------------- */
 
-typedef struct {
-    xn_approx_callback fn;
-    void *ctx;
-    xn_approx_info *info;
-} target;
-
-static xn_status call(const target *g, double x, double *out)
-{
-    double v = g->fn(x, g->ctx);
-    if (!isfinite(v)) {
-        info_msg(g->info, "the function is not finite at x = %.17g", x);
-        return XN_ENUMERIC;
-    }
-    *out = v;
-    return XN_OK;
-}
-
-/* Check point c (1..9) of [t0, t0 + w]. */
-static double check_point(double t0, double w, int c)
-{
-    return t0 + w * ((double)c / 10.0);
-}
-
-/* The chord of (t0, f0), (t1, f1) at x. */
-static double chord(double t0, double f0, double t1, double f1, double x)
-{
-    return f0 + (f1 - f0) * ((x - t0) / (t1 - t0));
-}
-
-/* max |f - chord| over the check points of [t0, t1] into *err; each error
- * also into acc when it is not NULL. */
-static xn_status chord_error(const target *g, double t0, double f0, double t1, double f1,
-                             double *err, xn_approx_acc *acc)
-{
-    double w = t1 - t0, e = 0.0;
-    for (int c = 1; c <= 9; c++) {
-        double x = check_point(t0, w, c), fx;
-        xn_status s = call(g, x, &fx);
-        if (s != XN_OK)
-            return s;
-        double d = fabs(fx - chord(t0, f0, t1, f1, x));
-        e = d > e ? d : e;
-        if (acc)
-            xn_approx_acc_add(acc, d);
-    }
-    *err = e;
-    return XN_OK;
-}
-
-/* The knots t (n), values f (n) and interval errors e (n - 1). */
-typedef struct {
-    double *t, *f, *e;
-    size_t n;
-} grid;
-
-static void grid_free(grid *g)
-{
-    free(g->t);
-    free(g->f);
-    free(g->e);
-    memset(g, 0, sizeof *g);
-}
-
-static bool grid_alloc(grid *g, size_t n)
-{
-    g->t = malloc(n * sizeof *g->t);
-    g->f = malloc(n * sizeof *g->f);
-    g->e = malloc(n * sizeof *g->e);
-    g->n = n;
-    return g->t && g->f && g->e;
-}
-
-/* The largest interval error of g. */
-static double grid_max_error(const grid *g)
-{
-    double m = 0.0;
-    for (size_t i = 0; i + 1 < g->n; i++)
-        m = g->e[i] > m ? g->e[i] : m;
-    return m;
-}
-
-/* *dst becomes a copy of src (false if out of memory, dst then empty). */
-static bool grid_copy(grid *dst, const grid *src)
-{
-    grid_free(dst);
-    if (!grid_alloc(dst, src->n)) {
-        grid_free(dst);
-        return false;
-    }
-    memcpy(dst->t, src->t, src->n * sizeof *dst->t);
-    memcpy(dst->f, src->f, src->n * sizeof *dst->f);
-    memcpy(dst->e, src->e, src->n * sizeof *dst->e);
-    return true;
-}
-
 /* The error every interval would have if n_max knots spread g's error
  * evenly (redistribute's count sum sqrt(e_i / target) comes to n_max - 2):
  * the best a budget of knots can aim at, under the h^2 model. */
-static double budget_target(const grid *g, size_t n_max)
+static double budget_target(const xn_approx_grid *g, size_t n_max)
 {
     double r = 0.0;
     for (size_t i = 0; i + 1 < g->n; i++)
@@ -152,11 +57,11 @@ static size_t parts(double e, double tol, size_t cap)
 /* One round: interval i of *g cut into k[i] equal parts (1: kept), into a
  * new grid of total knots.  *stuck is set (and nothing changed) when an
  * interval is too narrow to cut into distinct doubles. */
-static xn_status refine(const target *tg, grid *g, const size_t *parts_of, size_t total, bool *stuck)
+static xn_status refine(const xn_approx_target *tg, xn_approx_grid *g, const size_t *parts_of, size_t total, bool *stuck)
 {
-    grid h;
-    if (!grid_alloc(&h, total)) {
-        grid_free(&h);
+    xn_approx_grid h;
+    if (!xn_approx_grid_alloc(&h, total)) {
+        xn_approx_grid_free(&h);
         info_msg(tg->info, "out of memory for %zu knots", total);
         return XN_ENOMEM;
     }
@@ -177,26 +82,26 @@ static xn_status refine(const target *tg, grid *g, const size_t *parts_of, size_
                 *stuck = true;
                 info_msg(tg->info, "the interval [%.17g, %.17g] (error %.3g) is too narrow "
                          "to refine further", t0, g->t[i + 1], g->e[i]);
-                grid_free(&h);
+                xn_approx_grid_free(&h);
                 return XN_OK;
             }
-            s = call(tg, h.t[o], &h.f[o]);
+            s = xn_approx_call(tg, h.t[o], &h.f[o]);
         }
         /* the errors of the k new intervals, now that their ends are known */
         for (size_t j = o - k; j < o && s == XN_OK; j++) {
             double t1 = j + 1 < o ? h.t[j + 1] : g->t[i + 1];
             double f1 = j + 1 < o ? h.f[j + 1] : g->f[i + 1];
-            s = chord_error(tg, h.t[j], h.f[j], t1, f1, &h.e[j], NULL);
+            s = xn_approx_chord_error(tg, h.t[j], h.f[j], t1, f1, &h.e[j], NULL);
         }
     }
     if (s == XN_OK) {
         h.t[o] = g->t[g->n - 1];
         h.f[o] = g->f[g->n - 1];
         h.e[o] = 0.0;
-        grid_free(g);
+        xn_approx_grid_free(g);
         *g = h;
     } else {
-        grid_free(&h);
+        xn_approx_grid_free(&h);
     }
     return s;
 }
@@ -214,7 +119,7 @@ static int by_error_desc(const void *a, const void *b)
     return *ea < *eb ? 1 : *ea > *eb ? -1 : (ea > eb) - (ea < eb);
 }
 
-static xn_status cut_counts(const target *tg, const grid *g, double tol, size_t n_max, size_t *k,
+static xn_status cut_counts(const xn_approx_target *tg, const xn_approx_grid *g, double tol, size_t n_max, size_t *k,
                             size_t *total, bool *budgeted)
 {
     size_t m = g->n - 1, sum = g->n;
@@ -256,7 +161,7 @@ static xn_status cut_counts(const target *tg, const grid *g, double tol, size_t 
  * linear (e_i = 0) this merges intervals, so a grid can also get coarser.
  * *over is set (and nothing changed) when that needs more than n_max
  * knots. */
-static xn_status redistribute(const target *tg, grid *g, double target_err, size_t n_max,
+static xn_status redistribute(const xn_approx_target *tg, xn_approx_grid *g, double target_err, size_t n_max,
                               bool *over)
 {
     double total = 0.0;
@@ -267,9 +172,9 @@ static xn_status redistribute(const target *tg, grid *g, double target_err, size
         return XN_OK;
     }
     size_t parts = total < 1.0 ? 1 : (size_t)ceil(total), last = g->n - 1, o = 1, i = 0;
-    grid h;
-    if (!grid_alloc(&h, parts + 1)) {
-        grid_free(&h);
+    xn_approx_grid h;
+    if (!xn_approx_grid_alloc(&h, parts + 1)) {
+        xn_approx_grid_free(&h);
         info_msg(tg->info, "out of memory for %zu knots", parts + 1);
         return XN_ENOMEM;
     }
@@ -288,19 +193,19 @@ static xn_status redistribute(const target *tg, grid *g, double target_err, size
         if (!(x > h.t[o - 1]) || !(x < g->t[last]))
             continue; /* a knot that rounding puts on its neighbour */
         h.t[o] = x;
-        s = call(tg, x, &h.f[o++]);
+        s = xn_approx_call(tg, x, &h.f[o++]);
     }
     h.t[o] = g->t[last];
     h.f[o++] = g->f[last];
     h.n = o;
     for (size_t k = 0; k + 1 < o && s == XN_OK; k++)
-        s = chord_error(tg, h.t[k], h.f[k], h.t[k + 1], h.f[k + 1], &h.e[k], NULL);
+        s = xn_approx_chord_error(tg, h.t[k], h.f[k], h.t[k + 1], h.f[k + 1], &h.e[k], NULL);
     if (s == XN_OK) {
         h.e[o - 1] = 0.0;
-        grid_free(g);
+        xn_approx_grid_free(g);
         *g = h;
     } else {
-        grid_free(&h);
+        xn_approx_grid_free(&h);
     }
     return s;
 }
@@ -313,7 +218,7 @@ static xn_status redistribute(const target *tg, grid *g, double target_err, size
  * equidistributes the error, the largest error after halving sits in an
  * end interval where f'' vanishes (sin at 0 and pi) and is not yet in the
  * h^2 regime, while the bulk of the intervals is.  *fmax = max |f| seen. */
-static xn_status final_errors(const target *tg, xn_net *net, const grid *g, xn_approx_info *info,
+static xn_status final_errors(const xn_approx_target *tg, xn_net *net, const xn_approx_grid *g, xn_approx_info *info,
                               double *fmax)
 {
     enum { BLOCK = 10 * 256 };
@@ -331,16 +236,16 @@ static xn_status final_errors(const target *tg, xn_net *net, const grid *g, xn_a
             x[q] = t0;
             fx[q++] = f0;
             for (int c = 1; c <= 9 && s == XN_OK; c++, q++) {
-                x[q] = check_point(t0, t1 - t0, c);
-                s = call(tg, x[q], &fx[q]);
-                xn_approx_acc_add(&before, fx[q] - chord(t0, f0, t1, f1, x[q]));
+                x[q] = xn_approx_check_point(t0, t1 - t0, c);
+                s = xn_approx_call(tg, x[q], &fx[q]);
+                xn_approx_acc_add(&before, fx[q] - xn_approx_chord(t0, f0, t1, f1, x[q]));
             }
             /* the halves [t0, mid], [mid, t1]: check point 5 is the midpoint */
             double mid = x[q - 5], fmid = fx[q - 5], e;
             if (s == XN_OK)
-                s = chord_error(tg, t0, f0, mid, fmid, &e, &after);
+                s = xn_approx_chord_error(tg, t0, f0, mid, fmid, &e, &after);
             if (s == XN_OK)
-                s = chord_error(tg, mid, fmid, t1, f1, &e, &after);
+                s = xn_approx_chord_error(tg, mid, fmid, t1, f1, &e, &after);
         }
         if (i1 == g->n - 1) {
             x[q] = g->t[i1];
@@ -394,11 +299,11 @@ xn_status xn_approx_adapt(xn_approx_callback fn, void *ctx, double a, double b, 
                  n_max);
         return XN_EDIM;
     }
-    target tg = {fn, ctx, info};
-    grid g = {0};
+    xn_approx_target tg = {fn, ctx, info};
+    xn_approx_grid g = {0};
     double *kb = NULL, *kl = NULL;
     xn_status s = XN_OK;
-    if (!grid_alloc(&g, n_start)) {
+    if (!xn_approx_grid_alloc(&g, n_start)) {
         s = XN_ENOMEM;
         info_msg(info, "out of memory for %zu knots", n_start);
         goto done;
@@ -406,10 +311,10 @@ xn_status xn_approx_adapt(xn_approx_callback fn, void *ctx, double a, double b, 
     double step = (b - a) / (double)(n_start - 1);
     for (size_t i = 0; i < n_start && s == XN_OK; i++) {
         g.t[i] = i + 1 == n_start ? b : a + (double)i * step;
-        s = call(&tg, g.t[i], &g.f[i]);
+        s = xn_approx_call(&tg, g.t[i], &g.f[i]);
     }
     for (size_t i = 0; i + 1 < n_start && s == XN_OK; i++)
-        s = chord_error(&tg, g.t[i], g.f[i], g.t[i + 1], g.f[i + 1], &g.e[i], NULL);
+        s = xn_approx_chord_error(&tg, g.t[i], g.f[i], g.t[i + 1], g.f[i + 1], &g.e[i], NULL);
     g.e[n_start - 1] = 0.0;
     /* Rounds as the header says.  When meeting tol would take more than
      * n_max knots, the knots are first equidistributed at the error n_max
@@ -417,9 +322,9 @@ xn_status xn_approx_adapt(xn_approx_callback fn, void *ctx, double a, double b, 
      * knots left halve the intervals of the largest errors. */
     bool stuck = false;
     size_t *cuts = NULL, budget_rounds = 0;
-    grid best = {0};
+    xn_approx_grid best = {0};
     while (s == XN_OK && !stuck) {
-        if (!(grid_max_error(&g) > tol))
+        if (!(xn_approx_grid_max_error(&g) > tol))
             break;
         size_t total;
         size_t *k = realloc(cuts, (g.n - 1) * sizeof *k);
@@ -433,8 +338,8 @@ xn_status xn_approx_adapt(xn_approx_callback fn, void *ctx, double a, double b, 
         if ((s = cut_counts(&tg, &g, tol, n_max, cuts, &total, &budgeted)) != XN_OK)
             break;
         if (budgeted && budget_rounds < EQ_ROUNDS && n_max >= 8) {
-            if (!best.n || grid_max_error(&g) < grid_max_error(&best)) {
-                if (!grid_copy(&best, &g)) {
+            if (!best.n || xn_approx_grid_max_error(&g) < xn_approx_grid_max_error(&best)) {
+                if (!xn_approx_grid_copy(&best, &g)) {
                     s = XN_ENOMEM;
                     info_msg(info, "out of memory for %zu knots", g.n);
                     break;
@@ -458,12 +363,12 @@ xn_status xn_approx_adapt(xn_approx_callback fn, void *ctx, double a, double b, 
         info->rounds += !stuck && s == XN_OK;
     }
     free(cuts);
-    if (s == XN_OK && best.n && grid_max_error(&best) < grid_max_error(&g)) {
-        grid_free(&g);
+    if (s == XN_OK && best.n && xn_approx_grid_max_error(&best) < xn_approx_grid_max_error(&g)) {
+        xn_approx_grid_free(&g);
         g = best;
-        best = (grid){0};
+        best = (xn_approx_grid){0};
     }
-    grid_free(&best);
+    xn_approx_grid_free(&best);
     if (s != XN_OK)
         goto done;
     /* the interpolating network through the knots: the closed form */
@@ -502,7 +407,7 @@ xn_status xn_approx_adapt(xn_approx_callback fn, void *ctx, double a, double b, 
                  "its knots' chords meet it: rounding of lambda (up to %.3g) in the network",
                  info->err_max, tol, lmax);
 done:
-    grid_free(&g);
+    xn_approx_grid_free(&g);
     free(kb);
     free(kl);
     return s;

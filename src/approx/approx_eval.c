@@ -10,12 +10,13 @@
  * S_{i+1} (t_{i+1} - t_i), with the slopes and the values summed with
  * compensation (Neumaier's variant of Kahan's summation, and the product's
  * rounding error by fma), so the error does not grow with the number of
- * kinks.  Then NN(x) = V_i + S (x - t_i) on x's piece. */
+ * kinks.  Then NN(x) = V_i + S (x - t_i) on x's piece.  And the residuals of a fit at its samples. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "approx_impl.h"
+#include "src/util/search.h"
 
 /* ---- compensated sums -------------------------------------------------- */
 
@@ -154,15 +155,7 @@ static size_t count_forward(const double *t, size_t k, double x, size_t hint)
             step *= 2;
             continue;
         }
-        size_t a = lo, b = next - 1; /* t[a] <= x < t[b] */
-        while (b - a > 1) {
-            size_t mid = a + (b - a) / 2;
-            if (t[mid] <= x)
-                a = mid;
-            else
-                b = mid;
-        }
-        return b;
+        return xn_upper_bound(t, lo + 1, next - 1, x); /* t[lo] <= x < t[next - 1] */
     }
     return lo;
 }
@@ -261,4 +254,25 @@ xn_status xn_approx_predict(xn_net *net, size_t m, const double *x, double *y)
             return s;
     }
     return XN_OK;
+}
+
+xn_status xn_approx_residuals(xn_net *net, const double *xs, const double *fs, size_t m, xn_approx_info *info)
+{
+    /* at the sorted samples: one sweep, O(m + n) */
+    xn_approx_pwl p;
+    double *y = malloc(m * sizeof *y);
+    xn_status s = y ? xn_approx_pwl_make(net, &p) : XN_ENOMEM;
+    if (s == XN_OK) {
+        xn_approx_pwl_eval(&p, m, xs, y);
+        xn_approx_pwl_free(&p);
+        xn_approx_acc acc = {0};
+        for (size_t i = 0; i < m; i++)
+            xn_approx_acc_add(&acc, y[i] - fs[i]);
+        info->resid_max = xn_approx_acc_max(&acc);
+        info->resid_rms = xn_approx_acc_rms(&acc);
+    } else {
+        xn_approx_info_msg(info, "out of memory for the residuals");
+    }
+    free(y);
+    return s;
 }

@@ -118,6 +118,17 @@ xn_status xn_approx_gcv(const double *x, const double *f, size_t m, size_t k_max
                  k_max, m);
         return XN_EDIM;
     }
+    /* every candidate is a fit xn_approx_lsq makes densely: one it cannot
+     * make is refused before the sweep, not after it */
+    size_t mk;
+    if (x && f && (m > INT_MAX || !xn_mul_ok(m, k_max, &mk) || mk > XN_APPROX_MAX_DENSE)) {
+        if (info)
+            info->m = m;
+        info_msg(info, "%zu samples x %zu knots is over the dense limit of %zu doubles of the least-squares "
+                 "fit; at most %zu knots for %zu samples", m, k_max, XN_APPROX_MAX_DENSE,
+                 m > INT_MAX ? 0 : XN_APPROX_MAX_DENSE / m, m);
+        return XN_ENOMEM;
+    }
     double *xs, *fs;
     xn_status s = xn_approx_lsq_begin(x, f, m, opts, &unused, &xs, &fs, info);
     if (s != XN_OK)

@@ -56,6 +56,8 @@ typedef struct {
 void xn_approx_acc_add(xn_approx_acc *acc, double e);
 double xn_approx_acc_max(const xn_approx_acc *acc);
 double xn_approx_acc_rms(const xn_approx_acc *acc);
+/* info->resid_max and resid_rms of net at the m sorted samples (xs, fs). */
+xn_status xn_approx_residuals(xn_net *net, const double *xs, const double *fs, size_t m, xn_approx_info *info);
 
 /* Piecewise-linear form of a 1 -> n -> 1 relu/identity network
  * (approx_eval.c): kinks t (k) increasing, value v (k) at each kink, slope
@@ -70,5 +72,40 @@ void xn_approx_pwl_free(xn_approx_pwl *p);
 /* y (m) = the function at x (m); O(m + kinks crossed) for increasing x,
  * O(log k) a point otherwise. */
 void xn_approx_pwl_eval(const xn_approx_pwl *p, size_t m, const double *x, double *y);
+
+
+/* ---- adaptive refinement's intervals and grid (approx_grid.c) ----------- */
+
+/* The caller's function, and the info its failures are reported in. */
+typedef struct {
+    xn_approx_callback fn;
+    void *ctx;
+    xn_approx_info *info;
+} xn_approx_target;
+
+/* fn at x into *out; XN_ENUMERIC, with the info's message, if not finite. */
+xn_status xn_approx_call(const xn_approx_target *g, double x, double *out);
+/* Check point c (1..9) of [t0, t0 + w]. */
+double xn_approx_check_point(double t0, double w, int c);
+/* The chord of (t0, f0), (t1, f1) at x. */
+double xn_approx_chord(double t0, double f0, double t1, double f1, double x);
+/* max |f - chord| over the check points of [t0, t1] into *err; each error
+ * also into acc when it is not NULL. */
+xn_status xn_approx_chord_error(const xn_approx_target *g, double t0, double f0, double t1, double f1,
+                                double *err, xn_approx_acc *acc);
+
+/* The knots t (n), values f (n) and interval errors e (n - 1). */
+typedef struct {
+    double *t, *f, *e;
+    size_t n;
+} xn_approx_grid;
+
+void xn_approx_grid_free(xn_approx_grid *g);
+/* Arrays for n knots (false if out of memory: free it). */
+bool xn_approx_grid_alloc(xn_approx_grid *g, size_t n);
+/* The largest interval error of g. */
+double xn_approx_grid_max_error(const xn_approx_grid *g);
+/* *dst becomes a copy of src (false if out of memory, dst then empty). */
+bool xn_approx_grid_copy(xn_approx_grid *dst, const xn_approx_grid *src);
 
 #endif

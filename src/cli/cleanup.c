@@ -33,8 +33,9 @@ static entry slots[SLOTS];
 
 /* holds: nesting depth of cli_hold_signals; pending: a signal that came
  * during a hold; busy: handlers running now (cli_hold_signals waits for a
- * handler that saw no hold to finish ending the program). */
-static atomic_int holds, pending, busy;
+ * handler that saw no hold to finish ending the program); removing: how
+ * many of the holds let a signal remove the registered files at once. */
+static atomic_int holds, pending, busy, removing;
 
 /* dir "/" name into buf (cap bytes) without the library: false if too long. */
 static bool join(char *buf, size_t cap, const char *dir, const char *name)
@@ -64,10 +65,12 @@ static void remove_all(void)
         if (!e->path)
             continue;
         if (e->child > 0) {
-            kill(-e->child, SIGKILL); /* its process group (plot.c) */
-            kill(e->child, SIGKILL);
-            while (waitpid(e->child, NULL, 0) < 0 && errno == EINTR)
+            pid_t child = e->child;
+            kill(-child, SIGKILL); /* its process group (plot.c) */
+            kill(child, SIGKILL);
+            while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
                 ;
+            slots[i].child = 0; /* reaped: its number may be reused */
         }
         if (!e->names) {
             unlink(e->path);
@@ -102,11 +105,14 @@ static void on_signal(int sig)
 {
     int saved = errno;
     atomic_fetch_add(&busy, 1);
-    if (atomic_load(&holds) > 0) {
+    int held = atomic_load(&holds);
+    if (held > 0) {
         int none = 0;
         /* the first signal of a hold waits for its release; SIGPIPE from a
          * write the held work is doing waits too (the write fails, EPIPE) */
         if (atomic_compare_exchange_strong(&pending, &none, sig) || sig == SIGPIPE) {
+            if (sig != SIGPIPE && atomic_load(&removing) == held)
+                remove_all(); /* no held work uses them: gone before a SIGKILL */
             atomic_fetch_sub(&busy, 1);
             errno = saved;
             return;
@@ -153,6 +159,18 @@ void cli_release_signals(void)
         remove_all();
         die(sig);
     }
+}
+
+void cli_hold_signals_removing(void)
+{
+    atomic_fetch_add(&removing, 1);
+    cli_hold_signals();
+}
+
+void cli_release_signals_removing(void)
+{
+    atomic_fetch_sub(&removing, 1);
+    cli_release_signals();
 }
 
 int cli_temp_add(const char *path, const char *const *names, size_t n_names)

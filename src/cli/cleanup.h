@@ -31,6 +31,15 @@ void cli_signals_init(void);
 void cli_hold_signals(void);
 void cli_release_signals(void);
 
+/* The same hold, for work that none of the registered files is part of
+ * (a checkpoint's save): a signal that comes meanwhile removes them at
+ * once and only the end waits for the release, so that a SIGKILL soon
+ * after the signal (mpirun sends one a second after its SIGTERM) finds no
+ * more than the save's own temporary file.  Pair with
+ * cli_release_signals_removing; no registry call inside. */
+void cli_hold_signals_removing(void);
+void cli_release_signals_removing(void);
+
 /* Registers a temporary file (names NULL) or a folder holding the files
  * names[0..n_names) (removed, then the folder) for removal on a signal.
  * Returns an id for the calls below, or -1 if it could not be kept (no

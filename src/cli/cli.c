@@ -1,5 +1,6 @@
-/* Option parsing, number parsing, error printing, data loading and the
- * checked saves and exit shared by the subcommands of the xornet program. */
+/* Error printing (one line, held back under mpirun), standard output
+ * checked to its last byte, and the small formatting helpers the commands
+ * share. */
 #define _GNU_SOURCE /* fopencookie, on glibc */
 
 #include "cli.h"
@@ -10,11 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "src/util/atomic.h"
 #include "xn_config.h"
 
 /* Messages held back (cli_hold_errors): the first one, for
@@ -69,26 +67,6 @@ void cli_file_error(const char *path, xn_status s, const xn_error *err)
         cli_error("%s: %s", path, xn_strerror(s));
 }
 
-int cli_opt(int argc, char **argv, int *i, const char *flag, const char **value)
-{
-    const char *a = argv[*i];
-    size_t len = strlen(flag);
-    if (strncmp(a, flag, len) != 0)
-        return 0;
-    if (a[len] == '=') {
-        *value = a + len + 1;
-        return 1;
-    }
-    if (a[len] != '\0')
-        return 0;
-    if (*i + 1 >= argc || strncmp(argv[*i + 1], "--", 2) == 0) {
-        cli_error("%s needs a value", flag);
-        return -1;
-    }
-    *value = argv[++*i];
-    return 1;
-}
-
 bool cli_is_help(const char *arg)
 {
     return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
@@ -98,358 +76,6 @@ int cli_unknown(const char *cmd, const char *arg)
 {
     cli_error("%s: unknown option '%s' (see xornet %s --help)", cmd, arg, cmd);
     return EXIT_USAGE;
-}
-
-int cli_parse_double(const char *flag, const char *s, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || *end != '\0') {
-        cli_error("%s: not a number '%s'", flag, s);
-        return -1;
-    }
-    if (!isfinite(v)) { /* overflow gives inf; underflow to a subnormal is fine */
-        cli_error("%s: not a finite number in range '%s'", flag, s);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
-int cli_parse_u64(const char *flag, const char *s, uint64_t *out)
-{
-    char *end;
-    errno = 0;
-    if (s[0] < '0' || s[0] > '9') { /* strtoull would accept "-1" and " 1" */
-        cli_error("%s: not a non-negative whole number '%s'", flag, s);
-        return -1;
-    }
-    unsigned long long v = strtoull(s, &end, 10);
-    if (*end != '\0') {
-        cli_error("%s: not a non-negative whole number '%s'", flag, s);
-        return -1;
-    }
-    if (errno == ERANGE) {
-        cli_error("%s: too large '%s'", flag, s);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
-int cli_parse_size(const char *flag, const char *s, size_t min, size_t max, size_t *out)
-{
-    uint64_t v;
-    if (cli_parse_u64(flag, s, &v) != 0)
-        return -1;
-    /* the bound that was crossed, not the whole range: "[1, 2^64-1]" says
-     * nothing that "at least 1" does not */
-    if (v < min) {
-        cli_error("%s: must be at least %zu, got '%s'", flag, min, s);
-        return -1;
-    }
-    if (v > max) {
-        cli_error("%s: must be at most %zu, got '%s'", flag, max, s);
-        return -1;
-    }
-    *out = (size_t)v;
-    return 0;
-}
-
-int cli_parse_sizes(const char *flag, const char *s, size_t *out, size_t max, size_t *count)
-{
-    char buf[32];
-    size_t n = 0;
-    const char *p = s;
-    for (;;) {
-        const char *comma = strchr(p, ',');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
-        if (len == 0 || len >= sizeof buf) {
-            cli_error("%s: expected a list of sizes like 2,10,1, got '%s'", flag, s);
-            return -1;
-        }
-        if (n == max) {
-            cli_error("%s: more than %zu items in '%s'", flag, max, s);
-            return -1;
-        }
-        memcpy(buf, p, len);
-        buf[len] = '\0';
-        if (cli_parse_size(flag, buf, 1, (size_t)1 << 31, &out[n]) != 0)
-            return -1;
-        n++;
-        if (!comma)
-            break;
-        p = comma + 1;
-    }
-    *count = n;
-    return 0;
-}
-
-/* The file a data path names: "-" is standard input. */
-static const char *in_path(const char *path)
-{
-    return strcmp(path, "-") == 0 ? "/dev/stdin" : path;
-}
-
-int cli_load_data(const char *path, size_t outputs, xn_data *d)
-{
-    if (!path) {
-        size_t bytes_x = 8 * sizeof(double), bytes_y = 4 * sizeof(double);
-        d->n = 4;
-        d->in = 2;
-        d->out = 1;
-        d->x = malloc(bytes_x);
-        d->y = malloc(bytes_y);
-        if (!d->x || !d->y) {
-            xn_data_free(d);
-            cli_error("out of memory");
-            return EXIT_FAIL;
-        }
-        memcpy(d->x, xn_xor_inputs(), bytes_x);
-        memcpy(d->y, xn_xor_targets(), bytes_y);
-        return EXIT_OK;
-    }
-    if (cli_is_idx(path)) {
-        if (outputs == 0)
-            return cli_load_idx(path, NULL, 0, d);
-        cli_error("%s: IDX images: give their labels with --labels FILE", path);
-        return EXIT_USAGE;
-    }
-    xn_error err = {0, ""};
-    xn_status s = xn_data_load(d, in_path(path), outputs, &err);
-    if (s != XN_OK) {
-        cli_file_error(path, s, &err);
-        return s == XN_ENOMEM ? EXIT_FAIL : EXIT_USAGE;
-    }
-    return EXIT_OK;
-}
-
-/* After a reader failed on path: the message, and the exit status. */
-static int load_failed(const char *path, xn_status s, const xn_error *err)
-{
-    cli_file_error(path, s, err);
-    return s == XN_ENOMEM ? EXIT_FAIL : EXIT_USAGE;
-}
-
-/* Whether path names a regular file (following links). */
-static bool is_regular(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-bool cli_is_idx(const char *path)
-{
-    /* only a regular file is sniffed: a FIFO or a terminal would lose what
-     * was read here, and is read as text */
-    if (!is_regular(path))
-        return false;
-    unsigned char m[4];
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return false;
-    size_t n = fread(m, 1, sizeof m, f);
-    fclose(f);
-    if (n >= 2 && m[0] == 0x1f && m[1] == 0x8b)
-        return true;
-    /* the type codes of the format: 08 09 0b 0c 0d 0e */
-    return n == 4 && m[0] == 0 && m[1] == 0 && (m[2] == 0x08 || m[2] == 0x09 || (m[2] >= 0x0b && m[2] <= 0x0e));
-}
-
-int cli_load_idx(const char *images, const char *labels, size_t classes, xn_data *d)
-{
-    xn_error err = {0, ""};
-    if (!images) {
-        cli_error("--labels FILE needs --data FILE, the IDX images it labels");
-        return EXIT_USAGE;
-    }
-    if (labels && is_regular(images) && !cli_is_idx(images)) { /* say why: not IDX */
-        FILE *f = fopen(images, "rb");
-        if (!f) {
-            cli_error("%s: cannot open: %s", images, strerror(errno));
-            return EXIT_USAGE;
-        }
-        fclose(f);
-        cli_error("%s: not an IDX image file (--labels FILE goes with IDX images, such as "
-                  "train-images-idx3-ubyte.gz)", images);
-        return EXIT_USAGE;
-    }
-    xn_status s = xn_data_load_idx_images(d, in_path(images), &err);
-    if (s != XN_OK)
-        return load_failed(images, s, &err);
-    if (labels && (s = xn_data_load_idx_labels(d, in_path(labels), classes, &err)) != XN_OK) {
-        xn_data_free(d);
-        return load_failed(labels, s, &err);
-    }
-    return EXIT_OK;
-}
-
-int cli_load_classes(const char *path, size_t classes, xn_data *d)
-{
-    xn_error err = {0, ""};
-    xn_status s = xn_data_load_classes(d, in_path(path), classes, &err);
-    return s == XN_OK ? EXIT_OK : load_failed(path, s, &err);
-}
-
-/* Moves the last k of d's input columns (k < d->in) into new targets. */
-static bool split_targets(xn_data *d, size_t k)
-{
-    size_t in = d->in - k;
-    double *y = malloc(d->n * k * sizeof *y);
-    if (!y)
-        return false;
-    for (size_t i = 0; i < d->n; i++) {
-        memcpy(y + i * k, d->x + i * d->in + in, k * sizeof *y);
-        memmove(d->x + i * in, d->x + i * d->in, in * sizeof *d->x);
-    }
-    d->in = in;
-    d->out = k;
-    d->y = y;
-    return true;
-}
-
-int cli_load_targets(const char *path, const char *labels, const char *labels_flag, size_t n0, size_t nL,
-                     xn_data *d)
-{
-    if (labels)
-        return cli_load_idx(path, labels, nL, d);
-    if (path && cli_is_idx(path)) {
-        cli_error("%s: IDX images: give their labels with %s FILE", path, labels_flag);
-        return EXIT_USAGE;
-    }
-    if (!path)
-        return cli_load_data(path, nL, d);
-    /* one reading: every CSV column an input (FANN files keep their split),
-     * then the columns are told apart by the network's shape */
-    int rc = cli_load_data(path, 0, d);
-    if (rc != EXIT_OK)
-        return rc;
-    bool csv = d->out == 0, ids = nL > 1 && (csv ? d->in == n0 + 1 : d->out == 1 && d->in == n0);
-    if (csv && (ids || d->in == n0 + nL)) {
-        if (!split_targets(d, ids ? 1 : nL)) {
-            xn_data_free(d);
-            cli_error("out of memory");
-            return EXIT_FAIL;
-        }
-    } else if (csv || (!ids && d->out != nL)) { /* a shape the network does not take: */
-        return EXIT_OK; /* as read, for the caller to say what it has */
-    }
-    if (!ids)
-        return EXIT_OK;
-    xn_error err = {0, ""};
-    xn_status s = xn_data_classes_to_onehot(d, nL, &err);
-    if (s == XN_OK)
-        return EXIT_OK;
-    /* read again to name the line of the bad id, not just its row */
-    xn_data_free(d);
-    if (s == XN_EFORMAT) {
-        if ((rc = cli_load_classes(path, nL, d)) != EXIT_OK)
-            return rc;
-        xn_data_free(d);
-    }
-    return load_failed(path, s, &err);
-}
-
-void cli_where(char *buf, size_t cap, const char *path, const xn_data *d)
-{
-    if (d->line && d->n)
-        snprintf(buf, cap, "%s:%zu", path, d->line[0]);
-    else
-        snprintf(buf, cap, "%s", path);
-}
-
-int cli_shape_error(const char *what, const char *path, bool images, const xn_data *d, size_t n0,
-                    size_t nL, bool targets)
-{
-    char f[4200];
-    cli_where(f, sizeof f, path, d);
-    if (images || cli_is_idx(path))
-        cli_error("%s: images of %zu value%s; the model takes %zu input%s", f, d->in, cli_plural(d->in),
-                  n0, cli_plural(n0));
-    else if (d->out) /* FANN: the file says which are targets */
-        if (targets)
-            cli_error("%s: pairs of %zu input%s and %zu output%s; the model maps %zu input%s to "
-                      "%zu output%s", f, d->in, cli_plural(d->in), d->out, cli_plural(d->out),
-                      n0, cli_plural(n0), nL, cli_plural(nL));
-        else
-            cli_error("%s: pairs of %zu input%s; the model takes %zu", f, d->in, cli_plural(d->in), n0);
-    else if (targets && nL == 1)
-        cli_error("%s: %zu column%s; %s needs %zu: the model's %zu input%s and 1 target", f, d->in,
-                  cli_plural(d->in), what, n0 + 1, n0, cli_plural(n0));
-    else if (targets)
-        cli_error("%s: %zu column%s; %s needs %zu (the model's %zu input%s and %zu targets) or %zu "
-                  "(the inputs and a class id)", f, d->in, cli_plural(d->in), what, n0 + nL, n0,
-                  cli_plural(n0), nL, n0 + 1);
-    else if (nL == 1)
-        cli_error("%s: %zu column%s; %s needs %zu (the model's input%s) or %zu (input%s and 1 target)",
-                  f, d->in, cli_plural(d->in), what, n0, cli_plural(n0), n0 + 1, cli_plural(n0));
-    else
-        cli_error("%s: %zu column%s; %s needs %zu (the model's input%s), %zu (input%s and %zu "
-                  "targets) or %zu (input%s and a class id)", f, d->in, cli_plural(d->in), what, n0,
-                  cli_plural(n0), n0 + nL, cli_plural(n0), nL, n0 + 1, cli_plural(n0));
-    return EXIT_USAGE;
-}
-
-/* The canonical name of a path that may not exist yet: its folder's real
- * path and its last part; false if the folder cannot be resolved. */
-static bool canonical(const char *path, char *out, size_t cap)
-{
-    const char *slash = strrchr(path, '/');
-    char dir[4096];
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else if (slash == path)
-        snprintf(dir, sizeof dir, "/");
-    else
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-    char *real = realpath(dir, NULL);
-    if (!real)
-        return false;
-    int n = snprintf(out, cap, "%s/%s", real, slash ? slash + 1 : path);
-    free(real);
-    return n >= 0 && (size_t)n < cap;
-}
-
-bool cli_same_file(const char *a, const char *b)
-{
-    if (!a || !b)
-        return false;
-    struct stat sa, sb;
-    bool ea = stat(a, &sa) == 0, eb = stat(b, &sb) == 0;
-    if (ea && eb) /* a device or FIFO takes any number of writers */
-        return S_ISREG(sa.st_mode) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-    if (strcmp(a, b) == 0)
-        return true;
-    if (ea || eb) /* one exists, the other not: two files */
-        return false;
-    char ca[8192], cb[8192];
-    return canonical(a, ca, sizeof ca) && canonical(b, cb, sizeof cb) && strcmp(ca, cb) == 0;
-}
-
-int cli_check_output(const char *path)
-{
-    xn_error err = {0, ""};
-    xn_status s = xn_atomic_check(path, &err);
-    if (s != XN_OK) {
-        cli_file_error(path, s, &err);
-        return EXIT_FAIL;
-    }
-    return EXIT_OK;
-}
-
-int cli_save_model(const xn_net *net, const char *path)
-{
-    xn_error err = {0, ""};
-    cli_flush();
-    cli_hold_signals();
-    xn_status s = xn_net_save(net, path, &err);
-    cli_release_signals();
-    if (s != XN_OK) {
-        cli_file_error(path, s, &err);
-        return -1;
-    }
-    return 0;
 }
 
 /* errno of the first failed write to standard output, 0 if none */
@@ -506,6 +132,12 @@ void cli_flush(void)
         stdout_errno = errno ? errno : EIO;
 }
 
+const char *cli_stdout_error(void)
+{
+    cli_flush();
+    return stdout_errno ? strerror(stdout_errno) : "cannot write";
+}
+
 int cli_exit(int rc)
 {
     /* a write that failed inside printf left only the error flag; the
@@ -535,21 +167,6 @@ const char *cli_num(char *buf, double v)
     else
         snprintf(buf, 32, "not finite");
     return buf;
-}
-
-bool cli_join_path(char *buf, size_t size, const char *dir, const char *name, const char *flag)
-{
-    if (!*dir)
-        dir = ".";
-    size_t len = strlen(dir);
-    while (len > 1 && dir[len - 1] == '/')
-        len--;
-    int w = snprintf(buf, size, "%.*s%s%s", (int)len, dir, dir[len - 1] == '/' ? "" : "/", name);
-    if (w < 0 || (size_t)w >= size) {
-        cli_error("%s: path too long: %s", flag, dir);
-        return false;
-    }
-    return true;
 }
 
 bool cli_plot_result(bool ok, const char *why, const char *path)

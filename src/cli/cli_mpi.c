@@ -44,6 +44,7 @@ void cli_mpi_attach(xn_fit_config *cfg)
 }
 
 bool cli_mpi_any_failed(bool ok) { return active ? xn_mpi_any_failed(&run, ok) : !ok; }
+bool cli_mpi_any(bool v) { return active ? xn_mpi_any_failed(&run, !v) : v; }
 
 int cli_mpi_first_failed(bool ok)
 {
@@ -76,6 +77,7 @@ int cli_mpi_size(void) { return 1; }
 int cli_mpi_rank(void) { return 0; }
 void cli_mpi_attach(xn_fit_config *cfg) { (void)cfg; }
 bool cli_mpi_any_failed(bool ok) { return !ok; }
+bool cli_mpi_any(bool v) { return v; }
 int cli_mpi_first_failed(bool ok) { return ok ? -1 : 0; }
 bool cli_mpi_same_params(const xn_net *net)
 {

@@ -21,6 +21,8 @@ void cli_mpi_attach(xn_fit_config *cfg);
 /* Whether any rank failed (ok false): all learn it, so none waits for
  * one that stopped.  False for one process that did not fail. */
 bool cli_mpi_any_failed(bool ok);
+/* Whether v is true on any rank: collective (v itself for one process). */
+bool cli_mpi_any(bool v);
 /* The lowest rank whose ok is false, or -1 if none: collective. */
 int cli_mpi_first_failed(bool ok);
 /* Whether the network is the same on every rank (true for one). */

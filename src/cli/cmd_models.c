@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "paths.h"
+#include "opts.h"
 #include "experiments.h"
 #include "plot.h"
 
@@ -29,36 +31,39 @@ static const char *default_data_dir(void)
     return XN_SOURCE_DATA_DIR;
 }
 
-static const char models_help[] =
-    "usage: xornet models [--seeds K] [--plot DIR] [--data-dir DIR]\n"
-    "\n"
+typedef struct {
+    size_t seeds;
+    const char *plot_dir, *data_dir;
+    opts given;
+} models_args;
+
+#define AT(m) OPT_AT(models_args, m)
+static const opt rows[] = {
+    OPT_SECTION("options:"),
+    {.flag = "--seeds", .arg = "K", .kind = OPT_SIZE, AT(seeds), .lo = 1, .hi = 1000000,
+     .help = "also rerun each trainable experiment with seeds 1..K and report how often it learns XOR "
+             "(every output on the right side of 0.5) and the median final loss"},
+    {.flag = "--plot", .arg = "DIR", .kind = OPT_DIR, AT(plot_dir),
+     .help = "write DIR/<name>-loss.png (log-scale loss curve, trained experiments) and "
+             "DIR/<name>-surface.png (the learned function over the unit square with the XOR points) "
+             "with gnuplot; DIR is created if missing (one level)"},
+    {.flag = "--data-dir", .arg = "DIR", .kind = OPT_TEXT, AT(data_dir),
+     .help = "where nb0_tf_model4.xn is read from (default: the source tree's data/ directory, else the "
+             "installed copy in " XN_INSTALL_DATA_DIR ")"},
+};
+
+static const char usage[] = "usage: xornet models [--seeds K] [--plot DIR] [--data-dir DIR]";
+static const char intro[] =
     "Reruns the XOR experiments of notebooks 0-3 (named in docs/models.md)\n"
     "with their initializations, learning rates and step counts, and prints one\n"
     "table: architecture, activations, loss, optimizer and learning rate, steps,\n"
     "the loss before and after training, the accuracy and the outputs at\n"
-    "(0,0) (0,1) (1,0) (1,1) (always in this order, whatever the notebook's).\n"
-    "\n"
-    "options:\n"
-    "  --seeds K       also rerun each trainable experiment with seeds 1..K and\n"
-    "                  report how often it learns XOR (every output on the right\n"
-    "                  side of 0.5) and the median final loss\n"
-    "  --plot DIR      write DIR/<name>-loss.png (log-scale loss curve, trained\n"
-    "                  experiments) and DIR/<name>-surface.png (the learned\n"
-    "                  function over the unit square with the XOR points) with\n"
-    "                  gnuplot; DIR is created if missing (one level)\n"
-    "  --data-dir DIR  where nb0_tf_model4.xn is read from (default: the\n"
-    "                  source tree's data/ directory, else the installed copy\n"
-    "                  in " XN_INSTALL_DATA_DIR ")\n"
-    "\n"
+    "(0,0) (0,1) (1,0) (1,1) (always in this order, whatever the notebook's).\n";
+static const char outro[] =
     "Exit status: 0 done, 1 an experiment or a plot failed (or gnuplot is not\n"
     "installed for --plot), 2 bad usage.\n"
     "\n"
     "experiments:\n";
-
-typedef struct {
-    size_t seeds;
-    const char *plot_dir, *data_dir;
-} models_args;
 
 /* One experiment's run, kept for the plots drawn after the table. */
 typedef struct {
@@ -70,35 +75,14 @@ typedef struct {
 
 static int parse_args(int argc, char **argv, models_args *a)
 {
-    const char *v;
-    int r;
-    for (int i = 0; i < argc; i++) {
-        const char *arg = argv[i];
-        if (cli_is_help(arg)) {
-            fputs(models_help, stdout);
-            for (size_t k = 0; k < xp_count(); k++)
-                printf("  %-10s %s\n", xp_get(k)->name, xp_get(k)->what);
-            return -1;
-        } else if ((r = cli_opt(argc, argv, &i, "--seeds", &v)) != 0) {
-            if (r < 0 || cli_parse_size("--seeds", v, 1, 1000000, &a->seeds))
-                return EXIT_USAGE;
-        } else if ((r = cli_opt(argc, argv, &i, "--plot", &v)) != 0) {
-            if (r < 0)
-                return EXIT_USAGE;
-            if (!*v) {
-                cli_error("--plot: needs a directory name");
-                return EXIT_USAGE;
-            }
-            a->plot_dir = v;
-        } else if ((r = cli_opt(argc, argv, &i, "--data-dir", &v)) != 0) {
-            if (r < 0)
-                return EXIT_USAGE;
-            a->data_dir = v;
-        } else {
-            return cli_unknown("models", arg);
-        }
-    }
-    return EXIT_OK;
+    *a = (models_args){.data_dir = default_data_dir(),
+                       .given = {.cmd = "models", .rows = rows, .n = sizeof rows / sizeof rows[0],
+                                 .usage = usage, .intro = intro, .outro = outro}};
+    int rc = opts_parse(&a->given, argc, argv, a);
+    if (rc == OPTS_HELP) /* and the experiments */
+        for (size_t k = 0; k < xp_count(); k++)
+            printf("  %-10s %s\n", xp_get(k)->name, xp_get(k)->what);
+    return rc;
 }
 
 /* "2-32-1" */
@@ -118,18 +102,24 @@ static void acts(const xp_def *d, char *buf, size_t size)
         w += snprintf(buf + w, size - (size_t)w, "%s%s", l ? "," : "", xn_act_name(d->acts[l]));
 }
 
+/* gd's learning rate, or "-" (lm chooses its steps; fixed weights) */
+static void rate(const xp_def *d, char *buf, size_t size)
+{
+    if (d->kind == XP_DRAWN && d->opt == XN_OPT_GD)
+        snprintf(buf, size, "%g", d->lr);
+    else
+        snprintf(buf, size, "-");
+}
+
 static void print_row(const xp_def *d, const run *u)
 {
     char a[32], ac[48], lr[24];
     arch(d, a, sizeof a);
     acts(d, ac, sizeof ac);
     bool trained = d->kind == XP_DRAWN;
-    if (trained)
-        snprintf(lr, sizeof lr, "%g", d->lr);
-    else
-        snprintf(lr, sizeof lr, "-");
+    rate(d, lr, sizeof lr);
     printf("%-10s %-7s %-17s %-4s %-3s %-4s %5zu", d->name, a, ac, xn_loss_name(d->loss),
-           trained ? "gd" : "-", lr, u->r.steps);
+           trained ? xn_opt_name(d->opt) : "-", lr, u->r.steps);
     if (!u->net) {
         printf("  (not run: %s)\n", xn_strerror(u->s));
         return;
@@ -164,7 +154,7 @@ static int run_all(const models_args *a, run *runs)
     for (size_t i = 0; i < xp_count(); i++) {
         const xp_def *d = xp_get(i);
         run *u = &runs[i];
-        xn_error err = {0, ""};
+        xn_error err = {0};
         u->s = xp_build(d, d->seed, a->data_dir, &u->net, &err);
         if (u->s != XN_OK) {
             cli_flush();
@@ -209,9 +199,10 @@ static int run_seeds(size_t k)
         if (d->kind != XP_DRAWN)
             continue;
         xp_stats st;
-        char a[32], ac[48], learned[32];
+        char a[32], ac[48], learned[32], lr[24];
         arch(d, a, sizeof a);
         acts(d, ac, sizeof ac);
+        rate(d, lr, sizeof lr);
         xn_status s = xp_seeds(d, k, &st);
         if (s != XN_OK) {
             cli_flush();
@@ -221,8 +212,8 @@ static int run_seeds(size_t k)
         }
         snprintf(learned, sizeof learned, "%zu/%zu (%.0f%%)", st.learned, st.runs,
                  100.0 * (double)st.learned / (double)st.runs);
-        printf("%-10s %-7s %-17s %-4s %-4g %5zu  %-16s %-13.6g %-10.3g %zu\n", d->name, a, ac,
-               xn_loss_name(d->loss), d->lr, d->steps, learned, st.median_loss, st.median_acc,
+        printf("%-10s %-7s %-17s %-4s %-4s %5zu  %-16s %-13.6g %-10.3g %zu\n", d->name, a, ac,
+               xn_loss_name(d->loss), lr, d->steps, learned, st.median_loss, st.median_acc,
                st.diverged);
     }
     return rc;
@@ -236,15 +227,17 @@ static bool png_path(char *buf, size_t size, const char *dir, const char *name, 
     return cli_join_path(buf, size, dir, file, "--plot");
 }
 
-/* Draws every run's pictures.  Returns EXIT_OK or EXIT_FAIL. */
+/* Draws every run's pictures, up to the first that fails.  Returns
+ * EXIT_OK or EXIT_FAIL. */
 static int plot_all(const char *dir, run *runs)
 {
-    plot_error err = {""};
+    plot_error err = {0};
     if (plot_prepare_dir(dir, &err) != PLOT_OK) {
         cli_error("--plot: %s", err.msg);
         return EXIT_FAIL;
     }
-    int rc = EXIT_OK;
+    /* the first picture that fails ends the drawing, with one line: a
+     * full disk or a broken gnuplot would fail every picture after it */
     for (size_t i = 0; i < xp_count(); i++) {
         const xp_def *d = xp_get(i);
         run *u = &runs[i];
@@ -254,43 +247,38 @@ static int plot_all(const char *dir, run *runs)
         const double *x, *y;
         xp_rows_of(d, &x, &y);
         if (d->kind == XP_DRAWN) {
-            double *steps = malloc((d->steps + 1) * sizeof *steps);
+            size_t taken = u->r.steps; /* lm may stop before its limit */
+            double *steps = malloc((taken + 1) * sizeof *steps);
             if (!steps || !png_path(path, sizeof path, dir, d->name, "loss")) {
                 free(steps);
                 return EXIT_FAIL;
             }
-            for (size_t k = 0; k <= d->steps; k++)
+            for (size_t k = 0; k <= taken; k++)
                 steps[k] = (double)k;
-            snprintf(title, sizeof title, "%s: %s loss, gd lr %g", d->name,
-                     xn_loss_name(d->loss), d->lr);
-            plot_status ps = plot_loss(path, title, d->steps + 1, steps, u->history, 0, 0, &err);
+            char lr[24];
+            rate(d, lr, sizeof lr);
+            snprintf(title, sizeof title, d->opt == XN_OPT_GD ? "%s: %s loss, gd lr %s" : "%s: %s loss, lm%s",
+                     d->name, xn_loss_name(d->loss), d->opt == XN_OPT_GD ? lr : "");
+            plot_status ps = plot_loss(path, title, taken + 1, steps, u->history, 0, 0, &err);
             free(steps);
-            if (!cli_plot_result(ps == PLOT_OK, err.msg, path)) {
-                if (ps == PLOT_ENOGNUPLOT)
-                    return EXIT_FAIL;
-                rc = EXIT_FAIL;
-            }
+            if (!cli_plot_result(ps == PLOT_OK, err.msg, path))
+                return EXIT_FAIL;
         }
         if (!png_path(path, sizeof path, dir, d->name, "surface"))
             return EXIT_FAIL;
         snprintf(title, sizeof title, "%s: learned function (%s)", d->name,
                  d->kind == XP_DRAWN ? "after training" : "given weights");
         plot_status ps = plot_surface(path, title, u->net, 4, x, y, 0, 0, &err);
-        if (!cli_plot_result(ps == PLOT_OK, err.msg, path)) {
-            if (ps == PLOT_ENOGNUPLOT)
-                return EXIT_FAIL;
-            rc = EXIT_FAIL;
-        }
+        if (!cli_plot_result(ps == PLOT_OK, err.msg, path))
+            return EXIT_FAIL;
     }
-    return rc;
+    return EXIT_OK;
 }
 
 int cmd_models(int argc, char **argv)
 {
-    models_args a = {0, NULL, default_data_dir()};
+    models_args a;
     int rc = parse_args(argc, argv, &a);
-    if (rc < 0)
-        return EXIT_OK; /* --help */
     if (rc != EXIT_OK)
         return rc;
     run *runs = calloc(xp_count(), sizeof *runs);

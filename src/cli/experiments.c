@@ -21,39 +21,48 @@ static const xp_def defs[] = {
     /* notebook 0: random.seed(1), Glorot-uniform neuron by neuron, zero biases */
     {"nb0-m1", "notebook 0, model 1: linear neuron; python seed 1, glorot_uniform, neuron order",
      XP_DRAWN, 1, {2, 1, 0}, {ID, ID}, XN_LOSS_MSE, XP_ROWS_COLUMNS,
-     XN_RNG_PYTHON, 1, XN_INIT_GLOROT_UNIFORM, XN_ORDER_NEURON, XN_BIAS_ZERO, 0.5, 50, NULL},
+     XN_RNG_PYTHON, 1, XN_INIT_GLOROT_UNIFORM, XN_ORDER_NEURON, XN_BIAS_ZERO, 0.5, 50, NULL, XN_OPT_GD},
     {"nb0-m2", "notebook 0, model 2: sigmoid neuron; python seed 1, glorot_uniform, neuron order",
      XP_DRAWN, 1, {2, 1, 0}, {SIG, ID}, XN_LOSS_MSE, XP_ROWS_COLUMNS,
-     XN_RNG_PYTHON, 1, XN_INIT_GLOROT_UNIFORM, XN_ORDER_NEURON, XN_BIAS_ZERO, 2.0, 50, NULL},
+     XN_RNG_PYTHON, 1, XN_INIT_GLOROT_UNIFORM, XN_ORDER_NEURON, XN_BIAS_ZERO, 2.0, 50, NULL, XN_OPT_GD},
     {"nb0-m3", "notebook 0, model 3: 32 linear hidden; python seed 1, glorot_uniform, neuron order",
      XP_DRAWN, 2, {2, 32, 1}, {ID, SIG}, XN_LOSS_MSE, XP_ROWS_COLUMNS,
-     XN_RNG_PYTHON, 1, XN_INIT_GLOROT_UNIFORM, XN_ORDER_NEURON, XN_BIAS_ZERO, 0.5, 50, NULL},
+     XN_RNG_PYTHON, 1, XN_INIT_GLOROT_UNIFORM, XN_ORDER_NEURON, XN_BIAS_ZERO, 0.5, 50, NULL, XN_OPT_GD},
     {"nb0-m4", "notebook 0, model 4: 32 relu hidden; python seed 1, glorot_uniform, neuron order",
      XP_DRAWN, 2, {2, 32, 1}, {RELU, SIG}, XN_LOSS_MSE, XP_ROWS_COLUMNS,
-     XN_RNG_PYTHON, 1, XN_INIT_GLOROT_UNIFORM, XN_ORDER_NEURON, XN_BIAS_ZERO, 1.5, 500, NULL},
+     XN_RNG_PYTHON, 1, XN_INIT_GLOROT_UNIFORM, XN_ORDER_NEURON, XN_BIAS_ZERO, 1.5, 500, NULL, XN_OPT_GD},
     {"nb0-tf", "notebook 0, model 4 as trained by TensorFlow (weights from the notebook)",
      XP_FILE, 2, {2, 32, 1}, {RELU, SIG}, XN_LOSS_MSE, XP_ROWS_COLUMNS,
-     XN_RNG_PYTHON, 0, XN_INIT_ZEROS, XN_ORDER_ROW, XN_BIAS_ZERO, 0.0, 0, "nb0_tf_model4.xn"},
+     XN_RNG_PYTHON, 0, XN_INIT_ZEROS, XN_ORDER_ROW, XN_BIAS_ZERO, 0.0, 0, "nb0_tf_model4.xn", XN_OPT_GD},
     /* notebook 1: np.random.seed(1); W1 = randn(2,10), W2 = randn(10,1), zero biases */
     {"nb1", "notebook 1: numpy seed 1, randn row by row (randn(in,out)), zero biases",
      XP_DRAWN, 2, {2, 10, 1}, {RELU, SIG}, XN_LOSS_MSE, XP_ROWS_BINARY,
-     XN_RNG_NUMPY, 1, XN_INIT_NORMAL, XN_ORDER_ROW, XN_BIAS_ZERO, 1.5, 500, NULL},
+     XN_RNG_NUMPY, 1, XN_INIT_NORMAL, XN_ORDER_ROW, XN_BIAS_ZERO, 1.5, 500, NULL, XN_OPT_GD},
     /* notebook 2: W = np.random.random((out,in)), b = random((out,1)), unseeded.
      * 19598 is the seed in 0..19999 whose MSE at iterations 0 and 100 comes
      * closest to the notebook's printed 0.38656561971217596 and
      * 0.30804138226491107 (docs/models.md). */
     {"nb2", "notebook 2: 2-2-1 sigmoid; numpy seed 19598 (notebook unseeded), uniform [0,1) W then b",
      XP_DRAWN, 2, {2, 2, 1}, {SIG, SIG}, XN_LOSS_SSE, XP_ROWS_COLUMNS,
-     XN_RNG_NUMPY, 19598, XN_INIT_UNIFORM, XN_ORDER_NEURON, XN_BIAS_DRAWN, 0.1, 100, NULL},
+     XN_RNG_NUMPY, 19598, XN_INIT_UNIFORM, XN_ORDER_NEURON, XN_BIAS_DRAWN, 0.1, 100, NULL, XN_OPT_GD},
     {"nb2-hand", "notebook 2: Goodfellow et al.'s hand-set relu solution",
      XP_HAND, 2, {2, 2, 1}, {RELU, ID}, XN_LOSS_MSE, XP_ROWS_COLUMNS,
-     XN_RNG_PYTHON, 0, XN_INIT_ZEROS, XN_ORDER_ROW, XN_BIAS_ZERO, 0.0, 0, NULL},
+     XN_RNG_PYTHON, 0, XN_INIT_ZEROS, XN_ORDER_ROW, XN_BIAS_ZERO, 0.0, 0, NULL, XN_OPT_GD},
     /* notebook 3: W = np.random.randn(out,in), b = randn(out,1), unseeded.
      * 18930 is the seed in 0..19999 whose outputs come closest (max error)
      * to the notebook's printed 0.0148 0.9825 0.9825 0.0280. */
     {"nb3", "notebook 3: 2-2-1 sigmoid, cross-entropy; numpy seed 18930 (notebook unseeded), randn W then b",
      XP_DRAWN, 2, {2, 2, 1}, {SIG, SIG}, XN_LOSS_BCE, XP_ROWS_COLUMNS,
-     XN_RNG_NUMPY, 18930, XN_INIT_NORMAL, XN_ORDER_NEURON, XN_BIAS_DRAWN, 1.0, 1000, NULL},
+     XN_RNG_NUMPY, 18930, XN_INIT_NORMAL, XN_ORDER_NEURON, XN_BIAS_DRAWN, 1.0, 1000, NULL, XN_OPT_GD},
+    /* the 2-2-1 networks of notebooks 2 and 3 as they start there, trained
+     * by Levenberg-Marquardt (trainlm's settings) for at most 100
+     * iterations; it needs a squared loss, so notebook 3's is mse here */
+    {"nb2-lm", "notebook 2's network, start and loss (sse), trained by lm",
+     XP_DRAWN, 2, {2, 2, 1}, {SIG, SIG}, XN_LOSS_SSE, XP_ROWS_COLUMNS,
+     XN_RNG_NUMPY, 19598, XN_INIT_UNIFORM, XN_ORDER_NEURON, XN_BIAS_DRAWN, 0.0, 100, NULL, XN_OPT_LM},
+    {"nb3-lm", "notebook 3's network and start, mse (lm needs squares), trained by lm",
+     XP_DRAWN, 2, {2, 2, 1}, {SIG, SIG}, XN_LOSS_MSE, XP_ROWS_COLUMNS,
+     XN_RNG_NUMPY, 18930, XN_INIT_NORMAL, XN_ORDER_NEURON, XN_BIAS_DRAWN, 0.0, 100, NULL, XN_OPT_LM},
 };
 
 #undef ID
@@ -213,10 +222,11 @@ xn_status xp_run(const xp_def *d, xn_net *net, double *history, xp_result *r)
     xp_rows_of(d, &x, &y);
     *r = (xp_result){NAN, NAN, 0.0, {NAN, NAN, NAN, NAN}, false, 0};
     size_t steps = d->kind == XP_DRAWN ? d->steps : 0;
-    if (steps) { /* the notebooks' whole-batch gradient descent */
-        xn_opt gd = xn_opt_default(XN_OPT_GD);
-        gd.lr = d->lr;
-        xn_status s = xn_net_set_opt(net, &gd);
+    if (steps) { /* the notebooks' whole-batch gradient descent, or lm */
+        xn_opt opt = xn_opt_default(d->opt);
+        if (d->opt == XN_OPT_GD)
+            opt.lr = d->lr;
+        xn_status s = xn_net_set_opt(net, &opt);
         xn_data rows = {.n = 4, .in = 2, .out = 1, .x = (double *)x, .y = (double *)y};
         run_log log = {history, r};
         xn_fit_config cfg = {.epochs = steps, .on_epoch = log_epoch, .user = &log};
@@ -232,8 +242,8 @@ xn_status xp_run(const xp_def *d, xn_net *net, double *history, xp_result *r)
     if (steps == 0)
         r->loss0 = loss;
     r->loss = loss;
-    if (history)
-        history[steps] = loss;
+    if (history) /* a solver may stop before its limit */
+        history[r->steps] = loss;
     return score(d, net, r);
 }
 

@@ -42,10 +42,12 @@ typedef struct {
     xn_init init;
     xn_order order;
     xn_bias_init bias;
-    double lr;             /* plain gradient descent */
-    size_t steps;
+    double lr;             /* plain gradient descent's rate */
+    size_t steps;          /* its steps, or the solver's iteration limit */
     /* XP_FILE */
     const char *file;      /* a model file's name inside the data directory */
+    /* XP_DRAWN: gd (the notebooks'), or XN_OPT_LM with its defaults */
+    xn_opt_kind opt;
 } xp_def;
 
 /* The experiments, in table order; xp_get returns NULL past the end. */
@@ -74,9 +76,10 @@ typedef struct {
     size_t steps;   /* steps taken (fewer than d->steps if it diverged) */
 } xp_result;
 
-/* Runs d on net (from xp_build): d->steps gradient-descent steps at d->lr
- * (none unless XP_DRAWN), then fills *r.  history, if not NULL, holds
- * d->steps + 1 doubles and receives the loss after k steps at [k].
+/* Runs d on net (from xp_build): d->steps gradient-descent steps at d->lr,
+ * or up to d->steps iterations of d->opt until it stops (none unless
+ * XP_DRAWN), then fills *r.  history, if not NULL, holds d->steps + 1
+ * doubles and receives the loss after k steps at [k], k = 0..r->steps.
  * XN_ENUMERIC if training diverged: r holds the steps taken and the loss of
  * the last finite step; the other fields are NaN or zero. */
 xn_status xp_run(const xp_def *d, xn_net *net, double *history, xp_result *r);

@@ -8,6 +8,7 @@
 
 #include "cleanup.h"
 #include "cli.h"
+#include "paths.h"
 #include "xn_config.h"
 
 /* Opens FILE's temporary file (or the device it names) and registers it,
@@ -71,7 +72,7 @@ int cli_history_start(cli_history *h, const char *path)
     h->temp_id = -1;
     if (!path)
         return EXIT_OK;
-    xn_error err = {0, ""};
+    xn_error err = {0};
     xn_status s = xn_atomic_check(path, &err);
     if (s != XN_OK) {
         cli_file_error(path, s, &err);

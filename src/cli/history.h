@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "src/util/atomic.h"
+#include "xornet/atomic.h"
 
 enum { HISTORY_BLOCK = 1 << 20 }; /* bytes kept in memory at most */
 

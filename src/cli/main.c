@@ -7,6 +7,7 @@
 #include "cleanup.h"
 #include "cli.h"
 #include "cli_mpi.h"
+#include "opts.h"
 
 static const struct {
     const char *name;
@@ -50,7 +51,7 @@ static int run(int argc, char **argv)
             cli_mpi_start(&argc, &argv); /* under mpirun: join the run */
             int rc = commands[i].run(argc - 2, argv + 2);
             cli_mpi_stop();
-            return rc;
+            return rc == OPTS_HELP ? EXIT_OK : rc; /* --help printed */
         }
     cli_error("unknown command '%s' (see xornet --help)", argv[1]);
     return EXIT_USAGE;

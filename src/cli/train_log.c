@@ -27,9 +27,9 @@ void train_log_history_header(const train_log *t, xn_task task)
         fprintf(t->history, "epoch,loss,%s,val_loss,val_%s,lr,seconds\n", m, m);
 }
 
-static void keep(train_log *t, plot_series *s, size_t epoch, double v, bool last)
+static void keep(train_log *t, train_curve *s, size_t epoch, double v, bool last)
 {
-    if (t->keep_curves && isfinite(v) && plot_series_add(s, epoch, v, last) != 0 && !t->failed) {
+    if (t->keep_curves && isfinite(v) && train_curve_add(s, epoch, v, last) != 0 && !t->failed) {
         cli_error("out of memory keeping the curves for --plot");
         t->failed = EXIT_FAIL;
     }
@@ -97,34 +97,29 @@ int train_log_epoch(const xn_progress *p, void *user)
             cli_flush();
         }
     }
-    if (t->checkpoint && p->epoch % t->checkpoint == 0) {
-        xn_checkpoint ck = {.fit = *p->state, .rng = t->rng ? *t->rng : (xn_rng){.mti = 0},
-                            .best = (void *)p->best_params};
-        xn_error err = {0, ""};
-        /* held: a signal waits until the checkpoint is whole or gone */
-        cli_flush();
-        cli_hold_signals();
-        xn_status s = xn_checkpoint_save(t->net, &ck, t->checkpoint_path, &err);
-        cli_release_signals();
-        if (s != XN_OK) {
-            train_log_end(t);
-            cli_file_error(t->checkpoint_path, s, &err);
-            t->failed = EXIT_FAIL;
-            return 1;
-        }
-    }
+    /* a collective, made by every rank before anything that may return
+     * early on rank 0 alone (a checkpoint that fails): the ranks stay in
+     * step */
     if (t->check_ranks && !cli_mpi_same_params(t->net)) {
         cli_error("the ranks' networks differ after epoch %zu (rank %d)", p->epoch, cli_mpi_rank());
         t->failed = EXIT_FAIL;
         return 1;
     }
-    if (t->target_set) { /* the whole training set's loss, after this epoch */
-        double loss;
-        if (xn_net_eval_loss(t->net, t->train->n, t->train->x, t->train->y, &loss) == XN_OK &&
-            loss <= t->target) {
-            t->reached = true;
-            t->reached_epoch = p->epoch;
-            t->reached_loss = loss;
+    if (t->checkpoint && p->epoch % t->checkpoint == 0) {
+        xn_checkpoint ck = {.fit = *p->state, .rng = t->rng ? *t->rng : (xn_rng){.mti = 0},
+                            .best = (void *)p->best_params};
+        xn_error err = {0};
+        /* held: a signal waits until the checkpoint is whole or gone, and
+         * meanwhile removes the registered files, which the save does not
+         * touch (under mpirun a SIGKILL follows a second later) */
+        cli_flush();
+        cli_hold_signals_removing();
+        xn_status s = xn_checkpoint_save(t->net, &ck, t->checkpoint_path, &err);
+        cli_release_signals_removing();
+        if (s != XN_OK) {
+            train_log_end(t);
+            cli_file_error(t->checkpoint_path, s, &err);
+            t->failed = EXIT_FAIL;
             return 1;
         }
     }
@@ -134,6 +129,8 @@ int train_log_epoch(const xn_progress *p, void *user)
 int train_log_batch(const xn_progress *p, void *user)
 {
     train_log *t = user;
+    if (!t->tty) /* under mpirun the ranks without rank 0's terminal */
+        return 0;
     if (p->batch == 1 || t->bar_epoch != p->epoch) {
         t->bar_epoch = p->epoch;
         t->bar_start = t->bar_last = cli_seconds();
@@ -168,8 +165,8 @@ void train_log_end(const train_log *t)
 
 void train_log_free(train_log *t)
 {
-    plot_series_free(&t->loss);
-    plot_series_free(&t->val_loss);
-    plot_series_free(&t->metric);
-    plot_series_free(&t->val_metric);
+    train_curve_free(&t->loss);
+    train_curve_free(&t->val_loss);
+    train_curve_free(&t->metric);
+    train_curve_free(&t->val_metric);
 }

@@ -8,32 +8,26 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "plot.h"
+#include "train_curve.h"
 #include "xornet/xornet.h"
 
 typedef struct {
     /* what to do, set before the run */
     xn_net *net;
-    const xn_data *train;     /* the training rows (for --target-loss) */
     xn_rng *rng;              /* the shuffling stream (for checkpoints) */
     bool steps;               /* whole-batch steps: "epoch e" is the network
                                  after e steps, as the notebooks count */
     bool tty, quiet;
     size_t every;             /* a progress line every this many epochs */
     size_t epochs;
-    bool target_set;
-    double target;
     size_t checkpoint;        /* every this many epochs, to checkpoint_path */
     const char *checkpoint_path;
     FILE *history;            /* rows as they come, or NULL */
     bool keep_curves;         /* for --plot */
     bool check_ranks;         /* compare the ranks' networks every epoch */
     /* what happened */
-    plot_series loss, val_loss, metric, val_metric;
+    train_curve loss, val_loss, metric, val_metric;
     double first_loss, last_loss;
-    bool reached;             /* --target-loss met */
-    size_t reached_epoch;
-    double reached_loss;
     int failed;               /* an exit status, once something failed */
     size_t bar_epoch;         /* the epoch the bar is in, since when, and */
     double bar_start, bar_last; /* when it was last drawn */

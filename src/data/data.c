@@ -1,20 +1,18 @@
-/* Training data files: CSV (targets in the last columns) and FANN's
- * training-data format, told apart by the first line (docs/data-format.md).
- * Both readers work line by line on a text in memory, never read past its
- * length, and size their arrays by what they have read, not by counts in
- * the file, so the memory used is bounded by the text's length.  A text
- * must end in a newline: one cut inside its last row is refused.  Also
- * class ids: one target column of whole numbers turned into one-hot
- * targets, checked line by line as the file is read or row by row in
- * memory. */
+/* Data files as numbers: FANN's training-data format, class ids (one
+ * target column of whole numbers turned into one-hot targets, checked line
+ * by line), and the older calls (xn_data_load, xn_data_parse, the class-id
+ * readers) over read.c's CSV reader.  Both readers work line by line on a
+ * text in memory, never read past its length, and size their arrays by
+ * what they have read, not by counts in the file, so the memory used is
+ * bounded by the text's length.  A text must end in a newline: one cut
+ * inside its last row is refused. */
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "src/engine/internal.h"
-#include "src/util/text.h"
+#include "data_impl.h"
 
 /* A growing vector of the numbers read so far, row-major (rows, in + out),
  * and of the line each row starts on. */
@@ -25,10 +23,7 @@ typedef struct {
     size_t rows, line_cap;
 } values;
 
-/* buf (*cap items of size bytes, n of them in use) with room for one more:
- * buf itself, or a block twice as large (first items at the start); NULL
- * when memory or size_t runs out, buf then as it was. */
-static void *room(void *buf, size_t *cap, size_t n, size_t size, size_t first)
+void *xn_room(void *buf, size_t *cap, size_t n, size_t size, size_t first)
 {
     if (n < *cap)
         return buf;
@@ -41,24 +36,27 @@ static void *room(void *buf, size_t *cap, size_t n, size_t size, size_t first)
     return p;
 }
 
+bool xn_push(void *bufp, size_t *n, size_t *cap, const void *item, size_t size, size_t first)
+{
+    void *buf;
+    memcpy(&buf, bufp, sizeof buf); /* *bufp is a T *: its bytes, whatever T */
+    void *grown = xn_room(buf, cap, *n, size, first);
+    if (!grown)
+        return false;
+    memcpy((char *)grown + *n * size, item, size);
+    memcpy(bufp, &grown, sizeof grown);
+    (*n)++;
+    return true;
+}
+
 static bool push(values *a, double x)
 {
-    double *v = room(a->v, &a->cap, a->n, sizeof *v, 256);
-    if (!v)
-        return false;
-    a->v = v;
-    a->v[a->n++] = x;
-    return true;
+    return xn_push(&a->v, &a->n, &a->cap, &x, sizeof x, 256);
 }
 
 static bool push_line(values *a, size_t line)
 {
-    size_t *l = room(a->line, &a->line_cap, a->rows, sizeof *l, 64);
-    if (!l)
-        return false;
-    a->line = l;
-    a->line[a->rows++] = line;
-    return true;
+    return xn_push(&a->line, &a->rows, &a->line_cap, &line, sizeof line, 64);
 }
 
 static xn_status no_memory(xn_error *err) { return xn_fail(err, 0, XN_ENOMEM, "out of memory"); }
@@ -118,142 +116,9 @@ static xn_status to_onehot(xn_data *d, size_t k, xn_error *err)
     return XN_OK;
 }
 
-/* ---- CSV --------------------------------------------------------------- */
-
-/* [s, s+n) without blanks at either end. */
-static void trim(const char **s, size_t *n)
-{
-    while (*n && xn_is_blank(**s))
-        (*s)++, (*n)--;
-    while (*n && xn_is_blank((*s)[*n - 1]))
-        (*n)--;
-}
-
-/* The fields of a line: how many, how many strtod reads (finite or not),
- * whether any holds a letter, and the first bad field's column (1-based, 0
- * if every field is a finite number) and why. */
-typedef struct {
-    size_t count, bad_col, readable;
-    bool letters;
-    xn_num bad_why;
-    const char *bad_tok;
-    size_t bad_len;
-} fields;
-
-/* Also pushes every field's value onto vals (0 for an unreadable one): the
- * caller takes them back, by resetting vals->n, for a header or a bad line,
- * so each field is converted once.  False if memory runs out. */
-static bool scan_fields(const char *s, size_t n, fields *f, values *vals)
-{
-    memset(f, 0, sizeof *f);
-    const char *end = s + n;
-    for (const char *p = s;;) {
-        const char *comma = memchr(p, ',', (size_t)(end - p));
-        const char *fe = comma ? comma : end;
-        const char *tok = p;
-        size_t k = (size_t)(fe - p);
-        trim(&tok, &k);
-        double v = 0.0;
-        xn_num r = xn_parse_double(tok, k, &v);
-        if (!push(vals, r == XN_NUM_OK ? v : 0.0))
-            return false;
-        f->count++;
-        if (r != XN_NUM_BAD && r != XN_NUM_LONG)
-            f->readable++;
-        for (size_t i = 0; i < k; i++)
-            if ((tok[i] >= 'a' && tok[i] <= 'z') || (tok[i] >= 'A' && tok[i] <= 'Z'))
-                f->letters = true;
-        if (r != XN_NUM_OK && !f->bad_col) {
-            f->bad_col = f->count;
-            f->bad_why = r;
-            f->bad_tok = tok;
-            f->bad_len = k;
-        }
-        if (!comma)
-            break;
-        p = comma + 1;
-    }
-    return true;
-}
-
-/* The separator a line read as one CSV field seems to use instead of
- * commas, or NULL: a file of "0;1;1" or "0<tab>1<tab>1" rows fails on its
- * first line, and the message should say why. */
-static const char *other_separator(const char *s, size_t n)
-{
-    trim(&s, &n);
-    if (memchr(s, ';', n))
-        return "semicolons";
-    if (memchr(s, '\t', n))
-        return "tabs";
-    if (memchr(s, ' ', n))
-        return "spaces";
-    return NULL;
-}
-
-static xn_status parse_csv(xn_lines *t, size_t outputs, class_ids *ids, xn_error *err, values *vals,
-                           size_t *rows, size_t *cols)
-{
-    const char *s;
-    size_t n, first_line = 0;
-    char q[48];
-    *rows = 0;
-    *cols = 0;
-    while (xn_lines_content(t, &s, &n)) {
-        /* '#' starts a comment anywhere on a line */
-        const char *hash = memchr(s, '#', n);
-        if (hash)
-            n = (size_t)(hash - s);
-        fields f;
-        size_t mark = vals->n;
-        if (!scan_fields(s, n, &f, vals))
-            return no_memory(err);
-        const char *sep = f.count == 1 ? other_separator(s, n) : NULL;
-        bool header = false;
-        if (!first_line) {
-            first_line = t->line;
-            *cols = f.count;
-            /* a header row: no field reads as a number and some field has
-             * a letter (so "1 2 3" is a mistake, not a header) */
-            header = f.readable == 0 && f.letters;
-        } else if (f.count != *cols) {
-            return xn_fail(err, t->line, XN_EFORMAT, "expected %zu columns (as on line %zu), found %zu",
-                           *cols, first_line, f.count);
-        }
-        if (sep && ((f.bad_col && !header) || (t->line == first_line && outputs > 0)))
-            return xn_fail(err, t->line, XN_EFORMAT, "fields are separated by %s, not commas: '%s'", sep,
-                           xn_quote(q, sizeof q, f.bad_tok ? f.bad_tok : s, f.bad_tok ? f.bad_len : n));
-        if (f.bad_col && !header) {
-            if (f.bad_len == 0)
-                return xn_fail(err, t->line, XN_EFORMAT, "empty field in column %zu", f.bad_col);
-            return xn_fail(err, t->line, XN_EFORMAT, "%s '%s' in column %zu", xn_num_why(f.bad_why),
-                           xn_quote(q, sizeof q, f.bad_tok, f.bad_len), f.bad_col);
-        }
-        if (t->line == first_line && f.count <= outputs)
-            return xn_fail(err, t->line, XN_EFORMAT, "%zu column%s, but %zu target column%s leave%s no input",
-                           f.count, f.count == 1 ? "" : "s", outputs, outputs == 1 ? "" : "s",
-                           outputs == 1 ? "s" : "");
-        if (header) {
-            vals->n = mark;
-            continue;
-        }
-        xn_status st;
-        if (ids && (st = check_id(ids, vals->v[vals->n - 1], t->line, 0, err)) != XN_OK)
-            return st;
-        if (!push_line(vals, t->line))
-            return no_memory(err);
-        (*rows)++;
-    }
-    if (*rows == 0)
-        return xn_fail(err, xn_lines_end_line(t), XN_EFORMAT, first_line ? "no data rows after the header"
-                                                                         : "no data rows");
-    return XN_OK;
-}
-
 /* ---- FANN -------------------------------------------------------------- */
 
-/* The first content line of a FANN file: three whole numbers, no commas. */
-static bool fann_first_line(const char *s, size_t n)
+bool xn_fann_first_line(const char *s, size_t n)
 {
     const char *p = s, *end = s + n, *tok;
     size_t k, count = 0;
@@ -295,11 +160,11 @@ static xn_status fann_row(xn_lines *t, size_t want, const char *what, size_t pai
     return XN_OK;
 }
 
-static xn_status parse_fann(xn_lines *t, size_t outputs, class_ids *ids, xn_error *err, values *vals,
-                            size_t *rows, size_t *in, size_t *out)
+static xn_status parse_fann(xn_lines *t, size_t outputs, xn_error *err, values *vals, size_t *rows,
+                            size_t *in, size_t *out, size_t **out_lines)
 {
     const char *s, *p, *end, *tok;
-    size_t n, k, c[3];
+    size_t n, k, c[3], lines_cap = 0;
     static const char *const names[] = {"pair count", "input count", "output count"};
     char q[48];
     xn_lines_content(t, &s, &n); /* the caller saw it is there */
@@ -323,11 +188,11 @@ static xn_status parse_fann(xn_lines *t, size_t outputs, class_ids *ids, xn_erro
             return st;
         if (!push_line(vals, t->line))
             return no_memory(err);
-        if (
-            (st = fann_row(t, c[2], "output", i + 1, c[0], vals, err)) != XN_OK)
+        if ((st = fann_row(t, c[2], "output", i + 1, c[0], vals, err)) != XN_OK)
             return st;
-        if (ids && (st = check_id(ids, vals->v[vals->n - 1], t->line, 0, err)) != XN_OK)
-            return st;
+        size_t pairs = i;
+        if (out_lines && !xn_push(out_lines, &pairs, &lines_cap, &t->line, sizeof t->line, 64))
+            return no_memory(err);
     }
     if (xn_lines_content(t, &s, &n))
         return xn_fail(err, t->line, XN_EFORMAT, "more than the %zu pair%s the first line declares", c[0],
@@ -338,155 +203,132 @@ static xn_status parse_fann(xn_lines *t, size_t outputs, class_ids *ids, xn_erro
     return XN_OK;
 }
 
-/* ---- both -------------------------------------------------------------- */
-
-/* Either format; with ids, the one target column holds class ids, checked
- * as each line is read. */
-static xn_status parse_data(xn_data *d, const char *text, size_t len, size_t outputs, class_ids *ids,
-                            xn_error *err)
+xn_status xn_fann_parse(xn_lines *t, size_t outputs, xn_data *d, size_t **out_lines, xn_error *err)
 {
-    if (err) {
-        err->line = 0;
-        err->msg[0] = '\0';
-    }
-    if (!d)
-        return xn_fail(err, 0, XN_EINVAL, "no place for the data");
-    memset(d, 0, sizeof *d);
-    if (!text && len)
-        return xn_fail(err, 0, XN_EINVAL, "no text");
-    xn_lines t, peek;
-    xn_lines_init(&t, text, len);
-    peek = t;
-    const char *s;
-    size_t n;
-    if (!xn_lines_content(&peek, &s, &n))
-        return xn_fail(err, xn_lines_end_line(&peek), XN_EFORMAT, "no data");
     values vals = {NULL, 0, 0, NULL, 0, 0};
     size_t rows = 0, in = 0, out = 0;
-    xn_status st;
-    bool fann = fann_first_line(s, n);
-    if (outputs == XN_OUTPUTS_DEFAULT) /* FANN files say; CSV has one */
-        outputs = fann ? 0 : 1;
-    if (fann) {
-        st = parse_fann(&t, outputs, ids, err, &vals, &rows, &in, &out);
-        /* a CSV or TSV row of three whole numbers also reads as FANN's
-         * first line: say that this was the guess */
-        if (st == XN_EFORMAT && err) {
-            size_t used = strlen(err->msg);
-            snprintf(err->msg + used, sizeof err->msg - used, " (read as FANN: line %zu is three whole numbers)",
-                     peek.line);
-        }
-    } else {
-        size_t cols;
-        st = parse_csv(&t, outputs, ids, err, &vals, &rows, &cols);
-        in = cols - outputs;
-        out = outputs;
-    }
-    if (st == XN_OK)
-        st = xn_lines_check_end(&t, err);
-    if (st != XN_OK) {
-        free(vals.v);
-        free(vals.line);
-        return st;
-    }
+    xn_status st = parse_fann(t, outputs, err, &vals, &rows, &in, &out, out_lines);
+    double *x = st == XN_OK ? malloc(rows * in * sizeof *x) : NULL;
+    double *y = st == XN_OK ? malloc(rows * out * sizeof *y) : NULL;
+    if (st == XN_OK && (!x || !y))
+        st = no_memory(err);
     /* split the rows (rows, in + out) into x (rows, in) and y (rows, out) */
-    double *x = malloc(rows * in * sizeof *x);
-    double *y = out ? malloc(rows * out * sizeof *y) : NULL;
-    if (!x || (out && !y)) {
-        free(x);
-        free(y);
-        free(vals.v);
-        free(vals.line);
-        return no_memory(err);
-    }
-    for (size_t i = 0; i < rows; i++) {
+    for (size_t i = 0; st == XN_OK && i < rows; i++) {
         const double *row = vals.v + i * (in + out);
         memcpy(x + i * in, row, in * sizeof *x);
-        if (out)
-            memcpy(y + i * out, row + in, out * sizeof *y);
+        memcpy(y + i * out, row + in, out * sizeof *y);
     }
     free(vals.v);
-    d->n = rows;
-    d->in = in;
-    d->out = out;
-    d->x = x;
-    d->y = y;
-    d->line = vals.line; /* one a row: a FANN file's rows are all there */
+    if (st != XN_OK) {
+        free(x);
+        free(y);
+        free(vals.line);
+        if (out_lines) {
+            free(*out_lines);
+            *out_lines = NULL;
+        }
+        return st;
+    }
+    *d = (xn_data){.n = rows, .in = in, .out = out, .x = x, .y = y, .line = vals.line};
     return XN_OK;
+}
+
+/* ---- the older calls: numbers as they are ------------------------------- */
+
+/* text read as numbers: a CSV's last `outputs` columns (1 for
+ * XN_OUTPUTS_DEFAULT, none for 0) or a FANN file's own split; with
+ * target_lines, the line each row's targets are on. */
+static xn_status parse_numbers(xn_data *d, const char *text, size_t len, size_t outputs, size_t **target_lines,
+                               xn_error *err)
+{
+    xn_read_opts o = {.outputs = outputs == XN_OUTPUTS_DEFAULT ? 0 : outputs};
+    xn_read_mode m = {.o = &o, .raw = true, .no_targets = outputs == 0, .target_lines = target_lines};
+    xn_description desc;
+    xn_status st = xn_read_text(d, &desc, text, len, &m, err);
+    xn_description_free(&desc);
+    return st;
 }
 
 xn_status xn_data_parse(xn_data *d, const char *text, size_t len, size_t outputs, xn_error *err)
 {
-    return parse_data(d, text, len, outputs, NULL, err);
+    return parse_numbers(d, text, len, outputs, NULL, err);
 }
 
-/* The file at path read by parse_data. */
-static xn_status load_data(xn_data *d, const char *path, size_t outputs, class_ids *ids, xn_error *err)
+/* parse_numbers' arguments, for xn_parse_file. */
+typedef struct {
+    xn_data *d;
+    size_t outputs;
+    size_t **target_lines;
+} numbers_of;
+
+static xn_status parse_into(const char *text, size_t len, void *ctx, xn_error *err)
 {
-    if (err) {
-        err->line = 0;
-        err->msg[0] = '\0';
-    }
+    numbers_of *a = ctx;
+    return parse_numbers(a->d, text, len, a->outputs, a->target_lines, err);
+}
+
+/* The file at path read by parse_numbers. */
+static xn_status load_numbers(xn_data *d, const char *path, size_t outputs, size_t **target_lines, xn_error *err)
+{
+    xn_error_clear(err);
     if (!d)
         return xn_fail(err, 0, XN_EINVAL, "no place for the data");
     memset(d, 0, sizeof *d);
-    if (!path)
-        return xn_fail(err, 0, XN_EINVAL, "no path");
-    char *text;
-    size_t len;
-    xn_status st = xn_read_file(path, XN_TEXT_MAX_FILE, &text, &len, err);
-    if (st != XN_OK)
-        return st;
-    st = parse_data(d, text, len, outputs, ids, err);
-    free(text);
-    return st;
+    numbers_of a = {d, outputs, target_lines};
+    return xn_parse_file(path, parse_into, &a, err);
 }
 
 xn_status xn_data_load(xn_data *d, const char *path, size_t outputs, xn_error *err)
 {
-    return load_data(d, path, outputs, NULL, err);
+    return load_numbers(d, path, outputs, NULL, err);
 }
 
-/* The ids read by parse_data become one-hot targets, or d is emptied. */
-static xn_status finish_classes(xn_data *d, xn_status st, const class_ids *ids, xn_error *err)
+/* d's one target column as class ids, each checked at its line (lines),
+ * made one-hot; or d emptied.  Frees lines. */
+static xn_status ids_to_onehot(xn_data *d, xn_status st, size_t *lines, size_t classes, xn_error *err)
 {
+    class_ids ids = {classes, 0};
+    if (st == XN_OK && d->out != 1)
+        st = xn_fail(err, d->line ? d->line[0] : 0, XN_EFORMAT, "%zu target columns, not one column of class ids",
+                     d->out);
+    for (size_t i = 0; st == XN_OK && i < d->n; i++)
+        st = check_id(&ids, d->y[i], lines ? lines[i] : 0, i + 1, err);
+    free(lines);
     if (st == XN_OK)
-        st = to_onehot(d, ids->classes ? ids->classes : ids->count, err);
+        st = to_onehot(d, classes ? classes : ids.count, err);
     if (st != XN_OK)
         xn_data_free(d);
     return st;
 }
 
+static xn_status too_many_classes(xn_data *d, size_t classes, xn_error *err)
+{
+    if (d)
+        memset(d, 0, sizeof *d);
+    return xn_fail(err, 0, XN_EINVAL, "%zu classes are more than the limit of %zu", classes, XN_DATA_MAX_CLASSES);
+}
+
 xn_status xn_data_parse_classes(xn_data *d, const char *text, size_t len, size_t classes, xn_error *err)
 {
-    if (classes > XN_DATA_MAX_CLASSES) {
-        if (d)
-            memset(d, 0, sizeof *d);
-        return xn_fail(err, 0, XN_EINVAL, "%zu classes are more than the limit of %zu", classes,
-                       XN_DATA_MAX_CLASSES);
-    }
-    class_ids ids = {classes, 0};
-    return finish_classes(d, parse_data(d, text, len, 1, &ids, err), &ids, err);
+    if (classes > XN_DATA_MAX_CLASSES)
+        return too_many_classes(d, classes, err);
+    size_t *lines = NULL;
+    xn_status st = parse_numbers(d, text, len, 1, &lines, err);
+    return ids_to_onehot(d, st, lines, classes, err);
 }
 
 xn_status xn_data_load_classes(xn_data *d, const char *path, size_t classes, xn_error *err)
 {
-    if (classes > XN_DATA_MAX_CLASSES) {
-        if (d)
-            memset(d, 0, sizeof *d);
-        return xn_fail(err, 0, XN_EINVAL, "%zu classes are more than the limit of %zu", classes,
-                       XN_DATA_MAX_CLASSES);
-    }
-    class_ids ids = {classes, 0};
-    return finish_classes(d, load_data(d, path, 1, &ids, err), &ids, err);
+    if (classes > XN_DATA_MAX_CLASSES)
+        return too_many_classes(d, classes, err);
+    size_t *lines = NULL;
+    xn_status st = load_numbers(d, path, 1, &lines, err);
+    return ids_to_onehot(d, st, lines, classes, err);
 }
 
 xn_status xn_data_classes_to_onehot(xn_data *d, size_t classes, xn_error *err)
 {
-    if (err) {
-        err->line = 0;
-        err->msg[0] = '\0';
-    }
+    xn_error_clear(err);
     if (!d || !d->y || d->n == 0)
         return xn_fail(err, 0, XN_EINVAL, "no targets to convert");
     if (d->out != 1)

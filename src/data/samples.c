@@ -258,3 +258,36 @@ xn_status xn_knots_load(const char *path, double **t, size_t **lines, size_t *k,
     source src = {.file = true, .path = path};
     return read_values(src, 1, no_knots, t, NULL, lines, k, err);
 }
+
+xn_status xn_knots_parse_list(const char *list, double **t, size_t *k, xn_error *err)
+{
+    xn_error_clear(err);
+    if (!list || !t || !k)
+        return XN_EINVAL;
+    *t = NULL;
+    *k = 0;
+    size_t items = 1;
+    for (const char *p = list; *p; p++)
+        items += *p == ',';
+    double *v = malloc(items * sizeof *v);
+    if (!v)
+        return xn_fail(err, 0, XN_ENOMEM, "out of memory for %zu knots", items);
+    size_t i = 0;
+    for (const char *p = list;; i++) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        trim(&p, &n);
+        xn_status s = n ? number_field(p, n, i + 1, &v[i], err)
+                        : xn_fail(err, i + 1, XN_EFORMAT, "empty item");
+        if (s != XN_OK) {
+            free(v);
+            return s;
+        }
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    *t = v;
+    *k = i + 1;
+    return XN_OK;
+}

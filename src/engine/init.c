@@ -70,19 +70,22 @@ xn_status xn_net_init(xn_net *net, xn_init init, xn_order order,
     return XN_OK;
 }
 
+void xn_default_init(size_t inputs, xn_init *init, xn_bias_init *bias)
+{
+    /* one input: see xn_plan_defaults in xornet.h */
+    *init = inputs == 1 ? XN_INIT_HE_UNIFORM : XN_INIT_GLOROT_UNIFORM;
+    *bias = inputs == 1 ? XN_BIAS_DRAWN : XN_BIAS_ZERO;
+}
+
 xn_status xn_net_init_default(xn_net *net, uint64_t seed)
 {
     if (!net)
         return XN_EINVAL;
     xn_rng rng;
-    xn_rng_seed(&rng, XN_RNG_PYTHON, seed); /* any 64-bit seed */
-    for (size_t l = 1; l <= net->L; l++) {
-        /* He et al. (2015) for relu, which halves the variance it passes
-         * on; Glorot and Bengio (2010) for the others */
-        xn_init init = net->acts[l] == XN_ACT_RELU ? XN_INIT_HE_UNIFORM : XN_INIT_GLOROT_UNIFORM;
-        xn_init_layer(net, l, init, XN_ORDER_ROW, XN_BIAS_ZERO, &rng);
-    }
-    net->initialized = true;
-    xn_net_reset_opt(net);
-    return XN_OK;
+    if (xn_rng_seed(&rng, XN_RNG_NUMPY, seed) != XN_OK)
+        return xn_net_fail(net, XN_EINVAL, "init_default: NumPy's stream takes seeds below 2^32");
+    xn_init init;
+    xn_bias_init bias;
+    xn_default_init(net->sizes[0], &init, &bias);
+    return xn_net_init(net, init, XN_ORDER_ROW, bias, &rng);
 }

@@ -86,6 +86,7 @@ struct xn_net {
     size_t sizes[XN_MAX_LAYERS + 1];
     xn_act acts[XN_MAX_LAYERS + 1]; /* acts[l], l = 1..L */
     xn_loss loss;
+    double clip;                    /* xn_net_set_loss_clip; 0: exact log losses */
     xn_kernel kernel;
     xn_dtype dtype;
     const xn_engine *engine;        /* the computations of that type */
@@ -100,12 +101,15 @@ struct xn_net {
     xn_opt opt;                     /* the optimizer and its hyper-parameters */
     uint64_t opt_t;                 /* updates since the moments were reset */
     double mbound, vbound;          /* every |m|, |v| is at most these */
-    double pmax;                    /* the largest |p| after the last update */
-    bool pmax_known;                /* and no one has changed p since */
-    bool params_exposed;            /* a writable view of p was handed out:
-                                       p may change at any time */
+    void *solver;                   /* lm or lbfgs: their state (src/solve/),
+                                       one allocation of solver_bytes, or NULL */
+    size_t solver_bytes;
+    void *solver_ws;                /* and their scratch, never copied */
+    size_t solver_ws_bytes;
     double *mean, *sd;              /* (n0) each, one allocation; NULL: none */
     double *ymean, *ysd;            /* (nL) each, likewise, for the targets */
+    char **labels;                  /* (n_labels) a classifier's class labels, or NULL */
+    size_t n_labels;
     size_t max_width;               /* max n_l over l = 1..L */
     size_t cap;                     /* workspace rows */
     void *ws;
@@ -127,6 +131,13 @@ struct xn_net {
     char error[200];                /* why the last failed call failed */
 };
 
+/* The initializer and biases xornet draws by default for a network of
+ * this many inputs (init.c; xn_plan_defaults explains). */
+void xn_default_init(size_t inputs, xn_init *init, xn_bias_init *bias);
+
+/* xn_column_stats over rows idx[0..n) of x (the first n for NULL). */
+xn_status xn_column_stats_rows(size_t n, size_t k, const double *x, const size_t *idx, double *mean, double *sd);
+
 /* Records why a call on net failed (printf-style, one line) and returns s;
  * net may be NULL.  XN_OK is never recorded. */
 xn_status xn_net_fail(xn_net *net, xn_status s, const char *fmt, ...)
@@ -141,6 +152,11 @@ xn_status xn_net_new(xn_net **out, const xn_net_config *cfg, bool training, xn_e
 /* Allocates the gradients and moments if the network has none yet:
  * XN_OK or XN_ENOMEM (recorded). */
 xn_status xn_net_need_training(xn_net *net);
+/* v (P of the network's type, NULL: XN_EINVAL) out to doubles, or in from
+ * them: all or nothing, XN_ENUMERIC (recorded, naming set_<what>) for a
+ * value that is not finite in the type. */
+xn_status xn_net_copy_out(const xn_net *net, const void *v, double *out);
+xn_status xn_net_copy_in(xn_net *net, void *v, const double *in, const char *what);
 /* Element i of a vector of the network's type, as a double, and storing a
  * double there (rounded to the type). */
 double xn_net_get(const xn_net *net, const void *v, size_t i);
@@ -148,8 +164,12 @@ void xn_net_put(const xn_net *net, void *v, size_t i, double x);
 
 /* ---- the computations of one element type (step_t.h) --------------------
  * Each function is the type's own; a network calls them through its
- * engine.  Rows "ready" are in the type (gathered by fit.c); otherwise
- * they are the caller's doubles, converted block by block. */
+ * engine.  Rows handed to it are the caller's doubles, the caller's rows
+ * in the network's own type (either converted or standardized block by
+ * block where needed), or rows ready: in the type and standardized
+ * (gathered by fit.c). */
+typedef enum { XN_SRC_DOUBLE, XN_SRC_OWN, XN_SRC_READY } xn_src;
+
 struct xn_engine {
     xn_dtype dtype;
     size_t size;   /* bytes an element */
@@ -159,16 +179,16 @@ struct xn_engine {
      * gradient buffers (overwriting them if fresh), in blocks of nb rows:
      * returns sum plus the rows' loss terms */
     double (*accumulate)(xn_net *net, size_t n, const void *x, const void *y, size_t total,
-                         double sum, bool ready, size_t nb);
-    /* the loss terms of rows x, y (doubles, m <= cap) added to sum */
-    double (*loss_rows)(xn_net *net, size_t m, const double *x, const double *y, size_t total,
-                        double sum);
-    /* rows idx[0..m) (or 0..m-1 for NULL) of x (., k) into out (m, k) of
-     * the type, standardized by mean and sd unless mean is NULL: one
-     * thread's (rows_in) and on the network's threads (gather) */
-    void (*rows_in)(size_t m, size_t k, const double *x, const size_t *idx, const double *mean,
-                    const double *sd, void *out);
-    void (*gather)(const xn_net *net, size_t m, size_t k, const double *x, const size_t *idx,
+                         double sum, xn_src src, size_t nb);
+    /* the loss terms of the caller's rows x, y (m <= cap) added to sum */
+    double (*loss_rows)(xn_net *net, size_t m, const void *x, const void *y, xn_src src,
+                        size_t total, double sum);
+    /* rows idx[0..m) (or 0..m-1 for NULL) of the caller's x (., k) into out
+     * (m, k) of the type, standardized by mean and sd unless mean is NULL:
+     * one thread's (rows_in) and on the network's threads (gather) */
+    void (*rows_in)(size_t m, size_t k, const void *x, xn_src src, const size_t *idx,
+                    const double *mean, const double *sd, void *out);
+    void (*gather)(const xn_net *net, size_t m, size_t k, const void *x, xn_src src, const size_t *idx,
                    const double *mean, const double *sd, void *out);
     void (*to_double)(size_t n, const void *v, double *out);
     size_t (*count_right)(size_t m, size_t k, const void *a, const void *y);
@@ -179,6 +199,8 @@ struct xn_engine {
     /* the largest |v[i]| of the n parameters (or gradients), NaN if one
      * is NaN */
     double (*absmax)(xn_net *net, const void *v);
+    /* c W_l added to each weight gradient dW_l; returns sum_l ||W_l||^2 */
+    double (*penalty)(xn_net *net, double c);
 };
 
 extern const xn_engine xn_engine_f64, xn_engine_f32;
@@ -310,8 +332,37 @@ void xn_update_range(const xn_net *net, bool by_layer, size_t s, size_t *lo, siz
  * the cache-sized blocks step.c chooses.  The update of the parameters
  * from the gradient buffers, all or nothing (recorded). */
 double xn_net_accumulate_rows(xn_net *net, size_t n, const void *x, const void *y, size_t total,
-                              double sum, bool ready);
+                              double sum, xn_src src);
 xn_status xn_net_apply_update(xn_net *net);
+/* The share of n rows of a batch of `total` in the L2 penalty
+ * (l2 / 2 total) sum ||W_l||^2 (xn_opt.l2): its gradient is added to the
+ * weight gradients, and its part of the loss returned; 0, with nothing
+ * done, when l2 is 0.  After the rows' gradient, which may overwrite. */
+double xn_net_penalty(xn_net *net, double l2, size_t n, size_t total);
+/* The checks of every call that computes a gradient (rows, targets, an
+ * initialized network), then the training state and a workspace of n
+ * rows: XN_OK, or the status with its message recorded under `call`. */
+xn_status xn_net_check_training(xn_net *net, size_t n, const double *x, const double *y,
+                                const char *call);
+/* xn_net_train_step for the first-order optimizers; the public call
+ * (src/solve/step.c) hands lm and lbfgs to their solvers. */
+xn_status xn_net_step_first_order(xn_net *net, size_t n, const double *x, const double *y,
+                                  const xn_opt *opt, double *loss);
+/* sum plus what the outputs A_L (m, nL) of the last pass score against
+ * targets y (m, nL, the type and scale the loss saw): classification, the
+ * rows right; regression, the squared errors in the targets' units
+ * (standardized targets scaled back).  metrics.c. */
+double xn_net_metric_sum(const xn_net *net, size_t m, const void *y, double sum);
+
+/* ---- the Jacobian (jacobian.c) --------------------------------------------
+ * For a float64 network and rows x (n, n0), y (n, nL) ready for it (inputs
+ * and targets standardized if it standardizes), n <= the reserved rows: the
+ * forward pass, the residuals r (n*nL) = A_L - y, row by row, and their
+ * Jacobian J (n*nL, P) by the parameters (row i*nL + k is output k of row
+ * i; columns in the parameters' order), one backward pass per output unit.
+ * Returns the rows' loss terms added to 0 (xn_loss_mean gives the loss). */
+double xn_net_jacobian(xn_net *net, size_t n, const double *x, const double *y, double *r,
+                       double *J);
 
 /* ---- names (names.c) ----------------------------------------------------
  * An enum's name from its table of `count` names ("?" out of range), and
@@ -322,15 +373,25 @@ xn_status xn_name_parse(const char *const *names, size_t count, const char *name
 
 /* ---- optimizers (opt.c) ------------------------------------------------- */
 
+/* lm and lbfgs: whole-batch iterations of their own (src/solve/), not a
+ * step from a gradient. */
+static inline bool xn_opt_second_order(xn_opt_kind k) { return k == XN_OPT_LM || k == XN_OPT_LBFGS; }
+/* Why opt cannot train net (a static phrase), or NULL if it can: it is
+ * not valid (xn_opt_invalid), or a solver that needs a float64 network
+ * (both do) or a sum-of-squares loss (lm). */
+const char *xn_opt_unfit(const xn_net *net, const xn_opt *opt);
+
 /* The constants of one update; Adam's bias corrections c1, c2 are those of
  * update t + 1, the one about to be taken, and step = lr / c1,
- * rs = 1 / sqrt(c2). */
+ * rs = 1 / sqrt(c2) (eps_raw: step = lr sqrt(c2) / c1, rs = 1); nesterov
+ * is set for the momentum kind only. */
 typedef struct {
     double lr, mu, b1, b2, eps, c1, c2, step, rs, decay;
+    bool nesterov;
 } xn_opt_step;
 
 /* Why opt cannot be used (a static phrase), or NULL if it can. */
-const char *xn_opt_invalid(const xn_opt *opt);
+const char *xn_opt_invalid(const xn_opt *opt, const char **setting);
 xn_opt_step xn_opt_step_for(const xn_opt *opt, uint64_t t);
 /* Whether an update of step s provably writes only finite values, in a
  * type whose largest value is top, when every |p| <= pmax and |g| <= gmax
@@ -401,11 +462,12 @@ bool xn_opt_safe(xn_opt_kind kind, const xn_opt_step *s, bool decay, double top,
     void xn_dense_narrow_backward_##S(size_t n, size_t in, xn_act act, const T *a, const T *dz, \
                                       const T *w, T *dw, T *dzp, T *dbp, bool first, size_t ld); \
     /* For the outputs a and logits z (n, K) against targets y: the rows'   \
-     * loss terms into terms (n for cce, n*K for the others, in the order   \
-     * they are added: xn_loss_add), and with dz non-NULL dz(n,K) =          \
+     * loss terms into terms (xn_loss_width a row, in the order they are    \
+     * added: xn_loss_add; the log losses' from a clipped to                \
+     * [clip, 1 - clip] when clip > 0), and with dz non-NULL dz(n,K) =       \
      * dLoss/dZ_L scaled for a batch of `total` rows. */                     \
-    void xn_loss_terms_##S(xn_loss loss, xn_act act, size_t n, size_t K, size_t total, const T *a, \
-                           const T *z, const T *y, T *dz, double *terms);    \
+    void xn_loss_terms_##S(xn_loss loss, xn_act act, size_t n, size_t K, size_t total, double clip, \
+                           const T *a, const T *z, const T *y, T *dz, double *terms); \
     /* The arg-max of v (k), the class of a row, rows of a (n, k) of y's    \
      * class, and the sum of squared differences of n values. */            \
     size_t xn_argmax_##S(size_t k, const T *v);                              \
@@ -425,9 +487,13 @@ XN_TYPED_STAGES(float, f32)
  * The loss of a batch of `total` rows from its sum of terms; the terms of
  * n rows (xn_loss_terms) added to sum, one by one, in order. */
 double xn_loss_mean(xn_loss loss, size_t total, size_t K, double sum);
-double xn_loss_add(xn_loss loss, size_t n, size_t K, const double *terms, double sum);
-/* Loss terms a row: 1 for cce, K for the others. */
-static inline size_t xn_loss_width(xn_loss loss, size_t K) { return loss == XN_LOSS_CCE ? 1 : K; }
+double xn_loss_add(xn_loss loss, double clip, size_t n, size_t K, const double *terms, double sum);
+/* Loss terms a row: 1 for cce, K for the others and for cce clipped (one
+ * a probability, added as they always were). */
+static inline size_t xn_loss_width(xn_loss loss, double clip, size_t K)
+{
+    return loss == XN_LOSS_CCE && !(clip > 0.0) ? 1 : K;
+}
 
 /* ---- initializers (init.c) ----------------------------------------------
  * Draws layer l's weights in the given order, then its biases, from rng

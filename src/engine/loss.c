@@ -21,6 +21,19 @@ static inline double softplus(double z)
     return (z > 0.0 ? z : 0.0) + log1p(exp(-fabs(z)));
 }
 
+/* y log p, 0 where y is 0 (scipy.special.xlogy), and p clipped to
+ * [clip, 1 - clip], as scikit-learn's log losses take their
+ * probabilities. */
+static inline double xlogy(double y, double p)
+{
+    return y == 0.0 ? 0.0 : y * log(p);
+}
+
+static inline double clamp(double p, double clip)
+{
+    return p < clip ? clip : p > 1.0 - clip ? 1.0 - clip : p;
+}
+
 #include "type_f64.h"
 #include "loss_t.h"
 #include "type_end.h"
@@ -29,16 +42,16 @@ static inline double softplus(double z)
 #include "loss_t.h"
 #include "type_end.h"
 
-double xn_loss_add(xn_loss loss, size_t n, size_t K, const double *terms, double sum)
+double xn_loss_add(xn_loss loss, double clip, size_t n, size_t K, const double *terms, double sum)
 {
-    size_t len = n * xn_loss_width(loss, K);
+    size_t len = n * xn_loss_width(loss, clip, K);
     for (size_t i = 0; i < len; i++)
         sum += terms[i];
     return sum;
 }
 
 /* mse and bce are means over the nK outputs, sse is half the sum over the
- * rows' mean, cce the mean over the n rows. */
+ * rows' mean, cce and bce_sum the mean over the n rows. */
 double xn_loss_mean(xn_loss loss, size_t total, size_t K, double sum)
 {
     double n = (double)total, nk = n * (double)K;
@@ -49,6 +62,7 @@ double xn_loss_mean(xn_loss loss, size_t total, size_t K, double sum)
     case XN_LOSS_SSE:
         return sum / (2.0 * n);
     case XN_LOSS_CCE:
+    case XN_LOSS_BCE_SUM:
         break;
     }
     return sum / n;

@@ -35,26 +35,43 @@ static void TF(squared)(bool mse, xn_act act, size_t n, size_t K, size_t total, 
     }
 }
 
-/* -[y log s(z) + (1-y) log(1-s(z))] = softplus(z) - y z, delta a - y. */
-static void TF(binary_ce)(size_t n, size_t K, size_t total, const XN_T *A, const XN_T *Z,
-                          const XN_T *y, XN_T *dz, double *terms)
+/* -[y log s(z) + (1-y) log(1-s(z))] = softplus(z) - y z, delta a - y,
+ * divided by the count the terms are averaged over: nK (bce) or n
+ * (bce_sum).  With clip the terms are those of the probabilities a
+ * clipped to [clip, 1 - clip] (xn_net_set_loss_clip); the delta is the
+ * same. */
+static void TF(binary_ce)(size_t n, size_t K, double count, double clip, const XN_T *A,
+                          const XN_T *Z, const XN_T *y, XN_T *dz, double *terms)
 {
-    XN_T nk = (XN_T)((double)total * (double)K);
+    XN_T c = (XN_T)count;
     for (size_t i = 0; i < n * K; i++) {
-        terms[i] = softplus((double)Z[i]) - (double)y[i] * (double)Z[i];
+        if (clip > 0.0)
+            terms[i] = -(xlogy(y[i], clamp(A[i], clip)) + xlogy(1.0 - (double)y[i], 1.0 - clamp(A[i], clip)));
+        else
+            terms[i] = softplus((double)Z[i]) - (double)y[i] * (double)Z[i];
         if (dz)
-            dz[i] = (A[i] - y[i]) / nk;
+            dz[i] = (A[i] - y[i]) / c;
     }
 }
 
 /* -sum_k y_k log a_k = lse(z) * sum_k y_k - sum_k y_k z_k; its derivative
- * is a_k sum_j y_j - y_k, which is a - y for one-hot y. */
-static void TF(categorical_ce)(size_t n, size_t K, size_t total, const XN_T *A, const XN_T *Z,
-                               const XN_T *y, XN_T *dz, double *terms)
+ * is a_k sum_j y_j - y_k, which is a - y for one-hot y.  With clip the
+ * terms are -y_k log(a_k clipped to [clip, 1 - clip]), one an output. */
+static void TF(categorical_ce)(size_t n, size_t K, size_t total, double clip, const XN_T *A,
+                               const XN_T *Z, const XN_T *y, XN_T *dz, double *terms)
 {
     for (size_t i = 0; i < n; i++) {
         const XN_T *zi = Z + i * K, *yi = y + i * K, *ai = A + i * K;
         double mx = -INFINITY, se = 0.0, ys = 0.0, yz = 0.0;
+        if (clip > 0.0) {
+            for (size_t k = 0; k < K; k++) {
+                terms[i * K + k] = -xlogy(yi[k], clamp(ai[k], clip));
+                ys += yi[k];
+            }
+            for (size_t k = 0; dz && k < K; k++)
+                dz[i * K + k] = (ai[k] * (XN_T)ys - yi[k]) / (XN_T)total;
+            continue;
+        }
         for (size_t k = 0; k < K; k++)
             if (zi[k] > mx)
                 mx = zi[k];
@@ -70,8 +87,8 @@ static void TF(categorical_ce)(size_t n, size_t K, size_t total, const XN_T *A, 
     }
 }
 
-void TF(xn_loss_terms)(xn_loss loss, xn_act act, size_t n, size_t K, size_t total, const XN_T *a,
-                       const XN_T *z, const XN_T *y, XN_T *dz, double *terms)
+void TF(xn_loss_terms)(xn_loss loss, xn_act act, size_t n, size_t K, size_t total, double clip,
+                       const XN_T *a, const XN_T *z, const XN_T *y, XN_T *dz, double *terms)
 {
     switch (loss) {
     case XN_LOSS_MSE:
@@ -79,10 +96,13 @@ void TF(xn_loss_terms)(xn_loss loss, xn_act act, size_t n, size_t K, size_t tota
         TF(squared)(loss == XN_LOSS_MSE, act, n, K, total, a, y, dz, terms);
         break;
     case XN_LOSS_BCE:
-        TF(binary_ce)(n, K, total, a, z, y, dz, terms);
+        TF(binary_ce)(n, K, (double)total * (double)K, clip, a, z, y, dz, terms);
+        break;
+    case XN_LOSS_BCE_SUM:
+        TF(binary_ce)(n, K, (double)total, clip, a, z, y, dz, terms);
         break;
     case XN_LOSS_CCE:
-        TF(categorical_ce)(n, K, total, a, z, y, dz, terms);
+        TF(categorical_ce)(n, K, total, clip, a, z, y, dz, terms);
         break;
     }
 }

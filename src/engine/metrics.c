@@ -1,6 +1,6 @@
 /* How good the outputs are: for classification the accuracy rule, the
  * class of an output row and the confusion matrix; for regression RMSE,
- * MAE and R^2. */
+ * MAE and R^2; and the sums a training run adds up over its batches. */
 #include <math.h>
 
 #include "internal.h"
@@ -13,8 +13,8 @@
 #include "metrics_t.h"
 #include "type_end.h"
 
-size_t xn_argmax(size_t k, const double *v) { return xn_argmax_f64(k, v); }
-size_t xn_class_of(size_t k, const double *v) { return xn_class_of_f64(k, v); }
+size_t xn_argmax(size_t k, const double *v) { return v ? xn_argmax_f64(k, v) : 0; }
+size_t xn_class_of(size_t k, const double *v) { return v ? xn_class_of_f64(k, v) : 0; }
 
 double xn_accuracy(size_t n, size_t k, const double *a, const double *y)
 {
@@ -66,4 +66,23 @@ xn_status xn_confusion(size_t n, size_t k, const double *a, const double *y, siz
     for (size_t i = 0; i < n; i++)
         counts[xn_class_of(k, y + i * k) * c + xn_class_of(k, a + i * k)]++;
     return XN_OK;
+}
+
+double xn_net_metric_sum(const xn_net *net, size_t m, const void *y, double sum)
+{
+    size_t K = net->sizes[net->L];
+    const void *a = net->a[net->L];
+    if (net->acts[net->L] == XN_ACT_SIGMOID || net->acts[net->L] == XN_ACT_SOFTMAX)
+        return sum + (double)net->engine->count_right(m, K, a, y);
+    if (!net->ysd)
+        return sum + net->engine->sq_err(m * K, a, y);
+    for (size_t k = 0; k < K; k++) { /* standardized targets: the error in the targets' units */
+        double se = 0.0;
+        for (size_t i = 0; i < m; i++) {
+            double d = xn_net_get(net, a, i * K + k) - xn_net_get(net, y, i * K + k);
+            se += d * d;
+        }
+        sum += se * net->ysd[k] * net->ysd[k];
+    }
+    return sum;
 }

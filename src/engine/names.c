@@ -1,11 +1,13 @@
 /* The library's version, status messages, and the names of every named
  * enum (activations, losses, optimizers, initializers, kernels, random
- * streams, draw orders, bias rules, the approximation solver's methods,
- * extrapolations and built-in functions) with their parsers. */
+ * streams, draw orders, bias rules, solver stops, the approximation
+ * solver's methods, extrapolations and built-in functions, the exporter's
+ * element types) with their parsers. */
 #include <string.h>
 
 #include "internal.h"
 #include "xornet/approx.h"
+#include "xornet/export.h"
 
 #define XN_STR_(x) #x
 #define XN_STR(x) XN_STR_(x)
@@ -31,8 +33,10 @@ const char *xn_strerror(xn_status s)
 }
 
 static const char *const act_names[] = {"identity", "sigmoid", "relu", "tanh", "softmax"};
-static const char *const loss_names[] = {"mse", "sse", "bce", "cce"};
-static const char *const opt_names[] = {"gd", "momentum", "adam"};
+static const char *const loss_names[] = {"mse", "sse", "bce", "cce", "bce_sum"};
+static const char *const opt_names[] = {"gd", "momentum", "adam", "lm", "lbfgs"};
+static const char *const stop_names[] = {"none", "gtol", "ftol", "max_evals", "max_iter", "mu_max",
+                                         "line_search"};
 static const char *const init_names[] = {"glorot_uniform", "glorot_normal", "he_uniform",
                                          "he_normal", "normal", "uniform", "zeros"};
 static const char *const kernel_names[] = {"auto", "blas", "naive"};
@@ -44,6 +48,11 @@ static const char *const schedule_names[] = {"constant", "step", "exponential", 
 static const char *const approx_method_names[] = {"auto", "lapacke", "closed"};
 static const char *const approx_extrap_names[] = {"bare", "linear", "constant"};
 static const char *const approx_fn_names[] = {"sin", "cos", "exp", "abs", "runge", "sqrt", "tanh"};
+static const char *const export_type_names[] = {"model", "double", "float"};
+static const char *const targets_names[] = {"multiclass", "binary", "multilabel", "regression"};
+static const char *const header_names[] = {"auto", "yes", "no"};
+static const char *const task_choice_names[] = {"auto", "classify", "regress"};
+static const char *const split_names[] = {"auto", "stratified", "random", "last"};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -64,11 +73,18 @@ xn_status xn_name_parse(const char *const *names, size_t count, const char *name
     return XN_EINVAL;
 }
 
-/* One name function and one parser per enum; the enums are plain ints. */
+/* One name function, one parser and the whole table per enum; the enums
+ * are plain ints, numbered as their names are listed. */
 #define NAMED(type, stem, table)                                        \
     const char *xn_##stem##_name(type v)                                \
     {                                                                   \
         return xn_name_of(table, COUNT(table), (int)v);                 \
+    }                                                                   \
+    const char *const *xn_##stem##_names(size_t *count)                 \
+    {                                                                   \
+        if (count)                                                      \
+            *count = COUNT(table);                                      \
+        return table;                                                   \
     }                                                                   \
     xn_status xn_##stem##_parse(const char *name, type *out)            \
     {                                                                   \
@@ -91,6 +107,12 @@ NAMED(xn_rng_kind, rng_kind, rng_kind_names)
 NAMED(xn_order, order, order_names)
 NAMED(xn_bias_init, bias_init, bias_init_names)
 NAMED(xn_schedule, schedule, schedule_names)
+NAMED(xn_stop, stop, stop_names)
 NAMED(xn_approx_method, approx_method, approx_method_names)
 NAMED(xn_approx_extrap, approx_extrap, approx_extrap_names)
 NAMED(xn_approx_fn, approx_fn, approx_fn_names)
+NAMED(xn_export_type, export_type, export_type_names)
+NAMED(xn_targets, targets, targets_names)
+NAMED(xn_header, header, header_names)
+NAMED(xn_task_choice, task_choice, task_choice_names)
+NAMED(xn_split, split, split_names)

@@ -3,8 +3,8 @@
  * views into the parameters and gradients, the optimizer it carries, and
  * the reason its last call failed.  What the network computes is in
  * step.c (and the stages it calls); how weights are drawn, in init.c; the
- * standardization of its inputs and targets, in scale.c; its threads, in
- * threads.c. */
+ * optimizer it carries, in opt.c; the standardization of its inputs and
+ * targets, in scale.c; its threads, in threads.c. */
 #include <float.h>
 #include <limits.h>
 #include <math.h>
@@ -38,52 +38,52 @@ static bool act_valid(xn_act a) { return a >= XN_ACT_IDENTITY && a <= XN_ACT_SOF
 xn_status xn_config_check(const xn_net_config *cfg, xn_error *err, size_t *nparams)
 {
     if (!cfg || !cfg->sizes || !cfg->acts)
-        return xn_fail(err, 0, XN_EINVAL, "no configuration, sizes or activations");
+        return xn_fail_setting(err, "n_layers", XN_EINVAL, "no configuration, sizes or activations");
     size_t L = cfg->n_layers;
     if (L == 0)
-        return xn_fail(err, 0, XN_EDIM, "a network needs at least one layer (n_layers is 0)");
+        return xn_fail_setting(err, "n_layers", XN_EDIM, "a network needs at least one layer (n_layers is 0)");
     if (L > XN_MAX_LAYERS)
-        return xn_fail(err, 0, XN_ENOMEM, "%zu layers is over the limit of %d", L, XN_MAX_LAYERS);
-    if (cfg->loss < XN_LOSS_MSE || cfg->loss > XN_LOSS_CCE)
-        return xn_fail(err, 0, XN_EINVAL, "unknown loss %d", (int)cfg->loss);
+        return xn_fail_setting(err, "n_layers", XN_ENOMEM, "%zu layers is over the limit of %d", L, XN_MAX_LAYERS);
+    if (cfg->loss < XN_LOSS_MSE || cfg->loss > XN_LOSS_BCE_SUM)
+        return xn_fail_setting(err, "loss", XN_EINVAL, "unknown loss %d", (int)cfg->loss);
     if (cfg->kernel < XN_KERNEL_AUTO || cfg->kernel > XN_KERNEL_NAIVE)
-        return xn_fail(err, 0, XN_EINVAL, "unknown kernel %d", (int)cfg->kernel);
+        return xn_fail_setting(err, "kernel", XN_EINVAL, "unknown kernel %d", (int)cfg->kernel);
     if (cfg->dtype != XN_FLOAT64 && cfg->dtype != XN_FLOAT32)
-        return xn_fail(err, 0, XN_EINVAL, "unknown element type %d", (int)cfg->dtype);
+        return xn_fail_setting(err, "dtype", XN_EINVAL, "unknown element type %d", (int)cfg->dtype);
     for (size_t i = 0; i <= L; i++)
         if (cfg->sizes[i] == 0)
-            return xn_fail(err, 0, XN_EDIM, "size %zu of the list is 0 (sizes are at least 1)", i + 1);
+            return xn_fail_setting(err, "sizes", XN_EDIM, "size %zu of the list is 0 (sizes are at least 1)", i + 1);
     size_t total = 0;
     for (size_t l = 1; l <= L; l++) {
         size_t in = cfg->sizes[l - 1], out = cfg->sizes[l], w, layer;
         if (in > INT_MAX || out > INT_MAX) /* BLAS takes int dimensions */
-            return xn_fail(err, 0, XN_ENOMEM, "size %zu is over the limit of %d",
+            return xn_fail_setting(err, "sizes", XN_ENOMEM, "size %zu is over the limit of %d",
                            in > INT_MAX ? in : out, INT_MAX);
         if (!xn_mul_ok(in, out, &w) || !xn_add_ok(w, out, &layer) || !xn_add_ok(total, layer, &total))
-            return xn_fail(err, 0, XN_EDIM, "the parameter count of the sizes overflows");
+            return xn_fail_setting(err, "sizes", XN_EDIM, "the parameter count of the sizes overflows");
         xn_act a = cfg->acts[l - 1];
         if (!act_valid(a))
-            return xn_fail(err, 0, XN_EINVAL, "layer %zu: unknown activation %d", l, (int)a);
+            return xn_fail_setting(err, "acts", XN_EINVAL, "layer %zu: unknown activation %d", l, (int)a);
         if (a == XN_ACT_SOFTMAX && l != L)
-            return xn_fail(err, 0, XN_EINVAL,
+            return xn_fail_setting(err, "acts", XN_EINVAL,
                            "layer %zu: softmax is allowed only on the last layer", l);
     }
     if (total > XN_MAX_PARAMS)
-        return xn_fail(err, 0, XN_ENOMEM, "the sizes make %zu parameters, over the limit of %zu",
+        return xn_fail_setting(err, "sizes", XN_ENOMEM, "the sizes make %zu parameters, over the limit of %zu",
                        total, (size_t)XN_MAX_PARAMS);
     xn_act out = cfg->acts[L - 1];
     /* the cross-entropies need outputs in (0, 1) from their own activation */
-    if (cfg->loss == XN_LOSS_BCE && out != XN_ACT_SIGMOID)
-        return xn_fail(err, 0, XN_EINVAL, "loss bce needs a sigmoid output layer, not %s",
-                       xn_act_name(out));
+    if ((cfg->loss == XN_LOSS_BCE || cfg->loss == XN_LOSS_BCE_SUM) && out != XN_ACT_SIGMOID)
+        return xn_fail_setting(err, "loss", XN_EINVAL, "loss %s needs a sigmoid output layer, not %s",
+                               xn_loss_name(cfg->loss), xn_act_name(out));
     if (cfg->loss == XN_LOSS_CCE && out != XN_ACT_SOFTMAX)
-        return xn_fail(err, 0, XN_EINVAL, "loss cce needs a softmax output layer, not %s",
+        return xn_fail_setting(err, "loss", XN_EINVAL, "loss cce needs a softmax output layer, not %s",
                        xn_act_name(out));
     if (out == XN_ACT_SOFTMAX && cfg->sizes[L] < 2)
-        return xn_fail(err, 0, XN_EINVAL,
+        return xn_fail_setting(err, "acts", XN_EINVAL,
                        "softmax over one output is the constant 1; it needs two or more");
     if (cfg->max_batch > INT_MAX) /* BLAS indexes rows with int */
-        return xn_fail(err, 0, XN_ENOMEM, "max_batch %zu is over the limit of %d rows",
+        return xn_fail_setting(err, "max_batch", XN_ENOMEM, "max_batch %zu is over the limit of %d rows",
                        cfg->max_batch, INT_MAX);
     if (nparams)
         *nparams = total;
@@ -177,8 +177,11 @@ void xn_net_destroy(xn_net *net)
     xn_pool_destroy(net->pool);
     free(net->part);
     free(net->ws);
+    free(net->solver);
+    free(net->solver_ws);
     free(net->mean);
     free(net->ymean);
+    xn_net_set_labels(net, 0, NULL);
     free(net->train);
     free(net->params);
     free(net);
@@ -247,8 +250,11 @@ xn_status xn_net_clone(xn_net **out, const xn_net *net)
     xn_net *c = *out;
     size_t bytes = net->nparams * net->engine->size;
     memcpy(c->params, net->params, bytes);
-    if ((net->mean && (s = xn_net_set_standardization(c, net->mean, net->sd)) != XN_OK) ||
-        (net->ymean && (s = xn_net_set_target_standardization(c, net->ymean, net->ysd)) != XN_OK)) {
+    c->solver = net->solver ? malloc(net->solver_bytes) : NULL; /* lm's or lbfgs' state, not its scratch */
+    if ((net->solver && !c->solver && (s = XN_ENOMEM) != XN_OK) ||
+        (net->mean && (s = xn_net_set_standardization(c, net->mean, net->sd)) != XN_OK) ||
+        (net->ymean && (s = xn_net_set_target_standardization(c, net->ymean, net->ysd)) != XN_OK) ||
+        (s = xn_net_set_labels(c, net->n_labels, (const char *const *)net->labels)) != XN_OK) {
         xn_net_destroy(c);
         *out = NULL;
         return s;
@@ -262,49 +268,10 @@ xn_status xn_net_clone(xn_net **out, const xn_net *net)
     c->opt_t = net->opt_t;
     c->mbound = net->mbound;
     c->vbound = net->vbound;
-    c->pmax = net->pmax;
-    c->pmax_known = net->pmax_known;
+    c->clip = net->clip;
+    if (c->solver)
+        memcpy(c->solver, net->solver, c->solver_bytes = net->solver_bytes);
     xn_net_set_threads(c, net->threads); /* valid: net's own */
-    return XN_OK;
-}
-
-/* ---- the optimizer the network carries --------------------------------- */
-
-void xn_net_reset_opt(xn_net *net)
-{
-    if (!net)
-        return;
-    if (net->train)
-        memset(net->m, 0, 2 * net->nparams * net->engine->size);
-    net->opt_t = 0;
-    net->mbound = net->vbound = 0.0;
-    net->pmax_known = false; /* the parameters are new too, when initialized */
-}
-
-xn_status xn_net_set_opt(xn_net *net, const xn_opt *opt)
-{
-    if (!net)
-        return XN_EINVAL;
-    const char *why = xn_opt_invalid(opt);
-    if (why)
-        return xn_net_fail(net, XN_EINVAL, "optimizer: %s", why);
-    net->opt = *opt;
-    xn_net_reset_opt(net);
-    return XN_OK;
-}
-
-xn_opt xn_net_opt(const xn_net *net) { return net ? net->opt : xn_opt_default(XN_OPT_GD); }
-
-xn_status xn_net_set_lr(xn_net *net, double lr)
-{
-    if (!net)
-        return XN_EINVAL;
-    xn_opt o = net->opt;
-    o.lr = lr;
-    const char *why = xn_opt_invalid(&o);
-    if (why)
-        return xn_net_fail(net, XN_EINVAL, "optimizer: %s", why);
-    net->opt.lr = lr;
     return XN_OK;
 }
 
@@ -317,6 +284,17 @@ xn_act xn_net_act(const xn_net *net, size_t l)
     return net && l >= 1 && l <= net->L ? net->acts[l] : XN_ACT_IDENTITY;
 }
 xn_loss xn_net_loss(const xn_net *net) { return net ? net->loss : XN_LOSS_MSE; }
+double xn_net_loss_clip(const xn_net *net) { return net ? net->clip : 0.0; }
+
+xn_status xn_net_set_loss_clip(xn_net *net, double clip)
+{
+    if (!net)
+        return XN_EINVAL;
+    if (!(clip >= 0.0 && clip < 0.5))
+        return xn_net_fail(net, XN_EINVAL, "loss_clip: %g is not in [0, 0.5)", clip);
+    net->clip = clip;
+    return XN_OK;
+}
 xn_kernel xn_net_kernel(const xn_net *net) { return net ? net->kernel : XN_KERNEL_AUTO; }
 void xn_net_set_kernel(xn_net *net, xn_kernel k)
 {
@@ -350,7 +328,7 @@ static double *view(xn_net *net, void *v, size_t off)
     if (!v || net->dtype != XN_FLOAT64)
         return NULL;
     if (v == net->params) /* from now on anyone may change them */
-        net->initialized = net->params_exposed = true;
+        net->initialized = true;
     if (v == net->grads)
         net->grads_set = true;
     return (double *)v + off;
@@ -363,9 +341,15 @@ double *xn_net_params(xn_net *net) { return net ? view(net, net->params, 0) : NU
 double *xn_net_dweights(xn_net *net, size_t l) { return layer_ok(net, l) ? view(net, net->grads, net->woff[l]) : NULL; }
 double *xn_net_dbias(xn_net *net, size_t l) { return layer_ok(net, l) ? view(net, net->grads, net->boff[l]) : NULL; }
 double *xn_net_grads(xn_net *net) { return net ? view(net, net->grads, 0) : NULL; }
+void *xn_net_params_data(xn_net *net)
+{
+    if (!net)
+        return NULL;
+    net->initialized = true;
+    return net->params;
+}
 
-/* v (P of the network's type) out to doubles, or in from them. */
-static xn_status copy_out(const xn_net *net, const void *v, double *out)
+xn_status xn_net_copy_out(const xn_net *net, const void *v, double *out)
 {
     if (!net || !out)
         return XN_EINVAL;
@@ -375,7 +359,7 @@ static xn_status copy_out(const xn_net *net, const void *v, double *out)
     return XN_OK;
 }
 
-static xn_status copy_in(xn_net *net, void *v, const double *in, const char *what)
+xn_status xn_net_copy_in(xn_net *net, void *v, const double *in, const char *what)
 {
     if (!net || !in)
         return XN_EINVAL;
@@ -390,22 +374,20 @@ static xn_status copy_in(xn_net *net, void *v, const double *in, const char *wha
     return XN_OK;
 }
 
-xn_status xn_net_get_params(const xn_net *net, double *out) { return copy_out(net, net ? net->params : NULL, out); }
-xn_status xn_net_get_grads(const xn_net *net, double *out) { return copy_out(net, net ? net->grads : NULL, out); }
+xn_status xn_net_get_params(const xn_net *net, double *out) { return xn_net_copy_out(net, net ? net->params : NULL, out); }
+xn_status xn_net_get_grads(const xn_net *net, double *out) { return xn_net_copy_out(net, net ? net->grads : NULL, out); }
 
 xn_status xn_net_set_params(xn_net *net, const double *in)
 {
-    xn_status s = copy_in(net, net ? net->params : NULL, in, "params");
-    if (s == XN_OK) {
+    xn_status s = xn_net_copy_in(net, net ? net->params : NULL, in, "params");
+    if (s == XN_OK)
         net->initialized = true;
-        net->pmax_known = false;
-    }
     return s;
 }
 
 xn_status xn_net_set_grads(xn_net *net, const double *in)
 {
-    xn_status s = copy_in(net, net ? net->grads : NULL, in, "grads");
+    xn_status s = xn_net_copy_in(net, net ? net->grads : NULL, in, "grads");
     if (s == XN_OK)
         net->grads_set = true;
     return s;

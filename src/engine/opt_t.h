@@ -25,17 +25,16 @@ static inline double TF(of_bits)(XN_BITS u)
 
 /* One update over n parameters.  With store false nothing is written and
  * the result says whether every new value would be finite; with store true
- * the values are written and *top (the caller's, may hold a maximum
- * already) takes the largest |new parameter|, as abs_bits.  Called with
+ * the values are written.  Called with
  * constant `store` and `decay`, each loop compiles to its own tight form. */
 static inline bool TF(pass)(xn_opt_kind kind, const xn_opt_step *c, bool decay, bool store, size_t n,
                             XN_T *restrict p, const XN_T *restrict g, XN_T *restrict m,
-                            XN_T *restrict v, XN_BITS *top)
+                            XN_T *restrict v)
 {
-    XN_BITS t = store ? *top : 0;
     const XN_T lr = (XN_T)c->lr, mu = (XN_T)c->mu, wd = (XN_T)c->decay, b1 = (XN_T)c->b1,
                b2 = (XN_T)c->b2, eps = (XN_T)c->eps, step = (XN_T)c->step, rs = (XN_T)c->rs,
                nb1 = (XN_T)(1.0 - c->b1), nb2 = (XN_T)(1.0 - c->b2), shrink = (XN_T)(1.0 - c->lr * c->decay);
+    const bool nesterov = c->nesterov;
     int bad = 0;
     switch (kind) {
     case XN_OPT_GD:
@@ -44,7 +43,6 @@ static inline bool TF(pass)(xn_opt_kind kind, const xn_opt_step *c, bool decay, 
             XN_T pn = p[i] - lr * gi;
             if (store) {
                 p[i] = pn;
-                t = TF(abs_bits)(pn) > t ? TF(abs_bits)(pn) : t;
             } else
                 bad |= !(XN_FABS(pn) <= XN_T_MAX);
         }
@@ -52,11 +50,10 @@ static inline bool TF(pass)(xn_opt_kind kind, const xn_opt_step *c, bool decay, 
     case XN_OPT_MOMENTUM:
         for (size_t i = 0; i < n; i++) {
             XN_T gi = decay ? g[i] + wd * p[i] : g[i];
-            XN_T mn = mu * m[i] - lr * gi, pn = p[i] + mn;
+            XN_T mn = mu * m[i] - lr * gi, pn = p[i] + (nesterov ? mu * mn - lr * gi : mn);
             if (store) {
                 m[i] = mn;
                 p[i] = pn;
-                t = TF(abs_bits)(pn) > t ? TF(abs_bits)(pn) : t;
             } else {
                 bad |= !(XN_FABS(pn) <= XN_T_MAX) | !(XN_FABS(mn) <= XN_T_MAX);
             }
@@ -74,15 +71,15 @@ static inline bool TF(pass)(xn_opt_kind kind, const xn_opt_step *c, bool decay, 
                 m[i] = mn;
                 v[i] = vn;
                 p[i] = pn;
-                t = TF(abs_bits)(pn) > t ? TF(abs_bits)(pn) : t;
             } else {
                 bad |= !(XN_FABS(pn) <= XN_T_MAX) | !(XN_FABS(vn) <= XN_T_MAX);
             }
         }
         break;
+    case XN_OPT_LM: /* no step from a gradient: whole iterations (src/solve/) */
+    case XN_OPT_LBFGS:
+        break;
     }
-    if (store)
-        *top = t;
     return !bad;
 }
 
@@ -90,21 +87,18 @@ static bool TF(opt_check)(xn_opt_kind kind, const xn_opt_step *s, bool decay, si
                       const XN_T *g, const XN_T *m, const XN_T *v)
 {
     /* store is false: nothing is written through the casts */
-    return decay ? TF(pass)(kind, s, true, false, n, (XN_T *)p, g, (XN_T *)m, (XN_T *)v, NULL)
-                 : TF(pass)(kind, s, false, false, n, (XN_T *)p, g, (XN_T *)m, (XN_T *)v, NULL);
+    return decay ? TF(pass)(kind, s, true, false, n, (XN_T *)p, g, (XN_T *)m, (XN_T *)v)
+                 : TF(pass)(kind, s, false, false, n, (XN_T *)p, g, (XN_T *)m, (XN_T *)v);
 }
 
-/* The update of n parameters; returns the largest |new parameter| (NaN if
- * one is NaN), which the next update's proof starts from. */
-XN_CLONES static double TF(opt_apply)(xn_opt_kind kind, const xn_opt_step *s, bool decay, size_t n,
-                                      XN_T *p, const XN_T *g, XN_T *m, XN_T *v)
+/* The update of n parameters. */
+XN_CLONES static void TF(opt_apply)(xn_opt_kind kind, const xn_opt_step *s, bool decay, size_t n,
+                                    XN_T *p, const XN_T *g, XN_T *m, XN_T *v)
 {
-    XN_BITS top = 0;
     if (decay)
-        TF(pass)(kind, s, true, true, n, p, g, m, v, &top);
+        TF(pass)(kind, s, true, true, n, p, g, m, v);
     else
-        TF(pass)(kind, s, false, true, n, p, g, m, v, &top);
-    return TF(of_bits)(top);
+        TF(pass)(kind, s, false, true, n, p, g, m, v);
 }
 
 /* The largest |u[i]| and |w[i]| of n (w may be NULL: *wmax is then 0),

@@ -65,10 +65,43 @@ xn_status xn_rng_seed(xn_rng *rng, xn_rng_kind kind, uint64_t seed)
     return XN_OK;
 }
 
+xn_status xn_rng_set_state(xn_rng *rng, xn_rng_kind kind, const uint32_t key[624], int pos,
+                           int has_gauss, double gauss)
+{
+    if (!rng || !key || (kind != XN_RNG_PYTHON && kind != XN_RNG_NUMPY) || pos < 0 || pos > MT_N ||
+        (has_gauss != 0 && has_gauss != 1))
+        return XN_EINVAL;
+    uint32_t any = 0;
+    for (int i = 0; i < MT_N; i++)
+        any |= key[i];
+    if (!any) /* MT19937 never leaves the all-zero state */
+        return XN_EINVAL;
+    memcpy(rng->mt, key, sizeof rng->mt);
+    rng->mti = pos;
+    rng->kind = kind;
+    rng->has_gauss = has_gauss;
+    rng->gauss = has_gauss ? gauss : 0.0;
+    return XN_OK;
+}
+
+xn_status xn_rng_get_state(const xn_rng *rng, uint32_t key[624], int *pos, int *has_gauss,
+                           double *gauss)
+{
+    if (!rng || !key || !pos || !has_gauss || !gauss)
+        return XN_EINVAL;
+    memcpy(key, rng->mt, sizeof rng->mt);
+    *pos = rng->mti;
+    *has_gauss = rng->has_gauss;
+    *gauss = rng->gauss;
+    return XN_OK;
+}
+
 uint32_t xn_rng_u32(xn_rng *r)
 {
     static const uint32_t mag01[2] = {0u, 0x9908b0dfu};
     uint32_t y;
+    if (!r)
+        return 0;
     if (r->mti >= MT_N) {
         int k;
         for (k = 0; k < MT_N - MT_M; k++) {
@@ -93,6 +126,8 @@ uint32_t xn_rng_u32(xn_rng *r)
 
 double xn_rng_uniform(xn_rng *r)
 {
+    if (!r)
+        return NAN;
     /* genrand_res53: 27 + 26 bits, exactly as random() and random_sample() */
     uint32_t a = xn_rng_u32(r) >> 5, b = xn_rng_u32(r) >> 6;
     return (a * 67108864.0 + b) * (1.0 / 9007199254740992.0);
@@ -100,6 +135,8 @@ double xn_rng_uniform(xn_rng *r)
 
 double xn_rng_normal(xn_rng *r)
 {
+    if (!r)
+        return NAN;
     if (r->has_gauss) {
         r->has_gauss = 0;
         return r->gauss;

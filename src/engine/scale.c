@@ -1,7 +1,7 @@
 /* The standardization a network applies to its inputs and, for
  * regression, its targets: setting and removing it (the workspace is laid
- * out again, as the rows it converts change), and the column statistics
- * it is computed from. */
+ * out again, as the rows it converts change).  The column statistics it
+ * is computed from are stats.c's. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,34 +69,3 @@ const double *xn_net_target_mean(const xn_net *net) { return net ? net->ymean : 
 const double *xn_net_target_sd(const xn_net *net) { return net ? net->ysd : NULL; }
 const double *xn_net_input_mean(const xn_net *net) { return net ? net->mean : NULL; }
 const double *xn_net_input_sd(const xn_net *net) { return net ? net->sd : NULL; }
-
-xn_status xn_column_stats(size_t n, size_t k, const double *x, double *mean, double *sd)
-{
-    if (!x || !mean || !sd)
-        return XN_EINVAL;
-    if (n == 0 || k == 0 || !xn_rows_ok(n, k))
-        return XN_EDIM;
-    /* two passes: the mean, then the squares of the deviations from it,
-     * which loses nothing to cancellation.  Row by row, so the matrix is
-     * read in order; each column still adds its rows in order. */
-    for (size_t j = 0; j < k; j++)
-        mean[j] = sd[j] = 0.0;
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < k; j++)
-            mean[j] += x[i * k + j];
-    for (size_t j = 0; j < k; j++)
-        mean[j] /= (double)n;
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < k; j++) {
-            double d = x[i * k + j] - mean[j];
-            sd[j] += d * d;
-        }
-    for (size_t j = 0; j < k; j++) {
-        sd[j] = sqrt(sd[j] / (double)n);
-        if (!isfinite(mean[j]) || !isfinite(sd[j]))
-            return XN_ENUMERIC;
-        if (!(sd[j] > 0.0)) /* a constant column is only centred */
-            sd[j] = 1.0;
-    }
-    return XN_OK;
-}

@@ -47,12 +47,13 @@ static xn_status check_rows(xn_net *net, size_t n, const double *x, const char *
     return XN_OK;
 }
 
-/* Rows m of x (doubles) through the network into the workspace's outputs. */
-static void forward_rows(xn_net *net, size_t m, const double *x)
+/* Rows m of the caller's x through the network into the workspace's
+ * outputs: converted (standardized, or to float) where they must be. */
+static void forward_rows(xn_net *net, size_t m, const void *x, xn_src src)
 {
     const void *in = x;
-    if (net->xs) { /* converted: standardized, or to float */
-        net->engine->gather(net, m, net->sizes[0], x, NULL, net->mean, net->sd, net->xs);
+    if (net->xs && !(src == XN_SRC_OWN && !net->mean)) {
+        net->engine->gather(net, m, net->sizes[0], x, src, NULL, net->mean, net->sd, net->xs);
         in = net->xs;
     }
     net->engine->forward(net, m, in, net->a[net->L], net->zout);
@@ -72,42 +73,64 @@ xn_status xn_net_forward(xn_net *net, size_t n, const double *x, const double **
     if (s != XN_OK)
         return s;
     xn_net_begin(net);
-    forward_rows(net, n, x);
+    forward_rows(net, n, x, XN_SRC_DOUBLE);
     *out = net->a[net->L];
     return XN_OK;
 }
 
-/* The first row of v (n, k) that is not all finite, or n. */
-static size_t first_nonfinite(size_t n, size_t k, const double *v)
+/* The first row of v (n, k) of doubles or floats that is not all finite,
+ * or n. */
+static size_t first_nonfinite(size_t n, size_t k, const void *v, bool f32)
 {
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < k; j++)
-            if (!isfinite(v[i * k + j]))
+            if (!isfinite(f32 ? ((const float *)v)[i * k + j] : ((const double *)v)[i * k + j]))
                 return i;
     return n;
 }
 
 xn_status xn_net_predict(xn_net *net, size_t n, const double *x, double *y)
 {
+    return xn_net_predict_rows(net, n, XN_FLOAT64, x, y);
+}
+
+xn_status xn_net_predict_rows(xn_net *net, size_t n, xn_dtype type, const void *x, void *y)
+{
     if (n == 0 && net)
         return XN_OK;
     xn_status s = check_rows(net, n, x, "predict");
     if (s == XN_OK && !y)
         s = xn_net_fail(net, XN_EINVAL, "predict: no place for the outputs");
+    if (s == XN_OK && type != XN_FLOAT64 && type != net->dtype)
+        s = xn_net_fail(net, XN_EINVAL, "predict: %s rows need a %s network, or float64 rows",
+                        xn_dtype_name(type), xn_dtype_name(type));
     if (s != XN_OK)
         return s;
+    /* rows of the network's own type are used as they are, or standardized;
+     * outputs widen to double or stay as computed */
+    bool own = type == XN_FLOAT32;
+    xn_src src = own ? XN_SRC_OWN : XN_SRC_DOUBLE;
+    size_t es = own ? sizeof(float) : sizeof(double);
     /* a NaN input may vanish inside (relu maps it to 0): look at both ends */
     size_t n0 = net->sizes[0], K = net->sizes[net->L], bad_in = n, bad_out = n;
     xn_net_begin(net);
     for (size_t r0 = 0; r0 < n; r0 += net->cap) {
         size_t m = n - r0 < net->cap ? n - r0 : net->cap;
-        forward_rows(net, m, x + r0 * n0);
-        double *yb = y + r0 * K;
-        net->engine->to_double(m * K, net->a[net->L], yb);
+        const char *xb = (const char *)x + r0 * n0 * es;
+        char *yb = (char *)y + r0 * K * es;
+        forward_rows(net, m, xb, src);
+        if (own)
+            memcpy(yb, net->a[net->L], m * K * es);
+        else
+            net->engine->to_double(m * K, net->a[net->L], (double *)(void *)yb);
         for (size_t i = 0; net->ymean && i < m; i++) /* back to the targets' scale */
-            for (size_t k = 0; k < K; k++)
-                yb[i * K + k] = yb[i * K + k] * net->ysd[k] + net->ymean[k];
-        size_t i = first_nonfinite(m, n0, x + r0 * n0), o = first_nonfinite(m, K, y + r0 * K);
+            for (size_t k = 0, e = i * K; k < K; k++, e++) {
+                if (own)
+                    ((float *)(void *)yb)[e] = (float)(((float *)(void *)yb)[e] * net->ysd[k] + net->ymean[k]);
+                else
+                    ((double *)(void *)yb)[e] = ((double *)(void *)yb)[e] * net->ysd[k] + net->ymean[k];
+            }
+        size_t i = first_nonfinite(m, n0, xb, own), o = first_nonfinite(m, K, yb, own);
         if (bad_in == n && i < m)
             bad_in = r0 + i;
         if (bad_out == n && o < m)
@@ -134,7 +157,7 @@ xn_status xn_net_eval_loss(xn_net *net, size_t n, const double *x, const double 
     xn_net_begin(net);
     for (size_t r0 = 0; r0 < n; r0 += net->cap) {
         size_t m = n - r0 < net->cap ? n - r0 : net->cap;
-        sum = net->engine->loss_rows(net, m, x + r0 * n0, y + r0 * K, n, sum);
+        sum = net->engine->loss_rows(net, m, x + r0 * n0, y + r0 * K, XN_SRC_DOUBLE, n, sum);
     }
     *loss = xn_loss_mean(net->loss, n, K, sum);
     return isfinite(*loss) ? XN_OK : xn_net_fail(net, XN_ENUMERIC, "eval_loss: the loss is not finite");
@@ -151,10 +174,10 @@ xn_status xn_net_accuracy(xn_net *net, size_t n, const double *x, const double *
     xn_net_begin(net);
     for (size_t r0 = 0; r0 < n; r0 += net->cap) {
         size_t m = n - r0 < net->cap ? n - r0 : net->cap;
-        forward_rows(net, m, x + r0 * n0);
+        forward_rows(net, m, x + r0 * n0, XN_SRC_DOUBLE);
         const void *yb = y + r0 * K;
         if (net->ys) { /* the targets in the network's type and scale */
-            net->engine->gather(net, m, K, y + r0 * K, NULL, net->ymean, net->ysd, net->ys);
+            net->engine->gather(net, m, K, y + r0 * K, XN_SRC_DOUBLE, NULL, net->ymean, net->ysd, net->ys);
             yb = net->ys;
         }
         right += net->engine->count_right(m, K, net->a[net->L], yb);
@@ -200,16 +223,25 @@ static size_t block_rows(const xn_net *net, size_t n)
  * whole batch; hidden activations and deltas reuse the first rows, which
  * stay in cache. */
 double xn_net_accumulate_rows(xn_net *net, size_t n, const void *x, const void *y, size_t total,
-                              double sum, bool ready)
+                              double sum, xn_src src)
 {
     net->grads_set = true;
     xn_net_begin(net);
-    return net->engine->accumulate(net, n, x, y, total, sum, ready, block_rows(net, n));
+    return net->engine->accumulate(net, n, x, y, total, sum, src, block_rows(net, n));
+}
+
+double xn_net_penalty(xn_net *net, double l2, size_t n, size_t total)
+{
+    if (!(l2 > 0.0))
+        return 0.0;
+    /* the rows' share n / total of the batch's l2 W / total, and of its loss */
+    double c = l2 / (double)total * ((double)n / (double)total);
+    return 0.5 * c * net->engine->penalty(net, c);
 }
 
 /* The checks of every call that computes a gradient; grows the workspace
  * to n rows and makes the training state. */
-static xn_status check_training(xn_net *net, size_t n, const double *x, const double *y,
+xn_status xn_net_check_training(xn_net *net, size_t n, const double *x, const double *y,
                                 const char *call)
 {
     xn_status s = check_rows(net, n, x, call);
@@ -228,12 +260,13 @@ static xn_status check_training(xn_net *net, size_t n, const double *x, const do
 
 xn_status xn_net_gradient(xn_net *net, size_t n, const double *x, const double *y, double *loss)
 {
-    xn_status s = check_training(net, n, x, y, "gradient");
+    xn_status s = xn_net_check_training(net, n, x, y, "gradient");
     if (s != XN_OK)
         return s;
     net->grads_fresh = true;
     double value = xn_loss_mean(net->loss, n, net->sizes[net->L],
-                                xn_net_accumulate_rows(net, n, x, y, n, 0.0, false));
+                                xn_net_accumulate_rows(net, n, x, y, n, 0.0, XN_SRC_DOUBLE));
+    value += xn_net_penalty(net, net->opt.l2, n, n);
     if (loss)
         *loss = value;
     if (!isfinite(value) || !isfinite(net->engine->absmax(net, net->grads)))
@@ -253,13 +286,14 @@ void xn_net_zero_grads(xn_net *net)
 xn_status xn_net_accumulate(xn_net *net, size_t n, const double *x, const double *y,
                             size_t total, double *loss)
 {
-    xn_status s = check_training(net, n, x, y, "accumulate");
+    xn_status s = xn_net_check_training(net, n, x, y, "accumulate");
     if (s != XN_OK)
         return s;
     if (total < n)
         return xn_net_fail(net, XN_EDIM, "accumulate: %zu rows of a batch of %zu", n, total);
     double share = xn_loss_mean(net->loss, total, net->sizes[net->L],
-                                xn_net_accumulate_rows(net, n, x, y, total, 0.0, false));
+                                xn_net_accumulate_rows(net, n, x, y, total, 0.0, XN_SRC_DOUBLE));
+    share += xn_net_penalty(net, net->opt.l2, n, total);
     if (loss)
         *loss = share;
     return isfinite(share) ? XN_OK : xn_net_fail(net, XN_ENUMERIC, "accumulate: the loss is not finite");
@@ -285,6 +319,9 @@ xn_status xn_net_update(xn_net *net)
         return xn_net_fail(net, XN_EINVAL,
                            "update: the network was never initialized (xn_net_init, or XN_INIT_ZEROS "
                            "for zeros on purpose)");
+    if (xn_opt_second_order(net->opt.kind))
+        return xn_net_fail(net, XN_EINVAL, "update: %s takes whole iterations (xn_net_train_step or "
+                                           "xn_fit), not a step from a gradient", xn_opt_name(net->opt.kind));
     if (!net->train || !net->grads_set)
         return xn_net_fail(net, XN_EINVAL, "update: no gradient yet (xn_net_gradient, xn_net_accumulate "
                                            "or xn_net_set_grads first)");
@@ -294,24 +331,20 @@ xn_status xn_net_update(xn_net *net)
 /* A step's optimizer takes the network's place once its gradient is
  * finite: a change of kind resets the moments, new hyper-parameters of the
  * same kind keep them.  A failed update puts the old optimizer back (a
- * change of kind has reset the moments even so). */
-xn_status xn_net_train_step(xn_net *net, size_t n, const double *x, const double *y,
-                            const xn_opt *opt, double *loss)
+ * change of kind has reset the moments even so).  The public
+ * xn_net_train_step checks net and opt, then calls this for gd, momentum
+ * and adam. */
+xn_status xn_net_step_first_order(xn_net *net, size_t n, const double *x, const double *y,
+                                  const xn_opt *opt, double *loss)
 {
-    if (!net)
-        return XN_EINVAL;
-    if (!opt)
-        return xn_net_fail(net, XN_EINVAL, "train_step: no optimizer");
-    const char *why = xn_opt_invalid(opt);
-    if (why)
-        return xn_net_fail(net, XN_EINVAL, "optimizer: %s", why);
-    xn_status s = check_training(net, n, x, y, "train_step");
+    xn_status s = xn_net_check_training(net, n, x, y, "train_step");
     if (s != XN_OK)
         return s;
     /* forward, loss and backward, then the update */
     net->grads_fresh = true;
     double value = xn_loss_mean(net->loss, n, net->sizes[net->L],
-                                xn_net_accumulate_rows(net, n, x, y, n, 0.0, false));
+                                xn_net_accumulate_rows(net, n, x, y, n, 0.0, XN_SRC_DOUBLE));
+    value += xn_net_penalty(net, opt->l2, n, n); /* the step's optimizer's */
     if (loss)
         *loss = value;
     if (!isfinite(value))

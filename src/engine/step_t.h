@@ -151,8 +151,8 @@ static inline void TF(head_rows)(void *ctx, size_t s)
     XN_T *z = j->zL + r0 * K, *a = j->aL + r0 * K;
     TF(xn_dense_bias_act)(m, K, net->acts[L], z, B(L), a, true, K);
     if (j->y)
-        TF(xn_loss_terms)(net->loss, net->acts[L], m, K, j->total, a, z, j->y + r0 * K,
-                          j->dz ? j->dz + r0 * K : NULL, j->terms + r0 * xn_loss_width(net->loss, K));
+        TF(xn_loss_terms)(net->loss, net->acts[L], m, K, j->total, net->clip, a, z, j->y + r0 * K,
+                          j->dz ? j->dz + r0 * K : NULL, j->terms + r0 * xn_loss_width(net->loss, net->clip, K));
 }
 
 /* Forward pass of the job's rows (n <= cap): the hidden activations land
@@ -298,28 +298,47 @@ static void TF(backward)(xn_net *net, TF(job) *j)
 
 /* ---- rows in and out --------------------------------------------------- */
 
-/* Rows idx[0..m) of x (., k), or rows 0..m-1 when idx is NULL, into out
- * (m, k) of the type: (x - mean) / sd in double unless mean is NULL, then
- * rounded to the type. */
-static void TF(rows_in)(size_t m, size_t k, const double *x, const size_t *idx, const double *mean,
-                        const double *sd, void *outv)
+/* Rows idx[0..m) of the caller's x (., k) (doubles, or the type's own
+ * with XN_SRC_OWN), or rows 0..m-1 when idx is NULL, into out (m, k) of
+ * the type: (x - mean) / sd in double unless mean is NULL, then rounded to
+ * the type. */
+static void TF(rows_in)(size_t m, size_t k, const void *xv, xn_src src, const size_t *idx,
+                        const double *mean, const double *sd, void *outv)
 {
     XN_T *out = outv;
     for (size_t i = 0; i < m; i++) {
-        const double *src = x + (idx ? idx[i] : i) * k;
+        size_t r = (idx ? idx[i] : i) * k;
         XN_T *dst = out + i * k;
+        /* rows of the type as they are (doubles into a double network) */
+        if (src == XN_SRC_OWN || XN_DTYPE == XN_FLOAT64) {
+            const XN_T *s = (const XN_T *)xv + r;
+            if (mean)
+                for (size_t j = 0; j < k; j++)
+                    dst[j] = (XN_T)(((double)s[j] - mean[j]) / sd[j]);
+            else
+                memcpy(dst, s, k * sizeof *dst);
+            continue;
+        }
+        const double *s = (const double *)xv + r;
         if (mean)
             for (size_t j = 0; j < k; j++)
-                dst[j] = (XN_T)((src[j] - mean[j]) / sd[j]);
+                dst[j] = (XN_T)((s[j] - mean[j]) / sd[j]);
         else
             for (size_t j = 0; j < k; j++)
-                dst[j] = (XN_T)src[j];
+                dst[j] = (XN_T)s[j];
     }
+}
+
+/* Where row r of the caller's rows v (., k) starts. */
+static const void *TF(row_at)(const void *v, xn_src src, size_t r, size_t k)
+{
+    return src == XN_SRC_DOUBLE ? (const void *)((const double *)v + r * k) : (const void *)((const XN_T *)v + r * k);
 }
 
 typedef struct {
     size_t m, k, rows;
-    const double *x;
+    const void *x;
+    xn_src src;
     const size_t *idx;
     const double *mean, *sd;
     XN_T *out;
@@ -329,38 +348,42 @@ static void TF(gather_rows)(void *ctx, size_t s)
 {
     const TF(gather_job) *g = ctx;
     size_t r0 = s * g->rows, m = g->m - r0 < g->rows ? g->m - r0 : g->rows;
-    TF(rows_in)(m, g->k, g->idx ? g->x : g->x + r0 * g->k, g->idx ? g->idx + r0 : NULL, g->mean, g->sd,
-                g->out + r0 * g->k);
+    TF(rows_in)(m, g->k, g->idx ? g->x : TF(row_at)(g->x, g->src, r0, g->k), g->src,
+                g->idx ? g->idx + r0 : NULL, g->mean, g->sd, g->out + r0 * g->k);
 }
 
 /* rows_in on the network's threads, a slice of rows each. */
-static void TF(gather)(const xn_net *net, size_t m, size_t k, const double *x, const size_t *idx,
+static void TF(gather)(const xn_net *net, size_t m, size_t k, const void *x, xn_src src, const size_t *idx,
                        const double *mean, const double *sd, void *out)
 {
-    TF(gather_job) g = {.m = m, .k = k, .rows = xn_row_span(k), .x = x, .idx = idx,
+    TF(gather_job) g = {.m = m, .k = k, .rows = xn_row_span(k), .x = x, .src = src, .idx = idx,
                         .mean = mean, .sd = sd, .out = out};
     xn_net_run(net, xn_slices(m, g.rows), TF(gather_rows), &g);
 }
 
-/* Rows x (m, n0) of doubles as the first layer takes them: the caller's
- * own rows for a double network without standardization, else converted
- * into the workspace (m <= cap). */
-static const XN_T *TF(inputs)(xn_net *net, size_t m, const double *x)
+/* The caller's rows x (m, k) as the network takes them: the caller's own
+ * memory where they are in the type and need no standardization, else
+ * converted into the workspace buffer ws (m <= cap). */
+static const XN_T *TF(rows_as)(xn_net *net, size_t m, size_t k, const void *x, xn_src src,
+                               const double *mean, const double *sd, void *ws)
 {
-    if (!net->xs)
-        return (const XN_T *)(const void *)x;
-    TF(gather)(net, m, net->sizes[0], x, NULL, net->mean, net->sd, net->xs);
-    return net->xs;
+    if (!ws || (src == XN_SRC_OWN && !mean))
+        return x;
+    TF(gather)(net, m, k, x, src, NULL, mean, sd, ws);
+    return ws;
 }
 
-/* Targets y (m, nL) of doubles in the type and, for a network that
- * standardizes its targets, standardized, the same way. */
-static const XN_T *TF(targets)(xn_net *net, size_t m, const double *y)
+/* Input rows x (m, n0) as the first layer takes them. */
+static const XN_T *TF(inputs)(xn_net *net, size_t m, const void *x, xn_src src)
 {
-    if (!net->ys)
-        return (const XN_T *)(const void *)y;
-    TF(gather)(net, m, net->sizes[net->L], y, NULL, net->ymean, net->ysd, net->ys);
-    return net->ys;
+    return TF(rows_as)(net, m, net->sizes[0], x, src, net->mean, net->sd, net->xs);
+}
+
+/* Targets y (m, nL) in the type and, for a network that standardizes its
+ * targets, standardized, the same way. */
+static const XN_T *TF(targets)(xn_net *net, size_t m, const void *y, xn_src src)
+{
+    return TF(rows_as)(net, m, net->sizes[net->L], y, src, net->ymean, net->ysd, net->ys);
 }
 
 static void TF(to_double)(size_t n, const void *v, double *out)
@@ -372,38 +395,40 @@ static void TF(to_double)(size_t n, const void *v, double *out)
 
 /* ---- the gradient and the loss ----------------------------------------- */
 
-/* The gradient of rows of a batch of `total` rows (xn_net_accumulate_rows):
- * x and y are the type's rows when `ready`, else the caller's doubles. */
+/* The gradient of rows of a batch of `total` rows (xn_net_accumulate_rows)
+ * from x and y as src says. */
 static double TF(accumulate)(xn_net *net, size_t n, const void *x, const void *y, size_t total,
-                             double sum, bool ready, size_t nb)
+                             double sum, xn_src src, size_t nb)
 {
     size_t n0 = net->sizes[0], K = net->sizes[net->L];
+    bool ready = src == XN_SRC_READY;
     for (size_t r0 = 0; r0 < n; r0 += nb) {
         size_t m = n - r0 < nb ? n - r0 : nb;
-        const XN_T *xb = ready ? (const XN_T *)x + r0 * n0 : TF(inputs)(net, m, (const double *)x + r0 * n0);
-        const XN_T *yb = ready ? (const XN_T *)y + r0 * K : TF(targets)(net, m, (const double *)y + r0 * K);
+        const void *xr = TF(row_at)(x, src, r0, n0), *yr = TF(row_at)(y, src, r0, K);
+        const XN_T *xb = ready ? xr : TF(inputs)(net, m, xr, src);
+        const XN_T *yb = ready ? yr : TF(targets)(net, m, yr, src);
         TF(job) j;
         TF(job_of)(&j, net, m, total, xb, yb, (XN_T *)net->a[net->L] + r0 * K, (XN_T *)net->zout + r0 * K,
                    net->terms, true);
         TF(forward_job)(net, &j);
-        sum = xn_loss_add(net->loss, m, K, net->terms, sum);
+        sum = xn_loss_add(net->loss, net->clip, m, K, net->terms, sum);
         TF(backward)(net, &j);
         net->grads_fresh = false;
     }
     return sum;
 }
 
-/* The loss terms of rows x, y (m <= cap, doubles) added to sum; their
+/* The loss terms of the caller's rows x, y (m <= cap) added to sum; their
  * outputs stay in the workspace. */
-static double TF(loss_rows)(xn_net *net, size_t m, const double *x, const double *y, size_t total,
-                            double sum)
+static double TF(loss_rows)(xn_net *net, size_t m, const void *x, const void *y, xn_src src,
+                            size_t total, double sum)
 {
     size_t K = net->sizes[net->L];
     TF(job) j;
-    TF(job_of)(&j, net, m, total, TF(inputs)(net, m, x), TF(targets)(net, m, y), net->a[net->L], net->zout,
-               net->terms, false);
+    TF(job_of)(&j, net, m, total, TF(inputs)(net, m, x, src), TF(targets)(net, m, y, src), net->a[net->L],
+               net->zout, net->terms, false);
     TF(forward_job)(net, &j);
-    return xn_loss_add(net->loss, m, K, net->terms, sum);
+    return xn_loss_add(net->loss, net->clip, m, K, net->terms, sum);
 }
 
 static size_t TF(count_right)(size_t m, size_t K, const void *a, const void *y)
@@ -414,6 +439,35 @@ static size_t TF(count_right)(size_t m, size_t K, const void *a, const void *y)
 static double TF(sq_err)(size_t n, const void *a, const void *y)
 {
     return TF(xn_sq_err)(n, a, y);
+}
+
+/* xn_net_penalty's pass: dW_l += c W_l, and the squares of the weights
+ * added up in double, as the loss terms are, in 8 running sums (one sum
+ * would wait on the adder at every weight; 8 vectorize), always in the
+ * same order. */
+XN_CLONES static double TF(penalty_pass)(size_t n, const XN_T *restrict p, XN_T *restrict g, XN_T c)
+{
+    double s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t k = 0;
+    for (; k + 8 <= n; k += 8)
+        for (int j = 0; j < 8; j++) {
+            s[j] += (double)p[k + j] * (double)p[k + j];
+            g[k + j] += c * p[k + j];
+        }
+    for (; k < n; k++) {
+        s[0] += (double)p[k] * (double)p[k];
+        g[k] += c * p[k];
+    }
+    return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+}
+
+static double TF(penalty)(xn_net *net, double c)
+{
+    XN_T *p = net->params, *g = net->grads;
+    double ss = 0.0;
+    for (size_t l = 1; l <= net->L; l++)
+        ss += TF(penalty_pass)(net->boff[l] - net->woff[l], p + net->woff[l], g + net->woff[l], (XN_T)c);
+    return ss;
 }
 
 #undef W
@@ -434,4 +488,5 @@ const xn_engine TF(xn_engine) = {
     .sq_err = TF(sq_err),
     .update = TF(update),
     .absmax = TF(absmax),
+    .penalty = TF(penalty),
 };

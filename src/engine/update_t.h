@@ -2,9 +2,9 @@
  * network's threads: the sweeps of opt_t.h over slices of the parameter
  * vector (by layers when weight decay must skip the biases), each slice
  * its own elements, so the update is the same whoever ran which slice.
- * The largest |g| comes first, in a pass of its own, and the largest |p|
- * from the sweep before (or, when p may have changed since, from the same
- * pass): with the bounds kept on the moments they prove every new value
+ * The largest |p| and |g| come first, in one pass over both (p is not
+ * taken from the sweep before: a caller, a solver or a checkpoint may have
+ * changed it since): with the bounds kept on the moments they prove every new value
  * finite (or there is a NaN, an infinity or a value so large it cannot
  * tell, and then the whole update is checked first, as another sweep, and
  * refused if it would not be finite).  Included by step_t.h inside its
@@ -72,7 +72,7 @@ static void TF(check_slice)(void *ctx, size_t s)
     net->part[s] = TF(opt_check)(net->opt.kind, j->c, decay, hi - lo, p + lo, g + lo, m + lo, v + lo);
 }
 
-/* A slice's update; part[s] takes its largest |new parameter|. */
+/* A slice's update. */
 static inline void TF(apply_slice)(void *ctx, size_t s)
 {
     const TF(sweep_job) *j = ctx;
@@ -82,19 +82,13 @@ static inline void TF(apply_slice)(void *ctx, size_t s)
     if (j->by_layer || hi > XN_SLICE_PARAMS) /* else the whole vector */
         xn_update_range(net, j->by_layer, s, &lo, &hi, &decay);
     XN_T *p = net->params, *g = net->grads, *m = net->m, *v = net->v;
-    net->part[s] = TF(opt_apply)(net->opt.kind, j->c, decay, hi - lo, p + lo, g + lo, m + lo, v + lo);
+    TF(opt_apply)(net->opt.kind, j->c, decay, hi - lo, p + lo, g + lo, m + lo, v + lo);
 }
 
-/* The sweep that stores, and the largest |p| it leaves, which the next
- * update starts from instead of a pass over p. */
+/* The sweep that stores. */
 static void TF(apply)(xn_net *net, TF(sweep_job) *j, size_t slices)
 {
     xn_net_run(net, slices, TF(apply_slice), j);
-    double m = 0.0;
-    for (size_t s = 0; s < slices; s++)
-        m = net->part[s] > m ? net->part[s] : m; /* finite: the update was proved or checked */
-    net->pmax = m;
-    net->pmax_known = true;
 }
 
 static bool TF(update)(xn_net *net)
@@ -104,11 +98,8 @@ static bool TF(update)(xn_net *net)
     bool decay = o->weight_decay > 0.0;
     TF(sweep_job) j = {.net = net, .c = &c, .by_layer = decay};
     size_t slices = xn_update_slices(net, decay);
-    double pmax = net->pmax, gmax;
-    if (net->pmax_known && !net->params_exposed)
-        gmax = TF(absmax)(net, net->grads);
-    else
-        TF(absmax2)(net, net->params, net->grads, &pmax, &gmax);
+    double pmax, gmax;
+    TF(absmax2)(net, net->params, net->grads, &pmax, &gmax);
     if (!xn_opt_safe(o->kind, &c, decay, XN_T_MAX, pmax, gmax, &net->mbound, &net->vbound)) {
         xn_net_run(net, slices, TF(check_slice), &j);
         for (size_t s = 0; s < slices; s++)

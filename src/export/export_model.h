@@ -5,6 +5,7 @@
 #ifndef XORNET_EXPORT_MODEL_H
 #define XORNET_EXPORT_MODEL_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "xornet/export.h"
@@ -34,6 +35,15 @@ typedef struct {
  * xn_export_model_free releases it.  XN_EINVAL, XN_ENOMEM. */
 xn_status xn_export_model_of(xn_export_model *m, const xn_net *net);
 void xn_export_model_free(xn_export_model *m);
+/* Whether every number of m can be written in the type (as_float: each
+ * rounds to a finite float; a divisor also not to 0): XN_OK, or XN_EDIM
+ * with err naming the number (export.c). */
+xn_status xn_export_model_check(const xn_export_model *m, bool as_float, xn_error *err);
+/* The source (c_path) and the header (h_path), either may be NULL, each
+ * replaced atomically; everything is checked before a file is touched
+ * (export_c.c).  err names the path at fault. */
+xn_status xn_export_model_save(const xn_export_model *m, const xn_export_opts *opts, const char *c_path,
+                               const char *h_path, xn_error *err);
 
 /* xn_export_c and xn_export_h on a description.  m is checked first (the
  * sizes, the activations, every number finite and representable in the
@@ -42,5 +52,9 @@ xn_status xn_export_model_c(const xn_export_model *m, const xn_export_opts *opts
                             xn_error *err);
 xn_status xn_export_model_h(const xn_export_model *m, const xn_export_opts *opts, FILE *f,
                             xn_error *err);
+/* The header's include guard of a checked name into guard (room for
+ * XN_EXPORT_MAX_NAME + 3 bytes): NAME_H in capitals for a name in lower
+ * case, the name as written and _h for one with a capital letter. */
+void xn_export_guard(const char *name, char *guard);
 
 #endif

@@ -65,6 +65,15 @@ xn_status xn_rng_permutation(xn_rng *rng, size_t n, size_t *perm)
         return XN_EINVAL;
     for (size_t i = 0; i < n; i++)
         perm[i] = i;
+    return xn_rng_shuffle(rng, n, perm);
+}
+
+/* The swaps of the permutation applied to perm as it is: position i
+ * then holds what position p[i] held. */
+xn_status xn_rng_shuffle(xn_rng *rng, size_t n, size_t *perm)
+{
+    if (!rng || (!perm && n) || (rng->kind != XN_RNG_PYTHON && rng->kind != XN_RNG_NUMPY))
+        return XN_EINVAL;
     for (size_t i = n; i-- > 1;) {
         size_t j = (size_t)(rng->kind == XN_RNG_NUMPY ? numpy_interval(rng, i) : python_below(rng, i + 1));
         size_t t = perm[i];

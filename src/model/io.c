@@ -20,16 +20,36 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "src/util/atomic.h"
+#include "xornet/atomic.h"
 #include "modeltext.h"
 
-#define FORMAT 2 /* the version written; 1 is still read */
+/* The version written: 3 for a network with class labels or a checkpoint
+ * of lm or lbfgs (their state), else 2, the lowest that holds the file;
+ * 1 to 3 read. */
+#define FORMAT 3
 
 /* ---- writing ----------------------------------------------------------- */
 
+/* A label as a quoted string: \\ \" \n \r \t escaped, other bytes as
+ * they are. */
+static void write_label(FILE *f, const char *s)
+{
+    fputs("label \"", f);
+    for (; *s; s++) {
+        const char *e = *s == '\\' ? "\\\\" : *s == '"' ? "\\\"" : *s == '\n' ? "\\n" : *s == '\r' ? "\\r"
+                        : *s == '\t' ? "\\t" : NULL;
+        if (e)
+            fputs(e, f);
+        else
+            fputc(*s, f);
+    }
+    fputs("\"\n", f);
+}
+
 static void write_model(FILE *f, const xn_net *net, const xn_checkpoint *ck)
 {
-    fprintf(f, "xornet %d\nsizes", FORMAT);
+    bool solver_state = ck && xn_opt_second_order(net->opt.kind);
+    fprintf(f, "xornet %d\nsizes", net->n_labels || solver_state ? FORMAT : 2);
     for (size_t i = 0; i <= net->L; i++)
         fprintf(f, " %zu", net->sizes[i]);
     fputs("\nactivations", f);
@@ -49,6 +69,11 @@ static void write_model(FILE *f, const xn_net *net, const xn_checkpoint *ck)
         xn_mt_write_row(f, XN_FLOAT64, net->ymean, net->sizes[net->L]);
         fputs("target_sd ", f);
         xn_mt_write_row(f, XN_FLOAT64, net->ysd, net->sizes[net->L]);
+    }
+    if (net->n_labels) {
+        fprintf(f, "labels %zu\n", net->n_labels);
+        for (size_t i = 0; i < net->n_labels; i++)
+            write_label(f, net->labels[i]);
     }
     xn_mt_write_blocks(f, net, "", net->params);
     if (ck)
@@ -80,13 +105,17 @@ static xn_status save(const xn_net *net, const xn_checkpoint *ck, const char *pa
     xn_error_clear(err);
     if (!net || !path || !path[0])
         return xn_fail(err, 0, XN_EINVAL, "no network or no path");
-    if (ck && !net->train)
+    if (ck && !net->train && !xn_opt_second_order(net->opt.kind)) /* lm and lbfgs keep no moments */
         return xn_fail(err, 0, XN_EINVAL, "the network has no training state to checkpoint");
     /* a non-finite number could not be read back: refuse to write it */
     if (!all_finite(net, "", net->params, err) || (ck && ck->best && !all_finite(net, "best", ck->best, err)))
         return XN_ENUMERIC;
+    /* a state the reader would refuse is not written (one rule for both) */
+    xn_status st;
+    if (ck && (st = xn_mt_check_state(net, ck, err)) != XN_OK)
+        return st;
     xn_atomic a;
-    xn_status st = xn_atomic_open(&a, path, err);
+    st = xn_atomic_open(&a, path, err);
     if (st != XN_OK)
         return st;
     write_model(a.f, net, ck);
@@ -259,6 +288,70 @@ static xn_status read_scale(xn_mt_reader *r, const char *mean_word, const char *
     return st;
 }
 
+/* One `label "TEXT"` line into buf (XN_LABEL_MAX + 1 bytes). */
+static xn_status read_label(xn_mt_reader *r, char *buf)
+{
+    const char *p, *end;
+    xn_status st = xn_mt_keyword(r, "label", &p, &end);
+    if (st != XN_OK)
+        return st;
+    while (p < end && xn_is_blank(*p))
+        p++;
+    size_t n = 0;
+    if (p == end || *p++ != '"')
+        return xn_fail(r->err, r->t.line, XN_EFORMAT, "expected a label in double quotes");
+    for (; p < end && *p != '"'; p++) {
+        char c = *p;
+        if (c == '\\' && p + 1 < end) {
+            c = *++p;
+            c = c == 'n' ? '\n' : c == 'r' ? '\r' : c == 't' ? '\t' : c;
+        }
+        if (n == XN_LABEL_MAX)
+            return xn_fail(r->err, r->t.line, XN_EFORMAT, "a label longer than the limit of %d bytes",
+                           XN_LABEL_MAX);
+        buf[n++] = c;
+    }
+    buf[n] = '\0';
+    if (p == end)
+        return xn_fail(r->err, r->t.line, XN_EFORMAT, "a label without its closing quote");
+    for (p++; p < end; p++)
+        if (!xn_is_blank(*p))
+            return xn_fail(r->err, r->t.line, XN_EFORMAT, "text after the label's closing quote");
+    return XN_OK;
+}
+
+/* Format 3: the optional class labels, `labels K` and K `label "TEXT"`
+ * lines, set on net. */
+static xn_status read_labels(xn_mt_reader *r, xn_net *net)
+{
+    if (r->version < 3 || !xn_mt_next_is(r, "labels"))
+        return XN_OK;
+    const char *p, *end, *tok;
+    size_t k, n;
+    xn_status st = xn_mt_keyword(r, "labels", &p, &end);
+    if (st != XN_OK)
+        return st;
+    size_t line = r->t.line;
+    if (xn_token_count(p, end) != 1 || !xn_token(&p, end, &tok, &n) ||
+        xn_parse_size(tok, n, XN_DATA_MAX_CLASSES, &k) != XN_NUM_OK || k == 0)
+        return xn_fail(r->err, line, XN_EFORMAT, "expected 'labels K' with K from 1 to %zu", XN_DATA_MAX_CLASSES);
+    /* no more labels than the text has lines */
+    if (k > (r->t.len - r->t.pos) / 9 + 1) /* each line at least `label ""`, 9 bytes */
+        return xn_fail(r->err, line, XN_EFORMAT, "%zu labels: the text is too short for them", k);
+    char **labels = calloc(k, sizeof *labels), *buf = malloc(k * (XN_LABEL_MAX + 1));
+    if (!labels || !buf)
+        st = xn_fail(r->err, 0, XN_ENOMEM, "out of memory");
+    for (size_t i = 0; st == XN_OK && i < k; i++) {
+        labels[i] = buf + i * (XN_LABEL_MAX + 1);
+        st = read_label(r, labels[i]);
+    }
+    if (st == XN_OK && xn_net_set_labels(net, k, (const char *const *)labels) != XN_OK)
+        st = xn_fail(r->err, line, XN_EFORMAT, "%s", xn_net_error(net));
+    free(labels);
+    free(buf);
+    return st;
+}
+
 /* The whole text: a model, and with ck a checkpoint's state too. */
 static xn_status parse(xn_net **out, xn_checkpoint *ck, const char *text, size_t len, xn_error *err)
 {
@@ -294,7 +387,8 @@ static xn_status parse(xn_net **out, xn_checkpoint *ck, const char *text, size_t
     xn_net *net = NULL;
     if ((st = xn_net_new(&net, &cfg, false, err)) == XN_OK &&
         (st = read_scale(&r, "mean", "sd", n0, net, false)) == XN_OK &&
-        (st = read_scale(&r, "target_mean", "target_sd", K, net, true)) == XN_OK)
+        (st = read_scale(&r, "target_mean", "target_sd", K, net, true)) == XN_OK &&
+        (st = read_labels(&r, net)) == XN_OK)
         st = xn_mt_read_blocks(&r, net, "", net->params);
     bool has_state = false;
     if (st == XN_OK)
@@ -331,6 +425,18 @@ xn_status xn_net_parse(xn_net **out, const char *text, size_t len, xn_error *err
     return parse(out, NULL, text, len, err);
 }
 
+/* What a file's text is parsed into. */
+typedef struct {
+    xn_net **out;
+    xn_checkpoint *ck;
+} loading;
+
+static xn_status parse_into(const char *text, size_t len, void *ctx, xn_error *err)
+{
+    loading *l = ctx;
+    return parse(l->out, l->ck, text, len, err);
+}
+
 /* Reads the file at path and parses it. */
 static xn_status load(xn_net **out, xn_checkpoint *ck, const char *path, xn_error *err)
 {
@@ -338,16 +444,8 @@ static xn_status load(xn_net **out, xn_checkpoint *ck, const char *path, xn_erro
     if (!out)
         return xn_fail(err, 0, XN_EINVAL, "no place for the network");
     *out = NULL;
-    if (!path)
-        return xn_fail(err, 0, XN_EINVAL, "no path");
-    char *text;
-    size_t len;
-    xn_status st = xn_read_file(path, XN_TEXT_MAX_FILE, &text, &len, err);
-    if (st != XN_OK)
-        return st;
-    st = parse(out, ck, text, len, err);
-    free(text);
-    return st;
+    loading l = {out, ck};
+    return xn_parse_file(path, parse_into, &l, err);
 }
 
 xn_status xn_net_load(xn_net **out, const char *path, xn_error *err)

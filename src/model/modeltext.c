@@ -64,6 +64,9 @@ xn_status xn_mt_read_numbers(xn_mt_reader *r, const char *p, const char *end, si
         if (type == XN_FLOAT32 && !xn_fits_float(v))
             return xn_fail(r->err, r->t.line, XN_EFORMAT, "'%s' in column %zu is out of range for float32",
                            xn_quote(q, sizeof q, tok, k), j + 1);
+        if (r->nonneg && v < 0.0)
+            return xn_fail(r->err, r->t.line, XN_EFORMAT, "'%s' in column %zu is negative: a second moment is a "
+                           "mean of squares", xn_quote(q, sizeof q, tok, k), j + 1);
         if (dst && type == XN_FLOAT32)
             ((float *)dst)[j] = (float)v;
         else if (dst)

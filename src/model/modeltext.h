@@ -20,6 +20,7 @@ typedef struct {
     xn_loss loss;
     xn_dtype dtype;
     size_t nparams;
+    bool nonneg;        /* numbers read now may not be negative (second moments) */
 } xn_mt_reader;
 
 /* The next content line into (*s, *n), or an end-of-file error naming what
@@ -61,5 +62,9 @@ void xn_mt_write_blocks(FILE *f, const xn_net *net, const char *prefix, const vo
  * (*has: it was there). */
 void xn_mt_write_state(FILE *f, const xn_net *net, const xn_checkpoint *ck);
 xn_status xn_mt_read_state(xn_mt_reader *r, xn_net *net, xn_checkpoint *ck, bool *has);
+/* The rules of a checkpoint's state that xn_mt_read_state applies, for
+ * the writer: XN_EINVAL or XN_ENUMERIC with why, so that nothing is
+ * written that would not read back. */
+xn_status xn_mt_check_state(const xn_net *net, const xn_checkpoint *ck, xn_error *err);
 
 #endif

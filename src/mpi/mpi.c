@@ -75,35 +75,56 @@ static void add(void *v, const void *w, size_t n, xn_dtype type)
     }
 }
 
+/* Whether every rank asks to sum n values of the type, and has the buffer
+ * for it: compared once a length (one small collective, the same on every
+ * rank), so a rank whose vector is longer never writes past another's
+ * buffer.  The outcome is the same on every rank. */
+static bool agreed(xn_mpi *m, size_t n, xn_dtype type, size_t need)
+{
+    size_t key = 2 * n + (type == XN_FLOAT32);
+    for (size_t i = 0; i < m->n_agreed; i++)
+        if (m->agreed[i] == key)
+            return true;
+    bool ok = n <= INT32_MAX; /* MPI counts are int */
+    if (ok && m->cap < need) {
+        void *b = realloc(m->buf, need);
+        ok = b != NULL;
+        if (b) {
+            m->buf = b;
+            m->cap = need;
+        }
+    }
+    /* the largest and smallest key, and whether any rank failed, in one call */
+    long long mine[3] = {(long long)key, -(long long)key, !ok}, all[3];
+    if (MPI_Allreduce(mine, all, 3, MPI_LONG_LONG, MPI_MAX, m->comm) != MPI_SUCCESS || all[2] ||
+        all[0] != -all[1])
+        return false;
+    if (m->n_agreed < sizeof m->agreed / sizeof m->agreed[0])
+        m->agreed[m->n_agreed++] = key;
+    return true;
+}
+
 int xn_mpi_reduce(void *v, size_t n, xn_dtype type, void *ctx)
 {
     xn_mpi *m = ctx;
+    if (!m)
+        return -1;
     double t0 = MPI_Wtime();
     size_t es = type == XN_FLOAT32 ? sizeof(float) : sizeof(double), P = (size_t)m->size;
     MPI_Datatype dt = type == XN_FLOAT32 ? MPI_FLOAT : MPI_DOUBLE;
-    if (n > INT32_MAX) /* MPI counts are int */
-        return -1;
     /* chunk q is [off[q], off[q] + len[q]); this rank receives its own
      * chunk from every rank q at buf + q * mine */
+    size_t mine = n > INT32_MAX ? 0 : n * ((size_t)m->rank + 1) / P - n * (size_t)m->rank / P;
+    if (!agreed(m, n, type, P * mine * es)) /* the same answer on every rank */
+        return -1;
     int *len = m->counts, *off = len + P, *rlen = off + P, *roff = rlen + P;
     for (size_t q = 0; q < P; q++) {
         off[q] = (int)(n * q / P);
         len[q] = (int)(n * (q + 1) / P) - off[q];
     }
-    size_t mine = (size_t)len[m->rank];
     for (size_t q = 0; q < P; q++) {
         rlen[q] = (int)mine;
         roff[q] = (int)(q * mine);
-    }
-    /* every rank must call the same collectives, whatever happens here: a
-     * rank that cannot have its buffer ends the job rather than leave the
-     * others waiting */
-    if (m->cap < P * mine * es) {
-        void *b = realloc(m->buf, P * mine * es);
-        if (!b)
-            MPI_Abort(m->comm, 1);
-        m->buf = b;
-        m->cap = P * mine * es;
     }
     if (MPI_Alltoallv(v, len, off, dt, m->buf, rlen, roff, dt, m->comm) != MPI_SUCCESS)
         return -1;

@@ -4,7 +4,7 @@
  * written directly instead.  See atomic.h for the rules. */
 #define _GNU_SOURCE /* fopencookie where the C library has it; POSIX.1-2008 too */
 
-#include "atomic.h"
+#include "xornet/atomic.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -236,6 +236,16 @@ const char *xn_format_float(char buf[XN_DOUBLE_CHARS], float v)
     return format_g(buf, 9, (double)v);
 }
 
+const char *xn_format_shortest(char buf[XN_DOUBLE_CHARS], double v)
+{
+    for (int digits = 15; digits < 17; digits++) {
+        double back;
+        if (xn_parse_double(format_g(buf, digits, v), strlen(buf), &back) == XN_NUM_OK && back == v)
+            return buf;
+    }
+    return format_g(buf, 17, v);
+}
+
 const char *xn_quote(char *buf, size_t cap, const char *tok, size_t n)
 {
     if (cap == 0)
@@ -268,6 +278,7 @@ void xn_error_clear(xn_error *err)
     if (err) {
         err->line = 0;
         err->msg[0] = '\0';
+        err->setting[0] = '\0';
     }
 }
 
@@ -276,6 +287,20 @@ xn_status xn_fail(xn_error *err, size_t line, xn_status s, const char *fmt, ...)
     if (!err)
         return s;
     err->line = line;
+    err->setting[0] = '\0';
+    va_list ap;
+    va_start(ap, fmt);
+    xn_vformat(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+xn_status xn_fail_setting(xn_error *err, const char *setting, xn_status s, const char *fmt, ...)
+{
+    if (!err)
+        return s;
+    err->line = 0;
+    snprintf(err->setting, sizeof err->setting, "%s", setting);
     va_list ap;
     va_start(ap, fmt);
     xn_vformat(err->msg, sizeof err->msg, fmt, ap);
@@ -397,4 +422,40 @@ xn_status xn_read_file(const char *path, size_t max, char **buf, size_t *len, xn
 xn_status xn_read_binary(const char *path, size_t max, char **buf, size_t *len, xn_error *err)
 {
     return read_path(path, max, false, buf, len, err);
+}
+
+xn_status xn_parse_file(const char *path, xn_text_parser parse, void *ctx, xn_error *err)
+{
+    if (!path)
+        return xn_fail(err, 0, XN_EINVAL, "no path");
+    char *text;
+    size_t len;
+    xn_status st = xn_read_file(path, XN_TEXT_MAX_FILE, &text, &len, err);
+    if (st != XN_OK)
+        return st;
+    st = parse(text, len, ctx, err);
+    free(text);
+    return st;
+}
+
+char **xn_strings_copy(const char *const *s, size_t k)
+{
+    char **c = calloc(k ? k : 1, sizeof *c);
+    for (size_t i = 0; c && i < k; i++) {
+        size_t n = strlen(s[i]) + 1;
+        if ((c[i] = malloc(n)) != NULL) {
+            memcpy(c[i], s[i], n);
+        } else {
+            xn_strings_free(c, i);
+            c = NULL;
+        }
+    }
+    return c;
+}
+
+void xn_strings_free(char **s, size_t k)
+{
+    for (size_t i = 0; s && i < k; i++)
+        free(s[i]);
+    free(s);
 }

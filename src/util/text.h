@@ -87,6 +87,8 @@ const char *xn_num_why(xn_num r);
  * returns buf. */
 const char *xn_format_double(char buf[XN_DOUBLE_CHARS], double v);
 const char *xn_format_float(char buf[XN_DOUBLE_CHARS], float v);
+/* v with the fewest digits (15 to 17) that read back as v, for messages. */
+const char *xn_format_shortest(char buf[XN_DOUBLE_CHARS], double v);
 
 /* Copies tok into buf (cap bytes, NUL-terminated) for a message: bytes
  * outside printable ASCII become '?' and a long token is cut with "...". */
@@ -101,6 +103,10 @@ void xn_error_clear(xn_error *err);
  * returns s. */
 xn_status xn_fail(xn_error *err, size_t line, xn_status s, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* The same for a checker's refusal of a configuration field: line 0 and
+ * err->setting = setting. */
+xn_status xn_fail_setting(xn_error *err, const char *setting, xn_status s, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* Reads the file at path into *buf (malloc'd, *len bytes, NUL appended but
  * not counted).  A regular file's size is checked before anything is read;
@@ -111,6 +117,15 @@ xn_status xn_fail(xn_error *err, size_t line, xn_status s, const char *fmt, ...)
  * line), XN_ENOMEM (a real allocation failure). */
 xn_status xn_read_file(const char *path, size_t max, char **buf, size_t *len,
                        xn_error *err);
+/* A text file read whole (xn_read_file, at most XN_TEXT_MAX_FILE bytes) and
+ * handed to parse with ctx: what every reader of a path does.  XN_EINVAL
+ * for a NULL path, else xn_read_file's failures or parse's status. */
+typedef xn_status (*xn_text_parser)(const char *text, size_t len, void *ctx, xn_error *err);
+xn_status xn_parse_file(const char *path, xn_text_parser parse, void *ctx, xn_error *err);
+/* A copy of the k strings s, each and the array malloc'd (free each, then
+ * the array: xn_strings_free); NULL if memory runs out. */
+char **xn_strings_copy(const char *const *s, size_t k);
+void xn_strings_free(char **s, size_t k);
 /* The same from an open stream (such as stdin), read to its end; the caller
  * closes it. */
 xn_status xn_read_stream(FILE *f, size_t max, char **buf, size_t *len, xn_error *err);

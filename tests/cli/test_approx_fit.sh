@@ -91,23 +91,80 @@ run_bad knots_list_word "^xornet: --knots-at: item 2: not a number 'x'$" --sampl
 run_bad knots_list_empty "^xornet: --knots-at: item 2: empty item" --samples "$csv" --knots-at 1,,2
 run_ok knots_one --samples "$csv" --knots-at 1 &&
     { [ "$(field n "$tmp/knots_one.out")" = 3 ] || fail "knots_one: n is not 3"; }
+grep -qx "knots      1 given, inside the samples' range" "$tmp/knots_one.out" &&
+    grep -qx 'n          3  (units: the knot inside, and x_min and x_min - d, where the line starts)' \
+        "$tmp/knots_one.out" || fail "knots_one: $(grep '^knots\|^n ' "$tmp/knots_one.out")"
+# the knots are reported in the user's count, the units beside it: 7 inside
+# the range make 9 units; 3 of 5 at the ends make 4 (x_min's unit is one)
+if run_ok knots_seven --samples "$csv" --knots-at 0.2,0.5,1,1.5,2,2.5,3; then
+    grep -qx "knots      7 given, all inside the samples' range" "$tmp/knots_seven.out" ||
+        fail "knots_seven: $(grep '^knots' "$tmp/knots_seven.out")"
+    grep -qx 'n          9  (units: the 7 knots inside, and x_min and x_min - d, where the line starts)' \
+        "$tmp/knots_seven.out" || fail "knots_seven: $(grep '^n ' "$tmp/knots_seven.out")"
+fi
+run_ok knots_ends --samples "$csv" --knots-at 0,0.5,1,3.141592653589793 &&
+    { grep -qx "knots      4 given, 2 inside the samples' range and 2 at its ends" "$tmp/knots_ends.out" &&
+      [ "$(field n "$tmp/knots_ends.out")" = 4 ] || fail "knots_ends: $(grep '^knots\|^n ' "$tmp/knots_ends.out")"; }
 
 # ---- knot count by GCV --------------------------------------------------------
 
-# noisy samples of sin (NumPy's np.random.seed(1) normals, sd 0.05): the
-# table lists every count, the minimum is marked, and the fit uses it
-if run_ok gcv --fn sin --n 200 --noise 0.05 --seed 1 --gcv --gcv-max 30; then
+# noisy samples of sin (NumPy's np.random.seed(1) normals, sd 0.05): with
+# --gcv-table the table lists every count, the minimum is marked, and the
+# fit uses it
+if run_ok gcv --fn sin --n 200 --noise 0.05 --seed 1 --gcv --gcv-max 30 --gcv-table; then
     [ "$(grep -c '^gcv        [0-9]' "$tmp/gcv.out")" = 29 ] || fail "gcv: not 29 rows for 2..30"
+    grep -q 'gcv-table prints' "$tmp/gcv.out" && fail "gcv --gcv-table: says rows are left out"
     kmin=$(awk '$1 == "gcv" && $2 ~ /^[0-9]+$/ { if (best == "" || $4 < best) { best = $4; k = $2 } } END { print k }' "$tmp/gcv.out")
     marked=$(awk '/<- minimum/ { print $2 }' "$tmp/gcv.out")
     [ "$kmin" = "$marked" ] || fail "gcv: minimum at $kmin, marked $marked"
     [ "$(field n "$tmp/gcv.out")" = "$kmin" ] || fail "gcv: fitted n is not $kmin"
     grep -q 'knots chosen by GCV' "$tmp/gcv.out" || fail "gcv: fit line"
-    # against the true function the GCV fit beats interpolating the noise
+    # without --gcv-table: the chosen count and three neighbours each side,
+    # rows of the whole table, and one line saying how to see the rest
+    if run_ok gcv_short --fn sin --n 200 --noise 0.05 --seed 1 --gcv --gcv-max 30; then
+        want=$(awk -v k="$kmin" '$1 == "gcv" && $2 ~ /^[0-9]+$/ && $2 >= k - 3 && $2 <= k + 3' "$tmp/gcv.out")
+        got=$(awk '$1 == "gcv" && $2 ~ /^[0-9]+$/' "$tmp/gcv_short.out")
+        [ "$got" = "$want" ] || fail "gcv: the short table is not the rows around $kmin: $got"
+        [ "$(echo "$got" | wc -l)" = 7 ] || fail "gcv: the short table has $(echo "$got" | wc -l) rows, expected 7"
+        grep -qx 'gcv        (7 of the 29 counts tried, 2 to 30, shown; --gcv-table prints them all)' \
+            "$tmp/gcv_short.out" || fail "gcv: no line about the rows left out: $(cat "$tmp/gcv_short.out")"
+        diff <(grep -v '^gcv\|^time' "$tmp/gcv.out") <(grep -v '^gcv\|^time' "$tmp/gcv_short.out") >/dev/null ||
+            fail "gcv: the fit differs with --gcv-table"
+    fi
+    # against the true function the GCV fit beats interpolating the noise,
+    # and interpolation says so: 200 samples that zigzag
     if run_ok gcv_interp --fn sin --n 200 --noise 0.05 --seed 1; then
         eg=$(field rms_error "$tmp/gcv.out") ei=$(field rms_error "$tmp/gcv_interp.out")
         awk_true "$eg < $ei / 2" || fail "gcv: rms error $eg, interpolation $ei"
+        grep -Eq '^hint       these samples look noisy \([0-9]+% of the steps .*--gcv or --knots N' "$tmp/gcv_interp.out" ||
+            fail "interpolating 200 noisy samples: no hint: $(cat "$tmp/gcv_interp.out")"
     fi
+fi
+run_bad gcv_table_alone '--gcv-table applies to --gcv only' --gcv-table
+
+# the hint: not for a smooth curve, nor for fewer than 50 samples, nor a fit
+# that already smooths; the share it names is NumPy's count of the turns
+run_ok smooth200 --fn sin --n 200 && grep -q '^hint' "$tmp/smooth200.out" &&
+    fail "interpolating 200 samples of sin: a hint about noise: $(grep '^hint' "$tmp/smooth200.out")"
+run_ok noisy49 --fn sin --n 49 --noise 0.3 && grep -q '^hint' "$tmp/noisy49.out" && fail "49 noisy samples: a hint"
+run_ok noisy50 --fn sin --n 50 --noise 0.3 && ! grep -q '^hint' "$tmp/noisy50.out" && fail "50 noisy samples: no hint"
+run_ok noisy_knots --fn sin --n 500 --noise 0.3 --knots 6 && grep -q '^hint' "$tmp/noisy_knots.out" &&
+    fail "--knots on noisy samples: a hint"
+# ... and from a file: 300 samples of a line with uniform noise (an LCG's)
+awk 'BEGIN { s = 7; print "x,f"; for (i = 0; i < 300; i++) { s = (s * 1103515245 + 12345) % 2147483648
+             printf "%.17g,%.17g\n", i / 100, i / 300 + 0.5 * (s / 2147483648 - 0.5) } }' >"$tmp/noisy.csv"
+run_ok noisy_file --samples "$tmp/noisy.csv" && ! grep -q '^hint       these samples look noisy' "$tmp/noisy_file.out" &&
+    fail "300 noisy samples from a file: no hint"
+if run_ok noisy500 --fn sin --n 500 --noise 0.3 && [ -x /usr/bin/python3 ] &&
+    /usr/bin/python3 -c 'import numpy' 2>/dev/null; then
+    want=$(/usr/bin/python3 -c '
+import numpy as np
+np.random.seed(1)
+x = np.linspace(0, np.pi, 500)
+d = np.diff(np.sin(x) + 0.3 * np.random.randn(500))
+print("%.0f%%" % (100 * np.mean(d[1:] * d[:-1] < 0)))')
+    grep -q "^hint       these samples look noisy ($want of the steps" "$tmp/noisy500.out" ||
+        fail "500 noisy samples: the hint does not say $want (NumPy): $(grep '^hint' "$tmp/noisy500.out")"
 fi
 run_bad gcv_small 'GCV needs 2 <= largest knot count < samples' --samples "$csv" --gcv --gcv-max 25
 

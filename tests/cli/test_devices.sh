@@ -15,7 +15,7 @@ ROOT=$2
 . "$(dirname "$0")/common.sh"
 
 if [ "$(id -u)" -ne 0 ] || ! unshare -m true 2>/dev/null; then
-    echo "skipped: needs root and a private mount namespace (unshare -m)"
+    echo "SKIP: needs root and a private mount namespace (unshare -m)"
     exit 77
 fi
 
@@ -44,6 +44,8 @@ d=$work/d
 "$X" approx --n 8 --save "$dev/null" >/dev/null 2>"$d/err" || fail "approx --save DEV/null: $(cat "$d/err")"
 if command -v gnuplot >/dev/null 2>&1; then
     "$X" approx --n 8 --plot "$dev/null" >/dev/null 2>"$d/err" || fail "approx --plot DEV/null: $(cat "$d/err")"
+else
+    echo "approx --plot into a character device" >>"$3/skipped" # told outside
 fi
 [ -c "$dev/null" ] && [ "$(stat -c %t,%T "$dev/null")" = 1,3 ] || fail "DEV/null is no longer the null device"
 "$X" train --quiet --epochs 5 --save "$dev/full" >/dev/null 2>"$d/err"
@@ -89,6 +91,17 @@ for args in "--save $d/m.xn" "--save $d/m.xn --history $d/h.csv" "--history $d/h
     [ "$(cat "$d/h.csv")" = "old history" ] || fail "train $args on a full disk replaced the history"
     [ -z "$(ls "$d" | grep '\.tmp-')" ] || fail "train $args on a full disk left $(ls "$d")"
 done
+# pictures on a full disk: the first that fails ends the drawing, one line
+if command -v gnuplot >/dev/null 2>&1; then
+    mkdir "$d/pics" 2>/dev/null
+    "$X" models --plot "$d/pics" >"$logs/out" 2>"$logs/err"
+    rc=$?
+    [ $rc -eq 1 ] && [ "$(wc -l <"$logs/err")" -eq 1 ] && grep -q 'No space left on device$' "$logs/err" ||
+        fail "models --plot on a full disk: exit $rc, expected 1 and one line: $(head -c 300 "$logs/err")"
+    [ -z "$(ls "$d/pics" 2>/dev/null | grep '\.tmp-')" ] || fail "models --plot on a full disk left $(ls "$d/pics")"
+else
+    echo "models --plot on a full disk" >>"$3/skipped"
+fi
 exit $((failures != 0))
 INNER
 
@@ -96,8 +109,11 @@ mkdir "$tmp/mnt"
 unshare -m --propagation private bash "$tmp/inner.sh" "$X" "$tmp/mnt" "$tmp"
 rc=$?
 if [ $rc -eq 77 ]; then
-    echo "skipped: cannot mount a tmpfs or make device nodes here"
+    echo "SKIP: cannot mount a tmpfs or make device nodes here"
     exit 77
 fi
 [ $rc -eq 0 ] || fail "checks inside the private mount namespace failed"
+while read -r part; do
+    skip "$part" "gnuplot is not installed: apt-get install gnuplot-nox"
+done < <(cat "$tmp/skipped" 2>/dev/null)
 finish "devices"

@@ -10,7 +10,7 @@
 set -u
 xornet=$1
 dir=${2:-/usr/share/datasets/fashion-mnist}
-[ -r "$dir/train-images-idx3-ubyte.gz" ] || { echo "no Fashion-MNIST in $dir: skipped"; exit 77; }
+[ -r "$dir/train-images-idx3-ubyte.gz" ] || { echo "SKIP: no Fashion-MNIST in $dir (apt-get install dataset-fashion-mnist)"; exit 77; }
 . "$(dirname "$0")/common.sh"
 "$xornet" train --data "$dir/train-images-idx3-ubyte.gz" --labels "$dir/train-labels-idx1-ubyte.gz" \
     --test "$dir/t10k-images-idx3-ubyte.gz" --test-labels "$dir/t10k-labels-idx1-ubyte.gz" \

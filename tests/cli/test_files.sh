@@ -154,6 +154,8 @@ if truncate -s 9G "$d/huge.csv" 2>/dev/null; then
     one_line "train --data on a 9 GiB file" 2 "^xornet: $(re "$d/huge.csv"): file is larger than the limit of [0-9]+ bytes"
     [ $(($(date +%s) - start)) -le 5 ] || fail "train --data on a 9 GiB file took $(($(date +%s) - start)) s"
     rm -f "$d/huge.csv"
+else
+    skip "a 9 GiB data file" "this file system makes no sparse file of 9 GiB"
 fi
 
 # ---- 5. every command checks its standard output --------------------------------
@@ -177,7 +179,10 @@ approx --help
 approx --n 8
 models --help
 models
+export --model $d/m.xn --c -
 EOF
+else
+    skip "standard output on a full device" "/dev/full cannot be written here"
 fi
 
 # ---- 6. a byte-order mark is skipped -----------------------------------------------
@@ -210,6 +215,8 @@ if $itself; then
     cmp -s "$d/m.xn" "$d/keep.xn" && [ "$(cat "$d/h.csv")" = "old history" ] ||
         fail "train whose model cannot be written replaced a file"
     no_temps "$d" "a run whose model could not be written"
+else
+    skip "runs under a file size limit" "$xornet is a wrapper, whose own files would meet the limit"
 fi
 
 # ---- 11. messages name the line, and stay one line -------------------------------
@@ -252,6 +259,8 @@ if $itself; then
     rc=$?
     one_line "a save larger than the file size limit" 1 "^xornet: $(re "$d/big.xn"): cannot write: File too large$"
     no_temps "$d" "a save over the file size limit"
+else
+    skip "a save over the file size limit" "$xornet is a wrapper, whose own files would meet the limit"
 fi
 
 finish "files"

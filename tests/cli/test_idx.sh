@@ -163,4 +163,32 @@ expect_refused "^xornet: $tmp/ids3.csv:1: class id 3 is not below the 3 classes$
 expect_refused "^xornet: $tmp/idsfrac.csv:3: class id 1.5 is not a whole number$" grad --model "$m" --data "$tmp/idsfrac.csv"
 expect_refused "^xornet: --labels needs a value" eval --model "$m" --data "$tmp/images" --labels
 
+# ---- shapes before bytes: a gzip bomb is refused at its header --------------
+# 2^20 images of 32x32 bytes (1 GiB) in a file of about 1 MB: one gzip
+# member for the header, then 64 members of 16 MiB of zeros (members are
+# read back to back, as gzip -d reads them).  Its width against a model's
+# inputs, and a label file's count against its images, are refused from
+# the headers alone, in well under a second, not after 1 GiB is inflated
+# and 8 GiB of doubles asked for.
+printf '\x00\x00\x08\x03\x00\x10\x00\x00\x00\x00\x00\x20\x00\x00\x00\x20' | gzip -n -c >"$tmp/bomb.gz"
+head -c 16777216 /dev/zero | gzip -9 -n -c >"$tmp/zeros.gz"
+for _ in $(seq 64); do cat "$tmp/zeros.gz"; done >>"$tmp/bomb.gz"
+[ "$(wc -c <"$tmp/bomb.gz")" -lt 2000000 ] || fail "the bomb is $(wc -c <"$tmp/bomb.gz") bytes"
+for args in "predict --model $tmp/m.xn --data $tmp/bomb.gz" \
+            "eval --model $tmp/m.xn --data $tmp/bomb.gz --labels $tmp/labels" \
+            "train --data $tmp/bomb.gz --labels $tmp/labels"; do
+    start=$(date +%s%N)
+    # shellcheck disable=SC2086  # args is a word list
+    timeout 60 "$X" $args >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    ms=$((($(date +%s%N) - start) / 1000000))
+    case $args in
+    train*) want="^xornet: $tmp/labels: byte offset 4: 4 labels, but there are 1048576 images$" ;;
+    *) want="^xornet: $tmp/bomb.gz: images of 1024 values; the model takes 4 inputs$" ;;
+    esac
+    [ "$rc" -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q "$want" "$tmp/err" ||
+        fail "xornet $args: exit $rc, expected 2 and '$want': $(head -c 300 "$tmp/err")"
+    [ "$ms" -lt 5000 ] || fail "xornet $args took $ms ms: the bomb was inflated"
+done
+
 finish "IDX CLI"

@@ -25,7 +25,7 @@ says() {
 says "xornet: --every: must be at least 1, got '0'" train --every 0
 says "xornet: --checkpoint: must be at least 1, got '0'" train --checkpoint 0 --save "$tmp/m.xn"
 says "xornet: --threads: must be at least 1, got '0'" train --threads 0
-says "xornet: --threads: must be at most 1024, got '5000'" train --threads 5000
+says "xornet: --threads: must be at most 256, got '5000'" train --threads 5000
 says "xornet: --seeds: must be at least 1, got '0'" models --seeds 0
 says "xornet: --n: must be at least 2, got '1'" approx --n 1
 says "xornet: --layers: must be at least 1, got '0'" train --layers 2,0,1
@@ -86,7 +86,7 @@ cmp -s "$tmp/d.csv" "$root/data/xor.csv" || fail "the data file was changed"
 says "xornet: --history: $tmp/h.csv is also --save's file" train --save "$tmp/h.csv" --history "$tmp/h.csv"
 says "xornet: --save: $tmp/pics/loss.png is also a picture --plot draws" \
     train --plot "$tmp/pics" --save "$tmp/pics/loss.png"
-says "xornet: --c: $tmp/iris.xn is the model file --model reads" export --model "$tmp/iris.xn" --c "$tmp/iris.xn"
+says "xornet: --c: $tmp/iris.xn is also --model's file, which the run reads" export --model "$tmp/iris.xn" --c "$tmp/iris.xn"
 "$xornet" eval --model "$tmp/iris.xn" --data "$root/data/iris-test.csv" >/dev/null 2>&1 ||
     fail "the model file was changed"
 printf 'x,f\n0,1\n1,3\n3,2\n' >"$tmp/s.csv"

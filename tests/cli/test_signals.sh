@@ -16,7 +16,7 @@ X=$1
 
 # The signals must reach the program itself, not a wrapper around it.
 if [ "$(head -c 4 "$X" | od -An -c | tr -d ' ')" != '177ELF' ]; then
-    echo "skipped: $X is not the program itself (a wrapper would take the signals)"
+    echo "SKIP: $X is not the program itself (a wrapper would take the signals)"
     exit 77
 fi
 # Job control: a background job gets its own process group and keeps
@@ -88,6 +88,29 @@ cmp -s "$d/h.csv" "$tmp/old.csv" || fail "a long history stopped by SIGTERM repl
     fail "train --epochs 50000 --history: $(cat "$tmp/err")"
 [ "$(wc -l <"$d/h.csv")" -eq 50002 ] && [ "$(tail -n 1 "$d/h.csv" | cut -d, -f1)" = 50000 ] ||
     fail "a history of 50000 steps has $(wc -l <"$d/h.csv") lines, expected 50002"
+
+# export holds the signals around its save: a header into a FIFO keeps
+# the save waiting (the source's temporary file written, the header's
+# open waiting for a reader) while SIGINT arrives; the save finishes once
+# the FIFO is read, then the signal ends the program: the source whole,
+# no temporary file.
+rm -rf "$d"
+mkdir "$d"
+"$X" train --quiet --epochs 3 --save "$d/m.xn" >/dev/null || fail "cannot make a model to export"
+mkfifo "$d/h.pipe"
+"$X" export --model "$d/m.xn" --c "$d/net.c" --header "$d/h.pipe" >/dev/null 2>"$tmp/err" &
+pid=$!
+for _ in $(seq 200); do [ -n "$(ls "$d" | grep '\.tmp-')" ] && break; sleep 0.05; done
+[ -n "$(ls "$d" | grep '\.tmp-')" ] || fail "export: the source's temporary file never appeared"
+kill -s INT "$pid"
+sleep 0.2
+timeout 30 cat "$d/h.pipe" >"$d/net.h"
+{ wait "$pid"; } 2>/dev/null
+rc=$?
+[ "$rc" -eq 130 ] || fail "export and SIGINT during its save: exit $rc, expected 130: $(cat "$tmp/err")"
+grep -q 'net_predict_batch' "$d/net.c" && grep -q '#endif' "$d/net.h" ||
+    fail "export and SIGINT during its save: the files are not whole"
+[ -z "$(ls "$d" | grep '\.tmp-')" ] || fail "export and SIGINT during its save: left $(ls "$d")"
 
 echo "60 runs: the old model kept $old times, a new whole model $new times;" \
      "SIGKILL left a temporary file $left_after_kill times out of 20"

@@ -34,6 +34,18 @@ grep -q '^epoch 0 loss 0.3050' "$tmp/out" || fail "seed 001 epoch 0 loss (notebo
 expect 0 train --quiet --epochs 10
 grep -q '^epoch' "$tmp/out" && fail "--quiet printed progress"
 grep -q '^final loss' "$tmp/out" || fail "--quiet lost the final report"
+# a data set too large for the table of outputs says where they are, but
+# not under --quiet
+expect 0 train --data "$root/data/iris-train.csv" --epochs 3
+grep -qx '(no table of outputs for 112 rows: xornet predict prints them)' "$tmp/out" ||
+    fail "iris: no note about the table of outputs"
+expect 0 train --data "$root/data/iris-train.csv" --epochs 3 --quiet
+grep -q 'no table of outputs' "$tmp/out" && fail "--quiet printed the table's note"
+# a regression's table has no column of classes
+expect 0 train --act relu,identity --lr 0.1 --epochs 50 --quiet
+grep -qx 'inputs | output | target' "$tmp/out" || fail "regression table header: $(grep inputs "$tmp/out")"
+[ "$(grep -cE '^[01] [01] \| [0-9.e+-]+ \| [01]$' "$tmp/out")" -eq 4 ] ||
+    fail "regression table rows: $(cat "$tmp/out")"
 
 # --history: a header and one row per epoch 0..E; row 0 is the initial loss
 expect 0 train --epochs 20 --history "$tmp/h.csv"

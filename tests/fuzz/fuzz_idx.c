@@ -1,4 +1,6 @@
-/* libFuzzer target: the IDX readers on arbitrary bytes.  The first byte
+/* libFuzzer target: the IDX readers on arbitrary bytes (and the header
+ * reader, which must give the shape of every file the images' reader
+ * takes).  The first byte
  * chooses the call, the rest is the file (or files):
  *   byte % 3 == 0   xn_data_parse_idx_images on the rest
  *   byte % 3 == 1   xn_data_parse_idx_labels on the rest, for as many
@@ -58,6 +60,9 @@ static xn_status check_images(xn_data *d, const uint8_t *bytes, size_t len)
     }
     FUZZ_CHECK(d->n >= 1 && d->in >= 1 && d->x != NULL && d->out == 0 && d->y == NULL);
     fuzz_check_finite(d->x, d->n * d->in);
+    /* the header alone says the same shape (xn_idx_parse_header) */
+    xn_idx_header h;
+    FUZZ_CHECK(xn_idx_parse_header(bytes, len, &h, &err) == XN_OK && h.items == d->n && h.item == d->in);
     return s;
 }
 
