@@ -7,10 +7,15 @@
  *      small network runs on the calling thread alone;
  *   2. independent networks in separate threads: two threads, each training
  *      its own network (and reading its own clone), end with the same bits
- *      as the same runs one after the other.
+ *      as the same runs one after the other;
+ *   3. the pool's life: a clone keeps its network's thread setting (and
+ *      starts no more threads than that), and a child forked from a process whose network has threads runs it
+ *      on its calling thread alone, with the parent's bits, and frees it.
  * CI also runs it under ThreadSanitizer. */
 #include <math.h>
 #include <pthread.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,8 +206,59 @@ static void *train(void *arg)
     return NULL;
 }
 
+/* ---- 3. the pool's life --------------------------------------------------- */
+
+static void pool_life(void)
+{
+    size_t sizes[] = {200, 512, 300, 10}, n = 256, P;
+    xn_act acts[] = {XN_ACT_RELU, XN_ACT_RELU, XN_ACT_SOFTMAX};
+    xn_net_config cfg = {.n_layers = 3, .sizes = sizes, .acts = acts, .loss = XN_LOSS_CCE, .max_batch = n};
+    xn_net *net = NULL, *c1 = NULL, *c2 = NULL;
+    CHECK_STATUS(xn_net_create(&net, &cfg), XN_OK);
+    CHECK_STATUS(xn_net_init_default(net, 3), XN_OK);
+    CHECK_STATUS(xn_net_set_threads(net, 2), XN_OK);
+    CHECK(xn_net_threads(net) == 2);
+    CHECK_STATUS(xn_net_clone(&c2, net), XN_OK);
+    CHECK(xn_net_threads(c2) == 2);
+    CHECK_STATUS(xn_net_set_threads(net, 1), XN_OK);
+    CHECK_STATUS(xn_net_clone(&c1, net), XN_OK);
+    CHECK(xn_net_threads(net) == 1 && xn_net_threads(c1) == 1);
+    xn_net_destroy(c1);
+
+    /* a forked child: the parent's predictions, on the child's one thread */
+    P = xn_net_param_count(c2);
+    double *x = malloc(n * sizes[0] * sizeof *x), *want = malloc(n * 10 * sizeof *want);
+    double *got = malloc(n * 10 * sizeof *got);
+    xn_rng rng;
+    xn_rng_seed(&rng, XN_RNG_NUMPY, 5);
+    for (size_t i = 0; i < n * sizes[0]; i++)
+        x[i] = xn_rng_normal(&rng);
+    CHECK_STATUS(xn_net_predict(c2, n, x, want), XN_OK);
+    pid_t pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        alarm(60); /* a child that waits for its parent's threads is killed */
+        bool ok = xn_net_predict(c2, n, x, got) == XN_OK && memcmp(got, want, n * 10 * sizeof *got) == 0;
+        xn_net_destroy(c2);
+        _exit(ok ? 0 : 1);
+    }
+    int status = 0;
+    CHECK(waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    /* and the parent's threads still work */
+    CHECK_STATUS(xn_net_predict(c2, n, x, got), XN_OK);
+    CHECK(memcmp(got, want, n * 10 * sizeof *got) == 0);
+    CHECK(P > 0);
+    free(x);
+    free(want);
+    free(got);
+    xn_net_destroy(c2);
+    xn_net_destroy(net);
+}
+
 int main(void)
 {
+    pool_life();
     any_threads();
 #if XN_HAVE_OPENBLAS_THREADS
     openblas_set_num_threads(1); /* as the header advises for parallel training */

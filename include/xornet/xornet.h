@@ -615,9 +615,11 @@ XN_API const double *xn_xor_targets(void);  /* (4, 1) */
  * thread, and its threading rounds them differently from one thread (as
  * it always has).  Training several networks in parallel, give each one
  * thread (xn_net_set_threads(net, 1)), so T networks do not start T times
- * the machine's threads.  The threads block every signal, wait asleep
- * between calls and end with the network (a network does not survive a
- * fork into the child). */
+ * the machine's threads (a clone keeps its network's setting).  The
+ * threads block every signal, wait asleep between calls and end with the
+ * network; in a child forked from the process the network has none of
+ * them, and runs each call on the calling thread alone, with the same
+ * results. */
 
 /* The threads a network may run on: 0 (the default) for as many as the
  * process may run on (its CPU affinity), else at most `threads` <=

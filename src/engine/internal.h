@@ -147,8 +147,10 @@ xn_status xn_net_fail(xn_net *net, xn_status s, const char *fmt, ...)
 xn_status xn_config_check(const xn_net_config *cfg, xn_error *err, size_t *nparams);
 /* xn_net_create with the choice of allocating the training state now
  * (training) or at the first training call (a network read for
- * prediction); err (may be NULL) says why it failed. */
-xn_status xn_net_new(xn_net **out, const xn_net_config *cfg, bool training, xn_error *err);
+ * prediction), and its threads setting (xn_net_set_threads; 0: every CPU),
+ * so that a clone starts only the threads it keeps; err (may be NULL) says
+ * why it failed. */
+xn_status xn_net_new(xn_net **out, const xn_net_config *cfg, bool training, size_t threads, xn_error *err);
 /* Allocates the gradients and moments if the network has none yet:
  * XN_OK or XN_ENOMEM (recorded). */
 xn_status xn_net_need_training(xn_net *net);

@@ -98,7 +98,7 @@ xn_status xn_net_check_config(const xn_net_config *cfg, xn_error *err)
 
 /* ---- creation ---------------------------------------------------------- */
 
-xn_status xn_net_new(xn_net **out, const xn_net_config *cfg, bool training, xn_error *err)
+xn_status xn_net_new(xn_net **out, const xn_net_config *cfg, bool training, size_t threads, xn_error *err)
 {
     xn_error_clear(err);
     if (!out)
@@ -118,7 +118,8 @@ xn_status xn_net_new(xn_net **out, const xn_net_config *cfg, bool training, xn_e
     net->engine = cfg->dtype == XN_FLOAT32 ? &xn_engine_f32 : &xn_engine_f64;
     net->nparams = nparams;
     net->opt = xn_opt_default(XN_OPT_GD);
-    net->max_threads = xn_cpu_count() < XN_MAX_THREADS ? xn_cpu_count() : XN_MAX_THREADS;
+    net->threads = threads; /* within XN_MAX_THREADS: 0 or a network's own */
+    net->max_threads = threads ? threads : xn_cpu_count() < XN_MAX_THREADS ? xn_cpu_count() : XN_MAX_THREADS;
     size_t off = 0;
     for (size_t i = 0; i <= net->L; i++)
         net->sizes[i] = cfg->sizes[i];
@@ -146,7 +147,7 @@ xn_status xn_net_new(xn_net **out, const xn_net_config *cfg, bool training, xn_e
 
 xn_status xn_net_create(xn_net **out, const xn_net_config *cfg)
 {
-    return xn_net_new(out, cfg, true, NULL);
+    return xn_net_new(out, cfg, true, 0, NULL);
 }
 
 xn_status xn_net_need_training(xn_net *net)
@@ -244,7 +245,7 @@ xn_status xn_net_clone(xn_net **out, const xn_net *net)
     xn_net_config cfg = {.n_layers = net->L, .sizes = net->sizes, .acts = net->acts + 1,
                          .loss = net->loss, .max_batch = net->cap, .kernel = net->kernel,
                          .dtype = net->dtype};
-    xn_status s = xn_net_new(out, &cfg, net->train != NULL, NULL);
+    xn_status s = xn_net_new(out, &cfg, net->train != NULL, net->threads, NULL);
     if (s != XN_OK)
         return s;
     xn_net *c = *out;
@@ -271,7 +272,6 @@ xn_status xn_net_clone(xn_net **out, const xn_net *net)
     c->clip = net->clip;
     if (c->solver)
         memcpy(c->solver, net->solver, c->solver_bytes = net->solver_bytes);
-    xn_net_set_threads(c, net->threads); /* valid: net's own */
     return XN_OK;
 }
 

@@ -19,7 +19,9 @@
  * a claim, when the caller cannot be publishing another region.  Idle
  * workers spin for a short while (the next region of a step follows within
  * microseconds), then sleep on a condition variable until the next region.
- * Workers block every signal: a program's handlers run on its own threads. */
+ * Workers block every signal: a program's handlers run on its own threads.
+ * A child forked from the process has no workers: there the pool runs
+ * every region on the calling thread and is freed without a join. */
 #define _GNU_SOURCE /* sched_getaffinity */
 
 #include <pthread.h>
@@ -66,9 +68,23 @@ struct xn_pool {
     xn_slice_fn fn;
     void *ctx;
     size_t base;              /* the first slice of a region run in parts */
+    unsigned forks;           /* the forks counter when the workers started:
+                                 a forked child has none of them */
     pthread_mutex_t lock;
     pthread_cond_t wake;
 };
+
+/* Forks the process has made into the child it is (pthread_atfork's
+ * child handler, installed once with the first pool): a pool whose count
+ * differs belongs to a parent. */
+static _Atomic unsigned forks;
+static pthread_once_t forks_once = PTHREAD_ONCE_INIT;
+static void count_fork(void) { atomic_fetch_add(&forks, 1); }
+static void watch_forks(void) { pthread_atfork(NULL, NULL, count_fork); }
+static inline bool forked(const xn_pool *p)
+{
+    return atomic_load_explicit(&forks, memory_order_relaxed) != p->forks;
+}
 
 static inline void relax(void)
 {
@@ -148,6 +164,13 @@ void xn_pool_destroy(xn_pool *p)
 {
     if (!p)
         return;
+    if (forked(p)) { /* a forked child's copy: no threads, and a lock
+                                 a worker may have held at the fork */
+        free(p->workers);
+        free((void *)p->range);
+        free(p);
+        return;
+    }
     pthread_mutex_lock(&p->lock);
     atomic_store(&p->quit, 1);
     pthread_cond_broadcast(&p->wake);
@@ -184,6 +207,8 @@ xn_status xn_pool_create(xn_pool **out, size_t threads)
     }
     p->workers = ws;
     p->range = range;
+    pthread_once(&forks_once, watch_forks);
+    p->forks = atomic_load(&forks);
     p->threads = 1;
     sigset_t all, old;
     sigfillset(&all);
@@ -234,7 +259,7 @@ void xn_pool_run(xn_pool *p, size_t threads, size_t slices, xn_slice_fn fn, void
 {
     if (p && threads > p->threads)
         threads = p->threads;
-    if (!p || threads < 2 || slices < 2) {
+    if (!p || threads < 2 || slices < 2 || forked(p)) {
         for (size_t s = 0; s < slices; s++)
             fn(ctx, s);
         return;

@@ -132,11 +132,11 @@ void xn_net_start_threads(xn_net *net)
 {
     net->sliced = sliced(net);
     size_t want = net->max_threads > 1 && net->sliced ? net->max_threads : 1;
-    if (want == 1 || (net->pool && xn_pool_threads(net->pool) == want))
+    if (net->pool && xn_pool_threads(net->pool) == want)
         return;
-    xn_pool_destroy(net->pool);
+    xn_pool_destroy(net->pool); /* of another size, or no longer of use */
     net->pool = NULL;
-    if (xn_pool_create(&net->pool, want) != XN_OK)
+    if (want > 1 && xn_pool_create(&net->pool, want) != XN_OK)
         net->pool = NULL; /* the calling thread alone: slower, the same results */
 }
 

@@ -385,7 +385,7 @@ static xn_status parse(xn_net **out, xn_checkpoint *ck, const char *text, size_t
     xn_net_config cfg = {.n_layers = r.L, .sizes = r.sizes, .acts = r.acts, .loss = r.loss,
                          .dtype = r.dtype};
     xn_net *net = NULL;
-    if ((st = xn_net_new(&net, &cfg, false, err)) == XN_OK &&
+    if ((st = xn_net_new(&net, &cfg, false, 0, err)) == XN_OK &&
         (st = read_scale(&r, "mean", "sd", n0, net, false)) == XN_OK &&
         (st = read_scale(&r, "target_mean", "target_sd", K, net, true)) == XN_OK &&
         (st = read_labels(&r, net)) == XN_OK)
