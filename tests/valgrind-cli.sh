@@ -24,12 +24,12 @@ wrapper=$root/tests/valgrind-xornet.sh
 export XN_VALGRIND_PATH=$PATH   # the wrapper's own tools, whatever PATH a test sets
 scripts=("$@")
 if [ ${#scripts[@]} -eq 0 ]; then
-    # all but the MPI test (mpirun's processes are not the program's to
+    # all but the MPI tests (mpirun's processes are not the program's to
     # check), Fashion-MNIST (hours under memcheck) and the library example's
     # test (its subject is examples/train_iris.c, a meson target this script
     # is not given; CI runs that example under memcheck itself)
     for s in "$root"/tests/cli/test_*.sh; do
-        case $(basename "$s") in test_mpi.sh | test_fashion.sh | test_example.sh) ;; *) scripts+=("$s") ;; esac
+        case $(basename "$s") in test_mpi*.sh | test_fashion.sh | test_example.sh) ;; *) scripts+=("$s") ;; esac
     done
 fi
 out=$(mktemp -d /tmp/xornet-valgrind.XXXXXX)
