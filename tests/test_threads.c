@@ -258,6 +258,9 @@ static void pool_life(void)
 
 int main(void)
 {
+#if XN_HAVE_OPENBLAS_THREADS
+    openblas_set_num_threads(1); /* the network's threads, not OpenBLAS's */
+#endif
     pool_life();
     any_threads();
 #if XN_HAVE_OPENBLAS_THREADS
