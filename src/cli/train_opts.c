@@ -183,7 +183,11 @@ static const opt rows[] = {
              "and it ends as it would have"},
     OPT_SECTION("training:"),
     {.flag = "--opt", .arg = "NAME", .kind = OPT_NAME, AT(opt.kind), .names = xn_opt_names, .noun = "optimizer",
-     .setting = "kind", .show_default = true, .help = "{names}"},
+     .setting = "kind", .show_default = true,
+     .help = "{names}: adam for any data set in mini-batches; gd or momentum to repeat a notebook's run; lm "
+             "for small squared-loss fits such as a curve or XOR (whole set, a few thousand parameters and "
+             "rows at most); lbfgs for small data sets with any loss (whole set); the benchmark's table is in "
+             "docs/training.md, which optimizer"},
     {.flag = "--lr", .arg = "X", .kind = OPT_NUM, AT(opt.lr), .setting = "lr",
      .help = "learning rate of gd, momentum and adam (default 1.5 for XOR's gd and momentum, 0.01 for its "
              "adam; with --data 0.001 for adam, 0.01 else); lm and lbfgs choose their own steps"},
