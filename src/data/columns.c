@@ -226,10 +226,12 @@ static xn_status choose_targets(layout *L, const xn_read_mode *m, size_t outputs
             while (k > 1 + L->index && numbered_name(L->names[k - 2], &stem) && stem == s0 &&
                    strncmp(L->names[k - 2], L->names[L->c - 1], s0) == 0)
                 k--;
-            if (k == 1 + L->index)
-                return xn_fail_setting(err, "target", XN_EINVAL,
-                                       "every column is named %.*s<number>: say which are targets (--target NAME "
-                                       "or --outputs K)", (int)s0, L->names[L->c - 1]);
+            if (k == 1 + L->index) { /* the header's fault as much as a setting's: its line */
+                char q[48];
+                return xn_fail(err, L->first_line, XN_EINVAL,
+                               "every column is named %s<number>: say which are targets (--target NAME or "
+                               "--outputs K)", xn_quote(q, sizeof q, L->names[L->c - 1], s0));
+            }
             if (L->c - k + 1 >= 2)
                 from = k;
         }

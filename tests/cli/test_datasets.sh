@@ -122,6 +122,11 @@ at_least "$(score prices val)" 0.9 || fail "prices: validation R^2 $(score price
 # words are never numbers
 run train --data "$tmp/iris_words.csv" --task regress
 one_line "--task regress on words" 2 "iris_words.csv:2: not a number '[a-z]+' in column 5 \(--task regress reads"
+# a header that numbers every column alike: which are targets is the
+# file's question, asked at its line, with the fix named
+printf 'x1,x2,x3\n1,2,3\n4,5,6\n' >"$tmp/x123.csv"
+run train --data "$tmp/x123.csv"
+one_line "every column numbered alike" 2 "x123.csv:1: every column is named x<number>: say which are targets \(--target NAME"
 
 # one input: the default initialization fits the curve
 train curve --data "$tmp/curve.csv" --seed 1
